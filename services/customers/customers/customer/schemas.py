@@ -1,0 +1,82 @@
+import datetime as dt
+import re
+import uuid
+from typing import Annotated
+
+from typing import Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from customers.models import InvitationStatus
+
+REFERENCE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _name(value: str) -> str:
+    value = value.strip()
+    if not value:
+        raise ValueError("name must not be blank; give the customer's company name")
+    if len(value) > 200:
+        raise ValueError("name must be at most 200 characters")
+    return value
+
+
+def _reference_id(value: str) -> str:
+    if not REFERENCE_ID.fullmatch(value):
+        raise ValueError(
+            "reference_id must be 1-64 characters of letters, digits, '.', '_' or '-' (e.g. ACME-001)"
+        )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_name), Field(examples=["Acme Prints GmbH"])]
+ReferenceId = Annotated[str, AfterValidator(_reference_id), Field(examples=["ACME-001"])]
+Description = Annotated[str, Field(max_length=2000)]
+
+
+class CustomerCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    reference_id: ReferenceId | None = Field(
+        None, description="The key other systems use for this customer (e.g. Pressero's integration ID)."
+    )
+    description: Description | None = None
+
+
+class CustomerUpdate(BaseModel):
+    """Only the fields sent are changed; `reference_id` and `description` may be set to null."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    reference_id: ReferenceId | None = None
+    description: Description | None = None
+
+    @model_validator(mode="after")
+    def _name_not_null(self) -> Self:
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name cannot be null; leave it out to keep the current name")
+        return self
+
+
+class StorefrontAccessSummary(BaseModel):
+    enabled: bool
+    invitation_status: InvitationStatus
+
+
+class Customer(BaseModel):
+    id: uuid.UUID
+    name: str
+    reference_id: str | None
+    description: str | None
+    archived: bool
+    archived_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    storefront_access: StorefrontAccessSummary
+
+
+class CustomerPage(BaseModel):
+    items: list[Customer]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page; null at the end.")

@@ -1,0 +1,4 @@
+from printbridge_shared.auth.dependencies import OperatorPrincipal
+from printbridge_shared.deps import OutboxDep, SessionDep
+
+__all__ = ["OperatorPrincipal", "OutboxDep", "SessionDep"]

@@ -1,0 +1,27 @@
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from customers.config import Settings
+from customers.customer.endpoints import router as customer_router
+from customers.models import messaging
+from printbridge_shared.app import Runtime, ServiceParts, build_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return build_service_app(
+        ServiceParts(
+            name="customers",
+            title="Printbridge customers",
+            description="The producer's customers and their Storefront-access status.",
+            settings=settings,
+            tables=messaging,
+            migrations_dir=MIGRATIONS,
+            routers=[customer_router],
+            tags=[{"name": "customers", "description": "Create, find, change and archive customers."}],
+        ),
+        runtime or Runtime.distributed(settings),
+    )

@@ -1,0 +1,48 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from customers.config import Settings
+from customers.main import create_app
+from printbridge_shared.app import Runtime
+from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.testing import AuthKeys, bearer, postgres_database, running
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'customers.db'}"
+    else:
+        async with postgres_database() as url:
+            yield url
+
+
+@pytest.fixture
+def auth() -> AuthKeys:
+    return AuthKeys()
+
+
+@pytest.fixture
+def bus() -> InProcessBus:
+    return InProcessBus(max_attempts=2, retry_delay=0.01)
+
+
+@pytest.fixture
+def app(database_url: str, auth: AuthKeys, bus: InProcessBus) -> FastAPI:
+    settings = Settings(database_url=database_url, log_json=False)
+    return create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(app) as client:
+        yield client
+
+
+@pytest.fixture
+def operator(auth: AuthKeys) -> dict[str, str]:
+    return bearer(auth.operator_token())

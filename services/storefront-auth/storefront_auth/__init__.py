@@ -1,0 +1,1 @@
+"""storefront_auth"""

@@ -1,0 +1,1 @@
+"""Authentication every service shares: the principal, access-token format, verification, dependencies."""

@@ -1,0 +1,120 @@
+"""Verifies bearer credentials in every service: JWTs against storefront-auth's JWKS (cached, refetched
+on an unknown key id) and API keys through storefront-auth's internal introspection (cached briefly;
+`api_key.revoked` events evict at once)."""
+
+import time
+import uuid
+from typing import Any
+
+import httpx
+import jwt
+import structlog
+
+from printbridge_shared.auth.principal import Principal, PrincipalKind
+from printbridge_shared.auth.tokens import (
+    ALGORITHM,
+    API_KEY_PREFIX,
+    AUDIENCE,
+    ISSUER,
+    hash_secret,
+    principal_from_claims,
+)
+from printbridge_shared.errors import ServiceUnavailable, Unauthorized
+from printbridge_shared.events.contracts import ApiKeyRevoked, EventData
+from printbridge_shared.events.envelope import Envelope
+
+log = structlog.get_logger(__name__)
+
+JWKS_PATH = "/v1/auth/jwks.json"
+INTROSPECT_PATH = "/internal/v1/api-keys/introspect"
+JWKS_MIN_REFRESH_SECONDS = 5.0
+
+
+class TokenVerifier:
+    def __init__(self, http: httpx.AsyncClient, *, api_key_cache_seconds: float = 5.0) -> None:
+        self.http = http
+        self.api_key_cache_seconds = api_key_cache_seconds
+        self._keys: dict[str, Any] = {}
+        self._keys_fetched_at = 0.0
+        self._api_keys: dict[str, tuple[float, Principal | None]] = {}
+        self._revoked_api_keys: set[uuid.UUID] = set()
+
+    async def verify(self, credential: str) -> Principal:
+        if credential.startswith(API_KEY_PREFIX):
+            return await self._verify_api_key(credential)
+        return await self._verify_jwt(credential)
+
+    async def _verify_jwt(self, token: str) -> Principal:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.PyJWTError:
+            raise Unauthorized("The bearer token is malformed; log in again.") from None
+        key = await self._key(kid)
+        if key is None:
+            raise Unauthorized("The bearer token was signed by an unknown key; log in again.")
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=AUDIENCE,
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub"]},
+            )
+            return principal_from_claims(claims)
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The access token has expired; refresh it or log in again.") from None
+        except (jwt.PyJWTError, KeyError, ValueError):
+            raise Unauthorized("The bearer token is invalid; log in again.") from None
+
+    async def _key(self, kid: str | None) -> Any:
+        if kid not in self._keys and time.monotonic() - self._keys_fetched_at > JWKS_MIN_REFRESH_SECONDS:
+            await self._refresh_keys()
+        return self._keys.get(kid or "")
+
+    async def _refresh_keys(self) -> None:
+        try:
+            response = await self.http.get(JWKS_PATH)
+            response.raise_for_status()
+            keys = {k["kid"]: jwt.PyJWK(k, ALGORITHM).key for k in response.json()["keys"]}
+        except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWTError) as exc:
+            log.warning("jwks_unavailable", error=str(exc))
+            if not self._keys:
+                raise ServiceUnavailable("Token keys are not reachable right now; try again shortly.") from exc
+            return
+        self._keys = keys
+        self._keys_fetched_at = time.monotonic()
+
+    async def _verify_api_key(self, key: str) -> Principal:
+        digest = hash_secret(key)
+        cached = self._api_keys.get(digest)
+        now = time.monotonic()
+        if cached is None or now - cached[0] > self.api_key_cache_seconds:
+            cached = (now, await self._introspect(key))
+            self._api_keys[digest] = cached
+        principal = cached[1]
+        if principal is None or principal.api_key_id in self._revoked_api_keys:
+            raise Unauthorized("The API key is unknown or revoked.")
+        return principal
+
+    async def _introspect(self, key: str) -> Principal | None:
+        try:
+            response = await self.http.post(INTROSPECT_PATH, json={"key": key})
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("API keys cannot be checked right now; try again shortly.") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ServiceUnavailable("API keys cannot be checked right now; try again shortly.")
+        body = response.json()
+        api_key_id = uuid.UUID(body["api_key_id"])
+        return Principal(kind=PrincipalKind.operator, subject_id=api_key_id, api_key_id=api_key_id)
+
+    def revoke_api_key(self, api_key_id: uuid.UUID) -> None:
+        self._revoked_api_keys.add(api_key_id)
+        self._api_keys = {d: c for d, c in self._api_keys.items() if c[1] is None or c[1].api_key_id != api_key_id}
+
+    async def on_api_key_revoked(self, data: EventData, _envelope: Envelope) -> None:
+        assert isinstance(data, ApiKeyRevoked)
+        self.revoke_api_key(data.api_key_id)
+        log.info("api_key_revoked_seen", api_key_id=str(data.api_key_id))

@@ -1,0 +1,24 @@
+"""Dependencies every service's endpoints use: the request's unit of work and the outbox."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printbridge_shared.events.outbox import Outbox
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    # scope="function": the commit happens before the response is sent, so a 2xx means committed.
+    async for session in request.app.state.db.session():
+        yield session
+
+
+def _outbox(request: Request) -> Outbox:
+    outbox: Outbox = request.app.state.outbox
+    return outbox
+
+
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+OutboxDep = Annotated[Outbox, Depends(_outbox)]

@@ -1,0 +1,101 @@
+"""RFC 9457 problem+json: error classes with a status and a stable code, rendered in one place."""
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://printbridge.dev/problems/"
+
+log = structlog.get_logger(__name__)
+
+
+class AppError(Exception):
+    """Base of every error a service raises on purpose. Subclasses set `status`, `code`, `title`."""
+
+    status: int = 400
+    code: str = "bad-request"
+    title: str = "Bad request"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail or self.title)
+        self.detail = detail or self.title
+        self.extra = extra
+        self.headers: dict[str, str] = {}
+
+
+class NotFound(AppError):
+    status, code, title = 404, "not-found", "Not found"
+
+
+class Conflict(AppError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Unauthorized(AppError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str | None = None, **extra: Any) -> None:
+        super().__init__(detail, **extra)
+        self.headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class InvalidInput(AppError):
+    status, code, title = 422, "validation-error", "Invalid input"
+
+
+class ServiceUnavailable(AppError):
+    status, code, title = 503, "service-unavailable", "Service unavailable"
+
+
+def problem(
+    status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None, **extra: Any
+) -> JSONResponse:
+    body = {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail, **extra}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for err in exc.errors():
+        loc = [str(part) for part in err.get("loc", ())]
+        msg = err.get("msg", "invalid")
+        if err.get("type") == "extra_forbidden":
+            msg = "unknown field; remove it (see the schema in /docs for the fields this operation takes)"
+        elif err.get("type") == "json_invalid":
+            msg = "the body is not valid JSON: " + str(err.get("ctx", {}).get("error", "syntax error"))
+        errors.append({"loc": loc, "msg": msg, "type": err.get("type", "value_error")})
+    return errors
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
+        return problem(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers or None, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _field_errors(exc)
+        fields = ", ".join(".".join(e["loc"]) + ": " + e["msg"] for e in errors[:5])
+        return problem(422, "validation-error", "Invalid input", fields or "invalid input", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
+            exc.status_code, "Error"
+        )
+        code = title.lower().replace(" ", "-")
+        return problem(exc.status_code, code, title, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", error_type=type(exc).__name__)
+        return problem(500, "internal-error", "Internal error", "An unexpected error occurred; it was logged.")

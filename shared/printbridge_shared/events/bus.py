@@ -1,0 +1,78 @@
+"""The event bus interface and its embedded implementation: durable in-process dispatch. Durability
+comes from the outbox: the relay marks a row sent only after every consumer handled it (or dead-lettered
+it), so a crash before that re-delivers on restart and the inbox skips what was already handled."""
+
+import asyncio
+from typing import Protocol
+
+import structlog
+
+from printbridge_shared.events.consumer import Consumer, Listener
+from printbridge_shared.events.envelope import Envelope
+
+log = structlog.get_logger(__name__)
+
+
+class EventBus(Protocol):
+    def add_consumer(self, consumer: Consumer) -> None: ...
+    def add_listener(self, listener: Listener) -> None: ...
+    async def start(self) -> None: ...
+    async def stop(self) -> None: ...
+    async def publish(self, envelope: Envelope) -> None: ...
+    def is_ready(self) -> bool: ...
+
+
+class InProcessBus:
+    def __init__(self, *, max_attempts: int = 5, retry_delay: float = 1.0) -> None:
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.consumers: list[Consumer] = []
+        self.listeners: list[Listener] = []
+        self._open = asyncio.Event()
+
+    def add_consumer(self, consumer: Consumer) -> None:
+        self.consumers.append(consumer)
+
+    def add_listener(self, listener: Listener) -> None:
+        self.listeners.append(listener)
+
+    async def start(self) -> None:
+        """Opens delivery. Until then `publish` waits, so no event passes before every consumer is added."""
+        self._open.set()
+
+    async def stop(self) -> None:
+        self._open.clear()
+
+    def is_ready(self) -> bool:
+        return self._open.is_set()
+
+    async def publish(self, envelope: Envelope) -> None:
+        await self._open.wait()
+        for consumer in self.consumers:
+            if envelope.type in consumer.handlers:
+                await self._deliver(consumer, envelope)
+        for listener in self.listeners:
+            if envelope.type in listener.handlers:
+                try:
+                    await listener.handle(envelope)
+                except Exception:
+                    log.exception("listener_failed", listener=listener.name, event_type=envelope.type)
+
+    async def _deliver(self, consumer: Consumer, envelope: Envelope) -> None:
+        reason = ""
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                await consumer.handle(envelope)
+                return
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "event_handler_failed",
+                    consumer=consumer.name,
+                    event_id=str(envelope.id),
+                    attempt=attempt,
+                    error=reason,
+                )
+                if attempt < self.max_attempts:
+                    await asyncio.sleep(self.retry_delay * attempt)
+        await consumer.dead_letter(envelope, reason, self.max_attempts)

@@ -1,0 +1,191 @@
+"""The transactional outbox: a service writes its state change and its events in one transaction;
+the relay publishes them afterwards and marks them sent. Nothing accepted is lost in a crash."""
+
+import asyncio
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from asgi_correlation_id import correlation_id
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printbridge_shared.db import GUID, Database, UTCDateTime, utcnow
+from printbridge_shared.events.contracts import EventData
+from printbridge_shared.events.envelope import Envelope
+
+log = structlog.get_logger(__name__)
+
+SEQ_TYPE = BigInteger().with_variant(Integer(), "sqlite")
+
+
+@dataclass(frozen=True)
+class MessagingTables:
+    outbox: Table
+    inbox: Table
+    dead_letters: Table
+
+
+def messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Adds the outbox and inbox tables to a service's metadata (every service has both)."""
+    outbox = Table(
+        "outbox",
+        metadata,
+        Column("seq", SEQ_TYPE, primary_key=True, autoincrement=True),
+        Column("event_id", GUID(), nullable=False, unique=True),
+        Column("event_type", String(100), nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("published_at", UTCDateTime(), nullable=True),
+        Column("attempts", Integer, nullable=False, default=0),
+        Column("last_error", Text, nullable=True),
+        Index("ix_outbox_unpublished", "published_at", "seq"),
+    )
+    inbox = Table(
+        "inbox",
+        metadata,
+        Column("consumer", String(100), primary_key=True),
+        Column("event_id", GUID(), primary_key=True),
+        Column("event_type", String(100), nullable=False),
+        Column("handled_at", UTCDateTime(), nullable=False),
+    )
+    # Dead letters of the embedded (in-process) bus; on RabbitMQ they wait in the `<group>.dead` queue.
+    dead_letters = Table(
+        "dead_letters",
+        metadata,
+        Column("id", GUID(), primary_key=True),
+        Column("consumer", String(100), nullable=False),
+        Column("event_id", GUID(), nullable=False),
+        Column("event_type", String(100), nullable=False),
+        Column("envelope", Text, nullable=False),
+        Column("reason", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("failed_at", UTCDateTime(), nullable=False),
+    )
+    return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=dead_letters)
+
+
+class Outbox:
+    """Writes events into the current transaction. `source` is the service name."""
+
+    def __init__(self, table: Table, source: str) -> None:
+        self.table = table
+        self.source = source
+
+    async def record(
+        self, session: AsyncSession, data: EventData, *, customer_id: uuid.UUID | None = None
+    ) -> Envelope:
+        envelope = Envelope(
+            type=data.event_type,
+            version=data.event_version,
+            occurred_at=utcnow(),
+            source=self.source,
+            customer_id=customer_id,
+            correlation_id=correlation_id.get(),
+            data=data.model_dump(mode="json"),
+        )
+        await session.execute(
+            insert(self.table).values(
+                event_id=envelope.id,
+                event_type=envelope.type,
+                envelope=envelope.model_dump_json(),
+                created_at=envelope.occurred_at,
+                attempts=0,
+            )
+        )
+        return envelope
+
+
+class OutboxRelay:
+    """Publishes unsent outbox rows in order. On PostgreSQL several replicas share the work through
+    `FOR UPDATE SKIP LOCKED`; on SQLite there is one process, so rows are read, published, then marked."""
+
+    def __init__(self, db: Database, table: Table, bus: Any, *, batch_size: int = 100) -> None:
+        self.db = db
+        self.table = table
+        self.bus = bus
+        self.batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._stopping = False
+        db.on_commit(self._wake.set)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        failures = 0
+        while not self._stopping:
+            try:
+                published = await self.publish_pending()
+                failures = 0
+            except Exception as exc:
+                failures += 1
+                log.warning("outbox_relay_failed", error=str(exc), attempt=failures)
+                await asyncio.sleep(min(10.0, 0.2 * 2**failures))
+                continue
+            if published == self.batch_size:
+                continue
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            except TimeoutError:
+                pass
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def publish_pending(self) -> int:
+        query = select(self.table.c.seq, self.table.c.envelope).where(self.table.c.published_at.is_(None))
+        query = query.order_by(self.table.c.seq).limit(self.batch_size)
+        if self.db.engine.dialect.name == "postgresql":
+            async with self.db.sessionmaker() as session, session.begin():
+                rows = (await session.execute(query.with_for_update(skip_locked=True))).all()
+                error = await self._publish_rows(session, rows)
+        else:
+            async with self.db.sessionmaker() as session:
+                rows = (await session.execute(query)).all()
+                await session.rollback()
+            error = None
+            for row in rows:
+                async with self.db.sessionmaker() as session, session.begin():
+                    error = await self._publish_rows(session, [row])
+                if error:
+                    break
+        if error:
+            raise error
+        return len(rows)
+
+    async def _publish_rows(self, session: AsyncSession, rows: Any) -> Exception | None:
+        """Publishes rows in order; on the first failure records it on the row and returns it."""
+        for seq, raw in rows:
+            envelope = Envelope.model_validate(json.loads(raw))
+            try:
+                await self.bus.publish(envelope)
+            except Exception as exc:
+                await session.execute(
+                    update(self.table)
+                    .where(self.table.c.seq == seq)
+                    .values(attempts=self.table.c.attempts + 1, last_error=str(exc)[:2000])
+                )
+                return exc
+            await session.execute(
+                update(self.table)
+                .where(self.table.c.seq == seq)
+                .values(published_at=utcnow(), attempts=self.table.c.attempts + 1)
+            )
+        return None

@@ -1,0 +1,39 @@
+"""Keyset pagination: `limit` + opaque `cursor` in, `{"items", "next_cursor"}` out."""
+
+import base64
+import json
+from typing import Annotated, Any
+
+from fastapi import Query
+
+from printbridge_shared.errors import InvalidInput
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-200).")]
+Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
+
+
+class InvalidCursor(InvalidInput):
+    code = "invalid-cursor"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "cursor is not one this API issued; pass the next_cursor of the previous page unchanged",
+            errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}],
+        )
+
+
+def encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, *, length: int) -> list[Any]:
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except ValueError:
+        raise InvalidCursor() from None
+    if not isinstance(values, list) or len(values) != length or not all(isinstance(v, str) for v in values):
+        raise InvalidCursor()
+    return values

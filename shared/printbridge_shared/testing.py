@@ -1,0 +1,110 @@
+"""Test helpers every service's tests use: databases (SQLite file or a fresh PostgreSQL database),
+a started service app, and operator/customer tokens signed by a test key whose JWKS the app fetches."""
+
+import contextlib
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+
+from printbridge_shared.auth.principal import Principal, PrincipalKind
+from printbridge_shared.auth.tokens import encode_access_token, hash_secret, new_api_key, public_jwk
+from printbridge_shared.auth.verifier import INTROSPECT_PATH, JWKS_PATH
+
+POSTGRES_ADMIN_URL = os.environ.get("PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@contextlib.asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards. Yields its SQLAlchemy URL."""
+    name = "pb_test_" + uuid.uuid4().hex[:12]
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@dataclass
+class AuthKeys:
+    """Stands in for storefront-auth at the edge of a single service under test: signs tokens and
+    answers JWKS and API-key introspection over an httpx transport."""
+
+    kid: str = "test-key"
+    private_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
+    api_keys: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def token(self, principal: Principal, *, ttl_seconds: int = 900) -> str:
+        import datetime as dt
+
+        return encode_access_token(
+            principal, private_key=self.private_key, kid=self.kid, ttl=dt.timedelta(seconds=ttl_seconds)
+        )
+
+    def operator_token(self, **kwargs: Any) -> str:
+        return self.token(
+            Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4(), email="staff@example.com"), **kwargs
+        )
+
+    def customer_user_token(self, customer_id: uuid.UUID | None = None, role: str = "admin") -> str:
+        return self.token(
+            Principal(
+                kind=PrincipalKind.customer_user,
+                subject_id=uuid.uuid4(),
+                email="user@example.com",
+                customer_id=customer_id or uuid.uuid4(),
+                role=role,
+            )
+        )
+
+    def new_api_key(self) -> tuple[str, uuid.UUID]:
+        key, key_id = new_api_key(), uuid.uuid4()
+        self.api_keys[hash_secret(key)] = key_id
+        return key, key_id
+
+    def http_client(self) -> httpx.AsyncClient:
+        def handle(request: httpx.Request) -> httpx.Response:
+            if request.url.path == JWKS_PATH:
+                return httpx.Response(200, json={"keys": [public_jwk(self.private_key, self.kid)]})
+            if request.url.path == INTROSPECT_PATH:
+                import json
+
+                key_id = self.api_keys.get(hash_secret(json.loads(request.content)["key"]))
+                if key_id is None:
+                    return httpx.Response(404, json={"detail": "unknown"})
+                return httpx.Response(200, json={"api_key_id": str(key_id), "name": "test"})
+            return httpx.Response(404)
+
+        return httpx.AsyncClient(transport=httpx.MockTransport(handle), base_url="http://storefront-auth")
+
+
+@contextlib.asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Runs the app's lifespan (migrations, consumers, relay) and yields a client speaking to it."""
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+AppFactory = Callable[..., FastAPI]
