@@ -140,6 +140,8 @@ class OutboxRelay:
             if published == self.batch_size:
                 continue
             self._wake.clear()
+            if self._stopping:
+                break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             except TimeoutError:
