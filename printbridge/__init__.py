@@ -1,1 +1,1 @@
-"""printbridge"""
+"""The `printbridge` command and the embedded all-in-one runner. It only composes the services."""

@@ -108,3 +108,21 @@ def bearer(token: str) -> dict[str, str]:
 
 
 AppFactory = Callable[..., FastAPI]
+
+
+async def assert_service_basics(app: FastAPI) -> None:
+    """What every service must do: start (migrating its database), answer health, readiness and
+    metrics, and publish an OpenAPI document."""
+    async with running(app) as client:
+        assert (await client.get("/healthz")).json()["status"] == "ok"
+        ready = await client.get("/readyz")
+        assert ready.status_code == 200, ready.text
+        assert ready.json()["checks"] == {"database": "ok", "event_bus": "ok"}
+        metrics = await client.get("/metrics")
+        assert "printbridge_http_requests_total" in metrics.text
+        assert (await client.get("/openapi.json")).status_code == 200
+        async with app.state.db.engine.connect() as conn:
+            from sqlalchemy import inspect
+
+            tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
+        assert {"outbox", "inbox", "dead_letters", "alembic_version"} <= tables

@@ -1,5 +1,4 @@
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -9,26 +8,7 @@ from customers.config import Settings
 from customers.main import create_app
 from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.testing import AuthKeys, bearer, postgres_database, running
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'customers.db'}"
-    else:
-        async with postgres_database() as url:
-            yield url
-
-
-@pytest.fixture
-def auth() -> AuthKeys:
-    return AuthKeys()
-
-
-@pytest.fixture
-def bus() -> InProcessBus:
-    return InProcessBus(max_attempts=2, retry_delay=0.01)
+from printbridge_shared.testing import AuthKeys, bearer, running
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+pytest_plugins = ["printbridge_shared.pytest_plugin"]

@@ -1,0 +1,50 @@
+"""The merged OpenAPI document of all services: what `/openapi.json` on the gateway shows."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from printbridge_shared.routes import service_for_path
+
+DESCRIPTION = """Open-source order intake for print producers.
+
+Authenticate with `Authorization: Bearer <token>`: an access token from `POST /v1/auth/login` or an
+operator API key. Errors are RFC 9457 `application/problem+json`. Lists take `limit` and `cursor` and
+return `{"items": [...], "next_cursor": ...}`."""
+
+
+class OpenAPIConflict(Exception):
+    pass
+
+
+def merge_openapi(documents: Mapping[str, dict[str, Any]], *, version: str = "0.1.0") -> dict[str, Any]:
+    """Merges the services' documents, keeping only the paths the route table sends to each service.
+    Two services defining the same schema name differently is a bug, so it fails loudly."""
+    merged: dict[str, Any] = {
+        "openapi": "3.1.0",
+        "info": {"title": "Printbridge API", "version": version, "description": DESCRIPTION},
+        "paths": {},
+        "components": {"schemas": {}, "securitySchemes": {}},
+        "tags": [],
+    }
+    seen_operations: dict[str, str] = {}
+    for service, document in documents.items():
+        for path, item in document.get("paths", {}).items():
+            if service_for_path(path) != service:
+                continue
+            merged["paths"][path] = item
+            for operation in item.values():
+                operation_id = operation.get("operationId")
+                if operation_id in seen_operations:
+                    raise OpenAPIConflict(f"operationId {operation_id} in {service} and {seen_operations[operation_id]}")
+                seen_operations[operation_id] = service
+        components = document.get("components", {})
+        for kind in ("schemas", "securitySchemes"):
+            for name, schema in components.get(kind, {}).items():
+                existing = merged["components"][kind].get(name)
+                if existing is not None and existing != schema:
+                    raise OpenAPIConflict(f"{kind} {name} differs between services (seen in {service})")
+                merged["components"][kind][name] = schema
+        for tag in document.get("tags", []):
+            if tag["name"] not in {t["name"] for t in merged["tags"]}:
+                merged["tags"].append(tag)
+    return merged

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from connectors.config import Settings
+from connectors.models import messaging
+from printbridge_shared.app import Runtime, ServiceParts, build_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return build_service_app(
+        ServiceParts(
+            name="connectors",
+            title="Printbridge connectors",
+            description="Stores per platform: connect flows, credentials, webhooks, sync and fulfilment push.",
+            settings=settings,
+            tables=messaging,
+            migrations_dir=MIGRATIONS,
+            routers=[],
+        ),
+        runtime or Runtime.distributed(settings),
+    )

@@ -1,0 +1,11 @@
+from typing import ClassVar
+
+from pydantic import Field
+
+from printbridge_shared.config import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: ClassVar[str] = "orders"
+
+    database_url: str | None = Field(None, validation_alias="PRINTBRIDGE_ORDERS_DATABASE_URL")

@@ -1,0 +1,25 @@
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from orders.config import Settings
+from orders.models import messaging
+from printbridge_shared.app import Runtime, ServiceParts, build_service_app
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or Settings()
+    return build_service_app(
+        ServiceParts(
+            name="orders",
+            title="Printbridge orders",
+            description="Order intake, resolution through mappings, file checks, routing and status.",
+            settings=settings,
+            tables=messaging,
+            migrations_dir=MIGRATIONS,
+            routers=[],
+        ),
+        runtime or Runtime.distributed(settings),
+    )
