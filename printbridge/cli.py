@@ -15,7 +15,9 @@ from printbridge_shared.migrations import upgrade
 from printbridge_shared.routes import SERVICES_BY_NAME
 
 app = typer.Typer(
-    help="Printbridge: order intake for print producers.", no_args_is_help=True, pretty_exceptions_enable=False
+    help="Printbridge: order intake for print producers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
 )
 
 SERVE_ENV = "PRINTBRIDGE_SERVE_SERVICE"
@@ -53,7 +55,9 @@ def service_app_from_env():  # type: ignore[no-untyped-def]
 @app.command()
 def serve(
     service: Annotated[str, typer.Argument(help=f"One of: {', '.join(SERVICE_NAMES)}")],
-    port: Annotated[int | None, typer.Option(help="Defaults to the service's port in the route table.")] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Defaults to the service's port in the route table.")
+    ] = None,
     host: str = "127.0.0.1",
     workers: int = 1,
 ) -> None:
@@ -75,7 +79,9 @@ def serve(
 
 
 @app.command()
-def migrate(services: Annotated[list[str] | None, typer.Argument(help="Default: every service.")] = None) -> None:
+def migrate(
+    services: Annotated[list[str] | None, typer.Argument(help="Default: every service.")] = None,
+) -> None:
     """Apply every service's database migrations (start-up does this too)."""
     _logging()
     for name in services or SERVICE_NAMES:

@@ -29,7 +29,9 @@ def build_embedded(settings: GatewaySettings | None = None, **service_overrides:
     probe = settings_for("customers")
     bus = InProcessBus(max_attempts=probe.event_max_attempts, retry_delay=probe.event_retry_delay_seconds)
     to_auth = _Forward()
-    auth_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=to_auth), base_url="http://storefront-auth")
+    auth_http = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=to_auth), base_url="http://storefront-auth"
+    )
     runtime = Runtime(bus=bus, auth_http=auth_http, owns_bus=False)
     apps = {}
     for name in SERVICE_NAMES:

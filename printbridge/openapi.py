@@ -35,7 +35,9 @@ def merge_openapi(documents: Mapping[str, dict[str, Any]], *, version: str = "0.
             for operation in item.values():
                 operation_id = operation.get("operationId")
                 if operation_id in seen_operations:
-                    raise OpenAPIConflict(f"operationId {operation_id} in {service} and {seen_operations[operation_id]}")
+                    raise OpenAPIConflict(
+                        f"operationId {operation_id} in {service} and {seen_operations[operation_id]}"
+                    )
                 seen_operations[operation_id] = service
         components = document.get("components", {})
         for kind in ("schemas", "securitySchemes"):

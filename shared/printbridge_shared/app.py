@@ -77,7 +77,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         log.info("service_starting", service=parts.name, database=safe_url(db.url))
-        await db.wait_until_reachable(timeout=settings.startup_retry_seconds, log=log)
+        await db.wait_until_reachable(within=settings.startup_retry_seconds, log=log)
         await upgrade(parts.migrations_dir, db.url)
         for consumer in parts.consumers(db):
             runtime.bus.add_consumer(consumer)

@@ -9,11 +9,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class ServiceSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PRINTBRIDGE_", env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(
+        env_prefix="PRINTBRIDGE_", env_file=".env", extra="ignore", populate_by_name=True
+    )
 
     service_name: ClassVar[str] = ""
 
-    data_dir: Path = Field(Path("var"), description="Where the embedded mode keeps its SQLite files and mail.")
+    data_dir: Path = Field(
+        Path("var"), description="Where the embedded mode keeps its SQLite files and mail."
+    )
     database_url: str | None = None
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/"
     storefront_auth_url: str = Field(

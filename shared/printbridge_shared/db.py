@@ -66,9 +66,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value
+        if value is None:
+            return None
+        assert isinstance(value, dt.datetime)
+        return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def is_sqlite(url: str) -> bool:
@@ -133,9 +134,9 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
 
-    async def wait_until_reachable(self, *, timeout: float, log: Any) -> None:
+    async def wait_until_reachable(self, *, within: float, log: Any) -> None:
         """Retries the first connection with a log line per attempt, then gives up with a clear error."""
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + within
         attempt = 0
         while True:
             attempt += 1

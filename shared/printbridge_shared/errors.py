@@ -98,4 +98,6 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled_error", error_type=type(exc).__name__)
-        return problem(500, "internal-error", "Internal error", "An unexpected error occurred; it was logged.")
+        return problem(
+            500, "internal-error", "Internal error", "An unexpected error occurred; it was logged."
+        )

@@ -8,14 +8,15 @@ from printbridge_shared.errors import PROBLEM_JSON, TYPE_BASE
 
 
 async def send_problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
-    body = json.dumps(
-        {"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}
-    ).encode()
+    body = json.dumps({"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode())],
+            "headers": [
+                (b"content-type", PROBLEM_JSON.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
         }
     )
     await send({"type": "http.response.body", "body": body})

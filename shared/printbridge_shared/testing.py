@@ -17,7 +17,9 @@ from printbridge_shared.auth.principal import Principal, PrincipalKind
 from printbridge_shared.auth.tokens import encode_access_token, hash_secret, new_api_key, public_jwk
 from printbridge_shared.auth.verifier import INTROSPECT_PATH, JWKS_PATH
 
-POSTGRES_ADMIN_URL = os.environ.get("PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
@@ -59,7 +61,8 @@ class AuthKeys:
 
     def operator_token(self, **kwargs: Any) -> str:
         return self.token(
-            Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4(), email="staff@example.com"), **kwargs
+            Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4(), email="staff@example.com"),
+            **kwargs,
         )
 
     def customer_user_token(self, customer_id: uuid.UUID | None = None, role: str = "admin") -> str:

@@ -15,7 +15,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ServiceParts(
             name="connectors",
             title="Printbridge connectors",
-            description="Stores per platform: connect flows, credentials, webhooks, sync and fulfilment push.",
+            description="Stores per platform: connect flows, credentials, webhooks, sync, fulfilment push.",
             settings=settings,
             tables=messaging,
             migrations_dir=MIGRATIONS,

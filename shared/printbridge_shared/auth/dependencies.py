@@ -10,7 +10,9 @@ from printbridge_shared.auth.principal import Principal
 from printbridge_shared.auth.verifier import TokenVerifier
 from printbridge_shared.errors import Forbidden, Unauthorized
 
-bearer = HTTPBearer(auto_error=False, description="An access token from /v1/auth/login or an operator API key.")
+bearer = HTTPBearer(
+    auto_error=False, description="An access token from /v1/auth/login or an operator API key."
+)
 
 
 async def get_principal(

@@ -80,7 +80,9 @@ class TokenVerifier:
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWTError) as exc:
             log.warning("jwks_unavailable", error=str(exc))
             if not self._keys:
-                raise ServiceUnavailable("Token keys are not reachable right now; try again shortly.") from exc
+                raise ServiceUnavailable(
+                    "Token keys are not reachable right now; try again shortly."
+                ) from exc
             return
         self._keys = keys
         self._keys_fetched_at = time.monotonic()
@@ -112,7 +114,9 @@ class TokenVerifier:
 
     def revoke_api_key(self, api_key_id: uuid.UUID) -> None:
         self._revoked_api_keys.add(api_key_id)
-        self._api_keys = {d: c for d, c in self._api_keys.items() if c[1] is None or c[1].api_key_id != api_key_id}
+        self._api_keys = {
+            d: c for d, c in self._api_keys.items() if c[1] is None or c[1].api_key_id != api_key_id
+        }
 
     async def on_api_key_revoked(self, data: EventData, _envelope: Envelope) -> None:
         assert isinstance(data, ApiKeyRevoked)

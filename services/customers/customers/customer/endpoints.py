@@ -37,7 +37,9 @@ async def list_customers(
 
 
 @router.get("/{customer_id}", response_model=Customer)
-async def get_customer(customer_id: uuid.UUID, session: SessionDep, _principal: OperatorPrincipal) -> Customer:
+async def get_customer(
+    customer_id: uuid.UUID, session: SessionDep, _principal: OperatorPrincipal
+) -> Customer:
     """One customer, archived or not."""
     return service.to_read(await service.get(session, customer_id))
 

@@ -40,7 +40,9 @@ class CustomerRepository:
                 )
             )
         if after is not None:
-            statement = statement.where(tuple_(Customer.name_key, Customer.id) > (after[0], uuid.UUID(after[1])))
+            statement = statement.where(
+                tuple_(Customer.name_key, Customer.id) > (after[0], uuid.UUID(after[1]))
+            )
         statement = statement.order_by(Customer.name_key, Customer.id).limit(limit)
         return (await self.session.scalars(statement)).all()
 

@@ -1,9 +1,7 @@
 import datetime as dt
 import re
 import uuid
-from typing import Annotated
-
-from typing import Self
+from typing import Annotated, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -79,4 +77,6 @@ class Customer(BaseModel):
 
 class CustomerPage(BaseModel):
     items: list[Customer]
-    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page; null at the end.")
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the next page; null at the end."
+    )

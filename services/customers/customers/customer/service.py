@@ -5,8 +5,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from customers.customer.exceptions import CustomerArchived, CustomerNotFound, ReferenceIdTaken
 from customers.customer.repository import CustomerRepository
-from customers.customer.schemas import CustomerCreate, CustomerPage, CustomerUpdate
 from customers.customer.schemas import Customer as CustomerRead
+from customers.customer.schemas import CustomerCreate, CustomerPage, CustomerUpdate
 from customers.models import Customer
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import (

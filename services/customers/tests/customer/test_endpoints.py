@@ -14,7 +14,9 @@ async def create(client: httpx.AsyncClient, headers: dict[str, str], **body: obj
 
 
 async def test_create_customer_returns_201_with_storefront_access_off(client, operator):
-    response = await create(client, operator, name="  Acme Prints  ", reference_id="ACME-1", description="B2B")
+    response = await create(
+        client, operator, name="  Acme Prints  ", reference_id="ACME-1", description="B2B"
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["name"] == "Acme Prints"
@@ -151,7 +153,9 @@ async def test_patch_changes_only_the_fields_sent(client, operator):
 
 async def test_patch_can_clear_reference_id_but_not_name(client, operator):
     created = (await create(client, operator, reference_id="P-2")).json()
-    cleared = await client.patch(f"/v1/customers/{created['id']}", json={"reference_id": None}, headers=operator)
+    cleared = await client.patch(
+        f"/v1/customers/{created['id']}", json={"reference_id": None}, headers=operator
+    )
     null_name = await client.patch(f"/v1/customers/{created['id']}", json={"name": None}, headers=operator)
     assert cleared.json()["reference_id"] is None
     assert null_name.status_code == 422
@@ -160,7 +164,9 @@ async def test_patch_can_clear_reference_id_but_not_name(client, operator):
 async def test_patch_to_a_taken_reference_id_is_409(client, operator):
     await create(client, operator, reference_id="TAKEN")
     other = (await create(client, operator, name="Other")).json()
-    response = await client.patch(f"/v1/customers/{other['id']}", json={"reference_id": "TAKEN"}, headers=operator)
+    response = await client.patch(
+        f"/v1/customers/{other['id']}", json={"reference_id": "TAKEN"}, headers=operator
+    )
     assert response.status_code == 409
 
 
@@ -174,7 +180,9 @@ async def test_archived_customer_is_hidden_from_lists_and_keeps_its_reference_id
     created = (await create(client, operator, reference_id="GONE")).json()
     assert (await client.delete(f"/v1/customers/{created['id']}", headers=operator)).status_code == 204
     default = (await client.get("/v1/customers", headers=operator)).json()["items"]
-    everything = (await client.get("/v1/customers", params={"include_archived": True}, headers=operator)).json()
+    everything = (
+        await client.get("/v1/customers", params={"include_archived": True}, headers=operator)
+    ).json()
     assert default == []
     assert [c["id"] for c in everything["items"]] == [created["id"]]
     assert everything["items"][0]["archived"] is True
@@ -201,7 +209,9 @@ async def test_every_change_emits_its_event_with_the_request_id(client, operator
     async def record(_data, envelope):
         seen.append(envelope)
 
-    bus.add_listener(Listener("test", dict.fromkeys(["customer.created", "customer.updated", "customer.archived"], record)))
+    bus.add_listener(
+        Listener("test", dict.fromkeys(["customer.created", "customer.updated", "customer.archived"], record))
+    )
     headers = {**operator, "X-Request-ID": "req-123"}
     created = (await create(client, headers, reference_id="EV-1")).json()
     await client.patch(f"/v1/customers/{created['id']}", json={"name": "Renamed"}, headers=headers)
@@ -239,9 +249,7 @@ async def test_customer_users_are_403(client, auth: AuthKeys, method, path, body
     assert response.status_code == 403
 
 
-@pytest.mark.parametrize(
-    "token_kind", ["garbage", "expired", "forged", "wrong-audience-key"]
-)
+@pytest.mark.parametrize("token_kind", ["garbage", "expired", "forged", "wrong-audience-key"])
 async def test_bad_tokens_are_401(client, auth: AuthKeys, token_kind):
     if token_kind == "garbage":
         token = "not.a.jwt"
@@ -259,8 +267,12 @@ async def test_api_keys_work_until_revoked(client, auth: AuthKeys, bus):
     key, key_id = auth.new_api_key()
     assert (await client.get("/v1/customers", headers=bearer(key))).status_code == 200
     await bus.publish(
-        Envelope(type="api_key.revoked", occurred_at="2026-11-27T00:00:00Z", source="storefront-auth",
-                 data={"api_key_id": str(key_id)})
+        Envelope(
+            type="api_key.revoked",
+            occurred_at="2026-11-27T00:00:00Z",
+            source="storefront-auth",
+            data={"api_key_id": str(key_id)},
+        )
     )
     assert (await client.get("/v1/customers", headers=bearer(key))).status_code == 401
     unknown = "pbk_" + "x" * 43

@@ -1,0 +1,41 @@
+# Printbridge. `make run` starts the suite (embedded), `make test` runs every check. Both bootstrap .venv.
+SHELL := /bin/bash
+VENV := .venv
+UV_VERSION := 0.13.9
+UV := $(VENV)/bin/uv
+PYTEST_ARGS ?=
+
+.PHONY: run run-dist test test-fast lint bench demo nginx clean
+
+$(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+	@test -x $(UV) || (python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)")
+	$(UV) sync --frozen --python $(VENV)/bin/python
+	@touch $@
+
+run: $(VENV)/.synced ## the whole suite in one process on PRINTBRIDGE_PORT (default 8000)
+	$(VENV)/bin/printbridge run
+
+run-dist: $(VENV)/.synced nginx ## one process per service, PostgreSQL, RabbitMQ, nginx
+	$(VENV)/bin/printbridge run-dist
+
+nginx: ## the distributed gateway; installed from Debian's packages where missing
+	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
+
+lint: $(VENV)/.synced
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy shared/printbridge_shared
+
+test: $(VENV)/.synced nginx lint ## lint, types, unit + PostgreSQL + RabbitMQ + end-to-end tests
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: $(VENV)/.synced ## SQLite only, no broker, no subprocesses
+	$(VENV)/bin/pytest -m "not postgres and not rabbitmq and not e2e" $(PYTEST_ARGS)
+
+bench: $(VENV)/.synced nginx ## throughput and latency, written to docs/benchmarks.md
+	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
+	$(VENV)/bin/python -m printbridge.bench
+
+clean:
+	rm -rf var

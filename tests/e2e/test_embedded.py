@@ -1,0 +1,109 @@
+"""`printbridge run` as a person starts it: one process, SQLite under the data directory. A customer
+created over HTTP reaches storefront-auth by event; a restart keeps everything."""
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_suite(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(
+        [BIN / "printbridge", "run"], env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-3000:]
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError("the embedded suite did not start:\n" + log.read_text()[-3000:])
+
+
+def stop_suite(process: subprocess.Popen[bytes]) -> int:
+    process.send_signal(signal.SIGINT)
+    return process.wait(timeout=20)
+
+
+def wait_for_projection(database: Path, customer_id: str) -> tuple[str, str]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database) as conn:
+            row = conn.execute(
+                "SELECT name, reference_id FROM customer_projections WHERE customer_id = ?", (customer_id,)
+            ).fetchone()
+        if row:
+            return row
+        time.sleep(0.1)
+    raise AssertionError(f"customer {customer_id} never reached storefront-auth's projection")
+
+
+def test_embedded_suite_creates_a_customer_whose_event_reaches_storefront_auth_and_survives_restart(tmp_path):
+    env = {
+        **os.environ,
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_LOG_JSON": "true",
+    }
+    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
+        del env[key]
+    log = tmp_path / "suite.log"
+    created_key = subprocess.run(
+        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
+    )
+    api_key = created_key.stdout.strip().splitlines()[-1]
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    headers = {"Authorization": f"Bearer {api_key}"}
+    request_id = f"e2e-{uuid.uuid4().hex}"
+
+    suite = start_suite(env, log)
+    try:
+        response = httpx.post(
+            f"{base}/v1/customers",
+            json={"name": "Acme Prints", "reference_id": "ACME-E2E"},
+            headers={**headers, "X-Request-ID": request_id},
+        )
+        assert response.status_code == 201, response.text
+        assert response.headers["x-request-id"] == request_id
+        customer = response.json()
+        projection = wait_for_projection(tmp_path / "var" / "storefront_auth.db", customer["id"])
+        assert projection == ("Acme Prints", "ACME-E2E")
+        assert httpx.get(f"{base}/internal/v1/api-keys/introspect").status_code == 404
+        openapi = httpx.get(f"{base}/openapi.json").json()
+        assert {"/v1/customers", "/v1/auth/login", "/v1/api-keys"} <= set(openapi["paths"])
+    finally:
+        assert stop_suite(suite) == 0
+
+    log_lines = log.read_text()
+    assert f'"request_id": "{request_id}"' in log_lines
+    assert '"event": "event_handled"' in log_lines
+
+    suite = start_suite(env, log)
+    try:
+        again = httpx.get(f"{base}/v1/customers/{customer['id']}", headers=headers)
+        assert again.status_code == 200
+        assert again.json()["name"] == "Acme Prints"
+    finally:
+        assert stop_suite(suite) == 0
