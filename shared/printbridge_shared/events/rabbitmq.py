@@ -1,0 +1,280 @@
+"""The distributed event bus on RabbitMQ. The outbox relay publishes with publisher confirms, so a row is
+marked sent only once the broker owns the event. Each consumer group is one quorum queue shared by a
+service's replicas; a failed event waits in `<group>.retry` (TTL, then dead-lettered back to the group's
+queue) and after `max_attempts` lands in `<group>.dead` with the reason, so nothing is silently dropped.
+Listeners get a private queue per process, because their effects (caches) live in that process."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+
+import aio_pika
+import structlog
+from aio_pika.abc import (
+    AbstractChannel,
+    AbstractExchange,
+    AbstractIncomingMessage,
+    AbstractQueue,
+    AbstractRobustConnection,
+    HeadersType,
+)
+from aiormq.abc import DeliveredMessage
+from pydantic import ValidationError
+
+from printbridge_shared.db import safe_url
+from printbridge_shared.events.consumer import Consumer, Listener
+from printbridge_shared.events.envelope import Envelope
+
+log = structlog.get_logger(__name__)
+
+EXCHANGE = "printbridge.events"
+QUORUM = {"x-queue-type": "quorum"}
+# Headers the broker adds when it dead-letters; they describe the old hop, not the message we forward.
+BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
+
+MessageHandler = Callable[[AbstractIncomingMessage], Awaitable[None]]
+
+
+class RabbitMQBus:
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_attempts: int = 5,
+        retry_delay: float = 1.0,
+        connect_timeout: float = 60.0,
+        prefetch: int = 20,
+        publish_timeout: float = 10.0,
+    ) -> None:
+        self.url = url
+        self.max_attempts = max_attempts
+        self.retry_delay = retry_delay
+        self.connect_timeout = connect_timeout
+        self.prefetch = prefetch
+        self.publish_timeout = publish_timeout
+        self.consumers: list[Consumer] = []
+        self.listeners: list[Listener] = []
+        self._connection: AbstractRobustConnection | None = None
+        self._channel: AbstractChannel | None = None
+        self._exchange: AbstractExchange | None = None
+        self._subscriptions: list[tuple[AbstractQueue, str]] = []
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._starting = asyncio.Lock()
+
+    def add_consumer(self, consumer: Consumer) -> None:
+        self._refuse_when_started()
+        self.consumers.append(consumer)
+
+    def add_listener(self, listener: Listener) -> None:
+        self._refuse_when_started()
+        self.listeners.append(listener)
+
+    def _refuse_when_started(self) -> None:
+        # Queues and bindings are declared in start(); one added later would silently receive nothing.
+        if self._connection is not None:
+            raise RuntimeError("add consumers and listeners before the event bus starts")
+
+    def is_ready(self) -> bool:
+        return (
+            self._connection is not None
+            and self._connection.connected.is_set()
+            and self._channel is not None
+            and not self._channel.is_closed
+        )
+
+    async def start(self) -> None:
+        async with self._starting:
+            if self._connection is not None:
+                return
+            connection = await self._connect()
+            try:
+                await self._declare_and_consume(connection)
+            except BaseException:
+                self._subscriptions.clear()
+                self._channel = self._exchange = None
+                await connection.close()
+                raise
+            self._connection = connection
+            log.info("event_bus_started", url=safe_url(self.url), consumers=[c.name for c in self.consumers])
+
+    async def stop(self) -> None:
+        """Stops taking deliveries, lets the handlers in progress finish (and ack), then closes."""
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        for queue, tag in self._subscriptions:
+            try:
+                await queue.cancel(tag)
+            except Exception as exc:
+                log.warning("event_bus_cancel_failed", queue=queue.name, error=str(exc))
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=10)
+        self._subscriptions.clear()
+        self._channel = self._exchange = None
+        await connection.close()
+
+    async def publish(self, envelope: Envelope) -> None:
+        """Returns once the broker confirmed; a nack or a lost connection raises so the relay retries."""
+        if self._exchange is None:
+            raise RuntimeError("the event bus is not started")
+        message = aio_pika.Message(
+            envelope.model_dump_json().encode(),
+            content_type="application/json",
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=str(envelope.id),
+            correlation_id=envelope.correlation_id,
+            type=envelope.type,
+            headers={"x-request-id": envelope.correlation_id} if envelope.correlation_id else {},
+        )
+        if not await self._send(self._exchange, envelope.type, message):
+            # No queue is bound: nobody subscribes to this event type, so there is no one to deliver to.
+            log.warning("event_unroutable", event_type=envelope.type, event_id=str(envelope.id))
+
+    async def _send(self, exchange: AbstractExchange, routing_key: str, message: aio_pika.Message) -> bool:
+        """Publishes with `mandatory`; False when the broker returned the message as unroutable."""
+        result = await exchange.publish(message, routing_key, mandatory=True, timeout=self.publish_timeout)
+        return not isinstance(result, DeliveredMessage)
+
+    async def _connect(self) -> AbstractRobustConnection:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.connect_timeout
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                timeout = max(0.5, min(10.0, deadline - loop.time()))
+                return await aio_pika.connect_robust(self.url, timeout=timeout)
+            except Exception as exc:
+                error = f"{type(exc).__name__}: {exc}"
+                if loop.time() >= deadline:
+                    raise RuntimeError(
+                        f"event bus {safe_url(self.url)} unreachable after {attempt} attempts: {error}"
+                    ) from exc
+                log.warning("event_bus_unreachable", url=safe_url(self.url), attempt=attempt, error=error)
+                await asyncio.sleep(min(2.0, 0.25 * attempt, max(0.0, deadline - loop.time())))
+
+    async def _declare_and_consume(self, connection: AbstractRobustConnection) -> None:
+        self._channel = await connection.channel(publisher_confirms=True)
+        self._exchange = await self._channel.declare_exchange(
+            EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True
+        )
+        # Deliveries get their own channel so that prefetch and consumer flow never stall confirms.
+        deliveries = await connection.channel(publisher_confirms=False)
+        await deliveries.set_qos(prefetch_count=self.prefetch)
+        for consumer in self.consumers:
+            await deliveries.declare_queue(f"{consumer.name}.dead", durable=True, arguments=QUORUM)
+            retry_arguments = {
+                **QUORUM,
+                "x-message-ttl": int(self.retry_delay * 1000),
+                "x-dead-letter-exchange": "",
+                "x-dead-letter-routing-key": consumer.name,
+                # A waiting message is moved back only once the group's queue confirmed it.
+                "x-dead-letter-strategy": "at-least-once",
+                "x-overflow": "reject-publish",
+            }
+            await deliveries.declare_queue(f"{consumer.name}.retry", durable=True, arguments=retry_arguments)
+            queue = await deliveries.declare_queue(consumer.name, durable=True, arguments=QUORUM)
+            await self._subscribe(queue, consumer.event_types, self._group_handler(consumer))
+        if self.listeners:
+            # aio-pika names the queue itself, so the robust connection can declare it again on reconnect.
+            queue = await deliveries.declare_queue(exclusive=True, auto_delete=True)
+            event_types = sorted({t for listener in self.listeners for t in listener.event_types})
+            await self._subscribe(queue, event_types, self._on_broadcast)
+
+    async def _subscribe(
+        self, queue: AbstractQueue, event_types: Sequence[str], handle: MessageHandler
+    ) -> None:
+        for event_type in event_types:
+            await queue.bind(EXCHANGE, routing_key=event_type)
+
+        async def tracked(message: AbstractIncomingMessage) -> None:
+            task = asyncio.current_task()
+            if task is not None:
+                self._in_flight.add(task)
+            try:
+                await handle(message)
+            finally:
+                self._in_flight.discard(task)  # type: ignore[arg-type]
+
+        self._subscriptions.append((queue, await queue.consume(tracked)))
+
+    def _group_handler(self, consumer: Consumer) -> MessageHandler:
+        async def handle(message: AbstractIncomingMessage) -> None:
+            attempt = int(str(message.headers.get("x-attempt", 1)))
+            try:
+                envelope = Envelope.model_validate_json(message.body)
+            except ValidationError as exc:
+                await self._dead_letter(consumer, message, f"unparseable envelope: {exc}", attempt)
+                return
+            try:
+                await consumer.handle(envelope)
+            except Exception as exc:
+                reason = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "event_handler_failed",
+                    consumer=consumer.name,
+                    event_id=str(envelope.id),
+                    attempt=attempt,
+                    error=reason,
+                )
+                if attempt >= self.max_attempts:
+                    await self._dead_letter(consumer, message, reason, attempt)
+                else:
+                    await self._forward(message, f"{consumer.name}.retry", {"x-attempt": attempt + 1})
+                return
+            await message.ack()
+
+        return handle
+
+    async def _dead_letter(
+        self, consumer: Consumer, message: AbstractIncomingMessage, reason: str, attempts: int
+    ) -> None:
+        headers: HeadersType = {
+            "x-failure-reason": reason[:4000],
+            "x-attempts": attempts,
+            "x-consumer": consumer.name,
+        }
+        if await self._forward(message, f"{consumer.name}.dead", headers):
+            log.error(
+                "event_dead_lettered", consumer=consumer.name, message_id=message.message_id, reason=reason
+            )
+
+    async def _forward(self, message: AbstractIncomingMessage, queue: str, headers: HeadersType) -> bool:
+        """Moves the message to another of the group's queues; acks the original only once the broker
+        confirmed the copy, otherwise requeues it, so a failure here never loses the event."""
+        kept = {k: v for k, v in message.headers.items() if not k.startswith(BROKER_HEADERS)}
+        copy = aio_pika.Message(
+            message.body,
+            headers={**kept, **headers},
+            content_type=message.content_type,
+            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+            message_id=message.message_id,
+            correlation_id=message.correlation_id,
+            type=message.type,
+        )
+        try:
+            if self._channel is None:
+                raise RuntimeError("the event bus is stopped")
+            if not await self._send(self._channel.default_exchange, queue, copy):
+                raise RuntimeError(f"queue {queue} does not exist")
+        except Exception as exc:
+            log.error("event_forward_failed", queue=queue, message_id=message.message_id, error=str(exc))
+            await message.nack(requeue=True)
+            return False
+        await message.ack()
+        return True
+
+    async def _on_broadcast(self, message: AbstractIncomingMessage) -> None:
+        """Listener effects are in-memory and best effort: failures are logged, never retried."""
+        try:
+            envelope = Envelope.model_validate_json(message.body)
+        except ValidationError as exc:
+            log.error("listener_event_unparseable", message_id=message.message_id, error=str(exc))
+            await message.ack()
+            return
+        for listener in self.listeners:
+            if envelope.type in listener.handlers:
+                try:
+                    await listener.handle(envelope)
+                except Exception:
+                    log.exception("listener_failed", listener=listener.name, event_type=envelope.type)
+        await message.ack()
