@@ -193,7 +193,7 @@ class RabbitMQBus:
             try:
                 await handle(message)
             finally:
-                self._in_flight.discard(task)  # type: ignore[arg-type]
+                self._in_flight.discard(task)
 
         self._subscriptions.append((queue, await queue.consume(tracked)))
 

@@ -1,0 +1,93 @@
+import datetime as dt
+import uuid
+
+from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from printbridge_shared.auth.principal import PrincipalKind
+from printbridge_shared.db import GUID, UTCDateTime, make_metadata
+from printbridge_shared.events.outbox import messaging_tables
+
+
+class Base(DeclarativeBase):
+    metadata = make_metadata()
+
+
+messaging = messaging_tables(Base.metadata)
+
+
+class Operator(Base):
+    """Producer staff. `email` is stored normalised (trimmed, lower-cased), so it is unique as typed."""
+
+    __tablename__ = "operators"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def active(self) -> bool:
+        return self.disabled_at is None
+
+
+class SigningKey(Base):
+    """An Ed25519 key that signs access tokens. `generation` is unique, so replicas that start together
+    and each try to create generation 1 end up with exactly one key."""
+
+    __tablename__ = "signing_keys"
+
+    kid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, unique=True)
+    private_key_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    retired_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class RefreshToken(Base):
+    """One refresh token, stored as its SHA-256. Every token issued by refreshing carries the `family_id`
+    of the login it descends from; `rotated_at` marks a token that was exchanged and may not be used again."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    family_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    principal_kind: Mapped[PrincipalKind] = mapped_column(String(20))
+    subject_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    rotated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ApiKey(Base):
+    """An operator API key, stored as its SHA-256; `key_hint` (its last four characters) helps people
+    tell their keys apart in lists."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(100))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_hint: Mapped[str] = mapped_column(String(4))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CustomerProjection(Base):
+    """What this service knows of a customer, kept from the customers service's events."""
+
+    __tablename__ = "customer_projections"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    reference_id: Mapped[str | None] = mapped_column(String(64))
+    archived: Mapped[bool] = mapped_column(Boolean)
+    # The customer's `updated_at` in the event that produced this row: older events are ignored.
+    source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,177 @@
+"""Fixtures for the event bus tests: consumers with their own real SQLite database, a test-only event
+contract whose type is unique per test (so parallel runs on one broker never see each other's events),
+and RabbitMQ buses and consumer groups that are stopped and deleted afterwards."""
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import aio_pika
+import pytest
+from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
+from sqlalchemy import Column, Integer, Table, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printbridge_shared.db import GUID, Database, make_metadata
+from printbridge_shared.events.consumer import Consumer, Handler
+from printbridge_shared.events.contracts import CONTRACTS, EventData, contract
+from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.outbox import MessagingTables, messaging_tables
+from printbridge_shared.events.rabbitmq import RabbitMQBus
+from printbridge_shared.testing import AMQP_TEST_URL
+
+RETRY_DELAY = 0.2
+MAX_ATTEMPTS = 3
+
+
+class Pinged(EventData):
+    event_type: ClassVar[str] = "test.pinged"
+    number: int = 0
+
+
+@dataclass
+class Service:
+    """One consuming (or publishing) service: its database with the messaging tables and an `effects`
+    table its handler writes to, in the same transaction as the inbox row."""
+
+    db: Database
+    tables: MessagingTables
+    effects: Table
+    seen: list[Envelope] = field(default_factory=list)
+
+    async def record_effect(self, session: AsyncSession, data: EventData, envelope: Envelope) -> None:
+        assert isinstance(data, Pinged)
+        self.seen.append(envelope)
+        await session.execute(insert(self.effects).values(event_id=envelope.id, number=data.number))
+
+    def consumer(self, name: str, event_type: str, handler: Handler | None = None) -> Consumer:
+        return Consumer(name, self.db, self.tables, {event_type: handler or self.record_effect})
+
+    async def count(self, table: Table, **where: Any) -> int:
+        query = select(func.count()).select_from(table).filter_by(**where)
+        async with self.db.sessionmaker() as session:
+            return int(await session.scalar(query) or 0)
+
+    async def effect_numbers(self) -> list[int]:
+        async with self.db.sessionmaker() as session:
+            return sorted((await session.scalars(select(self.effects.c.number))).all())
+
+
+@pytest.fixture
+async def make_service(tmp_path: Path) -> AsyncIterator[Callable[[str], Awaitable[Service]]]:
+    services: list[Service] = []
+
+    async def make(name: str) -> Service:
+        metadata = make_metadata()
+        tables = messaging_tables(metadata)
+        effects = Table(
+            "effects",
+            metadata,
+            Column("id", Integer, primary_key=True, autoincrement=True),
+            Column("event_id", GUID(), nullable=False),
+            Column("number", Integer, nullable=False),
+        )
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / name}.db")
+        async with db.engine.begin() as conn:
+            await conn.run_sync(metadata.create_all)
+        services.append(Service(db, tables, effects))
+        return services[-1]
+
+    yield make
+    for service in services:
+        await service.db.dispose()
+
+
+@pytest.fixture
+def pinged() -> Iterator[type[Pinged]]:
+    """A `Pinged` contract with a type of its own for this test."""
+    event_type = f"test.pinged.{uuid.uuid4().hex[:12]}"
+    model = contract(type(f"Pinged_{event_type}", (Pinged,), {"event_type": event_type}))
+    yield model
+    CONTRACTS.pop((event_type, 1), None)
+
+
+@pytest.fixture
+def make_envelope(pinged: type[Pinged]) -> Callable[..., Envelope]:
+    def make(number: int = 0, correlation_id: str | None = None) -> Envelope:
+        return Envelope(
+            type=pinged.event_type,
+            occurred_at=dt.datetime.now(dt.UTC),
+            source="tests",
+            correlation_id=correlation_id,
+            data={"number": number},
+        )
+
+    return make
+
+
+async def _eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.05)
+
+
+@pytest.fixture
+def eventually() -> Callable[..., Awaitable[None]]:
+    """Polls an async condition until it holds (bounded), instead of sleeping a fixed time."""
+    return _eventually
+
+
+class Rabbit:
+    """Buses and consumer groups of one test; `close` stops the buses, then deletes the groups' queues."""
+
+    def __init__(self, connection: AbstractRobustConnection) -> None:
+        self.connection = connection
+        self.buses: list[RabbitMQBus] = []
+        self.queues: list[str] = []
+
+    def group(self) -> str:
+        name = f"test-{uuid.uuid4().hex[:12]}"
+        self.queues += [name, f"{name}.retry", f"{name}.dead"]
+        return name
+
+    def bus(self, **options: Any) -> RabbitMQBus:
+        options = {"max_attempts": MAX_ATTEMPTS, "retry_delay": RETRY_DELAY, "connect_timeout": 5, **options}
+        self.buses.append(RabbitMQBus(AMQP_TEST_URL, **options))
+        return self.buses[-1]
+
+    async def dead_letters(self, group: str, *, count: int) -> list[AbstractIncomingMessage]:
+        """Takes `count` messages from the group's dead-letter queue, waiting for them to arrive."""
+        channel = await self.connection.channel()
+        queue = await channel.declare_queue(f"{group}.dead", passive=True)
+        messages: list[AbstractIncomingMessage] = []
+
+        async def arrived() -> bool:
+            message = await queue.get(no_ack=True, fail=False)
+            if message is not None:
+                messages.append(message)
+            return len(messages) >= count
+
+        await _eventually(arrived)
+        await channel.close()
+        return messages
+
+    async def send_to_queue(self, queue: str, body: bytes) -> None:
+        channel = await self.connection.channel()
+        await channel.default_exchange.publish(aio_pika.Message(body, message_id="raw"), queue)
+        await channel.close()
+
+    async def close(self) -> None:
+        for bus in self.buses:
+            await bus.stop()
+        channel = await self.connection.channel()
+        for queue in self.queues:
+            await channel.queue_delete(queue)
+        await self.connection.close()
+
+
+@pytest.fixture
+async def rabbit() -> AsyncIterator[Rabbit]:
+    rabbit = Rabbit(await aio_pika.connect_robust(AMQP_TEST_URL))
+    yield rabbit
+    await rabbit.close()
