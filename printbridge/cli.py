@@ -3,7 +3,9 @@
 import asyncio
 import json
 import os
-from typing import Annotated
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import typer
 import uvicorn
@@ -21,6 +23,7 @@ app = typer.Typer(
 )
 
 SERVE_ENV = "PRINTBRIDGE_SERVE_SERVICE"
+T = TypeVar("T")
 
 
 def _logging() -> GatewaySettings:
@@ -97,3 +100,67 @@ def openapi() -> None:
 
     documents = {name: create_service_app(name, settings_for(name), None).openapi() for name in SERVICE_NAMES}
     typer.echo(json.dumps(merge_openapi(documents), indent=2))
+
+
+operator_app = typer.Typer(help="Producer staff accounts.", no_args_is_help=True)
+api_key_app = typer.Typer(help="Operator API keys for integrations.", no_args_is_help=True)
+app.add_typer(operator_app, name="operator")
+app.add_typer(api_key_app, name="api-key")
+
+
+def _read_password() -> str:
+    """From stdin when it is piped (scripts, CI), otherwise a hidden prompt asked twice."""
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\r\n")
+    password: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return password
+
+
+async def _in_storefront_auth(work: Callable[[Any, Any], Awaitable[T]]) -> T:
+    """Runs `work(session, outbox)` in one transaction of storefront-auth's database (migrated first)."""
+    from printbridge_shared.db import Database
+    from printbridge_shared.events.outbox import Outbox
+    from storefront_auth.models import messaging
+
+    url = settings_for("storefront-auth").resolved_database_url()
+    await upgrade(migrations_dir("storefront-auth"), url)
+    db = Database(url)
+    try:
+        async with db.sessionmaker() as session, session.begin():
+            return await work(session, Outbox(messaging.outbox, "storefront-auth"))
+    finally:
+        await db.dispose()
+
+
+def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
+    from printbridge_shared.errors import AppError
+
+    try:
+        return asyncio.run(_in_storefront_auth(work))
+    except AppError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1) from None
+
+
+@operator_app.command("create")
+def operator_create(
+    email: Annotated[str, typer.Argument(help="The operator's e-mail (the login name).")],
+) -> None:
+    """Create an operator (producer staff). The password comes from stdin or a prompt."""
+    from storefront_auth.operator.service import create_operator
+
+    _logging()
+    password = _read_password()
+    operator = _run_chore(lambda session, _outbox: create_operator(session, email=email, password=password))
+    typer.echo(f"operator {operator.email} created ({operator.id})")
+
+
+@api_key_app.command("create")
+def api_key_create(name: Annotated[str, typer.Argument(help="What the key is for, e.g. 'ERP'.")]) -> None:
+    """Create an operator API key and print it once (only its hash is stored)."""
+    from storefront_auth.api_key.service import create_api_key
+
+    _logging()
+    record, key = _run_chore(lambda session, outbox: create_api_key(session, outbox, name=name))
+    typer.echo(f"API key '{record.name}' created ({record.id}); it is shown only now:", err=True)
+    typer.echo(key)

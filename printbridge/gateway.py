@@ -4,6 +4,7 @@ limit, rate limit, no /internal), plus the merged /openapi.json and /docs."""
 
 import contextlib
 import json
+import math
 import mimetypes
 import time
 import uuid
@@ -106,8 +107,14 @@ class Dispatcher:
             client = scope.get("client") or ("unknown", 0)
             wait = self.limiter.take(client[0])
             if wait:
+                retry_after = max(1, math.ceil(wait))
                 await send_problem(
-                    send, 429, "rate-limited", "Too many requests", f"Slow down; retry in {wait:.1f} s."
+                    send,
+                    429,
+                    "rate-limited",
+                    "Too many requests",
+                    f"Slow down; retry in {retry_after} s.",
+                    headers={"Retry-After": str(retry_after)},
                 )
                 return
         if path == INTERNAL_PREFIX or path.startswith(INTERNAL_PREFIX + "/"):

@@ -7,7 +7,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from printbridge_shared.errors import PROBLEM_JSON, TYPE_BASE
 
 
-async def send_problem(send: Send, status: int, code: str, title: str, detail: str) -> None:
+async def send_problem(
+    send: Send, status: int, code: str, title: str, detail: str, headers: dict[str, str] | None = None
+) -> None:
     body = json.dumps({"type": TYPE_BASE + code, "title": title, "status": status, "detail": detail}).encode()
     await send(
         {

@@ -1,0 +1,299 @@
+"""The RabbitMQ event bus against the real broker: at-least-once delivery, exactly-once effects."""
+
+import aio_pika
+import pytest
+import structlog
+from asgi_correlation_id import correlation_id
+from sqlalchemy import select
+
+from printbridge_shared.events import rabbitmq
+from printbridge_shared.events.consumer import Listener
+from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.outbox import Outbox, OutboxRelay
+from printbridge_shared.testing import AMQP_TEST_URL
+
+pytestmark = pytest.mark.rabbitmq
+
+
+async def test_an_event_published_once_is_handled_once_even_when_delivered_twice(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+    group = rabbit.group()
+    bus = rabbit.bus()
+    bus.add_consumer(service.consumer(group, pinged.event_type))
+    await bus.start()
+    envelope = make_envelope(number=7)
+
+    await bus.publish(envelope)
+    await bus.publish(envelope)
+    await bus.publish(make_envelope(number=8))
+
+    async def both_handled() -> bool:
+        return await service.effect_numbers() == [7, 8]
+
+    await eventually(both_handled)
+    assert await service.count(service.tables.inbox, event_id=envelope.id) == 1
+    assert await service.count(service.effects, event_id=envelope.id) == 1
+
+
+async def test_published_messages_carry_the_envelope_and_the_request_id(rabbit, pinged, make_envelope):
+    channel = await rabbit.connection.channel()
+    queue = await channel.declare_queue(exclusive=True)
+    await queue.bind(rabbitmq.EXCHANGE, routing_key=pinged.event_type)
+    bus = rabbit.bus()
+    await bus.start()
+    envelope = make_envelope(number=1, correlation_id="req-9")
+
+    await bus.publish(envelope)
+
+    message = await queue.get(timeout=5)
+    assert Envelope.model_validate_json(message.body) == envelope
+    assert message.delivery_mode == aio_pika.DeliveryMode.PERSISTENT
+    assert message.content_type == "application/json"
+    assert message.message_id == str(envelope.id)
+    assert message.type == pinged.event_type
+    assert message.correlation_id == "req-9"
+    assert message.headers["x-request-id"] == "req-9"
+
+
+async def test_an_event_nobody_subscribes_to_is_published_without_error(rabbit, make_envelope, monkeypatch):
+    captured = structlog.testing.CapturingLogger()
+    monkeypatch.setattr(rabbitmq, "log", captured)
+    bus = rabbit.bus()
+    await bus.start()
+
+    await bus.publish(make_envelope())
+
+    assert [call.args[0] for call in captured.calls if call.method_name == "warning"] == ["event_unroutable"]
+
+
+async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered_with_the_reason(
+    rabbit, make_service, pinged, make_envelope
+):
+    service = await make_service("consumer")
+    calls = []
+
+    async def broken(_session, _data, envelope):
+        calls.append(envelope.id)
+        raise ValueError("printer on fire")
+
+    group = rabbit.group()
+    bus = rabbit.bus()
+    bus.add_consumer(service.consumer(group, pinged.event_type, broken))
+    await bus.start()
+    envelope = make_envelope(correlation_id="req-2")
+
+    await bus.publish(envelope)
+
+    [dead] = await rabbit.dead_letters(group, count=1)
+    assert Envelope.model_validate_json(dead.body) == envelope
+    assert dead.headers["x-failure-reason"] == "ValueError: printer on fire"
+    assert dead.headers["x-attempts"] == bus.max_attempts
+    assert dead.headers["x-consumer"] == group
+    assert dead.headers["x-request-id"] == "req-2"
+    assert dead.message_id == str(envelope.id)
+    assert calls == [envelope.id] * bus.max_attempts
+    assert await service.count(service.tables.inbox) == 0
+
+
+async def test_a_handler_that_fails_once_then_succeeds_is_handled_after_a_retry(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+    attempts = []
+
+    async def flaky(session, data, envelope):
+        attempts.append(envelope.id)
+        if len(attempts) == 1:
+            raise ConnectionError("database hiccup")
+        await service.record_effect(session, data, envelope)
+
+    group = rabbit.group()
+    bus = rabbit.bus()
+    bus.add_consumer(service.consumer(group, pinged.event_type, flaky))
+    await bus.start()
+
+    await bus.publish(make_envelope(number=3))
+
+    async def handled() -> bool:
+        return await service.effect_numbers() == [3]
+
+    await eventually(handled)
+    assert len(attempts) == 2
+
+
+async def test_an_envelope_that_does_not_parse_goes_straight_to_the_dead_letter_queue(
+    rabbit, make_service, pinged
+):
+    service = await make_service("consumer")
+    group = rabbit.group()
+    bus = rabbit.bus()
+    bus.add_consumer(service.consumer(group, pinged.event_type))
+    await bus.start()
+
+    await rabbit.send_to_queue(group, b"{not json")
+
+    [dead] = await rabbit.dead_letters(group, count=1)
+    assert dead.body == b"{not json"
+    assert str(dead.headers["x-failure-reason"]).startswith("unparseable envelope:")
+    assert dead.headers["x-attempts"] == 1
+
+
+async def test_a_consumer_that_was_down_catches_up_on_restart(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+    group = rabbit.group()
+    first = rabbit.bus()
+    first.add_consumer(service.consumer(group, pinged.event_type))
+    await first.start()
+    await first.stop()
+    publisher = rabbit.bus()
+    await publisher.start()
+
+    for number in (1, 2, 3):
+        await publisher.publish(make_envelope(number=number))
+    assert await service.effect_numbers() == []
+    restarted = rabbit.bus()
+    restarted.add_consumer(service.consumer(group, pinged.event_type))
+    await restarted.start()
+
+    async def caught_up() -> bool:
+        return await service.effect_numbers() == [1, 2, 3]
+
+    await eventually(caught_up)
+
+
+async def test_replicas_of_a_consumer_group_share_the_work_and_handle_each_event_once(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+    group = rabbit.group()
+    replicas = [rabbit.bus(), rabbit.bus()]
+    for replica in replicas:
+        replica.add_consumer(service.consumer(group, pinged.event_type))
+        await replica.start()
+
+    for number in range(20):
+        await replicas[number % 2].publish(make_envelope(number=number))
+
+    async def all_handled() -> bool:
+        return await service.effect_numbers() == list(range(20))
+
+    await eventually(all_handled)
+
+
+async def test_the_outbox_relay_publishes_over_rabbitmq_end_to_end(rabbit, make_service, pinged, eventually):
+    producer = await make_service("producer")
+    consumer = await make_service("consumer")
+    group = rabbit.group()
+    consuming_bus = rabbit.bus()
+    consuming_bus.add_consumer(consumer.consumer(group, pinged.event_type))
+    await consuming_bus.start()
+    publishing_bus = rabbit.bus()
+    await publishing_bus.start()
+    outbox = Outbox(producer.tables.outbox, "producer")
+
+    token = correlation_id.set("req-1")
+    try:
+        async with producer.db.sessionmaker() as session, session.begin():
+            recorded = await outbox.record(session, pinged(number=5))
+    finally:
+        correlation_id.reset(token)
+    assert await OutboxRelay(producer.db, producer.tables.outbox, publishing_bus).publish_pending() == 1
+
+    async def handled() -> bool:
+        return await consumer.effect_numbers() == [5]
+
+    await eventually(handled)
+    [received] = consumer.seen
+    assert received.id == recorded.id
+    assert received.correlation_id == "req-1"
+    async with producer.db.sessionmaker() as session:
+        published_at = await session.scalar(select(producer.tables.outbox.c.published_at))
+    assert published_at is not None
+
+
+async def test_the_outbox_relay_keeps_the_row_when_the_bus_is_down(make_service, pinged):
+    producer = await make_service("producer")
+    outbox = Outbox(producer.tables.outbox, "producer")
+    async with producer.db.sessionmaker() as session, session.begin():
+        await outbox.record(session, pinged(number=1))
+    never_started = rabbitmq.RabbitMQBus(AMQP_TEST_URL)
+
+    with pytest.raises(RuntimeError):
+        await OutboxRelay(producer.db, producer.tables.outbox, never_started).publish_pending()
+
+    async with producer.db.sessionmaker() as session:
+        row = (await session.execute(select(producer.tables.outbox))).one()
+    assert row.published_at is None
+    assert row.attempts == 1
+
+
+async def test_a_listener_on_every_bus_instance_receives_a_broadcast_event(
+    rabbit, pinged, make_envelope, eventually
+):
+    received: dict[str, list[int]] = {"one": [], "two": []}
+
+    def listener(name: str) -> Listener:
+        async def remember(data, _envelope):
+            received[name].append(data.number)
+
+        return Listener(f"cache-{name}", {pinged.event_type: remember})
+
+    for name in received:
+        bus = rabbit.bus()
+        bus.add_listener(listener(name))
+        await bus.start()
+
+    await rabbit.buses[0].publish(make_envelope(number=4))
+
+    async def both_received() -> bool:
+        return received == {"one": [4], "two": [4]}
+
+    await eventually(both_received)
+
+
+async def test_a_failing_listener_is_logged_and_the_next_event_still_arrives(
+    rabbit, pinged, make_envelope, eventually
+):
+    received = []
+
+    async def fragile(data, _envelope):
+        if data.number == 1:
+            raise RuntimeError("cache broken")
+        received.append(data.number)
+
+    bus = rabbit.bus()
+    bus.add_listener(Listener("cache", {pinged.event_type: fragile}))
+    await bus.start()
+
+    await bus.publish(make_envelope(number=1))
+    await bus.publish(make_envelope(number=2))
+
+    async def second_arrived() -> bool:
+        return received == [2]
+
+    await eventually(second_arrived)
+
+
+async def test_the_bus_is_ready_once_started_and_start_is_idempotent(rabbit):
+    bus = rabbit.bus()
+    assert not bus.is_ready()
+    await bus.start()
+    await bus.start()
+    assert bus.is_ready()
+    await bus.stop()
+    assert not bus.is_ready()
+
+
+async def test_starting_against_an_unreachable_broker_fails_with_a_clear_error_without_the_password():
+    bus = rabbitmq.RabbitMQBus("amqp://guest:s3cret-pw@127.0.0.1:1/", connect_timeout=1)
+
+    with pytest.raises(RuntimeError) as failure:
+        await bus.start()
+
+    assert "127.0.0.1:1" in str(failure.value)
+    assert "s3cret-pw" not in str(failure.value)
+    assert not bus.is_ready()
