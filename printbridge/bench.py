@@ -259,7 +259,7 @@ def write_report(results: list[Result]) -> None:
     lines += [
         "",
         "Goals (issue 2): gateway overhead ≤ 1 ms at p50; create-customer ≥ 500/s distributed.",
-        "In the embedded rows, \"customers directly\" is the customers service in its own process",
+        'In the embedded rows, "customers directly" is the customers service in its own process',
         "(`printbridge serve customers`) on the same SQLite database, publishing to RabbitMQ.",
         "",
     ]

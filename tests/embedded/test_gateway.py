@@ -66,14 +66,18 @@ async def test_request_id_is_generated_kept_or_replaced(gateway):
 
 
 async def test_oversized_bodies_are_413_at_the_gateway(gateway):
-    response = await gateway.post("/v1/customers", content=b"x" * 2001, headers={"content-type": "application/json"})
+    response = await gateway.post(
+        "/v1/customers", content=b"x" * 2001, headers={"content-type": "application/json"}
+    )
     assert response.status_code == 413
     assert response.json()["status"] == 413
 
 
 async def test_cors_preflight_allows_the_configured_origin_only(gateway):
     preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization"}
-    allowed = await gateway.options("/v1/customers", headers={"Origin": "https://app.example.com", **preflight})
+    allowed = await gateway.options(
+        "/v1/customers", headers={"Origin": "https://app.example.com", **preflight}
+    )
     refused = await gateway.options("/v1/customers", headers={"Origin": "https://evil.example", **preflight})
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
@@ -82,7 +86,9 @@ async def test_cors_preflight_allows_the_configured_origin_only(gateway):
 
 async def test_merged_openapi_has_every_service_with_unique_operation_ids(gateway):
     document = (await gateway.get("/openapi.json")).json()
-    assert {"/v1/customers", "/v1/customers/{customer_id}", "/v1/auth/login", "/v1/api-keys"} <= set(document["paths"])
+    assert {"/v1/customers", "/v1/customers/{customer_id}", "/v1/auth/login", "/v1/api-keys"} <= set(
+        document["paths"]
+    )
     operation_ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
     assert len(operation_ids) == len(set(operation_ids))
     assert "create_customer" in operation_ids

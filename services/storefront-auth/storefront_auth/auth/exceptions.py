@@ -1,0 +1,40 @@
+from printbridge_shared.errors import Unauthorized
+
+
+class InvalidCredentials(Unauthorized):
+    code = "invalid-credentials"
+    title = "Login failed"
+
+    def __init__(self) -> None:
+        # One message for an unknown e-mail and a wrong password, so answers do not reveal who has an account.
+        super().__init__("The e-mail address or the password is wrong.")
+
+
+class InvalidRefreshToken(Unauthorized):
+    code = "invalid-refresh-token"
+    title = "Invalid refresh token"
+
+    def __init__(self) -> None:
+        super().__init__("The refresh token is unknown or was revoked; log in again.")
+
+
+class RefreshTokenExpired(Unauthorized):
+    code = "refresh-token-expired"
+    title = "Refresh token expired"
+
+    def __init__(self) -> None:
+        super().__init__("The refresh token has expired; log in again.")
+
+
+class RefreshTokenReused(Unauthorized):
+    """Raised after the token's whole family was revoked in the request's transaction; the refresh
+    endpoint's session commits that revocation even though the request fails."""
+
+    code = "refresh-token-reused"
+    title = "Refresh token already used"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The refresh token was already exchanged for a new one, so every token of this login was "
+            "revoked in case it was stolen; log in again."
+        )

@@ -1,0 +1,19 @@
+import datetime as dt
+from dataclasses import dataclass
+
+from printbridge_shared.auth.principal import Principal
+from printbridge_shared.auth.tokens import encode_access_token
+from storefront_auth.signing_key.keystore import KeyStore
+
+
+@dataclass(frozen=True)
+class TokenIssuer:
+    """Signs access tokens with the current key and knows how long tokens live."""
+
+    keys: KeyStore
+    access_ttl: dt.timedelta
+    refresh_ttl: dt.timedelta
+
+    async def access_token(self, principal: Principal) -> str:
+        key = await self.keys.signing_key()
+        return encode_access_token(principal, private_key=key.private_key, kid=key.kid, ttl=self.access_ttl)
