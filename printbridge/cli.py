@@ -5,6 +5,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -96,10 +97,9 @@ def migrate(
 @app.command()
 def openapi() -> None:
     """Print the merged OpenAPI document of all services."""
-    from printbridge.openapi import merge_openapi
+    from printbridge.openapi import merged_openapi_document
 
-    documents = {name: create_service_app(name, settings_for(name), None).openapi() for name in SERVICE_NAMES}
-    typer.echo(json.dumps(merge_openapi(documents), indent=2))
+    typer.echo(json.dumps(merged_openapi_document(), indent=2))
 
 
 operator_app = typer.Typer(help="Producer staff accounts.", no_args_is_help=True)
@@ -164,3 +164,71 @@ def api_key_create(name: Annotated[str, typer.Argument(help="What the key is for
     record, key = _run_chore(lambda session, outbox: create_api_key(session, outbox, name=name))
     typer.echo(f"API key '{record.name}' created ({record.id}); it is shown only now:", err=True)
     typer.echo(key)
+
+
+@app.command("gateway-config")
+def gateway_config(
+    out: Annotated[Path | None, typer.Option(help="Write nginx.conf here instead of stdout.")] = None,
+    site_dir: Annotated[
+        Path | None,
+        typer.Option(help="Where nginx finds openapi.json, docs.html, assets/ and keeps pid and temp files."),
+    ] = None,
+    write_site: Annotated[
+        bool,
+        typer.Option(
+            "--write-site",
+            help="Also write openapi.json, docs.html and a copy of the Swagger UI assets into --site-dir "
+            "(for a gateway host or container without the Python package).",
+        ),
+    ] = False,
+) -> None:
+    """Render the distributed gateway's nginx.conf from the route table and PRINTBRIDGE_* settings."""
+    from printbridge import nginx
+    from printbridge.distributed import SupervisorError, placements, read_environ, upstreams_of
+
+    settings = GatewaySettings()
+    site = (site_dir or settings.data_dir / "nginx").absolute()
+    try:
+        upstreams = upstreams_of(placements(read_environ()))
+        rendered = nginx.render_nginx_conf(settings, site, upstreams)
+    except (SupervisorError, nginx.GatewayConfigError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    if write_site:
+        conf = nginx.write_site(site, settings, upstreams, nginx.merged_openapi_document(), copy_assets=True)
+        if out is not None:
+            out.write_text(rendered, encoding="utf-8")
+        typer.echo(f"gateway site written to {site}; run: {' '.join(nginx.nginx_command('nginx', conf))}")
+        return
+    if out is None:
+        typer.echo(rendered, nl=False)
+    else:
+        out.write_text(rendered, encoding="utf-8")
+
+
+@app.command("run-dist")
+def run_dist() -> None:
+    """Distributed mode on one machine: a process per service, PostgreSQL, RabbitMQ, nginx in front."""
+    from printbridge.distributed import DistributedSettings, run_distributed
+
+    settings = DistributedSettings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    raise typer.Exit(run_distributed(settings))
+
+
+@app.command("create-databases")
+def create_databases() -> None:
+    """Create each service's PostgreSQL database where missing (run-dist does this itself)."""
+    from printbridge.distributed import DistributedSettings, SupervisorError
+    from printbridge.distributed import create_databases as create
+    from printbridge_shared.db import safe_url
+
+    settings = DistributedSettings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    try:
+        urls = create(settings)
+    except SupervisorError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    for name, url in urls.items():
+        typer.echo(f"{name}: {safe_url(url)}")

@@ -3,6 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
+import httpx
+
 from printbridge_shared.routes import service_for_path
 
 DESCRIPTION = """Open-source order intake for print producers.
@@ -50,3 +52,20 @@ def merge_openapi(documents: Mapping[str, dict[str, Any]], *, version: str = "0.
             if tag["name"] not in {t["name"] for t in merged["tags"]}:
                 merged["tags"].append(tag)
     return merged
+
+
+def merged_openapi_document() -> dict[str, Any]:
+    """The merged document of all services. Building the apps touches no database or broker: each gets
+    an unopened in-process bus and an in-memory SQLite URL, since only their routes matter here."""
+    from printbridge.services import SERVICE_NAMES, create_service_app, settings_for
+    from printbridge_shared.app import Runtime
+    from printbridge_shared.events.bus import InProcessBus
+
+    runtime = Runtime(bus=InProcessBus(), auth_http=httpx.AsyncClient())
+    documents = {
+        name: create_service_app(
+            name, settings_for(name, database_url="sqlite+aiosqlite:///:memory:"), runtime
+        ).openapi()
+        for name in SERVICE_NAMES
+    }
+    return merge_openapi(documents)

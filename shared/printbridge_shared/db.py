@@ -1,6 +1,7 @@
 """Database plumbing: engines for SQLite and PostgreSQL, naming conventions, the unit of work."""
 
 import asyncio
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -116,14 +117,24 @@ class Database:
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
 
+    @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
+        from printbridge_shared.errors import AppError
+
         async with self.sessionmaker() as session:
             try:
                 yield session
+            except AppError as error:
+                if not error.keeps_writes:
+                    await session.rollback()
+                    raise
                 await session.commit()
+                self.notify_committed()
+                raise
             except BaseException:
                 await session.rollback()
                 raise
+            await session.commit()
         self.notify_committed()
 
     def notify_committed(self) -> None:

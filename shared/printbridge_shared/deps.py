@@ -11,7 +11,7 @@ from printbridge_shared.events.outbox import Outbox
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     # scope="function": the commit happens before the response is sent, so a 2xx means committed.
-    async for session in request.app.state.db.session():
+    async with request.app.state.db.session() as session:
         yield session
 
 

@@ -20,6 +20,9 @@ class AppError(Exception):
     status: int = 400
     code: str = "bad-request"
     title: str = "Bad request"
+    # True when the request's writes must be committed although it fails (e.g. revoking a stolen
+    # refresh-token family, counting a failed login): the unit of work commits, then the error is sent.
+    keeps_writes: bool = False
 
     def __init__(self, detail: str | None = None, **extra: Any) -> None:
         super().__init__(detail or self.title)

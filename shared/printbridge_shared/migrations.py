@@ -26,6 +26,8 @@ def alembic_config(script_location: Path, url: str) -> Config:
 
 async def upgrade(script_location: Path, url: str) -> None:
     """Applies every migration (runs Alembic in a worker thread, which has its own event loop)."""
+    if url.startswith("sqlite") and ":memory:" not in url:
+        Path(url.split("///", 1)[-1]).parent.mkdir(parents=True, exist_ok=True)
     await asyncio.to_thread(command.upgrade, alembic_config(script_location, url), "head")
 
 

@@ -1,5 +1,6 @@
 """The embedded gateway: routing by the route table and the edge rules it shares with nginx."""
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +21,7 @@ def settings(tmp_path: Path, **overrides: object) -> GatewaySettings:
     return GatewaySettings(**(values | overrides))
 
 
+@contextlib.asynccontextmanager
 async def serve(gateway_settings: GatewaySettings) -> AsyncIterator[httpx.AsyncClient]:
     gateway = build_embedded(gateway_settings)
     async with gateway.lifespan(None):  # type: ignore[attr-defined]
@@ -30,7 +32,7 @@ async def serve(gateway_settings: GatewaySettings) -> AsyncIterator[httpx.AsyncC
 
 @pytest.fixture
 async def gateway(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async for client in serve(settings(tmp_path)):
+    async with serve(settings(tmp_path)) as client:
         yield client
 
 
@@ -105,7 +107,7 @@ async def test_docs_page_and_its_assets_are_served_locally(gateway):
 
 
 async def test_rate_limit_answers_429_with_retry_advice(tmp_path):
-    async for client in serve(settings(tmp_path, rate_limit_per_second=1, rate_limit_burst=3)):
+    async with serve(settings(tmp_path, rate_limit_per_second=1, rate_limit_burst=3)) as client:
         statuses = [(await client.get("/healthz")).status_code for _ in range(5)]
         assert statuses[:3] == [200, 200, 200]
         limited = await client.get("/healthz")

@@ -17,7 +17,9 @@ def load_ed25519_private_key(pem: str) -> Ed25519PrivateKey:
             "`openssl genpkey -algorithm ed25519`"
         ) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError("PRINTBRIDGE_AUTH_PRIVATE_KEY must be an Ed25519 key (`openssl genpkey -algorithm ed25519`)")
+        raise ValueError(
+            "PRINTBRIDGE_AUTH_PRIVATE_KEY must be an Ed25519 key (`openssl genpkey -algorithm ed25519`)"
+        )
     return key
 
 

@@ -26,7 +26,7 @@ class CustomerRepository:
         return await self.session.scalar(select(Customer).where(Customer.reference_key == reference_key))
 
     async def list(
-        self, *, query: str | None, include_archived: bool, after: tuple[str, str] | None, limit: int
+        self, *, query: str | None, include_archived: bool, after: tuple[str, uuid.UUID] | None, limit: int
     ) -> Sequence[Customer]:
         statement = select(Customer)
         if not include_archived:
@@ -40,9 +40,7 @@ class CustomerRepository:
                 )
             )
         if after is not None:
-            statement = statement.where(
-                tuple_(Customer.name_key, Customer.id) > (after[0], uuid.UUID(after[1]))
-            )
+            statement = statement.where(tuple_(Customer.name_key, Customer.id) > after)
         statement = statement.order_by(Customer.name_key, Customer.id).limit(limit)
         return (await self.session.scalars(statement)).all()
 

@@ -133,7 +133,13 @@ async def test_list_pages_through_all_customers_by_name(client, operator):
     assert names == [f"Customer {index}" for index in range(7)]
 
 
-@pytest.mark.parametrize("params", [{"limit": 0}, {"limit": 201}, {"limit": "many"}, {"cursor": "garbage!"}])
+NOT_A_UUID_CURSOR = "WyJhIiwibm90LWEtdXVpZCJd"  # ["a","not-a-uuid"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"limit": 0}, {"limit": 201}, {"limit": "many"}, {"cursor": "garbage!"}, {"cursor": NOT_A_UUID_CURSOR}],
+)
 async def test_bad_list_parameters_are_422(client, operator, params):
     response = await client.get("/v1/customers", params=params, headers=operator)
     assert response.status_code == 422

@@ -42,7 +42,9 @@ class ApiKey(BaseModel):
 
 class ApiKeyPage(BaseModel):
     items: list[ApiKey]
-    next_cursor: str | None = Field(None, description="Pass as `cursor` to get the next page; null at the end.")
+    next_cursor: str | None = Field(
+        None, description="Pass as `cursor` to get the next page; null at the end."
+    )
 
 
 class IntrospectionRequest(BaseModel):

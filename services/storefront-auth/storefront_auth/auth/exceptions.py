@@ -27,11 +27,12 @@ class RefreshTokenExpired(Unauthorized):
 
 
 class RefreshTokenReused(Unauthorized):
-    """Raised after the token's whole family was revoked in the request's transaction; the refresh
-    endpoint's session commits that revocation even though the request fails."""
+    """Raised after the token's whole family was revoked in the request's transaction; that revocation
+    is committed although the request fails (`keeps_writes`)."""
 
     code = "refresh-token-reused"
     title = "Refresh token already used"
+    keeps_writes = True
 
     def __init__(self) -> None:
         super().__init__(

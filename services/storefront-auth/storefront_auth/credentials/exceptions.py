@@ -14,7 +14,9 @@ class PasswordTooShort(InvalidInput):
     title = "Password too short"
 
     def __init__(self, minimum: int) -> None:
-        super().__init__(f"password must be at least {minimum} characters; a passphrase of a few words works well.")
+        super().__init__(
+            f"password must be at least {minimum} characters; a passphrase of a few words works well."
+        )
 
 
 class PasswordTooLong(InvalidInput):

@@ -65,29 +65,32 @@ class KeyStore:
         return self._keys
 
     async def _stored_or_created(self) -> list[SigningKey]:
-        stored = await self._stored()
+        stored, latest_generation = await self._stored()
         if stored:
             return stored
-        await self._create()
-        stored = await self._stored()
+        # The generation comes from the read above, not from inside the insert's transaction: a replica
+        # that lost the race must hit the unique constraint instead of adding a generation of its own.
+        await self._create(generation=latest_generation + 1)
+        stored, _ = await self._stored()
         if not stored:
             raise RuntimeError("no signing key in the database right after creating one")
         return stored
 
-    async def _stored(self) -> list[SigningKey]:
+    async def _stored(self) -> tuple[list[SigningKey], int]:
+        """The keys in use (newest first) and the latest generation ever created, from one snapshot."""
         async with self.db.sessionmaker() as session, session.begin():
-            return list(await SigningKeyRepository(session).unretired())
+            keys = await SigningKeyRepository(session).all()
+        return [key for key in keys if key.retired_at is None], keys[0].generation if keys else 0
 
-    async def _create(self) -> None:
+    async def _create(self, *, generation: int) -> None:
         private_key = Ed25519PrivateKey.generate()
         pem = private_key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
         try:
             async with self.db.sessionmaker() as session, session.begin():
-                repository = SigningKeyRepository(session)
-                repository.add(
+                SigningKeyRepository(session).add(
                     SigningKey(
                         kid=key_id(private_key),
-                        generation=await repository.latest_generation() + 1,
+                        generation=generation,
                         private_key_pem=pem,
                         created_at=utcnow(),
                         retired_at=None,
@@ -96,7 +99,7 @@ class KeyStore:
         except IntegrityError:
             log.info("signing_key_created_by_another_replica")
             return
-        log.info("signing_key_created", kid=key_id(private_key))
+        log.info("signing_key_created", kid=key_id(private_key), generation=generation)
 
 
 def _load(record: SigningKey) -> LoadedKey:

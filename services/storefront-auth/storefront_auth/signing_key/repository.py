@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storefront_auth.models import SigningKey
@@ -10,15 +10,10 @@ class SigningKeyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def unretired(self) -> Sequence[SigningKey]:
-        """Keys in use, newest generation first."""
-        statement = (
-            select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.generation.desc())
-        )
-        return (await self.session.scalars(statement)).all()
-
-    async def latest_generation(self) -> int:
-        return await self.session.scalar(select(func.max(SigningKey.generation))) or 0
+    async def all(self) -> Sequence[SigningKey]:
+        """Every key, retired ones included, newest generation first: one statement, so one snapshot
+        (on PostgreSQL two statements in a transaction may see different commits)."""
+        return (await self.session.scalars(select(SigningKey).order_by(SigningKey.generation.desc()))).all()
 
     def add(self, key: SigningKey) -> None:
         self.session.add(key)

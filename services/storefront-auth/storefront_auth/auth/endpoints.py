@@ -1,0 +1,48 @@
+from fastapi import APIRouter, Response, status
+
+from storefront_auth.auth import service
+from storefront_auth.auth.schemas import Jwks, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair
+from storefront_auth.deps import CurrentPrincipal, KeyStoreDep, SessionDep, TokenIssuerDep
+
+router = APIRouter(prefix="/v1/auth", tags=["auth"])
+
+# Token responses must not be kept by browsers or proxies (RFC 6749 §5.1).
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@router.post("/login", response_model=TokenPair)
+async def login(
+    payload: LoginRequest, response: Response, session: SessionDep, issuer: TokenIssuerDep
+) -> TokenPair:
+    """Log in with e-mail and password; answers an access token and a refresh token."""
+    response.headers.update(NO_STORE)
+    return await service.login(session, issuer, email=payload.email, password=payload.password)
+
+
+@router.post("/refresh", response_model=TokenPair)
+async def refresh_tokens(
+    payload: RefreshRequest, response: Response, session: SessionDep, issuer: TokenIssuerDep
+) -> TokenPair:
+    """Exchange a refresh token for a new pair. Each refresh token works once; presenting a used one
+    again ends the whole login."""
+    response.headers.update(NO_STORE)
+    return await service.refresh(session, issuer, refresh_token=payload.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+async def logout(payload: LogoutRequest, session: SessionDep) -> None:
+    """End the login the refresh token belongs to. Access tokens already issued expire on their own."""
+    await service.logout(session, refresh_token=payload.refresh_token)
+
+
+@router.get("/me", response_model=Me)
+async def get_me(principal: CurrentPrincipal, session: SessionDep) -> Me:
+    """Who the bearer token or API key belongs to."""
+    return await service.describe(session, principal)
+
+
+@router.get("/jwks.json", response_model=Jwks)
+async def get_jwks(response: Response, keys: KeyStoreDep) -> Jwks:
+    """The public keys that verify access tokens (JWK Set)."""
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return Jwks.model_validate(await keys.jwks())

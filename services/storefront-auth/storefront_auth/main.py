@@ -1,0 +1,42 @@
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from printbridge_shared.app import Runtime, ServiceParts, build_service_app
+from storefront_auth.api_key.endpoints import internal_router as api_key_internal_router
+from storefront_auth.api_key.endpoints import router as api_key_router
+from storefront_auth.auth.endpoints import router as auth_router
+from storefront_auth.auth.issuer import TokenIssuer
+from storefront_auth.config import Settings
+from storefront_auth.messaging.topology import consumers
+from storefront_auth.models import messaging
+from storefront_auth.signing_key.keystore import KeyStore
+
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
+    settings = settings or Settings()
+    app = build_service_app(
+        ServiceParts(
+            name="storefront-auth",
+            title="Printbridge storefront-auth",
+            description="Operators, login and tokens (JWT + JWKS), operator API keys.",
+            settings=settings,
+            tables=messaging,
+            migrations_dir=MIGRATIONS,
+            routers=[auth_router, api_key_router, api_key_internal_router],
+            consumers=consumers,
+            tags=[
+                {"name": "auth", "description": "Log in, refresh and end sessions; who am I; token keys."},
+                {"name": "api-keys", "description": "Operator API keys: create (shown once), list, revoke."},
+            ],
+        ),
+        runtime or Runtime.distributed(settings),
+    )
+    # Loaded (or, on a fresh database, created) on first use and then kept in memory.
+    app.state.keys = KeyStore(app.state.db, configured=settings.configured_signing_key())
+    app.state.token_issuer = TokenIssuer(
+        app.state.keys, access_ttl=settings.access_token_ttl, refresh_ttl=settings.refresh_token_ttl
+    )
+    return app

@@ -1,0 +1,115 @@
+"""Fixtures of storefront-auth's tests. The tests folder is deliberately not a package: with pytest's
+importlib mode that keeps this conftest's module name unique when every service's tests run together.
+Helpers are therefore fixtures, not an importable module."""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import update
+
+from printbridge_shared.app import Runtime
+from printbridge_shared.db import utcnow
+from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.testing import AuthKeys, bearer, running
+from storefront_auth.config import Settings
+from storefront_auth.main import create_app
+from storefront_auth.models import Operator, RefreshToken
+from storefront_auth.operator import service as operator_service
+
+OPERATOR_EMAIL = "staff@printshop.example"
+OPERATOR_PASSWORD = "correct horse battery staple"
+
+
+def self_client(app: FastAPI) -> httpx.AsyncClient:
+    """What the service's own TokenVerifier talks to: the service itself, so the real JWKS and the real
+    introspection answer (ASGITransport skips the lifespan, which `running` has already run)."""
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://storefront-auth")
+
+
+@pytest.fixture
+def app_settings() -> dict[str, Any]:
+    """Extra settings for the app; a test sets them with `@pytest.mark.parametrize("app_settings", [...])`."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url: str, bus: InProcessBus, app_settings: dict[str, Any]) -> FastAPI:
+    app = create_app(
+        Settings(database_url=database_url, log_json=False, **app_settings),
+        Runtime(bus=bus, auth_http=httpx.AsyncClient()),
+    )
+    app.state.verifier.http = self_client(app)
+    return app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(app) as client:
+        yield client
+
+
+CreateOperator = Callable[..., Awaitable[Operator]]
+
+
+@pytest.fixture
+def create_operator(app: FastAPI, client: httpx.AsyncClient) -> CreateOperator:
+    """`await create_operator(email=..., password=...)`: the way the CLI creates operators."""
+
+    async def create(email: str = OPERATOR_EMAIL, password: str = OPERATOR_PASSWORD) -> Operator:
+        async with app.state.db.session() as session:
+            operator = await operator_service.create_operator(session, email=email, password=password)
+        return operator
+
+    return create
+
+
+LogIn = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def log_in(client: httpx.AsyncClient) -> LogIn:
+    """`await log_in(email, password)`: the token pair of a successful login."""
+
+    async def log_in(email: str = OPERATOR_EMAIL, password: str = OPERATOR_PASSWORD) -> dict[str, Any]:
+        response = await client.post("/v1/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        tokens: dict[str, Any] = response.json()
+        return tokens
+
+    return log_in
+
+
+@pytest.fixture
+async def operator(create_operator: CreateOperator, log_in: LogIn) -> dict[str, str]:
+    """Headers of a logged-in operator."""
+    await create_operator()
+    return bearer((await log_in())["access_token"])
+
+
+@pytest.fixture
+async def customer_user(app: FastAPI, client: httpx.AsyncClient) -> dict[str, str]:
+    """Headers of a customer user, signed with the service's own key as their logins will be."""
+    key = await app.state.keys.signing_key()
+    return bearer(AuthKeys(kid=key.kid, private_key=key.private_key).customer_user_token())
+
+
+@pytest.fixture
+def expire_refresh_tokens(app: FastAPI) -> Callable[[], Awaitable[None]]:
+    async def expire() -> None:
+        async with app.state.db.session() as session:
+            await session.execute(update(RefreshToken).values(expires_at=utcnow()))
+
+    return expire
+
+
+@pytest.fixture
+def disable_operator(app: FastAPI) -> Callable[[str], Awaitable[None]]:
+    async def disable(email: str) -> None:
+        async with app.state.db.session() as session:
+            statement = update(Operator).where(Operator.email == email).values(disabled_at=utcnow())
+            await session.execute(statement)
+
+    return disable

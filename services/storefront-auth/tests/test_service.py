@@ -1,0 +1,38 @@
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from printbridge_shared.testing import assert_service_basics
+from storefront_auth.models import Base
+
+
+async def test_service_starts_migrates_and_answers_health_checks(app):
+    await assert_service_basics(app)
+
+
+async def test_migrations_create_exactly_the_tables_of_the_models(app, client):
+    async with app.state.db.engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(
+                MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
+            )
+        )
+    assert differences == []
+
+
+async def test_every_public_operation_has_a_stable_id_and_a_tag(client):
+    document = (await client.get("/openapi.json")).json()
+    operations = {
+        operation["operationId"]: operation["tags"]
+        for path in document["paths"].values()
+        for operation in path.values()
+    }
+    assert operations == {
+        "login": ["auth"],
+        "refresh_tokens": ["auth"],
+        "logout": ["auth"],
+        "get_me": ["auth"],
+        "get_jwks": ["auth"],
+        "create_api_key": ["api-keys"],
+        "list_api_keys": ["api-keys"],
+        "revoke_api_key": ["api-keys"],
+    }

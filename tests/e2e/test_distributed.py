@@ -1,0 +1,274 @@
+"""`printbridge run-dist` as an operator runs it: every service its own process on PostgreSQL and
+RabbitMQ, nginx in front, talked to over HTTP only. Each run gets its own databases and ports."""
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+
+from printbridge.distributed import printbridge_command
+from printbridge_shared.routes import SERVICES
+from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL
+
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
+
+START_TIMEOUT_SECONDS = 120
+STOP_TIMEOUT_SECONDS = 20
+
+
+@dataclass
+class DistributedRun:
+    process: subprocess.Popen[bytes]
+    gateway: str
+    service_ports: dict[str, int]
+    database_urls: dict[str, str]
+    env: dict[str, str]
+    log_file: Path
+    exit: tuple[int, float] | None = field(default=None)
+
+    def log_tail(self) -> str:
+        return self.log_file.read_text(encoding="utf-8", errors="replace")[-6000:]
+
+    def stop(self) -> tuple[int, float]:
+        """SIGINT, as Ctrl-C sends it; returns the exit code and how long stopping took."""
+        if self.exit is None:
+            started = time.monotonic()
+            self.process.send_signal(signal.SIGINT)
+            try:
+                code = self.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                code = -9
+            self.exit = (code, time.monotonic() - started)
+        return self.exit
+
+
+def _postgres_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def _drop_databases(urls: list[str]) -> None:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        for url in urls:
+            name = make_url(url).database
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+def _wait_until_up(run: DistributedRun) -> None:
+    services = [f"http://127.0.0.1:{port}/readyz" for port in run.service_ports.values()]
+    urls = [run.gateway + "/healthz", *services]
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    pending = list(urls)
+    while pending and time.monotonic() < deadline:
+        if run.process.poll() is not None:
+            raise AssertionError(f"run-dist exited with {run.process.returncode}:\n{run.log_tail()}")
+        try:
+            if httpx.get(pending[0], timeout=2).status_code == 200:
+                pending.pop(0)
+                continue
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    if pending:
+        raise AssertionError(f"not up within {START_TIMEOUT_SECONDS} s: {pending}\n{run.log_tail()}")
+
+
+def _start(
+    free_port: Callable[[], int], data_dir: Path, *, elsewhere: tuple[str, ...] = ()
+) -> DistributedRun:
+    """run-dist with its own ports and databases; services named in `elsewhere` get an upstream
+    override (a closed port), so run-dist does not start them."""
+    run_id = uuid.uuid4().hex[:10]
+    admin = make_url(POSTGRES_ADMIN_URL)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTBRIDGE_")}
+    gateway_port = free_port()
+    env |= {
+        "PRINTBRIDGE_HOST": "127.0.0.1",
+        "PRINTBRIDGE_PORT": str(gateway_port),
+        "PRINTBRIDGE_DATA_DIR": str(data_dir),
+        "PRINTBRIDGE_POSTGRES_URL": POSTGRES_ADMIN_URL,
+        "PRINTBRIDGE_AMQP_URL": AMQP_TEST_URL,
+    }
+    ports, urls = {}, {}
+    for service in SERVICES:
+        if service.name in elsewhere:
+            env[service.env_prefix + "UPSTREAM"] = f"127.0.0.1:{free_port()}"
+            continue
+        ports[service.name] = free_port()
+        urls[service.name] = admin.set(
+            drivername="postgresql+asyncpg", database=f"pb_e2e_{run_id}_{service.package}"
+        ).render_as_string(hide_password=False)
+        env[service.env_prefix + "PORT"] = str(ports[service.name])
+        env[service.env_prefix + "DATABASE_URL"] = urls[service.name]
+    log_file = data_dir / "run-dist.log"
+    with log_file.open("wb") as log:
+        process = subprocess.Popen(
+            [*printbridge_command(), "run-dist"], cwd=data_dir, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    run = DistributedRun(process, f"http://127.0.0.1:{gateway_port}", ports, urls, env, log_file)
+    try:
+        _wait_until_up(run)
+    except BaseException:
+        _finish(run)
+        raise
+    return run
+
+
+def _finish(run: DistributedRun) -> None:
+    run.stop()
+    asyncio.run(_drop_databases(list(run.database_urls.values())))
+
+
+@pytest.fixture(scope="module")
+def run_dist(free_port: Callable[[], int], readable_dir: Callable[[], Path]) -> Iterator[DistributedRun]:
+    run = _start(free_port, readable_dir())
+    try:
+        yield run
+    finally:
+        _finish(run)
+
+
+def test_the_gateway_serves_the_merged_openapi_document(run_dist: DistributedRun) -> None:
+    response = httpx.get(run_dist.gateway + "/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/v1/customers" in paths
+    assert "/v1/auth/login" in paths
+
+
+def test_internal_endpoints_are_refused_at_the_gateway(run_dist: DistributedRun) -> None:
+    response = httpx.post(run_dist.gateway + "/internal/v1/api-keys/introspect", json={"key": "pbk_x"})
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_the_request_id_is_echoed_through_the_gateway(run_dist: DistributedRun) -> None:
+    request_id = f"e2e-{uuid.uuid4()}"
+    response = httpx.get(run_dist.gateway + "/v1/customers", headers={"X-Request-ID": request_id})
+    assert response.status_code == 401
+    assert response.headers["x-request-id"] == request_id
+
+
+def test_a_customer_created_through_the_gateway_reaches_storefront_auths_projection(
+    run_dist: DistributedRun,
+) -> None:
+    created_key = subprocess.run(
+        [*printbridge_command(), "api-key", "create", "e2e"],
+        env=run_dist.env,
+        cwd=run_dist.log_file.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert created_key.returncode == 0, created_key.stderr
+    api_key = created_key.stdout.strip().splitlines()[-1]
+
+    request_id = f"e2e-{uuid.uuid4()}"
+    response = httpx.post(
+        run_dist.gateway + "/v1/customers",
+        json={"name": "Acme Prints GmbH"},
+        headers={"Authorization": f"Bearer {api_key}", "X-Request-ID": request_id},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    assert response.headers["x-request-id"] == request_id
+    customer_id = uuid.UUID(response.json()["id"])
+
+    async def projected() -> asyncpg.Record | None:
+        connection = await asyncpg.connect(_postgres_dsn(run_dist.database_urls["storefront-auth"]))
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                row = await connection.fetchrow(
+                    "SELECT customer_id, name FROM customer_projections WHERE customer_id = $1", customer_id
+                )
+                if row is not None:
+                    return row
+                await asyncio.sleep(0.2)
+            return None
+        finally:
+            await connection.close()
+
+    row = asyncio.run(projected())
+    assert row is not None, "customer.created did not reach storefront-auth within 10 s"
+    assert row["name"] == "Acme Prints GmbH"
+
+
+def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
+    code, seconds = run_dist.stop()
+    assert code == 0, run_dist.log_tail()
+    assert seconds < STOP_TIMEOUT_SECONDS
+    for port in [*run_dist.service_ports.values(), int(run_dist.gateway.rsplit(":", 1)[1])]:
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+    assert "run_dist_stopped" in run_dist.log_tail()
+
+
+def test_when_a_service_dies_the_rest_is_stopped_and_run_dist_exits_non_zero(
+    free_port: Callable[[], int], readable_dir: Callable[[], Path]
+) -> None:
+    elsewhere = ("storefront-auth", "connectors", "mapping", "orders")
+    run = _start(free_port, readable_dir(), elsewhere=elsewhere)
+    try:
+        assert list(run.service_ports) == ["customers"]
+        started = [json.loads(line) for line in run.log_tail().splitlines() if "process_started" in line]
+        customers_pid = next(entry["pid"] for entry in started if entry.get("process") == "customers")
+        os.kill(customers_pid, signal.SIGKILL)
+        code = run.process.wait(timeout=STOP_TIMEOUT_SECONDS)
+        assert code == 1
+        assert "customers exited unexpectedly" in run.log_tail()
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(run.gateway + "/healthz", timeout=2)
+    finally:
+        _finish(run)
+
+
+def _run_dist_failing(env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PRINTBRIDGE_")}
+    return subprocess.run(
+        [*printbridge_command(), "run-dist"],
+        env=base | env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_without_nginx_run_dist_says_how_to_install_it(tmp_path: Path) -> None:
+    result = _run_dist_failing({"PRINTBRIDGE_NGINX_BIN": str(tmp_path / "no-nginx")}, tmp_path)
+    assert result.returncode == 1
+    assert "apt-get install nginx-light" in result.stderr
+
+
+def test_an_unreachable_postgresql_is_retried_then_reported_clearly(
+    tmp_path: Path, free_port: Callable[[], int]
+) -> None:
+    closed = free_port()
+    result = _run_dist_failing(
+        {
+            "PRINTBRIDGE_DATA_DIR": str(tmp_path),
+            "PRINTBRIDGE_POSTGRES_URL": f"postgresql://postgres@127.0.0.1:{closed}/postgres",
+            "PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS": "1",
+        },
+        tmp_path,
+    )
+    assert result.returncode == 1
+    assert "postgres_unreachable" in result.stderr
+    assert f"PostgreSQL at postgresql://postgres@127.0.0.1:{closed}/postgres is unreachable" in result.stderr
+    assert "PRINTBRIDGE_POSTGRES_URL" in result.stderr
