@@ -7,7 +7,7 @@ import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
-from printbridge.gateway import build_gateway
+from printbridge.gateway import EmbeddedGateway, build_gateway
 from printbridge.services import SERVICE_NAMES, create_service_app, settings_for
 from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
@@ -23,7 +23,7 @@ class _Forward:
         await self.app(scope, receive, send)
 
 
-def build_embedded(settings: GatewaySettings | None = None, **service_overrides: Any) -> ASGIApp:
+def build_embedded(settings: GatewaySettings | None = None, **service_overrides: Any) -> EmbeddedGateway:
     """`service_overrides` maps a service name to Settings overrides (tests use it for database URLs)."""
     settings = settings or GatewaySettings()
     probe = settings_for("customers")

@@ -153,7 +153,7 @@ def _request_id(scope: Scope) -> str:
     return request_id
 
 
-def build_gateway(apps: Mapping[str, FastAPI], settings: GatewaySettings, bus: Any) -> ASGIApp:
+def build_gateway(apps: Mapping[str, FastAPI], settings: GatewaySettings, bus: Any) -> "EmbeddedGateway":
     """The gateway with every service's lifespan inside its own: start all services (migrating each
     database), then open the in-process bus so no event is dispatched before every consumer is added."""
     dispatcher = Dispatcher(apps, settings)
@@ -178,13 +178,16 @@ def build_gateway(apps: Mapping[str, FastAPI], settings: GatewaySettings, bus: A
             expose_headers=["X-Request-ID", "Location", "Retry-After"],
             max_age=600,
         )
-    return _WithLifespan(app, lifespan)
+    return EmbeddedGateway(app, lifespan, apps)
 
 
-class _WithLifespan:
-    def __init__(self, app: ASGIApp, lifespan: Any) -> None:
+class EmbeddedGateway:
+    """The gateway's ASGI app; `lifespan` starts every service, `apps` are the services by name."""
+
+    def __init__(self, app: ASGIApp, lifespan: Any, apps: Mapping[str, FastAPI]) -> None:
         self.app = app
         self.lifespan = lifespan
+        self.apps = apps
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

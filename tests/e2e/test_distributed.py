@@ -207,6 +207,52 @@ def test_a_customer_created_through_the_gateway_reaches_storefront_auths_project
     row = asyncio.run(projected())
     assert row is not None, "customer.created did not reach storefront-auth within 10 s"
     assert row["name"] == "Acme Prints GmbH"
+    handled = [
+        json.loads(line)
+        for line in run_dist.log_tail().splitlines()
+        if '"event_handled"' in line and request_id in line
+    ]
+    assert handled and handled[0]["consumer"] == "storefront-auth", (
+        "the request id reaches the consumer's logs"
+    )
+
+
+def test_a_revoked_api_key_is_refused_by_every_service_within_seconds(run_dist: DistributedRun) -> None:
+    password = "correct horse battery staple"
+    subprocess.run(
+        [*printbridge_command(), "operator", "create", "revoker@example.com"],
+        input=password,
+        env=run_dist.env,
+        cwd=run_dist.log_file.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    login = httpx.post(
+        run_dist.gateway + "/v1/auth/login", json={"email": "revoker@example.com", "password": password}
+    )
+    assert login.status_code == 200, login.text
+    operator = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    created = httpx.post(run_dist.gateway + "/v1/api-keys", json={"name": "to revoke"}, headers=operator)
+    assert created.status_code == 201, created.text
+    key = {"Authorization": f"Bearer {created.json()['key']}"}
+    assert httpx.get(run_dist.gateway + "/v1/customers", headers=key).status_code == 200
+    assert httpx.get(run_dist.gateway + "/v1/auth/me", headers=key).status_code == 200
+
+    revoked = httpx.delete(f"{run_dist.gateway}/v1/api-keys/{created.json()['id']}", headers=operator)
+    assert revoked.status_code == 204
+    started = time.monotonic()
+    statuses: tuple[int, int] = (200, 200)
+    while time.monotonic() - started < 5:
+        statuses = (
+            httpx.get(run_dist.gateway + "/v1/customers", headers=key).status_code,
+            httpx.get(run_dist.gateway + "/v1/auth/me", headers=key).status_code,
+        )
+        if statuses == (401, 401):
+            break
+        time.sleep(0.1)
+    assert statuses == (401, 401), "customers and storefront-auth refuse the revoked key within 5 s"
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
