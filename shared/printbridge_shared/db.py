@@ -21,6 +21,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Set in a session's `info` by the outbox when the transaction recorded events.
+EVENTS_RECORDED = "printbridge.events_recorded"
+
+
 def make_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -82,7 +86,9 @@ def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One connection: transactions queue on the pool (an asyncio wait) instead of on SQLite's file
+        # lock, whose busy handler sleeps and polls; SQLite has one writer at a time anyway.
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -129,17 +135,19 @@ class Database:
                     await session.rollback()
                     raise
                 await session.commit()
-                self.notify_committed()
+                self.notify_committed(session)
                 raise
             except BaseException:
                 await session.rollback()
                 raise
             await session.commit()
-        self.notify_committed()
+        self.notify_committed(session)
 
-    def notify_committed(self) -> None:
-        for callback in self._after_commit:
-            callback()
+    def notify_committed(self, session: AsyncSession) -> None:
+        """Tells the outbox relay to look, when the committed transaction recorded events."""
+        if session.info.pop(EVENTS_RECORDED, False):
+            for callback in self._after_commit:
+                callback()
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -95,6 +95,10 @@ async def test_each_caller_gets_the_answer_the_matrix_says(operations, tmp_path)
             for caller in CALLERS:
                 body = {} if method in ("POST", "PUT", "PATCH") else None
                 response = await client.request(method, concrete, json=body, headers=headers[caller])
+                if response.status_code in (401, 403):
+                    assert response.headers["content-type"] == "application/problem+json"
+                if response.status_code == 401:
+                    assert response.headers["www-authenticate"] == "Bearer"
                 assert response.status_code in expected(MATRIX[operation_id], caller), (
                     f"{caller}: {method} {path} ({operation_id}) {response.status_code} {response.text[:200]}"
                 )

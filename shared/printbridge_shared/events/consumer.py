@@ -63,7 +63,7 @@ class Consumer:
                         )
                     )
                     await self.handlers[envelope.type](session, data, envelope)
-                self.db.notify_committed()
+                self.db.notify_committed(session)
                 log.info("event_handled")
                 return True
         finally:

@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printbridge_shared.db import GUID, Database, UTCDateTime, utcnow
+from printbridge_shared.db import EVENTS_RECORDED, GUID, Database, UTCDateTime, utcnow
 from printbridge_shared.events.contracts import EventData
 from printbridge_shared.events.envelope import Envelope
 
@@ -98,6 +98,7 @@ class Outbox:
             correlation_id=correlation_id.get(),
             data=data.model_dump(mode="json"),
         )
+        session.info[EVENTS_RECORDED] = True
         await session.execute(
             insert(self.table).values(
                 event_id=envelope.id,
@@ -154,40 +155,40 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         query = select(self.table.c.seq, self.table.c.envelope).where(self.table.c.published_at.is_(None))
         query = query.order_by(self.table.c.seq).limit(self.batch_size)
+        error: Exception | None = None
         if self.db.engine.dialect.name == "postgresql":
             async with self.db.sessionmaker() as session, session.begin():
                 rows = (await session.execute(query.with_for_update(skip_locked=True))).all()
-                error = await self._publish_rows(session, rows)
+                for seq, raw in rows:
+                    error = await self._publish(raw)
+                    await self._mark(session, seq, error)
+                    if error:
+                        break
         else:
+            # No transaction is open while publishing: an in-process consumer may write to this database.
             async with self.db.sessionmaker() as session:
                 rows = (await session.execute(query)).all()
-                await session.rollback()
-            error = None
-            for row in rows:
+            for seq, raw in rows:
+                error = await self._publish(raw)
                 async with self.db.sessionmaker() as session, session.begin():
-                    error = await self._publish_rows(session, [row])
+                    await self._mark(session, seq, error)
                 if error:
                     break
         if error:
             raise error
         return len(rows)
 
-    async def _publish_rows(self, session: AsyncSession, rows: Any) -> Exception | None:
-        """Publishes rows in order; on the first failure records it on the row and returns it."""
-        for seq, raw in rows:
-            envelope = Envelope.model_validate(json.loads(raw))
-            try:
-                await self.bus.publish(envelope)
-            except Exception as exc:
-                await session.execute(
-                    update(self.table)
-                    .where(self.table.c.seq == seq)
-                    .values(attempts=self.table.c.attempts + 1, last_error=str(exc)[:2000])
-                )
-                return exc
-            await session.execute(
-                update(self.table)
-                .where(self.table.c.seq == seq)
-                .values(published_at=utcnow(), attempts=self.table.c.attempts + 1)
-            )
+    async def _publish(self, raw: str) -> Exception | None:
+        try:
+            await self.bus.publish(Envelope.model_validate(json.loads(raw)))
+        except Exception as exc:
+            return exc
         return None
+
+    async def _mark(self, session: AsyncSession, seq: int, error: Exception | None) -> None:
+        values: dict[str, Any] = {"attempts": self.table.c.attempts + 1}
+        if error is None:
+            values["published_at"] = utcnow()
+        else:
+            values["last_error"] = str(error)[:2000]
+        await session.execute(update(self.table).where(self.table.c.seq == seq).values(**values))
