@@ -84,11 +84,13 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
     if is_sqlite(url):
         path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
+        pool: dict[str, Any] = {}
+        if path and ":memory:" not in path:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        # One connection: transactions queue on the pool (an asyncio wait) instead of on SQLite's file
-        # lock, whose busy handler sleeps and polls; SQLite has one writer at a time anyway.
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0)
+            # One connection: transactions queue on the pool (an asyncio wait) instead of on SQLite's
+            # file lock, whose busy handler sleeps and polls; SQLite has one writer at a time anyway.
+            pool = {"pool_size": 1, "max_overflow": 0}
+        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
