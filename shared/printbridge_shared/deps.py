@@ -11,11 +11,12 @@ from printbridge_shared.events.outbox import Outbox
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
     # scope="function": the commit happens before the response is sent, so a 2xx means committed.
+    # (Dependencies here are async on purpose: FastAPI runs sync ones in a thread pool.)
     async with request.app.state.db.session() as session:
         yield session
 
 
-def _outbox(request: Request) -> Outbox:
+async def _outbox(request: Request) -> Outbox:
     outbox: Outbox = request.app.state.outbox
     return outbox
 

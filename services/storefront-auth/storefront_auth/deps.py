@@ -16,7 +16,7 @@ async def _token_issuer(request: Request) -> TokenIssuer:
     return issuer
 
 
-def _key_store(request: Request) -> KeyStore:
+async def _key_store(request: Request) -> KeyStore:
     keys: KeyStore = request.app.state.keys
     return keys
 

@@ -28,6 +28,7 @@ log = structlog.get_logger(__name__)
 JWKS_PATH = "/v1/auth/jwks.json"
 INTROSPECT_PATH = "/internal/v1/api-keys/introspect"
 JWKS_MIN_REFRESH_SECONDS = 5.0
+VERIFIED_TOKEN_CACHE_SIZE = 10_000
 
 
 class TokenVerifier:
@@ -38,6 +39,8 @@ class TokenVerifier:
         self._keys_fetched_at = 0.0
         self._api_keys: dict[str, tuple[float, Principal | None]] = {}
         self._revoked_api_keys: set[uuid.UUID] = set()
+        # Tokens already verified, until they expire: a signature check costs more than the request.
+        self._verified: dict[str, tuple[float, Principal]] = {}
 
     async def verify(self, credential: str) -> Principal:
         if credential.startswith(API_KEY_PREFIX):
@@ -45,6 +48,9 @@ class TokenVerifier:
         return await self._verify_jwt(credential)
 
     async def _verify_jwt(self, token: str) -> Principal:
+        cached = self._verified.get(token)
+        if cached is not None and cached[0] > time.time():
+            return cached[1]
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
@@ -61,11 +67,15 @@ class TokenVerifier:
                 issuer=ISSUER,
                 options={"require": ["exp", "iat", "sub"]},
             )
-            return principal_from_claims(claims)
+            principal = principal_from_claims(claims)
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The access token has expired; refresh it or log in again.") from None
         except (jwt.PyJWTError, KeyError, ValueError):
             raise Unauthorized("The bearer token is invalid; log in again.") from None
+        if len(self._verified) >= VERIFIED_TOKEN_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (float(claims["exp"]), principal)
+        return principal
 
     async def _key(self, kid: str | None) -> Any:
         if kid not in self._keys and time.monotonic() - self._keys_fetched_at > JWKS_MIN_REFRESH_SECONDS:

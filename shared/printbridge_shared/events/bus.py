@@ -3,6 +3,7 @@ comes from the outbox: the relay marks a row sent only after every consumer hand
 it), so a crash before that re-delivers on restart and the inbox skips what was already handled."""
 
 import asyncio
+from collections.abc import Sequence
 from typing import Protocol
 
 import structlog
@@ -19,6 +20,7 @@ class EventBus(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     async def publish(self, envelope: Envelope) -> None: ...
+    async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]: ...
     def is_ready(self) -> bool: ...
 
 
@@ -57,6 +59,20 @@ class InProcessBus:
                     await listener.handle(envelope)
                 except Exception:
                     log.exception("listener_failed", listener=listener.name, event_type=envelope.type)
+
+    async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]:
+        """One after the other, in order; stops at the first failure (the rest is tried again later)."""
+        results: list[Exception | None] = []
+        for envelope in envelopes:
+            if results and results[-1] is not None:
+                results.append(RuntimeError("not attempted after an earlier failure"))
+                continue
+            try:
+                await self.publish(envelope)
+                results.append(None)
+            except Exception as exc:
+                results.append(exc)
+        return results
 
     async def _deliver(self, consumer: Consumer, envelope: Envelope) -> None:
         reason = ""

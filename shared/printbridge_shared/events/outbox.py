@@ -4,6 +4,7 @@ the relay publishes them afterwards and marks them sent. Nothing accepted is los
 import asyncio
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,40 +156,43 @@ class OutboxRelay:
     async def publish_pending(self) -> int:
         query = select(self.table.c.seq, self.table.c.envelope).where(self.table.c.published_at.is_(None))
         query = query.order_by(self.table.c.seq).limit(self.batch_size)
-        error: Exception | None = None
         if self.db.engine.dialect.name == "postgresql":
             async with self.db.sessionmaker() as session, session.begin():
-                rows = (await session.execute(query.with_for_update(skip_locked=True))).all()
-                for seq, raw in rows:
-                    error = await self._publish(raw)
-                    await self._mark(session, seq, error)
-                    if error:
-                        break
+                rows = [
+                    (seq, raw) for seq, raw in await session.execute(query.with_for_update(skip_locked=True))
+                ]
+                errors = await self._publish(rows)
+                await self._mark(session, rows, errors)
         else:
             # No transaction is open while publishing: an in-process consumer may write to this database.
             async with self.db.sessionmaker() as session:
-                rows = (await session.execute(query)).all()
-            for seq, raw in rows:
-                error = await self._publish(raw)
-                async with self.db.sessionmaker() as session, session.begin():
-                    await self._mark(session, seq, error)
-                if error:
-                    break
-        if error:
-            raise error
+                rows = [(seq, raw) for seq, raw in await session.execute(query)]
+            errors = await self._publish(rows)
+            async with self.db.sessionmaker() as session, session.begin():
+                await self._mark(session, rows, errors)
+        failure = next((error for error in errors if error is not None), None)
+        if failure is not None:
+            raise failure
         return len(rows)
 
-    async def _publish(self, raw: str) -> Exception | None:
-        try:
-            await self.bus.publish(Envelope.model_validate(json.loads(raw)))
-        except Exception as exc:
-            return exc
-        return None
+    async def _publish(self, rows: Sequence[tuple[int, str]]) -> list[Exception | None]:
+        envelopes = [Envelope.model_validate(json.loads(raw)) for _seq, raw in rows]
+        return await self.bus.publish_batch(envelopes) if envelopes else []
 
-    async def _mark(self, session: AsyncSession, seq: int, error: Exception | None) -> None:
-        values: dict[str, Any] = {"attempts": self.table.c.attempts + 1}
-        if error is None:
-            values["published_at"] = utcnow()
-        else:
-            values["last_error"] = str(error)[:2000]
-        await session.execute(update(self.table).where(self.table.c.seq == seq).values(**values))
+    async def _mark(
+        self, session: AsyncSession, rows: Sequence[tuple[int, str]], errors: list[Exception | None]
+    ) -> None:
+        published = [seq for (seq, _raw), error in zip(rows, errors, strict=True) if error is None]
+        if published:
+            await session.execute(
+                update(self.table)
+                .where(self.table.c.seq.in_(published))
+                .values(published_at=utcnow(), attempts=self.table.c.attempts + 1)
+            )
+        for (seq, _raw), error in zip(rows, errors, strict=True):
+            if error is not None:
+                await session.execute(
+                    update(self.table)
+                    .where(self.table.c.seq == seq)
+                    .values(attempts=self.table.c.attempts + 1, last_error=str(error)[:2000])
+                )

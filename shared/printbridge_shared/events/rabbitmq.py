@@ -129,6 +129,12 @@ class RabbitMQBus:
             # No queue is bound: nobody subscribes to this event type, so there is no one to deliver to.
             log.warning("event_unroutable", event_type=envelope.type, event_id=str(envelope.id))
 
+    async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]:
+        """Publishes all at once and waits for every confirm: one round trip for the batch, not one each.
+        Consumers must not rely on strict order across a batch (they compare snapshots' `updated_at`)."""
+        results = await asyncio.gather(*(self.publish(e) for e in envelopes), return_exceptions=True)
+        return [r if isinstance(r, Exception) else None for r in results]
+
     async def _send(self, exchange: AbstractExchange, routing_key: str, message: aio_pika.Message) -> bool:
         """Publishes with `mandatory`; False when the broker returned the message as unroutable."""
         result = await exchange.publish(message, routing_key, mandatory=True, timeout=self.publish_timeout)
