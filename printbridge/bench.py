@@ -28,6 +28,7 @@ DURATION = os.environ.get("PRINTBRIDGE_BENCH_DURATION", "10s")
 CONNECTIONS = os.environ.get("PRINTBRIDGE_BENCH_CONNECTIONS", "32")
 PASSWORD = "bench-password-" + uuid.uuid4().hex
 POSTGRES_ADMIN = os.environ.get("PRINTBRIDGE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+WORKERS = os.environ.get("PRINTBRIDGE_BENCH_CUSTOMERS_WORKERS", "2")
 PACKAGES = ("customers", "storefront_auth", "connectors", "mapping", "orders")
 
 POST_SCRIPT = """
@@ -99,11 +100,13 @@ def login(base: str, env: dict[str, str]) -> str:
     return token
 
 
-def wrk(url: str, script: str, workdir: Path) -> tuple[float, float, float, int]:
+def wrk(
+    url: str, script: str, workdir: Path, connections: str = CONNECTIONS
+) -> tuple[float, float, float, int]:
     script_file = workdir / f"wrk-{uuid.uuid4().hex}.lua"
     script_file.write_text(script)
     output = subprocess.run(
-        ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "-s", str(script_file), url],
+        ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}", "--latency", "-s", str(script_file), url],
         capture_output=True,
         text=True,
         check=True,
@@ -129,13 +132,15 @@ def measure(mode: str, target: str, base: str, token: str, workdir: Path) -> lis
     )
     created.raise_for_status()
     results = []
-    for operation, url, script in (
-        ("create customer", f"{base}/v1/customers", POST_SCRIPT.format(token=token)),
-        ("get customer", f"{base}/v1/customers/{created.json()['id']}", GET_SCRIPT.format(token=token)),
+    get_url = f"{base}/v1/customers/{created.json()['id']}"
+    for operation, url, script, connections in (
+        ("create customer", f"{base}/v1/customers", POST_SCRIPT.format(token=token), CONNECTIONS),
+        ("get customer", get_url, GET_SCRIPT.format(token=token), CONNECTIONS),
+        ("get customer (1 connection)", get_url, GET_SCRIPT.format(token=token), "1"),
     ):
-        rps, p50, p99, errors = wrk(url, script, workdir)
+        rps, p50, p99, errors = wrk(url, script, workdir, connections)
         results.append(Result(mode, target, operation, rps, p50, p99, errors))
-        print(f"{mode:12} {target:18} {operation:16} {rps:8.0f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
+        print(f"{mode:12} {target:18} {operation:28} {rps:8.0f}/s  p50 {p50:6.2f} ms  p99 {p99:6.2f} ms")
     return results
 
 
@@ -194,7 +199,7 @@ def bench_distributed(workdir: Path) -> list[Result]:
 
     suffix = uuid.uuid4().hex[:8]
     names = [f"pb_bench_{package}_{suffix}" for package in PACKAGES]
-    env = base_env(workdir) | {"PRINTBRIDGE_PORT": str(free_port())}
+    env = base_env(workdir) | {"PRINTBRIDGE_PORT": str(free_port()), "PRINTBRIDGE_CUSTOMERS_WORKERS": WORKERS}
     admin_base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     for package, name in zip(PACKAGES, names, strict=True):
         env[f"PRINTBRIDGE_{package.upper()}_DATABASE_URL"] = f"{admin_base}/{name}"
@@ -243,6 +248,10 @@ def write_report(results: list[Result]) -> None:
         f"Measured by `make bench` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"Load: wrk on loopback, 1 thread, {CONNECTIONS} connections, {DURATION} per row, operator JWT,",
         "gateway rate limit and access log off. Load generator and servers share the same 2 cores.",
+        f"Distributed: customers with {WORKERS} uvicorn workers (`PRINTBRIDGE_CUSTOMERS_WORKERS`),",
+        "every other service with one; PostgreSQL and RabbitMQ on the same machine. The storefront-auth",
+        "consumer handles every customer.created event during the create runs. The `(1 connection)` rows",
+        "measure latency without queueing: their p50 difference is the gateway's own overhead.",
         "",
         "| mode | target | operation | requests/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---:|---:|---:|---:|",
@@ -254,7 +263,7 @@ def write_report(results: list[Result]) -> None:
         )
     lines += ["", "Gateway overhead (gateway minus direct):", ""]
     for mode in sorted({r.mode for r in results}):
-        for operation in ("create customer", "get customer"):
+        for operation in ("create customer", "get customer", "get customer (1 connection)"):
             lines.append(f"- {mode}, {operation}: {overhead(results, mode, operation)}")
     lines += [
         "",
