@@ -81,35 +81,37 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    if is_sqlite(url):
-        path = url.split("///", 1)[-1]
-        pool: dict[str, Any] = {}
-        if path and ":memory:" not in path:
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-            # One connection: transactions queue on the pool (an asyncio wait) instead of on SQLite's
-            # file lock, whose busy handler sleeps and polls; SQLite has one writer at a time anyway.
-            pool = {"pool_size": 1, "max_overflow": 0}
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
+def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
+    """On SQLite the writer engine has one connection whose transactions begin IMMEDIATE (they queue on
+    the pool, an asyncio wait, instead of on SQLite's file lock, whose busy handler sleeps and polls);
+    the read-only engine has several connections reading WAL snapshots side by side."""
+    if not is_sqlite(url):
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    path = url.split("///", 1)[-1]
+    pool: dict[str, Any] = {}
+    if path and ":memory:" not in path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        pool = {"pool_size": 4, "max_overflow": 0} if read_only else {"pool_size": 1, "max_overflow": 0}
+    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
 
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-            # The SQLite driver's own transaction handling is switched off so that BEGIN IMMEDIATE
-            # (below) takes the write lock up front: concurrent writers then queue instead of failing.
-            dbapi_connection.isolation_level = None
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
+    @event.listens_for(engine.sync_engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        # The driver's own transaction handling is off, so the "begin" listener below decides.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+    @event.listens_for(engine.sync_engine, "begin")
+    def _sqlite_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
-        return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return engine
 
 
 class Database:
@@ -119,7 +121,12 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
+        in_memory = is_sqlite(url) and ":memory:" in url
+        self.read_engine = (
+            create_engine(url, read_only=True) if is_sqlite(url) and not in_memory else self.engine
+        )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         self._after_commit: list[Callable[[], None]] = []
 
     def on_commit(self, callback: Callable[[], None]) -> None:
@@ -144,6 +151,15 @@ class Database:
                 raise
             await session.commit()
         self.notify_committed(session)
+
+    @contextlib.asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A unit of work that only reads; on SQLite it does not wait for the writer."""
+        async with self.read_sessionmaker() as session:
+            try:
+                yield session
+            finally:
+                await session.rollback()
 
     def notify_committed(self, session: AsyncSession) -> None:
         """Tells the outbox relay to look, when the committed transaction recorded events."""
@@ -172,6 +188,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def safe_url(url: str) -> str:

@@ -16,10 +16,17 @@ async def _session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def _read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with request.app.state.db.read_session() as session:
+        yield session
+
+
 async def _outbox(request: Request) -> Outbox:
     outbox: Outbox = request.app.state.outbox
     return outbox
 
 
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+# For endpoints that only read: on SQLite they run beside the writer instead of queueing behind it.
+ReadSessionDep = Annotated[AsyncSession, Depends(_read_session, scope="function")]
 OutboxDep = Annotated[Outbox, Depends(_outbox)]

@@ -1,4 +1,4 @@
 from printbridge_shared.auth.dependencies import OperatorPrincipal
-from printbridge_shared.deps import OutboxDep, SessionDep
+from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 
-__all__ = ["OperatorPrincipal", "OutboxDep", "SessionDep"]
+__all__ = ["OperatorPrincipal", "OutboxDep", "ReadSessionDep", "SessionDep"]

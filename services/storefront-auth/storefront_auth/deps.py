@@ -3,7 +3,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from printbridge_shared.auth.dependencies import CurrentPrincipal, OperatorPrincipal
-from printbridge_shared.deps import OutboxDep, SessionDep
+from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.signing_key.keystore import KeyStore
 
@@ -29,6 +29,7 @@ __all__ = [
     "KeyStoreDep",
     "OperatorPrincipal",
     "OutboxDep",
+    "ReadSessionDep",
     "SessionDep",
     "TokenIssuerDep",
 ]

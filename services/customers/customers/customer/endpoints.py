@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, status
 
 from customers.customer import service
 from customers.customer.schemas import Customer, CustomerCreate, CustomerPage, CustomerUpdate
-from customers.deps import OperatorPrincipal, OutboxDep, SessionDep
+from customers.deps import OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
@@ -21,7 +21,7 @@ async def create_customer(
 
 @router.get("", response_model=CustomerPage)
 async def list_customers(
-    session: SessionDep,
+    session: ReadSessionDep,
     _principal: OperatorPrincipal,
     query: Annotated[
         str | None, Query(max_length=200, description="Case-insensitive part of the name or reference ID.")
@@ -38,7 +38,7 @@ async def list_customers(
 
 @router.get("/{customer_id}", response_model=Customer)
 async def get_customer(
-    customer_id: uuid.UUID, session: SessionDep, _principal: OperatorPrincipal
+    customer_id: uuid.UUID, session: ReadSessionDep, _principal: OperatorPrincipal
 ) -> Customer:
     """One customer, archived or not."""
     return service.to_read(await service.get(session, customer_id))

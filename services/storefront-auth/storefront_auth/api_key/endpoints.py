@@ -11,7 +11,7 @@ from storefront_auth.api_key.schemas import (
     Introspection,
     IntrospectionRequest,
 )
-from storefront_auth.deps import OperatorPrincipal, OutboxDep, SessionDep
+from storefront_auth.deps import OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
 
 router = APIRouter(prefix="/v1/api-keys", tags=["api-keys"])
 
@@ -31,7 +31,10 @@ async def create_api_key(
 
 @router.get("", response_model=ApiKeyPage)
 async def list_api_keys(
-    session: SessionDep, _principal: OperatorPrincipal, limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None
+    session: ReadSessionDep,
+    _principal: OperatorPrincipal,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
 ) -> ApiKeyPage:
     """All API keys, newest first, revoked ones included (with `revoked_at`)."""
     return await service.list_api_keys(session, cursor=cursor, limit=limit)
@@ -46,7 +49,7 @@ async def revoke_api_key(
 
 
 @internal_router.post("/introspect", response_model=Introspection)
-async def introspect_api_key(payload: IntrospectionRequest, session: SessionDep) -> Introspection:
+async def introspect_api_key(payload: IntrospectionRequest, session: ReadSessionDep) -> Introspection:
     """The active key's id and name; 404 for an unknown or revoked key."""
     api_key = await service.introspect(session, payload.key)
     return Introspection(api_key_id=api_key.id, name=api_key.name)

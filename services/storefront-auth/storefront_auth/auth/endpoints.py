@@ -2,7 +2,7 @@ from fastapi import APIRouter, Response, status
 
 from storefront_auth.auth import service
 from storefront_auth.auth.schemas import Jwks, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair
-from storefront_auth.deps import CurrentPrincipal, KeyStoreDep, SessionDep, TokenIssuerDep
+from storefront_auth.deps import CurrentPrincipal, KeyStoreDep, ReadSessionDep, SessionDep, TokenIssuerDep
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -36,7 +36,7 @@ async def logout(payload: LogoutRequest, session: SessionDep) -> None:
 
 
 @router.get("/me", response_model=Me)
-async def get_me(principal: CurrentPrincipal, session: SessionDep) -> Me:
+async def get_me(principal: CurrentPrincipal, session: ReadSessionDep) -> Me:
     """Who the bearer token or API key belongs to."""
     return await service.describe(session, principal)
 
