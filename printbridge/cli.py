@@ -133,13 +133,24 @@ async def _in_storefront_auth(work: Callable[[Any, Any], Awaitable[T]]) -> T:
 
 
 def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
+    from sqlalchemy.exc import DBAPIError
+
+    from printbridge_shared.db import safe_url
     from printbridge_shared.errors import AppError
 
     try:
         return asyncio.run(_in_storefront_auth(work))
     except AppError as error:
         typer.echo(f"error: {error.detail}", err=True)
-        raise typer.Exit(1) from None
+    except (DBAPIError, OSError) as error:
+        url = safe_url(settings_for("storefront-auth").resolved_database_url())
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        typer.echo(
+            f"error: storefront-auth's database {url} cannot be used ({reason}); "
+            "check PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL (run-dist creates the databases on first start)",
+            err=True,
+        )
+    raise typer.Exit(1)
 
 
 @operator_app.command("create")
