@@ -3,10 +3,13 @@ and a per-process listener (for in-memory effects such as revocation caches)."""
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import Database, utcnow
@@ -46,22 +49,21 @@ class Consumer:
             ):
                 data = parse_data(envelope)
                 async with self.db.sessionmaker() as session, session.begin():
-                    seen = await session.scalar(
-                        select(inbox.c.event_id).where(
-                            inbox.c.consumer == self.name, inbox.c.event_id == envelope.id
-                        )
-                    )
-                    if seen is not None:
-                        log.info("event_already_handled")
-                        return False
-                    await session.execute(
-                        insert(inbox).values(
+                    # One statement records the event and tells whether it was new; a replica handling
+                    # the same event at the same moment waits on the key, then finds it taken.
+                    first_time = await session.scalar(
+                        _insert_ignoring_duplicates(self.db.engine.dialect.name, inbox)
+                        .values(
                             consumer=self.name,
                             event_id=envelope.id,
                             event_type=envelope.type,
                             handled_at=utcnow(),
                         )
+                        .returning(inbox.c.event_id)
                     )
+                    if first_time is None:
+                        log.info("event_already_handled")
+                        return False
                     await self.handlers[envelope.type](session, data, envelope)
                 self.db.notify_committed(session)
                 log.info("event_handled")
@@ -84,6 +86,12 @@ class Consumer:
                 )
             )
         log.error("event_dead_lettered", consumer=self.name, event_id=str(envelope.id), reason=reason)
+
+
+def _insert_ignoring_duplicates(dialect: str, table: Table) -> Any:
+    if dialect == "postgresql":
+        return postgresql_insert(table).on_conflict_do_nothing()
+    return sqlite_insert(table).on_conflict_do_nothing()
 
 
 class Listener:
