@@ -2,6 +2,7 @@
 run modes, and the same calls made directly to the customers service (the gateway's overhead).
 Load comes from wrk on loopback; results go to docs/benchmarks.md with the machine and date."""
 
+import asyncio
 import contextlib
 import datetime as dt
 import json
@@ -195,8 +196,6 @@ async def _drop_databases(names: list[str]) -> None:
 
 
 def bench_distributed(workdir: Path) -> list[Result]:
-    import asyncio
-
     suffix = uuid.uuid4().hex[:8]
     names = [f"pb_bench_{package}_{suffix}" for package in PACKAGES]
     env = base_env(workdir) | {"PRINTBRIDGE_PORT": str(free_port()), "PRINTBRIDGE_CUSTOMERS_WORKERS": WORKERS}
@@ -212,6 +211,39 @@ def bench_distributed(workdir: Path) -> list[Result]:
     finally:
         asyncio.run(_drop_databases(names))
     return results
+
+
+async def _dispatch_overhead(workdir: Path, rounds: int = 2000) -> tuple[float, float]:
+    """p50 of a GET through the embedded dispatcher and straight into the customers app, in one process
+    with the same transport: the difference is what the in-process gateway itself costs."""
+    import statistics
+
+    from printbridge.config import GatewaySettings
+    from printbridge.embedded import build_embedded
+    from printbridge_shared.auth.principal import Principal, PrincipalKind
+
+    gateway = build_embedded(
+        GatewaySettings(data_dir=workdir / "dispatch", access_log=False, rate_limit_per_second=0)
+    )
+    async with gateway.lifespan(None):
+        operator = Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4())
+        token = await gateway.apps["storefront-auth"].state.token_issuer.access_token(operator)
+        headers = {"Authorization": f"Bearer {token}"}
+        clients = {
+            name: httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
+            for name, app in (("gateway", gateway), ("direct", gateway.apps["customers"]))
+        }
+        created = await clients["direct"].post("/v1/customers", json={"name": "Bench"}, headers=headers)
+        path = f"/v1/customers/{created.json()['id']}"
+        samples: dict[str, list[float]] = {"gateway": [], "direct": []}
+        for _ in range(rounds):
+            for name, client in clients.items():
+                started = time.perf_counter()
+                await client.get(path, headers=headers)
+                samples[name].append((time.perf_counter() - started) * 1000)
+        for client in clients.values():
+            await client.aclose()
+    return statistics.median(samples["gateway"]), statistics.median(samples["direct"])
 
 
 def machine() -> str:
@@ -241,7 +273,7 @@ def overhead(results: list[Result], mode: str, operation: str) -> str:
     )
 
 
-def write_report(results: list[Result]) -> None:
+def write_report(results: list[Result], dispatch: tuple[float, float] | None) -> None:
     lines = [
         "# Benchmarks",
         "",
@@ -265,11 +297,18 @@ def write_report(results: list[Result]) -> None:
     for mode in sorted({r.mode for r in results}):
         for operation in ("create customer", "get customer", "get customer (1 connection)"):
             lines.append(f"- {mode}, {operation}: {overhead(results, mode, operation)}")
+    if dispatch is not None:
+        lines.append(
+            "- embedded, the in-process dispatcher alone (same process, same transport, 2000 GETs each): "
+            f"{dispatch[0] - dispatch[1]:+.3f} ms at p50 "
+            f"({dispatch[0]:.3f} ms through it, {dispatch[1]:.3f} ms without)"
+        )
     lines += [
         "",
         "Goals (issue 2): gateway overhead ≤ 1 ms at p50; create-customer ≥ 500/s distributed.",
         'In the embedded rows, "customers directly" is the customers service in its own process',
         "(`printbridge serve customers`) on the same SQLite database, publishing to RabbitMQ.",
+        "Where the time goes, and what is next: `performance.md`.",
         "",
     ]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
@@ -280,11 +319,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
         workdir = Path(tmp)
         results: list[Result] = []
+        dispatch = None
         if "embedded" in modes:
             results += bench_embedded(workdir)
+            dispatch = asyncio.run(_dispatch_overhead(workdir))
+            print(f"embedded dispatcher alone: {dispatch[0] - dispatch[1]:+.3f} ms at p50")
         if "distributed" in modes:
             results += bench_distributed(workdir)
-    write_report(results)
+    write_report(results, dispatch)
     print(json.dumps({"written": "docs/benchmarks.md"}))
 
 
