@@ -86,7 +86,9 @@ def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> 
     the pool, an asyncio wait, instead of on SQLite's file lock, whose busy handler sleeps and polls);
     the read-only engine has several connections reading WAL snapshots side by side."""
     if not is_sqlite(url):
-        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+        # No pre-ping: it costs a round trip per transaction. A connection the server dropped fails one
+        # unit of work, which rolls back (nothing half-written) and invalidates the pool.
+        return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
     path = url.split("///", 1)[-1]
     pool: dict[str, Any] = {}
     if path and ":memory:" not in path:
