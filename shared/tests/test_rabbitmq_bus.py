@@ -7,7 +7,7 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy import select
 
 from printbridge_shared.events import rabbitmq
-from printbridge_shared.events.consumer import Listener
+from printbridge_shared.events.consumer import Consumer, Listener
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import Outbox, OutboxRelay
 from printbridge_shared.testing import AMQP_TEST_URL
@@ -297,3 +297,66 @@ async def test_starting_against_an_unreachable_broker_fails_with_a_clear_error_w
     assert "127.0.0.1:1" in str(failure.value)
     assert "s3cret-pw" not in str(failure.value)
     assert not bus.is_ready()
+
+
+async def test_events_that_arrive_together_are_handled_once_each_in_shared_transactions(
+    rabbit, make_service, pinged, make_envelope, eventually, monkeypatch
+):
+    service = await make_service("consumer")
+    batches: list[int] = []
+    handle_batch = Consumer.handle_batch
+
+    async def counting(self, envelopes):
+        batches.append(len(envelopes))
+        await handle_batch(self, envelopes)
+
+    monkeypatch.setattr(Consumer, "handle_batch", counting)
+    group = rabbit.group()
+    publisher = rabbit.bus()
+    await publisher.start()
+    consumer = rabbit.bus()
+    consumer.add_consumer(service.consumer(group, pinged.event_type))
+    await consumer.start()
+    await consumer.stop()  # the queue exists; let the events pile up, then consume them all at once
+    duplicate = make_envelope(number=0)
+    await publisher.publish_batch([duplicate, duplicate, *(make_envelope(number=n) for n in range(1, 40))])
+    restarted = rabbit.bus()
+    restarted.add_consumer(service.consumer(group, pinged.event_type))
+    await restarted.start()
+
+    async def all_handled() -> bool:
+        return await service.effect_numbers() == list(range(40))
+
+    await eventually(all_handled)
+    assert await service.count(service.tables.inbox) == 40
+    assert max(batches) > 1, "deliveries that waited together share a transaction"
+
+
+async def test_one_failing_event_in_a_batch_does_not_hold_up_the_others(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+
+    async def fails_on_seven(session, data, envelope):
+        if data.number == 7:
+            raise ValueError("seven is unlucky")
+        await service.record_effect(session, data, envelope)
+
+    group = rabbit.group()
+    publisher = rabbit.bus()
+    await publisher.start()
+    first = rabbit.bus()
+    first.add_consumer(service.consumer(group, pinged.event_type, fails_on_seven))
+    await first.start()
+    await first.stop()
+    await publisher.publish_batch([make_envelope(number=n) for n in range(20)])
+    restarted = rabbit.bus()
+    restarted.add_consumer(service.consumer(group, pinged.event_type, fails_on_seven))
+    await restarted.start()
+
+    async def others_handled() -> bool:
+        return await service.effect_numbers() == [n for n in range(20) if n != 7]
+
+    await eventually(others_handled)
+    [dead] = await rabbit.dead_letters(group, count=1)
+    assert dead.headers["x-failure-reason"] == "ValueError: seven is unlucky"

@@ -2,7 +2,7 @@
 and a per-process listener (for in-memory effects such as revocation caches)."""
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import structlog
@@ -70,6 +70,31 @@ class Consumer:
                 return True
         finally:
             correlation_id.reset(token)
+
+    async def handle_batch(self, envelopes: Sequence[Envelope]) -> None:
+        """Handles deliveries that arrived together in one transaction (one inbox insert, one commit).
+        Any failure rolls the whole batch back; the caller then handles each event on its own."""
+        batch = [(envelope, parse_data(envelope)) for envelope in envelopes]
+        inbox = self.tables.inbox
+        now = utcnow()
+        async with self.db.sessionmaker() as session, session.begin():
+            rows = [
+                {"consumer": self.name, "event_id": e.id, "event_type": e.type, "handled_at": now}
+                for e in {e.id: e for e in envelopes}.values()
+            ]
+            statement = _insert_ignoring_duplicates(self.db.engine.dialect.name, inbox).values(rows)
+            new = set(await session.scalars(statement.returning(inbox.c.event_id)))
+            for envelope, data in batch:
+                if envelope.id not in new:
+                    continue
+                new.discard(envelope.id)
+                token = correlation_id.set(envelope.correlation_id or str(envelope.id))
+                try:
+                    await self.handlers[envelope.type](session, data, envelope)
+                finally:
+                    correlation_id.reset(token)
+        self.db.notify_committed(session)
+        log.info("event_batch_handled", consumer=self.name, events=len(envelopes))
 
     async def dead_letter(self, envelope: Envelope, reason: str, attempts: int) -> None:
         async with self.db.sessionmaker() as session, session.begin():

@@ -116,11 +116,14 @@ class OutboxRelay:
     """Publishes unsent outbox rows in order. On PostgreSQL several replicas share the work through
     `FOR UPDATE SKIP LOCKED`; on SQLite there is one process, so rows are read, published, then marked."""
 
-    def __init__(self, db: Database, table: Table, bus: Any, *, batch_size: int = 100) -> None:
+    def __init__(
+        self, db: Database, table: Table, bus: Any, *, batch_size: int = 100, linger: float = 0.01
+    ) -> None:
         self.db = db
         self.table = table
         self.bus = bus
         self.batch_size = batch_size
+        self.linger = linger
         self._wake = asyncio.Event()
         self._stopping = False
         db.on_commit(self._wake.set)
@@ -147,7 +150,10 @@ class OutboxRelay:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
             except TimeoutError:
-                pass
+                continue
+            if published:
+                # Busy: let a few more commits land, so one publish round serves many events.
+                await asyncio.sleep(self.linger)
 
     def stop(self) -> None:
         self._stopping = True

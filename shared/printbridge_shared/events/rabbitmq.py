@@ -27,6 +27,8 @@ from printbridge_shared.events.envelope import Envelope
 log = structlog.get_logger(__name__)
 
 EXCHANGE = "printbridge.events"
+# How long a delivery waits for others to share its transaction: a few ms of latency for far fewer commits.
+BATCH_LINGER_SECONDS = 0.005
 QUORUM = {"x-queue-type": "quorum"}
 # Headers the broker adds when it dead-letters; they describe the old hop, not the message we forward.
 BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
@@ -42,7 +44,7 @@ class RabbitMQBus:
         max_attempts: int = 5,
         retry_delay: float = 1.0,
         connect_timeout: float = 60.0,
-        prefetch: int = 20,
+        prefetch: int = 50,
         publish_timeout: float = 10.0,
     ) -> None:
         self.url = url
@@ -204,6 +206,8 @@ class RabbitMQBus:
         self._subscriptions.append((queue, await queue.consume(tracked)))
 
     def _group_handler(self, consumer: Consumer) -> MessageHandler:
+        batcher = _Batcher(consumer, self._handle_one, size=self.prefetch, linger=BATCH_LINGER_SECONDS)
+
         async def handle(message: AbstractIncomingMessage) -> None:
             attempt = int(str(message.headers.get("x-attempt", 1)))
             try:
@@ -211,25 +215,35 @@ class RabbitMQBus:
             except ValidationError as exc:
                 await self._dead_letter(consumer, message, f"unparseable envelope: {exc}", attempt)
                 return
-            try:
-                await consumer.handle(envelope)
-            except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                log.warning(
-                    "event_handler_failed",
-                    consumer=consumer.name,
-                    event_id=str(envelope.id),
-                    attempt=attempt,
-                    error=reason,
-                )
-                if attempt >= self.max_attempts:
-                    await self._dead_letter(consumer, message, reason, attempt)
-                else:
-                    await self._forward(message, f"{consumer.name}.retry", {"x-attempt": attempt + 1})
-                return
-            await message.ack()
+            if attempt == 1:
+                await batcher.submit(message, envelope)
+            else:
+                await self._handle_one(consumer, message, envelope)
 
         return handle
+
+    async def _handle_one(
+        self, consumer: Consumer, message: AbstractIncomingMessage, envelope: Envelope
+    ) -> None:
+        """One event in its own transaction; a failure goes to the retry queue, then the dead letters."""
+        attempt = int(str(message.headers.get("x-attempt", 1)))
+        try:
+            await consumer.handle(envelope)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            log.warning(
+                "event_handler_failed",
+                consumer=consumer.name,
+                event_id=str(envelope.id),
+                attempt=attempt,
+                error=reason,
+            )
+            if attempt >= self.max_attempts:
+                await self._dead_letter(consumer, message, reason, attempt)
+            else:
+                await self._forward(message, f"{consumer.name}.retry", {"x-attempt": attempt + 1})
+            return
+        await message.ack()
 
     async def _dead_letter(
         self, consumer: Consumer, message: AbstractIncomingMessage, reason: str, attempts: int
@@ -284,3 +298,69 @@ class RabbitMQBus:
                 except Exception:
                     log.exception("listener_failed", listener=listener.name, event_type=envelope.type)
         await message.ack()
+
+
+class _Batcher:
+    """Gathers the deliveries of one consumer group that arrive within a few milliseconds and handles
+    them in one transaction. If the batch fails, each event is handled on its own (with the usual
+    retries and dead letters), so one bad event never holds up or takes down the others."""
+
+    def __init__(
+        self,
+        consumer: Consumer,
+        handle_one: Callable[[Consumer, AbstractIncomingMessage, Envelope], Awaitable[None]],
+        *,
+        size: int,
+        linger: float,
+    ) -> None:
+        self.consumer = consumer
+        self.handle_one = handle_one
+        self.size = size
+        self.linger = linger
+        self._pending: list[tuple[AbstractIncomingMessage, Envelope, asyncio.Future[None]]] = []
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, message: AbstractIncomingMessage, envelope: Envelope) -> None:
+        """Returns once the event was handled (or parked for retry), like a direct call would."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((message, envelope, done))
+        if len(self._pending) >= self.size:
+            self._flush()
+        elif self._timer is None:
+            self._timer = asyncio.get_running_loop().call_later(self.linger, self._flush)
+        await done
+
+    def _flush(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        batch, self._pending = self._pending, []
+        if batch:
+            task = asyncio.create_task(self._handle(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _handle(
+        self, batch: list[tuple[AbstractIncomingMessage, Envelope, asyncio.Future[None]]]
+    ) -> None:
+        try:
+            if len(batch) == 1:
+                message, envelope, _done = batch[0]
+                await self.handle_one(self.consumer, message, envelope)
+                return
+            try:
+                await self.consumer.handle_batch([envelope for _message, envelope, _done in batch])
+            except Exception as exc:
+                log.warning(
+                    "event_batch_failed", consumer=self.consumer.name, events=len(batch), error=str(exc)
+                )
+                for message, envelope, _done in batch:
+                    await self.handle_one(self.consumer, message, envelope)
+            else:
+                for message, _envelope, _done in batch:
+                    await message.ack()
+        finally:
+            for _message, _envelope, done in batch:
+                if not done.done():
+                    done.set_result(None)
