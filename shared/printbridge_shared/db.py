@@ -77,6 +77,18 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
+def upsert_insert(dialect: str, table: Any) -> Any:
+    """INSERT with the dialect's ON CONFLICT clauses (`on_conflict_do_nothing` / `_do_update`); PostgreSQL
+    and SQLite spell them alike."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+        return postgresql_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
+
+
 def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 

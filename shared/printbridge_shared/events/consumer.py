@@ -8,11 +8,9 @@ from typing import Any
 import structlog
 from asgi_correlation_id import correlation_id
 from sqlalchemy import Table, insert
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printbridge_shared.db import Database, utcnow
+from printbridge_shared.db import Database, upsert_insert, utcnow
 from printbridge_shared.events.contracts import EventData, parse_data
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import MessagingTables
@@ -114,9 +112,7 @@ class Consumer:
 
 
 def _insert_ignoring_duplicates(dialect: str, table: Table) -> Any:
-    if dialect == "postgresql":
-        return postgresql_insert(table).on_conflict_do_nothing()
-    return sqlite_insert(table).on_conflict_do_nothing()
+    return upsert_insert(dialect, table).on_conflict_do_nothing()
 
 
 class Listener:
