@@ -221,6 +221,9 @@ async def _dispatch_overhead(workdir: Path, rounds: int = 2000) -> tuple[float, 
     from printbridge.config import GatewaySettings
     from printbridge.embedded import build_embedded
     from printbridge_shared.auth.principal import Principal, PrincipalKind
+    from printbridge_shared.logging import configure_logging
+
+    configure_logging("WARNING")
 
     gateway = build_embedded(
         GatewaySettings(data_dir=workdir / "dispatch", access_log=False, rate_limit_per_second=0)
