@@ -81,14 +81,7 @@ class InProcessBus:
                 await consumer.handle(envelope)
                 return
             except Exception as exc:
-                reason = f"{type(exc).__name__}: {exc}"
-                log.warning(
-                    "event_handler_failed",
-                    consumer=consumer.name,
-                    event_id=str(envelope.id),
-                    attempt=attempt,
-                    error=reason,
-                )
+                reason = consumer.report_failure(envelope, attempt, exc)
                 if attempt < self.max_attempts:
                     await asyncio.sleep(self.retry_delay * attempt)
         await consumer.dead_letter(envelope, reason, self.max_attempts)

@@ -94,6 +94,18 @@ class Consumer:
         self.db.notify_committed(session)
         log.info("event_batch_handled", consumer=self.name, events=len(envelopes))
 
+    def report_failure(self, envelope: Envelope, attempt: int, exc: Exception) -> str:
+        """Logs a failed attempt and returns the reason that travels with a dead letter."""
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "event_handler_failed",
+            consumer=self.name,
+            event_id=str(envelope.id),
+            attempt=attempt,
+            error=reason,
+        )
+        return reason
+
     async def dead_letter(self, envelope: Envelope, reason: str, attempts: int) -> None:
         async with self.db.sessionmaker() as session, session.begin():
             await session.execute(

@@ -230,14 +230,7 @@ class RabbitMQBus:
         try:
             await consumer.handle(envelope)
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
-            log.warning(
-                "event_handler_failed",
-                consumer=consumer.name,
-                event_id=str(envelope.id),
-                attempt=attempt,
-                error=reason,
-            )
+            reason = consumer.report_failure(envelope, attempt, exc)
             if attempt >= self.max_attempts:
                 await self._dead_letter(consumer, message, reason, attempt)
             else:
