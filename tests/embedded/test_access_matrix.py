@@ -32,6 +32,9 @@ MATRIX = {
     "get_customer": OPERATOR,
     "update_customer": OPERATOR,
     "archive_customer": OPERATOR,
+    "get_storefront_access": OPERATOR,
+    "update_storefront_access": OPERATOR,
+    "resend_invitation": OPERATOR,
 }
 CALLERS = ["nobody", "operator", "customer admin"]
 

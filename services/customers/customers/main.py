@@ -4,8 +4,12 @@ from fastapi import FastAPI
 
 from customers.config import Settings
 from customers.customer.endpoints import router as customer_router
+from customers.messaging.handlers import HANDLERS
+from customers.messaging.topology import CONSUMER_GROUP
 from customers.models import messaging
+from customers.storefront_access.endpoints import router as storefront_access_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
+from printbridge_shared.events.consumer import Consumer
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -20,8 +24,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings=settings,
             tables=messaging,
             migrations_dir=MIGRATIONS,
-            routers=[customer_router],
-            tags=[{"name": "customers", "description": "Create, find, change and archive customers."}],
+            routers=[customer_router, storefront_access_router],
+            consumers=lambda db: [Consumer(CONSUMER_GROUP, db, messaging, HANDLERS)],
+            tags=[
+                {"name": "customers", "description": "Create, find, change and archive customers."},
+                {
+                    "name": "storefront access",
+                    "description": "Turn a customer's Storefronts access on or off; follow the invitation.",
+                },
+            ],
         ),
         runtime or Runtime.distributed(settings),
     )

@@ -38,6 +38,14 @@ class Customer(Base):
     invitation_status: Mapped[InvitationStatus] = mapped_column(
         String(20), default=InvitationStatus.not_invited
     )
+    # The customer admin named when Storefront access was turned on, and what became of the invitation
+    # (kept from storefront-auth's events).
+    admin_email: Mapped[str | None] = mapped_column(String(320))
+    admin_first_name: Mapped[str | None] = mapped_column(String(100))
+    admin_last_name: Mapped[str | None] = mapped_column(String(100))
+    invited_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    invitation_failure_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

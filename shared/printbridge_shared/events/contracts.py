@@ -73,3 +73,73 @@ class ApiKeyCreated(EventData):
 class ApiKeyRevoked(EventData):
     event_type = "api_key.revoked"
     api_key_id: uuid.UUID
+
+
+class StorefrontAdmin(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    email: str
+    first_name: str
+    last_name: str
+
+
+@contract
+class StorefrontAccessEnabled(EventData):
+    """The producer turned Storefront access on: storefront-auth restores the customer's users and makes
+    sure the named admin has an account or an open invitation (a new one when the admin changed)."""
+
+    event_type = "storefront.access_enabled"
+    customer_id: uuid.UUID
+    customer_name: str
+    admin: StorefrontAdmin
+
+
+@contract
+class StorefrontAccessDisabled(EventData):
+    """Turned off: the customer's users can no longer log in and their tokens stop working."""
+
+    event_type = "storefront.access_disabled"
+    customer_id: uuid.UUID
+
+
+@contract
+class StorefrontInvitationRequested(EventData):
+    """Resend: a fresh invitation for the admin; the previous link stops working."""
+
+    event_type = "storefront.invitation_requested"
+    customer_id: uuid.UUID
+    customer_name: str
+    admin: StorefrontAdmin
+
+
+@contract
+class StorefrontUserInvited(EventData):
+    """The invitation e-mail was handed to the mail server."""
+
+    event_type = "storefront.user_invited"
+    customer_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    invited_at: dt.datetime
+
+
+@contract
+class StorefrontInvitationFailed(EventData):
+    """The mail server refused the invitation or stayed unreachable after retries."""
+
+    event_type = "storefront.invitation_failed"
+    customer_id: uuid.UUID
+    email: str
+    reason: str
+    failed_at: dt.datetime
+
+
+@contract
+class StorefrontUserActivated(EventData):
+    """The user accepted the invitation and has an account."""
+
+    event_type = "storefront.user_activated"
+    customer_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    activated_at: dt.datetime

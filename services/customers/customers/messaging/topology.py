@@ -1,0 +1,1 @@
+CONSUMER_GROUP = "customers"

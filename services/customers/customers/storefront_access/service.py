@@ -1,0 +1,154 @@
+"""The Storefront-access switch of a customer. Turning it on names the customer's admin; storefront-auth
+then invites that admin, and its events move `invitation_status` along (see messaging/handlers.py)."""
+
+import datetime as dt
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from customers.customer import service as customer_service
+from customers.customer.exceptions import CustomerArchived
+from customers.models import Customer, InvitationStatus
+from customers.storefront_access.exceptions import (
+    AdminAlreadyActive,
+    AdminOnlyWhenEnabling,
+    AdminRequired,
+    InvitationAlreadyAccepted,
+    StorefrontAccessOff,
+)
+from customers.storefront_access.schemas import StorefrontAccess, StorefrontAccessUpdate
+from customers.storefront_access.schemas import StorefrontAdmin as AdminRead
+from printbridge_shared.db import utcnow
+from printbridge_shared.events.contracts import (
+    StorefrontAccessDisabled,
+    StorefrontAccessEnabled,
+    StorefrontAdmin,
+    StorefrontInvitationRequested,
+)
+from printbridge_shared.events.outbox import Outbox
+
+
+def to_read(customer: Customer) -> StorefrontAccess:
+    admin = None
+    if customer.admin_email:
+        admin = AdminRead.model_construct(
+            email=customer.admin_email,
+            first_name=customer.admin_first_name or "",
+            last_name=customer.admin_last_name or "",
+        )
+    return StorefrontAccess(
+        enabled=customer.storefront_enabled,
+        admin=admin,
+        invitation_status=customer.invitation_status,
+        invited_at=customer.invited_at,
+        activated_at=customer.activated_at,
+        failure_reason=customer.invitation_failure_reason,
+    )
+
+
+def _admin(customer: Customer) -> StorefrontAdmin:
+    return StorefrontAdmin(
+        email=customer.admin_email or "",
+        first_name=customer.admin_first_name or "",
+        last_name=customer.admin_last_name or "",
+    )
+
+
+async def _changeable(session: AsyncSession, customer_id: uuid.UUID) -> Customer:
+    customer = await customer_service.get(session, customer_id)
+    if customer.archived:
+        raise CustomerArchived(customer_id)
+    return customer
+
+
+async def update(
+    session: AsyncSession, outbox: Outbox, customer_id: uuid.UUID, payload: StorefrontAccessUpdate
+) -> Customer:
+    customer = await _changeable(session, customer_id)
+    if not payload.enabled:
+        if payload.admin is not None:
+            raise AdminOnlyWhenEnabling()
+        if customer.storefront_enabled:
+            customer.storefront_enabled = False
+            customer.updated_at = utcnow()
+            await outbox.record(
+                session, StorefrontAccessDisabled(customer_id=customer.id), customer_id=customer.id
+            )
+        return customer
+
+    admin = payload.admin
+    if admin is None and customer.admin_email is None:
+        raise AdminRequired()
+    new_admin = admin is not None and admin.email != customer.admin_email
+    if new_admin and customer.invitation_status == InvitationStatus.active:
+        raise AdminAlreadyActive(customer.admin_email or "")
+    was_enabled = customer.storefront_enabled
+    if admin is not None:
+        customer.admin_email = admin.email
+        customer.admin_first_name = admin.first_name
+        customer.admin_last_name = admin.last_name
+    if new_admin:
+        _queue_invitation(customer)
+    customer.storefront_enabled = True
+    customer.updated_at = utcnow()
+    if new_admin or not was_enabled:
+        event = StorefrontAccessEnabled(
+            customer_id=customer.id, customer_name=customer.name, admin=_admin(customer)
+        )
+        await outbox.record(session, event, customer_id=customer.id)
+    return customer
+
+
+async def resend_invitation(session: AsyncSession, outbox: Outbox, customer_id: uuid.UUID) -> Customer:
+    customer = await _changeable(session, customer_id)
+    if not customer.storefront_enabled or customer.admin_email is None:
+        raise StorefrontAccessOff()
+    if customer.invitation_status == InvitationStatus.active:
+        raise InvitationAlreadyAccepted(customer.admin_email)
+    _queue_invitation(customer)
+    customer.updated_at = utcnow()
+    event = StorefrontInvitationRequested(
+        customer_id=customer.id, customer_name=customer.name, admin=_admin(customer)
+    )
+    await outbox.record(session, event, customer_id=customer.id)
+    return customer
+
+
+def _queue_invitation(customer: Customer) -> None:
+    customer.invitation_status = InvitationStatus.pending
+    customer.invited_at = None
+    customer.activated_at = None
+    customer.invitation_failure_reason = None
+
+
+async def record_invited(session: AsyncSession, customer_id: uuid.UUID, email: str, at: dt.datetime) -> None:
+    customer = await _of_admin(session, customer_id, email)
+    if customer is not None and customer.invitation_status != InvitationStatus.active:
+        customer.invitation_status = InvitationStatus.invited
+        customer.invited_at = at
+        customer.invitation_failure_reason = None
+
+
+async def record_failed(session: AsyncSession, customer_id: uuid.UUID, email: str, reason: str) -> None:
+    customer = await _of_admin(session, customer_id, email)
+    if customer is not None and customer.invitation_status != InvitationStatus.active:
+        customer.invitation_status = InvitationStatus.failed
+        customer.invitation_failure_reason = reason
+
+
+async def record_activated(
+    session: AsyncSession, customer_id: uuid.UUID, email: str, at: dt.datetime
+) -> None:
+    customer = await _of_admin(session, customer_id, email)
+    if customer is not None:
+        customer.invitation_status = InvitationStatus.active
+        customer.activated_at = at
+        customer.invitation_failure_reason = None
+
+
+async def _of_admin(session: AsyncSession, customer_id: uuid.UUID, email: str) -> Customer | None:
+    """The customer, when `email` is still its admin (news about an earlier admin changes nothing)."""
+    customer = await session.get(Customer, customer_id)
+    if customer is None or customer.admin_email != email:
+        return None
+    return customer
