@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import structlog
@@ -54,6 +54,13 @@ class Runtime:
         return cls(bus=bus, auth_http=http, owns_bus=True)
 
 
+class BackgroundWorker(Protocol):
+    """A loop a service runs beside its requests (outbox relay, invitation sender, …)."""
+
+    async def run(self) -> None: ...
+    def stop(self) -> None: ...
+
+
 @dataclass
 class ServiceParts:
     name: str
@@ -64,6 +71,7 @@ class ServiceParts:
     migrations_dir: Path
     routers: Sequence[APIRouter]
     consumers: Callable[[Database], Sequence[Consumer]] = lambda _db: ()
+    workers: Callable[[Database, Outbox], Sequence[BackgroundWorker]] = lambda _db, _outbox: ()
     tags: Sequence[dict[str, str]] = ()
 
 
@@ -72,6 +80,8 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     db = Database(settings.resolved_database_url())
     verifier = TokenVerifier(runtime.auth_http, api_key_cache_seconds=settings.api_key_cache_seconds)
     relay = OutboxRelay(db, parts.tables.outbox, runtime.bus)
+    outbox = Outbox(parts.tables.outbox, parts.name)
+    workers: list[BackgroundWorker] = [relay, *parts.workers(db, outbox)]
     metrics = ServiceMetrics(parts.name)
 
     @contextlib.asynccontextmanager
@@ -86,14 +96,15 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         )
         if runtime.owns_bus:
             await runtime.bus.start()
-        relay_task = asyncio.create_task(relay.run(), name=f"{parts.name}-outbox-relay")
+        tasks = [asyncio.create_task(w.run(), name=f"{parts.name}-{type(w).__name__}") for w in workers]
         log.info("service_started", service=parts.name)
         try:
             yield
         finally:
-            relay.stop()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.wait_for(relay_task, timeout=5)
+            for worker in workers:
+                worker.stop()
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*tasks), timeout=5)
             if runtime.owns_bus:
                 await runtime.bus.stop()
             await db.dispose()
@@ -110,7 +121,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.verifier = verifier
-    app.state.outbox = Outbox(parts.tables.outbox, parts.name)
+    app.state.outbox = outbox
     app.state.relay = relay
     app.state.runtime = runtime
     app.state.service_name = parts.name

@@ -36,6 +36,42 @@ class Settings(ServiceSettings):
     refresh_token_ttl_seconds: int = Field(
         30 * 24 * 3600, gt=0, description="Lifetime of a refresh token; each refresh issues a new one."
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="Public base URL of Printbridge; links in e-mails start with it.",
+    )
+    producer_name: str = Field(
+        "Your print producer", description="The print producer's name as customers read it in e-mails."
+    )
+    smtp_host: str | None = Field(
+        None,
+        description="SMTP server that sends e-mail. Unset: e-mails are written as .eml files under "
+        "<data_dir>/mail and their links logged (embedded mode).",
+    )
+    smtp_port: int = Field(587, gt=0, lt=65536, description="Port of the SMTP server.")
+    smtp_username: str | None = Field(None, description="SMTP login; unset when the server needs none.")
+    smtp_password: SecretStr | None = Field(None, description="Password of the SMTP login.")
+    smtp_starttls: bool = Field(
+        True, description="Require a STARTTLS upgrade before sending; off only for a trusted local relay."
+    )
+    smtp_timeout_seconds: float = Field(
+        10.0, gt=0, description="How long one SMTP step may take before the server counts as unreachable."
+    )
+    mail_from: str = Field(
+        "Printbridge <no-reply@printbridge.local>", description="Sender (From) of every e-mail."
+    )
+    invitation_ttl_seconds: int = Field(
+        7 * 24 * 3600, gt=0, description="How long the link in an invitation e-mail can be accepted."
+    )
+    password_reset_ttl_seconds: int = Field(
+        3600, gt=0, description="How long the link in a password-reset e-mail can be used."
+    )
+    invitation_send_attempts: int = Field(
+        5, gt=0, description="Attempts to hand an invitation to the mail server before it counts as failed."
+    )
+    invitation_retry_seconds: float = Field(
+        2.0, gt=0, description="Pause after the first failed attempt; it doubles after each (at most 5 min)."
+    )
 
     @field_validator("auth_private_key")
     @classmethod

@@ -8,6 +8,8 @@ from storefront_auth.api_key.endpoints import router as api_key_router
 from storefront_auth.auth.endpoints import router as auth_router
 from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.config import Settings
+from storefront_auth.invitation.sender import InvitationSender
+from storefront_auth.mail.transport import transport_from_settings
 from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import messaging
 from storefront_auth.signing_key.keystore import KeyStore
@@ -21,12 +23,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ServiceParts(
             name="storefront-auth",
             title="Printbridge storefront-auth",
-            description="Operators, login and tokens (JWT + JWKS), operator API keys.",
+            description="Operators and customer users, invitations, login and tokens (JWT + JWKS), API keys.",
             settings=settings,
             tables=messaging,
             migrations_dir=MIGRATIONS,
             routers=[auth_router, api_key_router, api_key_internal_router],
             consumers=consumers,
+            workers=lambda db, outbox: [
+                InvitationSender(db, outbox, transport_from_settings(settings), settings)
+            ],
             tags=[
                 {"name": "auth", "description": "Log in, refresh and end sessions; who am I; token keys."},
                 {"name": "api-keys", "description": "Operator API keys: create (shown once), list, revoke."},

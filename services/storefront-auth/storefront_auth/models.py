@@ -1,5 +1,6 @@
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -91,3 +92,64 @@ class CustomerProjection(Base):
     archived: Mapped[bool] = mapped_column(Boolean)
     # The customer's `updated_at` in the event that produced this row: older events are ignored.
     source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CustomerRole(StrEnum):
+    admin = "admin"
+    store_manager = "store_manager"
+    order_manager = "order_manager"
+    viewer = "viewer"
+
+
+class CustomerAccess(Base):
+    """Whether the producer lets this customer use Storefronts (kept from the customers service)."""
+
+    __tablename__ = "customer_access"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class CustomerUser(Base):
+    """A Storefronts user of one customer. `email` is normalised and unique among customer users, since
+    it is the login name; `password_hash` is set when the invitation is accepted."""
+
+    __tablename__ = "customer_users"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[CustomerRole] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def active(self) -> bool:
+        return self.activated_at is not None
+
+
+class Invitation(Base):
+    """An invitation e-mail to a customer user, and the job of sending it: the sender picks rows with
+    neither `sent_at` nor `failed_at`, makes a fresh token (only its hash is stored), sends, and retries
+    with a growing pause until `attempts` runs out. A newer invitation of the user revokes older ones."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -42,7 +42,7 @@ async def projection(app, customer_id: uuid.UUID) -> CustomerProjection | None:
 
 
 async def test_the_consumer_is_registered_for_the_customer_events(client, bus):
-    assert consumer_of(bus).event_types == ["customer.archived", "customer.created", "customer.updated"]
+    assert {"customer.archived", "customer.created", "customer.updated"} <= set(consumer_of(bus).event_types)
 
 
 async def test_created_then_updated_customer_is_projected(app, client, bus):

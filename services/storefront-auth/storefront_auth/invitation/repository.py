@@ -1,0 +1,87 @@
+import datetime as dt
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storefront_auth.models import CustomerAccess, CustomerRole, CustomerUser, Invitation
+
+
+class CustomerUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, user_id: uuid.UUID) -> CustomerUser | None:
+        return await self.session.get(CustomerUser, user_id)
+
+    async def get_by_email(self, email: str) -> CustomerUser | None:
+        return await self.session.scalar(select(CustomerUser).where(CustomerUser.email == email))
+
+    async def pending_admins(self, customer_id: uuid.UUID) -> Sequence[CustomerUser]:
+        """The customer's admins who have not accepted their invitation yet."""
+        statement = select(CustomerUser).where(
+            CustomerUser.customer_id == customer_id,
+            CustomerUser.role == CustomerRole.admin,
+            CustomerUser.activated_at.is_(None),
+        )
+        return (await self.session.scalars(statement)).all()
+
+    def add(self, user: CustomerUser) -> None:
+        self.session.add(user)
+
+
+class CustomerAccessRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def set(self, customer_id: uuid.UUID, *, enabled: bool, at: dt.datetime) -> None:
+        access = await self.session.get(CustomerAccess, customer_id)
+        if access is None:
+            self.session.add(CustomerAccess(customer_id=customer_id, enabled=enabled, changed_at=at))
+        else:
+            access.enabled, access.changed_at = enabled, at
+
+
+class InvitationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def open_for(self, user_id: uuid.UUID) -> Invitation | None:
+        """The user's invitation that is queued or sent, not yet used, revoked or given up."""
+        statement = select(Invitation).where(
+            Invitation.user_id == user_id,
+            Invitation.used_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.failed_at.is_(None),
+        )
+        return await self.session.scalar(statement.order_by(Invitation.created_at.desc()).limit(1))
+
+    async def revoke_open(self, user_id: uuid.UUID, *, at: dt.datetime) -> None:
+        await self.session.execute(
+            update(Invitation)
+            .where(
+                Invitation.user_id == user_id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)
+            )
+            .values(revoked_at=at)
+        )
+
+    async def claim_due(self, *, now: dt.datetime) -> Invitation | None:
+        """The next invitation to send; locked on PostgreSQL so that replicas each take another."""
+        statement = (
+            select(Invitation)
+            .where(
+                Invitation.sent_at.is_(None),
+                Invitation.failed_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.next_attempt_at <= now,
+            )
+            .order_by(Invitation.next_attempt_at)
+            .limit(1)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            statement = statement.with_for_update(skip_locked=True)
+        return await self.session.scalar(statement)
+
+    def add(self, invitation: Invitation) -> None:
+        self.session.add(invitation)

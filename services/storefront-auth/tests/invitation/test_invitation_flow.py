@@ -1,0 +1,209 @@
+"""Storefront access turned on: storefront-auth creates the admin user, queues an invitation and mails it
+over real SMTP (aiosmtpd on loopback); the outcome is announced for the customers service."""
+
+import asyncio
+import datetime as dt
+import email
+import email.policy
+import re
+import socket
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from printbridge_shared.events.consumer import Listener
+from printbridge_shared.events.contracts import (
+    EventData,
+    StorefrontAccessEnabled,
+    StorefrontAdmin,
+    StorefrontInvitationRequested,
+)
+from printbridge_shared.events.envelope import Envelope
+from storefront_auth.messaging.topology import CONSUMER_GROUP
+from storefront_auth.models import CustomerUser, Invitation
+
+LINK = re.compile(r"https://printbridge\.example/invitations/[A-Za-z0-9_-]+")
+ANNA = StorefrontAdmin(email="Anna@Brand.Example", first_name="Anna", last_name="Berg")
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, _server, _session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Inbox, int]]:
+    inbox, port = Inbox(), free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox, port
+    controller.stop()
+
+
+@pytest.fixture
+def app_settings(smtp) -> dict[str, object]:
+    return {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp[1],
+        "smtp_starttls": False,
+        "public_url": "https://printbridge.example/",
+        "producer_name": "Druckerei Nord",
+        "invitation_retry_seconds": 0.05,
+        "invitation_send_attempts": 2,
+    }
+
+
+@pytest.fixture
+def announced(bus) -> list[Envelope]:
+    seen: list[Envelope] = []
+
+    async def record(_data, envelope):
+        seen.append(envelope)
+
+    bus.add_listener(
+        Listener("test", dict.fromkeys(["storefront.user_invited", "storefront.invitation_failed"], record))
+    )
+    return seen
+
+
+async def deliver(bus, data: EventData) -> None:
+    consumer = next(c for c in bus.consumers if c.name == CONSUMER_GROUP)
+    envelope = Envelope(
+        type=data.event_type,
+        occurred_at=dt.datetime.now(dt.UTC),
+        source="customers",
+        data=data.model_dump(mode="json"),
+    )
+    assert await consumer.handle(envelope)
+
+
+async def eventually(condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("condition not met in time")
+
+
+async def invitations(app) -> list[Invitation]:
+    async with app.state.db.sessionmaker() as session:
+        return list((await session.scalars(select(Invitation).order_by(Invitation.created_at))).all())
+
+
+async def test_turning_access_on_mails_the_admin_an_invitation_and_announces_it(
+    client, app, bus, smtp, announced
+):
+    inbox, _port = smtp
+    customer_id = uuid.uuid4()
+    await deliver(
+        bus, StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme <&> Co", admin=ANNA)
+    )
+    await eventually(lambda: inbox.messages and announced)
+
+    [message] = inbox.messages
+    assert message["To"] == "anna@brand.example"
+    assert "Druckerei Nord" in message["Subject"] and "Acme <&> Co" in message["Subject"]
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert LINK.search(text) and "Acme &lt;&amp;&gt; Co" in html
+    [event] = announced
+    assert (event.type, event.data["email"], event.data["customer_id"]) == (
+        "storefront.user_invited",
+        "anna@brand.example",
+        str(customer_id),
+    )
+    async with app.state.db.sessionmaker() as session:
+        user = await session.scalar(select(CustomerUser))
+    assert (user.role, user.active, user.customer_id) == ("admin", False, customer_id)
+    [invitation] = await invitations(app)
+    token = LINK.search(text).group(0).rsplit("/", 1)[1]
+    assert invitation.token_hash != token and len(token) >= 22  # stored only as a hash; ≥ 128 bits
+    assert invitation.expires_at - invitation.sent_at >= dt.timedelta(days=6, hours=23)
+
+
+async def test_turning_it_on_again_sends_nothing_new_but_a_resend_does(client, app, bus, smtp):
+    inbox, _port = smtp
+    customer_id = uuid.uuid4()
+    enabled = StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=ANNA)
+    await deliver(bus, enabled)
+    await eventually(lambda: len(inbox.messages) == 1)
+    await deliver(bus, enabled)
+    await deliver(
+        bus, StorefrontInvitationRequested(customer_id=customer_id, customer_name="Acme", admin=ANNA)
+    )
+    await eventually(lambda: len(inbox.messages) == 2)
+    await asyncio.sleep(0.3)
+    first, second = (await invitations(app))[:2]
+    links = [
+        LINK.search(m.get_body(preferencelist=("plain",)).get_content()).group(0) for m in inbox.messages
+    ]
+    assert len(inbox.messages) == 2 and links[0] != links[1]
+    assert first.revoked_at is not None and second.revoked_at is None
+
+
+async def test_a_new_admin_while_the_invitation_is_open_gets_the_invitation_instead(client, app, bus, smtp):
+    inbox, _port = smtp
+    customer_id = uuid.uuid4()
+    await deliver(bus, StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=ANNA))
+    await eventually(lambda: len(inbox.messages) == 1)
+    bo = StorefrontAdmin(email="bo@brand.example", first_name="Bo", last_name="Lund")
+    await deliver(bus, StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=bo))
+    await eventually(lambda: len(inbox.messages) == 2)
+    assert inbox.messages[1]["To"] == "bo@brand.example"
+    annas = (await invitations(app))[0]
+    assert annas.revoked_at is not None
+
+
+async def test_an_email_already_used_by_another_customer_fails_with_a_reason(client, bus, smtp, announced):
+    inbox, _port = smtp
+    await deliver(bus, StorefrontAccessEnabled(customer_id=uuid.uuid4(), customer_name="First", admin=ANNA))
+    await eventually(lambda: len(announced) == 1)
+    other_customer = uuid.uuid4()
+    await deliver(
+        bus, StorefrontAccessEnabled(customer_id=other_customer, customer_name="Second", admin=ANNA)
+    )
+    await eventually(lambda: len(announced) == 2)
+    failed = announced[1]
+    assert failed.type == "storefront.invitation_failed"
+    assert failed.data["customer_id"] == str(other_customer)
+    assert "another customer" in failed.data["reason"]
+    assert len(inbox.messages) == 1
+
+
+CLOSED_PORT = free_port()
+
+
+@pytest.mark.parametrize(
+    "app_settings",
+    [
+        {
+            "smtp_host": "127.0.0.1",
+            "smtp_port": CLOSED_PORT,
+            "smtp_starttls": False,
+            "smtp_timeout_seconds": 1.0,
+            "invitation_retry_seconds": 0.05,
+            "invitation_send_attempts": 2,
+        }
+    ],
+)
+async def test_an_unreachable_mail_server_is_retried_then_reported_failed(client, app, bus, announced):
+    await deliver(bus, StorefrontAccessEnabled(customer_id=uuid.uuid4(), customer_name="Acme", admin=ANNA))
+    await eventually(lambda: announced)
+    [failed] = announced
+    assert failed.type == "storefront.invitation_failed"
+    assert "unreachable" in failed.data["reason"]
+    [invitation] = await invitations(app)
+    assert invitation.attempts == 2 and invitation.failed_at is not None

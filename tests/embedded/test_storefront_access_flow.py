@@ -1,0 +1,51 @@
+"""Storefront access across services, in one process: the operator turns it on, storefront-auth mails
+the invitation (no SMTP configured: an .eml file under the data directory), and the customer's status
+moves from pending to invited."""
+
+import asyncio
+import email
+import email.policy
+import re
+import uuid
+from pathlib import Path
+
+import httpx
+
+from printbridge.config import GatewaySettings
+from printbridge.embedded import build_embedded
+from printbridge_shared.auth.principal import Principal, PrincipalKind
+
+
+async def test_turning_access_on_sends_the_invitation_and_the_status_becomes_invited(
+    tmp_path: Path, monkeypatch
+):
+    monkeypatch.delenv("PRINTBRIDGE_SMTP_HOST", raising=False)
+    monkeypatch.setenv("PRINTBRIDGE_PUBLIC_URL", "https://print.example")
+    gateway = build_embedded(GatewaySettings(data_dir=tmp_path, access_log=False, rate_limit_per_second=0))
+    async with gateway.lifespan(None):
+        issuer = gateway.apps["storefront-auth"].state.token_issuer
+        token = await issuer.access_token(Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4()))
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=gateway), base_url="http://gw"
+        ) as client:
+            customer = (
+                await client.post("/v1/customers", json={"name": "Brand GmbH"}, headers=headers)
+            ).json()
+            url = f"/v1/customers/{customer['id']}/storefront-access"
+            admin = {"email": "anna@brand.example", "first_name": "Anna", "last_name": "Berg"}
+            turned_on = await client.put(url, json={"enabled": True, "admin": admin}, headers=headers)
+            assert turned_on.json()["invitation_status"] == "pending"
+            status = {}
+            for _ in range(250):
+                status = (await client.get(url, headers=headers)).json()
+                if status["invitation_status"] != "pending":
+                    break
+                await asyncio.sleep(0.04)
+    assert status["invitation_status"] == "invited", status
+    assert status["invited_at"] is not None
+    [eml] = (tmp_path / "mail").glob("*.eml")
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "anna@brand.example"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert re.search(r"https://print\.example/invitations/[A-Za-z0-9_-]{22,}", text)
