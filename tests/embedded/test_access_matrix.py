@@ -24,6 +24,8 @@ MATRIX = {
     "logout": PUBLIC,
     "get_jwks": PUBLIC,
     "get_me": SIGNED_IN,
+    "get_invitation": PUBLIC,
+    "accept_invitation": PUBLIC,
     "create_api_key": OPERATOR,
     "list_api_keys": OPERATOR,
     "revoke_api_key": OPERATOR,

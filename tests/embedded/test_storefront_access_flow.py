@@ -1,6 +1,6 @@
 """Storefront access across services, in one process: the operator turns it on, storefront-auth mails
-the invitation (no SMTP configured: an .eml file under the data directory), and the customer's status
-moves from pending to invited."""
+the invitation (no SMTP configured: an .eml file under the data directory), the admin accepts it, and
+the customer's status moves pending → invited → active."""
 
 import asyncio
 import email
@@ -16,7 +16,7 @@ from printbridge.embedded import build_embedded
 from printbridge_shared.auth.principal import Principal, PrincipalKind
 
 
-async def test_turning_access_on_sends_the_invitation_and_the_status_becomes_invited(
+async def test_access_on_mails_the_invitation_and_accepting_it_makes_the_admin_active(
     tmp_path: Path, monkeypatch
 ):
     monkeypatch.delenv("PRINTBRIDGE_SMTP_HOST", raising=False)
@@ -36,16 +36,28 @@ async def test_turning_access_on_sends_the_invitation_and_the_status_becomes_inv
             admin = {"email": "anna@brand.example", "first_name": "Anna", "last_name": "Berg"}
             turned_on = await client.put(url, json={"enabled": True, "admin": admin}, headers=headers)
             assert turned_on.json()["invitation_status"] == "pending"
-            status = {}
-            for _ in range(250):
-                status = (await client.get(url, headers=headers)).json()
-                if status["invitation_status"] != "pending":
-                    break
-                await asyncio.sleep(0.04)
-    assert status["invitation_status"] == "invited", status
-    assert status["invited_at"] is not None
-    [eml] = (tmp_path / "mail").glob("*.eml")
-    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            invited = await status_after(client, url, headers, "pending")
+            [eml] = (tmp_path / "mail").glob("*.eml")
+            message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            link = re.search(r"https://print\.example/invitations/([A-Za-z0-9_-]{22,})", text)
+            assert link, text
+            accepted = await client.post(
+                f"/v1/invitations/{link.group(1)}/accept", json={"password": "a long and quiet river"}
+            )
+            active = await status_after(client, url, headers, "invited")
     assert message["To"] == "anna@brand.example"
-    text = message.get_body(preferencelist=("plain",)).get_content()
-    assert re.search(r"https://print\.example/invitations/[A-Za-z0-9_-]{22,}", text)
+    assert (invited["invitation_status"], invited["invited_at"] is not None) == ("invited", True)
+    assert accepted.status_code == 200, accepted.text
+    assert (active["invitation_status"], active["activated_at"] is not None) == ("active", True)
+
+
+async def status_after(client: httpx.AsyncClient, url: str, headers: dict[str, str], previous: str) -> dict:
+    """Polls the storefront-access status until it leaves `previous` (events travel asynchronously)."""
+    status: dict = {}
+    for _ in range(250):
+        status = (await client.get(url, headers=headers)).json()
+        if status["invitation_status"] != previous:
+            break
+        await asyncio.sleep(0.04)
+    return status

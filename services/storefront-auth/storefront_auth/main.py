@@ -8,6 +8,7 @@ from storefront_auth.api_key.endpoints import router as api_key_router
 from storefront_auth.auth.endpoints import router as auth_router
 from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.config import Settings
+from storefront_auth.invitation.endpoints import router as invitation_router
 from storefront_auth.invitation.sender import InvitationSender
 from storefront_auth.mail.transport import transport_from_settings
 from storefront_auth.messaging.topology import consumers
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings=settings,
             tables=messaging,
             migrations_dir=MIGRATIONS,
-            routers=[auth_router, api_key_router, api_key_internal_router],
+            routers=[auth_router, api_key_router, api_key_internal_router, invitation_router],
             consumers=consumers,
             workers=lambda db, outbox: [
                 InvitationSender(db, outbox, transport_from_settings(settings), settings)
@@ -35,6 +36,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tags=[
                 {"name": "auth", "description": "Log in, refresh and end sessions; who am I; token keys."},
                 {"name": "api-keys", "description": "Operator API keys: create (shown once), list, revoke."},
+                {"name": "invitations", "description": "Open an invitation link and accept it."},
             ],
         ),
         runtime or Runtime.distributed(settings),

@@ -1,4 +1,4 @@
-from printbridge_shared.errors import Unauthorized
+from printbridge_shared.errors import Forbidden, Unauthorized
 
 
 class InvalidCredentials(Unauthorized):
@@ -38,4 +38,14 @@ class RefreshTokenReused(Unauthorized):
         super().__init__(
             "The refresh token was already exchanged for a new one, so every token of this login was "
             "revoked in case it was stolen; log in again."
+        )
+
+
+class AccessDisabledByProducer(Forbidden):
+    code = "storefront-access-disabled"
+    title = "Storefront access is disabled"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your print producer has disabled Storefronts access for your company; ask them to turn it on."
         )

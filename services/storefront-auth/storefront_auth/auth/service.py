@@ -2,8 +2,8 @@
 
 Every refresh token belongs to a family (one per login). Exchanging a token marks it rotated and issues
 the next one of the family; presenting a rotated token again means two parties hold it, so the whole
-family is revoked. Operators are the only principals that log in for now; customer users join in
-`_authenticate` and `_current_principal`."""
+family is revoked. Operators and customer users log in the same way; a customer user only while the
+producer keeps the customer's Storefront access on."""
 
 import secrets
 import uuid
@@ -16,6 +16,7 @@ from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.db import utcnow
 from storefront_auth.api_key.repository import ApiKeyRepository
 from storefront_auth.auth.exceptions import (
+    AccessDisabledByProducer,
     InvalidCredentials,
     InvalidRefreshToken,
     RefreshTokenExpired,
@@ -32,7 +33,8 @@ from storefront_auth.credentials.passwords import (
     verify_against_nothing,
     verify_password,
 )
-from storefront_auth.models import RefreshToken
+from storefront_auth.invitation.repository import CustomerAccessRepository, CustomerUserRepository
+from storefront_auth.models import CustomerUser, RefreshToken
 from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.operator.service import operator_principal
 
@@ -42,6 +44,11 @@ log = structlog.get_logger(__name__)
 async def login(session: AsyncSession, issuer: TokenIssuer, *, email: str, password: str) -> TokenPair:
     principal = await _authenticate(session, email=email, password=password)
     log.info("login_succeeded", principal_kind=principal.kind.value, subject_id=str(principal.subject_id))
+    return await start_session(session, issuer, principal)
+
+
+async def start_session(session: AsyncSession, issuer: TokenIssuer, principal: Principal) -> TokenPair:
+    """Tokens for a principal that just proved who it is (login, accepted invitation)."""
     return await _issue(session, issuer, principal, family_id=uuid.uuid4())
 
 
@@ -96,14 +103,23 @@ async def _authenticate(session: AsyncSession, *, email: str, password: str) -> 
     except InvalidEmail:
         normalized = None
     operator = await OperatorRepository(session).get_by_email(normalized) if normalized else None
-    if operator is None:
+    if operator is not None:
+        if not await verify_password(operator.password_hash, password) or not operator.active:
+            raise InvalidCredentials()
+        if needs_rehash(operator.password_hash):
+            operator.password_hash = await hash_password(password)
+        return operator_principal(operator)
+    user = await CustomerUserRepository(session).get_by_email(normalized) if normalized else None
+    if user is None or user.password_hash is None:
         await verify_against_nothing(password)
         raise InvalidCredentials()
-    if not await verify_password(operator.password_hash, password) or not operator.active:
+    if not await verify_password(user.password_hash, password):
         raise InvalidCredentials()
-    if needs_rehash(operator.password_hash):
-        operator.password_hash = await hash_password(password)
-    return operator_principal(operator)
+    if not await CustomerAccessRepository(session).enabled(user.customer_id):
+        raise AccessDisabledByProducer()
+    if needs_rehash(user.password_hash):
+        user.password_hash = await hash_password(password)
+    return customer_user_principal(user)
 
 
 async def _current_principal(
@@ -114,6 +130,14 @@ async def _current_principal(
         operator = await OperatorRepository(session).get(subject_id)
         if operator is not None and operator.active:
             return operator_principal(operator)
+    if kind is PrincipalKind.customer_user:
+        user = await CustomerUserRepository(session).get(subject_id)
+        if (
+            user is not None
+            and user.active
+            and await CustomerAccessRepository(session).enabled(user.customer_id)
+        ):
+            return customer_user_principal(user)
     return None
 
 
@@ -151,3 +175,13 @@ async def _revoke_family_after_reuse(repository: RefreshTokenRepository, present
         subject_id=str(presented.subject_id),
     )
     raise RefreshTokenReused()
+
+
+def customer_user_principal(user: CustomerUser) -> Principal:
+    return Principal(
+        kind=PrincipalKind.customer_user,
+        subject_id=user.id,
+        email=user.email,
+        customer_id=user.customer_id,
+        role=user.role,
+    )

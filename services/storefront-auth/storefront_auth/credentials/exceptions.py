@@ -25,3 +25,8 @@ class PasswordTooLong(InvalidInput):
 
     def __init__(self, maximum: int) -> None:
         super().__init__(f"password must be at most {maximum} characters.")
+
+
+class PasswordNotAllowed(InvalidInput):
+    code = "password-not-allowed"
+    title = "Password not allowed"

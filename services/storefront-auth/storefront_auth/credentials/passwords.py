@@ -7,7 +7,7 @@ import functools
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from storefront_auth.credentials.exceptions import PasswordTooLong, PasswordTooShort
+from storefront_auth.credentials.exceptions import PasswordNotAllowed, PasswordTooLong, PasswordTooShort
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
@@ -15,11 +15,40 @@ MAX_PASSWORD_LENGTH = 1024
 _hasher = PasswordHasher()
 
 
-def check_password_policy(password: str) -> None:
+# Long enough to pass the length rule, yet the first guesses of any attacker.
+COMMON_PASSWORDS = frozenset(
+    {
+        "123456789012",
+        "1234567890123",
+        "password1234",
+        "password12345",
+        "passwordpassword",
+        "qwertyuiopasdf",
+        "qwerty123456",
+        "iloveyou1234",
+        "letmein12345",
+        "welcome12345",
+        "administrator",
+        "changeme1234",
+        "aaaaaaaaaaaa",
+        "abcdefghijkl",
+        "abc123abc123",
+        "storefronts123",
+        "printbridge123",
+    }
+)
+
+
+def check_password_policy(password: str, *, email: str | None = None) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise PasswordTooShort(MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
         raise PasswordTooLong(MAX_PASSWORD_LENGTH)
+    lowered = password.strip().lower()
+    if email is not None and (lowered == email.lower() or lowered == email.split("@")[0].lower()):
+        raise PasswordNotAllowed("password must not be your e-mail address")
+    if lowered in COMMON_PASSWORDS:
+        raise PasswordNotAllowed("password is one of the most common passwords; choose another")
 
 
 async def hash_password(password: str) -> str:

@@ -35,6 +35,10 @@ class CustomerAccessRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def enabled(self, customer_id: uuid.UUID) -> bool:
+        access = await self.session.get(CustomerAccess, customer_id)
+        return access is not None and access.enabled
+
     async def set(self, customer_id: uuid.UUID, *, enabled: bool, at: dt.datetime) -> None:
         access = await self.session.get(CustomerAccess, customer_id)
         if access is None:
@@ -82,6 +86,9 @@ class InvitationRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
         return await self.session.scalar(statement)
+
+    async def get_by_token_hash(self, token_hash: str) -> Invitation | None:
+        return await self.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
 
     def add(self, invitation: Invitation) -> None:
         self.session.add(invitation)

@@ -6,6 +6,7 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import (
     StorefrontAccessDisabled,
@@ -13,15 +14,26 @@ from printbridge_shared.events.contracts import (
     StorefrontAdmin,
     StorefrontInvitationFailed,
     StorefrontInvitationRequested,
+    StorefrontUserActivated,
 )
 from printbridge_shared.events.outbox import Outbox
+from storefront_auth.auth import service as auth_service
+from storefront_auth.auth.exceptions import AccessDisabledByProducer
+from storefront_auth.auth.issuer import TokenIssuer
+from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.credentials.emails import normalize_email
-from storefront_auth.invitation.exceptions import EmailTakenByAnotherCustomer
+from storefront_auth.credentials.passwords import check_password_policy, hash_password
+from storefront_auth.invitation.exceptions import (
+    EmailTakenByAnotherCustomer,
+    InvitationGone,
+    InvitationNotFound,
+)
 from storefront_auth.invitation.repository import (
     CustomerAccessRepository,
     CustomerUserRepository,
     InvitationRepository,
 )
+from storefront_auth.invitation.schemas import InvitationView
 from storefront_auth.models import CustomerRole, CustomerUser, Invitation
 
 log = structlog.get_logger(__name__)
@@ -96,3 +108,48 @@ async def _invite_admin(
         )
     )
     log.info("invitation_queued", customer_id=str(customer_id), user_id=str(user.id))
+
+
+async def _open_invitation(session: AsyncSession, token: str) -> tuple[Invitation, CustomerUser]:
+    invitation = await InvitationRepository(session).get_by_token_hash(hash_secret(token))
+    if invitation is None:
+        raise InvitationNotFound()
+    user = await CustomerUserRepository(session).get(invitation.user_id)
+    expired = invitation.expires_at is None or invitation.expires_at <= utcnow()
+    closed = invitation.used_at or invitation.revoked_at or invitation.failed_at
+    if user is None or user.active or expired or closed:
+        raise InvitationGone()
+    return invitation, user
+
+
+async def describe(session: AsyncSession, token: str) -> InvitationView:
+    invitation, user = await _open_invitation(session, token)
+    assert invitation.expires_at is not None
+    return InvitationView(
+        email=user.email,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        role=user.role,
+        customer_name=invitation.customer_name,
+        expires_at=invitation.expires_at,
+    )
+
+
+async def accept(
+    session: AsyncSession, outbox: Outbox, issuer: TokenIssuer, token: str, *, password: str
+) -> TokenPair:
+    """Sets the password, activates the account (single use: the invitation is spent) and logs in."""
+    invitation, user = await _open_invitation(session, token)
+    if not await CustomerAccessRepository(session).enabled(user.customer_id):
+        raise AccessDisabledByProducer()
+    check_password_policy(password, email=user.email)
+    now = utcnow()
+    user.password_hash = await hash_password(password)
+    user.activated_at = now
+    invitation.used_at = now
+    activated = StorefrontUserActivated(
+        customer_id=user.customer_id, user_id=user.id, email=user.email, activated_at=now
+    )
+    await outbox.record(session, activated, customer_id=user.customer_id)
+    log.info("invitation_accepted", user_id=str(user.id))
+    return await auth_service.start_session(session, issuer, auth_service.customer_user_principal(user))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.events.contracts import (
     EventData,
+    StorefrontAccessDisabled,
     StorefrontAccessEnabled,
     StorefrontAdmin,
     StorefrontInvitationRequested,
@@ -74,7 +75,13 @@ def announced(bus) -> list[Envelope]:
         seen.append(envelope)
 
     bus.add_listener(
-        Listener("test", dict.fromkeys(["storefront.user_invited", "storefront.invitation_failed"], record))
+        Listener(
+            "test",
+            dict.fromkeys(
+                ["storefront.user_invited", "storefront.invitation_failed", "storefront.user_activated"],
+                record,
+            ),
+        )
     )
     return seen
 
@@ -207,3 +214,103 @@ async def test_an_unreachable_mail_server_is_retried_then_reported_failed(client
     assert "unreachable" in failed.data["reason"]
     [invitation] = await invitations(app)
     assert invitation.attempts == 2 and invitation.failed_at is not None
+
+
+async def invited_token(bus, smtp, customer_id: uuid.UUID | None = None) -> str:
+    inbox, _port = smtp
+    before = len(inbox.messages)
+    enabled = StorefrontAccessEnabled(
+        customer_id=customer_id or uuid.uuid4(), customer_name="Acme", admin=ANNA
+    )
+    await deliver(bus, enabled)
+    await eventually(lambda: len(inbox.messages) > before)
+    return (
+        LINK.search(inbox.messages[-1].get_body(preferencelist=("plain",)).get_content())
+        .group(0)
+        .rsplit("/", 1)[1]
+    )
+
+
+async def test_the_admin_opens_the_link_chooses_a_password_and_is_logged_in(client, bus, smtp, announced):
+    token = await invited_token(bus, smtp)
+    shown = await client.get(f"/v1/invitations/{token}")
+    accepted = await client.post(
+        f"/v1/invitations/{token}/accept", json={"password": "a long and quiet river"}
+    )
+    assert shown.status_code == 200
+    assert {k: shown.json()[k] for k in ("email", "role", "customer_name")} == {
+        "email": "anna@brand.example",
+        "role": "admin",
+        "customer_name": "Acme",
+    }
+    assert accepted.status_code == 200, accepted.text
+    me = await client.get(
+        "/v1/auth/me", headers={"Authorization": f"Bearer {accepted.json()['access_token']}"}
+    )
+    assert (me.json()["kind"], me.json()["role"]) == ("customer_user", "admin")
+    login = await client.post(
+        "/v1/auth/login", json={"email": "ANNA@brand.example", "password": "a long and quiet river"}
+    )
+    assert login.status_code == 200
+    await eventually(lambda: any(e.type == "storefront.user_activated" for e in announced))
+    again = await client.post(f"/v1/invitations/{token}/accept", json={"password": "another long passphrase"})
+    assert again.status_code == 410
+    assert (await client.get(f"/v1/invitations/{token}")).status_code == 410
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("short", "password-too-short"),
+        ("anna@brand.example", "password-not-allowed"),
+        ("password1234", "password-not-allowed"),
+    ],
+)
+async def test_a_weak_password_is_refused_and_the_invitation_stays_open(client, bus, smtp, password, code):
+    token = await invited_token(bus, smtp)
+    response = await client.post(f"/v1/invitations/{token}/accept", json={"password": password})
+    assert response.status_code == 422
+    assert response.json()["type"].endswith(code)
+    assert (await client.get(f"/v1/invitations/{token}")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/v1/invitations/" + "x" * 43, 404),
+        ("/v1/invitations/short", 422),
+    ],
+)
+async def test_unknown_or_malformed_links_answer_clearly(client, path, status):
+    assert (await client.get(path)).status_code == status
+
+
+async def test_an_expired_invitation_is_gone(client, app, bus, smtp):
+    token = await invited_token(bus, smtp)
+    async with app.state.db.session() as session:
+        invitation = (await session.scalars(select(Invitation))).one()
+        invitation.expires_at = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+    response = await client.post(
+        f"/v1/invitations/{token}/accept", json={"password": "a long and quiet river"}
+    )
+    assert response.status_code == 410
+    assert response.json()["type"].endswith("invitation-gone")
+
+
+async def test_with_access_switched_off_the_user_can_neither_accept_nor_log_in(client, bus, smtp):
+    customer_id = uuid.uuid4()
+    token = await invited_token(bus, smtp, customer_id)
+    accepted = await client.post(
+        f"/v1/invitations/{token}/accept", json={"password": "a long and quiet river"}
+    )
+    assert accepted.status_code == 200
+    await deliver(bus, StorefrontAccessDisabled(customer_id=customer_id))
+    login = await client.post(
+        "/v1/auth/login", json={"email": ANNA.email, "password": "a long and quiet river"}
+    )
+    refreshed = await client.post(
+        "/v1/auth/refresh", json={"refresh_token": accepted.json()["refresh_token"]}
+    )
+    assert login.status_code == 403
+    assert "disabled" in login.json()["detail"]
+    assert refreshed.status_code == 401

@@ -1,0 +1,28 @@
+from fastapi import APIRouter, Path
+
+from storefront_auth.auth.schemas import TokenPair
+from storefront_auth.deps import OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
+from storefront_auth.invitation import service
+from storefront_auth.invitation.schemas import AcceptInvitation, InvitationView
+
+router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
+
+Token = Path(min_length=20, max_length=128, description="The token from the invitation link.")
+
+
+@router.get("/{token}", response_model=InvitationView)
+async def get_invitation(session: ReadSessionDep, token: str = Token) -> InvitationView:
+    """Who is invited to which customer, and until when (404 unknown link, 410 expired or used)."""
+    return await service.describe(session, token)
+
+
+@router.post("/{token}/accept", response_model=TokenPair)
+async def accept_invitation(
+    payload: AcceptInvitation,
+    session: SessionDep,
+    outbox: OutboxDep,
+    issuer: TokenIssuerDep,
+    token: str = Token,
+) -> TokenPair:
+    """Choose a password: the account becomes active and the answer carries its first tokens."""
+    return await service.accept(session, outbox, issuer, token, password=payload.password)
