@@ -35,4 +35,6 @@ async def test_every_public_operation_has_a_stable_id_and_a_tag(client):
         "create_api_key": ["api-keys"],
         "list_api_keys": ["api-keys"],
         "revoke_api_key": ["api-keys"],
+        "get_invitation": ["invitations"],
+        "accept_invitation": ["invitations"],
     }

@@ -77,7 +77,7 @@ async def test_turning_it_on_twice_changes_nothing_and_emits_once(client, operat
     customer_id = await new_customer(client, operator)
     for _ in range(2):
         await client.put(access_url(customer_id), json={"enabled": True, "admin": ADMIN}, headers=operator)
-    await asyncio.sleep(0.1)
+    await wait_for(events, 2)  # gives a second event, if there were one, time to arrive
     assert [e.type for e in events] == ["storefront.access_enabled"]
 
 
