@@ -9,6 +9,7 @@ from storefront_auth.auth.endpoints import router as auth_router
 from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.config import Settings
 from storefront_auth.invitation.endpoints import router as invitation_router
+from storefront_auth.invitation.page import router as invitation_page
 from storefront_auth.invitation.sender import InvitationSender
 from storefront_auth.mail.transport import transport_from_settings
 from storefront_auth.messaging.topology import consumers
@@ -28,7 +29,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             settings=settings,
             tables=messaging,
             migrations_dir=MIGRATIONS,
-            routers=[auth_router, api_key_router, api_key_internal_router, invitation_router],
+            routers=[
+                auth_router,
+                api_key_router,
+                api_key_internal_router,
+                invitation_router,
+                invitation_page,
+            ],
             consumers=consumers,
             workers=lambda db, outbox: [
                 InvitationSender(db, outbox, transport_from_settings(settings), settings)

@@ -314,3 +314,29 @@ async def test_with_access_switched_off_the_user_can_neither_accept_nor_log_in(c
     assert login.status_code == 403
     assert "disabled" in login.json()["detail"]
     assert refreshed.status_code == 401
+
+
+async def test_the_link_works_in_a_browser_with_a_plain_form(client, bus, smtp, announced):
+    token = await invited_token(bus, smtp)
+    page = await client.get(f"/invitations/{token}")
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    weak = await client.post(f"/invitations/{token}", content=b"password=short", headers=form)
+    done = await client.post(
+        f"/invitations/{token}", content=b"password=a+long+and+quiet+river", headers=form
+    )
+    used = await client.get(f"/invitations/{token}")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert 'method="post"' in page.text and "Acme" in page.text and "anna@brand.example" in page.text
+    assert weak.status_code == 422 and "12 characters" in weak.text
+    assert done.status_code == 200 and "account is active" in done.text
+    assert used.status_code == 410
+    login = await client.post(
+        "/v1/auth/login", json={"email": ANNA.email, "password": "a long and quiet river"}
+    )
+    assert login.status_code == 200
+
+
+async def test_an_unknown_link_in_a_browser_says_so(client):
+    response = await client.get("/invitations/" + "x" * 43)
+    assert response.status_code == 404
+    assert "No invitation" in response.text
