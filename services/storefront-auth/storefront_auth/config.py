@@ -66,6 +66,16 @@ class Settings(ServiceSettings):
     password_reset_ttl_seconds: int = Field(
         3600, gt=0, description="How long the link in a password-reset e-mail can be used."
     )
+    login_max_failures: int = Field(5, gt=0, description="Failed logins per account before logins wait.")
+    login_max_failures_per_address: int = Field(
+        50, gt=0, description="Failed logins from one client address before its logins wait."
+    )
+    login_lockout_seconds: float = Field(
+        30.0, gt=0, description="First wait after the limit; doubles with every further failure."
+    )
+    login_failure_window_seconds: float = Field(
+        900.0, gt=0, description="Failures older than this are forgotten (also the longest wait)."
+    )
     invitation_send_attempts: int = Field(
         5, gt=0, description="Attempts to hand an invitation to the mail server before it counts as failed."
     )

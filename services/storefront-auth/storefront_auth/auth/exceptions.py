@@ -4,6 +4,7 @@ from printbridge_shared.errors import Forbidden, Unauthorized
 class InvalidCredentials(Unauthorized):
     code = "invalid-credentials"
     title = "Login failed"
+    keeps_writes = True  # the failure is counted for throttling although the login fails
 
     def __init__(self) -> None:
         # One message for an unknown e-mail and a wrong password, so answers do not reveal who has an account.

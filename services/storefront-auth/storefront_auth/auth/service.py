@@ -25,6 +25,7 @@ from storefront_auth.auth.exceptions import (
 from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.auth.repository import RefreshTokenRepository
 from storefront_auth.auth.schemas import Me, TokenPair
+from storefront_auth.auth.throttle import LoginThrottle, throttle_keys
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.credentials.exceptions import InvalidEmail
 from storefront_auth.credentials.passwords import (
@@ -41,8 +42,23 @@ from storefront_auth.operator.service import operator_principal
 log = structlog.get_logger(__name__)
 
 
-async def login(session: AsyncSession, issuer: TokenIssuer, *, email: str, password: str) -> TokenPair:
-    principal = await _authenticate(session, email=email, password=password)
+async def login(
+    session: AsyncSession,
+    issuer: TokenIssuer,
+    throttle: LoginThrottle,
+    *,
+    email: str,
+    password: str,
+    client_address: str | None,
+) -> TokenPair:
+    account, address = throttle_keys(email, client_address)
+    await throttle.check([account, address])
+    try:
+        principal = await _authenticate(session, email=email, password=password)
+    except InvalidCredentials:
+        await throttle.record_failure([account, address])
+        raise
+    await throttle.clear(account)
     log.info("login_succeeded", principal_kind=principal.kind.value, subject_id=str(principal.subject_id))
     return await start_session(session, issuer, principal)
 
