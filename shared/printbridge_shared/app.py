@@ -92,7 +92,14 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         for consumer in parts.consumers(db):
             runtime.bus.add_consumer(consumer)
         runtime.bus.add_listener(
-            Listener(f"{parts.name}.auth", {"api_key.revoked": verifier.on_api_key_revoked})
+            Listener(
+                f"{parts.name}.auth",
+                {
+                    "api_key.revoked": verifier.on_api_key_revoked,
+                    "storefront.access_disabled": verifier.on_storefront_access_changed,
+                    "storefront.access_enabled": verifier.on_storefront_access_changed,
+                },
+            )
         )
         if runtime.owns_bus:
             await runtime.bus.start()

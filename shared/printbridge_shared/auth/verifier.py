@@ -19,8 +19,13 @@ from printbridge_shared.auth.tokens import (
     hash_secret,
     principal_from_claims,
 )
-from printbridge_shared.errors import ServiceUnavailable, Unauthorized
-from printbridge_shared.events.contracts import ApiKeyRevoked, EventData
+from printbridge_shared.errors import Forbidden, ServiceUnavailable, Unauthorized
+from printbridge_shared.events.contracts import (
+    ApiKeyRevoked,
+    EventData,
+    StorefrontAccessDisabled,
+    StorefrontAccessEnabled,
+)
 from printbridge_shared.events.envelope import Envelope
 
 log = structlog.get_logger(__name__)
@@ -41,11 +46,16 @@ class TokenVerifier:
         self._revoked_api_keys: set[uuid.UUID] = set()
         # Tokens already verified, until they expire: a signature check costs more than the request.
         self._verified: dict[str, tuple[float, Principal]] = {}
+        # Customers whose Storefront access the producer switched off, as this process heard it.
+        self._disabled_customers: set[uuid.UUID] = set()
 
     async def verify(self, credential: str) -> Principal:
         if credential.startswith(API_KEY_PREFIX):
             return await self._verify_api_key(credential)
-        return await self._verify_jwt(credential)
+        principal = await self._verify_jwt(credential)
+        if principal.customer_id is not None and principal.customer_id in self._disabled_customers:
+            raise Forbidden("Your print producer has disabled Storefronts access for your company.")
+        return principal
 
     async def _verify_jwt(self, token: str) -> Principal:
         cached = self._verified.get(token)
@@ -127,6 +137,12 @@ class TokenVerifier:
         self._api_keys = {
             d: c for d, c in self._api_keys.items() if c[1] is None or c[1].api_key_id != api_key_id
         }
+
+    async def on_storefront_access_changed(self, data: EventData, _envelope: Envelope) -> None:
+        if isinstance(data, StorefrontAccessDisabled):
+            self._disabled_customers.add(data.customer_id)
+        elif isinstance(data, StorefrontAccessEnabled):
+            self._disabled_customers.discard(data.customer_id)
 
     async def on_api_key_revoked(self, data: EventData, _envelope: Envelope) -> None:
         assert isinstance(data, ApiKeyRevoked)

@@ -97,6 +97,17 @@ async def deliver(bus, data: EventData) -> None:
     assert await consumer.handle(envelope)
 
 
+async def publish(bus, data: EventData) -> None:
+    """Through the bus: the consumer group and every process's listeners get it, as in production."""
+    envelope = Envelope(
+        type=data.event_type,
+        occurred_at=dt.datetime.now(dt.UTC),
+        source="customers",
+        data=data.model_dump(mode="json"),
+    )
+    await bus.publish(envelope)
+
+
 async def eventually(condition, seconds: float = 10.0) -> None:
     for _ in range(int(seconds / 0.02)):
         if condition():
@@ -297,23 +308,34 @@ async def test_an_expired_invitation_is_gone(client, app, bus, smtp):
     assert response.json()["type"].endswith("invitation-gone")
 
 
-async def test_with_access_switched_off_the_user_can_neither_accept_nor_log_in(client, bus, smtp):
+async def test_switching_access_off_refuses_login_refresh_and_live_tokens_and_on_restores_them(
+    client, bus, smtp
+):
     customer_id = uuid.uuid4()
     token = await invited_token(bus, smtp, customer_id)
     accepted = await client.post(
         f"/v1/invitations/{token}/accept", json={"password": "a long and quiet river"}
     )
     assert accepted.status_code == 200
-    await deliver(bus, StorefrontAccessDisabled(customer_id=customer_id))
-    login = await client.post(
-        "/v1/auth/login", json={"email": ANNA.email, "password": "a long and quiet river"}
-    )
+    bearer = {"Authorization": f"Bearer {accepted.json()['access_token']}"}
+    assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 200
+
+    await publish(bus, StorefrontAccessDisabled(customer_id=customer_id))
+    credentials = {"email": ANNA.email, "password": "a long and quiet river"}
+    login = await client.post("/v1/auth/login", json=credentials)
     refreshed = await client.post(
         "/v1/auth/refresh", json={"refresh_token": accepted.json()["refresh_token"]}
     )
+    live_token = await client.get("/v1/auth/me", headers=bearer)
     assert login.status_code == 403
     assert "disabled" in login.json()["detail"]
     assert refreshed.status_code == 401
+    assert live_token.status_code == 403
+
+    await publish(bus, StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=ANNA))
+    assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 200
+    again = await client.post("/v1/auth/login", json=credentials)
+    assert again.status_code == 200, "switching access on again restores the same user, no new invitation"
 
 
 async def test_the_link_works_in_a_browser_with_a_plain_form(client, bus, smtp, announced):
