@@ -8,7 +8,7 @@ from typing import Protocol
 
 import structlog
 
-from printbridge_shared.events.consumer import Consumer, Listener
+from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
 from printbridge_shared.events.envelope import Envelope
 
 log = structlog.get_logger(__name__)
@@ -53,12 +53,7 @@ class InProcessBus:
         for consumer in self.consumers:
             if envelope.type in consumer.handlers:
                 await self._deliver(consumer, envelope)
-        for listener in self.listeners:
-            if envelope.type in listener.handlers:
-                try:
-                    await listener.handle(envelope)
-                except Exception:
-                    log.exception("listener_failed", listener=listener.name, event_type=envelope.type)
+        await notify_listeners(self.listeners, envelope)
 
     async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]:
         """One after the other, in order; stops at the first failure (the rest is tried again later)."""

@@ -3,11 +3,10 @@ and a per-process listener (for in-memory effects such as revocation caches)."""
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
-from sqlalchemy import Table, insert
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import Database, upsert_insert, utcnow
@@ -39,39 +38,13 @@ class Consumer:
 
     async def handle(self, envelope: Envelope) -> bool:
         """Handles the event once; returns False when it had been handled before."""
-        token = correlation_id.set(envelope.correlation_id or str(envelope.id))
-        inbox = self.tables.inbox
-        try:
-            with structlog.contextvars.bound_contextvars(
-                consumer=self.name, event_id=str(envelope.id), event_type=envelope.type
-            ):
-                data = parse_data(envelope)
-                async with self.db.sessionmaker() as session, session.begin():
-                    # One statement records the event and tells whether it was new; a replica handling
-                    # the same event at the same moment waits on the key, then finds it taken.
-                    first_time = await session.scalar(
-                        _insert_ignoring_duplicates(self.db.engine.dialect.name, inbox)
-                        .values(
-                            consumer=self.name,
-                            event_id=envelope.id,
-                            event_type=envelope.type,
-                            handled_at=utcnow(),
-                        )
-                        .returning(inbox.c.event_id)
-                    )
-                    if first_time is None:
-                        log.info("event_already_handled")
-                        return False
-                    await self.handlers[envelope.type](session, data, envelope)
-                self.db.notify_committed(session)
-                log.info("event_handled")
-                return True
-        finally:
-            correlation_id.reset(token)
+        return await self.handle_batch([envelope]) == 1
 
-    async def handle_batch(self, envelopes: Sequence[Envelope]) -> None:
-        """Handles deliveries that arrived together in one transaction (one inbox insert, one commit).
-        Any failure rolls the whole batch back; the caller then handles each event on its own."""
+    async def handle_batch(self, envelopes: Sequence[Envelope]) -> int:
+        """Handles events in one transaction: one inbox insert records them and tells which are new (a
+        replica handling the same event at the same moment waits on the key, then finds it taken), then
+        each new one's handler runs, then one commit. Any failure rolls the whole batch back (callers of
+        a batch then handle each event on its own). Returns how many were new."""
         batch = [(envelope, parse_data(envelope)) for envelope in envelopes]
         inbox = self.tables.inbox
         now = utcnow()
@@ -80,19 +53,34 @@ class Consumer:
                 {"consumer": self.name, "event_id": e.id, "event_type": e.type, "handled_at": now}
                 for e in {e.id: e for e in envelopes}.values()
             ]
-            statement = _insert_ignoring_duplicates(self.db.engine.dialect.name, inbox).values(rows)
-            new = set(await session.scalars(statement.returning(inbox.c.event_id)))
+            insert_new = upsert_insert(self.db.engine.dialect.name, inbox).on_conflict_do_nothing()
+            new = set(await session.scalars(insert_new.values(rows).returning(inbox.c.event_id)))
+            handled = []
             for envelope, data in batch:
                 if envelope.id not in new:
+                    self._log(envelope, "event_already_handled")
                     continue
                 new.discard(envelope.id)
                 token = correlation_id.set(envelope.correlation_id or str(envelope.id))
                 try:
-                    await self.handlers[envelope.type](session, data, envelope)
+                    with structlog.contextvars.bound_contextvars(
+                        consumer=self.name, event_id=str(envelope.id), event_type=envelope.type
+                    ):
+                        await self.handlers[envelope.type](session, data, envelope)
                 finally:
                     correlation_id.reset(token)
+                handled.append(envelope)
         self.db.notify_committed(session)
-        log.info("event_batch_handled", consumer=self.name, events=len(envelopes))
+        for envelope in handled:
+            self._log(envelope, "event_handled")
+        return len(handled)
+
+    def _log(self, envelope: Envelope, event: str) -> None:
+        token = correlation_id.set(envelope.correlation_id or str(envelope.id))
+        try:
+            log.info(event, consumer=self.name, event_id=str(envelope.id), event_type=envelope.type)
+        finally:
+            correlation_id.reset(token)
 
     def report_failure(self, envelope: Envelope, attempt: int, exc: Exception) -> str:
         """Logs a failed attempt and returns the reason that travels with a dead letter."""
@@ -123,10 +111,6 @@ class Consumer:
         log.error("event_dead_lettered", consumer=self.name, event_id=str(envelope.id), reason=reason)
 
 
-def _insert_ignoring_duplicates(dialect: str, table: Table) -> Any:
-    return upsert_insert(dialect, table).on_conflict_do_nothing()
-
-
 class Listener:
     """Every process gets every matching event (a broadcast); effects are in memory and idempotent."""
 
@@ -144,3 +128,13 @@ class Listener:
             await self.handlers[envelope.type](parse_data(envelope), envelope)
         finally:
             correlation_id.reset(token)
+
+
+async def notify_listeners(listeners: Sequence[Listener], envelope: Envelope) -> None:
+    """Best effort: a failing listener is logged and the others still hear the event."""
+    for listener in listeners:
+        if envelope.type in listener.handlers:
+            try:
+                await listener.handle(envelope)
+            except Exception:
+                log.exception("listener_failed", listener=listener.name, event_type=envelope.type)

@@ -21,7 +21,7 @@ from aiormq.abc import DeliveredMessage
 from pydantic import ValidationError
 
 from printbridge_shared.db import safe_url
-from printbridge_shared.events.consumer import Consumer, Listener
+from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
 from printbridge_shared.events.envelope import Envelope
 
 log = structlog.get_logger(__name__)
@@ -284,12 +284,7 @@ class RabbitMQBus:
             log.error("listener_event_unparseable", message_id=message.message_id, error=str(exc))
             await message.ack()
             return
-        for listener in self.listeners:
-            if envelope.type in listener.handlers:
-                try:
-                    await listener.handle(envelope)
-                except Exception:
-                    log.exception("listener_failed", listener=listener.name, event_type=envelope.type)
+        await notify_listeners(self.listeners, envelope)
         await message.ack()
 
 
