@@ -29,16 +29,9 @@ from printbridge_shared.events.outbox import Outbox
 
 
 def to_read(customer: Customer) -> StorefrontAccess:
-    admin = None
-    if customer.admin_email:
-        admin = AdminRead.model_construct(
-            email=customer.admin_email,
-            first_name=customer.admin_first_name or "",
-            last_name=customer.admin_last_name or "",
-        )
     return StorefrontAccess(
         enabled=customer.storefront_enabled,
-        admin=admin,
+        admin=AdminRead.model_construct(**_admin(customer).model_dump()) if customer.admin_email else None,
         invitation_status=customer.invitation_status,
         invited_at=customer.invited_at,
         activated_at=customer.activated_at,

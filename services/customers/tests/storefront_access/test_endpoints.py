@@ -160,3 +160,13 @@ async def test_resend_needs_access_switched_on(client, operator):
     response = await client.post(access_url(customer_id) + "/resend-invitation", headers=operator)
     assert response.status_code == 409
     assert response.json()["type"].endswith("storefront-access-off")
+
+
+async def test_resend_for_an_unknown_customer_is_404_and_for_an_archived_one_409(client, operator):
+    unknown = await client.post(access_url(str(uuid.uuid4())) + "/resend-invitation", headers=operator)
+    customer_id = await new_customer(client, operator)
+    await client.put(access_url(customer_id), json={"enabled": True, "admin": ADMIN}, headers=operator)
+    await client.delete(f"/v1/customers/{customer_id}", headers=operator)
+    archived = await client.post(access_url(customer_id) + "/resend-invitation", headers=operator)
+    assert unknown.status_code == 404
+    assert archived.status_code == 409

@@ -64,9 +64,8 @@ async def accept_from_page(
     try:
         await service.accept(session, outbox, issuer, token, password=password)
     except AppError as error:
-        if error.status == 422:
-            async with request.app.state.db.read_session() as read_session:
-                return _page(_form(token, await _heading(read_session, token), error.detail), 422)
+        if error.status == 422:  # a password the policy refuses: the form again, with the reason
+            return _page(_form(token, await _heading(session, token), error.detail), 422)
         return _page(f"<h1>{html.escape(error.title)}</h1><p>{html.escape(error.detail)}</p>", error.status)
     return _page(
         "<h1>Your account is active</h1><p>Log in to Storefronts with your e-mail and new password.</p>"

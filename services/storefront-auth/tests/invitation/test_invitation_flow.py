@@ -362,3 +362,29 @@ async def test_an_unknown_link_in_a_browser_says_so(client):
     response = await client.get("/invitations/" + "x" * 43)
     assert response.status_code == 404
     assert "No invitation" in response.text
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"password": 12345678901234},
+        {"password": "a long and quiet river", "role": "admin"},
+        {"password": ""},
+    ],
+)
+async def test_a_malformed_accept_body_is_422_and_the_invitation_stays_open(client, bus, smtp, body):
+    token = await invited_token(bus, smtp)
+    response = await client.post(f"/v1/invitations/{token}/accept", json=body)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert (await client.get(f"/v1/invitations/{token}")).status_code == 200
+
+
+async def test_the_browser_form_without_a_password_shows_the_form_again(client, bus, smtp):
+    token = await invited_token(bus, smtp)
+    response = await client.post(
+        f"/invitations/{token}", content=b"", headers={"content-type": "application/x-www-form-urlencoded"}
+    )
+    assert response.status_code == 422
+    assert 'method="post"' in response.text
