@@ -2,24 +2,18 @@
 
 import os
 import shutil
-import socket
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from printbridge_shared import testing
 
 
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
-    return _free_port
+    return testing.free_port
 
 
 @pytest.fixture(scope="session")

@@ -23,6 +23,16 @@ POSTGRES_ADMIN_URL = os.environ.get(
 AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
+def free_port() -> int:
+    """A loopback TCP port nothing listens on right now (for servers a test or benchmark starts)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
 @contextlib.asynccontextmanager
 async def postgres_database() -> AsyncIterator[str]:
     """A fresh, empty PostgreSQL database for one test; dropped afterwards. Yields its SQLAlchemy URL."""

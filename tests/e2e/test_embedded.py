@@ -3,7 +3,6 @@ created over HTTP reaches storefront-auth by event; a restart keeps everything."
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -14,15 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from printbridge_shared.testing import free_port
+
 pytestmark = pytest.mark.e2e
 
 BIN = Path(sys.executable).parent
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_suite(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:

@@ -6,7 +6,6 @@ import datetime as dt
 import email
 import email.policy
 import re
-import socket
 import uuid
 from collections.abc import Iterator
 
@@ -23,6 +22,7 @@ from printbridge_shared.events.contracts import (
     StorefrontInvitationRequested,
 )
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.testing import free_port
 from storefront_auth.messaging.topology import CONSUMER_GROUP
 from storefront_auth.models import CustomerUser, Invitation
 
@@ -37,12 +37,6 @@ class Inbox:
     async def handle_DATA(self, _server, _session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

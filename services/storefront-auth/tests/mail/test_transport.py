@@ -4,7 +4,6 @@ import datetime as dt
 import email
 import email.policy
 import re
-import socket
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
@@ -16,6 +15,7 @@ from aiosmtpd.controller import Controller
 from pydantic import SecretStr
 from structlog.testing import capture_logs
 
+from printbridge_shared.testing import free_port
 from storefront_auth.config import Settings
 from storefront_auth.mail.exceptions import MailDeliveryFailed
 from storefront_auth.mail.messages import invitation_message
@@ -38,13 +38,6 @@ class RejectingHandler(CollectingHandler):
         self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: list[str]
     ) -> str:
         return "550 no such user"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 def smtp_server(handler: CollectingHandler) -> Iterator[Controller]:
