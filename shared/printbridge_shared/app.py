@@ -91,16 +91,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         await upgrade(parts.migrations_dir, db.url)
         for consumer in parts.consumers(db):
             runtime.bus.add_consumer(consumer)
-        runtime.bus.add_listener(
-            Listener(
-                f"{parts.name}.auth",
-                {
-                    "api_key.revoked": verifier.on_api_key_revoked,
-                    "storefront.access_disabled": verifier.on_storefront_access_changed,
-                    "storefront.access_enabled": verifier.on_storefront_access_changed,
-                },
-            )
-        )
+        runtime.bus.add_listener(Listener(f"{parts.name}.auth", verifier.listeners()))
         if runtime.owns_bus:
             await runtime.bus.start()
         tasks = [asyncio.create_task(w.run(), name=f"{parts.name}-{type(w).__name__}") for w in workers]

@@ -2,19 +2,26 @@
 RabbitMQ, nginx in front, talked to over HTTP only. Each run gets its own databases and ports."""
 
 import asyncio
+import contextlib
+import email
+import email.policy
 import json
 import os
+import re
 import signal
+import socket
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
 from printbridge.distributed import printbridge_command
@@ -25,6 +32,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 20
+STATUS_TIMEOUT_SECONDS = 20
 
 
 @dataclass
@@ -89,10 +97,14 @@ def _wait_until_up(run: DistributedRun) -> None:
 
 
 def _start(
-    free_port: Callable[[], int], data_dir: Path, *, elsewhere: tuple[str, ...] = ()
+    free_port: Callable[[], int],
+    data_dir: Path,
+    *,
+    elsewhere: tuple[str, ...] = (),
+    extra_env: Mapping[str, str] | None = None,
 ) -> DistributedRun:
     """run-dist with its own ports and databases; services named in `elsewhere` get an upstream
-    override (a closed port), so run-dist does not start them."""
+    override (a closed port), so run-dist does not start them. Links in e-mails point at the gateway."""
     run_id = uuid.uuid4().hex[:10]
     admin = make_url(POSTGRES_ADMIN_URL)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PRINTBRIDGE_")}
@@ -103,6 +115,8 @@ def _start(
         "PRINTBRIDGE_DATA_DIR": str(data_dir),
         "PRINTBRIDGE_POSTGRES_URL": POSTGRES_ADMIN_URL,
         "PRINTBRIDGE_AMQP_URL": AMQP_TEST_URL,
+        "PRINTBRIDGE_PUBLIC_URL": f"http://127.0.0.1:{gateway_port}",
+        **(extra_env or {}),
     }
     ports, urls = {}, {}
     for service in SERVICES:
@@ -134,13 +148,59 @@ def _finish(run: DistributedRun) -> None:
     asyncio.run(_drop_databases(list(run.database_urls.values())))
 
 
+class HeldPort:
+    """A loopback port bound but not listening: connecting to it is refused (a mail server that is
+    down) and no other process can take it, until `release` hands it to the server that starts there."""
+
+    def __init__(self) -> None:
+        self._socket = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    def release(self) -> int:
+        self._socket.close()
+        return self.port
+
+
 @pytest.fixture(scope="module")
-def run_dist(free_port: Callable[[], int], readable_dir: Callable[[], Path]) -> Iterator[DistributedRun]:
-    run = _start(free_port, readable_dir())
+def smtp_port() -> Iterator[HeldPort]:
+    """Where storefront-auth's mail server is configured; nothing answers there until a test starts one."""
+    held = HeldPort()
+    yield held
+    held.release()
+
+
+@pytest.fixture(scope="module")
+def run_dist(
+    free_port: Callable[[], int], readable_dir: Callable[[], Path], smtp_port: HeldPort
+) -> Iterator[DistributedRun]:
+    mail = {
+        "PRINTBRIDGE_SMTP_HOST": "127.0.0.1",
+        "PRINTBRIDGE_SMTP_PORT": str(smtp_port.port),
+        "PRINTBRIDGE_SMTP_STARTTLS": "false",
+        "PRINTBRIDGE_SMTP_TIMEOUT_SECONDS": "2",
+        "PRINTBRIDGE_INVITATION_SEND_ATTEMPTS": "2",
+        "PRINTBRIDGE_INVITATION_RETRY_SECONDS": "0.2",
+    }
+    run = _start(free_port, readable_dir(), extra_env=mail)
     try:
         yield run
     finally:
         _finish(run)
+
+
+def _create_api_key(run: DistributedRun, name: str) -> str:
+    """An operator API key made with the CLI, as an operator first gets one."""
+    created = subprocess.run(
+        [*printbridge_command(), "api-key", "create", name],
+        env=run.env,
+        cwd=run.log_file.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert created.returncode == 0, created.stderr
+    return created.stdout.strip().splitlines()[-1]
 
 
 def test_the_gateway_serves_the_merged_openapi_document(run_dist: DistributedRun) -> None:
@@ -167,16 +227,7 @@ def test_the_request_id_is_echoed_through_the_gateway(run_dist: DistributedRun) 
 def test_a_customer_created_through_the_gateway_reaches_storefront_auths_projection(
     run_dist: DistributedRun,
 ) -> None:
-    created_key = subprocess.run(
-        [*printbridge_command(), "api-key", "create", "e2e"],
-        env=run_dist.env,
-        cwd=run_dist.log_file.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert created_key.returncode == 0, created_key.stderr
-    api_key = created_key.stdout.strip().splitlines()[-1]
+    api_key = _create_api_key(run_dist, "e2e")
 
     request_id = f"e2e-{uuid.uuid4()}"
     response = httpx.post(
@@ -253,6 +304,115 @@ def test_a_revoked_api_key_is_refused_by_every_service_within_seconds(run_dist: 
             break
         time.sleep(0.1)
     assert statuses == (401, 401), "customers and storefront-auth refuse the revoked key within 5 s"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message it is handed, with its envelope recipients."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
+
+    async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.received.append((list(envelope.rcpt_tos), message))
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def _smtp_server(port: int) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+def _wait_for_status(
+    client: httpx.Client, url: str, wanted: str, seconds: float = STATUS_TIMEOUT_SECONDS
+) -> dict[str, Any]:
+    """Polls the storefront-access status until it is `wanted` (events travel asynchronously)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        response = client.get(url)
+        assert response.status_code == 200, response.text
+        status: dict[str, Any] = response.json()
+        if status["invitation_status"] == wanted or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert status["invitation_status"] == wanted, f"not {wanted} within {seconds} s: {status}"
+    return status
+
+
+def test_invitation_fails_while_smtp_is_down_and_resend_delivers_it_once_back(
+    run_dist: DistributedRun, smtp_port: HeldPort
+) -> None:
+    api_key = _create_api_key(run_dist, f"e2e-invitations-{uuid.uuid4().hex[:8]}")
+    run_id = uuid.uuid4().hex[:10]
+    customer_name = f"Brand {run_id} GmbH"
+    admin = {"email": f"anna-{run_id}@brand.example", "first_name": "Anna", "last_name": "Berg"}
+    password = "a long and quiet river"
+    operator_headers = {"Authorization": f"Bearer {api_key}"}
+
+    with (
+        httpx.Client(base_url=run_dist.gateway, headers=operator_headers, timeout=10) as operator,
+        httpx.Client(base_url=run_dist.gateway, timeout=10) as anonymous,
+    ):
+        customer = operator.post("/v1/customers", json={"name": customer_name})
+        assert customer.status_code == 201, customer.text
+        access = f"/v1/customers/{customer.json()['id']}/storefront-access"
+
+        turned_on = operator.put(access, json={"enabled": True, "admin": admin})
+        assert turned_on.status_code == 200, turned_on.text
+        assert turned_on.json()["invitation_status"] == "pending"
+        failed = _wait_for_status(operator, access, "failed")
+        assert failed["failure_reason"].startswith("mail server unreachable"), failed
+        assert failed["invited_at"] is None
+        attempts = [
+            line
+            for line in run_dist.log_file.read_text(encoding="utf-8").splitlines()
+            if '"mail_delivery_failed"' in line and admin["email"] in line
+        ]
+        assert len(attempts) == 2, "PRINTBRIDGE_INVITATION_SEND_ATTEMPTS=2 attempts, then failed"
+
+        with _smtp_server(smtp_port.release()) as inbox:
+            resent = operator.post(access + "/resend-invitation")
+            assert resent.status_code == 202, resent.text
+            assert resent.json()["invitation_status"] == "pending"
+            invited = _wait_for_status(operator, access, "invited")
+        assert invited["invited_at"] is not None and invited["failure_reason"] is None
+
+        [(recipients, message)] = inbox.received
+        assert recipients == [admin["email"]] and message["To"] == admin["email"]
+        text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+        assert text_part is not None and html_part is not None
+        text, html = text_part.get_content(), html_part.get_content()
+        link = re.search(re.escape(run_dist.gateway) + r"/invitations/([A-Za-z0-9_-]{22,})", text)
+        assert link is not None, text
+        assert f'href="{link.group(0)}"' in html
+        token = link.group(1)
+
+        page = anonymous.get(link.group(0))
+        assert page.status_code == 200 and admin["email"] in page.text, "the link opens via the gateway"
+        shown = anonymous.get(f"/v1/invitations/{token}")
+        assert shown.status_code == 200, shown.text
+        assert {k: shown.json()[k] for k in ("email", "role", "customer_name")} == {
+            "email": admin["email"],
+            "role": "admin",
+            "customer_name": customer_name,
+        }
+        accepted = anonymous.post(f"/v1/invitations/{token}/accept", json={"password": password})
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["access_token"]
+        active = _wait_for_status(operator, access, "active")
+        assert active["activated_at"] is not None and active["failure_reason"] is None
+
+        login = anonymous.post("/v1/auth/login", json={"email": admin["email"], "password": password})
+        assert login.status_code == 200, login.text
+        me = anonymous.get("/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+        assert me.status_code == 200, me.text
+        assert (me.json()["kind"], me.json()["role"]) == ("customer_user", "admin")
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:

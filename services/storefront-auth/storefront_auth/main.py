@@ -14,7 +14,9 @@ from storefront_auth.invitation.sender import InvitationSender
 from storefront_auth.mail.transport import transport_from_settings
 from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import messaging
+from storefront_auth.revocation.endpoints import internal_router as revocation_internal_router
 from storefront_auth.signing_key.keystore import KeyStore
+from storefront_auth.user.endpoints import router as user_router
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -35,6 +37,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 api_key_internal_router,
                 invitation_router,
                 invitation_page,
+                user_router,
+                revocation_internal_router,
             ],
             consumers=consumers,
             workers=lambda db, outbox: [
@@ -44,6 +48,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 {"name": "auth", "description": "Log in, refresh and end sessions; who am I; token keys."},
                 {"name": "api-keys", "description": "Operator API keys: create (shown once), list, revoke."},
                 {"name": "invitations", "description": "Open an invitation link and accept it."},
+                {
+                    "name": "users",
+                    "description": "A customer's Storefronts team: invite with a role, change, remove.",
+                },
             ],
         ),
         runtime or Runtime.distributed(settings),

@@ -1,11 +1,10 @@
 import datetime as dt
 import uuid
-from enum import StrEnum
 
-from sqlalchemy import Boolean, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from printbridge_shared.auth.principal import PrincipalKind
+from printbridge_shared.auth.principal import PrincipalKind, Role
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
 from printbridge_shared.events.outbox import messaging_tables
 
@@ -94,13 +93,6 @@ class CustomerProjection(Base):
     source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
-class CustomerRole(StrEnum):
-    admin = "admin"
-    store_manager = "store_manager"
-    order_manager = "order_manager"
-    viewer = "viewer"
-
-
 class CustomerAccess(Base):
     """Whether the producer lets this customer use Storefronts (kept from the customers service)."""
 
@@ -122,7 +114,9 @@ class CustomerUser(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
-    role: Mapped[CustomerRole] = mapped_column(String(20))
+    role: Mapped[Role] = mapped_column(String(20))
+    # The stores a store manager manages (ids as strings); empty for every other role.
+    store_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     activated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -130,6 +124,10 @@ class CustomerUser(Base):
     @property
     def active(self) -> bool:
         return self.activated_at is not None
+
+    @property
+    def stores(self) -> list[uuid.UUID]:
+        return [uuid.UUID(s) for s in self.store_ids]
 
 
 class Invitation(Base):
@@ -165,3 +163,35 @@ class LoginFailure(Base):
     failures: Mapped[int] = mapped_column(Integer)
     first_failed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class PasswordReset(Base):
+    """A password-reset e-mail for a customer user: queued, then sent by the mail sender like an
+    invitation (fresh token per attempt, only its hash kept), used once within its lifetime."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class TokenRevocation(Base):
+    """Access tokens of `subject_id` issued before `not_before` are refused by every service: the user's
+    role or stores changed, or the user was removed. Kept as long as such a token could still be valid,
+    so that a service process that starts later learns it too (internal revocations endpoint)."""
+
+    __tablename__ = "token_revocations"
+
+    subject_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    not_before: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)

@@ -37,4 +37,10 @@ async def test_every_public_operation_has_a_stable_id_and_a_tag(client):
         "revoke_api_key": ["api-keys"],
         "get_invitation": ["invitations"],
         "accept_invitation": ["invitations"],
+        "list_users": ["users"],
+        "invite_user": ["users"],
+        "get_user": ["users"],
+        "update_user": ["users"],
+        "remove_user": ["users"],
+        "resend_user_invitation": ["users"],
     }

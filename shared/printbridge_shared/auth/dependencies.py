@@ -1,11 +1,12 @@
-"""FastAPI dependencies: `CurrentPrincipal` (401 without valid credentials) and `OperatorPrincipal`
-(403 for anyone but producer staff)."""
+"""FastAPI dependencies: `CurrentPrincipal` (401 without valid credentials), `Requires(permission)` (403
+for a principal without it; see permissions.py) and `OperatorPrincipal` (producer staff only)."""
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from printbridge_shared.auth.permissions import Permission, permissions_of, refusal
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.auth.verifier import TokenVerifier
 from printbridge_shared.errors import Forbidden, Unauthorized
@@ -27,10 +28,17 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-async def require_operator(principal: CurrentPrincipal) -> Principal:
-    if not principal.is_operator:
-        raise Forbidden("Only the producer's staff (operators) may do this.")
-    return principal
+class Requires:
+    """Lets through only principals that hold `permission`:
+    `principal: Annotated[Principal, Depends(Requires(Permission.orders_manage))]`."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if self.permission not in permissions_of(principal):
+            raise Forbidden(refusal(principal, self.permission))
+        return principal
 
 
-OperatorPrincipal = Annotated[Principal, Depends(require_operator)]
+OperatorPrincipal = Annotated[Principal, Depends(Requires(Permission.producer_manage))]

@@ -9,15 +9,24 @@ class PrincipalKind(StrEnum):
     customer_user = "customer_user"
 
 
+class Role(StrEnum):
+    """A customer user's role; what each may do is in permissions.py."""
+
+    admin = "admin"
+    store_manager = "store_manager"
+    order_manager = "order_manager"
+    viewer = "viewer"
+
+
 class Principal(BaseModel):
     """Who is calling. Operators are producer staff (by login or API key); customer users belong to
-    exactly one customer and carry a role (filled by the Storefronts work)."""
+    exactly one customer and carry a role (store managers also the stores they manage)."""
 
     kind: PrincipalKind
     subject_id: uuid.UUID
     email: str | None = None
     customer_id: uuid.UUID | None = None
-    role: str | None = None
+    role: Role | None = None
     store_ids: list[uuid.UUID] = []
     api_key_id: uuid.UUID | None = None
 

@@ -34,8 +34,9 @@ def encode_access_token(
         "aud": AUDIENCE,
         "sub": str(principal.subject_id),
         "kind": principal.kind.value,
-        "iat": now,
-        "exp": now + ttl,
+        # Fractional seconds: a token issued just after a revocation (`TokenVerifier`) must count as newer.
+        "iat": now.timestamp(),
+        "exp": (now + ttl).timestamp(),
         "jti": uuid.uuid4().hex,
     }
     if principal.email:

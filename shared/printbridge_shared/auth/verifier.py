@@ -1,7 +1,13 @@
 """Verifies bearer credentials in every service: JWTs against storefront-auth's JWKS (cached, refetched
 on an unknown key id) and API keys through storefront-auth's internal introspection (cached briefly;
-`api_key.revoked` events evict at once)."""
+`api_key.revoked` events evict at once).
 
+A valid signature is not enough for a customer user's token: it is refused while the producer has
+switched the customer's Storefront access off, and when it was issued before the user's role or stores
+changed or the user was removed. The verifier learns these from storefront-auth together with the keys
+(so a process that starts late knows the past), and from events as they happen."""
+
+import datetime as dt
 import time
 import uuid
 from typing import Any
@@ -11,6 +17,7 @@ import jwt
 import structlog
 
 from printbridge_shared.auth.principal import Principal, PrincipalKind
+from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
 from printbridge_shared.auth.tokens import (
     ALGORITHM,
     API_KEY_PREFIX,
@@ -20,11 +27,15 @@ from printbridge_shared.auth.tokens import (
     principal_from_claims,
 )
 from printbridge_shared.errors import Forbidden, ServiceUnavailable, Unauthorized
+from printbridge_shared.events.consumer import ListenerHandler
 from printbridge_shared.events.contracts import (
     ApiKeyRevoked,
     EventData,
     StorefrontAccessDisabled,
     StorefrontAccessEnabled,
+    StorefrontPasswordReset,
+    StorefrontUserRemoved,
+    StorefrontUserUpdated,
 )
 from printbridge_shared.events.envelope import Envelope
 
@@ -45,22 +56,28 @@ class TokenVerifier:
         self._api_keys: dict[str, tuple[float, Principal | None]] = {}
         self._revoked_api_keys: set[uuid.UUID] = set()
         # Tokens already verified, until they expire: a signature check costs more than the request.
-        self._verified: dict[str, tuple[float, Principal]] = {}
-        # Customers whose Storefront access the producer switched off, as this process heard it.
+        self._verified: dict[str, tuple[float, float, Principal]] = {}
+        # Customers whose Storefront access the producer switched off.
         self._disabled_customers: set[uuid.UUID] = set()
+        # Users whose access tokens issued before the time (epoch seconds) are refused.
+        self._not_before: dict[uuid.UUID, float] = {}
 
     async def verify(self, credential: str) -> Principal:
         if credential.startswith(API_KEY_PREFIX):
             return await self._verify_api_key(credential)
-        principal = await self._verify_jwt(credential)
+        issued_at, principal = await self._verify_jwt(credential)
         if principal.customer_id is not None and principal.customer_id in self._disabled_customers:
             raise Forbidden("Your print producer has disabled Storefronts access for your company.")
+        if issued_at < self._not_before.get(principal.subject_id, 0.0):
+            raise Unauthorized(
+                "Your account changed (role, stores, password) or was removed; refresh or log in again."
+            )
         return principal
 
-    async def _verify_jwt(self, token: str) -> Principal:
+    async def _verify_jwt(self, token: str) -> tuple[float, Principal]:
         cached = self._verified.get(token)
         if cached is not None and cached[0] > time.time():
-            return cached[1]
+            return cached[1], cached[2]
         try:
             kid = jwt.get_unverified_header(token).get("kid")
         except jwt.PyJWTError:
@@ -84,8 +101,8 @@ class TokenVerifier:
             raise Unauthorized("The bearer token is invalid; log in again.") from None
         if len(self._verified) >= VERIFIED_TOKEN_CACHE_SIZE:
             self._verified.clear()
-        self._verified[token] = (float(claims["exp"]), principal)
-        return principal
+        self._verified[token] = (float(claims["exp"]), float(claims["iat"]), principal)
+        return float(claims["iat"]), principal
 
     async def _key(self, kid: str | None) -> Any:
         if kid not in self._keys and time.monotonic() - self._keys_fetched_at > JWKS_MIN_REFRESH_SECONDS:
@@ -97,6 +114,9 @@ class TokenVerifier:
             response = await self.http.get(JWKS_PATH)
             response.raise_for_status()
             keys = {k["kid"]: jwt.PyJWK(k, ALGORITHM).key for k in response.json()["keys"]}
+            response = await self.http.get(REVOCATIONS_PATH)
+            response.raise_for_status()
+            revocations = Revocations.model_validate_json(response.content)
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWTError) as exc:
             log.warning("jwks_unavailable", error=str(exc))
             if not self._keys:
@@ -106,6 +126,9 @@ class TokenVerifier:
             return
         self._keys = keys
         self._keys_fetched_at = time.monotonic()
+        self._disabled_customers = set(revocations.disabled_customer_ids)
+        for subject in revocations.subjects:
+            self._revoke_subject(subject.subject_id, subject.not_before)
 
     async def _verify_api_key(self, key: str) -> Principal:
         digest = hash_secret(key)
@@ -137,6 +160,29 @@ class TokenVerifier:
         self._api_keys = {
             d: c for d, c in self._api_keys.items() if c[1] is None or c[1].api_key_id != api_key_id
         }
+
+    def listeners(self) -> dict[str, ListenerHandler]:
+        """The events every service process hears about credentials (broadcast, not shared work)."""
+        return {
+            ApiKeyRevoked.event_type: self.on_api_key_revoked,
+            StorefrontAccessDisabled.event_type: self.on_storefront_access_changed,
+            StorefrontAccessEnabled.event_type: self.on_storefront_access_changed,
+            StorefrontUserUpdated.event_type: self.on_user_changed,
+            StorefrontUserRemoved.event_type: self.on_user_changed,
+            StorefrontPasswordReset.event_type: self.on_user_changed,
+        }
+
+    def _revoke_subject(self, subject_id: uuid.UUID, not_before: dt.datetime) -> None:
+        at = not_before.timestamp()
+        self._not_before[subject_id] = max(self._not_before.get(subject_id, 0.0), at)
+
+    async def on_user_changed(self, data: EventData, _envelope: Envelope) -> None:
+        if isinstance(data, StorefrontUserUpdated):
+            self._revoke_subject(data.user_id, data.updated_at)
+        elif isinstance(data, StorefrontUserRemoved):
+            self._revoke_subject(data.user_id, data.removed_at)
+        elif isinstance(data, StorefrontPasswordReset):
+            self._revoke_subject(data.user_id, data.reset_at)
 
     async def on_storefront_access_changed(self, data: EventData, _envelope: Envelope) -> None:
         if isinstance(data, StorefrontAccessDisabled):

@@ -7,6 +7,7 @@ from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from printbridge_shared.auth.principal import Role
 from printbridge_shared.events.envelope import Envelope
 
 
@@ -143,3 +144,50 @@ class StorefrontUserActivated(EventData):
     user_id: uuid.UUID
     email: str
     activated_at: dt.datetime
+
+
+@contract
+class StorefrontUserAdded(EventData):
+    """A customer's admin added a user to its team; the invitation is queued."""
+
+    event_type = "storefront.user_added"
+    customer_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    role: Role
+    store_ids: list[uuid.UUID]
+    added_at: dt.datetime
+
+
+@contract
+class StorefrontUserUpdated(EventData):
+    """A user's role or stores changed: access tokens issued before `updated_at` are refused, since they
+    carry the old role (a refresh gets the new one)."""
+
+    event_type = "storefront.user_updated"
+    customer_id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    store_ids: list[uuid.UUID]
+    updated_at: dt.datetime
+
+
+@contract
+class StorefrontUserRemoved(EventData):
+    """A user was removed from its customer's team: its tokens stop working everywhere."""
+
+    event_type = "storefront.user_removed"
+    customer_id: uuid.UUID
+    user_id: uuid.UUID
+    email: str
+    removed_at: dt.datetime
+
+
+@contract
+class StorefrontPasswordReset(EventData):
+    """A user set a new password with a reset link: its earlier sessions and access tokens end."""
+
+    event_type = "storefront.password_reset"
+    customer_id: uuid.UUID
+    user_id: uuid.UUID
+    reset_at: dt.datetime

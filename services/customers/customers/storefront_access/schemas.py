@@ -1,28 +1,9 @@
 import datetime as dt
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from customers.models import InvitationStatus
-from printbridge_shared.emails import normalize_email
-
-
-def _email(value: str) -> str:
-    try:
-        return normalize_email(value)
-    except ValueError as exc:
-        raise ValueError(f"email is not a usable address ({exc}); it is the admin's login name") from None
-
-
-def _name_part(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("must not be blank")
-    return value
-
-
-Email = Annotated[str, AfterValidator(_email), Field(max_length=320, examples=["anna@brand.example"])]
-NamePart = Annotated[str, Field(max_length=100), AfterValidator(_name_part)]
+from printbridge_shared.fields import Email, NamePart
 
 
 class StorefrontAdmin(BaseModel):

@@ -34,10 +34,11 @@ from storefront_auth.credentials.passwords import (
     verify_against_nothing,
     verify_password,
 )
-from storefront_auth.invitation.repository import CustomerAccessRepository, CustomerUserRepository
+from storefront_auth.invitation.repository import CustomerAccessRepository
 from storefront_auth.models import CustomerUser, RefreshToken
 from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.operator.service import operator_principal
+from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
 
@@ -200,4 +201,5 @@ def customer_user_principal(user: CustomerUser) -> Principal:
         email=user.email,
         customer_id=user.customer_id,
         role=user.role,
+        store_ids=user.stores,
     )

@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -9,6 +10,9 @@ from storefront_auth.models import CustomerProjection
 class CustomerProjectionRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+
+    async def get(self, customer_id: uuid.UUID) -> CustomerProjection | None:
+        return await self.session.get(CustomerProjection, customer_id)
 
     async def store_if_newer(self, values: dict[str, Any]) -> bool:
         """Inserts the projection, or updates it when `source_updated_at` is newer than the stored one,

@@ -1,34 +1,10 @@
 import datetime as dt
 import uuid
-from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storefront_auth.models import CustomerAccess, CustomerRole, CustomerUser, Invitation
-
-
-class CustomerUserRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def get(self, user_id: uuid.UUID) -> CustomerUser | None:
-        return await self.session.get(CustomerUser, user_id)
-
-    async def get_by_email(self, email: str) -> CustomerUser | None:
-        return await self.session.scalar(select(CustomerUser).where(CustomerUser.email == email))
-
-    async def pending_admins(self, customer_id: uuid.UUID) -> Sequence[CustomerUser]:
-        """The customer's admins who have not accepted their invitation yet."""
-        statement = select(CustomerUser).where(
-            CustomerUser.customer_id == customer_id,
-            CustomerUser.role == CustomerRole.admin,
-            CustomerUser.activated_at.is_(None),
-        )
-        return (await self.session.scalars(statement)).all()
-
-    def add(self, user: CustomerUser) -> None:
-        self.session.add(user)
+from storefront_auth.models import CustomerAccess, Invitation
 
 
 class CustomerAccessRepository:
@@ -38,6 +14,10 @@ class CustomerAccessRepository:
     async def enabled(self, customer_id: uuid.UUID) -> bool:
         access = await self.session.get(CustomerAccess, customer_id)
         return access is not None and access.enabled
+
+    async def disabled_ids(self) -> list[uuid.UUID]:
+        statement = select(CustomerAccess.customer_id).where(CustomerAccess.enabled.is_(False))
+        return list((await self.session.scalars(statement)).all())
 
     async def set(self, customer_id: uuid.UUID, *, enabled: bool, at: dt.datetime) -> None:
         access = await self.session.get(CustomerAccess, customer_id)

@@ -2,7 +2,7 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from storefront_auth.models import CustomerRole
+from printbridge_shared.auth.principal import Role
 
 
 class InvitationView(BaseModel):
@@ -11,7 +11,7 @@ class InvitationView(BaseModel):
     email: str
     first_name: str
     last_name: str
-    role: CustomerRole
+    role: Role
     customer_name: str
     expires_at: dt.datetime
 

@@ -15,11 +15,12 @@ from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.db import Database, utcnow
 from printbridge_shared.events.contracts import StorefrontInvitationFailed, StorefrontUserInvited
 from printbridge_shared.events.outbox import Outbox
-from storefront_auth.invitation.repository import CustomerUserRepository, InvitationRepository
+from storefront_auth.invitation.repository import InvitationRepository
 from storefront_auth.mail.exceptions import MailDeliveryFailed
 from storefront_auth.mail.messages import invitation_message, public_link
 from storefront_auth.mail.transport import EmlDirectoryTransport, MailTransport
 from storefront_auth.models import Invitation
+from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
 

@@ -6,6 +6,7 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printbridge_shared.auth.principal import Role
 from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import (
@@ -28,13 +29,10 @@ from storefront_auth.invitation.exceptions import (
     InvitationGone,
     InvitationNotFound,
 )
-from storefront_auth.invitation.repository import (
-    CustomerAccessRepository,
-    CustomerUserRepository,
-    InvitationRepository,
-)
+from storefront_auth.invitation.repository import CustomerAccessRepository, InvitationRepository
 from storefront_auth.invitation.schemas import InvitationView
-from storefront_auth.models import CustomerRole, CustomerUser, Invitation
+from storefront_auth.models import CustomerUser, Invitation
+from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
 
@@ -85,7 +83,8 @@ async def _invite_admin(
             email=email,
             first_name=admin.first_name,
             last_name=admin.last_name,
-            role=CustomerRole.admin,
+            role=Role.admin,
+            store_ids=[],
             password_hash=None,
             created_at=now,
             activated_at=None,
@@ -95,19 +94,26 @@ async def _invite_admin(
         return
     if not fresh and await invitations.open_for(user.id) is not None:
         return
+    await queue_invitation(session, user, customer_name)
+
+
+async def queue_invitation(session: AsyncSession, user: CustomerUser, customer_name: str) -> None:
+    """A fresh invitation for the sender; any link sent before stops working."""
+    now = utcnow()
+    invitations = InvitationRepository(session)
     await invitations.revoke_open(user.id, at=now)
     invitations.add(
         Invitation(
             id=uuid.uuid4(),
             user_id=user.id,
-            customer_id=customer_id,
+            customer_id=user.customer_id,
             customer_name=customer_name,
             created_at=now,
             attempts=0,
             next_attempt_at=now,
         )
     )
-    log.info("invitation_queued", customer_id=str(customer_id), user_id=str(user.id))
+    log.info("invitation_queued", customer_id=str(user.customer_id), user_id=str(user.id))
 
 
 async def _open_invitation(session: AsyncSession, token: str) -> tuple[Invitation, CustomerUser]:

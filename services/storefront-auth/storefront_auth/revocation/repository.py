@@ -1,0 +1,24 @@
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storefront_auth.models import CustomerUser, TokenRevocation
+
+
+class TokenRevocationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def revoke_before(self, user: CustomerUser, at: dt.datetime) -> None:
+        """Access tokens of the user issued before `at` stop working (see the model)."""
+        existing = await self.session.get(TokenRevocation, user.id)
+        if existing is None:
+            self.session.add(TokenRevocation(subject_id=user.id, customer_id=user.customer_id, not_before=at))
+        else:
+            existing.not_before = at
+
+    async def since(self, earliest: dt.datetime) -> Sequence[TokenRevocation]:
+        statement = select(TokenRevocation).where(TokenRevocation.not_before > earliest)
+        return (await self.session.scalars(statement)).all()

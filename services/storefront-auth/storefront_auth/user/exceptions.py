@@ -1,0 +1,56 @@
+import uuid
+
+from printbridge_shared.errors import Conflict, InvalidInput, NotFound
+
+
+class UserNotFound(NotFound):
+    code = "user-not-found"
+
+    def __init__(self, user_id: uuid.UUID) -> None:
+        super().__init__(f"No user {user_id} in your team.")
+
+
+class EmailInUse(Conflict):
+    code = "email-in-use"
+    title = "E-mail address in use"
+
+    def __init__(self, email: str) -> None:
+        super().__init__(f"{email} already has a Printbridge login; invite the person with another address.")
+
+
+class LastAdmin(Conflict):
+    code = "last-admin"
+    title = "Last admin"
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"{email} is the customer's last active admin; make another active user admin first."
+        )
+
+
+class AlreadyActive(Conflict):
+    code = "user-already-active"
+    title = "User already active"
+
+    def __init__(self, email: str) -> None:
+        super().__init__(f"{email} already accepted the invitation; the user can reset the password.")
+
+
+class CustomerRequired(InvalidInput):
+    code = "customer-required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "customer_id is required for operators: users are listed per customer.",
+            errors=[{"loc": ["query", "customer_id"], "msg": "field required", "type": "missing"}],
+        )
+
+
+class StoreScopeInvalid(InvalidInput):
+    code = "invalid-store-ids"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            f"store_ids: {message}",
+            errors=[{"loc": ["body", "store_ids"], "msg": message, "type": "value_error"}],
+        )
