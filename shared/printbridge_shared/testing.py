@@ -2,9 +2,11 @@
 a started service app, and operator/customer tokens signed by a test key whose JWKS the app fetches."""
 
 import contextlib
+import email
+import email.policy
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,7 +15,8 @@ import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 
-from printbridge_shared.auth.principal import Principal, PrincipalKind
+from printbridge_shared.auth.principal import Principal, PrincipalKind, Role
+from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
 from printbridge_shared.auth.tokens import encode_access_token, hash_secret, new_api_key, public_jwk
 from printbridge_shared.auth.verifier import INTROSPECT_PATH, JWKS_PATH
 
@@ -53,6 +56,34 @@ async def postgres_database() -> AsyncIterator[str]:
             await admin.close()
 
 
+class MailInbox:
+    """An aiosmtpd handler that keeps what a real SMTP server on loopback was handed: `messages`, and
+    the envelope recipients of each in `recipients`."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.recipients: list[list[str]] = []
+
+    async def handle_DATA(self, _server: Any, _session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.recipients.append(list(envelope.rcpt_tos))
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def smtp_server(port: int) -> Iterator[MailInbox]:
+    """A real SMTP server (aiosmtpd, a test dependency) on 127.0.0.1:`port` while the block runs."""
+    from aiosmtpd.controller import Controller
+
+    inbox = MailInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
 @dataclass
 class AuthKeys:
     """Stands in for storefront-auth at the edge of a single service under test: signs tokens and
@@ -61,6 +92,9 @@ class AuthKeys:
     kid: str = "test-key"
     private_key: Ed25519PrivateKey = field(default_factory=Ed25519PrivateKey.generate)
     api_keys: dict[str, uuid.UUID] = field(default_factory=dict)
+    revocations: Revocations = field(
+        default_factory=lambda: Revocations(disabled_customer_ids=[], subjects=[])
+    )
 
     def token(self, principal: Principal, *, ttl_seconds: int = 900) -> str:
         import datetime as dt
@@ -75,14 +109,21 @@ class AuthKeys:
             **kwargs,
         )
 
-    def customer_user_token(self, customer_id: uuid.UUID | None = None, role: str = "admin") -> str:
+    def customer_user_token(
+        self,
+        customer_id: uuid.UUID | None = None,
+        role: str = "admin",
+        store_ids: list[uuid.UUID] | None = None,
+        subject_id: uuid.UUID | None = None,
+    ) -> str:
         return self.token(
             Principal(
                 kind=PrincipalKind.customer_user,
-                subject_id=uuid.uuid4(),
+                subject_id=subject_id or uuid.uuid4(),
                 email="user@example.com",
                 customer_id=customer_id or uuid.uuid4(),
-                role=role,
+                role=Role(role),
+                store_ids=store_ids or [],
             )
         )
 
@@ -102,6 +143,8 @@ class AuthKeys:
                 if key_id is None:
                     return httpx.Response(404, json={"detail": "unknown"})
                 return httpx.Response(200, json={"api_key_id": str(key_id), "name": "test"})
+            if request.url.path == REVOCATIONS_PATH:
+                return httpx.Response(200, json=self.revocations.model_dump(mode="json"))
             return httpx.Response(404)
 
         return httpx.AsyncClient(transport=httpx.MockTransport(handle), base_url="http://storefront-auth")

@@ -2,9 +2,6 @@
 RabbitMQ, nginx in front, talked to over HTTP only. Each run gets its own databases and ports."""
 
 import asyncio
-import contextlib
-import email
-import email.policy
 import json
 import os
 import re
@@ -21,12 +18,11 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy.engine import make_url
 
 from printbridge.distributed import printbridge_command
 from printbridge_shared.routes import SERVICES
-from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL
+from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL, smtp_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -306,29 +302,6 @@ def test_a_revoked_api_key_is_refused_by_every_service_within_seconds(run_dist: 
     assert statuses == (401, 401), "customers and storefront-auth refuse the revoked key within 5 s"
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps every message it is handed, with its envelope recipients."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[list[str], email.message.EmailMessage]] = []
-
-    async def handle_DATA(self, _server: object, _session: object, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-
-@contextlib.contextmanager
-def _smtp_server(port: int) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield inbox
-    finally:
-        controller.stop()
-
-
 def _wait_for_status(
     client: httpx.Client, url: str, wanted: str, seconds: float = STATUS_TIMEOUT_SECONDS
 ) -> dict[str, Any]:
@@ -376,14 +349,14 @@ def test_invitation_fails_while_smtp_is_down_and_resend_delivers_it_once_back(
         ]
         assert len(attempts) == 2, "PRINTBRIDGE_INVITATION_SEND_ATTEMPTS=2 attempts, then failed"
 
-        with _smtp_server(smtp_port.release()) as inbox:
+        with smtp_server(smtp_port.release()) as inbox:
             resent = operator.post(access + "/resend-invitation")
             assert resent.status_code == 202, resent.text
             assert resent.json()["invitation_status"] == "pending"
             invited = _wait_for_status(operator, access, "invited")
         assert invited["invited_at"] is not None and invited["failure_reason"] is None
 
-        [(recipients, message)] = inbox.received
+        [message], [recipients] = inbox.messages, inbox.recipients
         assert recipients == [admin["email"]] and message["To"] == admin["email"]
         text_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
         assert text_part is not None and html_part is not None

@@ -3,9 +3,11 @@ This is the one place that shows it; an operation without a row fails the first 
 
 import contextlib
 import re
+import secrets
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -13,12 +15,22 @@ import pytest
 from printbridge.config import GatewaySettings
 from printbridge.embedded import build_embedded
 from printbridge_shared.auth.principal import Principal, PrincipalKind
+from printbridge_shared.db import utcnow
+from printbridge_shared.testing import bearer
+from storefront_auth.auth.service import customer_user_principal
+from storefront_auth.models import CustomerAccess, CustomerUser
 
-PUBLIC = "public"  # no credentials needed
-SIGNED_IN = "signed in"  # any valid principal
-OPERATOR = "operator"  # producer staff only
+# What each caller gets, in the order of CALLERS:
+#   any  the operation runs (not 401/403; 404 is possible: the path's token or id is made up)
+#   ok   the operation runs on a real resource (not 401/403/404)
+#   401 / 403 / 404  exactly that refusal (404: another customer's resource does not exist for you)
+CALLERS = ("nobody", "operator", "admin", "store_manager", "order_manager", "viewer", "other customer")
+PUBLIC = "any any any any any any any"
+SIGNED_IN = "401 ok  ok  ok  ok  ok  ok"
+OPERATOR = "401 ok  403 403 403 403 403"
 
 MATRIX = {
+    #                          nobody operator admin store order viewer other
     "login": PUBLIC,
     "refresh_tokens": PUBLIC,
     "logout": PUBLIC,
@@ -28,7 +40,7 @@ MATRIX = {
     "accept_invitation": PUBLIC,
     "create_api_key": OPERATOR,
     "list_api_keys": OPERATOR,
-    "revoke_api_key": OPERATOR,
+    "revoke_api_key": "401 any 403 403 403 403 403",
     "create_customer": OPERATOR,
     "list_customers": OPERATOR,
     "get_customer": OPERATOR,
@@ -37,44 +49,78 @@ MATRIX = {
     "get_storefront_access": OPERATOR,
     "update_storefront_access": OPERATOR,
     "resend_invitation": OPERATOR,
+    "list_users": "401 ok  ok  403 403 403 ok",
+    "invite_user": "401 403 ok  403 403 403 ok",
+    "get_user": "401 ok  ok  403 403 403 404",
+    "update_user": "401 403 ok  403 403 403 404",
+    "remove_user": "401 403 ok  403 403 403 404",
+    "resend_user_invitation": "401 403 ok  403 403 403 404",
 }
-CALLERS = ["nobody", "operator", "customer admin"]
+RUNS = {"any", "ok"}
 
 
-def expected(rule: str, caller: str) -> set[int]:
-    """The statuses allowed for the caller: refusals exactly; for the allowed anything but a refusal."""
-    allowed = set(range(200, 600)) - {401, 403, 500}
-    if rule == PUBLIC or (rule == SIGNED_IN and caller != "nobody"):
-        return allowed
-    if caller == "nobody":
-        return {401}
-    if rule == OPERATOR and caller != "operator":
-        return {403}
-    return allowed
+def acceptable(outcome: str) -> set[int]:
+    runs = set(range(200, 500)) - {401, 403}
+    if outcome == "any":
+        return runs
+    if outcome == "ok":
+        return runs - {404}
+    return {int(outcome)}
 
 
 @contextlib.asynccontextmanager
-async def suite(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, dict[str, str]]]]:
+async def suite(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, dict[str, str]], Any]]:
+    """The embedded suite with one customer (Brand) whose team has every role, and another customer's
+    admin. Yields a client, each caller's headers, and a factory of the path parameters."""
     gateway = build_embedded(GatewaySettings(data_dir=tmp_path, access_log=False, rate_limit_per_second=0))
     async with gateway.lifespan(None):
-        issuer = gateway.apps["storefront-auth"].state.token_issuer
+        auth_app = gateway.apps["storefront-auth"]
+        issuer = auth_app.state.token_issuer
         operator = Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4(), email="staff@example.com")
-        admin = Principal(
-            kind=PrincipalKind.customer_user,
-            subject_id=uuid.uuid4(),
-            email="admin@brand.example",
-            customer_id=uuid.uuid4(),
-            role="admin",
-        )
-        headers = {
-            "nobody": {},
-            "operator": {"Authorization": f"Bearer {await issuer.access_token(operator)}"},
-            "customer admin": {"Authorization": f"Bearer {await issuer.access_token(admin)}"},
-        }
+        headers = {"nobody": {}, "operator": bearer(await issuer.access_token(operator))}
         async with httpx.AsyncClient(
             transport=httpx.ASGITransport(app=gateway), base_url="http://gw"
         ) as client:
-            yield client, headers
+            brand = await client.post("/v1/customers", json={"name": "Brand"}, headers=headers["operator"])
+            brand_id = uuid.UUID(brand.json()["id"])
+
+            async def user(customer_id: uuid.UUID, role: str) -> CustomerUser:
+                now = utcnow()
+                stores = [str(uuid.uuid4())] if role == "store_manager" else []
+                created = CustomerUser(
+                    id=uuid.uuid4(),
+                    customer_id=customer_id,
+                    email=f"{uuid.uuid4().hex[:8]}@{role}.example",
+                    first_name="Test",
+                    last_name=role,
+                    role=role,
+                    store_ids=stores,
+                    password_hash=None,
+                    created_at=now,
+                    activated_at=now,
+                )
+                async with auth_app.state.db.session() as session:
+                    if await session.get(CustomerAccess, customer_id) is None:
+                        session.add(CustomerAccess(customer_id=customer_id, enabled=True, changed_at=now))
+                    session.add(created)
+                return created
+
+            for role in ("admin", "store_manager", "order_manager", "viewer"):
+                principal = customer_user_principal(await user(brand_id, role))
+                headers[role] = bearer(await issuer.access_token(principal))
+            other = customer_user_principal(await user(uuid.uuid4(), "admin"))
+            headers["other customer"] = bearer(await issuer.access_token(other))
+
+            async def parameter(name: str) -> str:
+                if name == "customer_id":
+                    return str(brand_id)
+                if name == "user_id":  # a fresh one each time: removing it must not change later calls
+                    return str((await user(brand_id, "viewer")).id)
+                if name == "token":
+                    return secrets.token_urlsafe(32)
+                return str(uuid.uuid4())
+
+            yield client, headers, parameter
 
 
 @pytest.fixture(scope="module")
@@ -91,19 +137,25 @@ def operations() -> list[tuple[str, str, str]]:
 
 def test_every_operation_has_a_row_in_the_matrix(operations):
     assert sorted(op for op, _, _ in operations) == sorted(MATRIX)
+    assert all(len(row.split()) == len(CALLERS) for row in MATRIX.values())
 
 
 async def test_each_caller_gets_the_answer_the_matrix_says(operations, tmp_path):
-    async with suite(tmp_path) as (client, headers):
-        for operation_id, method, path in operations:
-            concrete = re.sub(r"\{[^}]+\}", str(uuid.uuid4()), path)
-            for caller in CALLERS:
+    # Archiving the customer goes last: everything before acts on an active customer.
+    ordered = sorted(operations, key=lambda op: op[0] == "archive_customer")
+    async with suite(tmp_path) as (client, headers, parameter):
+        for operation_id, method, path in ordered:
+            for caller, outcome in zip(CALLERS, MATRIX[operation_id].split(), strict=True):
+                concrete = path
+                for name in re.findall(r"\{([^}]+)\}", path):
+                    concrete = concrete.replace(f"{{{name}}}", await parameter(name))
                 body = {} if method in ("POST", "PUT", "PATCH") else None
                 response = await client.request(method, concrete, json=body, headers=headers[caller])
-                if response.status_code in (401, 403):
+                if response.status_code in (401, 403, 404):
                     assert response.headers["content-type"] == "application/problem+json"
                 if response.status_code == 401:
                     assert response.headers["www-authenticate"] == "Bearer"
-                assert response.status_code in expected(MATRIX[operation_id], caller), (
-                    f"{caller}: {method} {path} ({operation_id}) {response.status_code} {response.text[:200]}"
+                assert response.status_code in acceptable(outcome), (
+                    f"{caller}: {method} {concrete} ({operation_id}) expected {outcome}, "
+                    f"got {response.status_code} {response.text[:200]}"
                 )

@@ -2,7 +2,8 @@
 importlib mode that keeps this conftest's module name unique when every service's tests run together.
 Helpers are therefore fixtures, not an importable module."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -13,10 +14,17 @@ from sqlalchemy import update
 from printbridge_shared.app import Runtime
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.testing import AuthKeys, bearer, running
+from printbridge_shared.testing import AuthKeys, MailInbox, bearer, free_port, running, smtp_server
 from storefront_auth.config import Settings
+from storefront_auth.credentials.passwords import hash_password
 from storefront_auth.main import create_app
-from storefront_auth.models import Operator, RefreshToken
+from storefront_auth.models import (
+    CustomerAccess,
+    CustomerProjection,
+    CustomerUser,
+    Operator,
+    RefreshToken,
+)
 from storefront_auth.operator import service as operator_service
 
 OPERATOR_EMAIL = "staff@printshop.example"
@@ -49,6 +57,28 @@ def app(database_url: str, bus: InProcessBus, app_settings: dict[str, Any]) -> F
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with running(app) as client:
         yield client
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[MailInbox, int]]:
+    port = free_port()
+    with smtp_server(port) as inbox:
+        yield inbox, port
+
+
+@pytest.fixture
+def mail_settings(smtp: tuple[MailInbox, int]) -> dict[str, Any]:
+    """Settings that send e-mail to the `smtp` server, quickly retried; links start with
+    https://printbridge.example/."""
+    return {
+        "smtp_host": "127.0.0.1",
+        "smtp_port": smtp[1],
+        "smtp_starttls": False,
+        "public_url": "https://printbridge.example/",
+        "producer_name": "Druckerei Nord",
+        "invitation_retry_seconds": 0.05,
+        "invitation_send_attempts": 2,
+    }
 
 
 CreateOperator = Callable[..., Awaitable[Operator]]
@@ -94,6 +124,55 @@ async def customer_user(app: FastAPI, client: httpx.AsyncClient) -> dict[str, st
     """Headers of a customer user, signed with the service's own key as their logins will be."""
     key = await app.state.keys.signing_key()
     return bearer(AuthKeys(kid=key.kid, private_key=key.private_key).customer_user_token())
+
+
+USER_PASSWORD = "a long and unusual passphrase"
+
+CreateUser = Callable[..., Awaitable[CustomerUser]]
+
+
+@pytest.fixture
+def create_user(app: FastAPI, client: httpx.AsyncClient) -> CreateUser:
+    """`await create_user(customer_id, email, role=..., store_ids=[...])`: an active Storefronts user
+    (password USER_PASSWORD) of a customer whose access is on, as if the invitation had been accepted."""
+
+    async def create(
+        customer_id: uuid.UUID,
+        email: str,
+        *,
+        role: str = "admin",
+        store_ids: list[uuid.UUID] | None = None,
+        active: bool = True,
+    ) -> CustomerUser:
+        now = utcnow()
+        async with app.state.db.session() as session:
+            if await session.get(CustomerAccess, customer_id) is None:
+                session.add(CustomerAccess(customer_id=customer_id, enabled=True, changed_at=now))
+                session.add(
+                    CustomerProjection(
+                        customer_id=customer_id,
+                        name=f"Brand {str(customer_id)[:4]}",
+                        reference_id=None,
+                        archived=False,
+                        source_updated_at=now,
+                    )
+                )
+            user = CustomerUser(
+                id=uuid.uuid4(),
+                customer_id=customer_id,
+                email=email,
+                first_name=email.split("@")[0].title(),
+                last_name="Tester",
+                role=role,
+                store_ids=[str(s) for s in store_ids or []],
+                password_hash=await hash_password(USER_PASSWORD) if active else None,
+                created_at=now,
+                activated_at=now if active else None,
+            )
+            session.add(user)
+        return user
+
+    return create
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""storefront-auth's news about the admin's invitation, kept on the customer for its status."""
+"""storefront-auth's news about the admin (invitation, activation, removal), kept on the customer for its
+status."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -9,6 +10,7 @@ from printbridge_shared.events.contracts import (
     StorefrontInvitationFailed,
     StorefrontUserActivated,
     StorefrontUserInvited,
+    StorefrontUserRemoved,
 )
 from printbridge_shared.events.envelope import Envelope
 
@@ -28,8 +30,14 @@ async def on_user_activated(session: AsyncSession, data: EventData, _envelope: E
     await storefront_access.record_activated(session, data.customer_id, data.email, data.activated_at)
 
 
+async def on_user_removed(session: AsyncSession, data: EventData, _envelope: Envelope) -> None:
+    assert isinstance(data, StorefrontUserRemoved)
+    await storefront_access.record_removed(session, data.customer_id, data.email)
+
+
 HANDLERS: dict[str, Handler] = {
     StorefrontUserInvited.event_type: on_user_invited,
     StorefrontInvitationFailed.event_type: on_invitation_failed,
     StorefrontUserActivated.event_type: on_user_activated,
+    StorefrontUserRemoved.event_type: on_user_removed,
 }

@@ -139,6 +139,16 @@ async def record_activated(
         customer.invitation_failure_reason = None
 
 
+async def record_removed(session: AsyncSession, customer_id: uuid.UUID, email: str) -> None:
+    """The customer's team removed the admin the producer named: no admin is named any more, so the
+    producer can name another (an active one cannot be replaced otherwise)."""
+    customer = await _of_admin(session, customer_id, email)
+    if customer is not None:
+        customer.admin_email = customer.admin_first_name = customer.admin_last_name = None
+        _queue_invitation(customer)
+        customer.invitation_status = InvitationStatus.not_invited
+
+
 async def _of_admin(session: AsyncSession, customer_id: uuid.UUID, email: str) -> Customer | None:
     """The customer, when `email` is still its admin (news about an earlier admin changes nothing)."""
     customer = await session.get(Customer, customer_id)

@@ -9,6 +9,7 @@ from printbridge_shared.events.contracts import (
     StorefrontInvitationFailed,
     StorefrontUserActivated,
     StorefrontUserInvited,
+    StorefrontUserRemoved,
 )
 from printbridge_shared.events.envelope import Envelope
 
@@ -99,3 +100,28 @@ async def test_an_active_admin_is_not_replaced_and_resend_is_refused(client, ope
     resent = await client.post(url + "/resend-invitation", headers=operator)
     assert replaced.status_code == 409
     assert resent.status_code == 409
+
+
+async def test_the_admin_removed_by_the_team_can_be_replaced_by_the_producer(client, operator, bus):
+    customer_id = await enabled_customer(client, operator)
+    user_id = uuid.uuid4()
+    activated = StorefrontUserActivated(
+        customer_id=customer_id, user_id=user_id, email=ADMIN["email"], activated_at=AT
+    )
+    await handle(bus, activated)
+    other = StorefrontUserRemoved(
+        customer_id=customer_id, user_id=uuid.uuid4(), email="someone@brand.example", removed_at=AT
+    )
+    await handle(bus, other)
+    assert (await status(client, operator, customer_id))["invitation_status"] == "active"
+    removed = StorefrontUserRemoved(
+        customer_id=customer_id, user_id=user_id, email=ADMIN["email"], removed_at=AT
+    )
+    await handle(bus, removed)
+    after = await status(client, operator, customer_id)
+    assert (after["invitation_status"], after["admin"], after["enabled"]) == ("not_invited", None, True)
+    bo = {"email": "bo@brand.example", "first_name": "Bo", "last_name": "Lund"}
+    url = f"/v1/customers/{customer_id}/storefront-access"
+    named = await client.put(url, json={"enabled": True, "admin": bo}, headers=operator)
+    assert named.status_code == 200, named.text
+    assert named.json()["invitation_status"] == "pending"

@@ -113,6 +113,7 @@ async def queue_invitation(session: AsyncSession, user: CustomerUser, customer_n
             next_attempt_at=now,
         )
     )
+    await session.flush()
     log.info("invitation_queued", customer_id=str(user.customer_id), user_id=str(user.id))
 
 

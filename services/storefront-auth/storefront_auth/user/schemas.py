@@ -8,10 +8,7 @@ from printbridge_shared.auth.principal import Role
 from printbridge_shared.fields import Email, NamePart
 
 StoreIds = list[uuid.UUID]
-STORE_IDS = Field(
-    max_length=200,
-    description="The stores a `store_manager` manages (required for that role, empty for every other).",
-)
+STORE_IDS = "The stores a `store_manager` manages (required for that role, empty for every other)."
 
 
 class UserStatus(StrEnum):
@@ -52,7 +49,7 @@ class UserInvite(BaseModel):
     first_name: NamePart
     last_name: NamePart
     role: Role
-    store_ids: StoreIds = STORE_IDS
+    store_ids: StoreIds = Field(default_factory=list, max_length=200, description=STORE_IDS)
 
 
 class UserUpdate(BaseModel):
@@ -63,4 +60,4 @@ class UserUpdate(BaseModel):
     first_name: NamePart | None = None
     last_name: NamePart | None = None
     role: Role | None = None
-    store_ids: StoreIds | None = STORE_IDS
+    store_ids: StoreIds | None = Field(None, max_length=200, description=STORE_IDS)

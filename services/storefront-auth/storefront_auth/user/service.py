@@ -215,7 +215,6 @@ async def resend_invitation(session: AsyncSession, principal: Principal, user_id
         raise AlreadyActive(user.email)
     customer = await CustomerProjectionRepository(session).get(user.customer_id)
     await queue_invitation(session, user, customer.name if customer else "your company")
-    await session.flush()
     return await _read(session, user)
 
 

@@ -3,14 +3,10 @@ over real SMTP (aiosmtpd on loopback); the outcome is announced for the customer
 
 import asyncio
 import datetime as dt
-import email
-import email.policy
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from printbridge_shared.events.consumer import Listener
@@ -30,35 +26,9 @@ LINK = re.compile(r"https://printbridge\.example/invitations/[A-Za-z0-9_-]+")
 ANNA = StorefrontAdmin(email="Anna@Brand.Example", first_name="Anna", last_name="Berg")
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, _server, _session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp() -> Iterator[tuple[Inbox, int]]:
-    inbox, port = Inbox(), free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield inbox, port
-    controller.stop()
-
-
-@pytest.fixture
-def app_settings(smtp) -> dict[str, object]:
-    return {
-        "smtp_host": "127.0.0.1",
-        "smtp_port": smtp[1],
-        "smtp_starttls": False,
-        "public_url": "https://printbridge.example/",
-        "producer_name": "Druckerei Nord",
-        "invitation_retry_seconds": 0.05,
-        "invitation_send_attempts": 2,
-    }
+def app_settings(mail_settings) -> dict[str, object]:
+    return mail_settings
 
 
 @pytest.fixture
