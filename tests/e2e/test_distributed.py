@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from printbridge.distributed import printbridge_command
 from printbridge_shared.routes import SERVICES
-from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL, smtp_server
+from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL, MailInbox, smtp_server
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -386,6 +386,86 @@ def test_invitation_fails_while_smtp_is_down_and_resend_delivers_it_once_back(
         me = anonymous.get("/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
         assert me.status_code == 200, me.text
         assert (me.json()["kind"], me.json()["role"]) == ("customer_user", "admin")
+
+
+def _invitation_token(inbox: MailInbox, gateway: str, to: str) -> str:
+    """The token of the link in the invitation that reached `to` (waits for it: sending is async)."""
+    deadline = time.monotonic() + STATUS_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        for message in inbox.messages:
+            if message["To"] == to:
+                text = message.get_body(("plain",)).get_content()
+                link = re.search(re.escape(gateway) + r"/invitations/([A-Za-z0-9_-]{22,})", text)
+                assert link is not None, text
+                return link.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no invitation for {to} within {STATUS_TIMEOUT_SECONDS} s")
+
+
+def _refused_everywhere_within(gateway: str, token: str, seconds: float = 5) -> tuple[int, int]:
+    """(customers, storefront-auth) answers to the token until both refuse it (401) or time is up."""
+    headers = {"Authorization": f"Bearer {token}"}
+    deadline = time.monotonic() + seconds
+    while True:
+        statuses = (
+            httpx.get(gateway + "/v1/customers", headers=headers).status_code,
+            httpx.get(gateway + "/v1/auth/me", headers=headers).status_code,
+        )
+        if statuses == (401, 401) or time.monotonic() > deadline:
+            return statuses
+        time.sleep(0.1)
+
+
+def test_the_admin_manages_its_team_and_every_service_enforces_roles_and_changes(
+    run_dist: DistributedRun, smtp_port: HeldPort
+) -> None:
+    api_key = _create_api_key(run_dist, f"e2e-team-{uuid.uuid4().hex[:8]}")
+    run_id = uuid.uuid4().hex[:10]
+    admin_email, viewer_email = f"anna-{run_id}@brand.example", f"vic-{run_id}@brand.example"
+    password = "a long and quiet river"
+    gateway = run_dist.gateway
+    with (
+        smtp_server(smtp_port.release()) as inbox,
+        httpx.Client(base_url=gateway, headers={"Authorization": f"Bearer {api_key}"}) as operator,
+        httpx.Client(base_url=gateway) as anonymous,
+    ):
+        customer = operator.post("/v1/customers", json={"name": f"Team {run_id}"}).json()
+        admin = {"email": admin_email, "first_name": "Anna", "last_name": "Berg"}
+        operator.put(
+            f"/v1/customers/{customer['id']}/storefront-access", json={"enabled": True, "admin": admin}
+        )
+        token = _invitation_token(inbox, gateway, admin_email)
+        admin_tokens = anonymous.post(f"/v1/invitations/{token}/accept", json={"password": password}).json()
+        as_admin = {"Authorization": f"Bearer {admin_tokens['access_token']}"}
+
+        invited = anonymous.post(
+            "/v1/users",
+            json={"email": viewer_email, "first_name": "Vic", "last_name": "Lee", "role": "viewer"},
+            headers=as_admin,
+        )
+        assert invited.status_code == 201, invited.text
+        token = _invitation_token(inbox, gateway, viewer_email)
+        viewer = anonymous.post(f"/v1/invitations/{token}/accept", json={"password": password}).json()
+        as_viewer = {"Authorization": f"Bearer {viewer['access_token']}"}
+        assert anonymous.get("/v1/users", headers=as_viewer).status_code == 403
+        assert anonymous.get("/v1/customers", headers=as_viewer).status_code == 403
+        listed = operator.get("/v1/users", params={"customer_id": customer["id"]}).json()
+        assert sorted(u["email"] for u in listed["items"]) == [admin_email, viewer_email]
+
+        user_url = f"/v1/users/{invited.json()['id']}"
+        changed = anonymous.patch(user_url, json={"role": "order_manager"}, headers=as_admin)
+        assert changed.status_code == 200, changed.text
+        statuses = _refused_everywhere_within(gateway, viewer["access_token"])
+        assert statuses == (401, 401), "both services refuse the token with the old role within 5 s"
+        refreshed = anonymous.post("/v1/auth/refresh", json={"refresh_token": viewer["refresh_token"]})
+        assert refreshed.status_code == 200, refreshed.text
+        new_token = refreshed.json()["access_token"]
+        me = anonymous.get("/v1/auth/me", headers={"Authorization": f"Bearer {new_token}"})
+        assert me.json()["role"] == "order_manager"
+
+        assert anonymous.delete(user_url, headers=as_admin).status_code == 204
+        statuses = _refused_everywhere_within(gateway, new_token)
+        assert statuses == (401, 401), "both services refuse a removed user's token within 5 s"
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
