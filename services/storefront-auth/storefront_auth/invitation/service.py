@@ -1,6 +1,7 @@
 """Storefront access as storefront-auth lives it: the producer's switch (kept per customer), the
 customer's admin as a user, and the invitation that is queued for the sender (sender.py)."""
 
+import datetime as dt
 import uuid
 
 import structlog
@@ -16,6 +17,7 @@ from printbridge_shared.events.contracts import (
     StorefrontInvitationFailed,
     StorefrontInvitationRequested,
     StorefrontUserActivated,
+    StorefrontUserUpdated,
 )
 from printbridge_shared.events.outbox import Outbox
 from storefront_auth.auth import service as auth_service
@@ -32,6 +34,7 @@ from storefront_auth.invitation.exceptions import (
 from storefront_auth.invitation.repository import CustomerAccessRepository, InvitationRepository
 from storefront_auth.invitation.schemas import InvitationView
 from storefront_auth.models import CustomerUser, Invitation
+from storefront_auth.revocation.repository import TokenRevocationRepository
 from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
@@ -90,11 +93,28 @@ async def _invite_admin(
             activated_at=None,
         )
         users.add(user)
+    if user.role != Role.admin:  # the producer names a member of the team as its admin
+        await _promote_to_admin(session, outbox, user, at=now)
     if user.active:
+        activated = StorefrontUserActivated(
+            customer_id=customer_id, user_id=user.id, email=user.email, activated_at=user.activated_at
+        )
+        await outbox.record(session, activated, customer_id=customer_id)  # the admin has an account
         return
     if not fresh and await invitations.open_for(user.id) is not None:
         return
     await queue_invitation(session, user, customer_name)
+
+
+async def _promote_to_admin(
+    session: AsyncSession, outbox: Outbox, user: CustomerUser, *, at: dt.datetime
+) -> None:
+    user.role, user.store_ids = Role.admin, []
+    await TokenRevocationRepository(session).revoke_before(user, at)
+    updated = StorefrontUserUpdated(
+        customer_id=user.customer_id, user_id=user.id, role=Role.admin, store_ids=[], updated_at=at
+    )
+    await outbox.record(session, updated, customer_id=user.customer_id)
 
 
 async def queue_invitation(session: AsyncSession, user: CustomerUser, customer_name: str) -> None:

@@ -149,6 +149,20 @@ async def test_a_new_admin_while_the_invitation_is_open_gets_the_invitation_inst
     assert annas.revoked_at is not None
 
 
+async def test_a_team_member_named_admin_by_the_producer_becomes_admin_without_a_new_invitation(
+    client, app, bus, smtp, announced, create_user
+):
+    customer_id = uuid.uuid4()
+    vic = await create_user(customer_id, "vic@brand.example", role="store_manager", store_ids=[uuid.uuid4()])
+    admin = StorefrontAdmin(email="Vic@Brand.Example", first_name="Vic", last_name="Lee")
+    await deliver(bus, StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=admin))
+    async with app.state.db.sessionmaker() as session:
+        promoted = await session.get(CustomerUser, vic.id)
+    assert (promoted.role, promoted.store_ids) == ("admin", [])
+    await eventually(lambda: [e.type for e in announced] == ["storefront.user_activated"])
+    assert smtp[0].messages == [] and await invitations(app) == []
+
+
 async def test_an_email_already_used_by_another_customer_fails_with_a_reason(client, bus, smtp, announced):
     inbox, _port = smtp
     await deliver(bus, StorefrontAccessEnabled(customer_id=uuid.uuid4(), customer_name="First", admin=ANNA))
