@@ -91,7 +91,9 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         await upgrade(parts.migrations_dir, db.url)
         for consumer in parts.consumers(db):
             runtime.bus.add_consumer(consumer)
-        runtime.bus.add_listener(Listener(f"{parts.name}.auth", verifier.listeners()))
+        runtime.bus.add_listener(
+            Listener(f"{parts.name}.auth", verifier.listeners(), catch_up=verifier.catch_up)
+        )
         if runtime.owns_bus:
             await runtime.bus.start()
         tasks = [asyncio.create_task(w.run(), name=f"{parts.name}-{type(w).__name__}") for w in workers]

@@ -278,6 +278,38 @@ async def test_a_failing_listener_is_logged_and_the_next_event_still_arrives(
     await eventually(second_arrived)
 
 
+async def test_after_a_lost_connection_listeners_catch_up_and_hear_events_again(
+    rabbit, pinged, make_envelope, eventually
+):
+    """A broadcast queue dies with its connection, so what was published meanwhile is missed: the
+    listener's catch_up runs once the robust connection is back (storefront-auth's revocations)."""
+    received, caught_up = [], []
+
+    async def remember(data, _envelope):
+        received.append(data.number)
+
+    async def catch_up():
+        caught_up.append(True)
+
+    bus = rabbit.bus()
+    bus.add_listener(Listener("cache", {pinged.event_type: remember}, catch_up=catch_up))
+    await bus.start()
+    connection = bus._connection
+    assert connection is not None
+    await connection.transport.connection.close(ConnectionResetError("network failure in the test"))
+
+    async def reconnected() -> bool:
+        return caught_up == [True] and bus.is_ready()
+
+    await eventually(reconnected, within=20)
+    await rabbit.buses[0].publish(make_envelope(number=7))
+
+    async def heard() -> bool:
+        return received == [7]
+
+    await eventually(heard)
+
+
 async def test_the_bus_is_ready_once_started_and_start_is_idempotent(rabbit):
     bus = rabbit.bus()
     assert not bus.is_ready()

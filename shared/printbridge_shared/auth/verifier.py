@@ -45,6 +45,7 @@ JWKS_PATH = "/v1/auth/jwks.json"
 INTROSPECT_PATH = "/internal/v1/api-keys/introspect"
 JWKS_MIN_REFRESH_SECONDS = 5.0
 VERIFIED_TOKEN_CACHE_SIZE = 10_000
+ACCESS_NEWS_SECONDS = 30.0
 
 
 class TokenVerifier:
@@ -61,6 +62,8 @@ class TokenVerifier:
         self._disabled_customers: set[uuid.UUID] = set()
         # Users whose access tokens issued before the time (epoch seconds) are refused.
         self._not_before: dict[uuid.UUID, float] = {}
+        # When this process last heard of a customer's access being switched (monotonic seconds).
+        self._access_news: dict[uuid.UUID, float] = {}
 
     async def verify(self, credential: str) -> Principal:
         if credential.startswith(API_KEY_PREFIX):
@@ -114,9 +117,7 @@ class TokenVerifier:
             response = await self.http.get(JWKS_PATH)
             response.raise_for_status()
             keys = {k["kid"]: jwt.PyJWK(k, ALGORITHM).key for k in response.json()["keys"]}
-            response = await self.http.get(REVOCATIONS_PATH)
-            response.raise_for_status()
-            revocations = Revocations.model_validate_json(response.content)
+            revocations = await self._fetch_revocations()
         except (httpx.HTTPError, KeyError, ValueError, jwt.PyJWTError) as exc:
             log.warning("jwks_unavailable", error=str(exc))
             if not self._keys:
@@ -126,9 +127,30 @@ class TokenVerifier:
             return
         self._keys = keys
         self._keys_fetched_at = time.monotonic()
-        self._disabled_customers = set(revocations.disabled_customer_ids)
+        self._apply(revocations)
+
+    async def _fetch_revocations(self) -> Revocations:
+        response = await self.http.get(REVOCATIONS_PATH)
+        response.raise_for_status()
+        return Revocations.model_validate_json(response.content)
+
+    def _apply(self, revocations: Revocations) -> None:
+        # storefront-auth may not have handled an access event yet that this process already heard:
+        # for a customer with fresh news, the news wins over the fetched state.
+        now = time.monotonic()
+        fresh = {c for c, heard in self._access_news.items() if now - heard < ACCESS_NEWS_SECONDS}
+        fetched = set(revocations.disabled_customer_ids)
+        self._disabled_customers = (fetched - fresh) | (self._disabled_customers & fresh)
         for subject in revocations.subjects:
             self._revoke_subject(subject.subject_id, subject.not_before)
+
+    async def catch_up(self) -> None:
+        """Reloads the revocations after the event bus reconnected (broadcasts in between are lost)."""
+        try:
+            self._apply(await self._fetch_revocations())
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("revocations_unavailable", error=str(exc))
+            self._keys_fetched_at = 0.0  # the next unknown key id reloads keys and revocations
 
     async def _verify_api_key(self, key: str) -> Principal:
         digest = hash_secret(key)
@@ -185,10 +207,12 @@ class TokenVerifier:
             self._revoke_subject(data.user_id, data.reset_at)
 
     async def on_storefront_access_changed(self, data: EventData, _envelope: Envelope) -> None:
+        assert isinstance(data, StorefrontAccessDisabled | StorefrontAccessEnabled)
         if isinstance(data, StorefrontAccessDisabled):
             self._disabled_customers.add(data.customer_id)
-        elif isinstance(data, StorefrontAccessEnabled):
+        else:
             self._disabled_customers.discard(data.customer_id)
+        self._access_news[data.customer_id] = time.monotonic()
 
     async def on_api_key_revoked(self, data: EventData, _envelope: Envelope) -> None:
         assert isinstance(data, ApiKeyRevoked)

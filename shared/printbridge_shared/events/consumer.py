@@ -112,11 +112,20 @@ class Consumer:
 
 
 class Listener:
-    """Every process gets every matching event (a broadcast); effects are in memory and idempotent."""
+    """Every process gets every matching event (a broadcast); effects are in memory and idempotent.
 
-    def __init__(self, name: str, handlers: Mapping[str, ListenerHandler]) -> None:
+    A broadcast queue lives only while its connection does: events published while a process was
+    disconnected never reach it. `catch_up` runs after the bus reconnected, to reload what was missed."""
+
+    def __init__(
+        self,
+        name: str,
+        handlers: Mapping[str, ListenerHandler],
+        catch_up: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.name = name
         self.handlers = dict(handlers)
+        self.catch_up = catch_up
 
     @property
     def event_types(self) -> list[str]:

@@ -96,7 +96,19 @@ class RabbitMQBus:
                 await connection.close()
                 raise
             self._connection = connection
+            connection.reconnect_callbacks.add(self._reconnected)
             log.info("event_bus_started", url=safe_url(self.url), consumers=[c.name for c in self.consumers])
+
+    async def _reconnected(self, _connection: AbstractRobustConnection | None) -> None:
+        """The robust connection restored queues and consumers; broadcasts sent meanwhile are lost."""
+        log.warning("event_bus_reconnected", url=safe_url(self.url))
+        for listener in self.listeners:
+            if listener.catch_up is None:
+                continue
+            try:
+                await listener.catch_up()
+            except Exception:
+                log.exception("listener_catch_up_failed", listener=listener.name)
 
     async def stop(self) -> None:
         """Stops taking deliveries, lets the handlers in progress finish (and ack), then closes."""
