@@ -25,6 +25,7 @@ from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRela
 from printbridge_shared.http import BodySizeLimitMiddleware
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
+from printbridge_shared.openapi import install_problem_openapi
 
 log = structlog.get_logger(__name__)
 
@@ -127,6 +128,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     app.state.service_name = parts.name
 
     install_error_handlers(app)
+    install_problem_openapi(app)
     for router in parts.routers:
         app.include_router(router)
     app.include_router(_health_router(parts.name, db, runtime, metrics))

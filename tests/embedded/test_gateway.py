@@ -98,6 +98,22 @@ async def test_merged_openapi_has_every_service_with_unique_operation_ids(gatewa
     assert not any(path.startswith("/internal") for path in document["paths"])
 
 
+async def test_the_openapi_document_describes_every_refusal_as_problem_json(gateway):
+    document = (await gateway.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    assert document["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            refusals = {s: r for s, r in operation["responses"].items() if int(s) >= 400}
+            assert all(list(r["content"]) == ["application/problem+json"] for r in refusals.values()), path
+            if operation.get("security"):
+                assert {"401", "403"} <= set(refusals), f"{method} {path}"
+            if "{" in path:
+                assert "404" in refusals, f"{method} {path}"
+    users = document["paths"]["/v1/users"]["post"]["responses"]
+    assert {"201", "401", "403", "409", "422"} <= set(users)
+
+
 async def test_docs_page_and_its_assets_are_served_locally(gateway):
     page = await gateway.get("/docs")
     asset = await gateway.get("/docs/assets/swagger-ui-bundle.js")

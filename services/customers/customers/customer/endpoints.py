@@ -6,12 +6,13 @@ from fastapi import APIRouter, Query, status
 from customers.customer import service
 from customers.customer.schemas import Customer, CustomerCreate, CustomerPage, CustomerUpdate
 from customers.deps import OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
+from printbridge_shared.openapi import problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=Customer)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Customer, responses=problems(409))
 async def create_customer(
     payload: CustomerCreate, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> Customer:
@@ -44,7 +45,7 @@ async def get_customer(
     return service.to_read(await service.get(session, customer_id))
 
 
-@router.patch("/{customer_id}", response_model=Customer)
+@router.patch("/{customer_id}", response_model=Customer, responses=problems(409))
 async def update_customer(
     customer_id: uuid.UUID,
     payload: CustomerUpdate,

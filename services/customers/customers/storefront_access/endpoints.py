@@ -6,6 +6,7 @@ from customers.customer import service as customer_service
 from customers.deps import OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
 from customers.storefront_access import service
 from customers.storefront_access.schemas import StorefrontAccess, StorefrontAccessUpdate
+from printbridge_shared.openapi import problems
 
 router = APIRouter(prefix="/v1/customers/{customer_id}/storefront-access", tags=["storefront access"])
 
@@ -18,7 +19,7 @@ async def get_storefront_access(
     return service.to_read(await customer_service.get(session, customer_id))
 
 
-@router.put("", response_model=StorefrontAccess)
+@router.put("", response_model=StorefrontAccess, responses=problems(409))
 async def update_storefront_access(
     customer_id: uuid.UUID,
     payload: StorefrontAccessUpdate,
@@ -31,7 +32,7 @@ async def update_storefront_access(
     return service.to_read(await service.update(session, outbox, customer_id, payload))
 
 
-@router.post("/resend-invitation", response_model=StorefrontAccess, status_code=202)
+@router.post("/resend-invitation", response_model=StorefrontAccess, status_code=202, responses=problems(409))
 async def resend_invitation(
     customer_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> StorefrontAccess:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Query, status
 from printbridge_shared.auth.dependencies import Requires
 from printbridge_shared.auth.permissions import Permission
 from printbridge_shared.auth.principal import Principal
+from printbridge_shared.openapi import problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 from storefront_auth.deps import OutboxDep, ReadSessionDep, SessionDep
 from storefront_auth.user import service
@@ -32,7 +33,7 @@ async def list_users(
     return await service.list_users(session, principal, customer_id=customer_id, cursor=cursor, limit=limit)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=User)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=User, responses=problems(409))
 async def invite_user(
     payload: UserInvite, session: SessionDep, outbox: OutboxDep, principal: UserManager
 ) -> User:
@@ -46,7 +47,7 @@ async def get_user(user_id: uuid.UUID, session: ReadSessionDep, principal: UserR
     return await service.get_user(session, principal, user_id)
 
 
-@router.patch("/{user_id}", response_model=User)
+@router.patch("/{user_id}", response_model=User, responses=problems(409))
 async def update_user(
     user_id: uuid.UUID, payload: UserUpdate, session: SessionDep, outbox: OutboxDep, principal: UserManager
 ) -> User:
@@ -55,7 +56,7 @@ async def update_user(
     return await service.update(session, outbox, principal, user_id, payload)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(409))
 async def remove_user(
     user_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, principal: UserManager
 ) -> None:
@@ -64,7 +65,7 @@ async def remove_user(
     await service.remove(session, outbox, principal, user_id)
 
 
-@router.post("/{user_id}/resend-invitation", response_model=User)
+@router.post("/{user_id}/resend-invitation", response_model=User, responses=problems(409))
 async def resend_user_invitation(user_id: uuid.UUID, session: SessionDep, principal: UserManager) -> User:
     """Send a fresh invitation link (the previous one stops working); for users who have not accepted."""
     return await service.resend_invitation(session, principal, user_id)

@@ -1,0 +1,97 @@
+"""Errors in the OpenAPI document as they are on the wire: every refusal is `application/problem+json`
+(errors.py), so generated clients get the right type for 401, 403, 404, 409, 422 … instead of FastAPI's
+default `HTTPValidationError`."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "description": "RFC 9457 problem details. `type` ends in a stable code, e.g. `/problems/last-admin`.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "format": "uri"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong and how to fix it, for people."},
+        "errors": {
+            "type": "array",
+            "description": "For invalid input: one entry per field.",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg", "type"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": "string"}, "examples": [["body", "email"]]},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+DESCRIPTIONS = {
+    401: "No valid credentials: send `Authorization: Bearer <access token or API key>`.",
+    403: "The caller's role does not allow this.",
+    404: "Not found, or not visible to the caller (another customer's resources answer 404).",
+    409: "Conflicts with the current state; `detail` says which.",
+    410: "The link expired or was already used.",
+    422: "Invalid input; `errors` names each field.",
+    429: "Too many attempts; wait for `Retry-After` seconds.",
+}
+
+
+def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` of an endpoint for the refusals it has beyond the ones every operation gets."""
+    return {status: _problem_response(status) for status in statuses}
+
+
+def _problem_response(status: int) -> dict[str, Any]:
+    return {
+        "description": DESCRIPTIONS.get(status, "Refused; see `detail`."),
+        "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+def with_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """Adds 401/403 to operations that need credentials, 404 to those with a path id, and describes
+    422 (and every declared refusal) as problem+json."""
+    for path, item in document.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            statuses = {int(s) for s in responses if s.isdigit() and int(s) >= 400}
+            if operation.get("security"):
+                statuses |= {401, 403}
+            if "{" in path:
+                statuses.add(404)
+            if "422" in responses:
+                statuses.add(422)
+            for status in sorted(statuses):
+                responses[str(status)] = _problem_response(status)
+            for status in list(responses):
+                if isinstance(status, int):
+                    responses.pop(status)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    return document
+
+
+def install_problem_openapi(app: FastAPI) -> None:
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                    tags=app.openapi_tags,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
