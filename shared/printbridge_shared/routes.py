@@ -30,6 +30,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     ("/v1/invitations", "storefront-auth"),
     ("/v1/users", "storefront-auth"),
     ("/invitations", "storefront-auth"),
+    ("/password-reset", "storefront-auth"),
     ("/v1/customers", "customers"),
     ("/v1/stores", "connectors"),
     ("/v1/webhooks", "connectors"),

@@ -10,10 +10,14 @@ from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.config import Settings
 from storefront_auth.invitation.endpoints import router as invitation_router
 from storefront_auth.invitation.page import router as invitation_page
-from storefront_auth.invitation.sender import InvitationSender
+from storefront_auth.invitation.sender import InvitationMail
+from storefront_auth.mail.sender import LinkMailSender
 from storefront_auth.mail.transport import transport_from_settings
 from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import messaging
+from storefront_auth.password_reset.endpoints import router as password_reset_router
+from storefront_auth.password_reset.page import router as password_reset_page
+from storefront_auth.password_reset.sender import PasswordResetMail
 from storefront_auth.revocation.endpoints import internal_router as revocation_internal_router
 from storefront_auth.signing_key.keystore import KeyStore
 from storefront_auth.user.endpoints import router as user_router
@@ -33,6 +37,8 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             migrations_dir=MIGRATIONS,
             routers=[
                 auth_router,
+                password_reset_router,
+                password_reset_page,
                 api_key_router,
                 api_key_internal_router,
                 invitation_router,
@@ -42,10 +48,20 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             ],
             consumers=consumers,
             workers=lambda db, outbox: [
-                InvitationSender(db, outbox, transport_from_settings(settings), settings)
+                LinkMailSender(
+                    db,
+                    outbox,
+                    transport_from_settings(settings),
+                    settings,
+                    kinds=[InvitationMail(settings), PasswordResetMail(settings)],
+                )
             ],
             tags=[
-                {"name": "auth", "description": "Log in, refresh and end sessions; who am I; token keys."},
+                {
+                    "name": "auth",
+                    "description": "Log in, refresh and end sessions; reset a forgotten password; who am I; "
+                    "token keys.",
+                },
                 {"name": "api-keys", "description": "Operator API keys: create (shown once), list, revoke."},
                 {"name": "invitations", "description": "Open an invitation link and accept it."},
                 {

@@ -5,7 +5,8 @@ from typing import Any, cast
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storefront_auth.models import RefreshToken
+from printbridge_shared.auth.principal import PrincipalKind
+from storefront_auth.models import CustomerUser, RefreshToken
 
 
 class RefreshTokenRepository:
@@ -36,5 +37,30 @@ class RefreshTokenRepository:
         await self.session.execute(
             update(RefreshToken)
             .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+            .values(revoked_at=at)
+        )
+
+    async def revoke_customer_users(self, customer_id: uuid.UUID, *, at: dt.datetime) -> None:
+        """Ends every login of a customer's users (the producer switched its access off)."""
+        users = select(CustomerUser.id).where(CustomerUser.customer_id == customer_id)
+        await self.session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.principal_kind == PrincipalKind.customer_user,
+                RefreshToken.subject_id.in_(users),
+                RefreshToken.revoked_at.is_(None),
+            )
+            .values(revoked_at=at)
+        )
+
+    async def revoke_subject(self, kind: PrincipalKind, subject_id: uuid.UUID, *, at: dt.datetime) -> None:
+        """Ends every login of one principal (its password changed)."""
+        await self.session.execute(
+            update(RefreshToken)
+            .where(
+                RefreshToken.principal_kind == kind,
+                RefreshToken.subject_id == subject_id,
+                RefreshToken.revoked_at.is_(None),
+            )
             .values(revoked_at=at)
         )

@@ -23,6 +23,7 @@ from printbridge_shared.events.outbox import Outbox
 from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.exceptions import AccessDisabledByProducer
 from storefront_auth.auth.issuer import TokenIssuer
+from storefront_auth.auth.repository import RefreshTokenRepository
 from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.credentials.passwords import check_password_policy, hash_password
@@ -47,7 +48,11 @@ async def enable_access(session: AsyncSession, outbox: Outbox, data: StorefrontA
 
 
 async def disable_access(session: AsyncSession, data: StorefrontAccessDisabled) -> None:
-    await CustomerAccessRepository(session).set(data.customer_id, enabled=False, at=utcnow())
+    """The customer's users can no longer log in, and every session they had ends (their access tokens
+    are refused by every service through the same event)."""
+    now = utcnow()
+    await CustomerAccessRepository(session).set(data.customer_id, enabled=False, at=now)
+    await RefreshTokenRepository(session).revoke_customer_users(data.customer_id, at=now)
 
 
 async def resend_invitation(

@@ -2,11 +2,12 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.auth.principal import PrincipalKind, Role
-from storefront_auth.models import CustomerUser, Invitation, PasswordReset, RefreshToken
+from storefront_auth.auth.repository import RefreshTokenRepository
+from storefront_auth.models import CustomerUser, Invitation, PasswordReset
 
 
 class CustomerUserRepository:
@@ -71,13 +72,5 @@ class CustomerUserRepository:
         """Deletes the user with its invitations and resets; its logins end (refresh tokens revoked)."""
         await self.session.execute(delete(Invitation).where(Invitation.user_id == user.id))
         await self.session.execute(delete(PasswordReset).where(PasswordReset.user_id == user.id))
-        await self.session.execute(
-            update(RefreshToken)
-            .where(
-                RefreshToken.principal_kind == PrincipalKind.customer_user,
-                RefreshToken.subject_id == user.id,
-                RefreshToken.revoked_at.is_(None),
-            )
-            .values(revoked_at=at)
-        )
+        await RefreshTokenRepository(self.session).revoke_subject(PrincipalKind.customer_user, user.id, at=at)
         await self.session.delete(user)

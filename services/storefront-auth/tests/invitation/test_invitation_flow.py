@@ -298,8 +298,9 @@ async def test_switching_access_off_refuses_login_refresh_and_live_tokens_and_on
     bearer = {"Authorization": f"Bearer {accepted.json()['access_token']}"}
     assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 200
 
-    await publish(bus, StorefrontAccessDisabled(customer_id=customer_id))
     credentials = {"email": ANNA.email, "password": "a long and quiet river"}
+    other_session = (await client.post("/v1/auth/login", json=credentials)).json()["refresh_token"]
+    await publish(bus, StorefrontAccessDisabled(customer_id=customer_id))
     login = await client.post("/v1/auth/login", json=credentials)
     refreshed = await client.post(
         "/v1/auth/refresh", json={"refresh_token": accepted.json()["refresh_token"]}
@@ -314,6 +315,8 @@ async def test_switching_access_off_refuses_login_refresh_and_live_tokens_and_on
     assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 200
     again = await client.post("/v1/auth/login", json=credentials)
     assert again.status_code == 200, "switching access on again restores the same user, no new invitation"
+    earlier_session = await client.post("/v1/auth/refresh", json={"refresh_token": other_session})
+    assert earlier_session.status_code == 401, "the sessions that were open when access went off ended"
 
 
 async def test_the_link_works_in_a_browser_with_a_plain_form(client, bus, smtp, announced):

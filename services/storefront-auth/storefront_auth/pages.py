@@ -1,0 +1,51 @@
+"""The HTML pages that links in e-mails open (invitation, password reset): plain forms, so a link works in
+any browser without a SPA. The token in their address is the credential, so the pages are never cached
+and never hand the address on in a Referer header."""
+
+import html
+from urllib.parse import parse_qs
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+
+from printbridge_shared.errors import AppError
+from storefront_auth.credentials.passwords import MIN_PASSWORD_LENGTH
+
+TEMPLATE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>{title}</title>
+<style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}}
+label,input,button{{display:block;width:100%;margin:.4rem 0}}input,button{{padding:.5rem;font-size:1rem}}
+.error{{color:#a00}}</style></head>
+<body>{body}</body></html>"""
+
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+def page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    """`body` is HTML: whoever builds it escapes what it interpolates."""
+    return HTMLResponse(
+        TEMPLATE.format(title=html.escape(title), body=body), status_code=status, headers=HEADERS
+    )
+
+
+def error_page(title: str, error: AppError) -> HTMLResponse:
+    return page(title, f"<h1>{html.escape(error.title)}</h1><p>{html.escape(error.detail)}</p>", error.status)
+
+
+def password_form(action: str, heading: str, *, button: str, error: str = "") -> str:
+    """`heading` is HTML; `action` and `error` are escaped here."""
+    message = f'<p class="error">{html.escape(error)}</p>' if error else ""
+    return (
+        f"{heading}{message}"
+        f'<form method="post" action="{html.escape(action)}">'
+        f'<label for="password">Choose a password (at least {MIN_PASSWORD_LENGTH} characters)</label>'
+        f'<input id="password" name="password" type="password" required minlength="{MIN_PASSWORD_LENGTH}" '
+        'autocomplete="new-password">'
+        f'<button type="submit">{html.escape(button)}</button></form>'
+    )
+
+
+async def submitted_password(request: Request) -> str:
+    """The password of a submitted form; empty when there is none (the policy then refuses it)."""
+    return parse_qs((await request.body()).decode(errors="replace")).get("password", [""])[0]
