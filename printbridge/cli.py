@@ -4,7 +4,8 @@ import asyncio
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -175,6 +176,116 @@ def api_key_create(name: Annotated[str, typer.Argument(help="What the key is for
     record, key = _run_chore(lambda session, outbox: create_api_key(session, outbox, name=name))
     typer.echo(f"API key '{record.name}' created ({record.id}); it is shown only now:", err=True)
     typer.echo(key)
+
+
+dead_letters_app = typer.Typer(
+    help="Events a consumer group gave up on: list them, hand them back to the consumer.",
+    no_args_is_help=True,
+)
+app.add_typer(dead_letters_app, name="dead-letters")
+
+
+class DeadLetterBus(StrEnum):
+    embedded = "embedded"
+    rabbitmq = "rabbitmq"
+
+
+BusOption = Annotated[
+    DeadLetterBus,
+    typer.Option(
+        "--bus",
+        help="Where the dead letters are: 'embedded' (the services' dead_letters tables, `printbridge run`) "
+        "or 'rabbitmq' (the <group>.dead queues on PRINTBRIDGE_AMQP_URL, run-dist).",
+    ),
+]
+ServiceOption = Annotated[
+    str | None, typer.Option("--service", help="Only this service's consumer groups. Default: all.")
+]
+GroupOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--group",
+        help="Only this consumer group (repeatable). With --bus rabbitmq it names the group's queues "
+        "directly, also a group no service's topology lists.",
+    ),
+]
+
+
+def _dead_letter_services(service: str | None) -> list[str]:
+    """The services --service names (exit 2 with the valid choices for an unknown one), default all."""
+    if service is not None and service not in SERVICES_BY_NAME:
+        raise typer.BadParameter(
+            f"unknown service {service!r}; choose one of {', '.join(SERVICE_NAMES)}", param_hint="'--service'"
+        )
+    return [service] if service else list(SERVICE_NAMES)
+
+
+def _dead_letter_work(work: Coroutine[Any, Any, T]) -> T:
+    from printbridge.dead_letters import DeadLetterError
+
+    try:
+        return asyncio.run(work)
+    except DeadLetterError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+@dead_letters_app.command("list")
+def dead_letters_list(
+    service: ServiceOption = None,
+    group: GroupOption = None,
+    bus: BusOption = DeadLetterBus.embedded,
+    as_json: Annotated[bool, typer.Option("--json", help="A JSON array instead of the table.")] = False,
+) -> None:
+    """Show the dead letters (where, event type, event id, attempts, failed at, reason); nothing moves."""
+    from printbridge import dead_letters as dl
+
+    services = _dead_letter_services(service)
+    _logging()
+    if bus is DeadLetterBus.embedded:
+        found = _dead_letter_work(dl.list_embedded(services, group))
+    else:
+        url = settings_for(services[0]).amqp_url
+        found = _dead_letter_work(dl.list_rabbitmq(url, dl.rabbitmq_groups(services, group)))
+    typer.echo(dl.render_json(found) if as_json else "\n".join(dl.render_list(found)))
+    for warning in dl.delivery_limit_warnings(found):
+        typer.echo(f"warning: {warning}", err=True)
+
+
+@dead_letters_app.command("replay")
+def dead_letters_replay(
+    event_id: Annotated[
+        list[str] | None, typer.Option("--event-id", help="Replay this event's dead letters (repeatable).")
+    ] = None,
+    replay_all: Annotated[
+        bool, typer.Option("--all", help="Replay every dead letter (of --service / --group when given).")
+    ] = False,
+    service: ServiceOption = None,
+    group: GroupOption = None,
+    bus: BusOption = DeadLetterBus.embedded,
+) -> None:
+    """Hand dead letters back to their consumer group; exit 1 if one failed or an --event-id is unknown.
+
+    Embedded: each is handled now by the group's consumer, through its inbox, and its row removed in the
+    same transaction; a failure keeps the row. RabbitMQ: each moves from <group>.dead back into <group>,
+    where the running service handles it, starting again at attempt 1."""
+    from printbridge import dead_letters as dl
+
+    if replay_all == bool(event_id):
+        raise typer.BadParameter(
+            "give --all or at least one --event-id (not both)", param_hint="'--event-id' / '--all'"
+        )
+    services = _dead_letter_services(service)
+    _logging()
+    ids = None if replay_all else [dl.normalize_event_id(e) for e in event_id or []]
+    if bus is DeadLetterBus.embedded:
+        report = _dead_letter_work(dl.replay_embedded(services, ids, group))
+    else:
+        url = settings_for(services[0]).amqp_url
+        report = _dead_letter_work(dl.replay_rabbitmq(url, dl.rabbitmq_groups(services, group), ids))
+    typer.echo("\n".join(dl.render_replay(report)))
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 @app.command("gateway-config")

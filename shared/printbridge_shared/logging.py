@@ -23,7 +23,8 @@ def _redact_secrets(_logger: Any, _name: str, event_dict: dict[str, Any]) -> dic
     return event_dict
 
 
-def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
+def configure_logging(level: str = "INFO", *, json: bool = True, cache: bool = True) -> None:
+    """`cache=False` keeps loggers reconfigurable (tests that run commands in their own process)."""
     renderer: Any = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer()
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -42,7 +43,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True) -> None:
         ],
         logger_factory=structlog.stdlib.LoggerFactory(),
         wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
+        cache_logger_on_first_use=cache,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(

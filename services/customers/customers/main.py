@@ -4,12 +4,10 @@ from fastapi import FastAPI
 
 from customers.config import Settings
 from customers.customer.endpoints import router as customer_router
-from customers.messaging.handlers import HANDLERS
-from customers.messaging.topology import CONSUMER_GROUP
+from customers.messaging.topology import consumers
 from customers.models import messaging
 from customers.storefront_access.endpoints import router as storefront_access_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
-from printbridge_shared.events.consumer import Consumer
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -25,7 +23,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             migrations_dir=MIGRATIONS,
             routers=[customer_router, storefront_access_router],
-            consumers=lambda db: [Consumer(CONSUMER_GROUP, db, messaging, HANDLERS)],
+            consumers=consumers,
             tags=[
                 {"name": "customers", "description": "Create, find, change and archive customers."},
                 {

@@ -3,6 +3,7 @@ and a per-process listener (for in-memory effects such as revocation caches)."""
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any
 
 import structlog
 from asgi_correlation_id import correlation_id
@@ -18,6 +19,8 @@ log = structlog.get_logger(__name__)
 
 Handler = Callable[[AsyncSession, EventData, Envelope], Awaitable[None]]
 ListenerHandler = Callable[[EventData, Envelope], Awaitable[None]]
+# A caller's own write that must commit or roll back together with the events' effects.
+TransactionWork = Callable[[AsyncSession], Awaitable[Any]]
 
 
 class Consumer:
@@ -36,15 +39,20 @@ class Consumer:
     def event_types(self) -> list[str]:
         return sorted(self.handlers)
 
-    async def handle(self, envelope: Envelope) -> bool:
+    async def handle(self, envelope: Envelope, *, in_transaction: TransactionWork | None = None) -> bool:
         """Handles the event once; returns False when it had been handled before."""
-        return await self.handle_batch([envelope]) == 1
+        return await self.handle_batch([envelope], in_transaction=in_transaction) == 1
 
-    async def handle_batch(self, envelopes: Sequence[Envelope]) -> int:
+    async def handle_batch(
+        self, envelopes: Sequence[Envelope], *, in_transaction: TransactionWork | None = None
+    ) -> int:
         """Handles events in one transaction: one inbox insert records them and tells which are new (a
         replica handling the same event at the same moment waits on the key, then finds it taken), then
         each new one's handler runs, then one commit. Any failure rolls the whole batch back (callers of
-        a batch then handle each event on its own). Returns how many were new."""
+        a batch then handle each event on its own). Returns how many were new.
+
+        `in_transaction(session)` runs after the handlers, before the commit, also when every event had
+        been handled before (a replayed dead letter is deleted there, together with the effect)."""
         batch = [(envelope, parse_data(envelope)) for envelope in envelopes]
         inbox = self.tables.inbox
         now = utcnow()
@@ -70,6 +78,8 @@ class Consumer:
                 finally:
                     correlation_id.reset(token)
                 handled.append(envelope)
+            if in_transaction is not None:
+                await in_transaction(session)
         self.db.notify_committed(session)
         for envelope in handled:
             self._log(envelope, "event_handled")

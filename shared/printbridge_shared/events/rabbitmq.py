@@ -20,7 +20,7 @@ from aio_pika.abc import (
 from aiormq.abc import DeliveredMessage
 from pydantic import ValidationError
 
-from printbridge_shared.db import safe_url
+from printbridge_shared.db import safe_url, utcnow
 from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
 from printbridge_shared.events.envelope import Envelope
 
@@ -32,8 +32,26 @@ BATCH_LINGER_SECONDS = 0.005
 QUORUM = {"x-queue-type": "quorum"}
 # Headers the broker adds when it dead-letters; they describe the old hop, not the message we forward.
 BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
+# The attempt a delivery is on (absent: the first); a retry carries the next number.
+ATTEMPT_HEADER = "x-attempt"
+# What a message in `<group>.dead` carries: why it failed, after how many attempts, in which group, when.
+FAILURE_REASON_HEADER = "x-failure-reason"
+ATTEMPTS_HEADER = "x-attempts"
+CONSUMER_HEADER = "x-consumer"
+FAILED_AT_HEADER = "x-failed-at"
+FAILURE_HEADERS = (ATTEMPT_HEADER, FAILURE_REASON_HEADER, ATTEMPTS_HEADER, CONSUMER_HEADER, FAILED_AT_HEADER)
 
 MessageHandler = Callable[[AbstractIncomingMessage], Awaitable[None]]
+
+
+def dead_letter_queue(group: str) -> str:
+    return f"{group}.dead"
+
+
+def replay_headers(headers: HeadersType) -> HeadersType:
+    """A dead letter's headers for its way back into the group's queue: without the failure, the attempt
+    count and the broker's records of earlier hops, so the replayed message starts at attempt 1."""
+    return {k: v for k, v in headers.items() if not k.startswith(BROKER_HEADERS) and k not in FAILURE_HEADERS}
 
 
 class RabbitMQBus:
@@ -181,7 +199,7 @@ class RabbitMQBus:
         deliveries = await connection.channel(publisher_confirms=False)
         await deliveries.set_qos(prefetch_count=self.prefetch)
         for consumer in self.consumers:
-            await deliveries.declare_queue(f"{consumer.name}.dead", durable=True, arguments=QUORUM)
+            await deliveries.declare_queue(dead_letter_queue(consumer.name), durable=True, arguments=QUORUM)
             retry_arguments = {
                 **QUORUM,
                 "x-message-ttl": int(self.retry_delay * 1000),
@@ -221,7 +239,7 @@ class RabbitMQBus:
         batcher = _Batcher(consumer, self._handle_one, size=self.prefetch, linger=BATCH_LINGER_SECONDS)
 
         async def handle(message: AbstractIncomingMessage) -> None:
-            attempt = int(str(message.headers.get("x-attempt", 1)))
+            attempt = int(str(message.headers.get(ATTEMPT_HEADER, 1)))
             try:
                 envelope = Envelope.model_validate_json(message.body)
             except ValidationError as exc:
@@ -238,7 +256,7 @@ class RabbitMQBus:
         self, consumer: Consumer, message: AbstractIncomingMessage, envelope: Envelope
     ) -> None:
         """One event in its own transaction; a failure goes to the retry queue, then the dead letters."""
-        attempt = int(str(message.headers.get("x-attempt", 1)))
+        attempt = int(str(message.headers.get(ATTEMPT_HEADER, 1)))
         try:
             await consumer.handle(envelope)
         except Exception as exc:
@@ -246,7 +264,7 @@ class RabbitMQBus:
             if attempt >= self.max_attempts:
                 await self._dead_letter(consumer, message, reason, attempt)
             else:
-                await self._forward(message, f"{consumer.name}.retry", {"x-attempt": attempt + 1})
+                await self._forward(message, f"{consumer.name}.retry", {ATTEMPT_HEADER: attempt + 1})
             return
         await message.ack()
 
@@ -254,11 +272,12 @@ class RabbitMQBus:
         self, consumer: Consumer, message: AbstractIncomingMessage, reason: str, attempts: int
     ) -> None:
         headers: HeadersType = {
-            "x-failure-reason": reason[:4000],
-            "x-attempts": attempts,
-            "x-consumer": consumer.name,
+            FAILURE_REASON_HEADER: reason[:4000],
+            ATTEMPTS_HEADER: attempts,
+            CONSUMER_HEADER: consumer.name,
+            FAILED_AT_HEADER: utcnow().isoformat(),
         }
-        if await self._forward(message, f"{consumer.name}.dead", headers):
+        if await self._forward(message, dead_letter_queue(consumer.name), headers):
             log.error(
                 "event_dead_lettered", consumer=consumer.name, message_id=message.message_id, reason=reason
             )
