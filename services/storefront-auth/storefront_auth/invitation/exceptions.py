@@ -2,11 +2,13 @@ from printbridge_shared.errors import AppError, NotFound
 
 
 class EmailTakenByAnotherCustomer(Exception):
-    """The admin's e-mail already belongs to a Storefronts user of another customer (it is the login)."""
+    """The admin's e-mail already logs in elsewhere: as a Storefronts user of another customer, or as an
+    operator (it is the login name, so one address is one principal)."""
 
     def __init__(self, email: str) -> None:
         super().__init__(
-            f"{email} is already the login of a Storefronts user of another customer; name another admin"
+            f"{email} is already the login of a Storefronts user of another customer or of an operator; "
+            "name another admin"
         )
 
 

@@ -35,6 +35,7 @@ from storefront_auth.invitation.exceptions import (
 from storefront_auth.invitation.repository import CustomerAccessRepository, InvitationRepository
 from storefront_auth.invitation.schemas import InvitationView
 from storefront_auth.models import CustomerUser, Invitation
+from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.revocation.repository import TokenRevocationRepository
 from storefront_auth.user.repository import CustomerUserRepository
 
@@ -77,7 +78,8 @@ async def _invite_admin(
         if former.email != email:  # the producer named another admin while this one's invitation was open
             await invitations.revoke_open(former.id, at=now)
     user = await users.get_by_email(email)
-    if user is not None and user.customer_id != customer_id:
+    taken = user is not None and user.customer_id != customer_id
+    if taken or await OperatorRepository(session).get_by_email(email) is not None:
         reason = str(EmailTakenByAnotherCustomer(email))
         failed = StorefrontInvitationFailed(
             customer_id=customer_id, email=email, reason=reason, failed_at=now

@@ -9,8 +9,9 @@ from printbridge_shared.db import utcnow
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.credentials.passwords import check_password_policy, hash_password
 from storefront_auth.models import Operator
-from storefront_auth.operator.exceptions import OperatorEmailTaken
+from storefront_auth.operator.exceptions import EmailIsCustomerLogin, OperatorEmailTaken
 from storefront_auth.operator.repository import OperatorRepository
+from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
 
@@ -18,12 +19,15 @@ log = structlog.get_logger(__name__)
 async def create_operator(session: AsyncSession, *, email: str, password: str) -> Operator:
     """A new operator (producer staff) who can log in with `email` and `password`.
 
-    Raises InvalidEmail (422), PasswordTooShort / PasswordTooLong (422) or OperatorEmailTaken (409)."""
+    Raises InvalidEmail (422), PasswordTooShort / PasswordTooLong (422), OperatorEmailTaken or
+    EmailIsCustomerLogin (409: one address logs in as one principal)."""
     normalized = normalize_email(email)
     check_password_policy(password)
     repository = OperatorRepository(session)
     if await repository.get_by_email(normalized) is not None:
         raise OperatorEmailTaken(normalized)
+    if await CustomerUserRepository(session).get_by_email(normalized) is not None:
+        raise EmailIsCustomerLogin(normalized)
     operator = Operator(
         id=uuid.uuid4(),
         email=normalized,

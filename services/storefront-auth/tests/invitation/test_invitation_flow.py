@@ -179,6 +179,15 @@ async def test_an_email_already_used_by_another_customer_fails_with_a_reason(cli
     assert len(inbox.messages) == 1
 
 
+async def test_an_operators_email_cannot_be_a_customer_admin(client, bus, smtp, announced, create_operator):
+    await create_operator(email="anna@brand.example")
+    await deliver(bus, StorefrontAccessEnabled(customer_id=uuid.uuid4(), customer_name="Acme", admin=ANNA))
+    await eventually(lambda: len(announced) == 1)
+    assert announced[0].type == "storefront.invitation_failed"
+    assert "operator" in announced[0].data["reason"]
+    assert smtp[0].messages == []
+
+
 CLOSED_PORT = free_port()
 
 

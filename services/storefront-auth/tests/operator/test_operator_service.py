@@ -1,10 +1,11 @@
 import asyncio
+import uuid
 
 import pytest
 from argon2 import PasswordHasher
 
 from storefront_auth.credentials.exceptions import InvalidEmail, PasswordTooLong, PasswordTooShort
-from storefront_auth.operator.exceptions import OperatorEmailTaken
+from storefront_auth.operator.exceptions import EmailIsCustomerLogin, OperatorEmailTaken
 
 
 async def test_create_operator_normalises_the_email_and_hashes_the_password_with_argon2id(create_operator):
@@ -29,6 +30,13 @@ async def test_an_email_that_exists_in_any_case_is_rejected_with_409(create_oper
         await create_operator(email="STAFF@printshop.example")
     assert error.value.status == 409
     assert "staff@printshop.example" in error.value.detail
+
+
+async def test_the_login_of_a_customer_user_cannot_become_an_operator(create_operator, create_user):
+    await create_user(uuid.uuid4(), "anna@brand.example")
+    with pytest.raises(EmailIsCustomerLogin) as error:
+        await create_operator(email="Anna@Brand.example")
+    assert error.value.status == 409
 
 
 async def test_concurrent_creates_with_one_email_let_exactly_one_through(create_operator):
