@@ -397,15 +397,7 @@ async def replay_rabbitmq(
 async def _requeue(
     channel: AbstractChannel, group: str, message: AbstractIncomingMessage, dead_letter: DeadLetter
 ) -> Outcome:
-    copy = aio_pika.Message(
-        message.body,
-        headers=rabbitmq.replay_headers(message.headers),
-        content_type=message.content_type,
-        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-        message_id=message.message_id,
-        correlation_id=message.correlation_id,
-        type=message.type,
-    )
+    copy = rabbitmq.persistent_copy(message, rabbitmq.replay_headers(message.headers))
     try:
         confirmed = await channel.default_exchange.publish(
             copy, routing_key=group, mandatory=True, timeout=BROKER_TIMEOUT

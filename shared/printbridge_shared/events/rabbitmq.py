@@ -54,6 +54,19 @@ def replay_headers(headers: HeadersType) -> HeadersType:
     return {k: v for k, v in headers.items() if not k.startswith(BROKER_HEADERS) and k not in FAILURE_HEADERS}
 
 
+def persistent_copy(message: AbstractIncomingMessage, headers: HeadersType) -> aio_pika.Message:
+    """The same event as a new persistent message with `headers`, for moving it to another queue."""
+    return aio_pika.Message(
+        message.body,
+        headers=headers,
+        content_type=message.content_type,
+        delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
+        message_id=message.message_id,
+        correlation_id=message.correlation_id,
+        type=message.type,
+    )
+
+
 class RabbitMQBus:
     def __init__(
         self,
@@ -286,15 +299,7 @@ class RabbitMQBus:
         """Moves the message to another of the group's queues; acks the original only once the broker
         confirmed the copy, otherwise requeues it, so a failure here never loses the event."""
         kept = {k: v for k, v in message.headers.items() if not k.startswith(BROKER_HEADERS)}
-        copy = aio_pika.Message(
-            message.body,
-            headers={**kept, **headers},
-            content_type=message.content_type,
-            delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=message.message_id,
-            correlation_id=message.correlation_id,
-            type=message.type,
-        )
+        copy = persistent_copy(message, {**kept, **headers})
         try:
             if self._channel is None:
                 raise RuntimeError("the event bus is stopped")
