@@ -3,6 +3,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from printbridge_shared.auth.permissions import Permission
 from printbridge_shared.auth.principal import PrincipalKind
 from storefront_auth.credentials.passwords import MAX_PASSWORD_LENGTH
 
@@ -48,6 +49,10 @@ class Me(BaseModel):
     customer_id: uuid.UUID | None
     role: str | None
     store_ids: list[uuid.UUID]
+    permissions: list[Permission] = Field(
+        description="What the caller may do (for store managers: in its `store_ids` only); a client can "
+        "show or hide actions by it. The services enforce the same list."
+    )
     api_key_id: uuid.UUID | None
     api_key_name: str | None
 

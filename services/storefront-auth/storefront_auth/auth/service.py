@@ -11,6 +11,7 @@ import uuid
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printbridge_shared.auth.permissions import permissions_of
 from printbridge_shared.auth.principal import Principal, PrincipalKind
 from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.db import utcnow
@@ -109,6 +110,7 @@ async def describe(session: AsyncSession, principal: Principal) -> Me:
         customer_id=principal.customer_id,
         role=principal.role,
         store_ids=principal.store_ids,
+        permissions=sorted(permissions_of(principal)),
         api_key_id=principal.api_key_id,
         api_key_name=api_key_name,
     )

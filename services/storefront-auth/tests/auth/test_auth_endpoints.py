@@ -257,6 +257,16 @@ async def test_me_describes_a_logged_in_operator(client, create_operator):
         "customer_id": None,
         "role": None,
         "store_ids": [],
+        "permissions": [
+            "orders:manage",
+            "orders:read",
+            "producer:manage",
+            "products:manage",
+            "products:read",
+            "stores:manage",
+            "stores:read",
+            "users:read",
+        ],
         "api_key_id": None,
         "api_key_name": None,
     }
@@ -277,6 +287,7 @@ async def test_me_describes_a_customer_user(client, customer_user):
     body = response.json()
     assert (body["kind"], body["role"]) == ("customer_user", "admin")
     assert body["customer_id"] is not None
+    assert "users:manage" in body["permissions"] and "producer:manage" not in body["permissions"]
 
 
 @pytest.mark.parametrize("token", [None, "not.a.jwt", "pbk_unknown-key"])

@@ -205,6 +205,7 @@ async def test_a_new_role_refuses_the_users_older_tokens_and_refresh_brings_the_
     refreshed = await client.post("/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
     me = await client.get("/v1/auth/me", headers=bearer(refreshed.json()["access_token"]))
     assert (me.json()["role"], me.json()["store_ids"]) == ("viewer", [])
+    assert me.json()["permissions"] == ["orders:read", "products:read", "stores:read"]
     assert [type(e).__name__ for e in announced] == ["StorefrontUserUpdated"]
 
 
