@@ -5,6 +5,7 @@ from fastapi import Depends, Request
 from printbridge_shared.auth.dependencies import CurrentPrincipal, OperatorPrincipal
 from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 from storefront_auth.auth.issuer import TokenIssuer
+from storefront_auth.auth.throttle import LoginThrottle
 from storefront_auth.signing_key.keystore import KeyStore
 
 
@@ -21,12 +22,19 @@ async def _key_store(request: Request) -> KeyStore:
     return keys
 
 
+async def _login_throttle(request: Request, session: SessionDep) -> LoginThrottle:
+    """Counts failed logins in the request's own unit of work."""
+    return LoginThrottle(session, request.app.state.settings)
+
+
 TokenIssuerDep = Annotated[TokenIssuer, Depends(_token_issuer)]
+LoginThrottleDep = Annotated[LoginThrottle, Depends(_login_throttle)]
 KeyStoreDep = Annotated[KeyStore, Depends(_key_store)]
 
 __all__ = [
     "CurrentPrincipal",
     "KeyStoreDep",
+    "LoginThrottleDep",
     "OperatorPrincipal",
     "OutboxDep",
     "ReadSessionDep",

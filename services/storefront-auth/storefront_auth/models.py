@@ -130,17 +130,15 @@ class CustomerUser(Base):
         return [uuid.UUID(s) for s in self.store_ids]
 
 
-class Invitation(Base):
-    """An invitation e-mail to a customer user, and the job of sending it: the sender picks rows with
-    neither `sent_at` nor `failed_at`, makes a fresh token (only its hash is stored), sends, and retries
-    with a growing pause until `attempts` runs out. A newer invitation of the user revokes older ones."""
-
-    __tablename__ = "invitations"
+class EmailedLink:
+    """The columns of an e-mail that carries a link with a secret token (invitation, password reset), and
+    of the job of sending it: the sender (mail/sender.py) picks rows with neither `sent_at` nor
+    `failed_at`, makes a fresh token per attempt (only its hash is stored), sends, and retries with a
+    growing pause until `attempts` runs out. A newer link of the user revokes older ones; a link works
+    once (`used_at`) until `expires_at`."""
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
-    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
-    customer_name: Mapped[str] = mapped_column(String(200))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
@@ -151,6 +149,20 @@ class Invitation(Base):
     failure_reason: Mapped[str | None] = mapped_column(Text)
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    def usable(self, now: dt.datetime) -> bool:
+        """Sent, not expired, and neither used, replaced nor given up."""
+        closed = self.used_at or self.revoked_at or self.failed_at
+        return self.expires_at is not None and self.expires_at > now and not closed
+
+
+class Invitation(EmailedLink, Base):
+    """An invitation e-mail to a customer user; accepting it sets the first password."""
+
+    __tablename__ = "invitations"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_name: Mapped[str] = mapped_column(String(200))
 
 
 class LoginFailure(Base):
@@ -165,24 +177,10 @@ class LoginFailure(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
-class PasswordReset(Base):
-    """A password-reset e-mail for a customer user: queued, then sent by the mail sender like an
-    invitation (fresh token per attempt, only its hash kept), used once within its lifetime."""
+class PasswordReset(EmailedLink, Base):
+    """A password-reset e-mail for an active customer user; using it sets a new password."""
 
     __tablename__ = "password_resets"
-
-    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
-    user_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
-    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
-    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    failure_reason: Mapped[str | None] = mapped_column(Text)
-    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
-    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class TokenRevocation(Base):

@@ -3,6 +3,8 @@ any browser without a SPA. The token in their address is the credential, so the 
 and never hand the address on in a Referer header."""
 
 import html
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from urllib.parse import parse_qs
 
 from fastapi import Request
@@ -49,3 +51,38 @@ def password_form(action: str, heading: str, *, button: str, error: str = "") ->
 async def submitted_password(request: Request) -> str:
     """The password of a submitted form; empty when there is none (the policy then refuses it)."""
     return parse_qs((await request.body()).decode(errors="replace")).get("password", [""])[0]
+
+
+Heading = Callable[[], Awaitable[str]]  # the page's HTML heading; raises AppError for a bad link
+
+
+@dataclass(frozen=True)
+class PasswordPage:
+    """A link's page: GET shows the password form under the link's heading, POST sets the password. A
+    password the policy refuses shows the form again with the reason; any other refusal (unknown, used or
+    expired link) a page that says so."""
+
+    title: str
+    path: str  # the page's address without the token, e.g. "/invitations"
+    button: str
+    done: str  # HTML shown once the password is set
+
+    async def show(self, token: str, heading: Heading) -> HTMLResponse:
+        try:
+            return page(self.title, self._form(token, await heading()))
+        except AppError as error:
+            return error_page(self.title, error)
+
+    async def submit(
+        self, token: str, request: Request, heading: Heading, set_password: Callable[[str], Awaitable[object]]
+    ) -> HTMLResponse:
+        try:
+            await set_password(await submitted_password(request))
+        except AppError as error:
+            if error.status == 422:
+                return page(self.title, self._form(token, await heading(), error.detail), 422)
+            return error_page(self.title, error)
+        return page(self.title, self.done)
+
+    def _form(self, token: str, heading: str, error: str = "") -> str:
+        return password_form(f"{self.path}/{token}", heading, button=self.button, error=error)

@@ -2,8 +2,14 @@ from fastapi import APIRouter, Request, Response, status
 
 from storefront_auth.auth import service
 from storefront_auth.auth.schemas import Jwks, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair
-from storefront_auth.auth.throttle import LoginThrottle
-from storefront_auth.deps import CurrentPrincipal, KeyStoreDep, ReadSessionDep, SessionDep, TokenIssuerDep
+from storefront_auth.deps import (
+    CurrentPrincipal,
+    KeyStoreDep,
+    LoginThrottleDep,
+    ReadSessionDep,
+    SessionDep,
+    TokenIssuerDep,
+)
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
 
@@ -13,12 +19,16 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 @router.post("/login", response_model=TokenPair)
 async def login(
-    payload: LoginRequest, request: Request, response: Response, session: SessionDep, issuer: TokenIssuerDep
+    payload: LoginRequest,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    issuer: TokenIssuerDep,
+    throttle: LoginThrottleDep,
 ) -> TokenPair:
     """Log in with e-mail and password; answers an access token and a refresh token. Too many failures
     for an account or from one address answer 429 with Retry-After."""
     response.headers.update(NO_STORE)
-    throttle = LoginThrottle(session, request.app.state.settings)
     client_address = request.client.host if request.client else None
     return await service.login(
         session,

@@ -70,6 +70,11 @@ async def start_session(session: AsyncSession, issuer: TokenIssuer, principal: P
     return await _issue(session, issuer, principal, family_id=uuid.uuid4())
 
 
+async def start_user_session(session: AsyncSession, issuer: TokenIssuer, user: CustomerUser) -> TokenPair:
+    """Tokens for a customer user who just chose a password (accepted invitation, reset password)."""
+    return await start_session(session, issuer, customer_user_principal(user))
+
+
 async def refresh(session: AsyncSession, issuer: TokenIssuer, *, refresh_token: str) -> TokenPair:
     repository = RefreshTokenRepository(session)
     presented = await repository.get_by_hash(hash_secret(refresh_token))

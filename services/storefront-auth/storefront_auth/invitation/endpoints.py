@@ -1,5 +1,7 @@
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
+from storefront_auth.auth import service as auth_service
+from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.deps import OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
 from storefront_auth.invitation import service
@@ -19,10 +21,13 @@ async def get_invitation(session: ReadSessionDep, token: str = Token) -> Invitat
 @router.post("/{token}/accept", response_model=TokenPair)
 async def accept_invitation(
     payload: AcceptInvitation,
+    response: Response,
     session: SessionDep,
     outbox: OutboxDep,
     issuer: TokenIssuerDep,
     token: str = Token,
 ) -> TokenPair:
     """Choose a password: the account becomes active and the answer carries its first tokens."""
-    return await service.accept(session, outbox, issuer, token, password=payload.password)
+    response.headers.update(NO_STORE)
+    user = await service.accept(session, outbox, token, password=payload.password)
+    return await auth_service.start_user_session(session, issuer, user)

@@ -1,9 +1,10 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storefront_auth.mail.repository import EmailedLinkRepository
 from storefront_auth.models import CustomerAccess, Invitation
 
 
@@ -27,9 +28,8 @@ class CustomerAccessRepository:
             access.enabled, access.changed_at = enabled, at
 
 
-class InvitationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+class InvitationRepository(EmailedLinkRepository[Invitation]):
+    model = Invitation
 
     async def open_for(self, user_id: uuid.UUID) -> Invitation | None:
         """The user's invitation that is queued or sent, not yet used, revoked or given up."""
@@ -40,35 +40,3 @@ class InvitationRepository:
             Invitation.failed_at.is_(None),
         )
         return await self.session.scalar(statement.order_by(Invitation.created_at.desc()).limit(1))
-
-    async def revoke_open(self, user_id: uuid.UUID, *, at: dt.datetime) -> None:
-        await self.session.execute(
-            update(Invitation)
-            .where(
-                Invitation.user_id == user_id, Invitation.used_at.is_(None), Invitation.revoked_at.is_(None)
-            )
-            .values(revoked_at=at)
-        )
-
-    async def claim_due(self, *, now: dt.datetime) -> Invitation | None:
-        """The next invitation to send; locked on PostgreSQL so that replicas each take another."""
-        statement = (
-            select(Invitation)
-            .where(
-                Invitation.sent_at.is_(None),
-                Invitation.failed_at.is_(None),
-                Invitation.revoked_at.is_(None),
-                Invitation.next_attempt_at <= now,
-            )
-            .order_by(Invitation.next_attempt_at)
-            .limit(1)
-        )
-        if self.session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update(skip_locked=True)
-        return await self.session.scalar(statement)
-
-    async def get_by_token_hash(self, token_hash: str) -> Invitation | None:
-        return await self.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
-
-    def add(self, invitation: Invitation) -> None:
-        self.session.add(invitation)

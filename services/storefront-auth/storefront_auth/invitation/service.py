@@ -20,11 +20,8 @@ from printbridge_shared.events.contracts import (
     StorefrontUserUpdated,
 )
 from printbridge_shared.events.outbox import Outbox
-from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.exceptions import AccessDisabledByProducer
-from storefront_auth.auth.issuer import TokenIssuer
 from storefront_auth.auth.repository import RefreshTokenRepository
-from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.credentials.passwords import check_password_policy, hash_password
 from storefront_auth.invitation.exceptions import (
@@ -149,9 +146,7 @@ async def _open_invitation(session: AsyncSession, token: str) -> tuple[Invitatio
     if invitation is None:
         raise InvitationNotFound()
     user = await CustomerUserRepository(session).get(invitation.user_id)
-    expired = invitation.expires_at is None or invitation.expires_at <= utcnow()
-    closed = invitation.used_at or invitation.revoked_at or invitation.failed_at
-    if user is None or user.active or expired or closed:
+    if user is None or user.active or not invitation.usable(utcnow()):
         raise InvitationGone()
     return invitation, user
 
@@ -169,21 +164,21 @@ async def describe(session: AsyncSession, token: str) -> InvitationView:
     )
 
 
-async def accept(
-    session: AsyncSession, outbox: Outbox, issuer: TokenIssuer, token: str, *, password: str
-) -> TokenPair:
-    """Sets the password, activates the account (single use: the invitation is spent) and logs in."""
+async def accept(session: AsyncSession, outbox: Outbox, token: str, *, password: str) -> CustomerUser:
+    """Sets the password and activates the account; single use: of two concurrent accepts one wins."""
     invitation, user = await _open_invitation(session, token)
     if not await CustomerAccessRepository(session).enabled(user.customer_id):
         raise AccessDisabledByProducer()
     check_password_policy(password, email=user.email)
+    password_hash = await hash_password(password)
     now = utcnow()
-    user.password_hash = await hash_password(password)
+    if not await InvitationRepository(session).mark_used(invitation.id, at=now):
+        raise InvitationGone()
+    user.password_hash = password_hash
     user.activated_at = now
-    invitation.used_at = now
     activated = StorefrontUserActivated(
         customer_id=user.customer_id, user_id=user.id, email=user.email, activated_at=now
     )
     await outbox.record(session, activated, customer_id=user.customer_id)
     log.info("invitation_accepted", user_id=str(user.id))
-    return await auth_service.start_session(session, issuer, auth_service.customer_user_principal(user))
+    return user

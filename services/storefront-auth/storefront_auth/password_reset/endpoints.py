@@ -1,10 +1,9 @@
-from fastapi import APIRouter, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
-from storefront_auth.auth.throttle import LoginThrottle
-from storefront_auth.deps import OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
+from storefront_auth.deps import LoginThrottleDep, OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
 from storefront_auth.password_reset import service
 from storefront_auth.password_reset.schemas import (
     CompletePasswordReset,
@@ -39,16 +38,15 @@ async def get_password_reset(session: ReadSessionDep, token: str = Token) -> Pas
 @router.post("/{token}/complete", response_model=TokenPair)
 async def complete_password_reset(
     payload: CompletePasswordReset,
-    request: Request,
     response: Response,
     session: SessionDep,
     outbox: OutboxDep,
     issuer: TokenIssuerDep,
+    throttle: LoginThrottleDep,
     token: str = Token,
 ) -> TokenPair:
     """Choose the new password: every earlier session of the account ends, and the answer carries the
     tokens of a new one."""
     response.headers.update(NO_STORE)
-    throttle = LoginThrottle(session, request.app.state.settings)
     user = await service.reset_password(session, outbox, throttle, token, password=payload.password)
-    return await auth_service.start_session(session, issuer, auth_service.customer_user_principal(user))
+    return await auth_service.start_user_session(session, issuer, user)

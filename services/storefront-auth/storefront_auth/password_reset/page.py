@@ -6,19 +6,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printbridge_shared.errors import AppError
-from storefront_auth.auth.throttle import LoginThrottle
-from storefront_auth.deps import OutboxDep, ReadSessionDep, SessionDep
-from storefront_auth.pages import error_page, page, password_form, submitted_password
+from storefront_auth.deps import LoginThrottleDep, OutboxDep, ReadSessionDep, SessionDep
+from storefront_auth.pages import PasswordPage
 from storefront_auth.password_reset import service
 
 router = APIRouter(prefix="/password-reset", include_in_schema=False)
 
-TITLE = "Storefronts password reset"
-
-
-def _form(token: str, heading: str, error: str = "") -> str:
-    return password_form(f"/password-reset/{token}", heading, button="Set my new password", error=error)
+PAGE = PasswordPage(
+    title="Storefronts password reset",
+    path="/password-reset",
+    button="Set my new password",
+    done="<h1>Your password is changed</h1><p>Log in to Storefronts with your e-mail and new password.</p>",
+)
 
 
 async def _heading(session: AsyncSession, token: str) -> str:
@@ -32,25 +31,17 @@ async def _heading(session: AsyncSession, token: str) -> str:
 
 @router.get("/{token}")
 async def password_reset_page(token: str, session: ReadSessionDep) -> HTMLResponse:
-    try:
-        return page(TITLE, _form(token, await _heading(session, token)))
-    except AppError as error:
-        return error_page(TITLE, error)
+    return await PAGE.show(token, lambda: _heading(session, token))
 
 
 @router.post("/{token}")
 async def reset_from_page(
-    token: str, request: Request, session: SessionDep, outbox: OutboxDep
+    token: str, request: Request, session: SessionDep, outbox: OutboxDep, throttle: LoginThrottleDep
 ) -> HTMLResponse:
-    password = await submitted_password(request)
-    throttle = LoginThrottle(session, request.app.state.settings)
-    try:
-        await service.reset_password(session, outbox, throttle, token, password=password)
-    except AppError as error:
-        if error.status == 422:  # a password the policy refuses: the form again, with the reason
-            return page(TITLE, _form(token, await _heading(session, token), error.detail), 422)
-        return error_page(TITLE, error)
-    return page(
-        TITLE,
-        "<h1>Your password is changed</h1><p>Log in to Storefronts with your e-mail and new password.</p>",
+    """Sets the new password; the browser gets no tokens (the person logs in afterwards)."""
+    return await PAGE.submit(
+        token,
+        request,
+        lambda: _heading(session, token),
+        lambda password: service.reset_password(session, outbox, throttle, token, password=password),
     )

@@ -71,15 +71,11 @@ async def _resettable_user(session: AsyncSession, email: str) -> CustomerUser | 
 
 
 async def _open_reset(session: AsyncSession, token: str) -> tuple[PasswordReset, CustomerUser]:
-    """The reset the token belongs to, looked up by the token's hash (no comparison of secrets that could
-    leak through timing)."""
     reset = await PasswordResetRepository(session).get_by_token_hash(hash_secret(token))
     if reset is None:
         raise PasswordResetNotFound()
     user = await CustomerUserRepository(session).get(reset.user_id)
-    expired = reset.expires_at is None or reset.expires_at <= utcnow()
-    closed = reset.used_at or reset.revoked_at or reset.failed_at
-    if user is None or not user.active or expired or closed:
+    if user is None or not user.active or not reset.usable(utcnow()):
         raise PasswordResetGone()
     return reset, user
 

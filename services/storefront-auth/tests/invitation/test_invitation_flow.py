@@ -229,6 +229,15 @@ async def invited_token(bus, smtp, customer_id: uuid.UUID | None = None) -> str:
     )
 
 
+async def test_two_accepts_of_one_link_at_once_let_exactly_one_through(client, bus, smtp):
+    token = await invited_token(bus, smtp)
+    body = {"password": "a long and quiet river"}
+    answers = await asyncio.gather(
+        *(client.post(f"/v1/invitations/{token}/accept", json=body) for _ in range(3))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 410, 410]
+
+
 async def test_the_admin_opens_the_link_chooses_a_password_and_is_logged_in(client, bus, smtp, announced):
     token = await invited_token(bus, smtp)
     shown = await client.get(f"/v1/invitations/{token}")

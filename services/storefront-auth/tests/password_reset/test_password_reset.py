@@ -137,6 +137,14 @@ async def test_the_user_gets_a_link_sets_a_new_password_and_every_earlier_sessio
     assert (await client.get(f"/v1/auth/password-reset/{token}")).status_code == 410
 
 
+async def test_two_completions_of_one_link_at_once_let_exactly_one_through(client, smtp, create_user):
+    await create_user(BRAND, EMAIL)
+    token = await mailed_token(client, smtp)
+    url = f"/v1/auth/password-reset/{token}/complete"
+    answers = await asyncio.gather(*(client.post(url, json={"password": NEW_PASSWORD}) for _ in range(3)))
+    assert sorted(a.status_code for a in answers) == [200, 410, 410]
+
+
 async def test_a_completed_reset_lifts_the_login_lockout(client, smtp, create_user):
     await create_user(BRAND, EMAIL)
     wrong = {"email": EMAIL, "password": "not the password at all"}
