@@ -20,10 +20,9 @@ from printbridge_shared.events.contracts import (
     StorefrontUserUpdated,
 )
 from printbridge_shared.events.outbox import Outbox
-from storefront_auth.auth.exceptions import AccessDisabledByProducer
 from storefront_auth.auth.repository import RefreshTokenRepository
+from storefront_auth.credentials.by_link import set_password_by_link
 from storefront_auth.credentials.emails import normalize_email
-from storefront_auth.credentials.passwords import check_password_policy, hash_password
 from storefront_auth.invitation.exceptions import (
     EmailTakenByAnotherCustomer,
     InvitationGone,
@@ -167,14 +166,8 @@ async def describe(session: AsyncSession, token: str) -> InvitationView:
 async def accept(session: AsyncSession, outbox: Outbox, token: str, *, password: str) -> CustomerUser:
     """Sets the password and activates the account; single use: of two concurrent accepts one wins."""
     invitation, user = await _open_invitation(session, token)
-    if not await CustomerAccessRepository(session).enabled(user.customer_id):
-        raise AccessDisabledByProducer()
-    check_password_policy(password, email=user.email)
-    password_hash = await hash_password(password)
-    now = utcnow()
-    if not await InvitationRepository(session).mark_used(invitation.id, at=now):
-        raise InvitationGone()
-    user.password_hash = password_hash
+    links = InvitationRepository(session)
+    now = await set_password_by_link(session, links, invitation, user, password, gone=InvitationGone)
     user.activated_at = now
     activated = StorefrontUserActivated(
         customer_id=user.customer_id, user_id=user.id, email=user.email, activated_at=now

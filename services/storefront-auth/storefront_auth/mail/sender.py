@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,8 +22,9 @@ from printbridge_shared.db import Database, utcnow
 from printbridge_shared.events.outbox import Outbox
 from storefront_auth.mail.exceptions import MailDeliveryFailed
 from storefront_auth.mail.messages import public_link
+from storefront_auth.mail.repository import Link
 from storefront_auth.mail.transport import EmlDirectoryTransport, MailTransport
-from storefront_auth.models import CustomerUser, Invitation, PasswordReset
+from storefront_auth.models import CustomerUser
 
 log = structlog.get_logger(__name__)
 
@@ -31,15 +32,12 @@ LEASE = dt.timedelta(minutes=2)  # while one replica sends, the others leave the
 POLL_SECONDS = 0.5
 MAX_PAUSE_SECONDS = 300.0
 
-# The tables of queued link e-mails; they share the columns this module reads and writes.
-Queued = TypeVar("Queued", Invitation, PasswordReset)
-
 
 @dataclass(frozen=True)
-class Delivery(Generic[Queued]):
+class Delivery(Generic[Link]):
     """One sending attempt, as its outcome is recorded after the claiming transaction closed."""
 
-    table: type[Queued]
+    table: type[Link]
     row_id: uuid.UUID
     attempt: int
     user_id: uuid.UUID
@@ -47,31 +45,31 @@ class Delivery(Generic[Queued]):
     email: str
 
 
-class LinkMail(Protocol[Queued]):
+class LinkMail(Protocol[Link]):
     """One kind of link e-mail."""
 
     name: str  # names its log events: `<name>_sent`, `<name>_not_delivered`, `<name>_link`
     path: str  # the link is `<public_url>/<path>/<token>`
     ttl: dt.timedelta  # how long the link works, from the moment it is sent
 
-    async def claim_due(self, session: AsyncSession, *, now: dt.datetime) -> Queued | None:
+    async def claim_due(self, session: AsyncSession, *, now: dt.datetime) -> Link | None:
         """The next row to send, locked on PostgreSQL so that replicas each take another."""
         ...
 
-    async def recipient(self, session: AsyncSession, queued: Queued) -> CustomerUser | None:
+    async def recipient(self, session: AsyncSession, queued: Link) -> CustomerUser | None:
         """Whom the e-mail goes to; None when it should no longer be sent (the row is then revoked)."""
         ...
 
-    def message(self, queued: Queued, user: CustomerUser, *, link: str) -> EmailMessage: ...
+    def message(self, queued: Link, user: CustomerUser, *, link: str) -> EmailMessage: ...
 
     async def on_sent(
-        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Queued], at: dt.datetime
+        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Link], at: dt.datetime
     ) -> None:
         """Runs in the transaction that marks the row sent."""
         ...
 
     async def on_given_up(
-        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Queued], reason: str, at: dt.datetime
+        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Link], reason: str, at: dt.datetime
     ) -> None:
         """Runs in the transaction that marks the row failed."""
         ...

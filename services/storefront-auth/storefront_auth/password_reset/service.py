@@ -14,12 +14,11 @@ from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import StorefrontPasswordReset
 from printbridge_shared.events.outbox import Outbox
-from storefront_auth.auth.exceptions import AccessDisabledByProducer
 from storefront_auth.auth.repository import RefreshTokenRepository
 from storefront_auth.auth.throttle import LoginThrottle, throttle_keys
+from storefront_auth.credentials.by_link import set_password_by_link
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.credentials.exceptions import InvalidEmail
-from storefront_auth.credentials.passwords import check_password_policy, hash_password
 from storefront_auth.invitation.repository import CustomerAccessRepository
 from storefront_auth.models import CustomerUser, PasswordReset
 from storefront_auth.password_reset.exceptions import PasswordResetGone, PasswordResetNotFound
@@ -93,16 +92,9 @@ async def reset_password(
     refresh tokens are revoked and every service refuses its older access tokens (TokenRevocation,
     `storefront.password_reset`). The account's failed logins are forgotten."""
     reset, user = await _open_reset(session, token)
-    if not await CustomerAccessRepository(session).enabled(user.customer_id):
-        raise AccessDisabledByProducer()
-    check_password_policy(password, email=user.email)
-    password_hash = await hash_password(password)
-    now = utcnow()
     resets = PasswordResetRepository(session)
-    if not await resets.mark_used(reset.id, at=now):
-        raise PasswordResetGone()
+    now = await set_password_by_link(session, resets, reset, user, password, gone=PasswordResetGone)
     await resets.revoke_open(user.id, at=now)
-    user.password_hash = password_hash
     await RefreshTokenRepository(session).revoke_subject(PrincipalKind.customer_user, user.id, at=now)
     await TokenRevocationRepository(session).revoke_before(user, now)
     await throttle.clear(throttle_keys(user.email, None)[0])
