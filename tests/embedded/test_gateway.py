@@ -52,7 +52,9 @@ async def test_unrouted_paths_are_404_problems(gateway, path):
     assert response.headers["content-type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("path", ["/internal", "/internal/v1/api-keys/introspect"])
+@pytest.mark.parametrize(
+    "path", ["/internal", "/internal/v1/api-keys/introspect", "/internal/v1/revocations"]
+)
 async def test_internal_paths_are_refused(gateway, path):
     assert (await gateway.post(path, json={"key": "pbk_x"})).status_code == 404
 

@@ -185,6 +185,16 @@ async def test_the_team_list_pages_by_email(client, admin, create_user):
     assert bad.status_code == 422
 
 
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [({"customer_id": "not-a-uuid"}, "customer_id"), ({"limit": 0}, "limit"), ({"limit": 201}, "limit")],
+)
+async def test_a_bad_list_query_is_422_naming_the_parameter(client, operator, params, field):
+    response = await client.get("/v1/users", params={"customer_id": str(BRAND), **params}, headers=operator)
+    assert response.status_code == 422
+    assert [e["loc"] for e in response.json()["errors"]] == [["query", field]]
+
+
 async def test_a_new_role_refuses_the_users_older_tokens_and_refresh_brings_the_new_one(
     client, admin, create_user, log_in, announced
 ):
