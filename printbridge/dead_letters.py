@@ -30,12 +30,11 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printbridge.services import SERVICE_NAMES, migrations_dir, settings_for
+from printbridge.services import SERVICE_NAMES, settings_for
 from printbridge_shared.db import Database, is_sqlite, safe_url, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.migrations import upgrade
 from printbridge_shared.routes import SERVICES_BY_NAME
 
 REASON_WIDTH = 60
@@ -164,15 +163,15 @@ def _sqlite_file_missing(url: str) -> bool:
 
 @contextlib.asynccontextmanager
 async def _service_database(service: str) -> AsyncIterator[Database | None]:
-    """The service's database, migrated; None for a SQLite file that does not exist yet (the service
-    never ran there, so it has no dead letters). Database errors become one `DeadLetterError` line."""
+    """The service's database as the service left it (this command changes no schema); None for a SQLite
+    file that does not exist yet (the service never ran there, so it has no dead letters). Database
+    errors become one `DeadLetterError` line."""
     url = settings_for(service).resolved_database_url()
     if _sqlite_file_missing(url):
         yield None
         return
     db: Database | None = None
     try:
-        await upgrade(migrations_dir(service), url)
         db = Database(url)
         yield db
     except (DBAPIError, OSError) as error:

@@ -5,6 +5,7 @@ kept failing; a replay hands them to the service's real consumer once the handle
 import asyncio
 import datetime as dt
 import json
+import sqlite3
 import uuid
 from pathlib import Path
 from typing import Any
@@ -302,6 +303,17 @@ def test_an_unusable_database_is_reported_in_one_line_without_a_traceback(env):
     assert "PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL" in result.output
     assert "secret-pw" not in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_database_the_service_never_migrated_is_reported_and_left_unchanged(env, url, tmp_path):
+    sqlite3.connect(tmp_path / "storefront_auth.db").close()  # exists, but has no tables
+
+    result = invoke(env, "list", "--service", "storefront-auth")
+
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: storefront-auth's database")
+    with sqlite3.connect(tmp_path / "storefront_auth.db") as db:
+        assert db.execute("select name from sqlite_master").fetchall() == []
 
 
 def test_an_unreachable_broker_is_reported_in_one_line_without_a_traceback(env):
