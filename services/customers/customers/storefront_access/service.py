@@ -108,7 +108,12 @@ async def resend_invitation(session: AsyncSession, outbox: Outbox, customer_id: 
 
 
 def _queue_invitation(customer: Customer) -> None:
-    customer.invitation_status = InvitationStatus.pending
+    _restart_invitation(customer, InvitationStatus.pending)
+
+
+def _restart_invitation(customer: Customer, status: InvitationStatus) -> None:
+    """The admin's invitation starts over at `status`: nothing sent, accepted or failed yet."""
+    customer.invitation_status = status
     customer.invited_at = None
     customer.activated_at = None
     customer.invitation_failure_reason = None
@@ -145,8 +150,7 @@ async def record_removed(session: AsyncSession, customer_id: uuid.UUID, email: s
     customer = await _of_admin(session, customer_id, email)
     if customer is not None:
         customer.admin_email = customer.admin_first_name = customer.admin_last_name = None
-        _queue_invitation(customer)
-        customer.invitation_status = InvitationStatus.not_invited
+        _restart_invitation(customer, InvitationStatus.not_invited)
 
 
 async def _of_admin(session: AsyncSession, customer_id: uuid.UUID, email: str) -> Customer | None:
