@@ -2,6 +2,7 @@
 
 import base64
 import json
+import uuid
 from typing import Annotated, Any
 
 from fastapi import Query
@@ -37,3 +38,19 @@ def decode_cursor(cursor: str, *, length: int) -> list[Any]:
     if not isinstance(values, list) or len(values) != length or not all(isinstance(v, str) for v in values):
         raise InvalidCursor()
     return values
+
+
+def encode_position(key: str, row_id: uuid.UUID) -> str:
+    """The cursor of a page that ends at the row with sort key `key` and id `row_id`."""
+    return encode_cursor([key, str(row_id)])
+
+
+def decode_position(cursor: str | None) -> tuple[str, uuid.UUID] | None:
+    """(sort key, id) after which the next page starts; None for the first page (no cursor)."""
+    if not cursor:
+        return None
+    key, row_id = decode_cursor(cursor, length=2)
+    try:
+        return key, uuid.UUID(row_id)
+    except ValueError:
+        raise InvalidCursor() from None

@@ -17,7 +17,7 @@ from printbridge_shared.events.contracts import (
     CustomerUpdated,
 )
 from printbridge_shared.events.outbox import Outbox
-from printbridge_shared.pagination import InvalidCursor, decode_cursor, encode_cursor
+from printbridge_shared.pagination import decode_position, encode_position
 
 
 def to_read(customer: Customer) -> CustomerRead:
@@ -106,21 +106,14 @@ async def get(session: AsyncSession, customer_id: uuid.UUID) -> Customer:
 async def list_customers(
     session: AsyncSession, *, query: str | None, include_archived: bool, cursor: str | None, limit: int
 ) -> CustomerPage:
-    after = None
-    if cursor:
-        name_key, customer_id = decode_cursor(cursor, length=2)
-        try:
-            after = (name_key, uuid.UUID(customer_id))
-        except ValueError:
-            raise InvalidCursor() from None
     rows = await CustomerRepository(session).list(
         query=query.strip() if query else None,
         include_archived=include_archived,
-        after=after,
+        after=decode_position(cursor),
         limit=limit + 1,
     )
     items = list(rows[:limit])
-    next_cursor = encode_cursor([items[-1].name_key, str(items[-1].id)]) if len(rows) > limit else None
+    next_cursor = encode_position(items[-1].name_key, items[-1].id) if len(rows) > limit else None
     return CustomerPage(items=[to_read(c) for c in items], next_cursor=next_cursor)
 
 

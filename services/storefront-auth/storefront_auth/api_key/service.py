@@ -8,7 +8,7 @@ from printbridge_shared.auth.tokens import hash_secret, new_api_key
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import ApiKeyCreated, ApiKeyRevoked
 from printbridge_shared.events.outbox import Outbox
-from printbridge_shared.pagination import InvalidCursor, decode_cursor, encode_cursor
+from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
 from storefront_auth.api_key.exceptions import ApiKeyNotFound, InvalidApiKeyName, UnknownApiKey
 from storefront_auth.api_key.repository import ApiKeyRepository
 from storefront_auth.api_key.schemas import ApiKey as ApiKeyRead
@@ -58,24 +58,26 @@ async def create_api_key(session: AsyncSession, outbox: Outbox, *, name: str) ->
 
 
 async def list_api_keys(session: AsyncSession, *, cursor: str | None, limit: int) -> ApiKeyPage:
-    before = _decode_position(cursor) if cursor else None
+    before = _decode_position(cursor)
     rows = await ApiKeyRepository(session).list(before=before, limit=limit + 1)
     items = list(rows[:limit])
     next_cursor = (
-        encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)]) if len(rows) > limit else None
+        encode_position(items[-1].created_at.isoformat(), items[-1].id) if len(rows) > limit else None
     )
     return ApiKeyPage(items=[to_read(api_key) for api_key in items], next_cursor=next_cursor)
 
 
-def _decode_position(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    created_at, api_key_id = decode_cursor(cursor, length=2)
+def _decode_position(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    position = decode_position(cursor)
+    if position is None:
+        return None
     try:
-        position = dt.datetime.fromisoformat(created_at), uuid.UUID(api_key_id)
+        created_at = dt.datetime.fromisoformat(position[0])
     except ValueError:
         raise InvalidCursor() from None
-    if position[0].tzinfo is None:
+    if created_at.tzinfo is None:
         raise InvalidCursor()
-    return position
+    return created_at, position[1]
 
 
 async def revoke_api_key(session: AsyncSession, outbox: Outbox, api_key_id: uuid.UUID) -> None:

@@ -19,7 +19,7 @@ from printbridge_shared.events.contracts import (
     StorefrontUserUpdated,
 )
 from printbridge_shared.events.outbox import Outbox
-from printbridge_shared.pagination import InvalidCursor, decode_cursor, encode_cursor
+from printbridge_shared.pagination import decode_position, encode_position
 from storefront_auth.customer_projection.repository import CustomerProjectionRepository
 from storefront_auth.invitation.service import queue_invitation
 from storefront_auth.models import CustomerUser, Invitation
@@ -106,18 +106,11 @@ async def list_users(
         customer_id = scope.customer_id
     if not scope.sees_customer(customer_id):
         raise NotFound(f"No customer {customer_id}.")
-    after = None
-    if cursor:
-        email, user_id = decode_cursor(cursor, length=2)
-        try:
-            after = (email, uuid.UUID(user_id))
-        except ValueError:
-            raise InvalidCursor() from None
     repository = CustomerUserRepository(session)
-    rows = await repository.list(customer_id, after=after, limit=limit + 1)
+    rows = await repository.list(customer_id, after=decode_position(cursor), limit=limit + 1)
     items = list(rows[:limit])
     invitations = await repository.latest_invitations([u.id for u in items])
-    next_cursor = encode_cursor([items[-1].email, str(items[-1].id)]) if len(rows) > limit else None
+    next_cursor = encode_position(items[-1].email, items[-1].id) if len(rows) > limit else None
     return UserPage(items=[to_read(u, invitations.get(u.id)) for u in items], next_cursor=next_cursor)
 
 
@@ -152,8 +145,7 @@ async def invite(session: AsyncSession, outbox: Outbox, principal: Principal, pa
         await session.flush()
     except IntegrityError:  # another request added the same address a moment ago
         raise EmailInUse(payload.email) from None
-    customer = await CustomerProjectionRepository(session).get(user.customer_id)
-    await queue_invitation(session, user, customer.name if customer else "your company")
+    await queue_invitation(session, user, await _customer_name(session, user))
     added = StorefrontUserAdded(
         customer_id=user.customer_id,
         user_id=user.id,
@@ -213,9 +205,14 @@ async def resend_invitation(session: AsyncSession, principal: Principal, user_id
     user = await _visible(session, principal, user_id)
     if user.active:
         raise AlreadyActive(user.email)
-    customer = await CustomerProjectionRepository(session).get(user.customer_id)
-    await queue_invitation(session, user, customer.name if customer else "your company")
+    await queue_invitation(session, user, await _customer_name(session, user))
     return await _read(session, user)
+
+
+async def _customer_name(session: AsyncSession, user: CustomerUser) -> str:
+    """The name the invitation e-mail shows (kept from the customers service's events)."""
+    customer = await CustomerProjectionRepository(session).get(user.customer_id)
+    return customer.name if customer else "your company"
 
 
 async def _keep_an_admin(session: AsyncSession, user: CustomerUser) -> None:
