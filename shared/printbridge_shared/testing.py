@@ -1,9 +1,11 @@
 """Test helpers every service's tests use: databases (SQLite file or a fresh PostgreSQL database),
 a started service app, and operator/customer tokens signed by a test key whose JWKS the app fetches."""
 
+import asyncio
 import contextlib
 import email
 import email.policy
+import inspect
 import os
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -24,6 +26,21 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None:
+    """Polls `condition` (a function returning a truth value, or an awaitable of one) until it holds,
+    instead of sleeping a fixed time; fails after `within` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = condition()
+        if inspect.isawaitable(result):
+            result = await result
+        if result:
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"condition not met within {within} s")
+        await asyncio.sleep(0.02)
 
 
 def free_port() -> int:

@@ -2,7 +2,6 @@
 contract whose type is unique per test (so parallel runs on one broker never see each other's events),
 and RabbitMQ buses and consumer groups that are stopped and deleted afterwards."""
 
-import asyncio
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -23,6 +22,7 @@ from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import MessagingTables, messaging_tables
 from printbridge_shared.events.rabbitmq import RabbitMQBus
 from printbridge_shared.testing import AMQP_TEST_URL
+from printbridge_shared.testing import eventually as testing_eventually
 
 RETRY_DELAY = 0.2
 MAX_ATTEMPTS = 3
@@ -109,17 +109,10 @@ def make_envelope(pinged: type[Pinged]) -> Callable[..., Envelope]:
     return make
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
-
-
 @pytest.fixture
 def eventually() -> Callable[..., Awaitable[None]]:
     """Polls an async condition until it holds (bounded), instead of sleeping a fixed time."""
-    return _eventually
+    return testing_eventually
 
 
 class Rabbit:
@@ -152,7 +145,7 @@ class Rabbit:
                 messages.append(message)
             return len(messages) >= count
 
-        await _eventually(arrived)
+        await testing_eventually(arrived)
         await channel.close()
         return messages
 

@@ -18,7 +18,7 @@ from printbridge_shared.events.contracts import (
     StorefrontInvitationRequested,
 )
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.testing import free_port
+from printbridge_shared.testing import eventually, free_port
 from storefront_auth.messaging.topology import CONSUMER_GROUP
 from storefront_auth.models import CustomerUser, Invitation
 
@@ -70,14 +70,6 @@ async def publish(bus, data: EventData) -> None:
         data=data.model_dump(mode="json"),
     )
     await bus.publish(envelope)
-
-
-async def eventually(condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def invitations(app) -> list[Invitation]:

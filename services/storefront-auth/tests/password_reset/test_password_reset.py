@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.events.consumer import Listener
-from printbridge_shared.testing import bearer, free_port
+from printbridge_shared.testing import bearer, eventually, free_port
 from storefront_auth.models import CustomerAccess, PasswordReset
 
 LINK = re.compile(r"https://printbridge\.example/password-reset/([A-Za-z0-9_-]+)")
@@ -40,14 +40,6 @@ def announced(bus) -> list:
 
     bus.add_listener(Listener("test", {"storefront.password_reset": record}))
     return seen
-
-
-async def eventually(condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if await condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def resets(app) -> list[PasswordReset]:
@@ -123,7 +115,7 @@ async def test_the_user_gets_a_link_sets_a_new_password_and_every_earlier_sessio
     async def announced_once() -> bool:
         return len(announced) == 1
 
-    await eventually(old_access_refused, seconds=5)
+    await eventually(old_access_refused, within=5)
     await eventually(announced_once)
     [event] = announced
     assert (event.data["user_id"], event.data["customer_id"]) == (str(user.id), str(BRAND))

@@ -2,7 +2,6 @@
 e-mail, over real SMTP), changes roles and stores, removes users; the last active admin stays. Operators
 list a customer's team; nobody sees another customer's users."""
 
-import asyncio
 import re
 import uuid
 
@@ -13,7 +12,7 @@ import pytest
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH
 from printbridge_shared.auth.verifier import TokenVerifier
 from printbridge_shared.events.consumer import Listener
-from printbridge_shared.testing import bearer
+from printbridge_shared.testing import bearer, eventually
 
 LINK = re.compile(r"https://printbridge\.example/invitations/([A-Za-z0-9_-]+)")
 BRAND = uuid.UUID("00000000-0000-4000-8000-00000000000b")
@@ -49,14 +48,6 @@ async def signed_in(create_user, log_in, email: str, **kwargs) -> tuple[dict[str
     user = await create_user(kwargs.pop("customer_id", BRAND), email, **kwargs)
     tokens = await log_in(email, PASSWORD)
     return bearer(tokens["access_token"]), {"user": user, **tokens}
-
-
-async def eventually(condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.02)):
-        if await condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 INVITE = {"email": "Ben@Brand.Example", "first_name": "Ben", "last_name": "Kurz", "role": "viewer"}
@@ -211,7 +202,7 @@ async def test_a_new_role_refuses_the_users_older_tokens_and_refresh_brings_the_
         response = await client.get("/v1/auth/me", headers=headers)
         return response.status_code == 401 and "changed" in response.json()["detail"]
 
-    await eventually(refused, seconds=5)
+    await eventually(refused, within=5)
     refreshed = await client.post("/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
     me = await client.get("/v1/auth/me", headers=bearer(refreshed.json()["access_token"]))
     assert (me.json()["role"], me.json()["store_ids"]) == ("viewer", [])
@@ -262,7 +253,7 @@ async def test_a_removed_user_is_gone_its_logins_end_and_its_tokens_stop_working
     async def refused() -> bool:
         return (await client.get("/v1/auth/me", headers=headers)).status_code == 401
 
-    await eventually(refused, seconds=5)
+    await eventually(refused, within=5)
     refresh = await client.post("/v1/auth/refresh", json={"refresh_token": session["refresh_token"]})
     assert refresh.status_code == 401
     login = await client.post("/v1/auth/login", json={"email": "vic@brand.example", "password": PASSWORD})
