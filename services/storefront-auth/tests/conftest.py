@@ -67,12 +67,14 @@ def smtp() -> Iterator[tuple[MailInbox, int]]:
 
 
 @pytest.fixture
-def mail_settings(smtp: tuple[MailInbox, int]) -> dict[str, Any]:
+def mail_settings(request: pytest.FixtureRequest, smtp: tuple[MailInbox, int]) -> dict[str, Any]:
     """Settings that send e-mail to the `smtp` server, quickly retried; links start with
-    https://printbridge.example/."""
+    https://printbridge.example/. A test marked `smtp_down` gets a port where nothing listens instead."""
+    down = request.node.get_closest_marker("smtp_down") is not None
     return {
         "smtp_host": "127.0.0.1",
-        "smtp_port": smtp[1],
+        "smtp_port": free_port() if down else smtp[1],
+        "smtp_timeout_seconds": 1.0,
         "smtp_starttls": False,
         "public_url": "https://printbridge.example/",
         "producer_name": "Druckerei Nord",

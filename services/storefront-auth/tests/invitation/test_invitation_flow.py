@@ -18,7 +18,7 @@ from printbridge_shared.events.contracts import (
     StorefrontInvitationRequested,
 )
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.testing import eventually, free_port
+from printbridge_shared.testing import eventually
 from storefront_auth.messaging.topology import CONSUMER_GROUP
 from storefront_auth.models import CustomerUser, Invitation
 
@@ -180,22 +180,7 @@ async def test_an_operators_email_cannot_be_a_customer_admin(client, bus, smtp, 
     assert smtp[0].messages == []
 
 
-CLOSED_PORT = free_port()
-
-
-@pytest.mark.parametrize(
-    "app_settings",
-    [
-        {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": CLOSED_PORT,
-            "smtp_starttls": False,
-            "smtp_timeout_seconds": 1.0,
-            "invitation_retry_seconds": 0.05,
-            "invitation_send_attempts": 2,
-        }
-    ],
-)
+@pytest.mark.smtp_down
 async def test_an_unreachable_mail_server_is_retried_then_reported_failed(client, app, bus, announced):
     await deliver(bus, StorefrontAccessEnabled(customer_id=uuid.uuid4(), customer_name="Acme", admin=ANNA))
     await eventually(lambda: announced)

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.events.consumer import Listener
-from printbridge_shared.testing import bearer, eventually, free_port
+from printbridge_shared.testing import bearer, eventually
 from storefront_auth.models import CustomerAccess, PasswordReset
 
 LINK = re.compile(r"https://printbridge\.example/password-reset/([A-Za-z0-9_-]+)")
@@ -326,22 +326,7 @@ async def test_an_unknown_link_in_a_browser_says_so(client):
     assert "No password reset" in response.text
 
 
-CLOSED_PORT = free_port()
-
-
-@pytest.mark.parametrize(
-    "app_settings",
-    [
-        {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": CLOSED_PORT,
-            "smtp_starttls": False,
-            "smtp_timeout_seconds": 1.0,
-            "invitation_retry_seconds": 0.05,
-            "invitation_send_attempts": 2,
-        }
-    ],
-)
+@pytest.mark.smtp_down
 async def test_an_unreachable_mail_server_is_retried_then_given_up_and_the_sender_goes_on(
     client, app, create_user
 ):
