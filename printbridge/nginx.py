@@ -14,14 +14,14 @@ from typing import Any
 from printbridge.config import GatewaySettings
 from printbridge.docs_page import ASSETS_DIR, DOCS_HTML
 from printbridge_shared.errors import TYPE_BASE
-from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES
+from printbridge_shared.http import REQUEST_ID_PATTERN
+from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, Route, RouteTable
 
 CONF_NAME = "nginx.conf"
 OPENAPI_NAME = "openapi.json"
 DOCS_NAME = "docs.html"
 ASSETS_NAME = "assets"
 TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$"
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE"
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Request-ID"
 CORS_EXPOSE_HEADERS = "X-Request-ID, Location, Retry-After"
@@ -33,6 +33,8 @@ _ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$|^unix:/
 _ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
 _HOST = re.compile(r"^(\[?[0-9A-Fa-f:.]+\]?|[A-Za-z0-9.-]+)$")
 _UNSAFE_PATH_CHARS = set("\"$\\;{}\n\r'")
+# A route's regex as routes.py builds it: literal segments (dots escaped) or `[^/]+`, whole segments.
+_ROUTE_REGEX = re.compile(r"\^(/(([A-Za-z0-9_-]|\\\.)+|\[\^/\]\+))+\(\?:/\|\$\)")
 
 
 class GatewayConfigError(ValueError):
@@ -43,7 +45,7 @@ def render_nginx_conf(
     settings: GatewaySettings,
     site_dir: Path,
     upstreams: Mapping[str, Sequence[str]],
-    routes: Sequence[tuple[str, str]] = ROUTES,
+    routes: RouteTable = ROUTES,
 ) -> str:
     """The complete nginx.conf. `site_dir` is where nginx finds the files `write_site` writes and keeps
     its pid and temp files, so it runs as any user; `upstreams` maps each service to its addresses."""
@@ -195,9 +197,9 @@ def _upstream_name(service: str) -> str:
     return "pb_" + service.replace("-", "_")
 
 
-def _upstreams(routes: Sequence[tuple[str, str]], upstreams: Mapping[str, Sequence[str]]) -> list[str]:
+def _upstreams(routes: RouteTable, upstreams: Mapping[str, Sequence[str]]) -> list[str]:
     lines: list[str] = []
-    for service in dict.fromkeys(service for _prefix, service in routes):
+    for service in routes.services:
         addresses = upstreams.get(service)
         if not addresses:
             raise GatewayConfigError(f"no upstream address for service {service}")
@@ -235,13 +237,56 @@ def _listen(settings: GatewaySettings) -> str:
     return f"listen {host}:{settings.port};"
 
 
-def _server(settings: GatewaySettings, site: str, routes: Sequence[tuple[str, str]]) -> list[str]:
-    body_detail = f"The request body is larger than {settings.max_body_bytes} bytes; send less."
+def _too_large_location(limit: int) -> str:
+    return f"@pb_too_large_{limit}"
+
+
+def _error_pages(settings: GatewaySettings, body_limit: int) -> list[str]:
+    """nginx inherits `error_page` only into a block that sets none itself, so a route with its own body
+    limit repeats all of them with its own 413 answer."""
+    lines = []
+    if settings.rate_limit_per_second > 0:
+        lines.append("error_page 429 @pb_rate_limited;")
+    return [
+        *lines,
+        f"error_page 413 {_too_large_location(body_limit)};",
+        "error_page 502 @pb_bad_gateway;",
+        "error_page 504 @pb_gateway_timeout;",
+    ]
+
+
+def _route_location(route: Route, settings: GatewaySettings) -> list[str]:
+    """One regex location per route, in the table's order (most specific first): nginx takes the first
+    regex location that matches, as the embedded dispatcher takes the first route."""
+    if not _ROUTE_REGEX.fullmatch(route.regex):
+        raise GatewayConfigError(
+            f"route {route.pattern!r} has a regex nginx must not be given: {route.regex}"
+        )
+    proxy = f"proxy_pass http://{_upstream_name(route.service)};"
+    if route.max_body_bytes is None:
+        return [f"location ~ {route.regex} {{ {proxy} }}"]
+    return [
+        f"location ~ {route.regex} {{",
+        f"    client_max_body_size {_body_limit(route.max_body_bytes, route.pattern)};",
+        *_indent(_error_pages(settings, route.max_body_bytes), 1),
+        f"    {proxy}",
+        "}",
+    ]
+
+
+def _body_limit(value: int, what: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise GatewayConfigError(f"the body limit of {what} must be a whole number of bytes, 0 or more")
+    return value
+
+
+def _server(settings: GatewaySettings, site: str, routes: RouteTable) -> list[str]:
+    default_limit = _body_limit(settings.max_body_bytes, "PRINTBRIDGE_MAX_BODY_BYTES")
     lines = [
         "server {",
         f"    {_listen(settings)}",
         "    server_name _;",
-        f"    client_max_body_size {settings.max_body_bytes};",
+        f"    client_max_body_size {default_limit};",
         "",
         "    # Headers on every answer, nginx's own included (`always`); empty values add nothing.",
         "    add_header X-Request-ID $pb_request_id always;",
@@ -264,12 +309,9 @@ def _server(settings: GatewaySettings, site: str, routes: Sequence[tuple[str, st
             "    add_header Retry-After $pb_retry_after always;",
             f"    limit_req zone=pb_per_client{burst};",
             "    limit_req_status 429;",
-            "    error_page 429 @pb_rate_limited;",
         ]
     lines += [
-        "    error_page 413 @pb_too_large;",
-        "    error_page 502 @pb_bad_gateway;",
-        "    error_page 504 @pb_gateway_timeout;",
+        *_indent(_error_pages(settings, default_limit), 1),
         "",
         "    proxy_http_version 1.1;",
         '    proxy_set_header Connection "";',
@@ -282,14 +324,11 @@ def _server(settings: GatewaySettings, site: str, routes: Sequence[tuple[str, st
         "    proxy_hide_header X-Request-ID;",
         "    proxy_read_timeout 60s;",
         "",
-        "    # The route table: whole path segments only (/v1/x and /v1/x/…, never /v1/xy).",
+        "    # The route table, most specific first; whole path segments only (/v1/x and /v1/x/…, never",
+        "    # /v1/xy). The locations below are exact or `^~` prefixes, which no route shares.",
     ]
-    for prefix, service in routes:
-        upstream = _upstream_name(service)
-        lines += [
-            f"    location = {prefix} {{ proxy_pass http://{upstream}; }}",
-            f"    location ^~ {prefix}/ {{ proxy_pass http://{upstream}; }}",
-        ]
+    for route in routes:
+        lines += _indent(_route_location(route, settings), 1)
     refused = _answer(404, "not-found", "Not found", "No such route; see /docs.")
     lines += [
         "",
@@ -320,10 +359,17 @@ def _server(settings: GatewaySettings, site: str, routes: Sequence[tuple[str, st
         *_indent(refused, 2),
         "    }",
         "",
-        "    location @pb_too_large {",
-        *_indent(_answer(413, "payload-too-large", "Payload too large", body_detail), 2),
-        "    }",
     ]
+    limits = dict.fromkeys(
+        [default_limit, *(r.max_body_bytes for r in routes if r.max_body_bytes is not None)]
+    )
+    for limit in limits:
+        body_detail = f"The request body is larger than {limit} bytes; send less."
+        lines += [
+            f"    location {_too_large_location(limit)} {{",
+            *_indent(_answer(413, "payload-too-large", "Payload too large", body_detail), 2),
+            "    }",
+        ]
     if settings.rate_limit_per_second > 0:
         lines += [
             "    location @pb_rate_limited {",

@@ -10,7 +10,7 @@ import pytest
 from printbridge.config import GatewaySettings
 from printbridge.distributed import placements, upstreams_of
 from printbridge.nginx import GatewayConfigError, nginx_rate, render_nginx_conf, write_site
-from printbridge_shared.routes import ROUTES, SERVICES
+from printbridge_shared.routes import ROUTES, SERVICES, Route, RouteTable
 
 NGINX = "/usr/sbin/nginx"
 SITE = Path("/srv/printbridge/gateway")
@@ -21,8 +21,10 @@ def default_upstreams() -> dict[str, tuple[str, ...]]:
     return upstreams_of(placements({}))
 
 
-def render(upstreams: dict[str, tuple[str, ...]] | None = None, **settings: Any) -> str:
-    return render_nginx_conf(GatewaySettings(**settings), SITE, upstreams or default_upstreams())
+def render(
+    upstreams: dict[str, tuple[str, ...]] | None = None, routes: RouteTable = ROUTES, **settings: Any
+) -> str:
+    return render_nginx_conf(GatewaySettings(**settings), SITE, upstreams or default_upstreams(), routes)
 
 
 def block(conf: str, opening: str) -> str:
@@ -39,14 +41,48 @@ def block(conf: str, opening: str) -> str:
     raise AssertionError(f"unclosed block {opening}")
 
 
-def test_every_route_prefix_goes_to_its_service_on_whole_path_segments_only() -> None:
+def route_locations(conf: str) -> list[str]:
+    return re.findall(r"^\s+location ~ (\S+) \{", conf, flags=re.MULTILINE)
+
+
+def test_every_route_is_a_regex_location_of_its_service_on_whole_path_segments_only() -> None:
     conf = render()
-    for prefix, service in ROUTES:
-        upstream = "pb_" + service.replace("-", "_")
-        assert f"location = {prefix} {{ proxy_pass http://{upstream}; }}" in conf
-        assert f"location ^~ {prefix}/ {{ proxy_pass http://{upstream}; }}" in conf
-    bare_prefix = re.search(r"location \^~ /v1/customers \{", conf)
-    assert bare_prefix is None, "a bare prefix would also match /v1/customersx"
+    for route in ROUTES:
+        upstream = "pb_" + route.service.replace("-", "_")
+        assert f"location ~ {route.regex} {{ proxy_pass http://{upstream}; }}" in conf
+        assert route.regex.endswith("(?:/|$)"), "without it /v1/customers would also match /v1/customersx"
+    assert "location ^~ /v1/" not in conf, "a ^~ prefix location would hide the regex locations under it"
+
+
+def test_routes_are_rendered_most_specific_first_as_nginx_takes_the_first_regex_that_matches() -> None:
+    regexes = route_locations(render())
+    assert regexes == [route.regex for route in ROUTES]
+    nested = regexes.index("^/v1/stores/[^/]+/products(?:/|$)")
+    assert nested < regexes.index("^/v1/stores(?:/|$)")
+
+
+def test_a_route_with_its_own_body_limit_answers_413_with_that_limit() -> None:
+    routes = RouteTable([*ROUTES, Route("/v1/catalog/import", "mapping", max_body_bytes=10_000_000)])
+    conf = render(routes=routes, max_body_bytes=2048, rate_limit_per_second=5)
+    upload = block(conf, "location ~ ^/v1/catalog/import(?:/|$)")
+    assert "client_max_body_size 10000000;" in upload
+    assert "error_page 413 @pb_too_large_10000000;" in upload
+    # nginx drops every inherited error_page in a block that sets one, so all of them are repeated.
+    assert {"error_page 429 @pb_rate_limited;", "error_page 502 @pb_bad_gateway;"} <= set(
+        line.strip() for line in upload.splitlines()
+    )
+    assert "larger than 10000000 bytes" in block(conf, "location @pb_too_large_10000000")
+    assert "client_max_body_size" not in block(conf, "location ~ ^/v1/catalog(?:/|$)")
+
+
+def test_a_route_regex_that_could_inject_directives_is_refused() -> None:
+    class Sneaky(Route):
+        @property
+        def regex(self) -> str:  # type: ignore[override]
+            return "^/v1/x { return 200; } location ~ ^/(?:/|$)"
+
+    with pytest.raises(GatewayConfigError, match="/v1/x"):
+        render(routes=RouteTable([Sneaky("/v1/x", "orders")]))
 
 
 def test_each_service_has_one_keepalive_upstream_at_its_route_table_port() -> None:
@@ -77,8 +113,8 @@ def test_unknown_paths_get_a_problem_404() -> None:
 def test_the_body_limit_answers_413_as_problem_json() -> None:
     conf = render(max_body_bytes=2048)
     assert "client_max_body_size 2048;" in conf
-    assert "error_page 413 @pb_too_large;" in conf
-    too_large = block(conf, "location @pb_too_large")
+    assert "error_page 413 @pb_too_large_2048;" in conf
+    too_large = block(conf, "location @pb_too_large_2048")
     assert "default_type application/problem+json;" in too_large
     assert "return 413 " in too_large
     assert "larger than 2048 bytes" in too_large
