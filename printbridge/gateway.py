@@ -1,50 +1,72 @@
 """The embedded gateway: one ASGI app that hands each request to the in-process service the route
 table names, with the same edge rules nginx applies in the distributed mode (request ids, CORS, body
-limit, rate limit, no /internal), plus the merged /openapi.json and /docs."""
+limits, rate limit, no /internal), plus the merged /openapi.json and /docs, and the suite's /readyz
+and /metrics (every service's, in one answer)."""
 
+import asyncio
 import contextlib
 import json
 import math
 import mimetypes
 import time
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
+import httpx
 import structlog
 from fastapi import FastAPI
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.registry import Collector
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
 from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_HTML
 from printbridge.openapi import merge_openapi
-from printbridge_shared.http import BodySizeLimitMiddleware, send_problem
-from printbridge_shared.routes import INTERNAL_PREFIX, service_for_path
+from printbridge_shared.errors import problem
+from printbridge_shared.http import call_with_body_limit, is_valid_request_id, send_problem
+from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, RouteTable
 
 log = structlog.get_logger("printbridge.gateway")
 
 
 class TokenBucket:
-    """Per-client-address rate limit: `rate` requests a second on average, bursts up to `burst`."""
+    """Per-client-address rate limit: `rate` requests a second on average, bursts up to `burst`.
 
-    def __init__(self, rate: float, burst: int) -> None:
+    At most `max_clients` buckets are kept; a new client evicts the one seen longest ago (LRU), so a
+    flood of addresses costs bounded memory and forgets only the quietest clients, never everyone."""
+
+    def __init__(
+        self, rate: float, burst: int, *, max_clients: int = 100_000, clock: Any = time.monotonic
+    ) -> None:
         self.rate = rate
         self.burst = burst
-        self._buckets: dict[str, tuple[float, float]] = {}
+        self.max_clients = max_clients
+        self.clock = clock
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
 
     def take(self, client: str) -> float:
         """Returns 0 when allowed, else the seconds until a request would be."""
-        now = time.monotonic()
-        tokens, stamp = self._buckets.get(client, (float(self.burst), now))
+        now = self.clock()
+        bucket = self._buckets.pop(client, None)
+        tokens, stamp = bucket if bucket is not None else (float(self.burst), now)
         tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
-        if len(self._buckets) > 100_000:
-            self._buckets.clear()
+        if bucket is None and len(self._buckets) >= self.max_clients:
+            self._buckets.popitem(last=False)
         if tokens < 1:
             self._buckets[client] = (tokens, now)
             return (1 - tokens) / self.rate
         self._buckets[client] = (tokens - 1, now)
         return 0.0
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
 
 async def _send_bytes(send: Send, status: int, body: bytes, content_type: str) -> None:
@@ -62,9 +84,12 @@ async def _send_bytes(send: Send, status: int, body: bytes, content_type: str) -
 
 
 class Dispatcher:
-    def __init__(self, apps: Mapping[str, FastAPI], settings: GatewaySettings) -> None:
+    def __init__(
+        self, apps: Mapping[str, FastAPI], settings: GatewaySettings, routes: RouteTable = ROUTES
+    ) -> None:
         self.apps = apps
         self.settings = settings
+        self.routes = routes
         self.limiter = TokenBucket(settings.rate_limit_per_second, settings.rate_limit_burst)
         self._openapi: bytes | None = None
 
@@ -120,9 +145,10 @@ class Dispatcher:
         if path == INTERNAL_PREFIX or path.startswith(INTERNAL_PREFIX + "/"):
             await send_problem(send, 404, "not-found", "Not found", f"No route for {path}.")
             return
-        service = service_for_path(path)
-        if service is not None:
-            await self.apps[service](scope, receive, send)
+        route = self.routes.route_for_path(path)
+        if route is not None:
+            limit = self.settings.max_body_bytes if route.max_body_bytes is None else route.max_body_bytes
+            await call_with_body_limit(self.apps[route.service], scope, receive, send, limit)
         elif path == "/openapi.json":
             await _send_bytes(send, 200, self.openapi(), "application/json")
         elif path in ("/docs", "/docs/"):
@@ -131,44 +157,109 @@ class Dispatcher:
             await self._asset(send, path[len(ASSETS_PREFIX) :])
         elif path == "/healthz":
             await _send_bytes(send, 200, b'{"status":"ok","service":"gateway"}', "application/json")
+        elif path == "/readyz":
+            await self._readyz(scope, receive, send)
+        elif path == "/metrics":
+            await _send_bytes(send, 200, await self._metrics(), CONTENT_TYPE_PLAIN_0_0_4)
         else:
             await send_problem(send, 404, "not-found", "Not found", f"No route for {path}; see /docs.")
 
     async def _asset(self, send: Send, name: str) -> None:
-        file = ASSETS_DIR / name
-        if not file.is_file():
+        content = await asyncio.to_thread(_read_file, ASSETS_DIR / name)
+        if content is None:
             await send_problem(send, 404, "not-found", "Not found", "No such asset.")
             return
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-        await _send_bytes(send, 200, file.read_bytes(), content_type)
+        await _send_bytes(send, 200, content, content_type)
+
+    async def _ask_each_service(self, path: str) -> dict[str, httpx.Response]:
+        """GET `path` of every service in-process, all at once."""
+
+        async def ask(app: FastAPI) -> httpx.Response:
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+                return await client.get(path)
+
+        answers = await asyncio.gather(*(ask(app) for app in self.apps.values()))
+        return dict(zip(self.apps, answers, strict=True))
+
+    async def _readyz(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The suite is ready when every service is; otherwise 503 naming the ones that are not."""
+        answers = await self._ask_each_service("/readyz")
+        services = {name: answer.json() for name, answer in answers.items()}
+        unready = [name for name, answer in answers.items() if answer.status_code != 200]
+        if not unready:
+            body = json.dumps({"status": "ready", "service": "gateway", "services": services}).encode()
+            await _send_bytes(send, 200, body, "application/json")
+            return
+        detail = f"Not ready: {', '.join(unready)}."
+        answer = problem(503, "not-ready", "Not ready", detail, unready=unready, services=services)
+        await answer(scope, receive, send)
+
+    async def _metrics(self) -> bytes:
+        answers = await self._ask_each_service("/metrics")
+        registry = CollectorRegistry(auto_describe=False)
+        registry.register(_MergedMetrics({name: answer.text for name, answer in answers.items()}))
+        return generate_latest(registry)
+
+
+class _MergedMetrics(Collector):
+    """Every service's metrics as one exposition: one family (one HELP and TYPE) per metric name, with
+    the samples of all services in it. A sample without a `service` label gets its service's name, so
+    two services' series never collide."""
+
+    def __init__(self, expositions: Mapping[str, str]) -> None:
+        self.expositions = expositions
+
+    def collect(self) -> Iterator[Metric]:
+        merged: dict[str, Metric] = {}
+        for service, text in self.expositions.items():
+            for family in text_string_to_metric_families(text):
+                target = merged.setdefault(
+                    family.name, Metric(family.name, family.documentation, family.type)
+                )
+                for sample in family.samples:
+                    labels = {"service": service, **sample.labels}
+                    target.samples.append(sample._replace(labels=labels))
+        yield from merged.values()
+
+
+def _read_file(file: Path) -> bytes | None:
+    return file.read_bytes() if file.is_file() else None
 
 
 def _request_id(scope: Scope) -> str:
-    """Keeps a sane incoming X-Request-ID, otherwise makes one, and writes it into the request."""
+    """Keeps an incoming X-Request-ID that passes the shared rule, otherwise makes one, and writes it
+    into the request."""
     headers = [(k, v) for k, v in scope["headers"] if k != b"x-request-id"]
     incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-    valid = 0 < len(incoming) <= 128 and all(c.isalnum() or c in "-_.:" for c in incoming)
-    request_id = incoming if valid else uuid.uuid4().hex
+    request_id = incoming if is_valid_request_id(incoming) else uuid.uuid4().hex
     scope["headers"] = [*headers, (b"x-request-id", request_id.encode())]
     return request_id
 
 
-def build_gateway(apps: Mapping[str, FastAPI], settings: GatewaySettings, bus: Any) -> "EmbeddedGateway":
+def build_gateway(
+    apps: Mapping[str, FastAPI], settings: GatewaySettings, bus: Any, routes: RouteTable = ROUTES
+) -> "EmbeddedGateway":
     """The gateway with every service's lifespan inside its own: start all services (migrating each
-    database), then open the in-process bus so no event is dispatched before every consumer is added."""
-    dispatcher = Dispatcher(apps, settings)
+    database), then open the in-process bus so no event is dispatched before every consumer is added.
+    Shutdown is the mirror image: every service stops first (its relay finishes the rows it is
+    publishing, which needs the bus open), then the bus closes."""
+    dispatcher = Dispatcher(apps, settings, routes)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
-        async with contextlib.AsyncExitStack() as stack:
-            for app in apps.values():
-                await stack.enter_async_context(app.router.lifespan_context(app))
-            await bus.start()
-            log.info("gateway_ready", services=list(apps))
-            yield
+        try:
+            async with contextlib.AsyncExitStack() as services:
+                for app in apps.values():
+                    await services.enter_async_context(app.router.lifespan_context(app))
+                await bus.start()
+                log.info("gateway_ready", services=list(apps))
+                yield
+        finally:
             await bus.stop()
 
-    app: ASGIApp = BodySizeLimitMiddleware(dispatcher, max_bytes=settings.max_body_bytes)
+    app: ASGIApp = dispatcher
     if settings.cors_origins:
         app = CORSMiddleware(
             app,

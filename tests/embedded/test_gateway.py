@@ -1,14 +1,29 @@
-"""The embedded gateway: routing by the route table and the edge rules it shares with nginx."""
+"""The embedded gateway: routing by the route table, the edge rules it shares with nginx, the suite's
+readiness and metrics, and its shutdown order."""
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import datetime as dt
+import uuid
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
 
 from printbridge.config import GatewaySettings
 from printbridge.embedded import build_embedded
+from printbridge.gateway import TokenBucket, build_gateway
+from printbridge.services import SERVICE_NAMES
+from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.events.consumer import Listener
+from printbridge_shared.events.contracts import CustomerCreated
+from printbridge_shared.routes import ROUTES, Route, RouteTable
 
 
 def settings(tmp_path: Path, **overrides: object) -> GatewaySettings:
@@ -132,3 +147,183 @@ async def test_rate_limit_answers_429_with_retry_advice(tmp_path):
         assert limited.status_code == 429
         assert limited.headers["content-type"] == "application/problem+json"
         assert int(limited.headers["retry-after"]) >= 1
+
+
+async def chunked(size: int) -> AsyncIterator[bytes]:
+    """A body without Content-Length (Transfer-Encoding: chunked), in pieces of 100 bytes."""
+    for _ in range(size // 100):
+        yield b"x" * 100
+
+
+async def test_a_chunked_body_over_the_limit_is_a_413_problem_like_one_with_a_length(gateway):
+    response = await gateway.post(
+        "/v1/customers", content=chunked(3000), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "The request body is larger than 2000 bytes; send less."
+
+
+def echo_service(name: str) -> FastAPI:
+    """Stands in for a service: answers every path with its own name and the body size it received."""
+    app = FastAPI()
+
+    @app.api_route("/{path:path}", methods=["GET", "POST"])
+    async def echo(request: Request) -> dict[str, Any]:
+        return {"service": name, "path": request.url.path, "received": len(await request.body())}
+
+    return app
+
+
+@contextlib.asynccontextmanager
+async def serve_stand_ins(
+    tmp_path: Path, apps: Mapping[str, FastAPI], routes: RouteTable = ROUTES
+) -> AsyncIterator[httpx.AsyncClient]:
+    gateway = build_gateway(apps, settings(tmp_path), InProcessBus(), routes)
+    async with gateway.lifespan(None):
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=gateway), base_url="http://gw"
+        ) as client:
+            yield client
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/v1/stores/7/products", "mapping"),
+        ("/v1/stores/7/products/9", "mapping"),
+        ("/v1/stores/7/orders", "orders"),
+        ("/v1/stores/7/test-order", "orders"),
+        ("/v1/stores/7", "connectors"),
+        ("/v1/stores/7/productsx", "connectors"),
+        ("/v1/stores", "connectors"),
+        ("/v1/connectors/shopify/callback", "connectors"),
+        ("/v1/shop-variants/1", "mapping"),
+        ("/v1/routing-rules", "orders"),
+    ],
+)
+async def test_the_dispatcher_sends_nested_paths_to_the_service_the_route_table_names(
+    tmp_path, path, service
+):
+    async with serve_stand_ins(tmp_path, {name: echo_service(name) for name in SERVICE_NAMES}) as client:
+        response = await client.get(path)
+    assert response.json() == {"service": service, "path": path, "received": 0}
+
+
+async def test_a_path_that_only_starts_like_a_route_reaches_no_service(tmp_path):
+    async with serve_stand_ins(tmp_path, {name: echo_service(name) for name in SERVICE_NAMES}) as client:
+        response = await client.get("/v1/storesx")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_route_with_its_own_body_limit_takes_more_at_the_gateway_and_refuses_over_it(tmp_path):
+    routes = RouteTable([Route("/v1/catalog", "mapping"), Route("/v1/catalog/import", "mapping", 5000)])
+    async with serve_stand_ins(tmp_path, {"mapping": echo_service("mapping")}, routes) as client:
+        upload = await client.post("/v1/catalog/import", content=chunked(4000))
+        too_large_upload = await client.post("/v1/catalog/import", content=b"x" * 5001)
+        elsewhere = await client.post("/v1/catalog/items", content=chunked(2500))
+    assert upload.json()["received"] == 4000
+    assert too_large_upload.status_code == 413
+    assert "larger than 5000 bytes" in too_large_upload.json()["detail"]
+    assert elsewhere.status_code == 413
+    assert "larger than 2000 bytes" in elsewhere.json()["detail"]
+
+
+async def test_readyz_is_the_whole_suites_readiness(tmp_path):
+    gateway = build_embedded(settings(tmp_path))
+    async with gateway.lifespan(None):
+        transport = httpx.ASGITransport(app=gateway)
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw") as client:
+            ready = await client.get("/readyz")
+            await gateway.apps["customers"].state.runtime.bus.stop()
+            bus_down = await client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    assert set(ready.json()["services"]) == set(SERVICE_NAMES)
+    assert bus_down.status_code == 503
+    assert bus_down.headers["content-type"] == "application/problem+json"
+    assert set(bus_down.json()["unready"]) == set(SERVICE_NAMES)
+
+
+def readiness(status: int) -> FastAPI:
+    """Stands in for a service whose /readyz answers `status`."""
+    app = FastAPI()
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        return JSONResponse({"status": "ready" if status == 200 else "unready"}, status_code=status)
+
+    return app
+
+
+async def test_readyz_names_the_services_that_are_not_ready(tmp_path):
+    apps = {"customers": readiness(200), "orders": readiness(503), "mapping": readiness(200)}
+    async with serve_stand_ins(tmp_path, apps) as client:
+        response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["unready"] == ["orders"]
+    assert response.json()["detail"] == "Not ready: orders."
+
+
+async def test_metrics_are_every_services_in_one_valid_prometheus_exposition(gateway):
+    await gateway.get("/v1/customers")
+    await gateway.get("/v1/auth/jwks.json")
+    response = await gateway.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
+    declared = [line.split()[2] for line in response.text.splitlines() if line.startswith("# TYPE ")]
+    assert len(declared) == len(set(declared)), "one TYPE line per metric name"
+    families = {f.name: f for f in text_string_to_metric_families(response.text)}
+    requests = families["printbridge_http_requests"]
+    assert {s.labels["service"] for s in requests.samples} >= {"customers", "storefront-auth"}
+    series = [(s.name, tuple(sorted(s.labels.items()))) for f in families.values() for s in f.samples]
+    assert len(series) == len(set(series)), "no series twice"
+
+
+def test_the_rate_limiter_keeps_a_bounded_number_of_clients_and_forgets_the_quietest_first():
+    now = [0.0]
+    limiter = TokenBucket(rate=1, burst=2, max_clients=3, clock=lambda: now[0])
+    assert [limiter.take("busy") for _ in range(2)] == [0.0, 0.0]
+    assert limiter.take("busy") > 0
+    for newcomer in ("a", "b", "c", "d"):
+        assert limiter.take(newcomer) == 0.0
+        assert limiter.take("busy") > 0, "a flood of new addresses must not reset an active client"
+    assert len(limiter) == 3
+
+
+async def test_shutdown_stops_the_services_before_the_bus_so_relays_finish_what_they_publish(tmp_path):
+    gateway = build_embedded(settings(tmp_path))
+    customers = gateway.apps["customers"]
+    delivering, release = asyncio.Event(), asyncio.Event()
+
+    async def hold(_data: object, _envelope: object) -> None:
+        delivering.set()
+        await release.wait()
+
+    context = gateway.lifespan(None)
+    await context.__aenter__()
+    customers.state.runtime.bus.add_listener(Listener("test.hold", {CustomerCreated.event_type: hold}))
+    async with customers.state.db.sessionmaker() as session, session.begin():
+        for name in ("First", "Second"):  # one commit: the relay publishes both in one batch
+            snapshot = CustomerCreated(
+                customer_id=uuid.uuid4(),
+                name=name,
+                reference_id=None,
+                description=None,
+                archived=False,
+                updated_at=dt.datetime.now(dt.UTC),
+            )
+            await customers.state.outbox.record(session, snapshot)
+    await asyncio.wait_for(delivering.wait(), timeout=10)
+    stopping = asyncio.create_task(context.__aexit__(None, None, None))
+    await asyncio.sleep(0)  # the shutdown takes its first step (the bus closed here before the fix)
+    release.set()
+    await asyncio.wait_for(stopping, timeout=10)
+    outbox = customers.state.outbox.table
+    async with customers.state.db.sessionmaker() as session:
+        unsent = await session.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        )
+    await customers.state.db.dispose()
+    assert unsent == 0
