@@ -407,12 +407,13 @@ def write_site(
     openapi_document: Mapping[str, Any],
     *,
     copy_assets: bool = False,
+    routes: RouteTable = ROUTES,
 ) -> Path:
     """Writes nginx.conf, openapi.json, docs.html and the temp directories into `site_dir` and links
     the Swagger UI assets (or copies them, for a gateway host without the Python package). Returns
     the configuration's path."""
     site_dir = site_dir.resolve()
-    conf = render_nginx_conf(settings, site_dir, upstreams)
+    conf = render_nginx_conf(settings, site_dir, upstreams, routes)
     for kind in TEMP_KINDS:
         (site_dir / "tmp" / kind).mkdir(parents=True, exist_ok=True)
     (site_dir / OPENAPI_NAME).write_text(json.dumps(openapi_document), encoding="utf-8")

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 from printbridge.config import GatewaySettings
 from printbridge.docs_page import DOCS_HTML
 from printbridge.nginx import nginx_command, write_site
-from printbridge_shared.routes import SERVICES
+from printbridge_shared.routes import ROUTES, SERVICES, Route, RouteTable
 
 NGINX = "/usr/sbin/nginx"
 ORIGIN = "https://app.example.com"
@@ -38,6 +38,7 @@ async def echo(scope: Scope, receive: Receive, send: Send) -> None:
             break
     body = json.dumps(
         {
+            "port": scope["server"][1],
             "path": scope["path"],
             "headers": {k.decode(): v.decode() for k, v in scope["headers"]},
             "body_bytes": size,
@@ -52,6 +53,7 @@ async def echo(scope: Scope, receive: Receive, send: Send) -> None:
 class Gateway:
     url: str
     client: httpx.Client
+    ports: dict[str, int]
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:
         return self.client.get(self.url + path, **kwargs)
@@ -89,11 +91,18 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+UPLOAD_LIMIT = 8192
+# The route table as it is, plus one route with a larger body limit (as CSV uploads will have).
+ROUTES_WITH_UPLOAD = RouteTable([*ROUTES, Route("/v1/catalog/import", "mapping", UPLOAD_LIMIT)])
+
+
 @pytest.fixture(scope="module")
 def gateway(free_port: Callable[[], int], readable_dir: Callable[[], Path]) -> Iterator[Gateway]:
-    """nginx in front of one echo server standing in for customers; orders points at a closed port."""
-    echo_port, closed_port, gateway_port = free_port(), free_port(), free_port()
+    """nginx in front of two echo servers: one standing in for mapping, one for every other service
+    but orders, which points at a closed port."""
+    echo_port, mapping_port, closed_port, gateway_port = free_port(), free_port(), free_port(), free_port()
     upstreams = {s.name: (f"127.0.0.1:{echo_port}",) for s in SERVICES}
+    upstreams["mapping"] = (f"127.0.0.1:{mapping_port}",)
     upstreams["orders"] = (f"127.0.0.1:{closed_port}",)
     settings = GatewaySettings(
         host="127.0.0.1",
@@ -102,17 +111,18 @@ def gateway(free_port: Callable[[], int], readable_dir: Callable[[], Path]) -> I
         max_body_bytes=4096,
         rate_limit_per_second=0,
     )
-    conf = write_site(readable_dir() / "site", settings, upstreams, OPENAPI)
-    server, thread = _serve_echo(echo_port)
+    conf = write_site(readable_dir() / "site", settings, upstreams, OPENAPI, routes=ROUTES_WITH_UPLOAD)
+    echoes = [_serve_echo(echo_port), _serve_echo(mapping_port)]
     url = f"http://127.0.0.1:{gateway_port}"
     process = _start_nginx(conf, url)
     try:
         with httpx.Client(timeout=5) as client:
-            yield Gateway(url, client)
+            yield Gateway(url, client, {"connectors": echo_port, "mapping": mapping_port})
     finally:
         _stop(process)
-        server.should_exit = True
-        thread.join(timeout=10)
+        for server, thread in echoes:
+            server.should_exit = True
+            thread.join(timeout=10)
 
 
 def test_a_route_reaches_its_service_with_the_original_path_and_forwarding_headers(gateway: Gateway) -> None:
@@ -124,8 +134,9 @@ def test_a_route_reaches_its_service_with_the_original_path_and_forwarding_heade
     assert seen["headers"]["x-forwarded-proto"] == "http"
 
 
-def test_a_path_that_only_starts_like_a_route_is_not_routed(gateway: Gateway) -> None:
-    response = gateway.get("/v1/customersx")
+@pytest.mark.parametrize("path", ["/v1/customersx", "/v1/storesx", "/v1/storesx/7/products"])
+def test_a_path_that_only_starts_like_a_route_is_not_routed(gateway: Gateway, path: str) -> None:
+    response = gateway.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["status"] == 404
@@ -164,6 +175,57 @@ def test_a_body_over_the_limit_is_refused_with_a_problem_413(gateway: Gateway) -
     assert response.json()["title"] == "Payload too large"
     within = gateway.client.post(gateway.url + "/v1/customers", content=b"x" * 4000)
     assert within.json()["body_bytes"] == 4000
+
+
+def chunked(size: int) -> Iterator[bytes]:
+    """A body without Content-Length (Transfer-Encoding: chunked), in pieces of 512 bytes."""
+    for _ in range(size // 512):
+        yield b"x" * 512
+
+
+def test_a_chunked_body_over_the_limit_is_refused_with_a_problem_413(gateway: Gateway) -> None:
+    response = gateway.client.post(gateway.url + "/v1/customers", content=chunked(8192))
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "The request body is larger than 4096 bytes; send less."
+    within = gateway.client.post(gateway.url + "/v1/customers", content=chunked(3584))
+    assert within.json()["body_bytes"] == 3584
+
+
+def test_a_route_with_its_own_body_limit_takes_more_and_refuses_over_it(gateway: Gateway) -> None:
+    upload = gateway.client.post(gateway.url + "/v1/catalog/import", content=chunked(7680))
+    assert upload.json()["body_bytes"] == 7680
+    for body in (b"x" * (UPLOAD_LIMIT + 1), chunked(2 * UPLOAD_LIMIT)):
+        refused = gateway.client.post(gateway.url + "/v1/catalog/import", content=body)
+        assert refused.status_code == 413
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["detail"] == f"The request body is larger than {UPLOAD_LIMIT} bytes; send less."
+    elsewhere = gateway.client.post(gateway.url + "/v1/catalog/items", content=b"x" * 5000)
+    assert elsewhere.status_code == 413
+
+
+@pytest.mark.parametrize(
+    ("path", "service"),
+    [
+        ("/v1/stores/7/products", "mapping"),
+        ("/v1/stores/7/products/9/mapping", "mapping"),
+        ("/v1/stores/7", "connectors"),
+        ("/v1/stores/7/productsx", "connectors"),
+        ("/v1/stores", "connectors"),
+        ("/v1/shop-variants/3", "mapping"),
+    ],
+)
+def test_a_nested_path_reaches_the_service_the_route_table_names(
+    gateway: Gateway, path: str, service: str
+) -> None:
+    response = gateway.get(path)
+    assert response.status_code == 200
+    assert (response.json()["port"], response.json()["path"]) == (gateway.ports[service], path)
+
+
+@pytest.mark.parametrize("path", ["/v1/stores/7/orders", "/v1/stores/7/test-order", "/v1/routing-rules"])
+def test_orders_paths_nested_under_a_store_reach_orders(gateway: Gateway, path: str) -> None:
+    assert gateway.get(path).status_code == 502, "orders is the upstream that is down in this fixture"
 
 
 def test_a_preflight_from_an_allowed_origin_is_answered_by_the_gateway(gateway: Gateway) -> None:
