@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from mapping.config import Settings
+from mapping.messaging.topology import consumers
 from mapping.models import messaging
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             migrations_dir=MIGRATIONS,
             routers=[],
+            consumers=consumers,
         ),
         runtime or Runtime.distributed(settings),
     )
