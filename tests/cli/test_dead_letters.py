@@ -346,12 +346,8 @@ async def test_the_replaying_consumers_are_the_ones_the_running_service_register
 
 
 def test_the_rabbitmq_groups_come_from_the_services_topologies_unless_named():
-    assert rabbitmq_groups(SERVICE_NAMES, None) == [
-        ("customers", "customers"),
-        ("storefront-auth", "storefront-auth"),
-    ]
+    assert rabbitmq_groups(SERVICE_NAMES, None) == [(service, service) for service in SERVICE_NAMES]
     assert rabbitmq_groups(["storefront-auth"], None) == [("storefront-auth", "storefront-auth")]
-    assert rabbitmq_groups(["connectors"], None) == []
     assert rabbitmq_groups(SERVICE_NAMES, ["test-x", "customers", "test-x"]) == [
         (None, "test-x"),
         ("customers", "customers"),
