@@ -4,6 +4,7 @@ readiness and metrics, and its shutdown order."""
 import asyncio
 import contextlib
 import datetime as dt
+import threading
 import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
+from printbridge import gateway as gateway_module
 from printbridge.config import GatewaySettings
 from printbridge.embedded import build_embedded
 from printbridge.gateway import TokenBucket, build_gateway
@@ -327,3 +329,17 @@ async def test_shutdown_stops_the_services_before_the_bus_so_relays_finish_what_
         )
     await customers.state.db.dispose()
     assert unsent == 0
+
+
+async def test_docs_assets_are_read_off_the_event_loop(gateway, monkeypatch):
+    read_in: list[threading.Thread] = []
+    read_file = gateway_module._read_file
+
+    def recording_read(file: Path) -> bytes | None:
+        read_in.append(threading.current_thread())
+        return read_file(file)
+
+    monkeypatch.setattr(gateway_module, "_read_file", recording_read)
+    asset = await gateway.get("/docs/assets/swagger-ui.css")
+    assert asset.status_code == 200
+    assert read_in and threading.current_thread() not in read_in
