@@ -259,13 +259,30 @@ def readiness(status: int) -> FastAPI:
     return app
 
 
+def failing_readiness() -> FastAPI:
+    """Stands in for a service whose /readyz fails with an unhandled error."""
+    app = FastAPI()
+
+    @app.get("/readyz")
+    async def readyz() -> Response:
+        raise RuntimeError("the readiness check itself broke")
+
+    return app
+
+
 async def test_readyz_names_the_services_that_are_not_ready(tmp_path):
-    apps = {"customers": readiness(200), "orders": readiness(503), "mapping": readiness(200)}
+    apps = {
+        "customers": readiness(200),
+        "orders": readiness(503),
+        "mapping": failing_readiness(),
+        "connectors": readiness(200),
+    }
     async with serve_stand_ins(tmp_path, apps) as client:
         response = await client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["unready"] == ["orders"]
-    assert response.json()["detail"] == "Not ready: orders."
+    assert response.json()["unready"] == ["orders", "mapping"]
+    assert response.json()["detail"] == "Not ready: orders, mapping."
+    assert response.json()["services"]["mapping"] == {"status": 500}
 
 
 async def test_metrics_are_every_services_in_one_valid_prometheus_exposition(gateway):
