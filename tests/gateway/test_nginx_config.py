@@ -189,6 +189,7 @@ def test_a_local_port_setting_moves_the_service_and_its_upstream() -> None:
         ({"customers": ("10.0.0.5:8101; include /etc/passwd",)}, {}),
         ({}, {"cors_origins": ['https://x.example.com" ; deny all; "']}),
         ({}, {"host": "0.0.0.0;"}),
+        ({}, {"max_body_bytes": -1}),
     ],
 )
 def test_settings_that_would_inject_directives_are_refused(
