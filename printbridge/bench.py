@@ -31,6 +31,9 @@ CONNECTIONS = os.environ.get("PRINTBRIDGE_BENCH_CONNECTIONS", "32")
 PASSWORD = "bench-password-" + uuid.uuid4().hex
 POSTGRES_ADMIN = os.environ.get("PRINTBRIDGE_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 WORKERS = os.environ.get("PRINTBRIDGE_BENCH_CUSTOMERS_WORKERS", "2")
+BASELINE = "bare FastAPI endpoint"
+# Goals of issue 7, as shares of the bare endpoint's throughput in the same run.
+GOALS = {"get customer": 0.40, "create customer": 0.25}
 PACKAGES = ("customers", "storefront_auth", "connectors", "mapping", "orders")
 
 POST_SCRIPT = """
@@ -153,6 +156,16 @@ def base_env(workdir: Path) -> dict[str, str]:
     return env
 
 
+def bench_baseline(workdir: Path) -> list[Result]:
+    """The yardstick (bench_baseline.py) under the same uvicorn settings the suite uses."""
+    port = free_port()
+    command = [str(BIN / "python"), "-m", "uvicorn", "printbridge.bench_baseline:app", "--port", str(port)]
+    command += ["--no-access-log", "--no-server-header", "--log-level", "warning"]
+    base = f"http://127.0.0.1:{port}"
+    with started(command, base_env(workdir), f"{base}/docs", workdir / "baseline.log"):
+        return measure("baseline", BASELINE, base, "none", workdir)
+
+
 def bench_embedded(workdir: Path) -> list[Result]:
     env = base_env(workdir) | {"PRINTBRIDGE_PORT": str(free_port())}
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
@@ -271,6 +284,20 @@ def overhead(results: list[Result], mode: str, operation: str) -> str:
     )
 
 
+def share_of_baseline(results: list[Result], mode: str, operation: str, goal: float) -> str:
+    baseline = next((r for r in results if r.mode == "baseline" and r.operation == operation), None)
+    through_gateway = (r for r in results if r.mode == mode and r.target != "customers directly")
+    gateway = next((r for r in through_gateway if r.operation == operation), None)
+    if baseline is None or gateway is None:
+        return "n/a"
+    share = gateway.requests_per_second / baseline.requests_per_second
+    verdict = "met" if share >= goal else "not met"
+    return (
+        f"{share:.0%} ({gateway.requests_per_second:.0f}/s against {baseline.requests_per_second:.0f}/s; "
+        f"goal ≥ {goal:.0%}: {verdict})"
+    )
+
+
 def write_report(results: list[Result], dispatch: tuple[float, float] | None) -> None:
     lines = [
         "# Benchmarks",
@@ -281,7 +308,9 @@ def write_report(results: list[Result], dispatch: tuple[float, float] | None) ->
         f"Distributed: customers with {WORKERS} uvicorn workers (`PRINTBRIDGE_CUSTOMERS_WORKERS`),",
         "every other service with one; PostgreSQL and RabbitMQ on the same machine. The storefront-auth",
         "consumer handles every customer.created event during the create runs. The `(1 connection)` rows",
-        "measure latency without queueing: their p50 difference is the gateway's own overhead.",
+        "measure latency without queueing: their p50 difference is the gateway's own overhead. The",
+        f"`baseline` rows are the yardstick: a {BASELINE} (`printbridge/bench_baseline.py`) that returns",
+        "the same JSON without authentication, middleware, database or events.",
         "",
         "| mode | target | operation | requests/s | p50 ms | p99 ms | errors |",
         "|---|---|---|---:|---:|---:|---:|",
@@ -301,9 +330,14 @@ def write_report(results: list[Result], dispatch: tuple[float, float] | None) ->
             f"{dispatch[0] - dispatch[1]:+.3f} ms at p50 "
             f"({dispatch[0]:.3f} ms through it, {dispatch[1]:.3f} ms without)"
         )
+    lines += ["", "Throughput through the gateway as a share of the bare FastAPI endpoint's (same run):", ""]
+    for mode in ("embedded", "distributed"):
+        for operation, goal in GOALS.items():
+            lines.append(f"- {mode}, {operation}: {share_of_baseline(results, mode, operation, goal)}")
     lines += [
         "",
-        "Goals (issue 2): gateway overhead ≤ 1 ms at p50; create-customer ≥ 500/s distributed.",
+        "Goals: gateway overhead ≤ 1 ms at p50 and create-customer ≥ 500/s distributed (issue 2); an",
+        "authenticated GET ≥ 40 % and a create ≥ 25 % of the bare endpoint's throughput (issue 7).",
         'In the embedded rows, "customers directly" is the customers service in its own process',
         "(`printbridge serve customers`) on the same SQLite database, publishing to RabbitMQ.",
         "Where the time goes, and what is next: `performance.md`.",
@@ -318,6 +352,7 @@ def main() -> None:
         workdir = Path(tmp)
         results: list[Result] = []
         dispatch = None
+        results += bench_baseline(workdir)
         if "embedded" in modes:
             results += bench_embedded(workdir)
             dispatch = asyncio.run(_dispatch_overhead(workdir))

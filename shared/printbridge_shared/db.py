@@ -12,6 +12,8 @@ from sqlalchemy import CHAR, DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from printbridge_shared.sqlite_inline import READER_BUSY_TIMEOUT_SECONDS, inline_reader
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -102,23 +104,28 @@ def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> 
         # unit of work, which rolls back (nothing half-written) and invalidates the pool.
         return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
     path = url.split("///", 1)[-1]
-    pool: dict[str, Any] = {}
+    options: dict[str, Any] = {"connect_args": {"timeout": 30}}
     if path and ":memory:" not in path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        pool = {"pool_size": 4, "max_overflow": 0} if read_only else {"pool_size": 1, "max_overflow": 0}
-    engine = create_async_engine(url, connect_args={"timeout": 30}, **pool)
+        options = {"pool_size": 1, "max_overflow": 0, **options}
+        if read_only:
+            options = {"pool_size": 4, "max_overflow": 0, "async_creator": inline_reader(path)}
+    engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
     def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         # The driver's own transaction handling is off, so the "begin" listener below decides.
-        dbapi_connection.isolation_level = None
+        if dbapi_connection.isolation_level is not None:
+            dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
         if read_only:
+            cursor.execute(f"PRAGMA busy_timeout={int(READER_BUSY_TIMEOUT_SECONDS * 1000)}")
             cursor.execute("PRAGMA query_only=ON")
+        else:
+            cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
