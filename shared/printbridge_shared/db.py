@@ -142,10 +142,14 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = create_engine(url)
-        in_memory = is_sqlite(url) and ":memory:" in url
-        self.read_engine = (
-            create_engine(url, read_only=True) if is_sqlite(url) and not in_memory else self.engine
-        )
+        if not is_sqlite(url):
+            # At READ COMMITTED every statement reads its own snapshot, in a transaction or not; without
+            # one, a read costs no BEGIN and no ROLLBACK round trip (same pool, autocommit per checkout).
+            self.read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        elif ":memory:" in url:
+            self.read_engine = self.engine
+        else:
+            self.read_engine = create_engine(url, read_only=True)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
         self._after_commit: list[Callable[[], None]] = []
@@ -175,7 +179,8 @@ class Database:
 
     @contextlib.asynccontextmanager
     async def read_session(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work that only reads; on SQLite it does not wait for the writer."""
+        """A unit of work that only reads: on SQLite it does not wait for the writer, on PostgreSQL it runs
+        in autocommit (each statement its own snapshot, as at READ COMMITTED)."""
         async with self.read_sessionmaker() as session:
             try:
                 yield session
@@ -209,7 +214,7 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
-        if self.read_engine is not self.engine:
+        if self.read_engine.pool is not self.engine.pool:
             await self.read_engine.dispose()
 
 

@@ -1,5 +1,6 @@
-"""The embedded mode's SQLite readers: they run on the event loop's thread, read WAL snapshots beside an
-open write transaction, and report SQLite's errors as SQLAlchemy's, like any driver."""
+"""Read units of work. The embedded mode's SQLite readers run on the event loop's thread, read WAL
+snapshots beside an open write transaction, and report SQLite's errors as SQLAlchemy's, like any driver.
+On PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around them."""
 
 import threading
 from pathlib import Path
@@ -10,6 +11,7 @@ from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
 from printbridge_shared.db import Database
+from printbridge_shared.testing import postgres_database
 
 
 @pytest.fixture
@@ -55,3 +57,19 @@ async def test_a_failing_read_raises_sqlalchemys_error_and_the_next_read_works(d
             await session.execute(text("SELECT * FROM missing"))
     async with db.read_session() as session:
         assert (await session.scalar(text("SELECT count(*) FROM notes"))) == 1
+
+
+@pytest.mark.postgres
+async def test_a_read_on_postgresql_opens_no_transaction() -> None:
+    async with postgres_database() as url:
+        database = Database(url)
+        transaction_id = text("SELECT txid_current()")
+        try:
+            async with database.read_session() as session:
+                first, second = [await session.scalar(transaction_id) for _ in range(2)]
+            assert first != second
+            async with database.session() as session:
+                first, second = [await session.scalar(transaction_id) for _ in range(2)]
+            assert first == second
+        finally:
+            await database.dispose()
