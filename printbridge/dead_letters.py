@@ -35,6 +35,7 @@ from printbridge_shared.db import Database, is_sqlite, safe_url, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.topology import groups_of
 from printbridge_shared.routes import SERVICES_BY_NAME
 
 REASON_WIDTH = 60
@@ -129,8 +130,7 @@ def _topology(service: str) -> ModuleType | None:
 
 
 def consumer_groups(service: str) -> list[str]:
-    topology = _topology(service)
-    return [topology.CONSUMER_GROUP] if topology is not None else []
+    return [group.name for group in groups_of(service)]
 
 
 def service_consumers(service: str, db: Database) -> list[Consumer]:
