@@ -87,12 +87,34 @@ def serve(
 def migrate(
     services: Annotated[list[str] | None, typer.Argument(help="Default: every service.")] = None,
 ) -> None:
-    """Apply every service's database migrations (start-up does this too)."""
+    """Apply every service's database migrations (start-up does this too). With PRINTBRIDGE_AMQP_URL set
+    (distributed mode), also declare every consumer group's queues and bindings on RabbitMQ."""
     _logging()
     for name in services or SERVICE_NAMES:
         url = settings_for(name).resolved_database_url()
         asyncio.run(upgrade(migrations_dir(name), url))
         typer.echo(f"{name}: migrated")
+    settings = settings_for(SERVICE_NAMES[0])
+    if "amqp_url" in settings.model_fields_set:
+        _declare_event_topology(settings.amqp_url, settings.event_retry_delay_seconds)
+
+
+def _declare_event_topology(amqp_url: str, retry_delay: float) -> None:
+    from printbridge_shared.db import safe_url
+    from printbridge_shared.events import topology
+    from printbridge_shared.events.rabbitmq import declare_topology
+
+    try:
+        asyncio.run(declare_topology(amqp_url, retry_delay=retry_delay, groups=topology.CONSUMER_GROUPS))
+    except Exception as error:
+        typer.echo(
+            f"error: RabbitMQ at {safe_url(amqp_url)} cannot be used ({type(error).__name__}: {error}); "
+            "check PRINTBRIDGE_AMQP_URL",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    groups = ", ".join(group.name for group in topology.CONSUMER_GROUPS)
+    typer.echo(f"event topology declared on {safe_url(amqp_url)}: {groups}")
 
 
 @app.command()

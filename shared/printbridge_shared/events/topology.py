@@ -6,6 +6,7 @@ from here, and a test checks that the handlers it registers are exactly the type
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from printbridge_shared.events.contracts import (
     CustomerArchived,
@@ -19,6 +20,9 @@ from printbridge_shared.events.contracts import (
     StorefrontUserInvited,
     StorefrontUserRemoved,
 )
+
+if TYPE_CHECKING:
+    from printbridge_shared.events.consumer import Consumer
 
 
 @dataclass(frozen=True)
@@ -78,3 +82,17 @@ def groups_of(service: str) -> tuple[ConsumerGroup, ...]:
 def groups_binding(event_type: str, groups: Sequence[ConsumerGroup] = CONSUMER_GROUPS) -> list[str]:
     """The names of the groups whose queue must receive `event_type`."""
     return [group.name for group in groups if event_type in group.event_types]
+
+
+def with_consumers(groups: Sequence[ConsumerGroup], consumers: Sequence["Consumer"]) -> list[ConsumerGroup]:
+    """The table's groups, each also binding what its registered consumer handles, plus the groups of
+    consumers the table does not list (a test's own group): everything a bus declares and routes to."""
+    merged = {group.name: group for group in groups}
+    for consumer in consumers:
+        known = merged.get(consumer.name)
+        merged[consumer.name] = ConsumerGroup(
+            consumer.name,
+            service=known.service if known else "",
+            event_types=frozenset(consumer.handlers) | (known.event_types if known else frozenset()),
+        )
+    return list(merged.values())
