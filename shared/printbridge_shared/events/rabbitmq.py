@@ -74,7 +74,9 @@ def persistent_copy(message: AbstractIncomingMessage, headers: HeadersType) -> a
     )
 
 
-async def declare_group(channel: AbstractChannel, group: ConsumerGroup, *, retry_delay: float) -> AbstractQueue:
+async def declare_group(
+    channel: AbstractChannel, group: ConsumerGroup, *, retry_delay: float
+) -> AbstractQueue:
     """A consumer group's queue with its bindings, its `.retry` wait queue and its `.dead` queue
     (declaring what exists already with the same arguments changes nothing)."""
     await channel.declare_queue(dead_letter_queue(group.name), durable=True, arguments=QUORUM)
