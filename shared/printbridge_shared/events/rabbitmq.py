@@ -18,6 +18,7 @@ from aio_pika.abc import (
     HeadersType,
 )
 from aiormq.abc import DeliveredMessage
+from pamqp.common import FieldTable
 from pydantic import ValidationError
 
 from printbridge_shared.db import safe_url, utcnow
@@ -36,7 +37,7 @@ log = structlog.get_logger(__name__)
 EXCHANGE = "printbridge.events"
 # How long a delivery waits for others to share its transaction: a few ms of latency for far fewer commits.
 BATCH_LINGER_SECONDS = 0.005
-QUORUM = {"x-queue-type": "quorum"}
+QUORUM: FieldTable = {"x-queue-type": "quorum"}
 # Headers the broker adds when it dead-letters; they describe the old hop, not the message we forward.
 BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
 # The attempt a delivery is on (absent: the first); a retry carries the next number.
@@ -80,7 +81,7 @@ async def declare_group(
     """A consumer group's queue with its bindings, its `.retry` wait queue and its `.dead` queue
     (declaring what exists already with the same arguments changes nothing)."""
     await channel.declare_queue(dead_letter_queue(group.name), durable=True, arguments=QUORUM)
-    retry_arguments = {
+    retry_arguments: FieldTable = {
         **QUORUM,
         "x-message-ttl": int(retry_delay * 1000),
         "x-dead-letter-exchange": "",
