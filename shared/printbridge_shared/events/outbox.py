@@ -136,6 +136,23 @@ async def prune_messaging(
     return pruned
 
 
+async def mark_for_republishing(
+    db: Database, table: Table, *, event_type: str | None = None, since: dt.datetime | None = None
+) -> int:
+    """Marks the retained sent rows that match (`event_type`, created at or after `since`) unsent again, so
+    the service's relay publishes them once more in their order; returns how many. Consumers skip what
+    their inbox knows, so only a consumer that never saw an event (a new one) changes anything."""
+    query = update(table).where(table.c.published_at.is_not(None))
+    if event_type is not None:
+        query = query.where(table.c.event_type == event_type)
+    if since is not None:
+        query = query.where(table.c.created_at >= since)
+    async with db.sessionmaker() as session, session.begin():
+        result = await session.execute(query.values(published_at=None, last_error=None))
+    marked: int = result.rowcount  # type: ignore[attr-defined]
+    return marked
+
+
 class OutboxRelay:
     """Publishes unsent outbox rows in order. On PostgreSQL several replicas share the work through
     `FOR UPDATE SKIP LOCKED`; on SQLite there is one process, so rows are read, published, then marked.
