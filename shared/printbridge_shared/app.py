@@ -174,7 +174,11 @@ def _health_router(parts: ServiceParts, db: Database, runtime: Runtime, metrics:
     async def metrics_endpoint() -> Response:
         tables = parts.tables
         await metrics.observe_messaging(
-            db, outbox=tables.outbox, dead_letters=tables.dead_letters, consumers=groups
+            db,
+            outbox=tables.outbox,
+            dead_letters=tables.dead_letters,
+            consumers=groups,
+            parked_on_broker=await runtime.bus.parked(groups),
         )
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 

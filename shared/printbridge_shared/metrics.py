@@ -2,6 +2,7 @@
 all five in one process)."""
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
@@ -53,15 +54,23 @@ class ServiceMetrics:
         )
         self.dead_letters = Gauge(
             "printbridge_event_dead_letters",
-            "Events a consumer group of this service gave up on and parked (embedded: dead_letters rows)",
+            "Events a consumer group of this service gave up on: dead_letters rows (embedded) and messages "
+            "in <group>.dead (RabbitMQ)",
             ["service", "consumer"],
             registry=self.registry,
         )
 
     async def observe_messaging(
-        self, db: Database, *, outbox: Table, dead_letters: Table, consumers: list[str]
+        self,
+        db: Database,
+        *,
+        outbox: Table,
+        dead_letters: Table,
+        consumers: list[str],
+        parked_on_broker: Mapping[str, int],
     ) -> None:
-        """Reads the outbox and dead-letter gauges from the database; called at scrape time."""
+        """Reads the outbox and dead-letter gauges from the database (plus what waits in the groups'
+        dead-letter queues on RabbitMQ); called at scrape time."""
         unsent = outbox.c.published_at.is_(None)
         async with db.sessionmaker() as session:
             count, oldest = (
@@ -75,8 +84,9 @@ class ServiceMetrics:
         lag = (utcnow() - oldest).total_seconds() if oldest is not None else 0.0
         self.outbox_lag.labels(self.service).set(max(0.0, lag))
         self.dead_letters.clear()
-        for consumer in sorted({*consumers, *parked}):
-            self.dead_letters.labels(self.service, consumer).set(parked.get(consumer, 0))
+        for consumer in sorted({*consumers, *parked, *parked_on_broker}):
+            total = parked.get(consumer, 0) + parked_on_broker.get(consumer, 0)
+            self.dead_letters.labels(self.service, consumer).set(total)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -87,3 +87,27 @@ async def test_an_unroutable_event_of_a_bound_type_stays_unsent_and_goes_out_onc
     assert await relay.publish_pending() == 1
     async with producer.db.sessionmaker() as session:
         assert await session.scalar(select(producer.tables.outbox.c.published_at)) is not None
+
+
+async def test_the_bus_counts_the_dead_letters_waiting_in_a_groups_dead_letter_queue(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+
+    async def broken(_session, _data, _envelope):
+        raise ValueError("printer on fire")
+
+    group = rabbit.group()
+    bus = rabbit.bus(max_attempts=1)
+    bus.add_consumer(service.consumer(group, pinged.event_type, broken))
+    await bus.start()
+    assert await bus.parked([group]) == {group: 0}
+
+    await bus.publish(make_envelope())
+
+    async def one_parked() -> bool:
+        return await bus.parked([group]) == {group: 1}
+
+    await eventually(one_parked)
+    assert await bus.parked(["no-such-group"]) == {}
+    assert bus.is_ready()

@@ -23,6 +23,7 @@ class EventBus(Protocol):
     async def publish(self, envelope: Envelope) -> None: ...
     async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]: ...
     def is_ready(self) -> bool: ...
+    async def parked(self, groups: Sequence[str]) -> dict[str, int]: ...
 
 
 class InProcessBus:
@@ -58,6 +59,10 @@ class InProcessBus:
 
     def is_ready(self) -> bool:
         return self._open.is_set()
+
+    async def parked(self, groups: Sequence[str]) -> dict[str, int]:
+        """Dead letters of the in-process bus are rows in each consumer's `dead_letters` table, not here."""
+        return {}
 
     async def publish(self, envelope: Envelope) -> None:
         await self._open.wait()

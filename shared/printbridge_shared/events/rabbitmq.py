@@ -207,6 +207,24 @@ class RabbitMQBus:
         self._channel = self._exchange = None
         await connection.close()
 
+    async def parked(self, groups: Sequence[str]) -> dict[str, int]:
+        """How many messages wait in each group's `<group>.dead` queue (for `/metrics`); a group whose
+        queue cannot be read is left out. A channel of its own, since a failed look-up closes it."""
+        if self._connection is None:
+            return {}
+        counts: dict[str, int] = {}
+        channel = await self._connection.channel()
+        try:
+            for group in groups:
+                queue = await channel.declare_queue(dead_letter_queue(group), passive=True)
+                counts[group] = int(queue.declaration_result.message_count or 0)
+        except Exception as exc:
+            log.warning("dead_letter_count_failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+        return counts
+
     async def publish(self, envelope: Envelope) -> None:
         """Returns once the broker confirmed; a nack or a lost connection raises so the relay retries."""
         if self._exchange is None:
