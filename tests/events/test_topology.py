@@ -1,6 +1,9 @@
 """The shared table of consumer groups is the truth every queue is declared from: each service's
 consumers handle exactly the event types its groups bind, and every bound type has a contract."""
 
+import re
+from pathlib import Path
+
 import pytest
 
 from printbridge.dead_letters import service_consumers
@@ -32,3 +35,16 @@ def test_every_group_belongs_to_a_service_and_binds_only_contracted_event_types(
 def test_group_names_are_unique():
     names = [group.name for group in CONSUMER_GROUPS]
     assert len(names) == len(set(names))
+
+
+def test_docs_list_every_group_with_exactly_its_bindings():
+    events_md = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text()
+    rows = {
+        cells[0].strip("` "): cells[2]
+        for line in events_md.splitlines()
+        if line.startswith("| `")
+        for cells in [line.strip("|").split("|")]
+        if len(cells) == 3
+    }
+    for group in CONSUMER_GROUPS:
+        assert set(re.findall(r"`([^`]+)`", rows[group.name])) == group.event_types, group.name
