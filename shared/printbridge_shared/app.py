@@ -24,7 +24,7 @@ from printbridge_shared.errors import install_error_handlers, problem
 from printbridge_shared.events.bus import EventBus
 from printbridge_shared.events.consumer import Consumer, Listener
 from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRelay, prune_messaging
-from printbridge_shared.events.topology import groups_of
+from printbridge_shared.events.topology import CONSUMER_GROUPS, groups_of
 from printbridge_shared.http import BodySizeLimitMiddleware
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
@@ -53,6 +53,7 @@ class Runtime:
             max_attempts=settings.event_max_attempts,
             retry_delay=settings.event_retry_delay_seconds,
             connect_timeout=settings.startup_retry_seconds,
+            groups=CONSUMER_GROUPS,
         )
         http = httpx.AsyncClient(base_url=settings.storefront_auth_url, timeout=5.0)
         return cls(bus=bus, auth_http=http, owns_bus=True)

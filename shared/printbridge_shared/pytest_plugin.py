@@ -26,5 +26,4 @@ def auth() -> AuthKeys:
 
 @pytest.fixture
 def bus() -> InProcessBus:
-    """A service's tests run it alone: the other services' consumer groups are not expected on its bus."""
-    return InProcessBus(max_attempts=2, retry_delay=0.01, groups=())
+    return InProcessBus(max_attempts=2, retry_delay=0.01)

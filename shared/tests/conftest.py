@@ -129,14 +129,7 @@ class Rabbit:
         return name
 
     def bus(self, **options: Any) -> RabbitMQBus:
-        # No groups of the real table by default: a test declares only its own, uniquely named queues.
-        options = {
-            "max_attempts": MAX_ATTEMPTS,
-            "retry_delay": RETRY_DELAY,
-            "connect_timeout": 5,
-            "groups": (),
-            **options,
-        }
+        options = {"max_attempts": MAX_ATTEMPTS, "retry_delay": RETRY_DELAY, "connect_timeout": 5, **options}
         self.buses.append(RabbitMQBus(AMQP_TEST_URL, **options))
         return self.buses[-1]
 

@@ -68,7 +68,7 @@ async def test_an_event_no_group_binds_is_marked_sent_with_a_log_line(make_servi
     async def remember(data, _envelope):
         heard.append(data.number)
 
-    bus = InProcessBus(groups=())
+    bus = InProcessBus()
     bus.add_listener(Listener("cache", {pinged.event_type: remember}))
     await bus.start()
     await record(service, pinged(number=2))

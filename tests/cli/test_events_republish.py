@@ -20,6 +20,7 @@ from printbridge.services import migrations_dir
 from printbridge_shared.db import Database
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.outbox import Outbox, OutboxRelay
+from printbridge_shared.events.topology import CONSUMER_GROUPS
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.routes import SERVICES
 from storefront_auth.messaging.topology import consumers
@@ -64,7 +65,7 @@ def customers_whose_events_went_out(url: str, *names: str, renamed: dict[str, st
             if name in (renamed or {}):
                 async with db.sessionmaker() as session, session.begin():
                     await customers.update(session, outbox, customer.id, CustomerUpdate(name=renamed[name]))
-        bus = InProcessBus(groups=())  # nobody consumed them
+        bus = InProcessBus()  # nobody consumed them
         await bus.start()
         await OutboxRelay(db, customers_messaging.outbox, bus).publish_pending()
         await db.dispose()
@@ -78,7 +79,7 @@ def relay_to_storefront_auth(customers_url: str, auth_url: str) -> int:
     async def run() -> int:
         await upgrade(migrations_dir("storefront-auth"), auth_url)
         customers_db, auth_db = Database(customers_url), Database(auth_url)
-        bus = InProcessBus(max_attempts=1)
+        bus = InProcessBus(max_attempts=1, groups=CONSUMER_GROUPS)
         for consumer in consumers(auth_db):
             bus.add_consumer(consumer)
         await bus.start()

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from printbridge.config import GatewaySettings
 from printbridge.dead_letters import service_consumers
-from printbridge.services import SERVICE_NAMES
+from printbridge.embedded import build_embedded
+from printbridge.services import SERVICE_NAMES, settings_for
+from printbridge_shared.app import Runtime
 from printbridge_shared.db import Database
 from printbridge_shared.events.contracts import CONTRACTS
 from printbridge_shared.events.topology import CONSUMER_GROUPS, groups_of
@@ -48,3 +51,14 @@ def test_docs_list_every_group_with_exactly_its_bindings():
     }
     for group in CONSUMER_GROUPS:
         assert set(re.findall(r"`([^`]+)`", rows[group.name])) == group.event_types, group.name
+
+
+async def test_both_run_modes_route_and_declare_by_the_table(tmp_path):
+    embedded = build_embedded(GatewaySettings(data_dir=tmp_path))
+    distributed = Runtime.distributed(settings_for("customers"))
+    try:
+        assert embedded.apps["customers"].state.runtime.bus.groups == CONSUMER_GROUPS
+        assert distributed.bus.groups == CONSUMER_GROUPS
+    finally:
+        await embedded.apps["customers"].state.runtime.auth_http.aclose()
+        await distributed.auth_http.aclose()

@@ -10,7 +10,7 @@ import structlog
 
 from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.events.topology import CONSUMER_GROUPS, ConsumerGroup, UnroutableEvent, groups_binding
+from printbridge_shared.events.topology import ConsumerGroup, UnroutableEvent, groups_binding
 
 log = structlog.get_logger(__name__)
 
@@ -27,15 +27,16 @@ class EventBus(Protocol):
 
 
 class InProcessBus:
-    """`groups` is the table of consumer groups: an event that a group binds is delivered only while that
-    group's consumer is on the bus; otherwise `publish` raises and the outbox row stays unsent."""
+    """`groups` is the table of consumer groups (the embedded suite passes `CONSUMER_GROUPS`): an event
+    that a group binds is delivered only while that group's consumer is on the bus; otherwise `publish`
+    raises and the outbox row stays unsent."""
 
     def __init__(
         self,
         *,
         max_attempts: int = 5,
         retry_delay: float = 1.0,
-        groups: Sequence[ConsumerGroup] = CONSUMER_GROUPS,
+        groups: Sequence[ConsumerGroup] = (),
     ) -> None:
         self.groups = tuple(groups)
         self.max_attempts = max_attempts

@@ -113,8 +113,9 @@ async def declare_topology(
 
 
 class RabbitMQBus:
-    """`groups` is the table of consumer groups: `start` declares every group's queues (whichever
-    service starts first), but consumes only from the groups of the consumers added to this bus."""
+    """`groups` is the table of consumer groups (a service passes `CONSUMER_GROUPS`): `start` declares
+    every group's queues (whichever service starts first), but consumes only from the groups of the
+    consumers added to this bus. A consumer the table does not list gets its queues declared too."""
 
     def __init__(
         self,
@@ -125,7 +126,7 @@ class RabbitMQBus:
         connect_timeout: float = 60.0,
         prefetch: int = 50,
         publish_timeout: float = 10.0,
-        groups: Sequence[ConsumerGroup] = CONSUMER_GROUPS,
+        groups: Sequence[ConsumerGroup] = (),
     ) -> None:
         self.url = url
         self.groups = tuple(groups)
