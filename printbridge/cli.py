@@ -1,6 +1,7 @@
 """`printbridge`: run the suite, run one service, migrate, and the operators' chores."""
 
 import asyncio
+import datetime as dt
 import json
 import os
 import sys
@@ -13,7 +14,13 @@ import typer
 import uvicorn
 
 from printbridge.config import GatewaySettings
-from printbridge.services import SERVICE_NAMES, create_service_app, migrations_dir, settings_for
+from printbridge.services import (
+    SERVICE_NAMES,
+    create_service_app,
+    messaging_tables_of,
+    migrations_dir,
+    settings_for,
+)
 from printbridge_shared.logging import configure_logging
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.routes import SERVICES_BY_NAME
@@ -87,12 +94,34 @@ def serve(
 def migrate(
     services: Annotated[list[str] | None, typer.Argument(help="Default: every service.")] = None,
 ) -> None:
-    """Apply every service's database migrations (start-up does this too)."""
+    """Apply every service's database migrations (start-up does this too). With PRINTBRIDGE_AMQP_URL set
+    (distributed mode), also declare every consumer group's queues and bindings on RabbitMQ."""
     _logging()
     for name in services or SERVICE_NAMES:
         url = settings_for(name).resolved_database_url()
         asyncio.run(upgrade(migrations_dir(name), url))
         typer.echo(f"{name}: migrated")
+    settings = settings_for(SERVICE_NAMES[0])
+    if "amqp_url" in settings.model_fields_set:
+        _declare_event_topology(settings.amqp_url, settings.event_retry_delay_seconds)
+
+
+def _declare_event_topology(amqp_url: str, retry_delay: float) -> None:
+    from printbridge_shared.db import safe_url
+    from printbridge_shared.events import topology
+    from printbridge_shared.events.rabbitmq import declare_topology
+
+    try:
+        asyncio.run(declare_topology(amqp_url, retry_delay=retry_delay, groups=topology.CONSUMER_GROUPS))
+    except Exception as error:
+        typer.echo(
+            f"error: RabbitMQ at {safe_url(amqp_url)} cannot be used ({type(error).__name__}: {error}); "
+            "check PRINTBRIDGE_AMQP_URL",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    groups = ", ".join(group.name for group in topology.CONSUMER_GROUPS)
+    typer.echo(f"event topology declared on {safe_url(amqp_url)}: {groups}")
 
 
 @app.command()
@@ -286,6 +315,79 @@ def dead_letters_replay(
     typer.echo("\n".join(dl.render_replay(report)))
     if not report.ok:
         raise typer.Exit(1)
+
+
+events_app = typer.Typer(help="The services' outboxes: publish retained events again.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
+
+
+def _since(value: str | None) -> dt.datetime | None:
+    """An ISO 8601 date or time; without a zone it is UTC."""
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise typer.BadParameter(
+            f"{value!r} is no ISO 8601 date or time; write e.g. 2026-11-30 or 2026-11-30T08:00:00+01:00",
+            param_hint="'--since'",
+        ) from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
+@events_app.command("republish")
+def events_republish(
+    service: Annotated[str, typer.Option("--service", help=f"Whose outbox: {', '.join(SERVICE_NAMES)}.")],
+    event_type: Annotated[
+        str | None, typer.Option("--type", help="Only events of this type, e.g. customer.created.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only events that happened at or after this ISO 8601 time.")
+    ] = None,
+) -> None:
+    """Publish the service's retained events again (kept PRINTBRIDGE_OUTBOX_RETENTION_DAYS), so a new
+    consumer can build its state from scratch. The rows are marked unsent and the service's relay sends
+    them in their order (at its next start, if it is not running); consumers skip what they handled."""
+    from sqlalchemy.exc import DBAPIError
+
+    from printbridge_shared.db import Database, safe_url, sqlite_file_missing
+    from printbridge_shared.events.contracts import CONTRACTS
+    from printbridge_shared.events.outbox import mark_for_republishing
+
+    _dead_letter_services(service)
+    known_types = sorted({name for name, _version in CONTRACTS})
+    if event_type is not None and event_type not in known_types:
+        raise typer.BadParameter(
+            f"unknown event type {event_type!r}; choose one of {', '.join(known_types)}",
+            param_hint="'--type'",
+        )
+    moment = _since(since)
+    _logging()
+    url = settings_for(service).resolved_database_url()
+    setting = f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
+    if sqlite_file_missing(url):
+        typer.echo(f"error: {service} has no database at {safe_url(url)} yet; check {setting}", err=True)
+        raise typer.Exit(1)
+
+    async def mark() -> int:
+        db = Database(url)
+        try:
+            return await mark_for_republishing(
+                db, messaging_tables_of(service).outbox, event_type=event_type, since=moment
+            )
+        finally:
+            await db.dispose()
+
+    try:
+        marked = asyncio.run(mark())
+    except (DBAPIError, OSError) as error:
+        reason = str(getattr(error, "orig", error)).splitlines()[0]
+        typer.echo(
+            f"error: {service}'s database {safe_url(url)} cannot be used ({reason}); check {setting}",
+            err=True,
+        )
+        raise typer.Exit(1) from None
+    typer.echo(f"{service}: {marked} events will be published again by the service's relay")
 
 
 @app.command("gateway-config")

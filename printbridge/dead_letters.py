@@ -18,7 +18,6 @@ import logging
 import uuid
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,10 +30,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge.services import SERVICE_NAMES, settings_for
-from printbridge_shared.db import Database, is_sqlite, safe_url, utcnow
+from printbridge_shared.db import Database, safe_url, sqlite_file_missing, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.topology import groups_of
 from printbridge_shared.routes import SERVICES_BY_NAME
 
 REASON_WIDTH = 60
@@ -129,8 +129,7 @@ def _topology(service: str) -> ModuleType | None:
 
 
 def consumer_groups(service: str) -> list[str]:
-    topology = _topology(service)
-    return [topology.CONSUMER_GROUP] if topology is not None else []
+    return [group.name for group in groups_of(service)]
 
 
 def service_consumers(service: str, db: Database) -> list[Consumer]:
@@ -157,17 +156,13 @@ def _database_env(service: str) -> str:
     return f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
 
 
-def _sqlite_file_missing(url: str) -> bool:
-    return is_sqlite(url) and ":memory:" not in url and not Path(url.split("///", 1)[-1]).exists()
-
-
 @contextlib.asynccontextmanager
 async def _service_database(service: str) -> AsyncIterator[Database | None]:
     """The service's database as the service left it (this command changes no schema); None for a SQLite
     file that does not exist yet (the service never ran there, so it has no dead letters). Database
     errors become one `DeadLetterError` line."""
     url = settings_for(service).resolved_database_url()
-    if _sqlite_file_missing(url):
+    if sqlite_file_missing(url):
         yield None
         return
     db: Database | None = None

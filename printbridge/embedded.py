@@ -11,6 +11,7 @@ from printbridge.gateway import EmbeddedGateway, build_gateway
 from printbridge.services import SERVICE_NAMES, create_service_app, settings_for
 from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.events.topology import CONSUMER_GROUPS
 
 
 class _Forward:
@@ -27,7 +28,11 @@ def build_embedded(settings: GatewaySettings | None = None, **service_overrides:
     """`service_overrides` maps a service name to Settings overrides (tests use it for database URLs)."""
     settings = settings or GatewaySettings()
     probe = settings_for("customers")
-    bus = InProcessBus(max_attempts=probe.event_max_attempts, retry_delay=probe.event_retry_delay_seconds)
+    bus = InProcessBus(
+        max_attempts=probe.event_max_attempts,
+        retry_delay=probe.event_retry_delay_seconds,
+        groups=CONSUMER_GROUPS,
+    )
     to_auth = _Forward()
     auth_http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=to_auth), base_url="http://storefront-auth"

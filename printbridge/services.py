@@ -24,4 +24,9 @@ def migrations_dir(name: str) -> Any:
     return importlib.import_module(f"{SERVICES_BY_NAME[name].package}.main").MIGRATIONS
 
 
+def messaging_tables_of(name: str) -> Any:
+    """The service's outbox, inbox and dead-letter tables (`<package>.models.messaging`)."""
+    return importlib.import_module(f"{SERVICES_BY_NAME[name].package}.models").messaging
+
+
 SERVICE_NAMES = tuple(s.name for s in SERVICES)

@@ -4,6 +4,8 @@ passes its own routers, tables and consumers to `build_service_app`."""
 
 import asyncio
 import contextlib
+import datetime as dt
+import functools
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +23,8 @@ from printbridge_shared.db import Database, safe_url
 from printbridge_shared.errors import install_error_handlers, problem
 from printbridge_shared.events.bus import EventBus
 from printbridge_shared.events.consumer import Consumer, Listener
-from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRelay
+from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRelay, prune_messaging
+from printbridge_shared.events.topology import CONSUMER_GROUPS, groups_of
 from printbridge_shared.http import BodySizeLimitMiddleware, is_valid_request_id
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
@@ -50,6 +53,7 @@ class Runtime:
             max_attempts=settings.event_max_attempts,
             retry_delay=settings.event_retry_delay_seconds,
             connect_timeout=settings.startup_retry_seconds,
+            groups=CONSUMER_GROUPS,
         )
         http = httpx.AsyncClient(base_url=settings.storefront_auth_url, timeout=5.0)
         return cls(bus=bus, auth_http=http, owns_bus=True)
@@ -80,10 +84,17 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     settings = parts.settings
     db = Database(settings.resolved_database_url())
     verifier = TokenVerifier(runtime.auth_http, api_key_cache_seconds=settings.api_key_cache_seconds)
-    relay = OutboxRelay(db, parts.tables.outbox, runtime.bus)
+    metrics = ServiceMetrics(parts.name)
+    retention = dt.timedelta(days=settings.outbox_retention_days)
+    relay = OutboxRelay(
+        db,
+        parts.tables.outbox,
+        runtime.bus,
+        metrics=metrics,
+        prune=functools.partial(prune_messaging, db, parts.tables, retention=retention),
+    )
     outbox = Outbox(parts.tables.outbox, parts.name)
     workers: list[BackgroundWorker] = [relay, *parts.workers(db, outbox)]
-    metrics = ServiceMetrics(parts.name)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -91,6 +102,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         await db.wait_until_reachable(within=settings.startup_retry_seconds, log=log)
         await upgrade(parts.migrations_dir, db.url)
         for consumer in parts.consumers(db):
+            consumer.metrics = metrics
             runtime.bus.add_consumer(consumer)
         runtime.bus.add_listener(
             Listener(f"{parts.name}.auth", verifier.listeners(), catch_up=verifier.catch_up)
@@ -131,7 +143,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     install_problem_openapi(app)
     for router in parts.routers:
         app.include_router(router)
-    app.include_router(_health_router(parts.name, db, runtime, metrics))
+    app.include_router(_health_router(parts, db, runtime, metrics))
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -139,8 +151,10 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     return app
 
 
-def _health_router(name: str, db: Database, runtime: Runtime, metrics: ServiceMetrics) -> APIRouter:
+def _health_router(parts: ServiceParts, db: Database, runtime: Runtime, metrics: ServiceMetrics) -> APIRouter:
     router = APIRouter(include_in_schema=False)
+    name = parts.name
+    groups = [group.name for group in groups_of(name)]
 
     @router.get("/healthz")
     async def healthz() -> dict[str, str]:
@@ -159,6 +173,14 @@ def _health_router(name: str, db: Database, runtime: Runtime, metrics: ServiceMe
 
     @router.get("/metrics")
     async def metrics_endpoint() -> Response:
+        tables = parts.tables
+        await metrics.observe_messaging(
+            db,
+            outbox=tables.outbox,
+            dead_letters=tables.dead_letters,
+            consumers=groups,
+            parked_on_broker=await runtime.bus.parked(groups),
+        )
         return Response(metrics.render(), media_type="text/plain; version=0.0.4")
 
     return router

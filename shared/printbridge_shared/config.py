@@ -29,6 +29,11 @@ class ServiceSettings(BaseSettings):
     api_key_cache_seconds: float = 5.0
     event_max_attempts: int = 5
     event_retry_delay_seconds: float = 1.0
+    outbox_retention_days: int = Field(
+        14,
+        ge=1,
+        description="Sent outbox rows (and inbox rows) are kept this long, so events can be republished.",
+    )
     startup_retry_seconds: float = 60.0
 
     def resolved_database_url(self) -> str:

@@ -95,6 +95,11 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
+def sqlite_file_missing(url: str) -> bool:
+    """A SQLite URL whose file does not exist yet (opening it would create an empty database)."""
+    return is_sqlite(url) and ":memory:" not in url and not Path(url.split("///", 1)[-1]).exists()
+
+
 def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
     """On SQLite the writer engine has one connection whose transactions begin IMMEDIATE (they queue on
     the pool, an asyncio wait, instead of on SQLite's file lock, whose busy handler sleeps and polls);

@@ -10,6 +10,7 @@ import structlog
 
 from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.topology import ConsumerGroup, UnroutableEvent, groups_binding
 
 log = structlog.get_logger(__name__)
 
@@ -22,10 +23,22 @@ class EventBus(Protocol):
     async def publish(self, envelope: Envelope) -> None: ...
     async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]: ...
     def is_ready(self) -> bool: ...
+    async def parked(self, groups: Sequence[str]) -> dict[str, int]: ...
 
 
 class InProcessBus:
-    def __init__(self, *, max_attempts: int = 5, retry_delay: float = 1.0) -> None:
+    """`groups` is the table of consumer groups (the embedded suite passes `CONSUMER_GROUPS`): an event
+    that a group binds is delivered only while that group's consumer is on the bus; otherwise `publish`
+    raises and the outbox row stays unsent."""
+
+    def __init__(
+        self,
+        *,
+        max_attempts: int = 5,
+        retry_delay: float = 1.0,
+        groups: Sequence[ConsumerGroup] = (),
+    ) -> None:
+        self.groups = tuple(groups)
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.consumers: list[Consumer] = []
@@ -48,11 +61,21 @@ class InProcessBus:
     def is_ready(self) -> bool:
         return self._open.is_set()
 
+    async def parked(self, groups: Sequence[str]) -> dict[str, int]:
+        """Dead letters of the in-process bus are rows in each consumer's `dead_letters` table, not here."""
+        return {}
+
     async def publish(self, envelope: Envelope) -> None:
         await self._open.wait()
-        for consumer in self.consumers:
-            if envelope.type in consumer.handlers:
-                await self._deliver(consumer, envelope)
+        present = {consumer.name for consumer in self.consumers}
+        missing = [name for name in groups_binding(envelope.type, self.groups) if name not in present]
+        if missing:
+            raise UnroutableEvent(envelope.type, missing)
+        receivers = [consumer for consumer in self.consumers if envelope.type in consumer.handlers]
+        if not receivers:
+            log.info("event_without_consumer_group", event_type=envelope.type, event_id=str(envelope.id))
+        for consumer in receivers:
+            await self._deliver(consumer, envelope)
         await notify_listeners(self.listeners, envelope)
 
     async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]:

@@ -14,6 +14,7 @@ from printbridge_shared.db import Database, upsert_insert, utcnow
 from printbridge_shared.events.contracts import EventData, parse_data
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import MessagingTables
+from printbridge_shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -34,6 +35,8 @@ class Consumer:
         self.db = db
         self.tables = tables
         self.handlers = dict(handlers)
+        # The service's metrics, set when its app registers the consumer (counts handled events).
+        self.metrics: ServiceMetrics | None = None
 
     @property
     def event_types(self) -> list[str]:
@@ -83,6 +86,8 @@ class Consumer:
         self.db.notify_committed(session)
         for envelope in handled:
             self._log(envelope, "event_handled")
+            if self.metrics is not None:
+                self.metrics.events_handled.labels(self.metrics.service, self.name, envelope.type).inc()
         return len(handled)
 
     def _log(self, envelope: Envelope, event: str) -> None:

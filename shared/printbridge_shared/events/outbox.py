@@ -2,9 +2,11 @@
 the relay publishes them afterwards and marks them sent. Nothing accepted is lost in a crash."""
 
 import asyncio
+import datetime as dt
 import json
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    delete,
     insert,
     select,
     update,
@@ -28,6 +31,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printbridge_shared.db import EVENTS_RECORDED, GUID, Database, UTCDateTime, utcnow
 from printbridge_shared.events.contracts import EventData
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.topology import UnroutableEvent
+from printbridge_shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
 
@@ -112,18 +117,71 @@ class Outbox:
         return envelope
 
 
+async def prune_messaging(
+    db: Database, tables: MessagingTables, *, retention: dt.timedelta, now: dt.datetime | None = None
+) -> tuple[int, int]:
+    """Deletes the sent outbox rows of events older than `retention` and the inbox rows of events handled
+    before then; returns how many of each. Until then `printbridge events republish` can send an event
+    again and the inbox still knows it. Unsent rows and dead letters are never pruned."""
+    cutoff = (now or utcnow()) - retention
+    outbox, inbox = tables.outbox, tables.inbox
+    async with db.sessionmaker() as session, session.begin():
+        sent = await session.execute(
+            delete(outbox).where(outbox.c.published_at.is_not(None), outbox.c.created_at < cutoff)
+        )
+        handled = await session.execute(delete(inbox).where(inbox.c.handled_at < cutoff))
+    pruned: tuple[int, int] = (sent.rowcount, handled.rowcount)  # type: ignore[attr-defined]
+    if any(pruned):
+        log.info("messaging_pruned", outbox_rows=pruned[0], inbox_rows=pruned[1], before=cutoff.isoformat())
+    return pruned
+
+
+async def mark_for_republishing(
+    db: Database, table: Table, *, event_type: str | None = None, since: dt.datetime | None = None
+) -> int:
+    """Marks the retained sent rows that match (`event_type`, created at or after `since`) unsent again, so
+    the service's relay publishes them once more in their order; returns how many. Consumers skip what
+    their inbox knows, so only a consumer that never saw an event (a new one) changes anything."""
+    query = update(table).where(table.c.published_at.is_not(None))
+    if event_type is not None:
+        query = query.where(table.c.event_type == event_type)
+    if since is not None:
+        query = query.where(table.c.created_at >= since)
+    async with db.sessionmaker() as session, session.begin():
+        result = await session.execute(query.values(published_at=None, last_error=None))
+    marked: int = result.rowcount  # type: ignore[attr-defined]
+    return marked
+
+
 class OutboxRelay:
     """Publishes unsent outbox rows in order. On PostgreSQL several replicas share the work through
-    `FOR UPDATE SKIP LOCKED`; on SQLite there is one process, so rows are read, published, then marked."""
+    `FOR UPDATE SKIP LOCKED`; on SQLite there is one process, so rows are read, published, then marked.
+
+    `prune` (the retention clean-up) runs from the loop at most once per `prune_every` seconds of `clock`."""
 
     def __init__(
-        self, db: Database, table: Table, bus: Any, *, batch_size: int = 100, linger: float = 0.01
+        self,
+        db: Database,
+        table: Table,
+        bus: Any,
+        *,
+        batch_size: int = 100,
+        linger: float = 0.01,
+        metrics: ServiceMetrics | None = None,
+        prune: Callable[[], Awaitable[object]] | None = None,
+        prune_every: float = 3600.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.db = db
         self.table = table
         self.bus = bus
         self.batch_size = batch_size
         self.linger = linger
+        self.metrics = metrics
+        self.prune = prune
+        self.prune_every = prune_every
+        self.clock = clock
+        self._pruned_at: float | None = None
         self._wake = asyncio.Event()
         self._stopping = False
         db.on_commit(self._wake.set)
@@ -134,6 +192,7 @@ class OutboxRelay:
     async def run(self) -> None:
         failures = 0
         while not self._stopping:
+            await self.prune_when_due()
             try:
                 published = await self.publish_pending()
                 failures = 0
@@ -158,6 +217,18 @@ class OutboxRelay:
     def stop(self) -> None:
         self._stopping = True
         self._wake.set()
+
+    async def prune_when_due(self) -> None:
+        if self.prune is None:
+            return
+        now = self.clock()
+        if self._pruned_at is not None and now - self._pruned_at < self.prune_every:
+            return
+        self._pruned_at = now
+        try:
+            await self.prune()
+        except Exception as exc:
+            log.warning("messaging_prune_failed", error=f"{type(exc).__name__}: {exc}")
 
     async def publish_pending(self) -> int:
         query = select(self.table.c.seq, self.table.c.envelope).where(self.table.c.published_at.is_(None))
@@ -196,6 +267,12 @@ class OutboxRelay:
                 .values(published_at=utcnow(), attempts=self.table.c.attempts + 1)
             )
         for (seq, _raw), error in zip(rows, errors, strict=True):
+            if isinstance(error, UnroutableEvent):
+                log.warning(
+                    "event_unroutable", seq=seq, event_type=error.event_type, groups=list(error.groups)
+                )
+                if self.metrics is not None:
+                    self.metrics.events_unroutable.labels(self.metrics.service, error.event_type).inc()
             if error is not None:
                 await session.execute(
                     update(self.table)

@@ -18,18 +18,26 @@ from aio_pika.abc import (
     HeadersType,
 )
 from aiormq.abc import DeliveredMessage
+from pamqp.common import FieldTable
 from pydantic import ValidationError
 
 from printbridge_shared.db import safe_url, utcnow
 from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.topology import (
+    CONSUMER_GROUPS,
+    ConsumerGroup,
+    UnroutableEvent,
+    groups_binding,
+    with_consumers,
+)
 
 log = structlog.get_logger(__name__)
 
 EXCHANGE = "printbridge.events"
 # How long a delivery waits for others to share its transaction: a few ms of latency for far fewer commits.
 BATCH_LINGER_SECONDS = 0.005
-QUORUM = {"x-queue-type": "quorum"}
+QUORUM: FieldTable = {"x-queue-type": "quorum"}
 # Headers the broker adds when it dead-letters; they describe the old hop, not the message we forward.
 BROKER_HEADERS = ("x-death", "x-first-death-", "x-last-death-", "x-delivery-count")
 # The attempt a delivery is on (absent: the first); a retry carries the next number.
@@ -67,7 +75,48 @@ def persistent_copy(message: AbstractIncomingMessage, headers: HeadersType) -> a
     )
 
 
+async def declare_group(
+    channel: AbstractChannel, group: ConsumerGroup, *, retry_delay: float
+) -> AbstractQueue:
+    """A consumer group's queue with its bindings, its `.retry` wait queue and its `.dead` queue
+    (declaring what exists already with the same arguments changes nothing)."""
+    await channel.declare_queue(dead_letter_queue(group.name), durable=True, arguments=QUORUM)
+    retry_arguments: FieldTable = {
+        **QUORUM,
+        "x-message-ttl": int(retry_delay * 1000),
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": group.name,
+        # A waiting message is moved back only once the group's queue confirmed it.
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
+    await channel.declare_queue(f"{group.name}.retry", durable=True, arguments=retry_arguments)
+    queue = await channel.declare_queue(group.name, durable=True, arguments=QUORUM)
+    for event_type in sorted(group.event_types):
+        await queue.bind(EXCHANGE, routing_key=event_type)
+    return queue
+
+
+async def declare_topology(
+    url: str, *, retry_delay: float, groups: Sequence[ConsumerGroup] = CONSUMER_GROUPS
+) -> None:
+    """The exchange and every consumer group's queues and bindings (`printbridge migrate`), so an event
+    published before its consumer first started waits in the consumer's queue."""
+    connection = await aio_pika.connect(url, timeout=10)
+    try:
+        channel = await connection.channel()
+        await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
+        for group in groups:
+            await declare_group(channel, group, retry_delay=retry_delay)
+    finally:
+        await connection.close()
+
+
 class RabbitMQBus:
+    """`groups` is the table of consumer groups (a service passes `CONSUMER_GROUPS`): `start` declares
+    every group's queues (whichever service starts first), but consumes only from the groups of the
+    consumers added to this bus. A consumer the table does not list gets its queues declared too."""
+
     def __init__(
         self,
         url: str,
@@ -77,8 +126,10 @@ class RabbitMQBus:
         connect_timeout: float = 60.0,
         prefetch: int = 50,
         publish_timeout: float = 10.0,
+        groups: Sequence[ConsumerGroup] = (),
     ) -> None:
         self.url = url
+        self.groups = tuple(groups)
         self.max_attempts = max_attempts
         self.retry_delay = retry_delay
         self.connect_timeout = connect_timeout
@@ -157,6 +208,24 @@ class RabbitMQBus:
         self._channel = self._exchange = None
         await connection.close()
 
+    async def parked(self, groups: Sequence[str]) -> dict[str, int]:
+        """How many messages wait in each group's `<group>.dead` queue (for `/metrics`); a group whose
+        queue cannot be read is left out. A channel of its own, since a failed look-up closes it."""
+        if self._connection is None:
+            return {}
+        counts: dict[str, int] = {}
+        channel = await self._connection.channel()
+        try:
+            for group in groups:
+                queue = await channel.declare_queue(dead_letter_queue(group), passive=True)
+                counts[group] = int(queue.declaration_result.message_count or 0)
+        except Exception as exc:
+            log.warning("dead_letter_count_failed", error=f"{type(exc).__name__}: {exc}")
+        finally:
+            if not channel.is_closed:
+                await channel.close()
+        return counts
+
     async def publish(self, envelope: Envelope) -> None:
         """Returns once the broker confirmed; a nack or a lost connection raises so the relay retries."""
         if self._exchange is None:
@@ -170,9 +239,13 @@ class RabbitMQBus:
             type=envelope.type,
             headers={"x-request-id": envelope.correlation_id} if envelope.correlation_id else {},
         )
-        if not await self._send(self._exchange, envelope.type, message):
-            # No queue is bound: nobody subscribes to this event type, so there is no one to deliver to.
-            log.warning("event_unroutable", event_type=envelope.type, event_id=str(envelope.id))
+        if await self._send(self._exchange, envelope.type, message):
+            return
+        bound = groups_binding(envelope.type, with_consumers(self.groups, self.consumers))
+        if bound:
+            # A group binds it, yet no queue took it (deleted meanwhile?): the row stays unsent.
+            raise UnroutableEvent(envelope.type, bound)
+        log.info("event_without_consumer_group", event_type=envelope.type, event_id=str(envelope.id))
 
     async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]:
         """Publishes all at once and waits for every confirm: one round trip for the batch, not one each.
@@ -211,32 +284,19 @@ class RabbitMQBus:
         # Deliveries get their own channel so that prefetch and consumer flow never stall confirms.
         deliveries = await connection.channel(publisher_confirms=False)
         await deliveries.set_qos(prefetch_count=self.prefetch)
-        for consumer in self.consumers:
-            await deliveries.declare_queue(dead_letter_queue(consumer.name), durable=True, arguments=QUORUM)
-            retry_arguments = {
-                **QUORUM,
-                "x-message-ttl": int(self.retry_delay * 1000),
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": consumer.name,
-                # A waiting message is moved back only once the group's queue confirmed it.
-                "x-dead-letter-strategy": "at-least-once",
-                "x-overflow": "reject-publish",
-            }
-            await deliveries.declare_queue(f"{consumer.name}.retry", durable=True, arguments=retry_arguments)
-            queue = await deliveries.declare_queue(consumer.name, durable=True, arguments=QUORUM)
-            await self._subscribe(queue, consumer.event_types, self._group_handler(consumer))
+        consumed = {consumer.name: consumer for consumer in self.consumers}
+        for group in with_consumers(self.groups, self.consumers):
+            queue = await declare_group(deliveries, group, retry_delay=self.retry_delay)
+            if group.name in consumed:
+                await self._subscribe(queue, self._group_handler(consumed[group.name]))
         if self.listeners:
             # aio-pika names the queue itself, so the robust connection can declare it again on reconnect.
             queue = await deliveries.declare_queue(exclusive=True, auto_delete=True)
-            event_types = sorted({t for listener in self.listeners for t in listener.event_types})
-            await self._subscribe(queue, event_types, self._on_broadcast)
+            for event_type in sorted({t for listener in self.listeners for t in listener.event_types}):
+                await queue.bind(EXCHANGE, routing_key=event_type)
+            await self._subscribe(queue, self._on_broadcast)
 
-    async def _subscribe(
-        self, queue: AbstractQueue, event_types: Sequence[str], handle: MessageHandler
-    ) -> None:
-        for event_type in event_types:
-            await queue.bind(EXCHANGE, routing_key=event_type)
-
+    async def _subscribe(self, queue: AbstractQueue, handle: MessageHandler) -> None:
         async def tracked(message: AbstractIncomingMessage) -> None:
             task = asyncio.current_task()
             if task is not None:

@@ -2,9 +2,11 @@ from connectors.messaging.handlers import HANDLERS
 from connectors.models import messaging
 from printbridge_shared.db import Database
 from printbridge_shared.events.consumer import Consumer
+from printbridge_shared.events.topology import GROUPS_BY_NAME
 
-# The consumer group: one queue shared by all replicas of this service.
-CONSUMER_GROUP = "connectors"
+# The consumer group: one queue shared by all replicas of this service; its bindings are in the shared
+# table (a test checks that HANDLERS handle exactly those event types).
+CONSUMER_GROUP = GROUPS_BY_NAME["connectors"].name
 
 
 def consumers(db: Database) -> list[Consumer]:
