@@ -1,6 +1,8 @@
 """The embedded bus keeps the same promises as RabbitMQ: exactly-once effects, retries, dead letters
 with the reason, and no event lost while nothing consumed (the outbox holds it)."""
 
+import asyncio
+
 from asgi_correlation_id import correlation_id
 from sqlalchemy import select
 
@@ -121,3 +123,24 @@ async def test_a_failing_listener_does_not_stop_the_others(pinged, make_envelope
     await bus.publish(make_envelope(number=4))
 
     assert received == [4]
+
+
+async def test_the_relay_publishes_beside_an_open_write_transaction_and_marks_once_it_ends(
+    make_service, pinged, eventually
+):
+    """On SQLite the relay reads its rows without the single writer connection, so a request that holds
+    the writer does not hold up publishing; only marking the rows sent waits for the writer."""
+    service, consumer = await make_service("service"), await make_service("consumer")
+    async with service.db.session() as session:
+        await Outbox(service.tables.outbox, "service").record(session, pinged(number=7))
+    bus = in_process_bus()
+    bus.add_consumer(consumer.consumer("group", pinged.event_type))
+    await bus.start()
+    relay = OutboxRelay(service.db, service.tables.outbox, bus)
+
+    async with service.db.sessionmaker() as writer, writer.begin():
+        await writer.execute(select(1))  # BEGIN IMMEDIATE: this transaction holds the writer
+        publishing = asyncio.create_task(relay.publish_pending())
+        await eventually(lambda: len(consumer.seen) == 1, within=5)
+        assert not publishing.done()
+    assert await asyncio.wait_for(publishing, timeout=5) == 1

@@ -242,7 +242,8 @@ class OutboxRelay:
                 await self._mark(session, rows, errors)
         else:
             # No transaction is open while publishing: an in-process consumer may write to this database.
-            async with self.db.sessionmaker() as session:
+            # The rows are read beside the writer, which stays free for requests until they are marked.
+            async with self.db.read_session() as session:
                 rows = [(seq, raw) for seq, raw in await session.execute(query)]
             errors = await self._publish(rows)
             async with self.db.sessionmaker() as session, session.begin():
