@@ -12,7 +12,7 @@ from sqlalchemy import CHAR, DateTime, MetaData, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from printbridge_shared.sqlite_inline import READER_BUSY_TIMEOUT_SECONDS, inline_reader
+from printbridge_shared.sqlite_inline import inline_connector
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -103,7 +103,8 @@ def sqlite_file_missing(url: str) -> bool:
 def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> AsyncEngine:
     """On SQLite the writer engine has one connection whose transactions begin IMMEDIATE (they queue on
     the pool, an asyncio wait, instead of on SQLite's file lock, whose busy handler sleeps and polls);
-    the read-only engine has several connections reading WAL snapshots side by side."""
+    the read-only engine has several connections reading WAL snapshots side by side. Both run their
+    statements on the event loop's thread (sqlite_inline.py)."""
     if not is_sqlite(url):
         # No pre-ping: it costs a round trip per transaction. A connection the server dropped fails one
         # unit of work, which rolls back (nothing half-written) and invalidates the pool.
@@ -112,9 +113,11 @@ def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> 
     options: dict[str, Any] = {"connect_args": {"timeout": 30}}
     if path and ":memory:" not in path:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        options = {"pool_size": 1, "max_overflow": 0, **options}
-        if read_only:
-            options = {"pool_size": 4, "max_overflow": 0, "async_creator": inline_reader(path)}
+        options = {
+            "pool_size": 4 if read_only else 1,
+            "max_overflow": 0,
+            "async_creator": inline_connector(path, read_only=read_only),
+        }
     engine = create_async_engine(url, **options)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -127,10 +130,7 @@ def create_engine(url: str, *, pool_size: int = 10, read_only: bool = False) -> 
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         if read_only:
-            cursor.execute(f"PRAGMA busy_timeout={int(READER_BUSY_TIMEOUT_SECONDS * 1000)}")
             cursor.execute("PRAGMA query_only=ON")
-        else:
-            cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

@@ -1,7 +1,10 @@
-"""Read units of work. The embedded mode's SQLite readers run on the event loop's thread, read WAL
-snapshots beside an open write transaction, and report SQLite's errors as SQLAlchemy's, like any driver.
-On PostgreSQL reads run in autocommit: no BEGIN and ROLLBACK round trips around them."""
+"""Units of work on the embedded mode's SQLite: statements run on the event loop's thread, reads see WAL
+snapshots beside an open write transaction, SQLite's errors arrive as SQLAlchemy's, and a write that
+finds another process's lock waits without blocking the loop. On PostgreSQL reads run in autocommit:
+no BEGIN and ROLLBACK round trips around them."""
 
+import asyncio
+import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
@@ -10,8 +13,9 @@ import pytest
 from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
+from printbridge_shared import sqlite_inline
 from printbridge_shared.db import Database
-from printbridge_shared.testing import postgres_database
+from printbridge_shared.testing import eventually, postgres_database
 
 
 @pytest.fixture
@@ -73,3 +77,49 @@ async def test_a_read_on_postgresql_opens_no_transaction() -> None:
             assert first == second
         finally:
             await database.dispose()
+
+
+async def test_a_write_waits_for_another_processs_lock_without_blocking_the_loop(
+    db: Database, tmp_path: Path
+) -> None:
+    other_process = sqlite3.connect(tmp_path / "reads.db", isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.005)
+
+    async def write() -> None:
+        async with db.session() as session:
+            await session.execute(text("INSERT INTO notes (body) VALUES ('after the lock')"))
+
+    ticker = asyncio.create_task(tick())
+    writing = asyncio.create_task(write())
+    try:
+        await eventually(lambda: ticks >= 10)
+        assert not writing.done()
+        other_process.execute("COMMIT")
+        await asyncio.wait_for(writing, timeout=5)
+    finally:
+        ticker.cancel()
+        other_process.close()
+    async with db.read_session() as session:
+        assert (await session.scalar(text("SELECT count(*) FROM notes"))) == 2
+
+
+async def test_a_lock_held_too_long_fails_the_write_with_database_is_locked(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sqlite_inline, "LOCK_WAIT_SECONDS", 0.1)
+    other_process = sqlite3.connect(tmp_path / "reads.db", isolation_level=None)
+    other_process.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(OperationalError, match="database is locked"):
+            async with db.session() as session:
+                await session.execute(text("INSERT INTO notes (body) VALUES ('never')"))
+    finally:
+        other_process.execute("ROLLBACK")
+        other_process.close()
