@@ -4,7 +4,7 @@ all five in one process)."""
 import time
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -24,6 +24,36 @@ class ServiceMetrics:
             ["service", "method", "route"],
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
+        self.worker_up = Gauge(
+            "printbridge_worker_up",
+            "1 while a supervised background worker runs, 0 while it is down",
+            ["service", "worker"],
+            registry=self.registry,
+        )
+        self.worker_restarts = Counter(
+            "printbridge_worker_restarts_total",
+            "Restarts of a supervised background worker after it crashed",
+            ["service", "worker"],
+            registry=self.registry,
+        )
+        self.jobs = Gauge(
+            "printbridge_jobs",
+            "Durable jobs by kind and status (queued, running, failed = given up)",
+            ["service", "kind", "status"],
+            registry=self.registry,
+        )
+        self.jobs_oldest_due_age = Gauge(
+            "printbridge_jobs_oldest_due_age_seconds",
+            "How long the oldest due job (queued, run_at passed) has been waiting; 0 when none waits",
+            ["service"],
+            registry=self.registry,
+        )
+        self.job_attempts = Counter(
+            "printbridge_job_attempts_total",
+            "Job attempts by kind and outcome (succeeded, retried, given_up)",
+            ["service", "kind", "outcome"],
+            registry=self.registry,
         )
 
     def render(self) -> bytes:

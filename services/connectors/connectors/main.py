@@ -3,7 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from connectors.config import Settings
-from connectors.models import messaging
+from connectors.models import jobs, messaging
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="Stores per platform: connect flows, credentials, webhooks, sync, fulfilment push.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[],
         ),

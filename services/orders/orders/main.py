@@ -3,7 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from orders.config import Settings
-from orders.models import messaging
+from orders.models import jobs, messaging
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="Order intake, resolution through mappings, file checks, routing and status.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[],
         ),
