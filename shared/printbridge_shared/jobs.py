@@ -228,6 +228,7 @@ class JobRunner:
         self.clock = clock
         self._wake = asyncio.Event()
         self._stopping = False
+        self.waiting = False  # idle until the next due time, a commit that enqueued a job, or stop()
         db.on_commit(self._wake.set, when=JOBS_ENQUEUED)
 
     def stop(self) -> None:
@@ -246,10 +247,13 @@ class JobRunner:
                 break
             pause = await self.seconds_until_due()
             if pause > 0:
+                self.waiting = True
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=pause)
                 except TimeoutError:
                     pass
+                finally:
+                    self.waiting = False
 
     async def run_due(self) -> int:
         """Runs every job that is due now, one after the other; the number run."""
