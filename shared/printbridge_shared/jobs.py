@@ -236,7 +236,6 @@ class JobRunner:
         self._wake.set()
 
     async def run(self) -> None:
-        self._stopping = False  # a service may be started again after a stop (tests, the CLI)
         await self.register_schedules()
         while not self._stopping:
             self._wake.clear()

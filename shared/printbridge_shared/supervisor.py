@@ -78,7 +78,7 @@ class Supervisor:
             self._launch(supervised)
 
     def start(self) -> None:
-        self._started, self._stopping = True, False
+        self._started = True
         for supervised in self._workers:
             self._launch(supervised)
 
