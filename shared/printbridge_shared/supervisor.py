@@ -78,6 +78,7 @@ class Supervisor:
             self._launch(supervised)
 
     def start(self) -> None:
+        """Starts the workers; once per supervisor (a stopped service app is not started again)."""
         self._started = True
         for supervised in self._workers:
             self._launch(supervised)
