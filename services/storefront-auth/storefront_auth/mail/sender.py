@@ -38,8 +38,6 @@ MAX_PAUSE_SECONDS = 300.0
 class Delivery:
     """Whom a link e-mail went to, as its outcome hooks see it."""
 
-    link_id: uuid.UUID
-    attempt: int
     user_id: uuid.UUID
     customer_id: uuid.UUID
     email: str
@@ -118,7 +116,7 @@ class LinkMailJob(JobHandler[PreparedMail], Generic[Link]):
         queued.expires_at = now + self.kind.ttl
         queued.attempts += 1
         link = public_link(self.settings.public_url, f"{self.kind.path}/{token}")
-        delivery = Delivery(queued.id, queued.attempts, user.id, user.customer_id, user.email)
+        delivery = Delivery(user.id, user.customer_id, user.email)
         return PreparedMail(delivery, self.kind.message(queued, user, link=link), link)
 
     async def perform(self, job: Job, prepared: PreparedMail) -> None:
@@ -152,7 +150,7 @@ class LinkMailJob(JobHandler[PreparedMail], Generic[Link]):
         queued.failed_at, queued.failure_reason = now, reason
         user = await CustomerUserRepository(session).get(queued.user_id)
         if user is not None:
-            delivery = Delivery(queued.id, queued.attempts, user.id, user.customer_id, user.email)
+            delivery = Delivery(user.id, user.customer_id, user.email)
             await self.kind.on_given_up(session, self.outbox, delivery, reason, now)
 
 
