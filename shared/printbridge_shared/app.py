@@ -1,15 +1,15 @@
 """What every service app has in common: runtime adapters, middleware, problem+json errors, health,
-metrics, migrations at start, event consumers and the outbox relay. A service's `main.create_app`
-passes its own routers, tables and consumers to `build_service_app`."""
+metrics, migrations at start, event consumers, and the supervised background workers (the outbox relay
+and the job runner). A service's `main.create_app` passes its own routers, tables, consumers and job
+handlers to `build_service_app`."""
 
-import asyncio
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import httpx
 import structlog
@@ -26,9 +26,11 @@ from printbridge_shared.events.consumer import Consumer, Listener
 from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRelay, prune_messaging
 from printbridge_shared.events.topology import CONSUMER_GROUPS, groups_of
 from printbridge_shared.http import BodySizeLimitMiddleware, is_valid_request_id
+from printbridge_shared.jobs import JobHandler, JobRunner, JobTables, Schedule
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.openapi import install_problem_openapi
+from printbridge_shared.supervisor import Supervisor
 
 log = structlog.get_logger(__name__)
 
@@ -59,13 +61,6 @@ class Runtime:
         return cls(bus=bus, auth_http=http, owns_bus=True)
 
 
-class BackgroundWorker(Protocol):
-    """A loop a service runs beside its requests (outbox relay, invitation sender, …)."""
-
-    async def run(self) -> None: ...
-    def stop(self) -> None: ...
-
-
 @dataclass
 class ServiceParts:
     name: str
@@ -75,8 +70,11 @@ class ServiceParts:
     tables: MessagingTables
     migrations_dir: Path
     routers: Sequence[APIRouter]
+    jobs: JobTables
     consumers: Callable[[Database], Sequence[Consumer]] = lambda _db: ()
-    workers: Callable[[Database, Outbox], Sequence[BackgroundWorker]] = lambda _db, _outbox: ()
+    # The service's job kinds and their handlers; the job runner runs when there is at least one.
+    job_handlers: Callable[[Database, Outbox], Mapping[str, JobHandler[Any]]] = lambda _db, _outbox: {}
+    schedules: Sequence[Schedule] = ()
     tags: Sequence[dict[str, str]] = ()
 
 
@@ -94,34 +92,32 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         prune=functools.partial(prune_messaging, db, parts.tables, retention=retention),
     )
     outbox = Outbox(parts.tables.outbox, parts.name)
-    workers: list[BackgroundWorker] = [relay, *parts.workers(db, outbox)]
+    supervisor = Supervisor(parts.name, metrics)
+    supervisor.add("outbox-relay", relay)
+    handlers = parts.job_handlers(db, outbox)
+    if handlers:
+        runner = JobRunner(db, parts.jobs, handlers, schedules=parts.schedules, metrics=metrics)
+        supervisor.add("job-runner", runner)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        log.info("service_starting", service=parts.name, database=safe_url(db.url))
-        await db.wait_until_reachable(within=settings.startup_retry_seconds, log=log)
-        await upgrade(parts.migrations_dir, db.url)
-        for consumer in parts.consumers(db):
-            consumer.metrics = metrics
-            runtime.bus.add_consumer(consumer)
-        runtime.bus.add_listener(
-            Listener(f"{parts.name}.auth", verifier.listeners(), catch_up=verifier.catch_up)
-        )
-        if runtime.owns_bus:
-            await runtime.bus.start()
-        tasks = [asyncio.create_task(w.run(), name=f"{parts.name}-{type(w).__name__}") for w in workers]
-        log.info("service_started", service=parts.name)
         try:
+            log.info("service_starting", service=parts.name, database=safe_url(db.url))
+            await db.wait_until_reachable(within=settings.startup_retry_seconds, log=log)
+            await upgrade(parts.migrations_dir, db.url)
+            for consumer in parts.consumers(db):
+                consumer.metrics = metrics
+                runtime.bus.add_consumer(consumer)
+            runtime.bus.add_listener(
+                Listener(f"{parts.name}.auth", verifier.listeners(), catch_up=verifier.catch_up)
+            )
+            if runtime.owns_bus:
+                await runtime.bus.start()
+            supervisor.start()
+            log.info("service_started", service=parts.name)
             yield
         finally:
-            for worker in workers:
-                worker.stop()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(asyncio.gather(*tasks), timeout=5)
-            if runtime.owns_bus:
-                await runtime.bus.stop()
-            await db.dispose()
-            log.info("service_stopped", service=parts.name)
+            await _shut_down(parts.name, supervisor, runtime, db)
 
     app = FastAPI(
         title=parts.title,
@@ -136,6 +132,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     app.state.verifier = verifier
     app.state.outbox = outbox
     app.state.relay = relay
+    app.state.supervisor = supervisor
     app.state.runtime = runtime
     app.state.service_name = parts.name
 
@@ -143,7 +140,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     install_problem_openapi(app)
     for router in parts.routers:
         app.include_router(router)
-    app.include_router(_health_router(parts, db, runtime, metrics))
+    app.include_router(_health_router(parts, db, runtime, metrics, supervisor))
 
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
@@ -151,7 +148,23 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     return app
 
 
-def _health_router(parts: ServiceParts, db: Database, runtime: Runtime, metrics: ServiceMetrics) -> APIRouter:
+async def _shut_down(name: str, supervisor: Supervisor, runtime: Runtime, db: Database) -> None:
+    """Stops the workers (the job runner before the relay, which publishes what they recorded), then
+    the bus, and always disposes the database, also after a crash or a failed start."""
+    try:
+        await supervisor.stop()
+        if runtime.owns_bus:
+            await runtime.bus.stop()
+    except Exception:
+        log.exception("service_stop_failed", service=name)
+    finally:
+        await db.dispose()
+        log.info("service_stopped", service=name)
+
+
+def _health_router(
+    parts: ServiceParts, db: Database, runtime: Runtime, metrics: ServiceMetrics, supervisor: Supervisor
+) -> APIRouter:
     router = APIRouter(include_in_schema=False)
     name = parts.name
     groups = [group.name for group in groups_of(name)]
@@ -164,12 +177,15 @@ def _health_router(parts: ServiceParts, db: Database, runtime: Runtime, metrics:
     async def readyz(_request: Request) -> Response:
         checks = {"database": "ok", "event_bus": "ok" if runtime.bus.is_ready() else "unavailable"}
         try:
-            await db.ping()
+            await db.ping(read_side=True)
         except Exception as exc:
             checks["database"] = f"unavailable: {type(exc).__name__}"
+        down = supervisor.down()
+        checks["workers"] = f"down: {', '.join(down)}" if down else "ok"
         if all(v == "ok" for v in checks.values()):
             return JSONResponse({"status": "ready", "service": name, "checks": checks})
-        return problem(503, "not-ready", "Not ready", f"{name} is not ready", checks=checks)
+        failing = ", ".join(f"{check} {value}" for check, value in checks.items() if value != "ok")
+        return problem(503, "not-ready", "Not ready", f"{name} is not ready: {failing}", checks=checks)
 
     @router.get("/metrics")
     async def metrics_endpoint() -> Response:

@@ -25,6 +25,8 @@ NAMING_CONVENTION = {
 
 # Set in a session's `info` by the outbox when the transaction recorded events.
 EVENTS_RECORDED = "printbridge.events_recorded"
+# Set in a session's `info` when the transaction enqueued a job (printbridge_shared.jobs).
+JOBS_ENQUEUED = "printbridge.jobs_enqueued"
 
 
 def make_metadata() -> MetaData:
@@ -157,10 +159,12 @@ class Database:
             self.read_engine = create_engine(url, read_only=True)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self.read_sessionmaker = async_sessionmaker(self.read_engine, expire_on_commit=False, autoflush=False)
-        self._after_commit: list[Callable[[], None]] = []
+        self._after_commit: dict[str, list[Callable[[], None]]] = {}
 
-    def on_commit(self, callback: Callable[[], None]) -> None:
-        self._after_commit.append(callback)
+    def on_commit(self, callback: Callable[[], None], *, when: str = EVENTS_RECORDED) -> None:
+        """Calls `callback` after each commit of a transaction that set the flag `when` in its session's
+        `info` (EVENTS_RECORDED: the outbox relay; JOBS_ENQUEUED: the job runner)."""
+        self._after_commit.setdefault(when, []).append(callback)
 
     @contextlib.asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -193,13 +197,17 @@ class Database:
                 await session.rollback()
 
     def notify_committed(self, session: AsyncSession) -> None:
-        """Tells the outbox relay to look, when the committed transaction recorded events."""
-        if session.info.pop(EVENTS_RECORDED, False):
-            for callback in self._after_commit:
-                callback()
+        """Tells the outbox relay (or the job runner) to look, when the committed transaction recorded
+        events (or enqueued jobs)."""
+        for flag, callbacks in self._after_commit.items():
+            if session.info.pop(flag, False):
+                for callback in callbacks:
+                    callback()
 
-    async def ping(self) -> None:
-        async with self.engine.connect() as conn:
+    async def ping(self, *, read_side: bool = False) -> None:
+        """One `SELECT 1`. `read_side` asks the read engine, which on SQLite does not wait behind the
+        single writer's open transaction (readiness must not depend on how long a write takes)."""
+        async with (self.read_engine if read_side else self.engine).connect() as conn:
             await conn.execute(text("SELECT 1"))
 
     async def wait_until_reachable(self, *, within: float, log: Any) -> None:

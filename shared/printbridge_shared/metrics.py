@@ -29,6 +29,36 @@ class ServiceMetrics:
             registry=self.registry,
             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
         )
+        self.worker_up = Gauge(
+            "printbridge_worker_up",
+            "1 while a supervised background worker runs, 0 while it is down",
+            ["service", "worker"],
+            registry=self.registry,
+        )
+        self.worker_restarts = Counter(
+            "printbridge_worker_restarts_total",
+            "Restarts of a supervised background worker after it crashed",
+            ["service", "worker"],
+            registry=self.registry,
+        )
+        self.jobs = Gauge(
+            "printbridge_jobs",
+            "Durable jobs by kind and status (queued, running, failed = given up)",
+            ["service", "kind", "status"],
+            registry=self.registry,
+        )
+        self.jobs_oldest_due_age = Gauge(
+            "printbridge_jobs_oldest_due_age_seconds",
+            "How long the oldest due job (queued, run_at passed) has been waiting; 0 when none waits",
+            ["service"],
+            registry=self.registry,
+        )
+        self.job_attempts = Counter(
+            "printbridge_job_attempts_total",
+            "Job attempts by kind and outcome (succeeded, retried, given_up)",
+            ["service", "kind", "outcome"],
+            registry=self.registry,
+        )
 
         self.events_handled = Counter(
             "printbridge_events_handled_total",
@@ -72,7 +102,7 @@ class ServiceMetrics:
         """Reads the outbox and dead-letter gauges from the database (plus what waits in the groups'
         dead-letter queues on RabbitMQ); called at scrape time."""
         unsent = outbox.c.published_at.is_(None)
-        async with db.sessionmaker() as session:
+        async with db.read_session() as session:
             count, oldest = (
                 await session.execute(select(func.count(), func.min(outbox.c.created_at)).where(unsent))
             ).one()

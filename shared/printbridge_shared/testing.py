@@ -190,7 +190,7 @@ async def assert_service_basics(app: FastAPI) -> None:
         assert (await client.get("/healthz")).json()["status"] == "ok"
         ready = await client.get("/readyz")
         assert ready.status_code == 200, ready.text
-        assert ready.json()["checks"] == {"database": "ok", "event_bus": "ok"}
+        assert ready.json()["checks"] == {"database": "ok", "event_bus": "ok", "workers": "ok"}
         metrics = await client.get("/metrics")
         assert "printbridge_http_requests_total" in metrics.text
         assert (await client.get("/openapi.json")).status_code == 200
@@ -198,4 +198,4 @@ async def assert_service_basics(app: FastAPI) -> None:
             from sqlalchemy import inspect
 
             tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-        assert {"outbox", "inbox", "dead_letters", "alembic_version"} <= tables
+        assert {"outbox", "inbox", "dead_letters", "jobs", "schedules", "alembic_version"} <= tables

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from connectors.config import Settings
 from connectors.messaging.topology import consumers
-from connectors.models import messaging
+from connectors.models import jobs, messaging
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="Stores per platform: connect flows, credentials, webhooks, sync, fulfilment push.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[],
             consumers=consumers,

@@ -5,7 +5,7 @@ from fastapi import FastAPI
 from customers.config import Settings
 from customers.customer.endpoints import router as customer_router
 from customers.messaging.topology import consumers
-from customers.models import messaging
+from customers.models import jobs, messaging
 from customers.storefront_access.endpoints import router as storefront_access_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="The producer's customers and their Storefront-access status.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[customer_router, storefront_access_router],
             consumers=consumers,

@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
 from printbridge_shared.events.outbox import messaging_tables
+from printbridge_shared.jobs import job_tables
 
 
 class Base(DeclarativeBase):
@@ -14,6 +15,7 @@ class Base(DeclarativeBase):
 
 
 messaging = messaging_tables(Base.metadata)
+jobs = job_tables(Base.metadata)
 
 
 class InvitationStatus(StrEnum):

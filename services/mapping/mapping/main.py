@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from mapping.config import Settings
 from mapping.messaging.topology import consumers
-from mapping.models import messaging
+from mapping.models import jobs, messaging
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="The producer's catalog, synced shop products and their mappings.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[],
             consumers=consumers,

@@ -4,7 +4,7 @@ from fastapi import FastAPI
 
 from orders.config import Settings
 from orders.messaging.topology import consumers
-from orders.models import messaging
+from orders.models import jobs, messaging
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -19,6 +19,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="Order intake, resolution through mappings, file checks, routing and status.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[],
             consumers=consumers,

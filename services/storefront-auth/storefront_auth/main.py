@@ -11,10 +11,10 @@ from storefront_auth.config import Settings
 from storefront_auth.invitation.endpoints import router as invitation_router
 from storefront_auth.invitation.page import router as invitation_page
 from storefront_auth.invitation.sender import InvitationMail
-from storefront_auth.mail.sender import LinkMailSender
+from storefront_auth.mail.sender import link_mail_jobs
 from storefront_auth.mail.transport import transport_from_settings
 from storefront_auth.messaging.topology import consumers
-from storefront_auth.models import messaging
+from storefront_auth.models import jobs, messaging
 from storefront_auth.password_reset.endpoints import router as password_reset_router
 from storefront_auth.password_reset.page import router as password_reset_page
 from storefront_auth.password_reset.sender import PasswordResetMail
@@ -34,6 +34,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             description="Operators and customer users, invitations, login and tokens (JWT + JWKS), API keys.",
             settings=settings,
             tables=messaging,
+            jobs=jobs,
             migrations_dir=MIGRATIONS,
             routers=[
                 auth_router,
@@ -47,15 +48,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 revocation_internal_router,
             ],
             consumers=consumers,
-            workers=lambda db, outbox: [
-                LinkMailSender(
-                    db,
-                    outbox,
-                    transport_from_settings(settings),
-                    settings,
-                    kinds=[InvitationMail(settings), PasswordResetMail(settings)],
-                )
-            ],
+            job_handlers=lambda _db, outbox: link_mail_jobs(
+                [InvitationMail(settings), PasswordResetMail(settings)],
+                outbox,
+                transport_from_settings(settings),
+                settings,
+            ),
             tags=[
                 {
                     "name": "auth",

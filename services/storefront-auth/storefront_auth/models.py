@@ -7,6 +7,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from printbridge_shared.auth.principal import PrincipalKind, Role
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
 from printbridge_shared.events.outbox import messaging_tables
+from printbridge_shared.jobs import job_tables
 
 
 class Base(DeclarativeBase):
@@ -14,6 +15,7 @@ class Base(DeclarativeBase):
 
 
 messaging = messaging_tables(Base.metadata)
+jobs = job_tables(Base.metadata)
 
 
 class Operator(Base):
@@ -131,11 +133,10 @@ class CustomerUser(Base):
 
 
 class EmailedLink:
-    """The columns of an e-mail that carries a link with a secret token (invitation, password reset), and
-    of the job of sending it: the sender (mail/sender.py) picks rows with neither `sent_at` nor
-    `failed_at`, makes a fresh token per attempt (only its hash is stored), sends, and retries with a
-    growing pause until `attempts` runs out. A newer link of the user revokes older ones; a link works
-    once (`used_at`) until `expires_at`."""
+    """The columns of an e-mail that carries a link with a secret token (invitation, password reset).
+    Sending it is a job (mail/sender.py): each attempt makes a fresh token (only its hash is stored) and
+    counts in `attempts`; the job's outcome sets `sent_at`, or `failed_at` with `failure_reason`. A newer
+    link of the user revokes older ones; a link works once (`used_at`) until `expires_at`."""
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
     user_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
@@ -143,7 +144,6 @@ class EmailedLink:
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), index=True)
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     failure_reason: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,6 @@
-"""Invitations as the link-mail sender (mail/sender.py) sends them: to a user who has not accepted yet,
+"""Invitations as the link-mail jobs (mail/sender.py) send them: to a user who has not accepted yet,
 announced as `storefront.user_invited` when the mail server took the message and as
-`storefront.invitation_failed` when the sender gave up."""
+`storefront.invitation_failed` when the sending was given up."""
 
 import datetime as dt
 from email.message import EmailMessage
@@ -10,23 +10,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printbridge_shared.events.contracts import StorefrontInvitationFailed, StorefrontUserInvited
 from printbridge_shared.events.outbox import Outbox
 from storefront_auth.config import Settings
-from storefront_auth.invitation.repository import InvitationRepository
 from storefront_auth.mail.messages import invitation_message
 from storefront_auth.mail.sender import Delivery
 from storefront_auth.models import CustomerUser, Invitation
 from storefront_auth.user.repository import CustomerUserRepository
 
+INVITATION_MAIL = "invitation_mail"
+
 
 class InvitationMail:
     name = "invitation"
+    job_kind = INVITATION_MAIL
+    model = Invitation
     path = "invitations"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.ttl = dt.timedelta(seconds=settings.invitation_ttl_seconds)
-
-    async def claim_due(self, session: AsyncSession, *, now: dt.datetime) -> Invitation | None:
-        return await InvitationRepository(session).claim_due(now=now)
 
     async def recipient(self, session: AsyncSession, queued: Invitation) -> CustomerUser | None:
         """Nobody once the user is gone or active: an invitation is for choosing the first password."""
@@ -46,7 +46,7 @@ class InvitationMail:
         )
 
     async def on_sent(
-        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Invitation], at: dt.datetime
+        self, session: AsyncSession, outbox: Outbox, delivery: Delivery, at: dt.datetime
     ) -> None:
         invited = StorefrontUserInvited(
             customer_id=delivery.customer_id, user_id=delivery.user_id, email=delivery.email, invited_at=at
@@ -57,7 +57,7 @@ class InvitationMail:
         self,
         session: AsyncSession,
         outbox: Outbox,
-        delivery: Delivery[Invitation],
+        delivery: Delivery,
         reason: str,
         at: dt.datetime,
     ) -> None:

@@ -1,5 +1,5 @@
 """Storefront access as storefront-auth lives it: the producer's switch (kept per customer), the
-customer's admin as a user, and the invitation that is queued for the sender (sender.py)."""
+customer's admin as a user, and the invitation whose e-mail is queued as a job (sender.py)."""
 
 import datetime as dt
 import uuid
@@ -30,6 +30,8 @@ from storefront_auth.invitation.exceptions import (
 )
 from storefront_auth.invitation.repository import CustomerAccessRepository, InvitationRepository
 from storefront_auth.invitation.schemas import InvitationView
+from storefront_auth.invitation.sender import INVITATION_MAIL
+from storefront_auth.mail.sender import queue_link_mail
 from storefront_auth.models import CustomerUser, Invitation
 from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.revocation.repository import TokenRevocationRepository
@@ -125,18 +127,17 @@ async def queue_invitation(session: AsyncSession, user: CustomerUser, customer_n
     now = utcnow()
     invitations = InvitationRepository(session)
     await invitations.revoke_open(user.id, at=now)
-    invitations.add(
-        Invitation(
-            id=uuid.uuid4(),
-            user_id=user.id,
-            customer_id=user.customer_id,
-            customer_name=customer_name,
-            created_at=now,
-            attempts=0,
-            next_attempt_at=now,
-        )
+    invitation = Invitation(
+        id=uuid.uuid4(),
+        user_id=user.id,
+        customer_id=user.customer_id,
+        customer_name=customer_name,
+        created_at=now,
+        attempts=0,
     )
+    invitations.add(invitation)
     await session.flush()
+    await queue_link_mail(session, INVITATION_MAIL, invitation.id)
     log.info("invitation_queued", customer_id=str(user.customer_id), user_id=str(user.id))
 
 

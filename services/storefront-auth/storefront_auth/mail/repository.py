@@ -48,20 +48,3 @@ class EmailedLinkRepository(Generic[Link]):
             .values(used_at=at)
         )
         return cast(CursorResult[Any], result).rowcount == 1
-
-    async def claim_due(self, *, now: dt.datetime) -> Link | None:
-        """The next e-mail to send; locked on PostgreSQL so that replicas each take another."""
-        statement = (
-            select(self.model)
-            .where(
-                self.model.sent_at.is_(None),
-                self.model.failed_at.is_(None),
-                self.model.revoked_at.is_(None),
-                self.model.next_attempt_at <= now,
-            )
-            .order_by(self.model.next_attempt_at)
-            .limit(1)
-        )
-        if self.session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update(skip_locked=True)
-        return await self.session.scalar(statement)

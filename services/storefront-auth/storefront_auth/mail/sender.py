@@ -1,15 +1,15 @@
-"""Sends the queued e-mails that carry a link with a secret token (invitations, password resets). The
-database is the schedule: each kind keeps a table of queued e-mails with the same columns, and this one
-worker takes the due rows of every kind in turn. Each attempt makes a fresh token (only its hash is kept,
-so a link from an earlier attempt stops working), hands the message to the mail transport, and either
-marks it sent or plans the next attempt with a doubling pause; after the last one it gives up. What a
-kind adds (who receives it, what it says, which events follow) sits behind `LinkMail`."""
+"""Sends the e-mails that carry a link with a secret token (invitations, password resets) as durable jobs
+(printbridge_shared.jobs): queuing a link enqueues a job in the same transaction, and the service's job
+runner sends it. Each attempt makes a fresh token (only its hash is kept, so a link from an earlier attempt
+stops working), hands the message to the mail transport outside any transaction, and either marks the link
+sent or lets the runner plan the next attempt with a doubling pause
+(`PRINTBRIDGE_INVITATION_SEND_ATTEMPTS`, `PRINTBRIDGE_INVITATION_RETRY_SECONDS`); after the last one the
+link is marked failed with the reason. What a kind adds (who receives it, what it says, which events
+follow) sits behind `LinkMail`."""
 
-import asyncio
 import datetime as dt
 import secrets
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any, Generic, Protocol
@@ -18,28 +18,26 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.auth.tokens import hash_secret
-from printbridge_shared.db import Database, utcnow
+from printbridge_shared.db import utcnow
 from printbridge_shared.events.outbox import Outbox
+from printbridge_shared.jobs import Job, JobFailed, JobHandler, enqueue
+from storefront_auth.config import Settings
 from storefront_auth.mail.exceptions import MailDeliveryFailed
 from storefront_auth.mail.messages import public_link
 from storefront_auth.mail.repository import Link
 from storefront_auth.mail.transport import EmlDirectoryTransport, MailTransport
-from storefront_auth.models import CustomerUser
+from storefront_auth.models import CustomerUser, jobs
+from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
 
-LEASE = dt.timedelta(minutes=2)  # while one replica sends, the others leave the row alone
-POLL_SECONDS = 0.5
 MAX_PAUSE_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
-class Delivery(Generic[Link]):
-    """One sending attempt, as its outcome is recorded after the claiming transaction closed."""
+class Delivery:
+    """Whom a link e-mail went to, as its outcome hooks see it."""
 
-    table: type[Link]
-    row_id: uuid.UUID
-    attempt: int
     user_id: uuid.UUID
     customer_id: uuid.UUID
     email: str
@@ -49,129 +47,115 @@ class LinkMail(Protocol[Link]):
     """One kind of link e-mail."""
 
     name: str  # names its log events: `<name>_sent`, `<name>_not_delivered`, `<name>_link`
+    job_kind: str  # the kind of its jobs
+    model: type[Link]  # the table of its links
     path: str  # the link is `<public_url>/<path>/<token>`
     ttl: dt.timedelta  # how long the link works, from the moment it is sent
 
-    async def claim_due(self, session: AsyncSession, *, now: dt.datetime) -> Link | None:
-        """The next row to send, locked on PostgreSQL so that replicas each take another."""
-        ...
-
     async def recipient(self, session: AsyncSession, queued: Link) -> CustomerUser | None:
-        """Whom the e-mail goes to; None when it should no longer be sent (the row is then revoked)."""
+        """Whom the e-mail goes to; None when it should no longer be sent (the link is then revoked)."""
         ...
 
     def message(self, queued: Link, user: CustomerUser, *, link: str) -> EmailMessage: ...
 
     async def on_sent(
-        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Link], at: dt.datetime
+        self, session: AsyncSession, outbox: Outbox, delivery: Delivery, at: dt.datetime
     ) -> None:
-        """Runs in the transaction that marks the row sent."""
+        """Runs in the transaction that marks the link sent."""
         ...
 
     async def on_given_up(
-        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[Link], reason: str, at: dt.datetime
+        self, session: AsyncSession, outbox: Outbox, delivery: Delivery, reason: str, at: dt.datetime
     ) -> None:
-        """Runs in the transaction that marks the row failed."""
+        """Runs in the transaction that marks the link failed."""
         ...
 
 
-class LinkMailSender:
+async def queue_link_mail(session: AsyncSession, job_kind: str, link_id: uuid.UUID) -> None:
+    """Enqueues the sending of a link added in this transaction."""
+    await enqueue(session, jobs, job_kind, {"link_id": str(link_id)})
+
+
+@dataclass(frozen=True)
+class PreparedMail:
+    delivery: Delivery
+    message: EmailMessage
+    link: str
+
+
+class LinkMailJob(JobHandler[PreparedMail], Generic[Link]):
+    """The job handler of one kind of link e-mail."""
+
     def __init__(
-        self,
-        db: Database,
-        outbox: Outbox,
-        transport: MailTransport,
-        settings: Any,
-        kinds: Sequence[LinkMail[Any]],
+        self, kind: LinkMail[Link], outbox: Outbox, transport: MailTransport, settings: Settings
     ) -> None:
-        self.db = db
+        self.kind = kind
         self.outbox = outbox
         self.transport = transport
         self.settings = settings
-        self.kinds = kinds
-        self._stopping = asyncio.Event()
+        self.max_attempts = settings.invitation_send_attempts
+        self.retry_base_seconds = settings.invitation_retry_seconds
+        self.retry_max_seconds = MAX_PAUSE_SECONDS
 
-    async def run(self) -> None:
-        while not self._stopping.is_set():
-            while await self.send_next():
-                pass
-            try:
-                await asyncio.wait_for(self._stopping.wait(), timeout=POLL_SECONDS)
-            except TimeoutError:
-                pass
+    async def _link(self, session: AsyncSession, job: Job) -> Link | None:
+        return await session.get(self.kind.model, uuid.UUID(job.payload["link_id"]))
 
-    def stop(self) -> None:
-        self._stopping.set()
-
-    async def send_next(self) -> bool:
-        """Sends one due e-mail of each kind; False when none was due. A kind that fails (say, its table
-        is unreachable) is logged and does not hold up the others."""
-        busy = False
-        for kind in self.kinds:
-            try:
-                busy = await self._send_one(kind) or busy
-            except Exception:
-                log.exception("mail_sender_failed", kind=kind.name)
-        return busy
-
-    async def _send_one(self, kind: LinkMail[Any]) -> bool:
+    async def prepare(self, session: AsyncSession, job: Job) -> PreparedMail | None:
+        """A fresh token and the message; None when the link is no longer to be sent (sent, given up,
+        replaced, deleted with its user, or its recipient may no longer have it)."""
+        queued = await self._link(session, job)
+        if queued is None or queued.sent_at or queued.failed_at or queued.revoked_at:
+            return None
+        now = utcnow()
+        user = await self.kind.recipient(session, queued)
+        if user is None:
+            queued.revoked_at = now
+            return None
         token = secrets.token_urlsafe(32)  # 256 bits
-        now = utcnow()
-        async with self.db.sessionmaker() as session, session.begin():
-            queued = await kind.claim_due(session, now=now)
-            if queued is None:
-                return False
-            user = await kind.recipient(session, queued)
-            if user is None:
-                queued.revoked_at = now
-                return True
-            queued.token_hash = hash_secret(token)
-            queued.expires_at = now + kind.ttl
-            queued.attempts += 1
-            queued.next_attempt_at = now + LEASE
-            delivery = Delivery(
-                type(queued), queued.id, queued.attempts, user.id, user.customer_id, user.email
-            )
-            link = public_link(self.settings.public_url, f"{kind.path}/{token}")
-            message = kind.message(queued, user, link=link)
+        queued.token_hash = hash_secret(token)
+        queued.expires_at = now + self.kind.ttl
+        queued.attempts += 1
+        link = public_link(self.settings.public_url, f"{self.kind.path}/{token}")
+        delivery = Delivery(user.id, user.customer_id, user.email)
+        return PreparedMail(delivery, self.kind.message(queued, user, link=link), link)
+
+    async def perform(self, job: Job, prepared: PreparedMail) -> None:
         try:
-            await self.transport.send(message)
+            await self.transport.send(prepared.message)
         except MailDeliveryFailed as failure:
-            await self._record_failure(kind, delivery, failure)
-            return True
-        await self._record_sent(kind, delivery)
+            log.warning(
+                f"{self.kind.name}_not_delivered",
+                user_id=str(prepared.delivery.user_id),
+                reason=failure.reason,
+                final=failure.permanent or job.attempt >= job.max_attempts,
+            )
+            raise JobFailed(failure.reason, permanent=failure.permanent) from failure
         if isinstance(self.transport, EmlDirectoryTransport):
-            log.info(f"{kind.name}_link", email=delivery.email, link=link)
-        return True
+            log.info(f"{self.kind.name}_link", email=prepared.delivery.email, link=prepared.link)
 
-    async def _record_sent(self, kind: LinkMail[Any], delivery: Delivery[Any]) -> None:
+    async def succeeded(self, session: AsyncSession, job: Job, prepared: PreparedMail) -> None:
+        queued = await self._link(session, job)
+        if queued is None:  # deleted meanwhile (the user was removed)
+            return
         now = utcnow()
-        async with self.db.sessionmaker() as session, session.begin():
-            queued = await session.get(delivery.table, delivery.row_id)
-            if queued is None:  # deleted meanwhile (the user was removed)
-                return
-            queued.sent_at = now
-            await kind.on_sent(session, self.outbox, delivery, now)
-        self.db.notify_committed(session)
-        log.info(f"{kind.name}_sent", user_id=str(delivery.user_id), attempt=delivery.attempt)
+        queued.sent_at = now
+        await self.kind.on_sent(session, self.outbox, prepared.delivery, now)
+        log.info(f"{self.kind.name}_sent", user_id=str(prepared.delivery.user_id), attempt=job.attempt)
 
-    async def _record_failure(
-        self, kind: LinkMail[Any], delivery: Delivery[Any], failure: MailDeliveryFailed
-    ) -> None:
+    async def given_up(self, session: AsyncSession, job: Job, reason: str) -> None:
+        queued = await self._link(session, job)
+        if queued is None:
+            return
         now = utcnow()
-        give_up = failure.permanent or delivery.attempt >= self.settings.invitation_send_attempts
-        async with self.db.sessionmaker() as session, session.begin():
-            queued = await session.get(delivery.table, delivery.row_id)
-            if queued is None:
-                return
-            queued.failure_reason = failure.reason
-            if give_up:
-                queued.failed_at = now
-                await kind.on_given_up(session, self.outbox, delivery, failure.reason, now)
-            else:
-                pause = self.settings.invitation_retry_seconds * 2 ** (delivery.attempt - 1)
-                queued.next_attempt_at = now + dt.timedelta(seconds=min(MAX_PAUSE_SECONDS, pause))
-        self.db.notify_committed(session)
-        log.warning(
-            f"{kind.name}_not_delivered", user_id=str(delivery.user_id), reason=failure.reason, final=give_up
-        )
+        queued.failed_at, queued.failure_reason = now, reason
+        user = await CustomerUserRepository(session).get(queued.user_id)
+        if user is not None:
+            delivery = Delivery(user.id, user.customer_id, user.email)
+            await self.kind.on_given_up(session, self.outbox, delivery, reason, now)
+
+
+def link_mail_jobs(
+    kinds: list[LinkMail[Any]], outbox: Outbox, transport: MailTransport, settings: Settings
+) -> dict[str, JobHandler[Any]]:
+    """The job handlers of the service's link e-mails, by job kind."""
+    return {kind.job_kind: LinkMailJob(kind, outbox, transport, settings) for kind in kinds}

@@ -1,4 +1,4 @@
-"""Password-reset e-mails as the link-mail sender (mail/sender.py) sends them: only while the user can
+"""Password-reset e-mails as the link-mail jobs (mail/sender.py) send them: only while the user can
 still log in, so a link never reaches a removed user or a customer whose access was switched off."""
 
 import datetime as dt
@@ -12,20 +12,20 @@ from storefront_auth.invitation.repository import CustomerAccessRepository
 from storefront_auth.mail.messages import password_reset_message
 from storefront_auth.mail.sender import Delivery
 from storefront_auth.models import CustomerUser, PasswordReset
-from storefront_auth.password_reset.repository import PasswordResetRepository
 from storefront_auth.user.repository import CustomerUserRepository
+
+PASSWORD_RESET_MAIL = "password_reset_mail"
 
 
 class PasswordResetMail:
     name = "password_reset"
+    job_kind = PASSWORD_RESET_MAIL
+    model = PasswordReset
     path = "password-reset"
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.ttl = dt.timedelta(seconds=settings.password_reset_ttl_seconds)
-
-    async def claim_due(self, session: AsyncSession, *, now: dt.datetime) -> PasswordReset | None:
-        return await PasswordResetRepository(session).claim_due(now=now)
 
     async def recipient(self, session: AsyncSession, queued: PasswordReset) -> CustomerUser | None:
         user = await CustomerUserRepository(session).get(queued.user_id)
@@ -45,7 +45,7 @@ class PasswordResetMail:
         )
 
     async def on_sent(
-        self, session: AsyncSession, outbox: Outbox, delivery: Delivery[PasswordReset], at: dt.datetime
+        self, session: AsyncSession, outbox: Outbox, delivery: Delivery, at: dt.datetime
     ) -> None:
         """Nothing to announce: only a completed reset changes what other services must know."""
 
@@ -53,7 +53,7 @@ class PasswordResetMail:
         self,
         session: AsyncSession,
         outbox: Outbox,
-        delivery: Delivery[PasswordReset],
+        delivery: Delivery,
         reason: str,
         at: dt.datetime,
     ) -> None:

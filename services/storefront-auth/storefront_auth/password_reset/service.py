@@ -20,10 +20,12 @@ from storefront_auth.credentials.by_link import set_password_by_link
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.credentials.exceptions import InvalidEmail
 from storefront_auth.invitation.repository import CustomerAccessRepository
+from storefront_auth.mail.sender import queue_link_mail
 from storefront_auth.models import CustomerUser, PasswordReset
 from storefront_auth.password_reset.exceptions import PasswordResetGone, PasswordResetNotFound
 from storefront_auth.password_reset.repository import PasswordResetRepository
 from storefront_auth.password_reset.schemas import PasswordResetView
+from storefront_auth.password_reset.sender import PASSWORD_RESET_MAIL
 from storefront_auth.revocation.repository import TokenRevocationRepository
 from storefront_auth.user.repository import CustomerUserRepository
 
@@ -48,9 +50,10 @@ async def request_reset(session: AsyncSession, *, email: str) -> None:
         log.info("password_reset_not_queued", user_id=str(user.id), reason="asked again within a minute")
         return
     await resets.revoke_open(user.id, at=now)
-    resets.add(
-        PasswordReset(id=uuid.uuid4(), user_id=user.id, created_at=now, attempts=0, next_attempt_at=now)
-    )
+    reset = PasswordReset(id=uuid.uuid4(), user_id=user.id, created_at=now, attempts=0)
+    resets.add(reset)
+    await session.flush()
+    await queue_link_mail(session, PASSWORD_RESET_MAIL, reset.id)
     log.info("password_reset_queued", customer_id=str(user.customer_id), user_id=str(user.id))
 
 

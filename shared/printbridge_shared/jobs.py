@@ -1,0 +1,523 @@
+"""Durable jobs and schedules: background work that survives crashes, restarts and several replicas.
+
+A service enqueues a job (a `kind` and a JSON `payload`) inside its own unit of work, so the job exists
+exactly when the change that asked for it was committed. The job runner (a supervised worker, one per
+process) claims due jobs with a lease, runs each kind's handler, and then completes the job, schedules
+its next attempt with a doubling pause, or gives up with the reason. The handler's I/O runs outside any
+transaction: `prepare` and the outcome hooks get a session, `perform` does not.
+
+- Several replicas share the jobs: a claim is one conditional `UPDATE` (on PostgreSQL after `SELECT …
+  FOR UPDATE SKIP LOCKED`, so replicas take different rows without waiting; on SQLite the single writer
+  serialises claims). A job is attempted by one runner at a time.
+- A runner that dies mid-job leaves the job `running` with a lease; when the lease has passed, any
+  runner takes it again (as the next attempt, or gives it up when it was the last).
+- A commit that enqueued a job wakes the runner of this process at once (`Database.on_commit`); other
+  replicas find it at their next look (at most `idle_seconds` later).
+- Schedules run a job kind every `interval`: one job per due time across replicas (the `schedules` row's
+  due time moves on with a conditional `UPDATE` that exactly one runner wins; missed periods while
+  everything was down are run once, not caught up one by one).
+- A job with a `unique_key` is enqueued only when no open (queued or running) job has that key.
+- Delivery is at least once: a crash after the I/O and before the completion runs the job again, so
+  handlers are idempotent (or, like the link mails, harmless when repeated)."""
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar, cast
+
+import structlog
+from sqlalchemy import (
+    Column,
+    CursorResult,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printbridge_shared.db import GUID, JOBS_ENQUEUED, Database, UTCDateTime, upsert_insert, utcnow
+from printbridge_shared.metrics import ServiceMetrics
+
+log = structlog.get_logger(__name__)
+
+QUEUED, RUNNING, FAILED = "queued", "running", "failed"
+DEFAULT_MAX_ATTEMPTS = 5
+MAX_REASON_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class JobTables:
+    jobs: Table
+    schedules: Table
+
+
+def job_tables(metadata: MetaData) -> JobTables:
+    """Adds the `jobs` and `schedules` tables to a service's metadata (every service has both)."""
+    jobs = Table(
+        "jobs",
+        metadata,
+        Column("id", GUID(), primary_key=True),
+        Column("kind", String(100), nullable=False),
+        Column("payload", Text, nullable=False),
+        # At most one open job per key: cleared when the job is done or given up.
+        Column("unique_key", String(200), nullable=True, unique=True),
+        Column("status", String(20), nullable=False),
+        Column("run_at", UTCDateTime(), nullable=False),
+        Column("attempts", Integer, nullable=False),
+        # Unset: the handler's `max_attempts` when the job runs (a setting may change meanwhile).
+        Column("max_attempts", Integer, nullable=True),
+        Column("lease_until", UTCDateTime(), nullable=True),
+        Column("last_error", Text, nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("failed_at", UTCDateTime(), nullable=True),
+        Index("ix_jobs_due", "status", "run_at"),
+    )
+    schedules = Table(
+        "schedules",
+        metadata,
+        Column("name", String(100), primary_key=True),
+        Column("kind", String(100), nullable=False),
+        Column("interval_seconds", Float, nullable=False),
+        Column("next_run_at", UTCDateTime(), nullable=False),
+    )
+    return JobTables(jobs=jobs, schedules=schedules)
+
+
+async def enqueue(
+    session: AsyncSession,
+    tables: JobTables,
+    kind: str,
+    payload: Mapping[str, Any] | None = None,
+    *,
+    run_at: dt.datetime | None = None,
+    max_attempts: int | None = None,
+    unique_key: str | None = None,
+) -> uuid.UUID | None:
+    """Adds a job to the caller's transaction. Returns its id, or None when `unique_key` is taken by an
+    open job (nothing is added then)."""
+    now = utcnow()
+    job_id = uuid.uuid4()
+    values = {
+        "id": job_id,
+        "kind": kind,
+        "payload": json.dumps(payload or {}),
+        "unique_key": unique_key,
+        "status": QUEUED,
+        "run_at": run_at or now,
+        "attempts": 0,
+        "max_attempts": max_attempts,
+        "created_at": now,
+    }
+    table = tables.jobs
+    if unique_key is None:
+        await session.execute(insert(table).values(**values))
+    else:
+        statement = upsert_insert(session.get_bind().dialect.name, table).values(**values)
+        result = await session.execute(statement.on_conflict_do_nothing(index_elements=["unique_key"]))
+        if cast(CursorResult[Any], result).rowcount != 1:
+            return None
+    session.info[JOBS_ENQUEUED] = True
+    return job_id
+
+
+@dataclass(frozen=True)
+class Job:
+    """A claimed job as its handler sees it; `attempt` counts from 1."""
+
+    id: uuid.UUID
+    kind: str
+    payload: dict[str, Any]
+    attempt: int
+    max_attempts: int
+    created_at: dt.datetime
+
+
+class JobFailed(Exception):
+    """An expected failure of one attempt, with a reason fit to show operators. `permanent`: retrying
+    cannot help (the job is given up at once)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+Prepared = TypeVar("Prepared")
+
+
+class JobHandler(Generic[Prepared]):
+    """What a service does for one kind of job. Override `perform` (the I/O, outside any transaction)
+    and, where needed, `prepare` (in a transaction before it; None: nothing to do, the job is done),
+    `succeeded` and `given_up` (each in the transaction that completes the job)."""
+
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 300.0
+
+    async def prepare(self, session: AsyncSession, job: Job) -> Prepared | None:
+        return cast(Prepared, job.payload)
+
+    async def perform(self, job: Job, prepared: Prepared) -> None:
+        raise NotImplementedError
+
+    async def succeeded(self, session: AsyncSession, job: Job, prepared: Prepared) -> None:
+        """Runs in the transaction that completes the job."""
+
+    async def given_up(self, session: AsyncSession, job: Job, reason: str) -> None:
+        """Runs in the transaction that marks the job failed."""
+
+    def retry_delay(self, attempt: int) -> float:
+        """The pause after failed attempt number `attempt`: doubling from `retry_base_seconds`."""
+        return float(min(self.retry_max_seconds, self.retry_base_seconds * 2 ** (attempt - 1)))
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """Enqueue a job of `kind` (with `payload`) every `interval`; `name` identifies it across replicas."""
+
+    name: str
+    kind: str
+    interval: dt.timedelta
+    payload: Mapping[str, Any] | None = None
+
+
+Clock = Callable[[], dt.datetime]
+
+
+class JobRunner:
+    """Claims and runs due jobs of the kinds it has handlers for, one at a time, and enqueues scheduled
+    ones. A supervised worker (`run` until `stop`); tests drive `run_due` and `enqueue_due_schedules`
+    directly with their own `clock`."""
+
+    def __init__(
+        self,
+        db: Database,
+        tables: JobTables,
+        handlers: Mapping[str, JobHandler[Any]],
+        *,
+        schedules: Sequence[Schedule] = (),
+        metrics: ServiceMetrics | None = None,
+        lease: dt.timedelta = dt.timedelta(minutes=5),
+        idle_seconds: float = 5.0,
+        clock: Clock = utcnow,
+    ) -> None:
+        unknown = [s.kind for s in schedules if s.kind not in handlers]
+        if unknown:
+            raise ValueError(f"schedules for job kinds without a handler: {unknown}")
+        self.db = db
+        self.tables = tables
+        self.handlers = handlers
+        self.schedules = schedules
+        self.metrics = metrics
+        self.lease = lease
+        self.idle_seconds = idle_seconds
+        self.clock = clock
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self.waiting = False  # idle until the next due time, a commit that enqueued a job, or stop()
+        db.on_commit(self._wake.set, when=JOBS_ENQUEUED)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        await self.register_schedules()
+        while not self._stopping:
+            self._wake.clear()
+            await self.enqueue_due_schedules()
+            while not self._stopping and await self.run_next():
+                pass
+            await self.refresh_metrics()
+            if self._stopping:
+                break
+            pause = await self.seconds_until_due()
+            if pause > 0:
+                self.waiting = True
+                try:
+                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
+                except TimeoutError:
+                    pass
+                finally:
+                    self.waiting = False
+
+    async def run_due(self) -> int:
+        """Runs every job that is due now, one after the other; the number run."""
+        count = 0
+        while await self.run_next():
+            count += 1
+        return count
+
+    # Claiming ---------------------------------------------------------------------------------------
+
+    def _due(self, now: dt.datetime) -> Any:
+        jobs = self.tables.jobs.c
+        return and_(
+            jobs.kind.in_(list(self.handlers)),
+            or_(
+                and_(jobs.status == QUEUED, jobs.run_at <= now),
+                and_(jobs.status == RUNNING, jobs.lease_until <= now),
+            ),
+        )
+
+    async def claim(self) -> Job | None:
+        """Takes the next due job: marks it running with a lease and counts the attempt. A job whose last
+        attempt's lease ran out (its runner died) is given up instead, and the next one is looked at.
+        On PostgreSQL the row is locked (`SKIP LOCKED`: replicas take other rows); on SQLite the claiming
+        transaction holds the single writer."""
+        jobs = self.tables.jobs
+        while True:
+            now = self.clock()
+            async with self.db.session() as session:
+                query = select(jobs).where(self._due(now)).order_by(jobs.c.run_at, jobs.c.created_at).limit(1)
+                if self.db.engine.dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                row = (await session.execute(query)).mappings().first()
+                if row is None:
+                    return None
+                handler = self.handlers[row["kind"]]
+                max_attempts = row["max_attempts"] or handler.max_attempts
+                job = Job(
+                    id=row["id"],
+                    kind=row["kind"],
+                    payload=json.loads(row["payload"]),
+                    attempt=row["attempts"] + 1,
+                    max_attempts=max_attempts,
+                    created_at=row["created_at"],
+                )
+                if row["attempts"] >= max_attempts:
+                    # Its runner died during the last attempt (or the attempts were lowered meanwhile).
+                    last = row["last_error"] or "the runner stopped during the last attempt"
+                    reason = f"lease expired: {last}" if row["status"] == RUNNING else last
+                    given_up = replace(job, attempt=row["attempts"])
+                    where = and_(jobs.c.id == job.id, self._due(now))
+                    await self._give_up(session, handler, given_up, reason, now, where=where)
+                    continue
+                await session.execute(
+                    update(jobs)
+                    .where(jobs.c.id == job.id)
+                    .values(status=RUNNING, attempts=job.attempt, lease_until=now + self.lease)
+                )
+                return job
+
+    # Running ----------------------------------------------------------------------------------------
+
+    async def run_next(self) -> bool:
+        """Claims and runs one due job; False when none is due."""
+        job = await self.claim()
+        if job is None:
+            return False
+        handler = self.handlers[job.kind]
+        log.info("job_started", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
+        try:
+            async with self.db.session() as session:
+                prepared = await handler.prepare(session, job)
+            if prepared is not None:
+                await handler.perform(job, prepared)
+        except JobFailed as failure:
+            await self._failed(handler, job, failure.reason, permanent=failure.permanent)
+            return True
+        except Exception as exc:
+            log.exception("job_attempt_crashed", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
+            await self._failed(handler, job, f"{type(exc).__name__}: {exc}", permanent=False)
+            return True
+        await self._complete(handler, job, prepared)
+        return True
+
+    async def _complete(self, handler: JobHandler[Any], job: Job, prepared: Any) -> None:
+        async with self.db.session() as session:
+            deleted = await session.execute(delete(self.tables.jobs).where(self._mine(job)))
+            if cast(CursorResult[Any], deleted).rowcount != 1:
+                log.warning("job_lease_lost", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
+                return
+            if prepared is not None:
+                await handler.succeeded(session, job, prepared)
+        self._count(job.kind, "succeeded")
+        log.info("job_succeeded", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
+
+    def _mine(self, job: Job) -> Any:
+        """Still this attempt's job (a runner that overran its lease must not undo its successor's)."""
+        jobs = self.tables.jobs.c
+        return and_(jobs.id == job.id, jobs.status == RUNNING, jobs.attempts == job.attempt)
+
+    async def _failed(self, handler: JobHandler[Any], job: Job, reason: str, *, permanent: bool) -> None:
+        reason = reason[:MAX_REASON_CHARS]
+        now = self.clock()
+        async with self.db.session() as session:
+            if permanent or job.attempt >= job.max_attempts:
+                await self._give_up(session, handler, job, reason, now, where=self._mine(job))
+                return
+            pause = dt.timedelta(seconds=handler.retry_delay(job.attempt))
+            await session.execute(
+                update(self.tables.jobs)
+                .where(self._mine(job))
+                .values(status=QUEUED, run_at=now + pause, lease_until=None, last_error=reason)
+            )
+        self._count(job.kind, "retried")
+        log.warning(
+            "job_attempt_failed",
+            kind=job.kind,
+            job_id=str(job.id),
+            attempt=job.attempt,
+            reason=reason,
+            retry_in_seconds=pause.total_seconds(),
+        )
+
+    async def _give_up(
+        self,
+        session: AsyncSession,
+        handler: JobHandler[Any],
+        job: Job,
+        reason: str,
+        now: dt.datetime,
+        *,
+        where: Any,
+    ) -> None:
+        marked = await session.execute(
+            update(self.tables.jobs)
+            .where(where)
+            .values(status=FAILED, unique_key=None, lease_until=None, last_error=reason, failed_at=now)
+        )
+        if cast(CursorResult[Any], marked).rowcount != 1:
+            return
+        await handler.given_up(session, job, reason)
+        self._count(job.kind, "given_up")
+        log.error("job_given_up", kind=job.kind, job_id=str(job.id), attempts=job.attempt, reason=reason)
+
+    def _count(self, kind: str, outcome: str) -> None:
+        if self.metrics is not None:
+            self.metrics.job_attempts.labels(self.metrics.service, kind, outcome).inc()
+
+    # Schedules --------------------------------------------------------------------------------------
+
+    async def register_schedules(self) -> None:
+        """Creates each schedule's row (first due now), or keeps its due time and updates its interval."""
+        table = self.tables.schedules
+        now = self.clock()
+        for schedule in self.schedules:
+            async with self.db.session() as session:
+                statement = upsert_insert(self.db.engine.dialect.name, table).values(
+                    name=schedule.name,
+                    kind=schedule.kind,
+                    interval_seconds=schedule.interval.total_seconds(),
+                    next_run_at=now,
+                )
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=["name"],
+                        set_={"kind": schedule.kind, "interval_seconds": schedule.interval.total_seconds()},
+                    )
+                )
+
+    async def enqueue_due_schedules(self) -> int:
+        """Enqueues one job per schedule whose time has come; the number enqueued (by this runner)."""
+        table = self.tables.schedules
+        enqueued = 0
+        for schedule in self.schedules:
+            now = self.clock()
+            async with self.db.session() as session:
+                due_at = await session.scalar(
+                    select(table.c.next_run_at).where(
+                        table.c.name == schedule.name, table.c.next_run_at <= now
+                    )
+                )
+                if due_at is None:
+                    continue
+                periods_passed = (now - due_at) // schedule.interval + 1
+                moved = await session.execute(
+                    update(table)
+                    .where(table.c.name == schedule.name, table.c.next_run_at == due_at)
+                    .values(next_run_at=due_at + periods_passed * schedule.interval)
+                )
+                if cast(CursorResult[Any], moved).rowcount != 1:
+                    continue  # another replica enqueued this period's run
+                await enqueue(session, self.tables, schedule.kind, schedule.payload)
+                enqueued += 1
+                log.info(
+                    "schedule_fired", schedule=schedule.name, kind=schedule.kind, due_at=due_at.isoformat()
+                )
+        return enqueued
+
+    # Observing --------------------------------------------------------------------------------------
+
+    async def seconds_until_due(self) -> float:
+        """How long the runner may sleep: until the next job or schedule is due, at most `idle_seconds`."""
+        jobs, schedules = self.tables.jobs.c, self.tables.schedules.c
+        kinds = list(self.handlers)
+        async with self.db.read_session() as session:
+            next_job = await session.scalar(
+                select(func.min(jobs.run_at)).where(jobs.kind.in_(kinds), jobs.status == QUEUED)
+            )
+            next_lease = await session.scalar(
+                select(func.min(jobs.lease_until)).where(jobs.kind.in_(kinds), jobs.status == RUNNING)
+            )
+            names = [s.name for s in self.schedules]
+            next_schedule = await session.scalar(
+                select(func.min(schedules.next_run_at)).where(schedules.name.in_(names))
+            )
+        candidates = [_aware(t) for t in (next_job, next_lease, next_schedule) if t is not None]
+        if not candidates:
+            return self.idle_seconds
+        wait = (min(candidates) - self.clock()).total_seconds()
+        return max(0.0, min(self.idle_seconds, wait))
+
+    async def refresh_metrics(self) -> None:
+        """Sets the job gauges: jobs per kind and status, and the age of the oldest due job."""
+        if self.metrics is None:
+            return
+        jobs = self.tables.jobs.c
+        now = self.clock()
+        async with self.db.read_session() as session:
+            counts = await session.execute(
+                select(jobs.kind, jobs.status, func.count()).group_by(jobs.kind, jobs.status)
+            )
+            oldest = await session.scalar(
+                select(func.min(jobs.run_at)).where(jobs.status == QUEUED, jobs.run_at <= now)
+            )
+        seen = {(kind, status): n for kind, status, n in counts}
+        for kind in {*self.handlers, *(k for k, _s in seen)}:
+            for status in (QUEUED, RUNNING, FAILED):
+                self.metrics.jobs.labels(self.metrics.service, kind, status).set(seen.get((kind, status), 0))
+        age = (now - _aware(oldest)).total_seconds() if oldest is not None else 0.0
+        self.metrics.jobs_oldest_due_age.labels(self.metrics.service).set(max(0.0, age))
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """Aggregates (min) bypass the column type on SQLite and come back naive or as text."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+def create_job_tables_v1() -> None:
+    """Creates `jobs` and `schedules` as of version 1; call from a service's migration. A later change
+    to these tables gets its own `..._v2` step, so old migrations stay as they ran."""
+    from alembic import op
+
+    from printbridge_shared.db import make_metadata
+
+    tables = job_tables(make_metadata())
+    bind = op.get_bind()
+    for table in (tables.jobs, tables.schedules):
+        table.create(bind)
+
+
+def drop_job_tables_v1() -> None:
+    from alembic import op
+
+    for name in ("schedules", "jobs"):
+        op.drop_table(name)

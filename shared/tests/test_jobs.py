@@ -1,0 +1,279 @@
+"""Durable jobs and schedules on a real database (SQLite and PostgreSQL): jobs run once, after the commit
+that enqueued them; failures are retried with a doubling pause and then given up with the reason;
+replicas share the work without running a job twice; a job whose runner died is taken again once its
+lease has passed; a schedule fires once per period across replicas. Time is an injected clock."""
+
+import asyncio
+import datetime as dt
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from printbridge_shared.db import Database, make_metadata, utcnow
+from printbridge_shared.jobs import (
+    FAILED,
+    QUEUED,
+    Job,
+    JobFailed,
+    JobHandler,
+    JobRunner,
+    JobTables,
+    Schedule,
+    enqueue,
+    job_tables,
+)
+from printbridge_shared.metrics import ServiceMetrics
+from printbridge_shared.testing import eventually
+
+KIND = "test.mail"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = utcnow()
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+
+class Recorder(JobHandler[dict[str, Any]]):
+    """Records each attempt as (n, attempt, runner); its first `failures` attempts fail."""
+
+    retry_base_seconds = 10.0
+
+    def __init__(
+        self, performed: list[tuple[int, int, str]], *, name: str = "a", failures: int = 0, permanent=False
+    ) -> None:
+        self.performed = performed
+        self.name = name
+        self.failures = failures
+        self.permanent = permanent
+        self.given_up_with: list[str] = []
+
+    async def perform(self, job: Job, prepared: dict[str, Any]) -> None:
+        self.performed.append((prepared["n"], job.attempt, self.name))
+        await asyncio.sleep(0)  # let another replica interleave
+        if len(self.performed) <= self.failures:
+            raise JobFailed("mail server unreachable", permanent=self.permanent)
+
+    async def given_up(self, session: AsyncSession, job: Job, reason: str) -> None:
+        self.given_up_with.append(reason)
+
+
+@pytest.fixture
+async def tables(database_url: str) -> JobTables:
+    metadata = make_metadata()
+    tables = job_tables(metadata)
+    db = Database(database_url)
+    async with db.engine.begin() as connection:
+        await connection.run_sync(metadata.create_all)
+    await db.dispose()
+    return tables
+
+
+@pytest.fixture
+async def databases(database_url: str, tables: JobTables) -> AsyncIterator[list[Database]]:
+    """Two Database objects on the same database: two replicas of one service."""
+    dbs = [Database(database_url), Database(database_url)]
+    yield dbs
+    for db in dbs:
+        await db.dispose()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+async def add_jobs(db: Database, tables: JobTables, *numbers: int, **options: Any) -> None:
+    async with db.session() as session:
+        for n in numbers:
+            await enqueue(session, tables, KIND, {"n": n}, **options)
+
+
+async def job_rows(db: Database, tables: JobTables) -> list[dict[str, Any]]:
+    async with db.read_session() as session:
+        return [dict(row) for row in (await session.execute(select(tables.jobs))).mappings()]
+
+
+async def test_a_job_runs_once_after_the_commit_that_enqueued_it_and_is_then_gone(databases, tables):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    runner = JobRunner(db, tables, {KIND: Recorder(performed)})
+    await add_jobs(db, tables, 1)
+    with pytest.raises(RuntimeError):
+        async with db.session() as session:
+            await enqueue(session, tables, KIND, {"n": 2})
+            raise RuntimeError("the caller's unit of work fails")
+
+    assert await runner.run_due() == 1
+    assert await runner.run_due() == 0
+    assert performed == [(1, 1, "a")]
+    assert await job_rows(db, tables) == []
+
+
+async def test_a_failed_attempt_is_retried_after_a_doubling_pause(databases, tables, clock):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    metrics = ServiceMetrics("test")
+    runner = JobRunner(db, tables, {KIND: Recorder(performed, failures=2)}, clock=clock, metrics=metrics)
+    await add_jobs(db, tables, 7, run_at=clock.now)
+
+    assert await runner.run_due() == 1
+    [row] = await job_rows(db, tables)
+    assert (row["status"], row["attempts"], row["last_error"]) == (QUEUED, 1, "mail server unreachable")
+    assert row["run_at"] == clock.now + dt.timedelta(seconds=10)
+    clock.advance(9.9)
+    assert await runner.run_due() == 0
+    clock.advance(0.1)
+    assert await runner.run_due() == 1  # fails again: the next pause is 20 s
+    clock.advance(19.9)
+    assert await runner.run_due() == 0
+    clock.advance(0.1)
+    assert await runner.run_due() == 1
+    assert performed == [(7, 1, "a"), (7, 2, "a"), (7, 3, "a")]
+    assert await job_rows(db, tables) == []
+    rendered = metrics.render().decode()
+    counter = 'printbridge_job_attempts_total{kind="test.mail",outcome="%s",service="test"} %s'
+    assert counter % ("retried", "2.0") in rendered and counter % ("succeeded", "1.0") in rendered
+
+
+@pytest.mark.parametrize(("permanent", "attempts"), [(False, 3), (True, 1)])
+async def test_the_last_failed_attempt_gives_up_with_the_reason(
+    databases, tables, clock, permanent, attempts
+):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    handler = Recorder(performed, failures=99, permanent=permanent)
+    runner = JobRunner(db, tables, {KIND: handler}, clock=clock)
+    await add_jobs(db, tables, 1, max_attempts=3, run_at=clock.now)
+    for _ in range(3):
+        await runner.run_due()
+        clock.advance(3600)
+
+    [row] = await job_rows(db, tables)
+    assert (row["status"], row["attempts"]) == (FAILED, attempts)
+    assert row["last_error"] == "mail server unreachable"
+    assert row["failed_at"] is not None and len(performed) == attempts
+    assert handler.given_up_with == ["mail server unreachable"]
+
+
+async def test_two_replicas_share_the_jobs_without_running_one_twice(databases, tables):
+    performed: list[tuple[int, int, str]] = []
+    runners = [
+        JobRunner(db, tables, {KIND: Recorder(performed, name=name)})
+        for db, name in zip(databases, "ab", strict=True)
+    ]
+    await add_jobs(databases[0], tables, *range(40))
+
+    await asyncio.gather(*(runner.run_due() for runner in runners))
+
+    assert sorted(n for n, _attempt, _runner in performed) == list(range(40))
+    assert {attempt for _n, attempt, _runner in performed} == {1}
+    assert await job_rows(databases[0], tables) == []
+
+
+@pytest.mark.parametrize("max_attempts", [3, 1])
+async def test_a_job_whose_runner_died_mid_attempt_is_taken_again_after_its_lease(
+    databases, tables, clock, max_attempts
+):
+    performed: list[tuple[int, int, str]] = []
+    lease = dt.timedelta(minutes=5)
+    died = JobRunner(databases[0], tables, {KIND: Recorder([])}, clock=clock, lease=lease)
+    handler = Recorder(performed, name="b")
+    survivor = JobRunner(databases[1], tables, {KIND: handler}, clock=clock, lease=lease)
+    await add_jobs(databases[0], tables, 1, max_attempts=max_attempts, run_at=clock.now)
+    assert await died.claim() is not None  # ... and its process dies before the job is done
+
+    assert await survivor.run_due() == 0
+    clock.advance(lease.total_seconds())
+    await survivor.run_due()
+
+    if max_attempts == 3:
+        assert performed == [(1, 2, "b")]
+        assert await job_rows(databases[0], tables) == []
+    else:
+        [row] = await job_rows(databases[0], tables)
+        assert performed == [] and row["status"] == FAILED
+        assert handler.given_up_with == ["lease expired: the runner stopped during the last attempt"]
+
+
+async def test_a_commit_that_enqueues_a_job_wakes_the_idle_runner_at_once(databases, tables):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    runner = JobRunner(db, tables, {KIND: Recorder(performed)}, idle_seconds=120)
+    task = asyncio.create_task(runner.run())
+    try:
+        await eventually(lambda: runner.waiting)
+        await add_jobs(db, tables, 5)
+        await eventually(lambda: performed == [(5, 1, "a")], within=5)
+    finally:
+        runner.stop()
+        await task
+
+
+async def test_a_schedule_fires_once_per_period_across_replicas(databases, tables, clock):
+    performed: list[tuple[int, int, str]] = []
+    every_minute = Schedule("sync", KIND, dt.timedelta(minutes=1), payload={"n": 0})
+    runners = [
+        JobRunner(db, tables, {KIND: Recorder(performed)}, schedules=[every_minute], clock=clock)
+        for db in databases
+    ]
+    for runner in runners:
+        await runner.register_schedules()
+
+    async def fire() -> int:
+        return sum([await runner.enqueue_due_schedules() for runner in runners])
+
+    assert await fire() == 1  # due at once
+    assert await fire() == 0
+    clock.advance(59)
+    assert await fire() == 0
+    clock.advance(1)
+    assert await fire() == 1
+    clock.advance(60 * 3.5)  # everything was down for three periods: one run, not three
+    assert await fire() == 1
+    clock.advance(30)
+    assert await fire() == 1
+    assert await runners[1].run_due() == 4
+    assert len(performed) == 4
+
+
+async def test_a_unique_key_admits_one_open_job_at_a_time(databases, tables):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    runner = JobRunner(db, tables, {KIND: Recorder(performed)})
+    async with db.session() as session:
+        first = await enqueue(session, tables, KIND, {"n": 1}, unique_key="store:1")
+        second = await enqueue(session, tables, KIND, {"n": 2}, unique_key="store:1")
+    assert first is not None and second is None
+    await runner.run_due()
+    await add_jobs(db, tables, 3, unique_key="store:1")
+    await runner.run_due()
+    assert [n for n, _attempt, _runner in performed] == [1, 3]
+
+
+async def test_metrics_count_jobs_by_status_and_the_age_of_the_oldest_due_one(databases, tables, clock):
+    db = databases[0]
+    metrics = ServiceMetrics("test")
+    handler = Recorder([], failures=99, permanent=True)
+    runner = JobRunner(db, tables, {KIND: handler}, clock=clock, metrics=metrics)
+    await add_jobs(db, tables, 1, run_at=clock.now)
+    await runner.run_due()  # given up at once: failed
+    async with db.session() as session:
+        await enqueue(session, tables, KIND, {"n": 2}, run_at=clock.now)
+        await enqueue(session, tables, KIND, {"n": 3}, run_at=clock.now + dt.timedelta(hours=1))
+    clock.advance(90)
+
+    await runner.refresh_metrics()
+
+    rendered = metrics.render().decode()
+    for status, count in (("queued", 2), ("running", 0), ("failed", 1)):
+        assert f'printbridge_jobs{{kind="test.mail",service="test",status="{status}"}} {count}.0' in rendered
+    assert 'printbridge_jobs_oldest_due_age_seconds{service="test"} 90.0' in rendered
