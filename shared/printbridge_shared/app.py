@@ -22,7 +22,7 @@ from printbridge_shared.errors import install_error_handlers, problem
 from printbridge_shared.events.bus import EventBus
 from printbridge_shared.events.consumer import Consumer, Listener
 from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRelay
-from printbridge_shared.http import BodySizeLimitMiddleware
+from printbridge_shared.http import BodySizeLimitMiddleware, JsonBodyLimitMiddleware
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.openapi import install_problem_openapi
@@ -133,6 +133,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         app.include_router(router)
     app.include_router(_health_router(parts.name, db, runtime, metrics))
 
+    app.add_middleware(JsonBodyLimitMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER, validator=None)
