@@ -36,6 +36,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
+LOCATION_HEADER: dict[str, Any] = {
+    "description": "The path of the created resource.",
+    "required": True,
+    "schema": {"type": "string"},
+}
 DESCRIPTIONS = {
     400: "The body could not be read as JSON (e.g. not UTF-8).",
     401: "No valid credentials: send `Authorization: Bearer <access token or API key>`.",
@@ -63,7 +68,7 @@ def _problem_response(status: int) -> dict[str, Any]:
 
 def with_problems(document: dict[str, Any]) -> dict[str, Any]:
     """Adds 401/403 to operations that need credentials, 404 to those with a path id, 400/413/422 to
-    those that take a body, and describes every declared refusal as problem+json."""
+    those that take a body, `Location` to 201s, and describes every declared refusal as problem+json."""
     for path, item in document.get("paths", {}).items():
         for operation in item.values():
             responses = operation.setdefault("responses", {})
@@ -78,6 +83,8 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
                 statuses |= {400, 413, 422}
             for status in sorted(statuses):
                 responses[str(status)] = _problem_response(status)
+            if "201" in responses:
+                responses["201"]["headers"] = {"Location": LOCATION_HEADER}
             for status in list(responses):
                 if isinstance(status, int):
                     responses.pop(status)

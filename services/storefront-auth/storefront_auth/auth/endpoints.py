@@ -51,7 +51,7 @@ async def refresh_tokens(
     return await service.refresh(session, issuer, refresh_token=payload.refresh_token)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 async def logout(payload: LogoutRequest, session: SessionDep) -> None:
     """End the login the refresh token belongs to. Access tokens already issued expire on their own."""
     await service.logout(session, refresh_token=payload.refresh_token)
