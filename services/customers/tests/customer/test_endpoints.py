@@ -7,7 +7,7 @@ import pytest
 
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.testing import AuthKeys, bearer
+from printbridge_shared.testing import AuthKeys, bearer, eventually
 
 
 async def create(client: httpx.AsyncClient, headers: dict[str, str], **body: object) -> httpx.Response:
@@ -223,10 +223,7 @@ async def test_every_change_emits_its_event_with_the_request_id(client, operator
     created = (await create(client, headers, reference_id="EV-1")).json()
     await client.patch(f"/v1/customers/{created['id']}", json={"name": "Renamed"}, headers=headers)
     await client.delete(f"/v1/customers/{created['id']}", headers=headers)
-    for _ in range(100):
-        if len(seen) == 3:
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: len(seen) >= 3)
     assert [e.type for e in seen] == ["customer.created", "customer.updated", "customer.archived"]
     assert all(e.correlation_id == "req-123" and e.source == "customers" for e in seen)
     assert seen[1].data["name"] == "Renamed"
