@@ -121,6 +121,10 @@ def install_error_handlers(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:
             headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's body parse
+            detail = f"the body is not UTF-8 (byte {exc.__cause__.start}); send JSON encoded as UTF-8"
+            errors = [{"loc": ["body"], "msg": detail, "type": "json_invalid"}]
+            return problem(400, code, title, detail, headers=headers, errors=errors)
         return problem(exc.status_code, code, title, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)

@@ -90,3 +90,12 @@ async def test_a_body_that_is_not_json_still_gets_the_position_of_the_syntax_err
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["type"] == "json_invalid"
+
+
+async def test_a_body_that_is_not_utf8_is_400_saying_so(gateway):
+    response = await gateway.post("/v1/auth/login", content=b'{"email": "\xff"}', headers=JSON)
+
+    assert response.status_code == 400
+    problem = response.json()
+    assert "not UTF-8" in problem["detail"]
+    assert problem["errors"][0]["loc"] == ["body"]
