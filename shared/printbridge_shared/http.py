@@ -120,7 +120,8 @@ class JsonBodyLimitMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not _is_json(scope):
+        # No GET takes a body, so reads pass straight through.
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or not _is_json(scope):
             await self.app(scope, receive, send)
             return
         chunks = []
