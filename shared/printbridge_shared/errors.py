@@ -11,7 +11,7 @@ from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://printbridge.dev/problems/"
-# However many fields a body gets wrong, the answer names at most this many; `errors_truncated` counts the rest.
+# At most this many field errors in an answer; `errors_truncated` counts the rest.
 MAX_FIELD_ERRORS = 20
 HTTP_ERROR_TITLES = {
     400: "Bad request",
