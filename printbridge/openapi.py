@@ -1,10 +1,12 @@
 """The merged OpenAPI document of all services: what `/openapi.json` on the gateway shows."""
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
+from printbridge_shared.openapi import problems
 from printbridge_shared.routes import service_for_path
 
 DESCRIPTION = """Open-source order intake for print producers.
@@ -33,8 +35,11 @@ def merge_openapi(documents: Mapping[str, dict[str, Any]], *, version: str = "0.
         for path, item in document.get("paths", {}).items():
             if service_for_path(path) != service:
                 continue
+            item = copy.deepcopy(item)
             merged["paths"][path] = item
             for operation in item.values():
+                # Both gateways (embedded and nginx) rate-limit every path per client address.
+                operation.setdefault("responses", {}).update({str(s): r for s, r in problems(429).items()})
                 operation_id = operation.get("operationId")
                 if operation_id in seen_operations:
                     raise OpenAPIConflict(

@@ -25,7 +25,7 @@ from printbridge_shared.events.bus import EventBus
 from printbridge_shared.events.consumer import Consumer, Listener
 from printbridge_shared.events.outbox import MessagingTables, Outbox, OutboxRelay, prune_messaging
 from printbridge_shared.events.topology import CONSUMER_GROUPS, groups_of
-from printbridge_shared.http import BodySizeLimitMiddleware, is_valid_request_id
+from printbridge_shared.http import BodySizeLimitMiddleware, JsonBodyLimitMiddleware, is_valid_request_id
 from printbridge_shared.jobs import JobHandler, JobRunner, JobTables, Schedule
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
@@ -142,6 +142,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
         app.include_router(router)
     app.include_router(_health_router(parts, db, runtime, metrics, supervisor))
 
+    app.add_middleware(JsonBodyLimitMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER, validator=is_valid_request_id)

@@ -7,9 +7,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://printbridge.dev/problems/"
+# At most this many field errors in an answer; `errors_truncated` counts the rest.
+MAX_FIELD_ERRORS = 20
+HTTP_ERROR_TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Payload too large",
+}
 
 log = structlog.get_logger(__name__)
 
@@ -68,7 +77,7 @@ def problem(
 
 def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     errors = []
-    for err in exc.errors():
+    for err in exc.errors()[:MAX_FIELD_ERRORS]:
         loc = [str(part) for part in err.get("loc", ())]
         msg = err.get("msg", "invalid")
         if err.get("type") == "extra_forbidden":
@@ -79,6 +88,16 @@ def _field_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the request's path takes (a route only names its own methods)."""
+    allowed = []
+    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(_request: Request, exc: AppError) -> JSONResponse:
@@ -87,16 +106,26 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = _field_errors(exc)
-        fields = ", ".join(".".join(e["loc"]) + ": " + e["msg"] for e in errors[:5])
-        return problem(422, "validation-error", "Invalid input", fields or "invalid input", errors=errors)
+        detail = ", ".join(".".join(e["loc"]) + ": " + e["msg"] for e in errors[:5]) or "invalid input"
+        extra: dict[str, Any] = {"errors": errors}
+        truncated = len(exc.errors()) - len(errors)
+        if truncated:
+            extra["errors_truncated"] = truncated
+            detail += f" (and {truncated} more errors not listed; fix these first)"
+        return problem(422, "validation-error", "Invalid input", detail, **extra)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        title = {404: "Not found", 405: "Method not allowed", 413: "Payload too large"}.get(
-            exc.status_code, "Error"
-        )
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = HTTP_ERROR_TITLES.get(exc.status_code, "Error")
         code = title.lower().replace(" ", "-")
-        return problem(exc.status_code, code, title, str(exc.detail), headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+        if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):  # FastAPI's body parse
+            detail = f"the body is not UTF-8 (byte {exc.__cause__.start}); send JSON encoded as UTF-8"
+            errors = [{"loc": ["body"], "msg": detail, "type": "json_invalid"}]
+            return problem(400, code, title, detail, headers=headers, errors=errors)
+        return problem(exc.status_code, code, title, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

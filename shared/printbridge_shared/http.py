@@ -2,14 +2,18 @@
 
 import json
 import re
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from printbridge_shared.errors import PROBLEM_JSON, TYPE_BASE
+from printbridge_shared.errors import PROBLEM_JSON, TYPE_BASE, problem
 from printbridge_shared.routes import ROUTES, RouteTable
 
 REQUEST_ID_PATTERN = "^[A-Za-z0-9._:-]{1,128}$"
 _REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
+# Far beyond any body the API takes, far below what makes validating and answering it expensive.
+MAX_JSON_DEPTH = 32
+MAX_JSON_MEMBERS = 10_000  # counted from the bytes, see json_body_refusal
 
 
 async def send_problem(
@@ -89,3 +93,80 @@ async def call_with_body_limit(app: ASGIApp, scope: Scope, receive: Receive, sen
 async def _too_large(send: Send, limit: int) -> None:
     detail = f"The request body is larger than {limit} bytes; send less."
     await send_problem(send, 413, "payload-too-large", "Payload too large", detail)
+
+
+def json_body_refusal(body: bytes) -> str | None:
+    """Why a JSON body has too many members or nests too deep to be validated, or None. Members are
+    counted from the bytes (commas and opening brackets, strings included: an upper bound found at
+    memory speed), so only a body of bounded size in tokens is parsed to measure its depth."""
+    marks = body.count(b",") + body.count(b"[") + body.count(b"{")
+    if marks > MAX_JSON_MEMBERS:
+        return (
+            f"the body has about {marks} members (keys, array items, nested objects); "
+            f"at most {MAX_JSON_MEMBERS} are taken, send fewer"
+        )
+    try:
+        document = json.loads(body) if body else None
+    except RecursionError:
+        return f"the body nests deeper than {MAX_JSON_DEPTH} levels; flatten it"
+    except ValueError:
+        return None  # not JSON: the app answers with where the syntax breaks
+    containers: list[tuple[Any, int]] = [(document, 0)]
+    while containers:
+        value, depth = containers.pop()
+        if isinstance(value, dict | list):
+            if depth >= MAX_JSON_DEPTH:
+                return f"the body nests deeper than {MAX_JSON_DEPTH} levels; flatten it"
+            children = value.values() if isinstance(value, dict) else value
+            containers.extend((child, depth + 1) for child in children)
+    return None
+
+
+def _is_json(scope: Scope) -> bool:
+    """Whether FastAPI would parse the body as JSON: a JSON media type, or none at all."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            media_type: bytes = value.split(b";", 1)[0].strip().lower()
+            return media_type == b"application/json" or media_type.endswith(b"+json")
+    return True
+
+
+class JsonBodyLimitMiddleware:
+    """Refuses JSON bodies that nest too deep or have too many members (`json_body_refusal`) with 422
+    before the app parses and validates them: one body of 60,000 unknown keys would otherwise cost a
+    second of CPU and a 9 MB answer. Sits inside BodySizeLimitMiddleware, so the body read is bounded."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # No GET takes a body, so reads pass straight through.
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS") or not _is_json(scope):
+            await self.app(scope, receive, send)
+            return
+        chunks = []
+        message = await receive()
+        while message["type"] == "http.request":
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+            message = await receive()
+        if message["type"] != "http.request":  # the client went away
+            return
+        body = b"".join(chunks)
+        refusal = json_body_refusal(body)
+        if refusal is not None:
+            errors = [{"loc": ["body"], "msg": refusal, "type": "json_too_complex"}]
+            response = problem(422, "body-too-complex", "Body too complex", refusal, errors=errors)
+            await response(scope, receive, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)

@@ -17,6 +17,10 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "title": {"type": "string"},
         "status": {"type": "integer"},
         "detail": {"type": "string", "description": "What went wrong and how to fix it, for people."},
+        "errors_truncated": {
+            "type": "integer",
+            "description": "How many more field errors there were than `errors` lists.",
+        },
         "errors": {
             "type": "array",
             "description": "For invalid input: one entry per field.",
@@ -32,14 +36,21 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         },
     },
 }
+LOCATION_HEADER: dict[str, Any] = {
+    "description": "The path of the created resource.",
+    "required": True,
+    "schema": {"type": "string"},
+}
 DESCRIPTIONS = {
+    400: "The body could not be read as JSON (e.g. not UTF-8).",
     401: "No valid credentials: send `Authorization: Bearer <access token or API key>`.",
     403: "The caller's role does not allow this.",
     404: "Not found, or not visible to the caller (another customer's resources answer 404).",
     409: "Conflicts with the current state; `detail` says which.",
     410: "The link expired or was already used.",
-    422: "Invalid input; `errors` names each field.",
-    429: "Too many attempts; wait for `Retry-After` seconds.",
+    413: "The body is larger than the limit (1 MiB unless configured otherwise).",
+    422: "Invalid input; `errors` names each field (at most 20, `errors_truncated` counts the rest).",
+    429: "Too many requests (a gateway's per-address limit, or failed logins); wait `Retry-After` seconds.",
 }
 
 
@@ -56,8 +67,8 @@ def _problem_response(status: int) -> dict[str, Any]:
 
 
 def with_problems(document: dict[str, Any]) -> dict[str, Any]:
-    """Adds 401/403 to operations that need credentials, 404 to those with a path id, and describes
-    422 (and every declared refusal) as problem+json."""
+    """Adds 401/403 to operations that need credentials, 404 to those with a path id, 400/413/422 to
+    those that take a body, `Location` to 201s, and describes every declared refusal as problem+json."""
     for path, item in document.get("paths", {}).items():
         for operation in item.values():
             responses = operation.setdefault("responses", {})
@@ -68,8 +79,12 @@ def with_problems(document: dict[str, Any]) -> dict[str, Any]:
                 statuses.add(404)
             if "422" in responses:
                 statuses.add(422)
+            if "requestBody" in operation:
+                statuses |= {400, 413, 422}
             for status in sorted(statuses):
                 responses[str(status)] = _problem_response(status)
+            if "201" in responses:
+                responses["201"]["headers"] = {"Location": LOCATION_HEADER}
             for status in list(responses):
                 if isinstance(status, int):
                     responses.pop(status)

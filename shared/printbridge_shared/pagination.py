@@ -13,7 +13,15 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-200).")]
-Cursor = Annotated[str | None, Query(max_length=512, description="`next_cursor` of the previous page.")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern="^[A-Za-z0-9_-]*$",
+        description="`next_cursor` of the previous page, unchanged: an opaque token this API issued; "
+        "any other value is refused with 422.",
+    ),
+]
 
 
 class InvalidCursor(InvalidInput):

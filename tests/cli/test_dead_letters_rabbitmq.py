@@ -22,7 +22,7 @@ from printbridge_shared.events.contracts import CONTRACTS, EventData, contract
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import messaging_tables
 from printbridge_shared.events.rabbitmq import RabbitMQBus
-from printbridge_shared.testing import AMQP_TEST_URL
+from printbridge_shared.testing import AMQP_TEST_URL, eventually
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -69,13 +69,6 @@ def envelope(event_type: str, number: int) -> Envelope:
     )
 
 
-async def _eventually(check: Callable[[], Awaitable[bool]], within: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + within
-    while not await check():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.05)
-
-
 async def _ready_count(queue: str) -> int:
     connection = await aio_pika.connect(AMQP_TEST_URL)
     channel = await connection.channel()
@@ -113,8 +106,8 @@ def run_consumer(
         try:
             for number, item in enumerate(publish, start=1):
                 await bus.publish(item)
-                await _eventually(lambda n=number: _reached(rabbitmq.dead_letter_queue(group), n))
-            await _eventually(until)
+                await eventually(lambda n=number: _reached(rabbitmq.dead_letter_queue(group), n))
+            await eventually(until)
         finally:
             await bus.stop()
             await db.dispose()

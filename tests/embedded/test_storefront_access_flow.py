@@ -3,7 +3,6 @@ written as .eml files under the data directory (no SMTP configured): the operato
 admin accepts the invitation and the customer's status moves pending → invited → active; the admin
 invites a colleague, who later resets the password on the built-in page."""
 
-import asyncio
 import email
 import email.policy
 import re
@@ -17,6 +16,7 @@ import pytest
 from printbridge.config import GatewaySettings
 from printbridge.embedded import build_embedded
 from printbridge_shared.auth.principal import Principal, PrincipalKind
+from printbridge_shared.testing import eventually
 
 PASSWORD = "a long and quiet river"
 ADMIN = {"email": "anna@brand.example", "first_name": "Anna", "last_name": "Berg"}
@@ -82,25 +82,33 @@ async def test_the_admin_invites_a_colleague_who_later_resets_the_password_on_th
 
 
 async def status_after(client: httpx.AsyncClient, url: str, headers: dict[str, str], previous: str) -> dict:
-    """Polls the storefront-access status until it leaves `previous` (events travel asynchronously)."""
+    """The storefront-access status once it has left `previous` (events travel asynchronously)."""
     status: dict = {}
-    for _ in range(250):
+
+    async def moved_on() -> bool:
+        nonlocal status
         status = (await client.get(url, headers=headers)).json()
-        if status["invitation_status"] != previous:
-            break
-        await asyncio.sleep(0.04)
+        return bool(status["invitation_status"] != previous)
+
+    await eventually(moved_on)
     return status
 
 
 async def mailed_link(data_dir: Path, to: str, path: str) -> str:
     """The token of the newest link to `path` in an .eml file addressed to `to` (written asynchronously)."""
     pattern = re.compile(rf"https://print\.example/{path}/([A-Za-z0-9_-]{{22,}})")
-    for _ in range(250):
+    token = ""
+
+    def newest_link() -> bool:
+        nonlocal token
         for eml in sorted((data_dir / "mail").glob("*.eml"), key=lambda p: p.stat().st_mtime, reverse=True):
             message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
             if message["To"] == to:
                 found = pattern.search(message.get_body(preferencelist=("plain",)).get_content())
                 if found:
-                    return found.group(1)
-        await asyncio.sleep(0.04)
-    raise AssertionError(f"no {path} link for {to}")
+                    token = found.group(1)
+                    return True
+        return False
+
+    await eventually(newest_link)
+    return token

@@ -26,9 +26,14 @@ def public_jwk(private_key: Ed25519PrivateKey, kid: str) -> dict[str, Any]:
 
 
 def encode_access_token(
-    principal: Principal, *, private_key: Ed25519PrivateKey, kid: str, ttl: dt.timedelta
+    principal: Principal,
+    *,
+    private_key: Ed25519PrivateKey,
+    kid: str,
+    ttl: dt.timedelta,
+    issued_at: dt.datetime | None = None,
 ) -> str:
-    now = dt.datetime.now(dt.UTC)
+    now = issued_at or dt.datetime.now(dt.UTC)
     claims: dict[str, Any] = {
         "iss": ISSUER,
         "aud": AUDIENCE,

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from customers.customer import service
 from customers.customer.schemas import Customer, CustomerCreate, CustomerPage, CustomerUpdate
@@ -14,10 +14,16 @@ router = APIRouter(prefix="/v1/customers", tags=["customers"])
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Customer, responses=problems(409))
 async def create_customer(
-    payload: CustomerCreate, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
+    payload: CustomerCreate,
+    response: Response,
+    session: SessionDep,
+    outbox: OutboxDep,
+    _principal: OperatorPrincipal,
 ) -> Customer:
     """Create a customer of the producer (a brand, agency or reseller)."""
-    return service.to_read(await service.create(session, outbox, payload))
+    customer = service.to_read(await service.create(session, outbox, payload))
+    response.headers["Location"] = f"{router.prefix}/{customer.id}"
+    return customer
 
 
 @router.get("", response_model=CustomerPage)
@@ -57,7 +63,7 @@ async def update_customer(
     return service.to_read(await service.update(session, outbox, customer_id, payload))
 
 
-@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 async def archive_customer(
     customer_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> None:

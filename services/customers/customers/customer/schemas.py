@@ -1,9 +1,9 @@
 import datetime as dt
 import re
 import uuid
-from typing import Annotated, Self
+from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from customers.models import InvitationStatus
 
@@ -47,15 +47,17 @@ class CustomerUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
+    # Not nullable (the document says so too); left out, it keeps the current name.
+    name: Name = None  # type: ignore[assignment]
     reference_id: ReferenceId | None = None
     description: Description | None = None
 
-    @model_validator(mode="after")
-    def _name_not_null(self) -> Self:
-        if "name" in self.model_fields_set and self.name is None:
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name_not_null(cls, value: object) -> object:
+        if value is None:
             raise ValueError("name cannot be null; leave it out to keep the current name")
-        return self
+        return value
 
 
 class StorefrontAccessSummary(BaseModel):

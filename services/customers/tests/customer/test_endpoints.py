@@ -2,11 +2,12 @@ import asyncio
 import uuid
 
 import httpx
+import jwt
 import pytest
 
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.testing import AuthKeys, bearer
+from printbridge_shared.testing import AuthKeys, bearer, eventually
 
 
 async def create(client: httpx.AsyncClient, headers: dict[str, str], **body: object) -> httpx.Response:
@@ -222,10 +223,7 @@ async def test_every_change_emits_its_event_with_the_request_id(client, operator
     created = (await create(client, headers, reference_id="EV-1")).json()
     await client.patch(f"/v1/customers/{created['id']}", json={"name": "Renamed"}, headers=headers)
     await client.delete(f"/v1/customers/{created['id']}", headers=headers)
-    for _ in range(100):
-        if len(seen) == 3:
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: len(seen) >= 3)
     assert [e.type for e in seen] == ["customer.created", "customer.updated", "customer.archived"]
     assert all(e.correlation_id == "req-123" and e.source == "customers" for e in seen)
     assert seen[1].data["name"] == "Renamed"
@@ -233,18 +231,38 @@ async def test_every_change_emits_its_event_with_the_request_id(client, operator
     assert str(seen[0].customer_id) == created["id"]
 
 
-@pytest.mark.parametrize("token_kind", ["garbage", "expired", "forged", "wrong-audience-key"])
-async def test_bad_tokens_are_401(client, auth: AuthKeys, token_kind):
-    if token_kind == "garbage":
-        token = "not.a.jwt"
-    elif token_kind == "expired":
-        token = auth.operator_token(ttl_seconds=-10)
-    elif token_kind == "forged":
-        token = AuthKeys(kid=auth.kid).operator_token()
-    else:
-        token = AuthKeys(kid="other-kid").operator_token()
+def _resigned(auth: AuthKeys, **claims: object) -> str:
+    """A token of `auth`'s key and key id whose claims are changed after the fact."""
+    original = jwt.decode(auth.operator_token(), options={"verify_signature": False})
+    return jwt.encode({**original, **claims}, auth.private_key, algorithm="EdDSA", headers={"kid": auth.kid})
+
+
+@pytest.mark.parametrize(
+    ("token_kind", "reason"),
+    [
+        ("garbage", "malformed"),
+        ("expired", "expired"),
+        ("forged", "invalid"),
+        ("wrong audience", "invalid"),
+        ("wrong issuer", "invalid"),
+        ("unknown key id", "unknown key"),
+    ],
+)
+async def test_bad_tokens_are_401_for_their_own_reason(client, auth: AuthKeys, token_kind, reason):
+    token = {
+        "garbage": lambda: "not.a.jwt",
+        "expired": lambda: auth.operator_token(ttl_seconds=-10),
+        "forged": lambda: AuthKeys(kid=auth.kid).operator_token(),
+        "wrong audience": lambda: _resigned(auth, aud="another-system"),
+        "wrong issuer": lambda: _resigned(auth, iss="another-issuer"),
+        "unknown key id": lambda: AuthKeys(kid="other-kid").operator_token(),
+    }[token_kind]()
+    assert (await client.get("/v1/customers", headers=bearer(_resigned(auth)))).status_code == 200
+
     response = await client.get("/v1/customers", headers=bearer(token))
+
     assert response.status_code == 401
+    assert reason in response.json()["detail"]
 
 
 async def test_api_keys_work_until_revoked(client, auth: AuthKeys, bus):

@@ -1,4 +1,3 @@
-import asyncio
 import uuid
 
 import httpx
@@ -6,6 +5,7 @@ import pytest
 
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.testing import eventually
 
 ADMIN = {"email": "  Anna@Brand.Example ", "first_name": "Anna", "last_name": "Berg"}
 ACCESS_EVENTS = ["storefront.access_enabled", "storefront.access_disabled", "storefront.invitation_requested"]
@@ -23,10 +23,8 @@ def events(bus) -> list[Envelope]:
 
 
 async def wait_for(events: list[Envelope], count: int) -> list[Envelope]:
-    for _ in range(200):
-        if len(events) >= count:
-            break
-        await asyncio.sleep(0.01)
+    """The events, once at least `count` have arrived."""
+    await eventually(lambda: len(events) >= count)
     return events
 
 
@@ -77,8 +75,11 @@ async def test_turning_it_on_twice_changes_nothing_and_emits_once(client, operat
     customer_id = await new_customer(client, operator)
     for _ in range(2):
         await client.put(access_url(customer_id), json={"enabled": True, "admin": ADMIN}, headers=operator)
-    await wait_for(events, 2)  # gives a second event, if there were one, time to arrive
-    assert [e.type for e in events] == ["storefront.access_enabled"]
+    # A marker: events arrive in the order they were recorded, so a second `access_enabled`, if there
+    # were one, arrives before the `access_disabled` that follows it.
+    await client.put(access_url(customer_id), json={"enabled": False}, headers=operator)
+    await wait_for(events, 2)
+    assert [e.type for e in events] == ["storefront.access_enabled", "storefront.access_disabled"]
 
 
 async def test_turning_access_off_and_on_again_keeps_the_admin(client, operator, events):

@@ -1,6 +1,6 @@
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 from storefront_auth.api_key import service
@@ -21,11 +21,16 @@ internal_router = APIRouter(prefix="/internal/v1/api-keys", include_in_schema=Fa
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedApiKey)
 async def create_api_key(
-    payload: ApiKeyCreate, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
+    payload: ApiKeyCreate,
+    response: Response,
+    session: SessionDep,
+    outbox: OutboxDep,
+    _principal: OperatorPrincipal,
 ) -> CreatedApiKey:
     """Create an operator API key. The key is in this response only; afterwards just its last four
     characters are shown."""
     api_key, key = await service.create_api_key(session, outbox, name=payload.name)
+    response.headers["Location"] = f"{router.prefix}/{api_key.id}"
     return service.to_created(api_key, key)
 
 
@@ -40,7 +45,7 @@ async def list_api_keys(
     return await service.list_api_keys(session, cursor=cursor, limit=limit)
 
 
-@router.delete("/{api_key_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/{api_key_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 async def revoke_api_key(
     api_key_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> None:

@@ -23,4 +23,4 @@ class InvalidApiKeyName(InvalidInput):
     title = "Invalid API key name"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason, errors=[{"loc": ["name"], "msg": reason, "type": "value_error"}])
+        super().__init__(reason, errors=[{"loc": ["body", "name"], "msg": reason, "type": "value_error"}])

@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Request, Response, status
 
+from printbridge_shared.openapi import problems
 from storefront_auth.auth import service
 from storefront_auth.auth.schemas import Jwks, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair
 from storefront_auth.deps import (
@@ -17,7 +18,7 @@ router = APIRouter(prefix="/v1/auth", tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
-@router.post("/login", response_model=TokenPair)
+@router.post("/login", response_model=TokenPair, responses=problems(401, 403, 429))
 async def login(
     payload: LoginRequest,
     request: Request,
@@ -40,7 +41,7 @@ async def login(
     )
 
 
-@router.post("/refresh", response_model=TokenPair)
+@router.post("/refresh", response_model=TokenPair, responses=problems(401, 403))
 async def refresh_tokens(
     payload: RefreshRequest, response: Response, session: SessionDep, issuer: TokenIssuerDep
 ) -> TokenPair:
@@ -50,7 +51,7 @@ async def refresh_tokens(
     return await service.refresh(session, issuer, refresh_token=payload.refresh_token)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT)
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 async def logout(payload: LogoutRequest, session: SessionDep) -> None:
     """End the login the refresh token belongs to. Access tokens already issued expire on their own."""
     await service.logout(session, refresh_token=payload.refresh_token)

@@ -1,8 +1,10 @@
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.auth.tokens import encode_access_token
+from printbridge_shared.db import utcnow
 from storefront_auth.signing_key.keystore import KeyStore
 
 
@@ -13,7 +15,10 @@ class TokenIssuer:
     keys: KeyStore
     access_ttl: dt.timedelta
     refresh_ttl: dt.timedelta
+    clock: Callable[[], dt.datetime] = utcnow  # tests issue tokens in the past instead of waiting
 
     async def access_token(self, principal: Principal) -> str:
         key = await self.keys.signing_key()
-        return encode_access_token(principal, private_key=key.private_key, kid=key.kid, ttl=self.access_ttl)
+        return encode_access_token(
+            principal, private_key=key.private_key, kid=key.kid, ttl=self.access_ttl, issued_at=self.clock()
+        )

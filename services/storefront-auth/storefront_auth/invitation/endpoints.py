@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Path, Response
 
+from printbridge_shared.openapi import problems
 from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
@@ -12,13 +13,13 @@ router = APIRouter(prefix="/v1/invitations", tags=["invitations"])
 Token = Path(min_length=20, max_length=128, description="The token from the invitation link.")
 
 
-@router.get("/{token}", response_model=InvitationView)
+@router.get("/{token}", response_model=InvitationView, responses=problems(410))
 async def get_invitation(session: ReadSessionDep, token: str = Token) -> InvitationView:
     """Who is invited to which customer, and until when (404 unknown link, 410 expired or used)."""
     return await service.describe(session, token)
 
 
-@router.post("/{token}/accept", response_model=TokenPair)
+@router.post("/{token}/accept", response_model=TokenPair, responses=problems(403, 410))
 async def accept_invitation(
     payload: AcceptInvitation,
     response: Response,

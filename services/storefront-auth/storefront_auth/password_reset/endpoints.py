@@ -1,5 +1,6 @@
 from fastapi import APIRouter, Path, Response, status
 
+from printbridge_shared.openapi import problems
 from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
@@ -29,13 +30,13 @@ async def request_password_reset(
     return PasswordResetRequested(detail=REQUESTED)
 
 
-@router.get("/{token}", response_model=PasswordResetView)
+@router.get("/{token}", response_model=PasswordResetView, responses=problems(410))
 async def get_password_reset(session: ReadSessionDep, token: str = Token) -> PasswordResetView:
     """Whose password the link resets, and until when (404 unknown link, 410 expired, used or replaced)."""
     return await service.describe(session, token)
 
 
-@router.post("/{token}/complete", response_model=TokenPair)
+@router.post("/{token}/complete", response_model=TokenPair, responses=problems(403, 410, 429))
 async def complete_password_reset(
     payload: CompletePasswordReset,
     response: Response,

@@ -1,7 +1,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from printbridge_shared.auth.dependencies import Requires
 from printbridge_shared.auth.permissions import Permission
@@ -35,11 +35,13 @@ async def list_users(
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=User, responses=problems(409))
 async def invite_user(
-    payload: UserInvite, session: SessionDep, outbox: OutboxDep, principal: UserManager
+    payload: UserInvite, response: Response, session: SessionDep, outbox: OutboxDep, principal: UserManager
 ) -> User:
     """Add a user to your team with a role; the invitation e-mail goes out by itself (status `pending`,
     then `invited`)."""
-    return await service.invite(session, outbox, principal, payload)
+    user = await service.invite(session, outbox, principal, payload)
+    response.headers["Location"] = f"{router.prefix}/{user.id}"
+    return user
 
 
 @router.get("/{user_id}", response_model=User)
@@ -56,7 +58,9 @@ async def update_user(
     return await service.update(session, outbox, principal, user_id, payload)
 
 
-@router.delete("/{user_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(409))
+@router.delete(
+    "/{user_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response, responses=problems(409)
+)
 async def remove_user(
     user_id: uuid.UUID, session: SessionDep, outbox: OutboxDep, principal: UserManager
 ) -> None:

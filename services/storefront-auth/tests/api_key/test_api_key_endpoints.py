@@ -1,4 +1,3 @@
-import asyncio
 import json
 import uuid
 
@@ -11,7 +10,7 @@ from printbridge_shared.auth.verifier import INTROSPECT_PATH
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.pagination import encode_cursor
-from printbridge_shared.testing import bearer
+from printbridge_shared.testing import bearer, eventually
 from storefront_auth.api_key import service as api_key_service
 from storefront_auth.api_key.exceptions import InvalidApiKeyName
 from storefront_auth.models import ApiKey, messaging
@@ -41,14 +40,6 @@ def record_events(bus, *event_types: str) -> list[Envelope]:
 
     bus.add_listener(Listener("test", dict.fromkeys(event_types, record)))
     return seen
-
-
-async def wait_for(condition, within_seconds: float = 2.0) -> None:
-    for _ in range(int(within_seconds / 0.02)):
-        if condition():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("condition not met in time")
 
 
 async def test_create_api_key_shows_the_key_once(client, operator):
@@ -136,7 +127,7 @@ async def test_revoked_key_is_refused_by_introspection_at_once_and_announced(app
     revoked = [e for e in await outbox_events(app) if e.type == "api_key.revoked"]
     assert [e.data for e in revoked] == [{"api_key_id": created["id"]}]
     assert revoked[0].correlation_id == "req-revoke"
-    await wait_for(lambda: len(seen) == 1)
+    await eventually(lambda: len(seen) == 1)
     assert seen[0].data == {"api_key_id": created["id"]}
 
 
@@ -147,7 +138,7 @@ async def test_revoked_key_no_longer_authenticates(client, operator, bus):
     assert (await client.get("/v1/auth/me", headers=key_headers)).status_code == 200
 
     await client.delete(f"/v1/api-keys/{created['id']}", headers=operator)
-    await wait_for(lambda: len(seen) == 1)
+    await eventually(lambda: len(seen) == 1)
 
     assert (await client.get("/v1/auth/me", headers=key_headers)).status_code == 401
     listed = (await client.get("/v1/api-keys", headers=operator)).json()["items"]

@@ -1,5 +1,6 @@
 import asyncio
 import base64
+import dataclasses
 import datetime as dt
 import time
 
@@ -14,6 +15,7 @@ from sqlalchemy import select, update
 from printbridge_shared.auth.principal import PrincipalKind
 from printbridge_shared.auth.tokens import AUDIENCE, hash_secret
 from printbridge_shared.auth.verifier import TokenVerifier
+from printbridge_shared.db import utcnow
 from printbridge_shared.testing import bearer
 from storefront_auth.models import Operator
 from storefront_auth.signing_key.keystore import key_id
@@ -298,12 +300,18 @@ async def test_me_without_valid_credentials_is_401(client, token):
     assert response.headers["www-authenticate"] == "Bearer"
 
 
-@pytest.mark.parametrize("app_settings", [{"access_token_ttl_seconds": 1}])
-async def test_expired_access_token_is_401(client, create_operator):
+async def test_an_access_token_is_refused_as_expired_once_its_lifetime_has_passed(
+    client, app, create_operator
+):
     await create_operator()
-    tokens = (await login(client)).json()
-    await asyncio.sleep(1.1)
-    response = await client.get("/v1/auth/me", headers=bearer(tokens["access_token"]))
+    issuer = app.state.token_issuer
+    fresh = (await login(client)).json()["access_token"]
+    lifetime_ago = utcnow() - issuer.access_ttl
+    app.state.token_issuer = dataclasses.replace(issuer, clock=lambda: lifetime_ago - dt.timedelta(seconds=1))
+    expired = (await login(client)).json()["access_token"]
+
+    assert (await client.get("/v1/auth/me", headers=bearer(fresh))).status_code == 200
+    response = await client.get("/v1/auth/me", headers=bearer(expired))
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
 

@@ -1,4 +1,3 @@
-import asyncio
 import datetime as dt
 import uuid
 
@@ -10,6 +9,7 @@ from printbridge_shared.events.contracts import (
     EventData,
 )
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.testing import eventually
 from storefront_auth.messaging.topology import CONSUMER_GROUP
 from storefront_auth.models import CustomerProjection
 
@@ -99,8 +99,5 @@ async def test_an_update_arriving_before_the_create_is_kept(app, client, bus):
 async def test_customer_events_published_on_the_bus_reach_the_projection(app, client, bus):
     customer_id = uuid.uuid4()
     await bus.publish(envelope(snapshot(CustomerCreated, customer_id, minutes=0, name="Via the bus")))
-    for _ in range(50):
-        if await projection(app, customer_id) is not None:
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: projection(app, customer_id))
     assert (await projection(app, customer_id)).name == "Via the bus"

@@ -261,7 +261,7 @@ async def test_completing_is_refused_while_the_producer_has_switched_access_off(
         ("password1234", "password-not-allowed"),
     ],
 )
-async def test_a_weak_password_is_refused_and_the_link_keeps_working(
+async def test_a_weak_password_is_refused_naming_the_field_and_the_link_keeps_working(
     client, smtp, create_user, password, code
 ):
     await create_user(BRAND, EMAIL)
@@ -269,6 +269,7 @@ async def test_a_weak_password_is_refused_and_the_link_keeps_working(
     refused = await client.post(f"/v1/auth/password-reset/{token}/complete", json={"password": password})
     assert refused.status_code == 422
     assert refused.json()["type"].endswith(code)
+    assert [error["loc"] for error in refused.json()["errors"]] == [["body", "password"]]
     assert (await client.get(f"/v1/auth/password-reset/{token}")).status_code == 200
     completed = await client.post(
         f"/v1/auth/password-reset/{token}/complete", json={"password": NEW_PASSWORD}
