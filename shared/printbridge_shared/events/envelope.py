@@ -5,6 +5,12 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 
+def is_newer(aggregate_version: int | None, held_version: int) -> bool:
+    """Whether an event of `aggregate_version` may change state that reflects `held_version` of its
+    aggregate (0: nothing yet). An event from before versions existed (None) is applied as it comes."""
+    return aggregate_version is None or aggregate_version > held_version
+
+
 class Envelope(BaseModel):
     """What travels on the bus. `data` is validated against the contract for (`type`, `version`).
 
@@ -22,7 +28,3 @@ class Envelope(BaseModel):
     aggregate_id: uuid.UUID | None = None
     aggregate_version: int | None = None
     data: dict[str, Any]
-
-    def is_newer_than(self, held_version: int) -> bool:
-        """Whether this event may change state that reflects `held_version` of its aggregate (0: none)."""
-        return self.aggregate_version is None or self.aggregate_version > held_version
