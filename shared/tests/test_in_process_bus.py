@@ -7,6 +7,7 @@ import random
 
 from asgi_correlation_id import correlation_id
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.bus import InProcessBus
@@ -287,3 +288,30 @@ async def test_a_failing_listener_does_not_stop_the_others(pinged, make_envelope
     await bus.publish(make_envelope(number=4))
 
     assert received == [4]
+
+
+async def test_a_step_that_fails_in_a_savepoint_keeps_the_batchs_other_events_and_inbox_rows(
+    make_service, pinged, make_envelope
+):
+    """What services do instead of `session.rollback()`: the failed step's savepoint is rolled back, the
+    unit of work (the batch's other effects and inbox rows) stays."""
+    service = await make_service("consumer")
+
+    async def duplicate_step_on_two(context, data):
+        await service.record_effect(context, data)
+        if data.number == 2:
+            try:
+                async with context.session.begin_nested():
+                    inbox = service.tables.inbox
+                    row = {"consumer": "group", "event_id": context.envelope.id, "event_type": "x"}
+                    await context.session.execute(inbox.insert().values(**row, handled_at=utcnow()))
+            except IntegrityError:
+                pass  # the step lost a race for a unique key; the event's own effect stands
+
+    consumer = service.consumer("group", pinged, duplicate_step_on_two)
+    envelopes = [make_envelope(number=n) for n in (1, 2, 3)]
+
+    assert await consumer.handle_batch(envelopes) == 3
+
+    assert await service.effect_numbers() == [1, 2, 3]
+    assert await service.count(service.tables.inbox) == 3
