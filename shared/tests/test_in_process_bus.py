@@ -2,6 +2,7 @@
 schedule (without holding up the publisher's relay), dead letters with the reason, and no event lost
 while nothing consumed (the outbox holds it)."""
 
+import asyncio
 import datetime as dt
 import random
 
@@ -315,3 +316,33 @@ async def test_a_step_that_fails_in_a_savepoint_keeps_the_batchs_other_events_an
 
     assert await service.effect_numbers() == [1, 2, 3]
     assert await service.count(service.tables.inbox) == 3
+
+
+async def test_the_running_relay_delivers_a_failed_event_again_once_its_retry_is_due(
+    make_service, pinged, eventually
+):
+    service = await make_service("service")
+    attempts = []
+
+    async def flaky(context, data):
+        attempts.append(context.envelope.id)
+        if len(attempts) == 1:
+            raise ConnectionError("database hiccup")
+        await service.record_effect(context, data)
+
+    bus = InProcessBus(retry=RetryPolicy(max_attempts=3, base_s=0.05))
+    bus.add_consumer(service.consumer("group", pinged, flaky))
+    await bus.start()
+    publisher = Publisher(service, bus)
+    await publisher.record(pinged(number=8))
+    relay = asyncio.create_task(publisher.relay.run())
+    try:
+
+        async def handled() -> bool:
+            return await service.effect_numbers() == [8]
+
+        await eventually(handled, within=5)
+    finally:
+        publisher.relay.stop()
+        await relay
+    assert len(attempts) == 2
