@@ -163,6 +163,7 @@ class Consumer:
             consumer=self.name,
             event_id=str(envelope.id),
             attempt=attempt,
+            permanent=is_permanent(exc),
             error=reason,
         )
         return reason
