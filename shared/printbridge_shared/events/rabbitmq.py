@@ -209,7 +209,8 @@ class RabbitMQBus:
         self, envelopes: Sequence[Envelope], *, attempts: Sequence[int] | None = None
     ) -> list[Exception | None]:
         """Publishes all at once and waits for every confirm: one round trip for the batch, not one each.
-        Consumers must not rely on strict order across a batch (they compare snapshots' `updated_at`)."""
+        Consumers must not rely on strict order across a batch (they compare the aggregate's version).
+        `attempts` is not used: each consumer group counts its attempts in the message headers."""
         results = await asyncio.gather(*(self.publish(e) for e in envelopes), return_exceptions=True)
         return [r if isinstance(r, Exception) else None for r in results]
 
