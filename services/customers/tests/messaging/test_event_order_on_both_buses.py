@@ -5,9 +5,7 @@ import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
-import aio_pika
 import pytest
-from sqlalchemy import func, select
 
 from customers.messaging.handlers import SUBSCRIPTIONS
 from customers.models import messaging
@@ -15,9 +13,7 @@ from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.contracts import EventData, StorefrontInvitationFailed, StorefrontUserInvited
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import Outbox
-from printbridge_shared.events.rabbitmq import RabbitMQBus, dead_letter_queue, retry_queues
-from printbridge_shared.events.retry import RetryPolicy
-from printbridge_shared.testing import AMQP_TEST_URL, eventually
+from printbridge_shared.testing import rabbitmq_delivery
 
 ADMIN = {"email": "anna@brand.example", "first_name": "Anna", "last_name": "Berg"}
 AT = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
@@ -36,49 +32,19 @@ def team_event(data: EventData, customer_id: uuid.UUID, team_version: int) -> En
     )
 
 
-async def handled_count(app) -> int:
-    async with app.state.db.sessionmaker() as session:
-        return int(await session.scalar(select(func.count()).select_from(messaging.inbox)) or 0)
-
-
 @pytest.fixture(params=["in_process", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
 async def deliver(request, app, client, bus) -> AsyncIterator[Deliver]:
     """Hands an event to the customers service's handlers through one bus and waits until it is handled."""
     if request.param == "in_process":
-
-        async def through_the_embedded_bus(envelope: Envelope) -> None:
-            await bus.publish(envelope)
-
-        yield through_the_embedded_bus
+        yield bus.publish
         return
-    # A consumer group of its own (the same handlers, the service's database), so that no other run on
-    # this broker takes its messages; they are sent straight to its queue.
+    # A consumer group of its own with the service's handlers and database.
     group = f"test-customers-{uuid.uuid4().hex[:12]}"
     outbox = Outbox(messaging.outbox, "customers")
-    policy = RetryPolicy(max_attempts=2, base_s=0.1)
-    rabbit = RabbitMQBus(AMQP_TEST_URL, retry=policy, connect_timeout=5)
-    rabbit.add_consumer(Consumer(group, app.state.db, messaging, SUBSCRIPTIONS, outbox=outbox))
-    await rabbit.start()
-    connection = await aio_pika.connect_robust(AMQP_TEST_URL)
-    channel = await connection.channel(publisher_confirms=True)
-
-    async def through_rabbitmq(envelope: Envelope) -> None:
-        before = await handled_count(app)
-        message = aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.id))
-        await channel.default_exchange.publish(message, routing_key=group)
-
-        async def handled() -> bool:
-            return await handled_count(app) > before
-
-        await eventually(handled)
-
-    try:
-        yield through_rabbitmq
-    finally:
-        await rabbit.stop()
-        for queue in (group, *retry_queues(group, policy), dead_letter_queue(group)):
-            await channel.queue_delete(queue)
-        await connection.close()
+    async with rabbitmq_delivery(
+        Consumer(group, app.state.db, messaging, SUBSCRIPTIONS, outbox=outbox)
+    ) as send:
+        yield send
 
 
 async def test_a_late_invitation_failure_changes_nothing_after_the_newer_invitation(

@@ -4,9 +4,12 @@ from the customers service that is older than what this service holds changes no
 import datetime as dt
 import json
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 
+import pytest
 from sqlalchemy import func, select
 
+from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.contracts import (
     CustomerCreated,
     CustomerUpdated,
@@ -17,6 +20,9 @@ from printbridge_shared.events.contracts import (
     StorefrontUserRemoved,
 )
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.outbox import Outbox
+from printbridge_shared.testing import rabbitmq_delivery
+from storefront_auth.messaging.handlers import SUBSCRIPTIONS
 from storefront_auth.messaging.topology import CONSUMER_GROUP
 from storefront_auth.models import CustomerAccess, CustomerProjection, CustomerUser, messaging
 from storefront_auth.team import service as team
@@ -25,10 +31,9 @@ ANNA = StorefrontAdmin(email="anna@brand.example", first_name="Anna", last_name=
 T0 = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.UTC)
 
 
-async def deliver(bus, data: EventData, *, customer_version: int) -> None:
-    consumer = next(c for c in bus.consumers if c.name == CONSUMER_GROUP)
+def customer_event(data: EventData, customer_version: int) -> Envelope:
     customer_id = data.customer_id  # type: ignore[attr-defined]
-    envelope = Envelope(
+    return Envelope(
         type=data.event_type,
         occurred_at=dt.datetime.now(dt.UTC),
         source="customers",
@@ -37,7 +42,39 @@ async def deliver(bus, data: EventData, *, customer_version: int) -> None:
         aggregate_version=customer_version,
         data=data.model_dump(mode="json"),
     )
-    assert await consumer.handle(envelope)
+
+
+async def deliver(bus, data: EventData, *, customer_version: int) -> None:
+    consumer = next(c for c in bus.consumers if c.name == CONSUMER_GROUP)
+    assert await consumer.handle(customer_event(data, customer_version))
+
+
+@pytest.fixture(params=["in_process", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
+async def through_a_bus(request, app, client, bus) -> AsyncIterator[Callable[[Envelope], Awaitable[None]]]:
+    """Hands an event to this service's handlers through one bus and waits until it is handled."""
+    if request.param == "in_process":
+        yield bus.publish
+        return
+    # A consumer group of its own with the service's handlers and database.
+    group = f"test-storefront-auth-{uuid.uuid4().hex[:12]}"
+    outbox = Outbox(messaging.outbox, "storefront-auth")
+    async with rabbitmq_delivery(
+        Consumer(group, app.state.db, messaging, SUBSCRIPTIONS, outbox=outbox)
+    ) as send:
+        yield send
+
+
+async def test_a_late_access_on_changes_nothing_through_either_bus(app, through_a_bus):
+    customer_id = uuid.uuid4()
+    enabled = StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=ANNA)
+    await through_a_bus(customer_event(StorefrontAccessDisabled(customer_id=customer_id), 3))
+
+    await through_a_bus(customer_event(enabled, 2))
+
+    async with app.state.db.sessionmaker() as session:
+        access = await session.get(CustomerAccess, customer_id)
+        users = await session.scalar(select(func.count()).select_from(CustomerUser))
+    assert (access.enabled, access.customer_version, users) == (False, 3, 0)
 
 
 async def test_a_late_access_on_older_than_the_access_off_changes_nothing(app, client, bus):
