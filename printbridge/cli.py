@@ -21,6 +21,7 @@ from printbridge.services import (
     migrations_dir,
     settings_for,
 )
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.logging import configure_logging
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.routes import SERVICES_BY_NAME
@@ -103,16 +104,16 @@ def migrate(
         typer.echo(f"{name}: migrated")
     settings = settings_for(SERVICE_NAMES[0])
     if "amqp_url" in settings.model_fields_set:
-        _declare_event_topology(settings.amqp_url, settings.event_retry_delay_seconds)
+        _declare_event_topology(settings.amqp_url, settings.event_retry_policy())
 
 
-def _declare_event_topology(amqp_url: str, retry_delay: float) -> None:
+def _declare_event_topology(amqp_url: str, retry: RetryPolicy) -> None:
     from printbridge_shared.db import safe_url
     from printbridge_shared.events import topology
     from printbridge_shared.events.rabbitmq import declare_topology
 
     try:
-        asyncio.run(declare_topology(amqp_url, retry_delay=retry_delay, groups=topology.CONSUMER_GROUPS))
+        asyncio.run(declare_topology(amqp_url, retry=retry, groups=topology.CONSUMER_GROUPS))
     except Exception as error:
         typer.echo(
             f"error: RabbitMQ at {safe_url(amqp_url)} cannot be used ({type(error).__name__}: {error}); "

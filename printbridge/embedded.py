@@ -28,11 +28,7 @@ def build_embedded(settings: GatewaySettings | None = None, **service_overrides:
     """`service_overrides` maps a service name to Settings overrides (tests use it for database URLs)."""
     settings = settings or GatewaySettings()
     probe = settings_for("customers")
-    bus = InProcessBus(
-        max_attempts=probe.event_max_attempts,
-        retry_delay=probe.event_retry_delay_seconds,
-        groups=CONSUMER_GROUPS,
-    )
+    bus = InProcessBus(retry=probe.event_retry_policy(), groups=CONSUMER_GROUPS)
     to_auth = _Forward()
     auth_http = httpx.AsyncClient(
         transport=httpx.ASGITransport(app=to_auth), base_url="http://storefront-auth"

@@ -52,8 +52,7 @@ class Runtime:
 
         bus = RabbitMQBus(
             settings.amqp_url,
-            max_attempts=settings.event_max_attempts,
-            retry_delay=settings.event_retry_delay_seconds,
+            retry=settings.event_retry_policy(),
             connect_timeout=settings.startup_retry_seconds,
             groups=CONSUMER_GROUPS,
         )

@@ -7,6 +7,8 @@ from typing import ClassVar
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from printbridge_shared.events.retry import RetryPolicy
+
 
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -27,14 +29,19 @@ class ServiceSettings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1_048_576
     api_key_cache_seconds: float = 5.0
-    event_max_attempts: int = 5
-    event_retry_delay_seconds: float = 1.0
+    event_max_attempts: int = Field(5, ge=1, description="Handler attempts before an event is dead-lettered.")
+    event_retry_base_s: float = Field(
+        1.0, ge=0, description="First retry's wait; each further one doubles it (with jitter)."
+    )
     outbox_retention_days: int = Field(
         14,
         ge=1,
         description="Sent outbox rows (and inbox rows) are kept this long, so events can be republished.",
     )
     startup_retry_seconds: float = 60.0
+
+    def event_retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(max_attempts=self.event_max_attempts, base_s=self.event_retry_base_s)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.testing import AuthKeys, postgres_database
 
 
@@ -26,4 +27,4 @@ def auth() -> AuthKeys:
 
 @pytest.fixture
 def bus() -> InProcessBus:
-    return InProcessBus(max_attempts=2, retry_delay=0.01)
+    return InProcessBus(retry=RetryPolicy(max_attempts=2, base_s=0.01))

@@ -8,19 +8,25 @@ import email.policy
 import inspect
 import os
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import aio_pika
 import asyncpg
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from sqlalchemy import func, select
 
 from printbridge_shared.auth.principal import Principal, PrincipalKind, Role
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
 from printbridge_shared.auth.tokens import encode_access_token, hash_secret, new_api_key, public_jwk
 from printbridge_shared.auth.verifier import INTROSPECT_PATH, JWKS_PATH
+from printbridge_shared.events.consumer import Consumer
+from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.rabbitmq import RabbitMQBus, dead_letter_queue, retry_queues
+from printbridge_shared.events.retry import RetryPolicy
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -71,6 +77,46 @@ async def postgres_database() -> AsyncIterator[str]:
             await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def rabbitmq_delivery(
+    consumer: Consumer,
+) -> AsyncIterator[Callable[[Envelope], Awaitable[None]]]:
+    """Runs `consumer` (give it a group name of its own, so that no other run on this broker takes its
+    messages) on a real `RabbitMQBus` and yields `deliver(envelope)`: sends the event straight to the
+    group's queue and returns once the consumer's inbox recorded it. Deletes the group's queues after."""
+    policy = RetryPolicy(max_attempts=2, base_s=0.1)
+    bus = RabbitMQBus(AMQP_TEST_URL, retry=policy, connect_timeout=5)
+    bus.add_consumer(consumer)
+    inbox = consumer.tables.inbox
+    count = select(func.count()).select_from(inbox).where(inbox.c.consumer == consumer.name)
+
+    async def handled() -> int:
+        async with consumer.db.sessionmaker() as session:
+            return int(await session.scalar(count) or 0)
+
+    await bus.start()
+    connection = await aio_pika.connect_robust(AMQP_TEST_URL)
+    channel = await connection.channel(publisher_confirms=True)
+
+    async def deliver(envelope: Envelope) -> None:
+        before = await handled()
+        message = aio_pika.Message(envelope.model_dump_json().encode(), message_id=str(envelope.id))
+        await channel.default_exchange.publish(message, routing_key=consumer.name)
+
+        async def arrived() -> bool:
+            return await handled() > before
+
+        await eventually(arrived)
+
+    try:
+        yield deliver
+    finally:
+        await bus.stop()
+        for queue in (consumer.name, *retry_queues(consumer.name, policy), dead_letter_queue(consumer.name)):
+            await channel.queue_delete(queue)
+        await connection.close()
 
 
 class MailInbox:

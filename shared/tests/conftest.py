@@ -13,19 +13,18 @@ import aio_pika
 import pytest
 from aio_pika.abc import AbstractIncomingMessage, AbstractRobustConnection
 from sqlalchemy import Column, Integer, Table, func, insert, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import GUID, Database, make_metadata
-from printbridge_shared.events.consumer import Consumer, Handler
+from printbridge_shared.events.consumer import Consumer, EventContext, Handler, on
 from printbridge_shared.events.contracts import CONTRACTS, EventData, contract
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.events.outbox import MessagingTables, messaging_tables
-from printbridge_shared.events.rabbitmq import RabbitMQBus
+from printbridge_shared.events.outbox import MessagingTables, Outbox, messaging_tables
+from printbridge_shared.events.rabbitmq import RabbitMQBus, retry_queues
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.testing import AMQP_TEST_URL
 from printbridge_shared.testing import eventually as testing_eventually
 
-RETRY_DELAY = 0.2
-MAX_ATTEMPTS = 3
+RETRY = RetryPolicy(max_attempts=3, base_s=0.2)
 
 
 class Pinged(EventData):
@@ -43,13 +42,15 @@ class Service:
     effects: Table
     seen: list[Envelope] = field(default_factory=list)
 
-    async def record_effect(self, session: AsyncSession, data: EventData, envelope: Envelope) -> None:
-        assert isinstance(data, Pinged)
-        self.seen.append(envelope)
-        await session.execute(insert(self.effects).values(event_id=envelope.id, number=data.number))
+    async def record_effect(self, context: EventContext, data: Pinged) -> None:
+        self.seen.append(context.envelope)
+        await context.session.execute(
+            insert(self.effects).values(event_id=context.envelope.id, number=data.number)
+        )
 
-    def consumer(self, name: str, event_type: str, handler: Handler | None = None) -> Consumer:
-        return Consumer(name, self.db, self.tables, {event_type: handler or self.record_effect})
+    def consumer(self, name: str, pinged: type[Pinged], handler: Handler[Pinged] | None = None) -> Consumer:
+        subscription = on(pinged, handler or self.record_effect)
+        return Consumer(name, self.db, self.tables, [subscription], outbox=Outbox(self.tables.outbox, name))
 
     async def count(self, table: Table, **where: Any) -> int:
         query = select(func.count()).select_from(table).filter_by(**where)
@@ -125,11 +126,11 @@ class Rabbit:
 
     def group(self) -> str:
         name = f"test-{uuid.uuid4().hex[:12]}"
-        self.queues += [name, f"{name}.retry", f"{name}.dead"]
+        self.queues += [name, *retry_queues(name, RETRY), f"{name}.dead"]
         return name
 
     def bus(self, **options: Any) -> RabbitMQBus:
-        options = {"max_attempts": MAX_ATTEMPTS, "retry_delay": RETRY_DELAY, "connect_timeout": 5, **options}
+        options = {"retry": RETRY, "connect_timeout": 5, **options}
         self.buses.append(RabbitMQBus(AMQP_TEST_URL, **options))
         return self.buses[-1]
 

@@ -54,7 +54,7 @@ async def test_an_event_a_group_binds_stays_unsent_while_that_groups_consumer_is
         f'printbridge_events_unroutable_total{{event_type="{pinged.event_type}",service="producer"}} 1.0'
         in exported
     )
-    bus.add_consumer(service.consumer("orders", pinged.event_type))
+    bus.add_consumer(service.consumer("orders", pinged))
     assert await relay.publish_pending() == 1
     assert await service.effect_numbers() == [1]
     [row] = await outbox_rows(service)

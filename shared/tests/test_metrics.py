@@ -9,7 +9,7 @@ async def test_dead_letters_per_group_count_the_table_and_the_brokers_dead_lette
     make_service, pinged, make_envelope
 ):
     service = await make_service("service")
-    await service.consumer("customers", pinged.event_type).dead_letter(make_envelope(), "ValueError: x", 1)
+    await service.consumer("customers", pinged).dead_letter(make_envelope(), "ValueError: x", 1)
     metrics = ServiceMetrics("customers")
 
     await metrics.observe_messaging(

@@ -1,5 +1,7 @@
 """The RabbitMQ event bus against the real broker: at-least-once delivery, exactly-once effects."""
 
+import random
+
 import aio_pika
 import pytest
 import structlog
@@ -7,9 +9,10 @@ from asgi_correlation_id import correlation_id
 from sqlalchemy import select
 
 from printbridge_shared.events import rabbitmq
-from printbridge_shared.events.consumer import Consumer, Listener
+from printbridge_shared.events.consumer import Consumer, Listener, UnprocessableEvent
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.outbox import Outbox, OutboxRelay
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.testing import AMQP_TEST_URL
 
 pytestmark = pytest.mark.rabbitmq
@@ -21,7 +24,7 @@ async def test_an_event_published_once_is_handled_once_even_when_delivered_twice
     service = await make_service("consumer")
     group = rabbit.group()
     bus = rabbit.bus()
-    bus.add_consumer(service.consumer(group, pinged.event_type))
+    bus.add_consumer(service.consumer(group, pinged))
     await bus.start()
     envelope = make_envelope(number=7)
 
@@ -74,13 +77,13 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered_with_t
     service = await make_service("consumer")
     calls = []
 
-    async def broken(_session, _data, envelope):
-        calls.append(envelope.id)
+    async def broken(context, _data):
+        calls.append(context.envelope.id)
         raise ValueError("printer on fire")
 
     group = rabbit.group()
     bus = rabbit.bus()
-    bus.add_consumer(service.consumer(group, pinged.event_type, broken))
+    bus.add_consumer(service.consumer(group, pinged, broken))
     await bus.start()
     envelope = make_envelope(correlation_id="req-2")
 
@@ -89,11 +92,11 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered_with_t
     [dead] = await rabbit.dead_letters(group, count=1)
     assert Envelope.model_validate_json(dead.body) == envelope
     assert dead.headers["x-failure-reason"] == "ValueError: printer on fire"
-    assert dead.headers["x-attempts"] == bus.max_attempts
+    assert dead.headers["x-attempts"] == bus.retry.max_attempts
     assert dead.headers["x-consumer"] == group
     assert dead.headers["x-request-id"] == "req-2"
     assert dead.message_id == str(envelope.id)
-    assert calls == [envelope.id] * bus.max_attempts
+    assert calls == [envelope.id] * bus.retry.max_attempts
     assert await service.count(service.tables.inbox) == 0
 
 
@@ -103,15 +106,15 @@ async def test_a_handler_that_fails_once_then_succeeds_is_handled_after_a_retry(
     service = await make_service("consumer")
     attempts = []
 
-    async def flaky(session, data, envelope):
-        attempts.append(envelope.id)
+    async def flaky(context, data):
+        attempts.append(context.envelope.id)
         if len(attempts) == 1:
             raise ConnectionError("database hiccup")
-        await service.record_effect(session, data, envelope)
+        await service.record_effect(context, data)
 
     group = rabbit.group()
     bus = rabbit.bus()
-    bus.add_consumer(service.consumer(group, pinged.event_type, flaky))
+    bus.add_consumer(service.consumer(group, pinged, flaky))
     await bus.start()
 
     await bus.publish(make_envelope(number=3))
@@ -123,13 +126,87 @@ async def test_a_handler_that_fails_once_then_succeeds_is_handled_after_a_retry(
     assert len(attempts) == 2
 
 
+async def test_a_failed_event_waits_in_its_attempts_retry_queue_for_the_policys_jittered_delay(
+    rabbit, make_service, pinged, make_envelope, eventually
+):
+    service = await make_service("consumer")
+
+    async def broken(_context, _data):
+        raise ConnectionError("database hiccup")
+
+    policy = RetryPolicy(max_attempts=3, base_s=60.0)
+    group = rabbit.group()
+    bus = rabbit.bus(retry=policy, rng=random.Random(5))
+    bus.add_consumer(service.consumer(group, pinged, broken))
+    await bus.start()
+
+    await bus.publish(make_envelope())
+
+    channel = await rabbit.connection.channel()
+    waiting = await channel.declare_queue(rabbitmq.retry_queue(group, 1), passive=True)
+    messages = []
+
+    async def parked() -> bool:
+        message = await waiting.get(no_ack=True, fail=False)
+        if message is not None:
+            messages.append(message)
+        return bool(messages)
+
+    await eventually(parked)
+    [message] = messages
+    assert message.expiration == pytest.approx(policy.delay(1, random.Random(5)), abs=0.001)
+    assert message.headers["x-attempt"] == 2
+    await channel.close()
+
+
+async def test_a_handlers_permanent_error_goes_to_the_dead_letters_at_once_without_retries(
+    rabbit, make_service, pinged, make_envelope
+):
+    service = await make_service("consumer")
+    calls = []
+
+    async def refuses(context, _data):
+        calls.append(context.envelope.id)
+        raise UnprocessableEvent("no such customer, ever")
+
+    group = rabbit.group()
+    bus = rabbit.bus()
+    bus.add_consumer(service.consumer(group, pinged, refuses))
+    await bus.start()
+    envelope = make_envelope()
+
+    await bus.publish(envelope)
+
+    [dead] = await rabbit.dead_letters(group, count=1)
+    assert dead.headers["x-failure-reason"] == "UnprocessableEvent: no such customer, ever"
+    assert dead.headers["x-attempts"] == 1
+    assert calls == [envelope.id]
+
+
+async def test_an_event_whose_data_fails_its_contract_goes_to_the_dead_letters_at_once(
+    rabbit, make_service, pinged, make_envelope
+):
+    service = await make_service("consumer")
+    group = rabbit.group()
+    bus = rabbit.bus()
+    bus.add_consumer(service.consumer(group, pinged))
+    await bus.start()
+
+    await bus.publish(make_envelope().model_copy(update={"data": {"number": "not a number"}}))
+
+    [dead] = await rabbit.dead_letters(group, count=1)
+    assert str(dead.headers["x-failure-reason"]).startswith("ValidationError:")
+    assert dead.headers["x-attempts"] == 1
+    assert await service.effect_numbers() == []
+
+
 async def test_an_envelope_that_does_not_parse_goes_straight_to_the_dead_letter_queue(
     rabbit, make_service, pinged
 ):
     service = await make_service("consumer")
     group = rabbit.group()
     bus = rabbit.bus()
-    bus.add_consumer(service.consumer(group, pinged.event_type))
+    bus.add_consumer(service.consumer(group, pinged))
     await bus.start()
 
     await rabbit.send_to_queue(group, b"{not json")
@@ -146,7 +223,7 @@ async def test_a_consumer_that_was_down_catches_up_on_restart(
     service = await make_service("consumer")
     group = rabbit.group()
     first = rabbit.bus()
-    first.add_consumer(service.consumer(group, pinged.event_type))
+    first.add_consumer(service.consumer(group, pinged))
     await first.start()
     await first.stop()
     publisher = rabbit.bus()
@@ -156,7 +233,7 @@ async def test_a_consumer_that_was_down_catches_up_on_restart(
         await publisher.publish(make_envelope(number=number))
     assert await service.effect_numbers() == []
     restarted = rabbit.bus()
-    restarted.add_consumer(service.consumer(group, pinged.event_type))
+    restarted.add_consumer(service.consumer(group, pinged))
     await restarted.start()
 
     async def caught_up() -> bool:
@@ -172,7 +249,7 @@ async def test_replicas_of_a_consumer_group_share_the_work_and_handle_each_event
     group = rabbit.group()
     replicas = [rabbit.bus(), rabbit.bus()]
     for replica in replicas:
-        replica.add_consumer(service.consumer(group, pinged.event_type))
+        replica.add_consumer(service.consumer(group, pinged))
         await replica.start()
 
     for number in range(20):
@@ -189,7 +266,7 @@ async def test_the_outbox_relay_publishes_over_rabbitmq_end_to_end(rabbit, make_
     consumer = await make_service("consumer")
     group = rabbit.group()
     consuming_bus = rabbit.bus()
-    consuming_bus.add_consumer(consumer.consumer(group, pinged.event_type))
+    consuming_bus.add_consumer(consumer.consumer(group, pinged))
     await consuming_bus.start()
     publishing_bus = rabbit.bus()
     await publishing_bus.start()
@@ -347,13 +424,13 @@ async def test_events_that_arrive_together_are_handled_once_each_in_shared_trans
     publisher = rabbit.bus()
     await publisher.start()
     consumer = rabbit.bus()
-    consumer.add_consumer(service.consumer(group, pinged.event_type))
+    consumer.add_consumer(service.consumer(group, pinged))
     await consumer.start()
     await consumer.stop()  # the queue exists; let the events pile up, then consume them all at once
     duplicate = make_envelope(number=0)
     await publisher.publish_batch([duplicate, duplicate, *(make_envelope(number=n) for n in range(1, 40))])
     restarted = rabbit.bus()
-    restarted.add_consumer(service.consumer(group, pinged.event_type))
+    restarted.add_consumer(service.consumer(group, pinged))
     await restarted.start()
 
     async def all_handled() -> bool:
@@ -369,21 +446,21 @@ async def test_one_failing_event_in_a_batch_does_not_hold_up_the_others(
 ):
     service = await make_service("consumer")
 
-    async def fails_on_seven(session, data, envelope):
+    async def fails_on_seven(context, data):
         if data.number == 7:
             raise ValueError("seven is unlucky")
-        await service.record_effect(session, data, envelope)
+        await service.record_effect(context, data)
 
     group = rabbit.group()
     publisher = rabbit.bus()
     await publisher.start()
     first = rabbit.bus()
-    first.add_consumer(service.consumer(group, pinged.event_type, fails_on_seven))
+    first.add_consumer(service.consumer(group, pinged, fails_on_seven))
     await first.start()
     await first.stop()
     await publisher.publish_batch([make_envelope(number=n) for n in range(20)])
     restarted = rabbit.bus()
-    restarted.add_consumer(service.consumer(group, pinged.event_type, fails_on_seven))
+    restarted.add_consumer(service.consumer(group, pinged, fails_on_seven))
     await restarted.start()
 
     async def others_handled() -> bool:

@@ -8,8 +8,11 @@ from sqlalchemy import select
 
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.outbox import Outbox, OutboxRelay
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.events.topology import ConsumerGroup, UnroutableEvent
 from printbridge_shared.testing import AMQP_TEST_URL
+
+from .conftest import RETRY
 
 pytestmark = pytest.mark.rabbitmq
 
@@ -28,7 +31,7 @@ async def test_an_event_published_before_its_consumer_ever_started_is_handled_on
 
     await publisher.publish(make_envelope(number=1))
     consuming = rabbit.bus(groups=groups)
-    consuming.add_consumer(service.consumer(groups[0].name, pinged.event_type))
+    consuming.add_consumer(service.consumer(groups[0].name, pinged))
     await consuming.start()
 
     async def handled() -> bool:
@@ -42,13 +45,13 @@ async def test_the_declared_topology_keeps_events_for_a_group_no_service_has_sta
 ):
     service = await make_service("consumer")
     groups = table(rabbit.group(), pinged.event_type)
-    await rabbitmq.declare_topology(AMQP_TEST_URL, retry_delay=0.2, groups=groups)
+    await rabbitmq.declare_topology(AMQP_TEST_URL, retry=RETRY, groups=groups)
     publisher = rabbit.bus()  # knows no group: what matters is what the broker holds
     await publisher.start()
 
     await publisher.publish(make_envelope(number=2))
     consuming = rabbit.bus(groups=groups)
-    consuming.add_consumer(service.consumer(groups[0].name, pinged.event_type))
+    consuming.add_consumer(service.consumer(groups[0].name, pinged))
     await consuming.start()
 
     async def handled() -> bool:
@@ -83,7 +86,7 @@ async def test_an_unroutable_event_of_a_bound_type_stays_unsent_and_goes_out_onc
     assert row.published_at is None
     assert row.attempts == 1
     assert groups[0].name in row.last_error
-    await rabbitmq.declare_topology(AMQP_TEST_URL, retry_delay=0.2, groups=groups)
+    await rabbitmq.declare_topology(AMQP_TEST_URL, retry=RETRY, groups=groups)
     assert await relay.publish_pending() == 1
     async with producer.db.sessionmaker() as session:
         assert await session.scalar(select(producer.tables.outbox.c.published_at)) is not None
@@ -94,12 +97,12 @@ async def test_the_bus_counts_the_dead_letters_waiting_in_a_groups_dead_letter_q
 ):
     service = await make_service("consumer")
 
-    async def broken(_session, _data, _envelope):
+    async def broken(_context, _data):
         raise ValueError("printer on fire")
 
     group = rabbit.group()
-    bus = rabbit.bus(max_attempts=1)
-    bus.add_consumer(service.consumer(group, pinged.event_type, broken))
+    bus = rabbit.bus(retry=RetryPolicy(max_attempts=1))
+    bus.add_consumer(service.consumer(group, pinged, broken))
     await bus.start()
     assert await bus.parked([group]) == {group: 0}
 

@@ -17,16 +17,20 @@ from typer.testing import CliRunner
 from printbridge.cli import app
 from printbridge_shared.db import Database, make_metadata
 from printbridge_shared.events import rabbitmq
-from printbridge_shared.events.consumer import Consumer
+from printbridge_shared.events.consumer import Consumer, on
 from printbridge_shared.events.contracts import CONTRACTS, EventData, contract
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.events.outbox import messaging_tables
-from printbridge_shared.events.rabbitmq import RabbitMQBus
+from printbridge_shared.events.outbox import Outbox, messaging_tables
+from printbridge_shared.events.rabbitmq import RabbitMQBus, retry_queues
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.testing import AMQP_TEST_URL, eventually
 
 pytestmark = pytest.mark.rabbitmq
 
 runner = CliRunner()
+
+
+RETRY = RetryPolicy(max_attempts=2, base_s=0.1)
 
 
 class Pinged(EventData):
@@ -47,7 +51,7 @@ def event_type() -> Iterator[str]:
 def group() -> Iterator[str]:
     name = f"test-{uuid.uuid4().hex[:12]}"
     yield name
-    asyncio.run(_delete_queues(name, f"{name}.retry", f"{name}.dead"))
+    asyncio.run(_delete_queues(name, *retry_queues(name, RETRY), f"{name}.dead"))
 
 
 @pytest.fixture
@@ -100,8 +104,9 @@ def run_consumer(
         db = Database(f"sqlite+aiosqlite:///{tmp_path / 'consumer.db'}")
         async with db.engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
-        bus = RabbitMQBus(AMQP_TEST_URL, max_attempts=2, retry_delay=0.1, connect_timeout=5)
-        bus.add_consumer(Consumer(group, db, tables, {event_type: handler}))
+        bus = RabbitMQBus(AMQP_TEST_URL, retry=RETRY, connect_timeout=5)
+        subscription = on(CONTRACTS[(event_type, 1)], handler)
+        bus.add_consumer(Consumer(group, db, tables, [subscription], outbox=Outbox(tables.outbox, "tests")))
         await bus.start()
         try:
             for number, item in enumerate(publish, start=1):
@@ -122,7 +127,7 @@ async def _reached(queue: str, count: int) -> bool:
 def dead_letter(tmp_path: Path, group: str, event_type: str, *envelopes: Envelope) -> None:
     """Publishes through a bus whose handler keeps failing, until all of them wait in `<group>.dead`."""
 
-    async def broken(_session: Any, _data: Any, _envelope: Envelope) -> None:
+    async def broken(_context: Any, _data: Any) -> None:
         raise ValueError("printer on fire")
 
     async def all_dead() -> bool:
@@ -185,8 +190,8 @@ def test_replay_moves_only_the_chosen_event_back_where_the_fixed_consumer_handle
 
     handled: list[uuid.UUID] = []
 
-    async def fixed(_session: Any, _data: Any, item: Envelope) -> None:
-        handled.append(item.id)
+    async def fixed(context: Any, _data: Any) -> None:
+        handled.append(context.envelope.id)
 
     async def done() -> bool:
         return bool(handled) and await _ready_count(group) == 0

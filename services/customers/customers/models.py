@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Boolean, String, Text
+from sqlalchemy import Boolean, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
@@ -51,6 +51,11 @@ class Customer(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     archived_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Grows by one with each event about this customer (its `aggregate_version`), in commit order.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The `aggregate_version` of the newest storefront-auth event about this customer's team that moved
+    # the invitation status: an older one that arrives late changes nothing.
+    team_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def archived(self) -> bool:

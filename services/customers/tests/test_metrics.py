@@ -13,6 +13,7 @@ from customers.models import messaging
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.contracts import StorefrontUserRemoved
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.events.topology import CONSUMER_GROUPS
 from printbridge_shared.testing import eventually
 
@@ -20,7 +21,7 @@ from printbridge_shared.testing import eventually
 @pytest.fixture
 def bus() -> InProcessBus:
     """The real table of consumer groups, without storefront-auth's consumer: customers' events wait."""
-    return InProcessBus(max_attempts=2, retry_delay=0.01, groups=CONSUMER_GROUPS)
+    return InProcessBus(retry=RetryPolicy(max_attempts=2, base_s=0.01), groups=CONSUMER_GROUPS)
 
 
 async def scrape(client) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:

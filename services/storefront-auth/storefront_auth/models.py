@@ -91,8 +91,10 @@ class CustomerProjection(Base):
     name: Mapped[str] = mapped_column(String(200))
     reference_id: Mapped[str | None] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(Boolean)
-    # The customer's `updated_at` in the event that produced this row: older events are ignored.
+    # The customer's `updated_at` in the event that produced this row (events from before versions).
     source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The customer's `aggregate_version` in that event: older events are ignored.
+    source_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class CustomerAccess(Base):
@@ -103,6 +105,18 @@ class CustomerAccess(Base):
     customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
     enabled: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The customer's `aggregate_version` in the newest access event applied: older ones are ignored.
+    customer_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CustomerTeam(Base):
+    """A customer's team (its users and their invitations) as the aggregate of this service's events
+    about it: `version` grows by one with each such event, in commit order."""
+
+    __tablename__ = "customer_teams"
+
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class CustomerUser(Base):

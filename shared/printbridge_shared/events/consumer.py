@@ -2,39 +2,95 @@
 and a per-process listener (for in-memory effects such as revocation caches)."""
 
 import uuid
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 import structlog
 from asgi_correlation_id import correlation_id
-from sqlalchemy import insert
+from pydantic import ValidationError
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import Database, upsert_insert, utcnow
-from printbridge_shared.events.contracts import EventData, parse_data
+from printbridge_shared.events.contracts import EventData, UnknownEventContract, parse_data
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.events.outbox import MessagingTables
+from printbridge_shared.events.outbox import MessagingTables, Outbox
 from printbridge_shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
 
-Handler = Callable[[AsyncSession, EventData, Envelope], Awaitable[None]]
 ListenerHandler = Callable[[EventData, Envelope], Awaitable[None]]
 # A caller's own write that must commit or roll back together with the events' effects.
 TransactionWork = Callable[[AsyncSession], Awaitable[Any]]
+D = TypeVar("D", bound=EventData)
+
+
+class UnprocessableEvent(Exception):
+    """Raised by a handler for an event that can never be handled, however often it is tried (it
+    contradicts what the service knows for good): the event goes to the dead letters at once, with this
+    error as the reason, without retries."""
+
+
+def is_permanent(exc: BaseException) -> bool:
+    """Failures that no retry can cure: data that fails its contract, a contract nobody knows, or a
+    handler's `UnprocessableEvent`. Everything else is retried on the bus's schedule."""
+    return isinstance(exc, UnprocessableEvent | UnknownEventContract | ValidationError)
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """The unit of work a handler runs in: the transaction that also records the inbox row, the
+    service's own outbox for the events the handler records, and the envelope being handled."""
+
+    session: AsyncSession
+    outbox: Outbox
+    envelope: Envelope
+
+
+Handler = Callable[[EventContext, D], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subscription(Generic[D]):
+    """A handler for one contract. The consumer validates the data against `contract` once, so the
+    handler gets the typed event (no casts in handlers)."""
+
+    contract: type[D]
+    handler: Handler[D]
+
+    def parse(self, envelope: Envelope) -> D:
+        if envelope.version != self.contract.event_version:
+            raise UnknownEventContract(
+                f"{envelope.type} v{envelope.version} is not the v{self.contract.event_version} "
+                "this consumer reads"
+            )
+        return self.contract.model_validate(envelope.data)
+
+
+def on(contract: type[D], handler: Handler[D]) -> Subscription[D]:
+    return Subscription(contract, handler)
 
 
 class Consumer:
     """`name` is the consumer group and queue name, e.g. `storefront-auth`. Each event is handled in one
-    transaction together with its inbox row, so a repeated delivery changes nothing."""
+    transaction together with its inbox row, so a repeated delivery changes nothing. Handlers record
+    their own events through `outbox`, the service's outbox, in that same transaction."""
 
     def __init__(
-        self, name: str, db: Database, tables: MessagingTables, handlers: Mapping[str, Handler]
+        self,
+        name: str,
+        db: Database,
+        tables: MessagingTables,
+        subscriptions: Iterable[Subscription[Any]],
+        *,
+        outbox: Outbox,
     ) -> None:
         self.name = name
         self.db = db
         self.tables = tables
-        self.handlers = dict(handlers)
+        self.outbox = outbox
+        self.handlers: Mapping[str, Subscription[Any]] = {s.contract.event_type: s for s in subscriptions}
         # The service's metrics, set when its app registers the consumer (counts handled events).
         self.metrics: ServiceMetrics | None = None
 
@@ -56,7 +112,7 @@ class Consumer:
 
         `in_transaction(session)` runs after the handlers, before the commit, also when every event had
         been handled before (a replayed dead letter is deleted there, together with the effect)."""
-        batch = [(envelope, parse_data(envelope)) for envelope in envelopes]
+        batch = [(envelope, self._subscription(envelope).parse(envelope)) for envelope in envelopes]
         inbox = self.tables.inbox
         now = utcnow()
         async with self.db.sessionmaker() as session, session.begin():
@@ -77,7 +133,8 @@ class Consumer:
                     with structlog.contextvars.bound_contextvars(
                         consumer=self.name, event_id=str(envelope.id), event_type=envelope.type
                     ):
-                        await self.handlers[envelope.type](session, data, envelope)
+                        context = EventContext(session, self.outbox, envelope)
+                        await self.handlers[envelope.type].handler(context, data)
                 finally:
                     correlation_id.reset(token)
                 handled.append(envelope)
@@ -89,6 +146,12 @@ class Consumer:
             if self.metrics is not None:
                 self.metrics.events_handled.labels(self.metrics.service, self.name, envelope.type).inc()
         return len(handled)
+
+    def _subscription(self, envelope: Envelope) -> Subscription[Any]:
+        try:
+            return self.handlers[envelope.type]
+        except KeyError:
+            raise UnknownEventContract(f"consumer {self.name} does not handle {envelope.type}") from None
 
     def _log(self, envelope: Envelope, event: str) -> None:
         token = correlation_id.set(envelope.correlation_id or str(envelope.id))
@@ -105,9 +168,18 @@ class Consumer:
             consumer=self.name,
             event_id=str(envelope.id),
             attempt=attempt,
+            permanent=is_permanent(exc),
             error=reason,
         )
         return reason
+
+    async def has_dead_letter(self, event_id: uuid.UUID) -> bool:
+        dead_letters = self.tables.dead_letters
+        query = select(func.count()).where(
+            dead_letters.c.consumer == self.name, dead_letters.c.event_id == event_id
+        )
+        async with self.db.sessionmaker() as session:
+            return bool(await session.scalar(query))
 
     async def dead_letter(self, envelope: Envelope, reason: str, attempts: int) -> None:
         async with self.db.sessionmaker() as session, session.begin():

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     delete,
     insert,
+    or_,
     select,
     update,
 )
@@ -31,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from printbridge_shared.db import EVENTS_RECORDED, GUID, Database, UTCDateTime, utcnow
 from printbridge_shared.events.contracts import EventData
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.retry import RetryLater
 from printbridge_shared.events.topology import UnroutableEvent
 from printbridge_shared.metrics import ServiceMetrics
 
@@ -59,6 +61,8 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("published_at", UTCDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
+        # Embedded bus: a consumer failed the last delivery; the relay delivers again from this time on.
+        Column("next_attempt_at", UTCDateTime(), nullable=True),
         Index("ix_outbox_unpublished", "published_at", "seq"),
     )
     inbox = Table(
@@ -93,8 +97,19 @@ class Outbox:
         self.source = source
 
     async def record(
-        self, session: AsyncSession, data: EventData, *, customer_id: uuid.UUID | None = None
+        self,
+        session: AsyncSession,
+        data: EventData,
+        *,
+        customer_id: uuid.UUID | None = None,
+        aggregate_id: uuid.UUID | None = None,
+        aggregate_version: int | None = None,
     ) -> Envelope:
+        """`aggregate_id`/`aggregate_version`: what changed and its version after this change (the
+        caller raises the aggregate's version in the same transaction), so consumers can tell a late,
+        older event from news."""
+        if (aggregate_id is None) != (aggregate_version is None):
+            raise ValueError("an aggregate's event needs both its id and its version")
         envelope = Envelope(
             type=data.event_type,
             version=data.event_version,
@@ -102,6 +117,8 @@ class Outbox:
             source=self.source,
             customer_id=customer_id,
             correlation_id=correlation_id.get(),
+            aggregate_id=aggregate_id,
+            aggregate_version=aggregate_version,
             data=data.model_dump(mode="json"),
         )
         session.info[EVENTS_RECORDED] = True
@@ -184,6 +201,8 @@ class OutboxRelay:
         self._pruned_at: float | None = None
         self._wake = asyncio.Event()
         self._stopping = False
+        # The earliest time a row that waits for a consumer's retry becomes due (embedded bus).
+        self._next_retry_at: dt.datetime | None = None
         db.on_commit(self._wake.set)
 
     def wake(self) -> None:
@@ -207,7 +226,7 @@ class OutboxRelay:
             if self._stopping:
                 break
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle_wait())
             except TimeoutError:
                 continue
             if published:
@@ -230,44 +249,60 @@ class OutboxRelay:
         except Exception as exc:
             log.warning("messaging_prune_failed", error=f"{type(exc).__name__}: {exc}")
 
+    def _idle_wait(self) -> float:
+        """At most a second (so a retry is at most a second late), less when a retry this relay
+        scheduled falls due sooner."""
+        if self._next_retry_at is None:
+            return 1.0
+        return min(1.0, max(0.0, (self._next_retry_at - utcnow()).total_seconds()))
+
     async def publish_pending(self) -> int:
-        query = select(self.table.c.seq, self.table.c.envelope).where(self.table.c.published_at.is_(None))
-        query = query.order_by(self.table.c.seq).limit(self.batch_size)
+        table = self.table
+        query = select(table.c.seq, table.c.envelope, table.c.attempts).where(
+            table.c.published_at.is_(None),
+            or_(table.c.next_attempt_at.is_(None), table.c.next_attempt_at <= utcnow()),
+        )
+        query = query.order_by(table.c.seq).limit(self.batch_size)
+        if self._next_retry_at is not None and self._next_retry_at <= utcnow():
+            self._next_retry_at = None
         if self.db.engine.dialect.name == "postgresql":
             async with self.db.sessionmaker() as session, session.begin():
-                rows = [
-                    (seq, raw) for seq, raw in await session.execute(query.with_for_update(skip_locked=True))
-                ]
+                rows = [tuple(row) for row in await session.execute(query.with_for_update(skip_locked=True))]
                 errors = await self._publish(rows)
                 await self._mark(session, rows, errors)
         else:
             # No transaction is open while publishing: an in-process consumer may write to this database.
             # The rows are read beside the writer, which stays free for requests until they are marked.
             async with self.db.read_session() as session:
-                rows = [(seq, raw) for seq, raw in await session.execute(query)]
+                rows = [tuple(row) for row in await session.execute(query)]
             errors = await self._publish(rows)
             async with self.db.sessionmaker() as session, session.begin():
                 await self._mark(session, rows, errors)
-        failure = next((error for error in errors if error is not None), None)
+        failure = next((e for e in errors if e is not None and not isinstance(e, RetryLater)), None)
         if failure is not None:
             raise failure
         return len(rows)
 
-    async def _publish(self, rows: Sequence[tuple[int, str]]) -> list[Exception | None]:
-        envelopes = [Envelope.model_validate(json.loads(raw)) for _seq, raw in rows]
-        return await self.bus.publish_batch(envelopes) if envelopes else []
+    async def _publish(self, rows: Sequence[tuple[int, str, int]]) -> list[Exception | None]:
+        envelopes = [Envelope.model_validate(json.loads(raw)) for _seq, raw, _attempts in rows]
+        if not envelopes:
+            return []
+        errors: list[Exception | None] = await self.bus.publish_batch(
+            envelopes, attempts=[attempts + 1 for *_row, attempts in rows]
+        )
+        return errors
 
     async def _mark(
-        self, session: AsyncSession, rows: Sequence[tuple[int, str]], errors: list[Exception | None]
+        self, session: AsyncSession, rows: Sequence[tuple[int, str, int]], errors: list[Exception | None]
     ) -> None:
-        published = [seq for (seq, _raw), error in zip(rows, errors, strict=True) if error is None]
+        published = [seq for (seq, *_row), error in zip(rows, errors, strict=True) if error is None]
         if published:
             await session.execute(
                 update(self.table)
                 .where(self.table.c.seq.in_(published))
                 .values(published_at=utcnow(), attempts=self.table.c.attempts + 1)
             )
-        for (seq, _raw), error in zip(rows, errors, strict=True):
+        for (seq, *_row), error in zip(rows, errors, strict=True):
             if isinstance(error, UnroutableEvent):
                 log.warning(
                     "event_unroutable", seq=seq, event_type=error.event_type, groups=list(error.groups)
@@ -275,8 +310,16 @@ class OutboxRelay:
                 if self.metrics is not None:
                     self.metrics.events_unroutable.labels(self.metrics.service, error.event_type).inc()
             if error is not None:
+                retry_at = None
+                if isinstance(error, RetryLater):
+                    retry_at = utcnow() + dt.timedelta(seconds=error.delay)
+                    self._next_retry_at = min(retry_at, self._next_retry_at or retry_at)
                 await session.execute(
                     update(self.table)
                     .where(self.table.c.seq == seq)
-                    .values(attempts=self.table.c.attempts + 1, last_error=str(error)[:2000])
+                    .values(
+                        attempts=self.table.c.attempts + 1,
+                        last_error=str(error)[:2000],
+                        next_attempt_at=retry_at,
+                    )
                 )

@@ -1,10 +1,17 @@
 """The distributed event bus on RabbitMQ. The outbox relay publishes with publisher confirms, so a row is
 marked sent only once the broker owns the event. Each consumer group is one quorum queue shared by a
-service's replicas; a failed event waits in `<group>.retry` (TTL, then dead-lettered back to the group's
-queue) and after `max_attempts` lands in `<group>.dead` with the reason, so nothing is silently dropped.
-Listeners get a private queue per process, because their effects (caches) live in that process."""
+service's replicas; after its failed attempt `n` an event waits in `<group>.retry.<n>` for the retry
+policy's delay (the message's own expiration; expired, it is dead-lettered back to the group's queue),
+and after `max_attempts` — at once when the failure is permanent — it lands in `<group>.dead` with the
+reason, so nothing is silently dropped. Listeners get a private queue per process, because their effects
+(caches) live in that process.
+
+One retry queue per attempt, because RabbitMQ expires a message only once it reaches the head of its
+queue: in a shared queue a long wait would hold up the shorter ones behind it. Within one attempt's
+queue the waits differ only by the jitter (at most half the delay)."""
 
 import asyncio
+import random
 from collections.abc import Awaitable, Callable, Sequence
 
 import aio_pika
@@ -22,8 +29,9 @@ from pamqp.common import FieldTable
 from pydantic import ValidationError
 
 from printbridge_shared.db import safe_url, utcnow
-from printbridge_shared.events.consumer import Consumer, Listener, notify_listeners
+from printbridge_shared.events.consumer import Consumer, Listener, is_permanent, notify_listeners
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.events.topology import (
     CONSUMER_GROUPS,
     ConsumerGroup,
@@ -56,17 +64,40 @@ def dead_letter_queue(group: str) -> str:
     return f"{group}.dead"
 
 
+def retry_queue(group: str, failed_attempt: int) -> str:
+    """Where an event waits after its failed attempt `failed_attempt`."""
+    return f"{group}.retry.{failed_attempt}"
+
+
+def retry_queues(group: str, policy: RetryPolicy) -> dict[str, FieldTable]:
+    """The group's retry queues and their arguments. A waiting message carries its own expiration (the
+    policy's delay), so the arguments do not depend on the delay and a changed setting needs no new
+    queues; a waiting message goes back to the group's queue only once that queue confirmed it."""
+    arguments: FieldTable = {
+        **QUORUM,
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": group,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }
+    return {retry_queue(group, n): arguments for n in range(1, policy.max_attempts)}
+
+
 def replay_headers(headers: HeadersType) -> HeadersType:
     """A dead letter's headers for its way back into the group's queue: without the failure, the attempt
     count and the broker's records of earlier hops, so the replayed message starts at attempt 1."""
     return {k: v for k, v in headers.items() if not k.startswith(BROKER_HEADERS) and k not in FAILURE_HEADERS}
 
 
-def persistent_copy(message: AbstractIncomingMessage, headers: HeadersType) -> aio_pika.Message:
-    """The same event as a new persistent message with `headers`, for moving it to another queue."""
+def persistent_copy(
+    message: AbstractIncomingMessage, headers: HeadersType, *, expiration: float | None = None
+) -> aio_pika.Message:
+    """The same event as a new persistent message with `headers` (and, for a retry queue, the seconds
+    it waits there), for moving it to another queue."""
     return aio_pika.Message(
         message.body,
         headers=headers,
+        expiration=expiration,
         content_type=message.content_type,
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
         message_id=message.message_id,
@@ -76,21 +107,13 @@ def persistent_copy(message: AbstractIncomingMessage, headers: HeadersType) -> a
 
 
 async def declare_group(
-    channel: AbstractChannel, group: ConsumerGroup, *, retry_delay: float
+    channel: AbstractChannel, group: ConsumerGroup, *, retry: RetryPolicy
 ) -> AbstractQueue:
-    """A consumer group's queue with its bindings, its `.retry` wait queue and its `.dead` queue
+    """A consumer group's queue with its bindings, its retry wait queues and its `.dead` queue
     (declaring what exists already with the same arguments changes nothing)."""
     await channel.declare_queue(dead_letter_queue(group.name), durable=True, arguments=QUORUM)
-    retry_arguments: FieldTable = {
-        **QUORUM,
-        "x-message-ttl": int(retry_delay * 1000),
-        "x-dead-letter-exchange": "",
-        "x-dead-letter-routing-key": group.name,
-        # A waiting message is moved back only once the group's queue confirmed it.
-        "x-dead-letter-strategy": "at-least-once",
-        "x-overflow": "reject-publish",
-    }
-    await channel.declare_queue(f"{group.name}.retry", durable=True, arguments=retry_arguments)
+    for name, arguments in retry_queues(group.name, retry).items():
+        await channel.declare_queue(name, durable=True, arguments=arguments)
     queue = await channel.declare_queue(group.name, durable=True, arguments=QUORUM)
     for event_type in sorted(group.event_types):
         await queue.bind(EXCHANGE, routing_key=event_type)
@@ -98,7 +121,7 @@ async def declare_group(
 
 
 async def declare_topology(
-    url: str, *, retry_delay: float, groups: Sequence[ConsumerGroup] = CONSUMER_GROUPS
+    url: str, *, retry: RetryPolicy, groups: Sequence[ConsumerGroup] = CONSUMER_GROUPS
 ) -> None:
     """The exchange and every consumer group's queues and bindings (`printbridge migrate`), so an event
     published before its consumer first started waits in the consumer's queue."""
@@ -107,7 +130,7 @@ async def declare_topology(
         channel = await connection.channel()
         await channel.declare_exchange(EXCHANGE, aio_pika.ExchangeType.TOPIC, durable=True)
         for group in groups:
-            await declare_group(channel, group, retry_delay=retry_delay)
+            await declare_group(channel, group, retry=retry)
     finally:
         await connection.close()
 
@@ -121,8 +144,8 @@ class RabbitMQBus:
         self,
         url: str,
         *,
-        max_attempts: int = 5,
-        retry_delay: float = 1.0,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
         connect_timeout: float = 60.0,
         prefetch: int = 50,
         publish_timeout: float = 10.0,
@@ -130,8 +153,8 @@ class RabbitMQBus:
     ) -> None:
         self.url = url
         self.groups = tuple(groups)
-        self.max_attempts = max_attempts
-        self.retry_delay = retry_delay
+        self.retry = retry or RetryPolicy()
+        self.rng = rng
         self.connect_timeout = connect_timeout
         self.prefetch = prefetch
         self.publish_timeout = publish_timeout
@@ -247,9 +270,12 @@ class RabbitMQBus:
             raise UnroutableEvent(envelope.type, bound)
         log.info("event_without_consumer_group", event_type=envelope.type, event_id=str(envelope.id))
 
-    async def publish_batch(self, envelopes: Sequence[Envelope]) -> list[Exception | None]:
+    async def publish_batch(
+        self, envelopes: Sequence[Envelope], *, attempts: Sequence[int] | None = None
+    ) -> list[Exception | None]:
         """Publishes all at once and waits for every confirm: one round trip for the batch, not one each.
-        Consumers must not rely on strict order across a batch (they compare snapshots' `updated_at`)."""
+        Consumers must not rely on strict order across a batch (they compare the aggregate's version).
+        `attempts` is not used: each consumer group counts its attempts in the message headers."""
         results = await asyncio.gather(*(self.publish(e) for e in envelopes), return_exceptions=True)
         return [r if isinstance(r, Exception) else None for r in results]
 
@@ -286,7 +312,7 @@ class RabbitMQBus:
         await deliveries.set_qos(prefetch_count=self.prefetch)
         consumed = {consumer.name: consumer for consumer in self.consumers}
         for group in with_consumers(self.groups, self.consumers):
-            queue = await declare_group(deliveries, group, retry_delay=self.retry_delay)
+            queue = await declare_group(deliveries, group, retry=self.retry)
             if group.name in consumed:
                 await self._subscribe(queue, self._group_handler(consumed[group.name]))
         if self.listeners:
@@ -328,16 +354,19 @@ class RabbitMQBus:
     async def _handle_one(
         self, consumer: Consumer, message: AbstractIncomingMessage, envelope: Envelope
     ) -> None:
-        """One event in its own transaction; a failure goes to the retry queue, then the dead letters."""
+        """One event in its own transaction; a failure waits in the attempt's retry queue for the
+        policy's delay, and goes to the dead letters after the last attempt or when it is permanent."""
         attempt = int(str(message.headers.get(ATTEMPT_HEADER, 1)))
         try:
             await consumer.handle(envelope)
         except Exception as exc:
             reason = consumer.report_failure(envelope, attempt, exc)
-            if attempt >= self.max_attempts:
+            if is_permanent(exc) or self.retry.gives_up_after(attempt):
                 await self._dead_letter(consumer, message, reason, attempt)
             else:
-                await self._forward(message, f"{consumer.name}.retry", {ATTEMPT_HEADER: attempt + 1})
+                delay = self.retry.delay(attempt, self.rng)
+                queue = retry_queue(consumer.name, attempt)
+                await self._forward(message, queue, {ATTEMPT_HEADER: attempt + 1}, expiration=delay)
             return
         await message.ack()
 
@@ -355,11 +384,18 @@ class RabbitMQBus:
                 "event_dead_lettered", consumer=consumer.name, message_id=message.message_id, reason=reason
             )
 
-    async def _forward(self, message: AbstractIncomingMessage, queue: str, headers: HeadersType) -> bool:
+    async def _forward(
+        self,
+        message: AbstractIncomingMessage,
+        queue: str,
+        headers: HeadersType,
+        *,
+        expiration: float | None = None,
+    ) -> bool:
         """Moves the message to another of the group's queues; acks the original only once the broker
         confirmed the copy, otherwise requeues it, so a failure here never loses the event."""
         kept = {k: v for k, v in message.headers.items() if not k.startswith(BROKER_HEADERS)}
-        copy = persistent_copy(message, {**kept, **headers})
+        copy = persistent_copy(message, {**kept, **headers}, expiration=expiration)
         try:
             if self._channel is None:
                 raise RuntimeError("the event bus is stopped")

@@ -3,6 +3,6 @@
 archived or switched off stops its stores' polling). Each handler makes one service call in the
 consumer's unit of work. None yet: connectors has no state that another service's event changes."""
 
-from printbridge_shared.events.consumer import Handler
+from printbridge_shared.events.consumer import Subscription
 
-HANDLERS: dict[str, Handler] = {}
+SUBSCRIPTIONS: list[Subscription] = []

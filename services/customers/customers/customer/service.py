@@ -1,4 +1,6 @@
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +17,7 @@ from printbridge_shared.events.contracts import (
 from printbridge_shared.events.contracts import (
     CustomerCreated,
     CustomerUpdated,
+    EventData,
 )
 from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.pagination import decode_position, encode_position
@@ -58,20 +61,31 @@ async def _ensure_reference_free(
         raise ReferenceIdTaken(reference_id, existing.id)
 
 
-async def _flush_guarding_reference(
+@contextlib.asynccontextmanager
+async def _guarding_reference(
     session: AsyncSession, repository: CustomerRepository, reference_id: str | None
-) -> None:
-    """The unique index decides races between concurrent requests: exactly one wins, the others get 409."""
+) -> AsyncIterator[None]:
+    """The changes made inside are written in a savepoint, where the unique index decides races between
+    concurrent requests: exactly one wins, the others get 409. Only the savepoint is rolled back, never
+    the unit of work around it (a consumer's batch keeps its other events' effects)."""
     try:
-        await session.flush()
+        async with session.begin_nested():
+            yield
     except IntegrityError:
-        await session.rollback()
         if reference_id is None:
             raise
         existing = await repository.get_by_reference_key(reference_id.lower())
         if existing is None:
             raise
         raise ReferenceIdTaken(reference_id, existing.id) from None
+
+
+async def record_event(session: AsyncSession, outbox: Outbox, customer: Customer, data: EventData) -> None:
+    """Records an event about the customer as the next version of it (see docs/events.md)."""
+    version = await CustomerRepository(session).next_version(customer)
+    await outbox.record(
+        session, data, customer_id=customer.id, aggregate_id=customer.id, aggregate_version=version
+    )
 
 
 async def create(session: AsyncSession, outbox: Outbox, payload: CustomerCreate) -> Customer:
@@ -90,9 +104,9 @@ async def create(session: AsyncSession, outbox: Outbox, payload: CustomerCreate)
         created_at=now,
         updated_at=now,
     )
-    repository.add(customer)
-    await _flush_guarding_reference(session, repository, payload.reference_id)
-    await outbox.record(session, CustomerCreated(**_snapshot(customer)), customer_id=customer.id)
+    async with _guarding_reference(session, repository, payload.reference_id):
+        repository.add(customer)
+    await record_event(session, outbox, customer, CustomerCreated(**_snapshot(customer)))
     return customer
 
 
@@ -129,13 +143,14 @@ async def update(
         await _ensure_reference_free(repository, changes["reference_id"], own_id=customer.id)
     if not changes:
         return customer
-    for field, value in changes.items():
-        setattr(customer, field, value)
-    customer.name_key = customer.name.lower()
-    customer.reference_key = customer.reference_id.lower() if customer.reference_id else None
-    customer.updated_at = utcnow()
-    await _flush_guarding_reference(session, repository, customer.reference_id)
-    await outbox.record(session, CustomerUpdated(**_snapshot(customer)), customer_id=customer.id)
+    reference_id = changes.get("reference_id", customer.reference_id)
+    async with _guarding_reference(session, repository, reference_id):
+        for field, value in changes.items():
+            setattr(customer, field, value)
+        customer.name_key = customer.name.lower()
+        customer.reference_key = customer.reference_id.lower() if customer.reference_id else None
+        customer.updated_at = utcnow()
+    await record_event(session, outbox, customer, CustomerUpdated(**_snapshot(customer)))
     return customer
 
 
@@ -144,4 +159,4 @@ async def archive(session: AsyncSession, outbox: Outbox, customer_id: uuid.UUID)
     if customer.archived:
         return
     customer.archived_at = customer.updated_at = utcnow()
-    await outbox.record(session, CustomerArchivedEvent(**_snapshot(customer)), customer_id=customer.id)
+    await record_event(session, outbox, customer, CustomerArchivedEvent(**_snapshot(customer)))

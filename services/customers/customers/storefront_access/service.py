@@ -4,6 +4,7 @@ then invites that admin, and its events move `invitation_status` along (see mess
 import datetime as dt
 import uuid
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from customers.customer import service as customer_service
@@ -25,7 +26,10 @@ from printbridge_shared.events.contracts import (
     StorefrontAdmin,
     StorefrontInvitationRequested,
 )
+from printbridge_shared.events.envelope import is_newer
 from printbridge_shared.events.outbox import Outbox
+
+log = structlog.get_logger(__name__)
 
 
 def to_read(customer: Customer) -> StorefrontAccess:
@@ -64,8 +68,8 @@ async def update(
         if customer.storefront_enabled:
             customer.storefront_enabled = False
             customer.updated_at = utcnow()
-            await outbox.record(
-                session, StorefrontAccessDisabled(customer_id=customer.id), customer_id=customer.id
+            await customer_service.record_event(
+                session, outbox, customer, StorefrontAccessDisabled(customer_id=customer.id)
             )
         return customer
 
@@ -88,7 +92,7 @@ async def update(
         event = StorefrontAccessEnabled(
             customer_id=customer.id, customer_name=customer.name, admin=_admin(customer)
         )
-        await outbox.record(session, event, customer_id=customer.id)
+        await customer_service.record_event(session, outbox, customer, event)
     return customer
 
 
@@ -103,7 +107,7 @@ async def resend_invitation(session: AsyncSession, outbox: Outbox, customer_id: 
     event = StorefrontInvitationRequested(
         customer_id=customer.id, customer_name=customer.name, admin=_admin(customer)
     )
-    await outbox.record(session, event, customer_id=customer.id)
+    await customer_service.record_event(session, outbox, customer, event)
     return customer
 
 
@@ -119,43 +123,58 @@ def _restart_invitation(customer: Customer, status: InvitationStatus) -> None:
     customer.invitation_failure_reason = None
 
 
-async def record_invited(session: AsyncSession, customer_id: uuid.UUID, email: str, at: dt.datetime) -> None:
-    customer = await _of_admin(session, customer_id, email)
+async def record_invited(
+    session: AsyncSession, customer_id: uuid.UUID, email: str, at: dt.datetime, *, team_version: int | None
+) -> None:
+    customer = await _of_admin(session, customer_id, email, team_version)
     if customer is not None and customer.invitation_status != InvitationStatus.active:
         customer.invitation_status = InvitationStatus.invited
         customer.invited_at = at
         customer.invitation_failure_reason = None
 
 
-async def record_failed(session: AsyncSession, customer_id: uuid.UUID, email: str, reason: str) -> None:
-    customer = await _of_admin(session, customer_id, email)
+async def record_failed(
+    session: AsyncSession, customer_id: uuid.UUID, email: str, reason: str, *, team_version: int | None
+) -> None:
+    customer = await _of_admin(session, customer_id, email, team_version)
     if customer is not None and customer.invitation_status != InvitationStatus.active:
         customer.invitation_status = InvitationStatus.failed
         customer.invitation_failure_reason = reason
 
 
 async def record_activated(
-    session: AsyncSession, customer_id: uuid.UUID, email: str, at: dt.datetime
+    session: AsyncSession, customer_id: uuid.UUID, email: str, at: dt.datetime, *, team_version: int | None
 ) -> None:
-    customer = await _of_admin(session, customer_id, email)
+    customer = await _of_admin(session, customer_id, email, team_version)
     if customer is not None:
         customer.invitation_status = InvitationStatus.active
         customer.activated_at = at
         customer.invitation_failure_reason = None
 
 
-async def record_removed(session: AsyncSession, customer_id: uuid.UUID, email: str) -> None:
+async def record_removed(
+    session: AsyncSession, customer_id: uuid.UUID, email: str, *, team_version: int | None
+) -> None:
     """The customer's team removed the admin the producer named: no admin is named any more, so the
     producer can name another (an active one cannot be replaced otherwise)."""
-    customer = await _of_admin(session, customer_id, email)
+    customer = await _of_admin(session, customer_id, email, team_version)
     if customer is not None:
         customer.admin_email = customer.admin_first_name = customer.admin_last_name = None
         _restart_invitation(customer, InvitationStatus.not_invited)
 
 
-async def _of_admin(session: AsyncSession, customer_id: uuid.UUID, email: str) -> Customer | None:
-    """The customer, when `email` is still its admin (news about an earlier admin changes nothing)."""
-    customer = await session.get(Customer, customer_id)
+async def _of_admin(
+    session: AsyncSession, customer_id: uuid.UUID, email: str, team_version: int | None
+) -> Customer | None:
+    """The customer, when `email` is still its admin and the news is newer than the team version it
+    holds (news about an earlier admin, or older than what it knows, changes nothing). The row stays
+    locked until the commit, so two concurrent events of one team cannot both pass the check."""
+    customer = await session.get(Customer, customer_id, with_for_update=True)
     if customer is None or customer.admin_email != email:
         return None
+    if not is_newer(team_version, customer.team_version):
+        log.info("storefront_news_outdated", customer_id=str(customer_id), team_version=team_version)
+        return None
+    if team_version is not None:
+        customer.team_version = team_version
     return customer

@@ -17,15 +17,20 @@ ADMIN = {"email": "anna@brand.example", "first_name": "Anna", "last_name": "Berg
 AT = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
 
 
-def envelope(data: EventData) -> Envelope:
+def envelope(data: EventData, team_version: int | None) -> Envelope:
     return Envelope(
-        type=data.event_type, occurred_at=AT, source="storefront-auth", data=data.model_dump(mode="json")
+        type=data.event_type,
+        occurred_at=AT,
+        source="storefront-auth",
+        aggregate_id=data.customer_id if team_version is not None else None,
+        aggregate_version=team_version,
+        data=data.model_dump(mode="json"),
     )
 
 
-async def handle(bus, data: EventData) -> None:
+async def handle(bus, data: EventData, *, team_version: int | None = None) -> None:
     consumer = next(c for c in bus.consumers if c.name == CONSUMER_GROUP)
-    await consumer.handle(envelope(data))
+    await consumer.handle(envelope(data, team_version))
 
 
 async def enabled_customer(client, operator) -> uuid.UUID:
@@ -125,3 +130,39 @@ async def test_the_admin_removed_by_the_team_can_be_replaced_by_the_producer(cli
     named = await client.put(url, json={"enabled": True, "admin": bo}, headers=operator)
     assert named.status_code == 200, named.text
     assert named.json()["invitation_status"] == "pending"
+
+
+async def test_a_late_invitation_failure_older_than_the_invitation_changes_nothing(client, operator, bus):
+    customer_id = await enabled_customer(client, operator)
+    invited = StorefrontUserInvited(
+        customer_id=customer_id, user_id=uuid.uuid4(), email=ADMIN["email"], invited_at=AT
+    )
+    failed = StorefrontInvitationFailed(
+        customer_id=customer_id, email=ADMIN["email"], reason="mail server unreachable", failed_at=AT
+    )
+    await handle(bus, invited, team_version=5)
+
+    await handle(bus, failed, team_version=4)
+
+    after = await status(client, operator, customer_id)
+    assert (after["invitation_status"], after["failure_reason"]) == ("invited", None)
+
+
+async def test_newer_team_news_moves_the_status_on(client, operator, bus):
+    customer_id = await enabled_customer(client, operator)
+    user_id = uuid.uuid4()
+    await handle(
+        bus,
+        StorefrontUserInvited(customer_id=customer_id, user_id=user_id, email=ADMIN["email"], invited_at=AT),
+        team_version=1,
+    )
+
+    await handle(
+        bus,
+        StorefrontUserActivated(
+            customer_id=customer_id, user_id=user_id, email=ADMIN["email"], activated_at=AT
+        ),
+        team_version=2,
+    )
+
+    assert (await status(client, operator, customer_id))["invitation_status"] == "active"

@@ -1,7 +1,7 @@
 """durable jobs and schedules; the link e-mails are sent as jobs (their own retry column goes)
 
 Revision ID: 2026_11_30_jobs
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-30
 """
 
@@ -16,7 +16,7 @@ from printbridge_shared.db import GUID, UTCDateTime, make_metadata
 from printbridge_shared.jobs import create_job_tables_v1, drop_job_tables_v1, job_tables
 
 revision = "2026_11_30_jobs"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

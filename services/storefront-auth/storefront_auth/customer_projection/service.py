@@ -11,9 +11,11 @@ log = structlog.get_logger(__name__)
 CustomerSnapshot: TypeAlias = CustomerCreated | CustomerUpdated | CustomerArchived
 
 
-async def apply_snapshot(session: AsyncSession, snapshot: CustomerSnapshot) -> None:
-    """Keeps the newest state seen: events can arrive out of order, so one that is not newer than the
-    stored `source_updated_at` changes nothing."""
+async def apply_snapshot(
+    session: AsyncSession, snapshot: CustomerSnapshot, *, customer_version: int | None
+) -> None:
+    """Keeps the newest state seen: events can arrive out of order, so one whose `customer_version` (the
+    customer's aggregate version) is not newer than the stored one changes nothing."""
     stored = await CustomerProjectionRepository(session).store_if_newer(
         {
             "customer_id": snapshot.customer_id,
@@ -21,7 +23,8 @@ async def apply_snapshot(session: AsyncSession, snapshot: CustomerSnapshot) -> N
             "reference_id": snapshot.reference_id,
             "archived": snapshot.archived,
             "source_updated_at": snapshot.updated_at,
-        }
+        },
+        source_version=customer_version,
     )
     if not stored:
         log.info("customer_snapshot_outdated", customer_id=str(snapshot.customer_id))

@@ -13,6 +13,7 @@ from storefront_auth.config import Settings
 from storefront_auth.mail.messages import invitation_message
 from storefront_auth.mail.sender import Delivery
 from storefront_auth.models import CustomerUser, Invitation
+from storefront_auth.team import service as team
 from storefront_auth.user.repository import CustomerUserRepository
 
 INVITATION_MAIL = "invitation_mail"
@@ -51,7 +52,7 @@ class InvitationMail:
         invited = StorefrontUserInvited(
             customer_id=delivery.customer_id, user_id=delivery.user_id, email=delivery.email, invited_at=at
         )
-        await outbox.record(session, invited, customer_id=delivery.customer_id)
+        await team.record_event(session, outbox, delivery.customer_id, invited)
 
     async def on_given_up(
         self,
@@ -64,4 +65,4 @@ class InvitationMail:
         failed = StorefrontInvitationFailed(
             customer_id=delivery.customer_id, email=delivery.email, reason=reason, failed_at=at
         )
-        await outbox.record(session, failed, customer_id=delivery.customer_id)
+        await team.record_event(session, outbox, delivery.customer_id, failed)

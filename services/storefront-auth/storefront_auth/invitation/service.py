@@ -35,29 +35,51 @@ from storefront_auth.mail.sender import queue_link_mail
 from storefront_auth.models import CustomerUser, Invitation
 from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.revocation.repository import TokenRevocationRepository
+from storefront_auth.team import service as team
 from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
 
 
-async def enable_access(session: AsyncSession, outbox: Outbox, data: StorefrontAccessEnabled) -> None:
-    """Restores the customer's users and makes sure the admin has an account or an open invitation."""
-    await CustomerAccessRepository(session).set(data.customer_id, enabled=True, at=utcnow())
-    await _invite_admin(session, outbox, data.customer_id, data.customer_name, data.admin, fresh=False)
+async def enable_access(
+    session: AsyncSession, outbox: Outbox, data: StorefrontAccessEnabled, *, customer_version: int | None
+) -> None:
+    """Restores the customer's users and makes sure the admin has an account or an open invitation.
+    News older than the access news held changes nothing (`customer_version`, as for every access event)."""
+    if await _switch(session, data.customer_id, enabled=True, customer_version=customer_version):
+        await _invite_admin(session, outbox, data.customer_id, data.customer_name, data.admin, fresh=False)
 
 
-async def disable_access(session: AsyncSession, data: StorefrontAccessDisabled) -> None:
+async def disable_access(
+    session: AsyncSession, data: StorefrontAccessDisabled, *, customer_version: int | None
+) -> None:
     """The customer's users can no longer log in, and every session they had ends (their access tokens
     are refused by every service through the same event)."""
     now = utcnow()
-    await CustomerAccessRepository(session).set(data.customer_id, enabled=False, at=now)
-    await RefreshTokenRepository(session).revoke_customer_users(data.customer_id, at=now)
+    if await _switch(session, data.customer_id, enabled=False, customer_version=customer_version):
+        await RefreshTokenRepository(session).revoke_customer_users(data.customer_id, at=now)
 
 
 async def resend_invitation(
-    session: AsyncSession, outbox: Outbox, data: StorefrontInvitationRequested
+    session: AsyncSession,
+    outbox: Outbox,
+    data: StorefrontInvitationRequested,
+    *,
+    customer_version: int | None,
 ) -> None:
-    await _invite_admin(session, outbox, data.customer_id, data.customer_name, data.admin, fresh=True)
+    """A resend is asked for while access is on, so it is access news too (on, as of its version)."""
+    if await _switch(session, data.customer_id, enabled=True, customer_version=customer_version):
+        await _invite_admin(session, outbox, data.customer_id, data.customer_name, data.admin, fresh=True)
+
+
+async def _switch(
+    session: AsyncSession, customer_id: uuid.UUID, *, enabled: bool, customer_version: int | None
+) -> bool:
+    access = CustomerAccessRepository(session)
+    applied = await access.set(customer_id, enabled=enabled, at=utcnow(), customer_version=customer_version)
+    if not applied:
+        log.info("access_news_outdated", customer_id=str(customer_id), customer_version=customer_version)
+    return applied
 
 
 async def _invite_admin(
@@ -82,7 +104,7 @@ async def _invite_admin(
         failed = StorefrontInvitationFailed(
             customer_id=customer_id, email=email, reason=reason, failed_at=now
         )
-        await outbox.record(session, failed, customer_id=customer_id)
+        await team.record_event(session, outbox, customer_id, failed)
         return
     if user is None:
         user = CustomerUser(
@@ -104,7 +126,7 @@ async def _invite_admin(
         activated = StorefrontUserActivated(
             customer_id=customer_id, user_id=user.id, email=user.email, activated_at=user.activated_at
         )
-        await outbox.record(session, activated, customer_id=customer_id)  # the admin has an account
+        await team.record_event(session, outbox, customer_id, activated)  # the admin has an account
         return
     if not fresh and await invitations.open_for(user.id) is not None:
         return
@@ -119,7 +141,7 @@ async def _promote_to_admin(
     updated = StorefrontUserUpdated(
         customer_id=user.customer_id, user_id=user.id, role=Role.admin, store_ids=[], updated_at=at
     )
-    await outbox.record(session, updated, customer_id=user.customer_id)
+    await team.record_event(session, outbox, user.customer_id, updated)
 
 
 async def queue_invitation(session: AsyncSession, user: CustomerUser, customer_name: str) -> None:
@@ -173,6 +195,6 @@ async def accept(session: AsyncSession, outbox: Outbox, token: str, *, password:
     activated = StorefrontUserActivated(
         customer_id=user.customer_id, user_id=user.id, email=user.email, activated_at=now
     )
-    await outbox.record(session, activated, customer_id=user.customer_id)
+    await team.record_event(session, outbox, user.customer_id, activated)
     log.info("invitation_accepted", user_id=str(user.id))
     return user

@@ -1,51 +1,50 @@
-from sqlalchemy.ext.asyncio import AsyncSession
+"""The customers service's news: customer snapshots for the projection, and the Storefront-access switch
+with its invitations. Each event carries the customer's version; news older than what is held changes
+nothing. Events this service records in reply go through its own outbox, in the same transaction."""
 
-from printbridge_shared.events.consumer import Handler
+from printbridge_shared.events.consumer import EventContext, Subscription, on
 from printbridge_shared.events.contracts import (
     CustomerArchived,
     CustomerCreated,
     CustomerUpdated,
-    EventData,
     StorefrontAccessDisabled,
     StorefrontAccessEnabled,
     StorefrontInvitationRequested,
 )
-from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.events.outbox import Outbox
 from storefront_auth.customer_projection import service as customer_projection
+from storefront_auth.customer_projection.service import CustomerSnapshot
 from storefront_auth.invitation import service as invitation
-from storefront_auth.models import messaging
-
-# Handlers record their own events through the same outbox as the endpoints.
-OUTBOX = Outbox(messaging.outbox, "storefront-auth")
 
 
-async def on_customer_changed(session: AsyncSession, data: EventData, _envelope: Envelope) -> None:
-    if not isinstance(data, CustomerCreated | CustomerUpdated | CustomerArchived):
-        raise TypeError(f"expected a customer snapshot, got {type(data).__name__}")
-    await customer_projection.apply_snapshot(session, data)
+async def on_customer_changed(context: EventContext, data: CustomerSnapshot) -> None:
+    await customer_projection.apply_snapshot(
+        context.session, data, customer_version=context.envelope.aggregate_version
+    )
 
 
-async def on_access_enabled(session: AsyncSession, data: EventData, _envelope: Envelope) -> None:
-    assert isinstance(data, StorefrontAccessEnabled)
-    await invitation.enable_access(session, OUTBOX, data)
+async def on_access_enabled(context: EventContext, data: StorefrontAccessEnabled) -> None:
+    await invitation.enable_access(
+        context.session, context.outbox, data, customer_version=context.envelope.aggregate_version
+    )
 
 
-async def on_access_disabled(session: AsyncSession, data: EventData, _envelope: Envelope) -> None:
-    assert isinstance(data, StorefrontAccessDisabled)
-    await invitation.disable_access(session, data)
+async def on_access_disabled(context: EventContext, data: StorefrontAccessDisabled) -> None:
+    await invitation.disable_access(
+        context.session, data, customer_version=context.envelope.aggregate_version
+    )
 
 
-async def on_invitation_requested(session: AsyncSession, data: EventData, _envelope: Envelope) -> None:
-    assert isinstance(data, StorefrontInvitationRequested)
-    await invitation.resend_invitation(session, OUTBOX, data)
+async def on_invitation_requested(context: EventContext, data: StorefrontInvitationRequested) -> None:
+    await invitation.resend_invitation(
+        context.session, context.outbox, data, customer_version=context.envelope.aggregate_version
+    )
 
 
-HANDLERS: dict[str, Handler] = {
-    CustomerCreated.event_type: on_customer_changed,
-    CustomerUpdated.event_type: on_customer_changed,
-    CustomerArchived.event_type: on_customer_changed,
-    StorefrontAccessEnabled.event_type: on_access_enabled,
-    StorefrontAccessDisabled.event_type: on_access_disabled,
-    StorefrontInvitationRequested.event_type: on_invitation_requested,
-}
+SUBSCRIPTIONS: list[Subscription] = [
+    on(CustomerCreated, on_customer_changed),
+    on(CustomerUpdated, on_customer_changed),
+    on(CustomerArchived, on_customer_changed),
+    on(StorefrontAccessEnabled, on_access_enabled),
+    on(StorefrontAccessDisabled, on_access_disabled),
+    on(StorefrontInvitationRequested, on_invitation_requested),
+]

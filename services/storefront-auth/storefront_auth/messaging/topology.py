@@ -1,13 +1,16 @@
 from printbridge_shared.db import Database
 from printbridge_shared.events.consumer import Consumer
+from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.events.topology import GROUPS_BY_NAME
-from storefront_auth.messaging.handlers import HANDLERS
+from storefront_auth.messaging.handlers import SUBSCRIPTIONS
 from storefront_auth.models import messaging
 
+SERVICE = "storefront-auth"
 # The consumer group: one queue shared by all replicas of this service; its bindings are in the shared
-# table (a test checks that HANDLERS handle exactly those event types).
+# table (a test checks that SUBSCRIPTIONS handle exactly those event types).
 CONSUMER_GROUP = GROUPS_BY_NAME["storefront-auth"].name
 
 
 def consumers(db: Database) -> list[Consumer]:
-    return [Consumer(CONSUMER_GROUP, db, messaging, HANDLERS)]
+    outbox = Outbox(messaging.outbox, SERVICE)
+    return [Consumer(CONSUMER_GROUP, db, messaging, SUBSCRIPTIONS, outbox=outbox)]

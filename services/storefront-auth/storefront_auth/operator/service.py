@@ -35,12 +35,12 @@ async def create_operator(session: AsyncSession, *, email: str, password: str) -
         created_at=utcnow(),
         disabled_at=None,
     )
-    repository.add(operator)
     try:
-        await session.flush()
+        # In a savepoint: losing the race rolls back this insert only, never the unit of work around it.
+        async with session.begin_nested():
+            repository.add(operator)
     except IntegrityError:
         # A concurrent create with the same address won the unique index.
-        await session.rollback()
         raise OperatorEmailTaken(normalized) from None
     log.info("operator_created", operator_id=str(operator.id))
     return operator

@@ -27,6 +27,7 @@ from storefront_auth.password_reset.repository import PasswordResetRepository
 from storefront_auth.password_reset.schemas import PasswordResetView
 from storefront_auth.password_reset.sender import PASSWORD_RESET_MAIL
 from storefront_auth.revocation.repository import TokenRevocationRepository
+from storefront_auth.team import service as team
 from storefront_auth.user.repository import CustomerUserRepository
 
 log = structlog.get_logger(__name__)
@@ -102,6 +103,6 @@ async def reset_password(
     await TokenRevocationRepository(session).revoke_before(user, now)
     await throttle.clear(throttle_keys(user.email, None)[0])
     done = StorefrontPasswordReset(customer_id=user.customer_id, user_id=user.id, reset_at=now)
-    await outbox.record(session, done, customer_id=user.customer_id)
+    await team.record_event(session, outbox, user.customer_id, done)
     log.info("password_reset", customer_id=str(user.customer_id), user_id=str(user.id))
     return user

@@ -25,6 +25,7 @@ from storefront_auth.invitation.service import queue_invitation
 from storefront_auth.models import CustomerUser, Invitation
 from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.revocation.repository import TokenRevocationRepository
+from storefront_auth.team import service as team
 from storefront_auth.user.exceptions import (
     AlreadyActive,
     CustomerRequired,
@@ -154,7 +155,7 @@ async def invite(session: AsyncSession, outbox: Outbox, principal: Principal, pa
         store_ids=user.stores,
         added_at=now,
     )
-    await outbox.record(session, added, customer_id=user.customer_id)
+    await team.record_event(session, outbox, user.customer_id, added)
     log.info("user_added", customer_id=str(user.customer_id), user_id=str(user.id), role=user.role)
     return await _read(session, user)
 
@@ -182,7 +183,7 @@ async def update(
         updated = StorefrontUserUpdated(
             customer_id=user.customer_id, user_id=user.id, role=role, store_ids=store_ids, updated_at=now
         )
-        await outbox.record(session, updated, customer_id=user.customer_id)
+        await team.record_event(session, outbox, user.customer_id, updated)
         log.info("user_access_changed", user_id=str(user.id), role=role.value)
     return await _read(session, user)
 
@@ -197,7 +198,7 @@ async def remove(session: AsyncSession, outbox: Outbox, principal: Principal, us
         customer_id=user.customer_id, user_id=user.id, email=user.email, removed_at=now
     )
     await CustomerUserRepository(session).remove(user, at=now)
-    await outbox.record(session, removed, customer_id=removed.customer_id)
+    await team.record_event(session, outbox, removed.customer_id, removed)
     log.info("user_removed", customer_id=str(removed.customer_id), user_id=str(removed.user_id))
 
 

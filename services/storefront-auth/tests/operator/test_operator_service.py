@@ -3,9 +3,13 @@ import uuid
 
 import pytest
 from argon2 import PasswordHasher
+from sqlalchemy import select
 
 from storefront_auth.credentials.exceptions import InvalidEmail, PasswordTooLong, PasswordTooShort
+from storefront_auth.models import Operator
+from storefront_auth.operator import service
 from storefront_auth.operator.exceptions import EmailIsCustomerLogin, OperatorEmailTaken
+from storefront_auth.operator.repository import OperatorRepository
 
 
 async def test_create_operator_normalises_the_email_and_hashes_the_password_with_argon2id(create_operator):
@@ -58,3 +62,28 @@ async def test_password_shorter_than_12_characters_is_rejected_with_422(create_o
 async def test_password_longer_than_login_accepts_is_rejected_with_422(create_operator):
     with pytest.raises(PasswordTooLong):
         await create_operator(password="p" * 1025)
+
+
+async def test_a_lost_email_race_keeps_the_rest_of_the_unit_of_work(app, create_operator, monkeypatch):
+    await create_operator(email="race@printshop.example")
+    lookup = OperatorRepository.get_by_email
+    misses = []
+
+    async def misses_once(self, email):
+        """The check runs before the other create committed: it sees nothing the first time."""
+        if email == "race@printshop.example" and not misses:
+            misses.append(email)
+            return None
+        return await lookup(self, email)
+
+    monkeypatch.setattr(OperatorRepository, "get_by_email", misses_once)
+
+    async with app.state.db.sessionmaker() as session, session.begin():
+        kept = await service.create_operator(session, email="kept@printshop.example", password="x" * 12)
+        with pytest.raises(OperatorEmailTaken):
+            await service.create_operator(session, email="race@printshop.example", password="y" * 12)
+
+    async with app.state.db.sessionmaker() as session:
+        emails = sorted((await session.scalars(select(Operator.email))).all())
+    assert kept.email in emails
+    assert emails == ["kept@printshop.example", "race@printshop.example"]
