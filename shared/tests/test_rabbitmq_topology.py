@@ -58,7 +58,7 @@ async def test_the_declared_topology_keeps_events_for_a_group_no_service_has_sta
         return await service.effect_numbers() == [2]
 
     await eventually(handled)
-    for queue in (groups[0].name, f"{groups[0].name}.retry", f"{groups[0].name}.dead"):
+    for queue in (groups[0].name, rabbitmq.retry_queue(groups[0].name, 1), f"{groups[0].name}.dead"):
         channel = await rabbit.connection.channel()
         await channel.declare_queue(queue, passive=True)
         await channel.close()

@@ -13,9 +13,12 @@ from typer.testing import CliRunner
 from printbridge.cli import app
 from printbridge_shared.db import safe_url
 from printbridge_shared.events import topology
+from printbridge_shared.events.rabbitmq import retry_queue
+from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import AMQP_TEST_URL
 
+DEFAULT_MAX_ATTEMPTS = RetryPolicy().max_attempts
 runner = CliRunner()
 
 
@@ -33,7 +36,8 @@ def group(monkeypatch: pytest.MonkeyPatch):
     groups = (topology.ConsumerGroup(name, service="customers", event_types=frozenset({"test.migrated"})),)
     monkeypatch.setattr(topology, "CONSUMER_GROUPS", groups)
     yield name
-    asyncio.run(_delete(name, f"{name}.retry", f"{name}.dead"))
+    retries = [retry_queue(name, attempt) for attempt in range(1, DEFAULT_MAX_ATTEMPTS)]
+    asyncio.run(_delete(name, *retries, f"{name}.dead"))
 
 
 async def _delete(*queues: str) -> None:
@@ -64,7 +68,7 @@ def test_migrate_with_an_amqp_url_declares_every_groups_queues(env, group):
 
     assert result.exit_code == 0, result.output
     assert f"event topology declared on {safe_url(AMQP_TEST_URL)}: {group}" in result.output
-    queues = (group, f"{group}.retry", f"{group}.dead")
+    queues = (group, retry_queue(group, 1), retry_queue(group, DEFAULT_MAX_ATTEMPTS - 1), f"{group}.dead")
     assert asyncio.run(_existing(*queues)) == list(queues)
 
 
