@@ -45,11 +45,13 @@ async def enable_access(session: AsyncSession, outbox: Outbox, data: StorefrontA
 
 
 async def disable_access(session: AsyncSession, data: StorefrontAccessDisabled) -> None:
-    """The customer's users can no longer log in, and every session they had ends (their access tokens
-    are refused by every service through the same event)."""
+    """The customer's users can no longer log in, and every session they had ends: their access tokens
+    are refused by every service through the same event, and stay refused when access is switched on
+    again (a service that starts later learns it from the revocations)."""
     now = utcnow()
     await CustomerAccessRepository(session).set(data.customer_id, enabled=False, at=now)
     await RefreshTokenRepository(session).revoke_customer_users(data.customer_id, at=now)
+    await TokenRevocationRepository(session).revoke_customer_before(data.customer_id, now)
 
 
 async def resend_invitation(

@@ -11,6 +11,7 @@ import pytest
 
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH
 from printbridge_shared.auth.verifier import TokenVerifier
+from printbridge_shared.db import utcnow
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.testing import bearer, eventually
 
@@ -316,3 +317,22 @@ async def test_a_service_started_later_learns_past_revocations_with_the_keys(
     with pytest.raises(Exception, match="disabled"):
         await later.verify(other["Authorization"].removeprefix("Bearer "))
     assert (await later.verify(admin["Authorization"].removeprefix("Bearer "))).email == "anna@brand.example"
+
+
+async def test_a_service_started_later_refuses_tokens_from_before_a_switch_off_after_access_is_back(
+    app, client, create_user, log_in
+):
+    from printbridge_shared.events.contracts import StorefrontAccessDisabled
+    from storefront_auth.invitation import service as access
+    from storefront_auth.invitation.repository import CustomerAccessRepository
+
+    headers, _ = await signed_in(create_user, log_in, "early@brand.example", role="viewer")
+    async with app.state.db.session() as db:
+        await access.disable_access(db, StorefrontAccessDisabled(customer_id=BRAND))
+    async with app.state.db.session() as db:
+        await CustomerAccessRepository(db).set(BRAND, enabled=True, at=utcnow())
+    relogged = bearer((await log_in("early@brand.example", PASSWORD))["access_token"])
+    later = TokenVerifier(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sa"))
+    with pytest.raises(Exception, match="log in again"):
+        await later.verify(headers["Authorization"].removeprefix("Bearer "))
+    assert (await later.verify(relogged["Authorization"].removeprefix("Bearer "))).role == "viewer"
