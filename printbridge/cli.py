@@ -14,6 +14,7 @@ import uvicorn
 
 from printbridge.config import GatewaySettings
 from printbridge.services import SERVICE_NAMES, create_service_app, migrations_dir, settings_for
+from printbridge_shared.config import forwarding_options
 from printbridge_shared.logging import configure_logging
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.routes import SERVICES_BY_NAME
@@ -44,6 +45,7 @@ def run() -> None:
         build_embedded(settings),
         host=settings.host,
         port=settings.port,
+        **forwarding_options(settings.trusted_proxies),
         log_config=None,
         access_log=False,
         server_header=False,
@@ -77,6 +79,7 @@ def serve(
         host=host,
         port=port or SERVICES_BY_NAME[service].port,
         workers=workers,
+        **forwarding_options(settings_for(service).trusted_proxies),
         log_config=None,
         access_log=False,
         server_header=False,

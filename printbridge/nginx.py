@@ -276,7 +276,7 @@ def _server(settings: GatewaySettings, site: str, routes: Sequence[tuple[str, st
         "    proxy_set_header Host $host;",
         "    proxy_set_header X-Request-ID $pb_request_id;",
         "    proxy_set_header X-Real-IP $remote_addr;",
-        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "    proxy_set_header X-Forwarded-For $remote_addr;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
         "    proxy_set_header X-Forwarded-Host $host;",
         "    proxy_hide_header X-Request-ID;",

@@ -124,6 +124,13 @@ def test_a_route_reaches_its_service_with_the_original_path_and_forwarding_heade
     assert seen["headers"]["x-forwarded-proto"] == "http"
 
 
+def test_a_client_cannot_choose_the_address_the_services_see(gateway: Gateway) -> None:
+    """nginx hands on the address it saw itself, not a forwarding header the client sent: the services
+    believe X-Forwarded-For from the gateway, so a rotated header must not reach them."""
+    response = gateway.get("/v1/customers/42", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.json()["headers"]["x-forwarded-for"] == "127.0.0.1"
+
+
 def test_a_path_that_only_starts_like_a_route_is_not_routed(gateway: Gateway) -> None:
     response = gateway.get("/v1/customersx")
     assert response.status_code == 404
