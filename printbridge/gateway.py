@@ -17,10 +17,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
-from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_HTML
+from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_CSP, DOCS_HTML
 from printbridge.openapi import merge_openapi
 from printbridge_shared.http import BodySizeLimitMiddleware, send_problem
 from printbridge_shared.routes import INTERNAL_PREFIX, service_for_path
+from printbridge_shared.security_headers import SecurityHeadersMiddleware
 
 log = structlog.get_logger("printbridge.gateway")
 
@@ -47,7 +48,9 @@ class TokenBucket:
         return 0.0
 
 
-async def _send_bytes(send: Send, status: int, body: bytes, content_type: str) -> None:
+async def _send_bytes(
+    send: Send, status: int, body: bytes, content_type: str, headers: Mapping[str, str] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -55,6 +58,7 @@ async def _send_bytes(send: Send, status: int, body: bytes, content_type: str) -
             "headers": [
                 (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
             ],
         }
     )
@@ -126,7 +130,13 @@ class Dispatcher:
         elif path == "/openapi.json":
             await _send_bytes(send, 200, self.openapi(), "application/json")
         elif path in ("/docs", "/docs/"):
-            await _send_bytes(send, 200, DOCS_HTML.encode(), "text/html; charset=utf-8")
+            await _send_bytes(
+                send,
+                200,
+                DOCS_HTML.encode(),
+                "text/html; charset=utf-8",
+                {"Content-Security-Policy": DOCS_CSP},
+            )
         elif path.startswith(ASSETS_PREFIX) and "/" not in path[len(ASSETS_PREFIX) :]:
             await self._asset(send, path[len(ASSETS_PREFIX) :])
         elif path == "/healthz":
@@ -168,7 +178,9 @@ def build_gateway(apps: Mapping[str, FastAPI], settings: GatewaySettings, bus: A
             yield
             await bus.stop()
 
-    app: ASGIApp = BodySizeLimitMiddleware(dispatcher, max_bytes=settings.max_body_bytes)
+    app: ASGIApp = SecurityHeadersMiddleware(
+        BodySizeLimitMiddleware(dispatcher, max_bytes=settings.max_body_bytes)
+    )
     if settings.cors_origins:
         app = CORSMiddleware(
             app,

@@ -17,9 +17,10 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
-from printbridge.docs_page import DOCS_HTML
+from printbridge.docs_page import DOCS_CSP, DOCS_HTML
 from printbridge.nginx import nginx_command, write_site
 from printbridge_shared.routes import SERVICES
+from printbridge_shared.security_headers import SecurityHeadersMiddleware
 
 NGINX = "/usr/sbin/nginx"
 ORIGIN = "https://app.example.com"
@@ -58,7 +59,8 @@ class Gateway:
 
 
 def _serve_echo(port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(echo, host="127.0.0.1", port=port, log_level="warning"))
+    service = SecurityHeadersMiddleware(echo)  # sends nosniff itself, like every service
+    server = uvicorn.Server(uvicorn.Config(service, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -129,6 +131,20 @@ def test_a_client_cannot_choose_the_address_the_services_see(gateway: Gateway) -
     believe X-Forwarded-For from the gateway, so a rotated header must not reach them."""
     response = gateway.get("/v1/customers/42", headers={"X-Forwarded-For": "203.0.113.7"})
     assert response.json()["headers"]["x-forwarded-for"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("path", ["/v1/customers/42", "/nothing", "/docs", "/healthz", "/internal/v1/x"])
+def test_every_answer_says_nosniff_once(gateway: Gateway, path: str) -> None:
+    response = gateway.get(path)
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+def test_the_docs_page_cannot_be_framed(gateway: Gateway) -> None:
+    docs = gateway.get("/docs")
+    api = gateway.get("/v1/customers/42")
+    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+    assert docs.headers["content-security-policy"] == DOCS_CSP
+    assert "content-security-policy" not in api.headers
 
 
 def test_a_path_that_only_starts_like_a_route_is_not_routed(gateway: Gateway) -> None:

@@ -1,8 +1,9 @@
 import uuid
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
+from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.api_key import service
 from storefront_auth.api_key.schemas import (
     ApiKeyCreate,
@@ -21,10 +22,15 @@ internal_router = APIRouter(prefix="/internal/v1/api-keys", include_in_schema=Fa
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=CreatedApiKey)
 async def create_api_key(
-    payload: ApiKeyCreate, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
+    payload: ApiKeyCreate,
+    response: Response,
+    session: SessionDep,
+    outbox: OutboxDep,
+    _principal: OperatorPrincipal,
 ) -> CreatedApiKey:
     """Create an operator API key. The key is in this response only; afterwards just its last four
     characters are shown."""
+    response.headers.update(NO_STORE)
     api_key, key = await service.create_api_key(session, outbox, name=payload.name)
     return service.to_created(api_key, key)
 

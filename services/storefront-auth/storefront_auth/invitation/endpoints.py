@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Path, Response
 
+from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.auth import service as auth_service
-from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.deps import OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
 from storefront_auth.invitation import service

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, Path, Response, status
 
+from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.auth import service as auth_service
-from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.deps import LoginThrottleDep, OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
 from storefront_auth.password_reset import service
