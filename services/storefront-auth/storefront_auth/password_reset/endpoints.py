@@ -1,5 +1,8 @@
+from typing import Annotated
+
 from fastapi import APIRouter, Path, Response, status
 
+from printbridge_shared.fields import Text
 from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.schemas import TokenPair
@@ -14,7 +17,9 @@ from storefront_auth.password_reset.schemas import (
 
 router = APIRouter(prefix="/v1/auth/password-reset", tags=["auth"])
 
-Token = Path(min_length=20, max_length=128, description="The token from the password-reset link.")
+Token = Annotated[
+    Text, Path(min_length=20, max_length=128, description="The token from the password-reset link.")
+]
 
 REQUESTED = "If an account with this address exists, an e-mail with a reset link is on its way."
 
@@ -30,7 +35,7 @@ async def request_password_reset(
 
 
 @router.get("/{token}", response_model=PasswordResetView)
-async def get_password_reset(session: ReadSessionDep, token: str = Token) -> PasswordResetView:
+async def get_password_reset(session: ReadSessionDep, token: Token) -> PasswordResetView:
     """Whose password the link resets, and until when (404 unknown link, 410 expired, used or replaced)."""
     return await service.describe(session, token)
 
@@ -43,7 +48,7 @@ async def complete_password_reset(
     outbox: OutboxDep,
     issuer: TokenIssuerDep,
     throttle: LoginThrottleDep,
-    token: str = Token,
+    token: Token,
 ) -> TokenPair:
     """Choose the new password: every earlier session of the account ends, and the answer carries the
     tokens of a new one."""
