@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, BackgroundTasks, Path, Request, Response, status
 
 from printbridge_shared.fields import Text
 from printbridge_shared.security_headers import NO_STORE
@@ -26,11 +26,12 @@ REQUESTED = "If an account with this address exists, an e-mail with a reset link
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=PasswordResetRequested)
 async def request_password_reset(
-    payload: RequestPasswordReset, session: SessionDep
+    payload: RequestPasswordReset, request: Request, background: BackgroundTasks
 ) -> PasswordResetRequested:
     """Mail a link that sets a new password to a Storefronts user. The answer is 202 whether or not the
-    address has an account, so it reveals none; a user gets at most one such e-mail a minute."""
-    await service.request_reset(session, email=payload.email)
+    address has an account, and comes before anything is looked up, so neither it nor its timing
+    reveals one; a user gets at most one such e-mail a minute."""
+    background.add_task(service.request_reset_after_answer, request.app.state.db, email=payload.email)
     return PasswordResetRequested(detail=REQUESTED)
 
 
