@@ -78,8 +78,8 @@ async def _invite_admin(
         if former.email != email:  # the producer named another admin while this one's invitation was open
             await invitations.revoke_open(former.id, at=now)
     user = await users.get_in_customer(customer_id, email)
-    login = await users.get_login(email)
-    taken = login is not None and login.customer_id != customer_id
+    # The producer's staff may know: an address another customer already has (invited or active) fails.
+    taken = await users.in_other_customer(customer_id, email)
     if taken or await OperatorRepository(session).get_by_email(email) is not None:
         reason = str(EmailTakenByAnotherCustomer(email))
         failed = StorefrontInvitationFailed(

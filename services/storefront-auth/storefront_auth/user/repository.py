@@ -24,6 +24,12 @@ class CustomerUserRepository:
         )
         return await self.session.scalar(statement)
 
+    async def in_other_customer(self, customer_id: uuid.UUID, email: str) -> bool:
+        statement = select(CustomerUser.id).where(
+            CustomerUser.customer_id != customer_id, CustomerUser.email == email
+        )
+        return await self.session.scalar(statement.limit(1)) is not None
+
     async def get_in_customer(self, customer_id: uuid.UUID, email: str) -> CustomerUser | None:
         statement = select(CustomerUser).where(
             CustomerUser.customer_id == customer_id, CustomerUser.email == email
