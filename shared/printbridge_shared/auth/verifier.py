@@ -150,7 +150,7 @@ class TokenVerifier:
                 raise ServiceUnavailable(
                     "Token keys are not reachable right now; try again shortly."
                 ) from exc
-            self._revocations_stale = True
+            self._revocations_stale, self._revocations_tried_at = True, self.monotonic()
             return
         self._keys = keys
         self._keys_fetched_at = self.monotonic()
