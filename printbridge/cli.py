@@ -21,6 +21,7 @@ from printbridge.services import (
     migrations_dir,
     settings_for,
 )
+from printbridge_shared.config import forwarding_options
 from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.logging import configure_logging
 from printbridge_shared.migrations import upgrade
@@ -52,6 +53,7 @@ def run() -> None:
         build_embedded(settings),
         host=settings.host,
         port=settings.port,
+        **forwarding_options(settings.trusted_proxies),
         log_config=None,
         access_log=False,
         server_header=False,
@@ -85,6 +87,7 @@ def serve(
         host=host,
         port=port or SERVICES_BY_NAME[service].port,
         workers=workers,
+        **forwarding_options(settings_for(service).trusted_proxies),
         log_config=None,
         access_log=False,
         server_header=False,

@@ -3,6 +3,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from printbridge_shared.config import TrustedProxies
+
 
 class GatewaySettings(BaseSettings):
     """Settings of the gateway (embedded dispatcher or rendered nginx) and the runners."""
@@ -19,3 +21,8 @@ class GatewaySettings(BaseSettings):
     access_log: bool = True
     log_level: str = "INFO"
     log_json: bool = True
+    trusted_proxies: TrustedProxies = Field(
+        "",
+        description="Who may tell the embedded gateway (`printbridge run`) the client's address in "
+        "X-Forwarded-For: none by default, since it is the edge; set a TLS proxy in front of it here.",
+    )

@@ -27,11 +27,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
-from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_HTML
+from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_CSP, DOCS_HTML
 from printbridge.openapi import merge_openapi
 from printbridge_shared.errors import problem
 from printbridge_shared.http import call_with_body_limit, is_valid_request_id, send_problem
 from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, RouteTable
+from printbridge_shared.security_headers import SecurityHeadersMiddleware
 
 log = structlog.get_logger("printbridge.gateway")
 
@@ -69,7 +70,9 @@ class TokenBucket:
         return len(self._buckets)
 
 
-async def _send_bytes(send: Send, status: int, body: bytes, content_type: str) -> None:
+async def _send_bytes(
+    send: Send, status: int, body: bytes, content_type: str, headers: Mapping[str, str] | None = None
+) -> None:
     await send(
         {
             "type": "http.response.start",
@@ -77,6 +80,7 @@ async def _send_bytes(send: Send, status: int, body: bytes, content_type: str) -
             "headers": [
                 (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
+                *((k.lower().encode(), v.encode()) for k, v in (headers or {}).items()),
             ],
         }
     )
@@ -152,7 +156,13 @@ class Dispatcher:
         elif path == "/openapi.json":
             await _send_bytes(send, 200, self.openapi(), "application/json")
         elif path in ("/docs", "/docs/"):
-            await _send_bytes(send, 200, DOCS_HTML.encode(), "text/html; charset=utf-8")
+            await _send_bytes(
+                send,
+                200,
+                DOCS_HTML.encode(),
+                "text/html; charset=utf-8",
+                {"Content-Security-Policy": DOCS_CSP},
+            )
         elif path.startswith(ASSETS_PREFIX) and "/" not in path[len(ASSETS_PREFIX) :]:
             await self._asset(send, path[len(ASSETS_PREFIX) :])
         elif path == "/healthz":
@@ -267,7 +277,7 @@ def build_gateway(
         finally:
             await bus.stop()
 
-    app: ASGIApp = dispatcher
+    app: ASGIApp = SecurityHeadersMiddleware(dispatcher)
     if settings.cors_origins:
         app = CORSMiddleware(
             app,

@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 from printbridge.config import GatewaySettings
-from printbridge.docs_page import ASSETS_DIR, DOCS_HTML
+from printbridge.docs_page import ASSETS_DIR, DOCS_CSP, DOCS_HTML
 from printbridge_shared.errors import TYPE_BASE
 from printbridge_shared.http import REQUEST_ID_PATTERN
 from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, Route, RouteTable
+from printbridge_shared.security_headers import NOSNIFF
 
 CONF_NAME = "nginx.conf"
 OPENAPI_NAME = "openapi.json"
@@ -80,6 +81,7 @@ def render_nginx_conf(
         *_indent(_access_log(settings), 1),
         "",
         *_indent(_request_id_map(), 1),
+        *_indent(_docs_csp_map(), 1),
         *_indent(_cors_maps(settings.cors_origins), 1),
         *_indent(_rate_limit_zone(settings), 1),
         "",
@@ -123,6 +125,18 @@ def _request_id_map() -> list[str]:
         "map $http_x_request_id $pb_request_id {",
         "    default $request_id;",
         f'    "~{REQUEST_ID_PATTERN}" $http_x_request_id;',
+        "}",
+    ]
+
+
+def _docs_csp_map() -> list[str]:
+    assert '"' not in DOCS_CSP and "$" not in DOCS_CSP and "\\" not in DOCS_CSP  # safe in nginx's quotes
+    return [
+        "# The /docs page's Content-Security-Policy; the services' own pages send theirs.",
+        "map $uri $pb_page_csp {",
+        '    default "";',
+        f'    /docs "{DOCS_CSP}";',
+        f'    /docs/ "{DOCS_CSP}";',
         "}",
     ]
 
@@ -290,6 +304,9 @@ def _server(settings: GatewaySettings, site: str, routes: RouteTable) -> list[st
         "",
         "    # Headers on every answer, nginx's own included (`always`); empty values add nothing.",
         "    add_header X-Request-ID $pb_request_id always;",
+        f"    add_header {NOSNIFF[0]} {NOSNIFF[1]} always;",
+        "    add_header Content-Security-Policy $pb_page_csp always;",
+        f"    proxy_hide_header {NOSNIFF[0]};",
     ]
     if settings.cors_origins:
         lines += [
@@ -318,7 +335,7 @@ def _server(settings: GatewaySettings, site: str, routes: RouteTable) -> list[st
         "    proxy_set_header Host $host;",
         "    proxy_set_header X-Request-ID $pb_request_id;",
         "    proxy_set_header X-Real-IP $remote_addr;",
-        "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "    proxy_set_header X-Forwarded-For $remote_addr;",
         "    proxy_set_header X-Forwarded-Proto $scheme;",
         "    proxy_set_header X-Forwarded-Host $host;",
         "    proxy_hide_header X-Request-ID;",

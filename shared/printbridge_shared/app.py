@@ -30,6 +30,7 @@ from printbridge_shared.jobs import JobHandler, JobRunner, JobTables, Schedule
 from printbridge_shared.metrics import MetricsMiddleware, ServiceMetrics
 from printbridge_shared.migrations import upgrade
 from printbridge_shared.openapi import install_problem_openapi
+from printbridge_shared.security_headers import SecurityHeadersMiddleware
 from printbridge_shared.supervisor import Supervisor
 
 log = structlog.get_logger(__name__)
@@ -145,6 +146,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER, validator=is_valid_request_id)
+    app.add_middleware(SecurityHeadersMiddleware)
     return app
 
 

@@ -1,13 +1,37 @@
 """Settings shared by every service. Each service subclasses `ServiceSettings` and adds its own
 `PRINTBRIDGE_<SERVICE>_DATABASE_URL`; everything comes from `PRINTBRIDGE_*` variables or `.env`."""
 
+import ipaddress
 from pathlib import Path
-from typing import ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from printbridge_shared.events.retry import RetryPolicy
+
+
+def _proxy_addresses(value: str) -> str:
+    for item in filter(None, (part.strip() for part in value.split(","))):
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"PRINTBRIDGE_TRUSTED_PROXIES: {item!r} is not an IP address or network; give a "
+                "comma-separated list such as 127.0.0.1,10.0.0.0/8"
+            ) from None
+    return value
+
+
+TrustedProxies = Annotated[str, AfterValidator(_proxy_addresses)]
+"""Comma-separated addresses or networks whose X-Forwarded-For the HTTP server believes; empty: none."""
+
+
+def forwarding_options(trusted_proxies: str) -> dict[str, Any]:
+    """uvicorn's options for a server that believes X-Forwarded-For only from `trusted_proxies` (and, when
+    that is empty, from nobody: the connection's own address is the client's)."""
+    trusted = [part.strip() for part in trusted_proxies.split(",") if part.strip()]
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
 class ServiceSettings(BaseSettings):
@@ -39,6 +63,11 @@ class ServiceSettings(BaseSettings):
         description="Sent outbox rows (and inbox rows) are kept this long, so events can be republished.",
     )
     startup_retry_seconds: float = 60.0
+    trusted_proxies: TrustedProxies = Field(
+        "127.0.0.1,::1",
+        description="Who may tell a service (`printbridge serve`) the client's address in X-Forwarded-For: "
+        "the gateway (nginx on loopback). Anyone else's header is ignored.",
+    )
 
     def event_retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.event_max_attempts, base_s=self.event_retry_base_s)

@@ -1,10 +1,33 @@
-"""Request fields more than one service validates the same way."""
+"""Request fields more than one service validates the same way. Every text a request carries (body
+fields, query and path parameters) is `Text` or built on it, so none reaches a database it cannot be
+stored in."""
 
+import re
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from printbridge_shared.emails import normalize_email
+
+# NUL, which PostgreSQL cannot store in text; the other C0 and C1 control characters except tab, line feed
+# and carriage return, which no name, address or query contains; and lone UTF-16 surrogates (JSON's
+# "\ud800"), which are no characters at all and cannot be encoded for any database.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _storable(value: object) -> object:
+    """Runs before the string's own rules (length, pattern), so the answer names the real problem."""
+    found = UNSTORABLE.search(value) if isinstance(value, str) else None
+    if found is not None:
+        raise ValueError(
+            f"must not contain control characters; remove U+{ord(found.group()):04X} at position "
+            f"{found.start()}"
+        )
+    return value
+
+
+Text = Annotated[str, BeforeValidator(_storable)]
+"""Any text from a request: refuses control characters (NUL above all) and lone surrogates with 422."""
 
 
 def _email(value: str) -> str:
@@ -21,7 +44,7 @@ def _name_part(value: str) -> str:
     return value
 
 
-Email = Annotated[str, AfterValidator(_email), Field(max_length=320, examples=["anna@brand.example"])]
+Email = Annotated[Text, AfterValidator(_email), Field(max_length=320, examples=["anna@brand.example"])]
 """An e-mail address, stored normalised (see emails.py)."""
-NamePart = Annotated[str, Field(max_length=100), AfterValidator(_name_part)]
+NamePart = Annotated[Text, Field(max_length=100), AfterValidator(_name_part)]
 """A first or last name: trimmed, not blank."""

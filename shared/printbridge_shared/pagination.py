@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from printbridge_shared.errors import InvalidInput
+from printbridge_shared.fields import Text
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-200).")]
 Cursor = Annotated[
-    str | None,
+    Text | None,
     Query(
         max_length=512,
         pattern="^[A-Za-z0-9_-]*$",

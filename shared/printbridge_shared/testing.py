@@ -158,6 +158,10 @@ class AuthKeys:
     revocations: Revocations = field(
         default_factory=lambda: Revocations(disabled_customer_ids=[], subjects=[])
     )
+    revocations_reachable: bool = True
+    """False: the revocations endpoint answers 503, as while storefront-auth is down."""
+    introspected: int = 0
+    """How many API-key introspections were asked."""
 
     def token(self, principal: Principal, *, ttl_seconds: int = 900) -> str:
         import datetime as dt
@@ -202,11 +206,14 @@ class AuthKeys:
             if request.url.path == INTROSPECT_PATH:
                 import json
 
+                self.introspected += 1
                 key_id = self.api_keys.get(hash_secret(json.loads(request.content)["key"]))
                 if key_id is None:
                     return httpx.Response(404, json={"detail": "unknown"})
                 return httpx.Response(200, json={"api_key_id": str(key_id), "name": "test"})
             if request.url.path == REVOCATIONS_PATH:
+                if not self.revocations_reachable:
+                    return httpx.Response(503)
                 return httpx.Response(200, json=self.revocations.model_dump(mode="json"))
             return httpx.Response(404)
 

@@ -102,3 +102,29 @@ def test_embedded_suite_creates_a_customer_whose_event_reaches_storefront_auth_a
         assert again.json()["name"] == "Acme Prints"
     finally:
         assert stop_suite(suite) == 0
+
+
+def test_rotating_x_forwarded_for_does_not_escape_the_per_address_login_limit(tmp_path):
+    env = {
+        **os.environ,
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_RATE_LIMIT_PER_SECOND": "0",
+        "PRINTBRIDGE_LOGIN_MAX_FAILURES_PER_ADDRESS": "3",
+    }
+    for key in [k for k in env if k.endswith("_DATABASE_URL") or k == "PRINTBRIDGE_TRUSTED_PROXIES"]:
+        del env[key]
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    suite = start_suite(env, tmp_path / "suite.log")
+    try:
+        statuses = [
+            httpx.post(
+                f"{base}/v1/auth/login",
+                json={"email": f"user{n}@print.example", "password": "wrong password!"},
+                headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            ).status_code
+            for n in range(4)
+        ]
+    finally:
+        assert stop_suite(suite) == 0
+    assert statuses == [401, 401, 401, 429]

@@ -81,6 +81,34 @@ async def test_the_admin_invites_a_colleague_who_later_resets_the_password_on_th
     assert (old.status_code, new.status_code) == (401, 200)
 
 
+async def test_switching_access_off_and_on_again_makes_the_users_log_in_again(suite, tmp_path):
+    client, operator = suite
+    customer = (await client.post("/v1/customers", json={"name": "Brand"}, headers=operator)).json()
+    url = f"/v1/customers/{customer['id']}/storefront-access"
+    await client.put(url, json={"enabled": True, "admin": ADMIN}, headers=operator)
+    token = await mailed_link(tmp_path, "anna@brand.example", "invitations")
+    tokens = (await client.post(f"/v1/invitations/{token}/accept", json={"password": PASSWORD})).json()
+    before = {"Authorization": f"Bearer {tokens['access_token']}"}
+    credentials = {"email": ADMIN["email"], "password": PASSWORD}
+
+    async def me_answers(status: int) -> bool:
+        return (await client.get("/v1/auth/me", headers=before)).status_code == status
+
+    async def login_answers(status: int) -> bool:
+        return (await client.post("/v1/auth/login", json=credentials)).status_code == status
+
+    assert await me_answers(200)
+    await client.put(url, json={"enabled": False}, headers=operator)
+    await eventually(lambda: me_answers(403))
+    await client.put(url, json={"enabled": True, "admin": ADMIN}, headers=operator)
+    await eventually(lambda: login_answers(200))
+    relogged = (await client.post("/v1/auth/login", json=credentials)).json()
+    after = {"Authorization": f"Bearer {relogged['access_token']}"}
+    assert (await client.get("/v1/users", headers=before)).status_code == 401
+    assert await me_answers(401)
+    assert (await client.get("/v1/users", headers=after)).status_code == 200
+
+
 async def status_after(client: httpx.AsyncClient, url: str, headers: dict[str, str], previous: str) -> dict:
     """The storefront-access status once it has left `previous` (events travel asynchronously)."""
     status: dict = {}

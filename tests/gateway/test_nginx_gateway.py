@@ -17,9 +17,10 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
-from printbridge.docs_page import DOCS_HTML
+from printbridge.docs_page import DOCS_CSP, DOCS_HTML
 from printbridge.nginx import nginx_command, write_site
 from printbridge_shared.routes import ROUTES, SERVICES, Route, RouteTable
+from printbridge_shared.security_headers import SecurityHeadersMiddleware
 
 NGINX = "/usr/sbin/nginx"
 ORIGIN = "https://app.example.com"
@@ -60,7 +61,8 @@ class Gateway:
 
 
 def _serve_echo(port: int) -> tuple[uvicorn.Server, threading.Thread]:
-    server = uvicorn.Server(uvicorn.Config(echo, host="127.0.0.1", port=port, log_level="warning"))
+    service = SecurityHeadersMiddleware(echo)  # sends nosniff itself, like every service
+    server = uvicorn.Server(uvicorn.Config(service, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -132,6 +134,27 @@ def test_a_route_reaches_its_service_with_the_original_path_and_forwarding_heade
     assert seen["path"] == "/v1/customers/42"
     assert seen["headers"]["x-forwarded-for"] == "127.0.0.1"
     assert seen["headers"]["x-forwarded-proto"] == "http"
+
+
+def test_a_client_cannot_choose_the_address_the_services_see(gateway: Gateway) -> None:
+    """nginx hands on the address it saw itself, not a forwarding header the client sent: the services
+    believe X-Forwarded-For from the gateway, so a rotated header must not reach them."""
+    response = gateway.get("/v1/customers/42", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert response.json()["headers"]["x-forwarded-for"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("path", ["/v1/customers/42", "/nothing", "/docs", "/healthz", "/internal/v1/x"])
+def test_every_answer_says_nosniff_once(gateway: Gateway, path: str) -> None:
+    response = gateway.get(path)
+    assert response.headers.get_list("x-content-type-options") == ["nosniff"]
+
+
+def test_the_docs_page_cannot_be_framed(gateway: Gateway) -> None:
+    docs = gateway.get("/docs")
+    api = gateway.get("/v1/customers/42")
+    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+    assert docs.headers["content-security-policy"] == DOCS_CSP
+    assert "content-security-policy" not in api.headers
 
 
 @pytest.mark.parametrize("path", ["/v1/customersx", "/v1/storesx", "/v1/storesx/7/products"])

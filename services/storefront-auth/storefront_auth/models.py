@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Boolean, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.auth.principal import PrincipalKind, Role
@@ -120,14 +120,26 @@ class CustomerTeam(Base):
 
 
 class CustomerUser(Base):
-    """A Storefronts user of one customer. `email` is normalised and unique among customer users, since
-    it is the login name; `password_hash` is set when the invitation is accepted."""
+    """A Storefronts user of one customer. `email` is normalised and unique within the customer. Several
+    customers may invite the same address (an admin must not learn whether it has a login elsewhere), but
+    it is the login name, so only one such user can be active: the one whose invitation was accepted
+    first. `password_hash` is set when the invitation is accepted."""
 
     __tablename__ = "customer_users"
+    __table_args__ = (
+        UniqueConstraint("customer_id", "email"),
+        Index(
+            "uq_customer_users_login_email",
+            "email",
+            unique=True,
+            sqlite_where=text("activated_at IS NOT NULL"),
+            postgresql_where=text("activated_at IS NOT NULL"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
     customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
-    email: Mapped[str] = mapped_column(String(320), unique=True)
+    email: Mapped[str] = mapped_column(String(320))
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     role: Mapped[Role] = mapped_column(String(20))

@@ -17,6 +17,8 @@ ISSUER = "printbridge"
 AUDIENCE = "printbridge"
 ALGORITHM = "EdDSA"
 API_KEY_PREFIX = "pbk_"
+API_KEY_MAX_LENGTH = 200
+"""Longer than any key Printbridge makes (`new_api_key`): such a credential is a wrong key, not looked up."""
 
 
 def public_jwk(private_key: Ed25519PrivateKey, kid: str) -> dict[str, Any]:

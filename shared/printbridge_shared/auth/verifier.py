@@ -1,15 +1,18 @@
 """Verifies bearer credentials in every service: JWTs against storefront-auth's JWKS (cached, refetched
-on an unknown key id) and API keys through storefront-auth's internal introspection (cached briefly;
-`api_key.revoked` events evict at once).
+on an unknown key id) and API keys through storefront-auth's internal introspection (cached briefly, known
+and unknown keys alike, in bounded LRU caches; `api_key.revoked` events evict at once).
 
 A valid signature is not enough for a customer user's token: it is refused while the producer has
-switched the customer's Storefront access off, and when it was issued before the user's role or stores
-changed or the user was removed. The verifier learns these from storefront-auth together with the keys
-(so a process that starts late knows the past), and from events as they happen."""
+switched the customer's Storefront access off, when it was issued before the latest switch-off (switching
+access on again does not revive it: the users log in again), and when it was issued before the user's
+role or stores changed or the user was removed. The verifier learns these from storefront-auth together
+with the keys (so a process that starts late knows the past), and from events as they happen; when
+storefront-auth does not answer, it keeps what it knows and asks again on a later check."""
 
 import datetime as dt
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -20,6 +23,7 @@ from printbridge_shared.auth.principal import Principal, PrincipalKind
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
 from printbridge_shared.auth.tokens import (
     ALGORITHM,
+    API_KEY_MAX_LENGTH,
     API_KEY_PREFIX,
     AUDIENCE,
     ISSUER,
@@ -38,28 +42,45 @@ from printbridge_shared.events.contracts import (
     StorefrontUserUpdated,
 )
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.lru import LruCache
 
 log = structlog.get_logger(__name__)
 
 JWKS_PATH = "/v1/auth/jwks.json"
 INTROSPECT_PATH = "/internal/v1/api-keys/introspect"
 JWKS_MIN_REFRESH_SECONDS = 5.0
-VERIFIED_TOKEN_CACHE_SIZE = 10_000
+CACHE_SIZE = 10_000
+"""Verified tokens and introspected API keys each kept at most (least recently used go first)."""
 ACCESS_NEWS_SECONDS = 30.0
 
 
 class TokenVerifier:
-    def __init__(self, http: httpx.AsyncClient, *, api_key_cache_seconds: float = 5.0) -> None:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        api_key_cache_seconds: float = 5.0,
+        cache_size: int = CACHE_SIZE,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.http = http
         self.api_key_cache_seconds = api_key_cache_seconds
+        self.monotonic = monotonic
         self._keys: dict[str, Any] = {}
-        self._keys_fetched_at = 0.0
-        self._api_keys: dict[str, tuple[float, Principal | None]] = {}
+        self._keys_fetched_at = float("-inf")
+        # Introspection answers by key digest (None: unknown key), with when they were fetched.
+        self._api_keys: LruCache[str, tuple[float, Principal | None]] = LruCache(cache_size)
         self._revoked_api_keys: set[uuid.UUID] = set()
         # Tokens already verified, until they expire: a signature check costs more than the request.
-        self._verified: dict[str, tuple[float, float, Principal]] = {}
+        self._verified: LruCache[str, tuple[float, float, Principal]] = LruCache(cache_size)
         # Customers whose Storefront access the producer switched off.
         self._disabled_customers: set[uuid.UUID] = set()
+        # Customers whose users' access tokens issued before the time (epoch seconds) are refused: the
+        # latest switch-off this process heard of.
+        self._customer_not_before: dict[uuid.UUID, float] = {}
+        # Set when loading the revocations failed: the next check tries again (at most every few seconds).
+        self._revocations_stale = False
+        self._revocations_tried_at = float("-inf")
         # Users whose access tokens issued before the time (epoch seconds) are refused.
         self._not_before: dict[uuid.UUID, float] = {}
         # When this process last heard of a customer's access being switched (monotonic seconds).
@@ -69,8 +90,15 @@ class TokenVerifier:
         if credential.startswith(API_KEY_PREFIX):
             return await self._verify_api_key(credential)
         issued_at, principal = await self._verify_jwt(credential)
-        if principal.customer_id is not None and principal.customer_id in self._disabled_customers:
-            raise Forbidden("Your print producer has disabled Storefronts access for your company.")
+        if self._revocations_stale:
+            await self._retry_revocations()
+        if principal.customer_id is not None:
+            if principal.customer_id in self._disabled_customers:
+                raise Forbidden("Your print producer has disabled Storefronts access for your company.")
+            if issued_at < self._customer_not_before.get(principal.customer_id, 0.0):
+                raise Unauthorized(
+                    "Storefronts access for your company was switched off since you logged in; log in again."
+                )
         if issued_at < self._not_before.get(principal.subject_id, 0.0):
             raise Unauthorized(
                 "Your account changed (role, stores, password) or was removed; refresh or log in again."
@@ -102,13 +130,11 @@ class TokenVerifier:
             raise Unauthorized("The access token has expired; refresh it or log in again.") from None
         except (jwt.PyJWTError, KeyError, ValueError):
             raise Unauthorized("The bearer token is invalid; log in again.") from None
-        if len(self._verified) >= VERIFIED_TOKEN_CACHE_SIZE:
-            self._verified.clear()
-        self._verified[token] = (float(claims["exp"]), float(claims["iat"]), principal)
+        self._verified.put(token, (float(claims["exp"]), float(claims["iat"]), principal))
         return float(claims["iat"]), principal
 
     async def _key(self, kid: str | None) -> Any:
-        if kid not in self._keys and time.monotonic() - self._keys_fetched_at > JWKS_MIN_REFRESH_SECONDS:
+        if kid not in self._keys and self.monotonic() - self._keys_fetched_at > JWKS_MIN_REFRESH_SECONDS:
             await self._refresh_keys()
         return self._keys.get(kid or "")
 
@@ -124,10 +150,12 @@ class TokenVerifier:
                 raise ServiceUnavailable(
                     "Token keys are not reachable right now; try again shortly."
                 ) from exc
+            self._revocations_stale, self._revocations_tried_at = True, self.monotonic()
             return
         self._keys = keys
-        self._keys_fetched_at = time.monotonic()
+        self._keys_fetched_at = self.monotonic()
         self._apply(revocations)
+        self._revocations_stale = False
 
     async def _fetch_revocations(self) -> Revocations:
         response = await self.http.get(REVOCATIONS_PATH)
@@ -137,7 +165,7 @@ class TokenVerifier:
     def _apply(self, revocations: Revocations) -> None:
         # storefront-auth may not have handled an access event yet that this process already heard:
         # for a customer with fresh news, the news wins over the fetched state.
-        now = time.monotonic()
+        now = self.monotonic()
         fresh = {c for c, heard in self._access_news.items() if now - heard < ACCESS_NEWS_SECONDS}
         fetched = set(revocations.disabled_customer_ids)
         self._disabled_customers = (fetched - fresh) | (self._disabled_customers & fresh)
@@ -145,20 +173,31 @@ class TokenVerifier:
             self._revoke_subject(subject.subject_id, subject.not_before)
 
     async def catch_up(self) -> None:
-        """Reloads the revocations after the event bus reconnected (broadcasts in between are lost)."""
+        """Reloads the revocations after the event bus reconnected (broadcasts in between are lost). When
+        storefront-auth does not answer, the next check tries again."""
+        self._revocations_tried_at = self.monotonic()
         try:
-            self._apply(await self._fetch_revocations())
+            revocations = await self._fetch_revocations()
         except (httpx.HTTPError, ValueError) as exc:
             log.warning("revocations_unavailable", error=str(exc))
-            self._keys_fetched_at = 0.0  # the next unknown key id reloads keys and revocations
+            self._revocations_stale = True
+            return
+        self._apply(revocations)
+        self._revocations_stale = False
+
+    async def _retry_revocations(self) -> None:
+        if self.monotonic() - self._revocations_tried_at > JWKS_MIN_REFRESH_SECONDS:
+            await self.catch_up()
 
     async def _verify_api_key(self, key: str) -> Principal:
+        if len(key) > API_KEY_MAX_LENGTH:
+            raise Unauthorized("The API key is unknown or revoked.")
         digest = hash_secret(key)
         cached = self._api_keys.get(digest)
-        now = time.monotonic()
+        now = self.monotonic()
         if cached is None or now - cached[0] > self.api_key_cache_seconds:
             cached = (now, await self._introspect(key))
-            self._api_keys[digest] = cached
+            self._api_keys.put(digest, cached)
         principal = cached[1]
         if principal is None or principal.api_key_id in self._revoked_api_keys:
             raise Unauthorized("The API key is unknown or revoked.")
@@ -179,9 +218,9 @@ class TokenVerifier:
 
     def revoke_api_key(self, api_key_id: uuid.UUID) -> None:
         self._revoked_api_keys.add(api_key_id)
-        self._api_keys = {
-            d: c for d, c in self._api_keys.items() if c[1] is None or c[1].api_key_id != api_key_id
-        }
+        self._api_keys.discard_where(
+            lambda cached: cached[1] is not None and cached[1].api_key_id == api_key_id
+        )
 
     def listeners(self) -> dict[str, ListenerHandler]:
         """The events every service process hears about credentials (broadcast, not shared work)."""
@@ -210,9 +249,10 @@ class TokenVerifier:
         assert isinstance(data, StorefrontAccessDisabled | StorefrontAccessEnabled)
         if isinstance(data, StorefrontAccessDisabled):
             self._disabled_customers.add(data.customer_id)
+            self._customer_not_before[data.customer_id] = time.time()
         else:
             self._disabled_customers.discard(data.customer_id)
-        self._access_news[data.customer_id] = time.monotonic()
+        self._access_news[data.customer_id] = self.monotonic()
 
     async def on_api_key_revoked(self, data: EventData, _envelope: Envelope) -> None:
         assert isinstance(data, ApiKeyRevoked)

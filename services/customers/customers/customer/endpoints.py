@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from customers.customer import service
 from customers.customer.schemas import Customer, CustomerCreate, CustomerPage, CustomerUpdate
 from customers.deps import OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
+from printbridge_shared.fields import Text
 from printbridge_shared.openapi import problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
@@ -31,7 +32,7 @@ async def list_customers(
     session: ReadSessionDep,
     _principal: OperatorPrincipal,
     query: Annotated[
-        str | None, Query(max_length=200, description="Case-insensitive part of the name or reference ID.")
+        Text | None, Query(max_length=200, description="Case-insensitive part of the name or reference ID.")
     ] = None,
     include_archived: bool = False,
     limit: Limit = DEFAULT_LIMIT,

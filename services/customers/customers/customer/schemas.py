@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from customers.models import InvitationStatus
+from printbridge_shared.fields import Text
 
 REFERENCE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -27,9 +28,9 @@ def _reference_id(value: str) -> str:
     return value
 
 
-Name = Annotated[str, AfterValidator(_name), Field(examples=["Acme Prints GmbH"])]
-ReferenceId = Annotated[str, AfterValidator(_reference_id), Field(examples=["ACME-001"])]
-Description = Annotated[str, Field(max_length=2000)]
+Name = Annotated[Text, AfterValidator(_name), Field(examples=["Acme Prints GmbH"])]
+ReferenceId = Annotated[Text, AfterValidator(_reference_id), Field(examples=["ACME-001"])]
+Description = Annotated[Text, Field(max_length=2000)]
 
 
 class CustomerCreate(BaseModel):

@@ -3,6 +3,7 @@ import uuid
 from fastapi import APIRouter, Response, status
 
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
+from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.api_key import service
 from storefront_auth.api_key.schemas import (
     ApiKeyCreate,
@@ -29,6 +30,7 @@ async def create_api_key(
 ) -> CreatedApiKey:
     """Create an operator API key. The key is in this response only; afterwards just its last four
     characters are shown."""
+    response.headers.update(NO_STORE)
     api_key, key = await service.create_api_key(session, outbox, name=payload.name)
     response.headers["Location"] = f"{router.prefix}/{api_key.id}"
     return service.to_created(api_key, key)

@@ -4,6 +4,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from printbridge_shared.fields import Text
+
 NAME_MAX_LENGTH = 100
 
 
@@ -16,7 +18,7 @@ def clean_api_key_name(value: str) -> str:
     return value
 
 
-ApiKeyName = Annotated[str, AfterValidator(clean_api_key_name), Field(examples=["ERP integration"])]
+ApiKeyName = Annotated[Text, AfterValidator(clean_api_key_name), Field(examples=["ERP integration"])]
 
 
 class ApiKeyCreate(BaseModel):
@@ -48,9 +50,11 @@ class ApiKeyPage(BaseModel):
 
 
 class IntrospectionRequest(BaseModel):
+    """Any string: one that is no key Printbridge made (too long, say) is unknown, 404 like the rest."""
+
     model_config = ConfigDict(extra="forbid")
 
-    key: str = Field(min_length=1, max_length=200)
+    key: str
 
 
 class Introspection(BaseModel):

@@ -1,6 +1,7 @@
 from fastapi import APIRouter, Request, Response, status
 
 from printbridge_shared.openapi import problems
+from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.auth import service
 from storefront_auth.auth.schemas import Jwks, LoginRequest, LogoutRequest, Me, RefreshRequest, TokenPair
 from storefront_auth.deps import (
@@ -13,9 +14,6 @@ from storefront_auth.deps import (
 )
 
 router = APIRouter(prefix="/v1/auth", tags=["auth"])
-
-# Token responses must not be kept by browsers or proxies (RFC 6749 §5.1).
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @router.post("/login", response_model=TokenPair, responses=problems(401, 403, 429))

@@ -5,18 +5,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from printbridge_shared.auth.permissions import Permission
 from printbridge_shared.auth.principal import PrincipalKind
+from printbridge_shared.fields import Text
 from storefront_auth.credentials.passwords import MAX_PASSWORD_LENGTH
 
 RefreshTokenValue = Annotated[
-    str, Field(min_length=1, max_length=200, description="A refresh token from login or refresh.")
+    Text, Field(min_length=1, max_length=200, description="A refresh token from login or refresh.")
 ]
 
 
 class LoginRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=1, max_length=320, examples=["staff@printshop.example"])
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
+    email: Text = Field(min_length=1, max_length=320, examples=["staff@printshop.example"])
+    password: Text = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH)
 
 
 class RefreshRequest(BaseModel):

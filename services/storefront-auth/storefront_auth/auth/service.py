@@ -133,7 +133,7 @@ async def _authenticate(session: AsyncSession, *, email: str, password: str) -> 
         if needs_rehash(operator.password_hash):
             operator.password_hash = await hash_password(password)
         return operator_principal(operator)
-    user = await CustomerUserRepository(session).get_by_email(normalized) if normalized else None
+    user = await CustomerUserRepository(session).get_login(normalized) if normalized else None
     if user is None or user.password_hash is None:
         await verify_against_nothing(password)
         raise InvalidCredentials()

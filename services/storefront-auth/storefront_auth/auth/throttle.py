@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import utcnow
+from printbridge_shared.emails import normalize_email
 from printbridge_shared.errors import AppError
 from storefront_auth.models import LoginFailure
 
@@ -23,7 +24,13 @@ class TooManyLoginAttempts(AppError):
 
 
 def throttle_keys(email: str, client_address: str | None) -> tuple[str, str | None]:
-    return f"account:{email.strip().lower()}", f"address:{client_address}" if client_address else None
+    """The account's key is the address as the login looks it up (normalised), so every spelling of one
+    address (case, a fullwidth or IDNA-equivalent domain, …) counts against the same account."""
+    try:
+        account = normalize_email(email)
+    except ValueError:
+        account = email.strip().lower()  # no account has it; its failures still count under one key
+    return f"account:{account}", f"address:{client_address}" if client_address else None
 
 
 class LoginThrottle:

@@ -1,4 +1,4 @@
-from printbridge_shared.errors import AppError, NotFound
+from printbridge_shared.errors import AppError, Conflict, NotFound
 
 
 class EmailTakenByAnotherCustomer(Exception):
@@ -9,6 +9,17 @@ class EmailTakenByAnotherCustomer(Exception):
         super().__init__(
             f"{email} is already the login of a Storefronts user of another customer or of an operator; "
             "name another admin"
+        )
+
+
+class AddressHasLogin(Conflict):
+    code = "address-has-login"
+    title = "Address already has a login"
+
+    def __init__(self, email: str) -> None:
+        super().__init__(
+            f"{email} already logs in to Printbridge, so this invitation cannot make a second login; log in "
+            "with it as before, or ask whoever invited you to invite another address."
         )
 
 

@@ -3,6 +3,7 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from printbridge_shared.auth.principal import Role
+from printbridge_shared.fields import Text
 
 
 class InvitationView(BaseModel):
@@ -19,4 +20,4 @@ class InvitationView(BaseModel):
 class AcceptInvitation(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(min_length=1, max_length=1024, description="At least 12 characters.")
+    password: Text = Field(min_length=1, max_length=1024, description="At least 12 characters.")

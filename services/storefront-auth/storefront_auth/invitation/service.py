@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 
 import structlog
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.auth.principal import Role
@@ -24,6 +25,7 @@ from storefront_auth.auth.repository import RefreshTokenRepository
 from storefront_auth.credentials.by_link import set_password_by_link
 from storefront_auth.credentials.emails import normalize_email
 from storefront_auth.invitation.exceptions import (
+    AddressHasLogin,
     EmailTakenByAnotherCustomer,
     InvitationGone,
     InvitationNotFound,
@@ -53,11 +55,13 @@ async def enable_access(
 async def disable_access(
     session: AsyncSession, data: StorefrontAccessDisabled, *, customer_version: int | None
 ) -> None:
-    """The customer's users can no longer log in, and every session they had ends (their access tokens
-    are refused by every service through the same event)."""
+    """The customer's users can no longer log in, and every session they had ends: their access tokens
+    are refused by every service through the same event, and stay refused when access is switched on
+    again (a service that starts later learns it from the revocations)."""
     now = utcnow()
     if await _switch(session, data.customer_id, enabled=False, customer_version=customer_version):
         await RefreshTokenRepository(session).revoke_customer_users(data.customer_id, at=now)
+        await TokenRevocationRepository(session).revoke_customer_before(data.customer_id, now)
 
 
 async def resend_invitation(
@@ -97,8 +101,9 @@ async def _invite_admin(
     for former in await users.pending_admins(customer_id):
         if former.email != email:  # the producer named another admin while this one's invitation was open
             await invitations.revoke_open(former.id, at=now)
-    user = await users.get_by_email(email)
-    taken = user is not None and user.customer_id != customer_id
+    user = await users.get_in_customer(customer_id, email)
+    # The producer's staff may know: an address another customer already has (invited or active) fails.
+    taken = await users.in_other_customer(customer_id, email)
     if taken or await OperatorRepository(session).get_by_email(email) is not None:
         reason = str(EmailTakenByAnotherCustomer(email))
         failed = StorefrontInvitationFailed(
@@ -187,11 +192,21 @@ async def describe(session: AsyncSession, token: str) -> InvitationView:
 
 
 async def accept(session: AsyncSession, outbox: Outbox, token: str, *, password: str) -> CustomerUser:
-    """Sets the password and activates the account; single use: of two concurrent accepts one wins."""
+    """Sets the password and activates the account; single use: of two concurrent accepts one wins. An
+    address that already logs in (a user of another customer who accepted first, or an operator) keeps
+    its one login: the person learns it here, the inviting admin never does."""
     invitation, user = await _open_invitation(session, token)
+    if await CustomerUserRepository(session).get_login(user.email) or await OperatorRepository(
+        session
+    ).get_by_email(user.email):
+        raise AddressHasLogin(user.email)
     links = InvitationRepository(session)
     now = await set_password_by_link(session, links, invitation, user, password, gone=InvitationGone)
     user.activated_at = now
+    try:
+        await session.flush()
+    except IntegrityError:  # another customer's invitation to the address was accepted a moment ago
+        raise AddressHasLogin(user.email) from None
     activated = StorefrontUserActivated(
         customer_id=user.customer_id, user_id=user.id, email=user.email, activated_at=now
     )

@@ -26,7 +26,7 @@ async def create_operator(session: AsyncSession, *, email: str, password: str) -
     repository = OperatorRepository(session)
     if await repository.get_by_email(normalized) is not None:
         raise OperatorEmailTaken(normalized)
-    if await CustomerUserRepository(session).get_by_email(normalized) is not None:
+    if await CustomerUserRepository(session).get_login(normalized) is not None:
         raise EmailIsCustomerLogin(normalized)
     operator = Operator(
         id=uuid.uuid4(),

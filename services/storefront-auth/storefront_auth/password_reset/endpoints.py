@@ -1,8 +1,11 @@
-from fastapi import APIRouter, Path, Response, status
+from typing import Annotated
 
+from fastapi import APIRouter, BackgroundTasks, Path, Request, Response, status
+
+from printbridge_shared.fields import Text
 from printbridge_shared.openapi import problems
+from printbridge_shared.security_headers import NO_STORE
 from storefront_auth.auth import service as auth_service
-from storefront_auth.auth.endpoints import NO_STORE
 from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.deps import LoginThrottleDep, OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
 from storefront_auth.password_reset import service
@@ -15,23 +18,26 @@ from storefront_auth.password_reset.schemas import (
 
 router = APIRouter(prefix="/v1/auth/password-reset", tags=["auth"])
 
-Token = Path(min_length=20, max_length=128, description="The token from the password-reset link.")
+Token = Annotated[
+    Text, Path(min_length=20, max_length=128, description="The token from the password-reset link.")
+]
 
 REQUESTED = "If an account with this address exists, an e-mail with a reset link is on its way."
 
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=PasswordResetRequested)
 async def request_password_reset(
-    payload: RequestPasswordReset, session: SessionDep
+    payload: RequestPasswordReset, request: Request, background: BackgroundTasks
 ) -> PasswordResetRequested:
     """Mail a link that sets a new password to a Storefronts user. The answer is 202 whether or not the
-    address has an account, so it reveals none; a user gets at most one such e-mail a minute."""
-    await service.request_reset(session, email=payload.email)
+    address has an account, and comes before anything is looked up, so neither it nor its timing
+    reveals one; a user gets at most one such e-mail a minute."""
+    background.add_task(service.request_reset_after_answer, request.app.state.db, email=payload.email)
     return PasswordResetRequested(detail=REQUESTED)
 
 
 @router.get("/{token}", response_model=PasswordResetView, responses=problems(410))
-async def get_password_reset(session: ReadSessionDep, token: str = Token) -> PasswordResetView:
+async def get_password_reset(session: ReadSessionDep, token: Token) -> PasswordResetView:
     """Whose password the link resets, and until when (404 unknown link, 410 expired, used or replaced)."""
     return await service.describe(session, token)
 
@@ -44,7 +50,7 @@ async def complete_password_reset(
     outbox: OutboxDep,
     issuer: TokenIssuerDep,
     throttle: LoginThrottleDep,
-    token: str = Token,
+    token: Token,
 ) -> TokenPair:
     """Choose the new password: every earlier session of the account ends, and the answer carries the
     tokens of a new one."""

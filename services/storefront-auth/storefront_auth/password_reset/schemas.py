@@ -2,13 +2,14 @@ import datetime as dt
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from printbridge_shared.fields import Text
 from storefront_auth.credentials.passwords import MAX_PASSWORD_LENGTH
 
 
 class RequestPasswordReset(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: str = Field(min_length=1, max_length=320, examples=["anna@brand.example"])
+    email: Text = Field(min_length=1, max_length=320, examples=["anna@brand.example"])
 
 
 class PasswordResetRequested(BaseModel):
@@ -25,4 +26,6 @@ class PasswordResetView(BaseModel):
 class CompletePasswordReset(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    password: str = Field(min_length=1, max_length=MAX_PASSWORD_LENGTH, description="At least 12 characters.")
+    password: Text = Field(
+        min_length=1, max_length=MAX_PASSWORD_LENGTH, description="At least 12 characters."
+    )

@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -18,6 +19,15 @@ class TokenRevocationRepository:
             self.session.add(TokenRevocation(subject_id=user.id, customer_id=user.customer_id, not_before=at))
         else:
             existing.not_before = at
+
+    async def revoke_customer_before(self, customer_id: uuid.UUID, at: dt.datetime) -> None:
+        """Access tokens of every user of the customer issued before `at` stop working (access switched
+        off: switching it on again must not revive them)."""
+        users = await self.session.scalars(
+            select(CustomerUser).where(CustomerUser.customer_id == customer_id)
+        )
+        for user in users.all():
+            await self.revoke_before(user, at)
 
     async def since(self, earliest: dt.datetime) -> Sequence[TokenRevocation]:
         statement = select(TokenRevocation).where(TokenRevocation.not_before > earliest)

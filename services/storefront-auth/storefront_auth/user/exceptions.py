@@ -11,11 +11,13 @@ class UserNotFound(NotFound):
 
 
 class EmailInUse(Conflict):
+    """Only for the caller's own team, which it sees anyway: it says nothing about other customers."""
+
     code = "email-in-use"
-    title = "E-mail address in use"
+    title = "Already in your team"
 
     def __init__(self, email: str) -> None:
-        super().__init__(f"{email} already has a Printbridge login; invite the person with another address.")
+        super().__init__(f"{email} is already in your team; see GET /v1/users, or resend its invitation.")
 
 
 class LastAdmin(Conflict):

@@ -17,8 +17,24 @@ class CustomerUserRepository:
     async def get(self, user_id: uuid.UUID) -> CustomerUser | None:
         return await self.session.get(CustomerUser, user_id)
 
-    async def get_by_email(self, email: str) -> CustomerUser | None:
-        return await self.session.scalar(select(CustomerUser).where(CustomerUser.email == email))
+    async def get_login(self, email: str) -> CustomerUser | None:
+        """The active user whose login name the address is (at most one)."""
+        statement = select(CustomerUser).where(
+            CustomerUser.email == email, CustomerUser.activated_at.is_not(None)
+        )
+        return await self.session.scalar(statement)
+
+    async def in_other_customer(self, customer_id: uuid.UUID, email: str) -> bool:
+        statement = select(CustomerUser.id).where(
+            CustomerUser.customer_id != customer_id, CustomerUser.email == email
+        )
+        return await self.session.scalar(statement.limit(1)) is not None
+
+    async def get_in_customer(self, customer_id: uuid.UUID, email: str) -> CustomerUser | None:
+        statement = select(CustomerUser).where(
+            CustomerUser.customer_id == customer_id, CustomerUser.email == email
+        )
+        return await self.session.scalar(statement)
 
     async def pending_admins(self, customer_id: uuid.UUID) -> Sequence[CustomerUser]:
         """The customer's admins who have not accepted their invitation yet."""

@@ -23,7 +23,6 @@ from printbridge_shared.pagination import decode_position, encode_position
 from storefront_auth.customer_projection.repository import CustomerProjectionRepository
 from storefront_auth.invitation.service import queue_invitation
 from storefront_auth.models import CustomerUser, Invitation
-from storefront_auth.operator.repository import OperatorRepository
 from storefront_auth.revocation.repository import TokenRevocationRepository
 from storefront_auth.team import service as team
 from storefront_auth.user.exceptions import (
@@ -120,13 +119,14 @@ async def get_user(session: AsyncSession, principal: Principal, user_id: uuid.UU
 
 
 async def invite(session: AsyncSession, outbox: Outbox, principal: Principal, payload: UserInvite) -> User:
-    """Adds a user to the caller's customer and queues the invitation e-mail."""
+    """Adds a user to the caller's customer and queues the invitation e-mail. Whether the address already
+    logs in elsewhere (another customer's user, an operator) changes nothing here: the answer, and the
+    work, are the same, so the admin cannot learn it. That person gets the invitation too, and learns on
+    accepting it that the address already has its login (invitation.service.accept)."""
     assert principal.customer_id is not None  # only customer admins manage users
     _check_store_scope(payload.role, payload.store_ids)
     users = CustomerUserRepository(session)
-    if await users.get_by_email(payload.email) or await OperatorRepository(session).get_by_email(
-        payload.email
-    ):
+    if await users.get_in_customer(principal.customer_id, payload.email):
         raise EmailInUse(payload.email)
     now = utcnow()
     user = CustomerUser(
@@ -144,7 +144,7 @@ async def invite(session: AsyncSession, outbox: Outbox, principal: Principal, pa
     users.add(user)
     try:
         await session.flush()
-    except IntegrityError:  # another request added the same address a moment ago
+    except IntegrityError:  # another request added the same address to the team a moment ago
         raise EmailInUse(payload.email) from None
     await queue_invitation(session, user, await _customer_name(session, user))
     added = StorefrontUserAdded(

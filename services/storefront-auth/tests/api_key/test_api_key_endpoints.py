@@ -108,6 +108,14 @@ async def test_introspection_answers_id_and_name_of_an_active_key_and_404_otherw
     assert unknown.headers["content-type"] == "application/problem+json"
 
 
+@pytest.mark.parametrize("length", [201, 5000])
+async def test_an_overlong_api_key_is_refused_with_401_like_any_wrong_key(client, length):
+    response = await client.get("/v1/auth/me", headers=bearer(API_KEY_PREFIX + "a" * length))
+    assert response.status_code == 401, response.text
+    assert "unknown or revoked" in response.json()["detail"]
+    assert (await introspect(client, API_KEY_PREFIX + "a" * length)).status_code == 404
+
+
 async def test_introspection_rejects_unknown_fields_and_is_not_in_the_openapi_document(client):
     response = await client.post(INTROSPECT_PATH, json={"key": "pbk_x", "extra": 1})
     assert response.status_code == 422

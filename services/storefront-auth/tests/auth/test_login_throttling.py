@@ -1,6 +1,8 @@
 """Guessing passwords gets slow: after too many failures for an account or from one client address,
 logins answer 429 with Retry-After until the wait is over."""
 
+import uuid
+
 import pytest
 
 PASSWORD = "correct horse battery staple"
@@ -42,3 +44,24 @@ async def test_one_address_trying_many_accounts_is_slowed_down(client):
         (await login(client, f"user{n}@print.example", "wrong password!")).status_code for n in range(5)
     ]
     assert statuses == [401, 401, 401, 401, 429]
+
+
+@pytest.mark.parametrize("app_settings", [{"login_max_failures": 3, "login_lockout_seconds": 30}])
+@pytest.mark.parametrize("kind", ["operator", "customer_user"])
+async def test_look_alike_spellings_of_one_address_share_its_failure_count(
+    client, create_operator, create_user, kind
+):
+    if kind == "operator":
+        await create_operator(email="staff@print.example", password=PASSWORD)
+    else:
+        await create_user(uuid.uuid4(), "staff@print.example")
+    fullwidth_print = "".join(chr(ord(c) + 0xFEE0) for c in "PRINT")  # "PRINT" in fullwidth letters
+    spellings = [
+        f"staff@{fullwidth_print.lower()}.example",
+        "STAFF@PRINT.EXAMPLE",
+        f" staff@{fullwidth_print}.example ",
+    ]
+    failures = [(await login(client, spelling, "wrong password!")).status_code for spelling in spellings]
+    locked = await login(client, "staff@print.example", PASSWORD)
+    assert failures == [401, 401, 401]
+    assert locked.status_code == 429

@@ -284,7 +284,7 @@ async def test_an_expired_invitation_is_gone(client, app, bus, smtp):
     assert response.json()["type"].endswith("invitation-gone")
 
 
-async def test_switching_access_off_refuses_login_refresh_and_live_tokens_and_on_restores_them(
+async def test_switching_access_off_refuses_login_refresh_and_live_tokens_and_on_restores_logins(
     client, bus, smtp
 ):
     customer_id = uuid.uuid4()
@@ -310,9 +310,11 @@ async def test_switching_access_off_refuses_login_refresh_and_live_tokens_and_on
     assert live_token.status_code == 403
 
     await publish(bus, StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=ANNA))
-    assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 200
+    assert (await client.get("/v1/auth/me", headers=bearer)).status_code == 401, "tokens from before stay off"
     again = await client.post("/v1/auth/login", json=credentials)
     assert again.status_code == 200, "switching access on again restores the same user, no new invitation"
+    relogged = {"Authorization": f"Bearer {again.json()['access_token']}"}
+    assert (await client.get("/v1/auth/me", headers=relogged)).status_code == 200
     earlier_session = await client.post("/v1/auth/refresh", json={"refresh_token": other_session})
     assert earlier_session.status_code == 401, "the sessions that were open when access went off ended"
 

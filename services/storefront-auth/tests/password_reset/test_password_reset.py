@@ -5,6 +5,7 @@ clearly, and the sender retries an unreachable mail server before it gives up.""
 
 import asyncio
 import datetime as dt
+import json
 import re
 import uuid
 
@@ -14,7 +15,7 @@ from sqlalchemy import select, update
 from printbridge_shared.auth.tokens import hash_secret
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.testing import bearer, eventually
-from storefront_auth.models import CustomerAccess, PasswordReset
+from storefront_auth.models import CustomerAccess, CustomerUser, PasswordReset
 
 LINK = re.compile(r"https://printbridge\.example/password-reset/([A-Za-z0-9_-]+)")
 BRAND = uuid.UUID("00000000-0000-4000-8000-00000000000b")
@@ -341,3 +342,53 @@ async def test_an_unreachable_mail_server_is_retried_then_given_up_and_the_sende
     first, second = await resets(app)
     assert (first.attempts, second.attempts) == (2, 2)
     assert "unreachable" in first.failure_reason and first.sent_at is None
+
+
+def post_without_waiting(app, path: str, payload: dict) -> tuple[asyncio.Task, asyncio.Event, list[dict]]:
+    """Calls the app as a server does and tells when the answer was sent in full, which can be before the
+    app's call returns (httpx's ASGITransport would wait for the whole call)."""
+    body = json.dumps(payload).encode()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    requests = [{"type": "http.request", "body": body, "more_body": False}]
+    answered = asyncio.Event()
+    messages: list[dict] = []
+
+    async def receive() -> dict:
+        if requests:
+            return requests.pop()
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        messages.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
+
+    return asyncio.create_task(app(scope, receive, send)), answered, messages
+
+
+async def test_the_answer_comes_before_the_account_is_looked_up_so_its_timing_tells_nothing(
+    client, app, smtp, create_user
+):
+    user = await create_user(BRAND, EMAIL)
+    async with app.state.db.engine.connect() as blocker:  # a long write holds the user's row
+        await blocker.execute(update(CustomerUser).where(CustomerUser.id == user.id).values(last_name="Berg"))
+        work, answered, messages = post_without_waiting(app, "/v1/auth/password-reset", {"email": EMAIL})
+        await asyncio.wait_for(answered.wait(), 5)
+        assert messages[0]["status"] == 202
+        assert not work.done(), "the lookup and the queueing wait for the writer, after the answer"
+        await blocker.rollback()
+    await work
+    assert [r.user_id for r in await resets(app)] == [user.id]

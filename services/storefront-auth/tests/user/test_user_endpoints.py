@@ -11,6 +11,7 @@ import pytest
 
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH
 from printbridge_shared.auth.verifier import TokenVerifier
+from printbridge_shared.db import utcnow
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.testing import bearer, eventually
 
@@ -108,13 +109,87 @@ async def test_an_invitation_with_bad_fields_is_422_naming_the_field(client, adm
     assert (await client.get("/v1/users", headers=admin)).json()["items"][1:] == []
 
 
-async def test_an_address_that_already_logs_in_anywhere_is_409(client, admin, create_user, create_operator):
+async def invitation_token(inbox, to: str) -> str:
+    """The token of the newest invitation e-mail to `to` (sent in the background)."""
+
+    def mailed() -> list:
+        return [m for m in inbox.messages if m["To"] == to]
+
+    await eventually(mailed)
+    return LINK.search(mailed()[-1].get_body(("plain",)).get_content()).group(1)
+
+
+async def test_inviting_an_address_that_logs_in_elsewhere_answers_like_any_other(
+    client, admin, create_user, create_operator
+):
+    """The admin cannot tell whether an address has a login at another customer or is an operator's."""
     await create_user(OTHER, "taken@other.example")
     await create_operator(email="staff@printshop.example")
-    for address in ("Taken@Other.Example", "staff@printshop.example", "anna@brand.example"):
-        response = await client.post("/v1/users", json={**INVITE, "email": address}, headers=admin)
-        assert response.status_code == 409, response.text
-        assert response.json()["type"].endswith("/email-in-use")
+    answers = [
+        await client.post("/v1/users", json={**INVITE, "email": address}, headers=admin)
+        for address in ("Taken@Other.Example", "staff@printshop.example", "free@else.example")
+    ]
+
+    def shape(response: httpx.Response) -> tuple:
+        body = response.json()
+        varying = {"id", "email", "created_at"}
+        return response.status_code, sorted(body), {k: v for k, v in body.items() if k not in varying}
+
+    assert [a.status_code for a in answers] == [201, 201, 201]
+    assert shape(answers[0]) == shape(answers[1]) == shape(answers[2])
+    team = {u["email"]: u["status"] for u in (await client.get("/v1/users", headers=admin)).json()["items"]}
+    assert {k: team[k] for k in ("taken@other.example", "staff@printshop.example", "free@else.example")} in (
+        dict.fromkeys(("taken@other.example", "staff@printshop.example", "free@else.example"), status)
+        for status in ("pending", "invited")
+    )
+
+
+async def test_an_address_already_in_the_team_is_409(client, admin):
+    response = await client.post("/v1/users", json={**INVITE, "email": "Anna@Brand.Example"}, headers=admin)
+    assert response.status_code == 409, response.text
+    assert response.json()["type"].endswith("/email-in-use")
+    assert "your team" in response.json()["detail"]
+
+
+async def test_the_invited_person_who_logs_in_elsewhere_learns_it_on_accepting_and_keeps_one_login(
+    client, admin, create_user, log_in, smtp
+):
+    inbox, _ = smtp
+    await create_user(OTHER, "taken@other.example")
+    await client.post("/v1/users", json={**INVITE, "email": "taken@other.example"}, headers=admin)
+    token = await invitation_token(inbox, "taken@other.example")
+    accepted = await client.post(f"/v1/invitations/{token}/accept", json={"password": PASSWORD + "!"})
+    assert accepted.status_code == 409, accepted.text
+    assert accepted.json()["type"].endswith("/address-has-login")
+    me = await client.get(
+        "/v1/auth/me", headers=bearer((await log_in("taken@other.example", PASSWORD))["access_token"])
+    )
+    assert me.json()["customer_id"] == str(OTHER)
+
+
+async def test_of_two_customers_inviting_one_address_the_first_accepted_becomes_its_login(
+    client, admin, create_user, log_in, smtp
+):
+    inbox, _ = smtp
+    other_admin, _ = await signed_in(create_user, log_in, "olga@other.example", customer_id=OTHER)
+    for headers in (admin, other_admin):
+        invited = await client.post(
+            "/v1/users", json={**INVITE, "email": "ben@free.example"}, headers=headers
+        )
+        assert invited.status_code == 201, invited.text
+
+    def tokens() -> list[str]:
+        mails = [m for m in inbox.messages if m["To"] == "ben@free.example"]
+        return [LINK.search(m.get_body(("plain",)).get_content()).group(1) for m in mails]
+
+    await eventually(lambda: len(tokens()) == 2)
+    first, second = tokens()
+    assert (
+        await client.post(f"/v1/invitations/{first}/accept", json={"password": PASSWORD})
+    ).status_code == 200
+    again = await client.post(f"/v1/invitations/{second}/accept", json={"password": PASSWORD})
+    assert again.status_code == 409, again.text
+    assert (await log_in("ben@free.example", PASSWORD))["access_token"]
 
 
 @pytest.mark.parametrize("role", ["store_manager", "order_manager", "viewer"])
@@ -316,3 +391,22 @@ async def test_a_service_started_later_learns_past_revocations_with_the_keys(
     with pytest.raises(Exception, match="disabled"):
         await later.verify(other["Authorization"].removeprefix("Bearer "))
     assert (await later.verify(admin["Authorization"].removeprefix("Bearer "))).email == "anna@brand.example"
+
+
+async def test_a_service_started_later_refuses_tokens_from_before_a_switch_off_after_access_is_back(
+    app, client, create_user, log_in
+):
+    from printbridge_shared.events.contracts import StorefrontAccessDisabled
+    from storefront_auth.invitation import service as access
+    from storefront_auth.invitation.repository import CustomerAccessRepository
+
+    headers, _ = await signed_in(create_user, log_in, "early@brand.example", role="viewer")
+    async with app.state.db.session() as db:
+        await access.disable_access(db, StorefrontAccessDisabled(customer_id=BRAND), customer_version=None)
+    async with app.state.db.session() as db:
+        await CustomerAccessRepository(db).set(BRAND, enabled=True, at=utcnow())
+    relogged = bearer((await log_in("early@brand.example", PASSWORD))["access_token"])
+    later = TokenVerifier(httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sa"))
+    with pytest.raises(Exception, match="log in again"):
+        await later.verify(headers["Authorization"].removeprefix("Bearer "))
+    assert (await later.verify(relogged["Authorization"].removeprefix("Bearer "))).role == "viewer"
