@@ -4,6 +4,8 @@ VENV := .venv
 UV_VERSION := 0.13.9
 UV := $(VENV)/bin/uv
 PYTEST_ARGS ?=
+# One worker per core; a module whose tests share a server (run-dist, nginx) is one xdist_group.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 
 .PHONY: run run-dist test test-fast lint bench demo nginx clean
 
@@ -28,10 +30,10 @@ lint: $(VENV)/.synced
 	$(VENV)/bin/mypy shared/printbridge_shared
 
 test: $(VENV)/.synced nginx lint ## lint, types, unit + PostgreSQL + RabbitMQ + end-to-end tests
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.synced ## SQLite only, no broker, no subprocesses
-	$(VENV)/bin/pytest -m "not postgres and not rabbitmq and not e2e" $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not postgres and not rabbitmq and not e2e" $(PYTEST_ARGS)
 
 bench: $(VENV)/.synced nginx ## throughput and latency, written to docs/benchmarks.md
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
