@@ -28,6 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from printbridge.config import GatewaySettings
 from printbridge.nginx import GatewayConfigError, nginx_command, write_site
 from printbridge.openapi import merged_openapi_document
+from printbridge_shared.config import local_url
 from printbridge_shared.db import safe_url
 from printbridge_shared.routes import SERVICES, ServiceInfo
 
@@ -126,8 +127,7 @@ def database_urls(
 
 def gateway_url(settings: GatewaySettings) -> str:
     """Where to reach the gateway from this machine (a wildcard listen address means loopback)."""
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)
-    return f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+    return local_url(settings.host, settings.port)
 
 
 def find_nginx(nginx_bin: str) -> str:

@@ -8,6 +8,13 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+def local_url(host: str, port: int) -> str:
+    """Where a server listening on `host`:`port` is reached from this machine (a wildcard address
+    means loopback)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PRINTBRIDGE_", env_file=".env", extra="ignore", populate_by_name=True
