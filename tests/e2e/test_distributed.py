@@ -24,14 +24,7 @@ from printbridge.distributed import printbridge_command
 from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL, MailInbox, smtp_server
 
-# One xdist worker runs this module in order: its tests share one run-dist (the last one stops it), and
-# two run-dists at once would share the consumer groups' queues on the broker.
-pytestmark = [
-    pytest.mark.e2e,
-    pytest.mark.postgres,
-    pytest.mark.rabbitmq,
-    pytest.mark.xdist_group("run-dist"),
-]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 20

@@ -21,9 +21,6 @@ from printbridge.docs_page import DOCS_HTML
 from printbridge.nginx import nginx_command, write_site
 from printbridge_shared.routes import SERVICES
 
-# One xdist worker runs this module: its tests share one nginx.
-pytestmark = pytest.mark.xdist_group("nginx-gateway")
-
 NGINX = "/usr/sbin/nginx"
 ORIGIN = "https://app.example.com"
 OPENAPI = {"openapi": "3.1.0", "info": {"title": "Printbridge API"}, "paths": {"/v1/customers": {}}}
