@@ -34,7 +34,7 @@ lint: $(VENV)/.synced
 test: $(VENV)/.synced nginx lint ## lint, types, unit + PostgreSQL + RabbitMQ + end-to-end tests
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
-test-fast: $(VENV)/.synced ## SQLite only, no broker, no subprocesses
+test-fast: $(VENV)/.synced ## SQLite only, no PostgreSQL, no broker, no end-to-end runs
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not postgres and not rabbitmq and not e2e" $(PYTEST_ARGS)
 
 bench: $(VENV)/.synced nginx ## throughput and latency, written to docs/benchmarks.md
