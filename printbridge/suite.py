@@ -69,7 +69,7 @@ def running(settings: GatewaySettings, mode: Mode) -> Iterator[None]:
             record.unlink(missing_ok=True)
 
 
-def mode(settings: GatewaySettings | None = None) -> Mode:
+def chosen_mode(settings: GatewaySettings | None = None) -> Mode:
     """The suite the commands act on: PRINTBRIDGE_MODE, else the one running from the data directory."""
     settings = settings or GatewaySettings()
     found = running_suite(settings.data_dir)
@@ -99,6 +99,6 @@ def database_url(service: str) -> str:
     if settings.database_url:
         return str(settings.database_url)
     distributed = DistributedSettings()
-    if mode(distributed) is Mode.embedded:
+    if chosen_mode(distributed) is Mode.embedded:
         return str(settings.resolved_database_url())
     return default_database_url(distributed.postgres_url, SERVICES_BY_NAME[service])
