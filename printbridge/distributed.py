@@ -477,6 +477,6 @@ def create_databases(settings: DistributedSettings) -> dict[str, str]:
 
 
 def run_distributed(settings: DistributedSettings | None = None) -> int:
-    """Runs until SIGINT/SIGTERM (exit 0) or until a process dies or start-up fails (exit 1)."""
+    """Runs until SIGINT/SIGTERM (exit 0), or until start-up fails or a process keeps dying (exit 1)."""
     settings = settings or DistributedSettings()
     return asyncio.run(Supervisor(settings, read_environ()).run())
