@@ -175,7 +175,10 @@ def bench_embedded(workdir: Path) -> list[Result]:
     # The customers service alone, on the same SQLite file and without the in-process gateway in front;
     # storefront-auth runs beside it (same SQLite file as before) so the same token verifies.
     auth_port, port = free_port(), free_port()
-    direct = env | {"PRINTBRIDGE_STOREFRONT_AUTH_URL": f"http://127.0.0.1:{auth_port}"}
+    direct = env | {
+        "PRINTBRIDGE_STOREFRONT_AUTH_URL": f"http://127.0.0.1:{auth_port}",
+        "PRINTBRIDGE_MODE": "embedded",
+    }
     with (
         started(
             [str(BIN / "printbridge"), "serve", "storefront-auth", "--port", str(auth_port)],

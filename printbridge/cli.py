@@ -1,11 +1,12 @@
 """`printbridge`: run the suite, run one service, migrate, and the operators' chores."""
 
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -13,7 +14,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 import uvicorn
 
-from printbridge.config import GatewaySettings
+from printbridge import suite
+from printbridge.config import GatewaySettings, Mode
 from printbridge.services import (
     SERVICE_NAMES,
     create_service_app,
@@ -49,15 +51,37 @@ def run() -> None:
     from printbridge.embedded import build_embedded
 
     settings = _logging()
-    uvicorn.run(
-        build_embedded(settings),
-        host=settings.host,
-        port=settings.port,
-        **forwarding_options(settings.trusted_proxies),
-        log_config=None,
-        access_log=False,
-        server_header=False,
-    )
+    with _suite_running(settings, Mode.embedded):
+        uvicorn.run(
+            build_embedded(settings),
+            host=settings.host,
+            port=settings.port,
+            **forwarding_options(settings.trusted_proxies),
+            log_config=None,
+            access_log=False,
+            server_header=False,
+        )
+
+
+@contextlib.contextmanager
+def _suite_running(settings: GatewaySettings, mode: Mode) -> Iterator[None]:
+    """Records the suite in its data directory while it runs (see printbridge/suite.py); exit 1 when
+    PRINTBRIDGE_MODE names the other mode or a suite already runs from the directory."""
+    try:
+        with suite.running(settings, mode):
+            yield
+    except suite.ModeError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+
+
+def _database_url(service: str) -> str:
+    """The service's database in the suite the commands act on; exit 1 naming the setting when unclear."""
+    try:
+        return suite.database_url(service)
+    except suite.ModeError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
 
 
 def service_app_from_env():  # type: ignore[no-untyped-def]
@@ -80,6 +104,7 @@ def serve(
     if service not in SERVICES_BY_NAME:
         raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICE_NAMES)}")
     _logging()
+    os.environ[SERVICES_BY_NAME[service].env_prefix + "DATABASE_URL"] = _database_url(service)
     os.environ[SERVE_ENV] = service
     uvicorn.run(
         "printbridge.cli:service_app_from_env",
@@ -102,7 +127,7 @@ def migrate(
     (distributed mode), also declare every consumer group's queues and bindings on RabbitMQ."""
     _logging()
     for name in services or SERVICE_NAMES:
-        url = settings_for(name).resolved_database_url()
+        url = _database_url(name)
         asyncio.run(upgrade(migrations_dir(name), url))
         typer.echo(f"{name}: migrated")
     settings = settings_for(SERVICE_NAMES[0])
@@ -150,13 +175,12 @@ def _read_password() -> str:
     return password
 
 
-async def _in_storefront_auth(work: Callable[[Any, Any], Awaitable[T]]) -> T:
+async def _in_storefront_auth(url: str, work: Callable[[Any, Any], Awaitable[T]]) -> T:
     """Runs `work(session, outbox)` in one transaction of storefront-auth's database (migrated first)."""
     from printbridge_shared.db import Database
     from printbridge_shared.events.outbox import Outbox
     from storefront_auth.models import messaging
 
-    url = settings_for("storefront-auth").resolved_database_url()
     await upgrade(migrations_dir("storefront-auth"), url)
     db = Database(url)
     try:
@@ -172,12 +196,13 @@ def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
     from printbridge_shared.db import safe_url
     from printbridge_shared.errors import AppError
 
+    database_url = _database_url("storefront-auth")
     try:
-        return asyncio.run(_in_storefront_auth(work))
+        return asyncio.run(_in_storefront_auth(database_url, work))
     except AppError as error:
         typer.echo(f"error: {error.detail}", err=True)
     except (DBAPIError, OSError) as error:
-        url = safe_url(settings_for("storefront-auth").resolved_database_url())
+        url = safe_url(database_url)
         reason = str(getattr(error, "orig", error)).splitlines()[0]
         typer.echo(
             f"error: storefront-auth's database {url} cannot be used ({reason}); "
@@ -367,7 +392,7 @@ def events_republish(
         )
     moment = _since(since)
     _logging()
-    url = settings_for(service).resolved_database_url()
+    url = _database_url(service)
     setting = f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
     if sqlite_file_missing(url):
         typer.echo(f"error: {service} has no database at {safe_url(url)} yet; check {setting}", err=True)
@@ -441,7 +466,9 @@ def run_dist() -> None:
 
     settings = DistributedSettings()
     configure_logging(settings.log_level, json=settings.log_json)
-    raise typer.Exit(run_distributed(settings))
+    with _suite_running(settings, Mode.distributed):
+        code = run_distributed(settings)
+    raise typer.Exit(code)
 
 
 @app.command("create-databases")

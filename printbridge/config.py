@@ -1,3 +1,4 @@
+from enum import StrEnum
 from pathlib import Path
 
 from pydantic import Field
@@ -6,11 +7,21 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from printbridge_shared.config import TrustedProxies
 
 
+class Mode(StrEnum):
+    embedded = "embedded"
+    distributed = "distributed"
+
+
 class GatewaySettings(BaseSettings):
     """Settings of the gateway (embedded dispatcher or rendered nginx) and the runners."""
 
     model_config = SettingsConfigDict(env_prefix="PRINTBRIDGE_", env_file=".env", extra="ignore")
 
+    mode: Mode | None = Field(
+        None,
+        description="The suite the printbridge commands act on: embedded (SQLite files under data_dir) or "
+        "distributed (PostgreSQL). Unset: the suite that runs from data_dir.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("var")

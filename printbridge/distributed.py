@@ -1,6 +1,7 @@
 """`printbridge run-dist`: the distributed mode on one machine. A supervisor creates each service's
 PostgreSQL database, migrates once, starts every service as its own process and nginx in front of them,
-forwards stop signals, and takes everything down (non-zero exit) when any process dies."""
+forwards stop signals, and restarts a process that dies, with backoff; one that keeps dying right after
+each start takes everything down (non-zero exit)."""
 
 import asyncio
 import contextlib
@@ -28,6 +29,7 @@ from sqlalchemy.engine import URL, make_url
 from printbridge.config import GatewaySettings
 from printbridge.nginx import GatewayConfigError, nginx_command, write_site
 from printbridge.openapi import merged_openapi_document
+from printbridge_shared.config import local_url
 from printbridge_shared.db import safe_url
 from printbridge_shared.routes import SERVICES, ServiceInfo
 
@@ -37,6 +39,10 @@ T = TypeVar("T")
 NGINX_SEARCH_PATH = "/usr/local/sbin:/usr/sbin:/sbin"
 POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 8.0
+# A process that ran this long before dying was healthy: its next restart starts the backoff afresh.
+STABLE_SECONDS = 30.0
+# Restarts in a row, each after a shorter run than STABLE_SECONDS, before run-dist gives up.
+MAX_QUICK_RESTARTS = 5
 
 
 class DistributedSettings(GatewaySettings):
@@ -126,8 +132,7 @@ def database_urls(
 
 def gateway_url(settings: GatewaySettings) -> str:
     """Where to reach the gateway from this machine (a wildcard listen address means loopback)."""
-    host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.host, settings.host)
-    return f"http://[{host}]:{settings.port}" if ":" in host else f"http://{host}:{settings.port}"
+    return local_url(settings.host, settings.port)
 
 
 def find_nginx(nginx_bin: str) -> str:
@@ -241,7 +246,14 @@ class Child:
     name: str
     process: asyncio.subprocess.Process
     stop_signal: signal.Signals
-    watcher: "asyncio.Task[int] | None" = None
+    argv: list[str] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)
+    watcher: "asyncio.Task[None] | None" = None
+
+
+def restart_delay(quick_restarts: int, first: float) -> float:
+    """The wait before the next restart: `first`, doubling with every quick restart in a row, at most 30 s."""
+    return float(min(30.0, first * 2**quick_restarts))
 
 
 class StopRequested(Exception):
@@ -256,6 +268,7 @@ class Supervisor:
     stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
     failure: str | None = None
     signals_received: int = 0
+    first_restart_delay: float = 0.5
 
     async def run(self) -> int:
         logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per readiness poll is noise
@@ -370,18 +383,46 @@ class Supervisor:
         self, name: str, argv: list[str], env: dict[str, str], stop_signal: signal.Signals
     ) -> None:
         process = await asyncio.create_subprocess_exec(*argv, env=env, **_child_options())
-        child = Child(name, process, stop_signal)
+        child = Child(name, process, stop_signal, argv, env)
         child.watcher = asyncio.create_task(self._watch(child), name=f"watch-{name}")
         self.children.append(child)
         log.info("process_started", process=name, pid=process.pid)
 
-    async def _watch(self, child: Child) -> int:
-        code = await child.process.wait()
-        if not self.stop_requested.is_set():
-            self.failure = f"{child.name} exited unexpectedly (exit {code}); stopping everything"
-            log.error("process_died", process=child.name, exit_code=code)
-            self.stop_requested.set()
-        return code
+    async def _watch(self, child: Child) -> None:
+        """Restarts the child whenever it dies, as a process supervisor does: after a backoff that grows
+        while it keeps dying soon after each start; too many such deaths in a row stop everything."""
+        quick_restarts = 0
+        while True:
+            started = time.monotonic()
+            code = await child.process.wait()
+            if self.stop_requested.is_set():
+                return
+            ran = time.monotonic() - started
+            quick_restarts = quick_restarts + 1 if ran < STABLE_SECONDS else 0
+            if quick_restarts > MAX_QUICK_RESTARTS:
+                self.failure = (
+                    f"{child.name} exited {MAX_QUICK_RESTARTS + 1} times in a row soon after starting "
+                    f"(last exit {code}); stopping everything"
+                )
+                log.error("process_gave_up", process=child.name, exit_code=code)
+                self.stop_requested.set()
+                return
+            delay = restart_delay(quick_restarts - 1 if quick_restarts else 0, self.first_restart_delay)
+            log.error(
+                "process_died",
+                process=child.name,
+                exit_code=code,
+                ran_seconds=round(ran, 1),
+                restart_in_seconds=delay,
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stop_requested.wait(), delay)
+            if self.stop_requested.is_set():
+                return
+            child.process = await asyncio.create_subprocess_exec(
+                *child.argv, env=child.env, **_child_options()
+            )
+            log.info("process_restarted", process=child.name, pid=child.process.pid, exit_code=code)
 
     async def _wait_ready(self, name: str, url: str) -> None:
         deadline = time.monotonic() + self.settings.startup_timeout_seconds
@@ -405,6 +446,10 @@ class Supervisor:
     async def _stop_children(self) -> None:
         """The gateway first (it finishes requests in flight), then the services; stragglers are killed."""
         self.stop_requested.set()
+        watchers = [c.watcher for c in self.children if c.watcher is not None]
+        for watcher in watchers:
+            watcher.cancel()  # no restart from here on
+        await asyncio.gather(*watchers, return_exceptions=True)
         gateway = [c for c in self.children if c.name == "gateway"]
         others = [c for c in self.children if c.name != "gateway"]
         for group in (gateway, others):
@@ -432,6 +477,6 @@ def create_databases(settings: DistributedSettings) -> dict[str, str]:
 
 
 def run_distributed(settings: DistributedSettings | None = None) -> int:
-    """Runs until SIGINT/SIGTERM (exit 0) or until a process dies or start-up fails (exit 1)."""
+    """Runs until SIGINT/SIGTERM (exit 0), or until start-up fails or a process keeps dying (exit 1)."""
     settings = settings or DistributedSettings()
     return asyncio.run(Supervisor(settings, read_environ()).run())

@@ -34,6 +34,13 @@ def forwarding_options(trusted_proxies: str) -> dict[str, Any]:
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 
+def local_url(host: str, port: int) -> str:
+    """Where a server listening on `host`:`port` is reached from this machine (a wildcard address
+    means loopback)."""
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
 class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="PRINTBRIDGE_", env_file=".env", extra="ignore", populate_by_name=True

@@ -1,23 +1,52 @@
 """Fixtures every service's tests share (registered in the root conftest.py)."""
 
-from collections.abc import AsyncIterator
+import asyncio
+import concurrent.futures
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.retry import RetryPolicy
-from printbridge_shared.testing import AuthKeys, postgres_database
+from printbridge_shared.testing import AuthKeys, ServiceDatabases
+
+
+@pytest.fixture(scope="session")
+def service_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceDatabases]:
+    databases = ServiceDatabases(tmp_path_factory.mktemp("migrated"))
+    yield databases
+    # A thread of its own: the event loop of the last async test may still be this thread's loop.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, databases.drop()).result()
+
+
+@pytest.fixture
+def service_migrations(request: pytest.FixtureRequest) -> Path:
+    """The migrations of the service whose tests these are: a test under `services/<name>/tests/`
+    gets `services/<name>/migrations`, the folder the service's app migrates from at start."""
+    for folder in request.path.parents:
+        if folder.name == "tests" and (folder.parent / "migrations" / "env.py").is_file():
+            return folder.parent / "migrations"
+    raise pytest.UsageError(
+        f"{request.node.nodeid}: `database_url` is for a service's own tests (services/<name>/tests/), "
+        "where it knows the service's migrations"
+    )
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """The service's database: a SQLite file, then a fresh PostgreSQL database (each test runs on both)."""
+async def database_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    service_databases: ServiceDatabases,
+    service_migrations: Path,
+) -> AsyncIterator[str]:
+    """The service's database, already migrated: a SQLite file of this test's own, then the service's
+    PostgreSQL test database, emptied (each test runs on both)."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'service.db'}"
+        yield await service_databases.sqlite(service_migrations, tmp_path / "service.db")
     else:
-        async with postgres_database() as url:
-            yield url
+        yield await service_databases.postgres(service_migrations)
 
 
 @pytest.fixture

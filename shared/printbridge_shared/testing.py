@@ -1,4 +1,4 @@
-"""Test helpers every service's tests use: databases (SQLite file or a fresh PostgreSQL database),
+"""Test helpers every service's tests use: databases (SQLite or PostgreSQL, migrated once per service),
 a started service app, and operator/customer tokens signed by a test key whose JWKS the app fetches."""
 
 import asyncio
@@ -7,9 +7,11 @@ import email
 import email.policy
 import inspect
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aio_pika
@@ -17,7 +19,7 @@ import asyncpg
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import MetaData, func, select
 
 from printbridge_shared.auth.principal import Principal, PrincipalKind, Role
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
@@ -59,24 +61,103 @@ def free_port() -> int:
         return port
 
 
-@contextlib.asynccontextmanager
-async def postgres_database() -> AsyncIterator[str]:
-    """A fresh, empty PostgreSQL database for one test; dropped afterwards. Yields its SQLAlchemy URL."""
-    name = "pb_test_" + uuid.uuid4().hex[:12]
-    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
+def _postgres_dsn(database: str) -> str:
+    """The admin connection's server, another database (asyncpg's form of the URL)."""
+    return POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + "/" + database
+
+
+@dataclass
+class _MigratedPostgres:
+    name: str
+    url: str
+    empty_it: str
+
+
+class ServiceDatabases:
+    """The databases of a test session's service tests, migrated once per service and database kind
+    (a service's app migrates at start, so every test begins with that service's schema at head):
+
+    - SQLite: the service's migrations run once into a template file; each test gets its own copy.
+    - PostgreSQL: one database per service (and pytest-xdist worker), migrated once; before each test
+      every table but `alembic_version` is emptied and the sequences restart. On a disk that syncs,
+      `CREATE DATABASE` (from a template or not) and `DROP DATABASE` take about a second each, emptying
+      a few small tables some milliseconds.
+    A migration that fails, fails the first test that needs the service's database."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._sqlite: dict[Path, Path] = {}
+        self._postgres: dict[Path, _MigratedPostgres] = {}
+
+    async def sqlite(self, migrations: Path, target: Path) -> str:
+        """A copy of the service's migrated SQLite database at `target`; returns its URL."""
+        from printbridge_shared.migrations import upgrade
+
+        template = self._sqlite.get(migrations)
+        if template is None:
+            template = self.directory / f"{migrations.parent.name}-{uuid.uuid4().hex[:8]}.db"
+            await upgrade(migrations, f"sqlite+aiosqlite:///{template}")
+            self._sqlite[migrations] = template
+        target.parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(shutil.copyfile, template, target)
+        return f"sqlite+aiosqlite:///{target}"
+
+    async def postgres(self, migrations: Path) -> str:
+        """The service's migrated PostgreSQL database, emptied, with no other connection; returns its URL."""
+        database = self._postgres.get(migrations)
+        if database is None:
+            database = await self._create_postgres(migrations)
+            self._postgres[migrations] = database
+        connection = await asyncpg.connect(_postgres_dsn(database.name))
+        try:
+            await connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            await connection.execute(database.empty_it)
+        finally:
+            await connection.close()
+        return database.url
+
+    async def _create_postgres(self, migrations: Path) -> _MigratedPostgres:
+        from sqlalchemy import inspect
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        from printbridge_shared.migrations import upgrade
+
+        name = f"pb_test_{migrations.parent.name.replace('-', '_')}_{uuid.uuid4().hex[:8]}"
         admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
         try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            await admin.execute(f'CREATE DATABASE "{name}"')
         finally:
             await admin.close()
+        url = _postgres_dsn(name).replace("postgresql://", "postgresql+asyncpg://", 1)
+        await upgrade(migrations, url)
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                ordered = await conn.run_sync(lambda sync: inspect(sync).get_sorted_table_and_fkc_names())
+        finally:
+            await engine.dispose()
+        # Dependents first, so foreign keys never stop a DELETE.
+        tables = [table for table, _ in reversed(ordered) if table and table != "alembic_version"]
+        statements = [f'DELETE FROM "{table}"' for table in tables]
+        statements.append(
+            "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
+            "FROM pg_sequences WHERE schemaname = current_schema()"
+        )
+        return _MigratedPostgres(name, url, "BEGIN; " + "; ".join(statements) + "; COMMIT")
+
+    async def drop(self) -> None:
+        if not self._postgres:
+            return
+        admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+        try:
+            for database in self._postgres.values():
+                await admin.execute(f'DROP DATABASE IF EXISTS "{database.name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+        self._postgres.clear()
 
 
 @contextlib.asynccontextmanager
@@ -252,3 +333,24 @@ async def assert_service_basics(app: FastAPI) -> None:
 
             tables = await conn.run_sync(lambda sync: set(inspect(sync).get_table_names()))
         assert {"outbox", "inbox", "dead_letters", "jobs", "schedules", "alembic_version"} <= tables
+
+
+async def assert_migrations_match_models(database_url: str, metadata: MetaData) -> None:
+    """The migrated database at `database_url` is what the service's models say: Alembic's autogenerate
+    comparison (tables, columns and their types, indexes, unique constraints, foreign keys) finds nothing
+    to change. A model changed without a migration, or a migration that differs from its model, fails."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            differences = await connection.run_sync(
+                lambda sync: compare_metadata(
+                    MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                )
+            )
+    finally:
+        await engine.dispose()
+    assert differences == [], f"migrations and models differ: {differences}"

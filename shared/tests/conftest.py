@@ -169,3 +169,12 @@ async def rabbit() -> AsyncIterator[Rabbit]:
     rabbit = Rabbit(await aio_pika.connect_robust(AMQP_TEST_URL))
     yield rabbit
     await rabbit.close()
+
+
+@pytest.fixture
+def service_migrations() -> Path:
+    """`database_url` for the shared library's tests: a migrated customers database, which holds every
+    table the library itself defines (messaging and jobs); a test's own tables are created beside them."""
+    from printbridge.services import migrations_dir
+
+    return Path(migrations_dir("customers"))

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from printbridge_shared import sqlite_inline
 from printbridge_shared.db import Database
-from printbridge_shared.testing import eventually, postgres_database
+from printbridge_shared.testing import POSTGRES_ADMIN_URL, eventually
 
 
 @pytest.fixture
@@ -65,18 +65,18 @@ async def test_a_failing_read_raises_sqlalchemys_error_and_the_next_read_works(d
 
 @pytest.mark.postgres
 async def test_a_read_on_postgresql_opens_no_transaction() -> None:
-    async with postgres_database() as url:
-        database = Database(url)
-        transaction_id = text("SELECT txid_current()")
-        try:
-            async with database.read_session() as session:
-                first, second = [await session.scalar(transaction_id) for _ in range(2)]
-            assert first != second
-            async with database.session() as session:
-                first, second = [await session.scalar(transaction_id) for _ in range(2)]
-            assert first == second
-        finally:
-            await database.dispose()
+    # Reads only, so the server's own administrative database serves.
+    database = Database(POSTGRES_ADMIN_URL.replace("postgresql://", "postgresql+asyncpg://", 1))
+    transaction_id = text("SELECT txid_current()")
+    try:
+        async with database.read_session() as session:
+            first, second = [await session.scalar(transaction_id) for _ in range(2)]
+        assert first != second
+        async with database.session() as session:
+            first, second = [await session.scalar(transaction_id) for _ in range(2)]
+        assert first == second
+    finally:
+        await database.dispose()
 
 
 async def test_a_write_waits_for_another_processs_lock_without_blocking_the_loop(

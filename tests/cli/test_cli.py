@@ -12,9 +12,13 @@ runner = CliRunner()
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for name in ("PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL", "PRINTBRIDGE_DATA_DIR"):
+    for name in ("PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL", "PRINTBRIDGE_DATA_DIR", "PRINTBRIDGE_MODE"):
         monkeypatch.delenv(name, raising=False)
-    return {"PRINTBRIDGE_DATA_DIR": str(tmp_path / "fresh" / "var"), "PRINTBRIDGE_LOG_LEVEL": "WARNING"}
+    return {
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "fresh" / "var"),
+        "PRINTBRIDGE_LOG_LEVEL": "WARNING",
+        "PRINTBRIDGE_MODE": "embedded",
+    }
 
 
 def test_operator_create_reads_the_password_from_stdin_on_a_fresh_data_directory(env):

@@ -27,7 +27,11 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     for service in SERVICES:
         monkeypatch.delenv(f"{service.env_prefix}DATABASE_URL", raising=False)
     monkeypatch.delenv("PRINTBRIDGE_AMQP_URL", raising=False)
-    return {"PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"), "PRINTBRIDGE_LOG_LEVEL": "WARNING"}
+    return {
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_LOG_LEVEL": "WARNING",
+        "PRINTBRIDGE_MODE": "embedded",
+    }
 
 
 @pytest.fixture

@@ -61,6 +61,7 @@ def test_embedded_suite_creates_a_customer_whose_event_reaches_storefront_auth_a
         "PRINTBRIDGE_PORT": str(free_port()),
         "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
         "PRINTBRIDGE_LOG_JSON": "true",
+        "PRINTBRIDGE_MODE": "embedded",  # no suite runs yet: the first command is told which one
     }
     for key in [k for k in env if k.endswith("_DATABASE_URL")]:
         del env[key]
@@ -88,6 +89,16 @@ def test_embedded_suite_creates_a_customer_whose_event_reaches_storefront_auth_a
         assert httpx.get(f"{base}/internal/v1/api-keys/introspect").status_code == 404
         openapi = httpx.get(f"{base}/openapi.json").json()
         assert {"/v1/customers", "/v1/auth/login", "/v1/api-keys"} <= set(openapi["paths"])
+        unset = {k: v for k, v in env.items() if k != "PRINTBRIDGE_MODE"}
+        while_running = subprocess.run(
+            [BIN / "printbridge", "api-key", "create", "while running"],
+            env=unset,
+            capture_output=True,
+            text=True,
+        )
+        assert while_running.returncode == 0, (
+            "the commands act on the suite that runs: " + while_running.stderr
+        )
     finally:
         assert stop_suite(suite) == 0
 

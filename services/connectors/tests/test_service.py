@@ -1,6 +1,7 @@
 from fastapi import FastAPI
 
-from printbridge_shared.testing import assert_service_basics
+from connectors.models import Base
+from printbridge_shared.testing import assert_migrations_match_models, assert_service_basics
 
 
 async def test_service_starts_migrates_and_answers_health_checks(app: FastAPI) -> None:
@@ -15,3 +16,7 @@ async def test_a_request_id_is_kept_by_the_gateways_rule_and_replaced_otherwise(
         replaced = await client.get("/healthz", headers={"X-Request-ID": odd})
         assert replaced.headers["x-request-id"] != odd
         assert len(replaced.headers["x-request-id"]) == 32
+
+
+async def test_migrations_create_exactly_the_tables_of_the_models(database_url):
+    await assert_migrations_match_models(database_url, Base.metadata)

@@ -3,13 +3,18 @@ import structlog.testing
 
 from customers.config import Settings
 from customers.main import create_app
+from customers.models import Base
 from printbridge_shared.app import Runtime
-from printbridge_shared.testing import assert_service_basics
+from printbridge_shared.testing import assert_migrations_match_models, assert_service_basics
 
 
 async def test_service_starts_migrates_and_answers_health_checks(database_url, auth, bus):
     settings = Settings(database_url=database_url)
     await assert_service_basics(create_app(settings, Runtime(bus=bus, auth_http=auth.http_client())))
+
+
+async def test_migrations_create_exactly_the_tables_of_the_models(database_url):
+    await assert_migrations_match_models(database_url, Base.metadata)
 
 
 async def test_unreachable_database_at_start_is_retried_then_fails_with_a_clear_message(auth, bus):

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from sqlalchemy import update
 
@@ -16,6 +17,7 @@ from printbridge_shared.db import utcnow
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.testing import AuthKeys, MailInbox, bearer, free_port, running, smtp_server
 from storefront_auth.config import Settings
+from storefront_auth.credentials import passwords
 from storefront_auth.credentials.passwords import hash_password
 from storefront_auth.main import create_app
 from storefront_auth.models import (
@@ -29,6 +31,19 @@ from storefront_auth.operator import service as operator_service
 
 OPERATOR_EMAIL = "staff@printshop.example"
 OPERATOR_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2id at its lowest cost: the production parameters take most of a second of both cores per
+    hash on a small machine, and these tests hash hundreds of passwords. A test of the parameters
+    themselves is marked `production_password_hashing`."""
+    if request.node.get_closest_marker("production_password_hashing") is None:
+        cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+        monkeypatch.setattr(passwords, "_hasher", cheap)
+    passwords._dummy_hash.cache_clear()
+    yield
+    passwords._dummy_hash.cache_clear()
 
 
 def self_client(app: FastAPI) -> httpx.AsyncClient:

@@ -1,7 +1,4 @@
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-
-from printbridge_shared.testing import assert_service_basics
+from printbridge_shared.testing import assert_migrations_match_models, assert_service_basics
 from storefront_auth.models import Base
 
 
@@ -9,14 +6,8 @@ async def test_service_starts_migrates_and_answers_health_checks(app):
     await assert_service_basics(app)
 
 
-async def test_migrations_create_exactly_the_tables_of_the_models(app, client):
-    async with app.state.db.engine.connect() as connection:
-        differences = await connection.run_sync(
-            lambda sync: compare_metadata(
-                MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata
-            )
-        )
-    assert differences == []
+async def test_migrations_create_exactly_the_tables_of_the_models(database_url):
+    await assert_migrations_match_models(database_url, Base.metadata)
 
 
 async def test_every_public_operation_has_a_stable_id_and_a_tag(client):

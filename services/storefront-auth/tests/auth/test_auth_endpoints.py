@@ -73,6 +73,7 @@ async def test_disabled_operator_cannot_log_in(client, create_operator, disable_
     assert response.json()["type"].endswith("invalid-credentials")
 
 
+@pytest.mark.production_password_hashing
 async def test_unknown_email_costs_as_much_time_as_a_wrong_password(client, create_operator):
     await create_operator()
 
@@ -89,6 +90,7 @@ async def test_unknown_email_costs_as_much_time_as_a_wrong_password(client, crea
     assert unknown_email > wrong_password / 2
 
 
+@pytest.mark.production_password_hashing
 async def test_login_upgrades_a_password_hash_made_with_weaker_parameters(app, client, create_operator):
     await create_operator()
     weak_hash = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)

@@ -30,8 +30,12 @@ async def migrate(url: str, revision: str, *, down: bool = False) -> None:
     await asyncio.to_thread(step, alembic_config(MIGRATIONS, url), revision)
 
 
+# The revision the jobs migration follows.
+BEFORE_JOBS = "0005"
+
+
 async def test_queued_link_mails_become_jobs_and_the_migration_can_be_undone(database_url):
-    await migrate(database_url, "0004")
+    await migrate(database_url, BEFORE_JOBS, down=True)
     now = utcnow()
     queued, sent = uuid.uuid4(), uuid.uuid4()
     db = Database(database_url)
@@ -57,7 +61,7 @@ async def test_queued_link_mails_become_jobs_and_the_migration_can_be_undone(dat
             ("invitation_mail", {"link_id": str(queued)}, "queued")
         ]
 
-        await migrate(database_url, "0004", down=True)
+        await migrate(database_url, BEFORE_JOBS, down=True)
         async with db.read_session() as session:
             columns = await session.execute(sa.text("SELECT id, next_attempt_at FROM invitations"))
             assert len(columns.all()) == 2
