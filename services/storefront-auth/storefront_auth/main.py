@@ -17,6 +17,7 @@ from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import jobs, messaging
 from storefront_auth.password_reset.endpoints import router as password_reset_router
 from storefront_auth.password_reset.page import router as password_reset_page
+from storefront_auth.password_reset.request_job import PASSWORD_RESET_REQUEST, PasswordResetRequestJob
 from storefront_auth.password_reset.sender import PasswordResetMail
 from storefront_auth.revocation.endpoints import internal_router as revocation_internal_router
 from storefront_auth.signing_key.keystore import KeyStore
@@ -48,12 +49,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 revocation_internal_router,
             ],
             consumers=consumers,
-            job_handlers=lambda _db, outbox: link_mail_jobs(
-                [InvitationMail(settings), PasswordResetMail(settings)],
-                outbox,
-                transport_from_settings(settings),
-                settings,
-            ),
+            job_handlers=lambda _db, outbox: {
+                **link_mail_jobs(
+                    [InvitationMail(settings), PasswordResetMail(settings)],
+                    outbox,
+                    transport_from_settings(settings),
+                    settings,
+                ),
+                PASSWORD_RESET_REQUEST: PasswordResetRequestJob(),
+            },
             tags=[
                 {
                     "name": "auth",

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 
 from printbridge_shared.fields import Text
 from printbridge_shared.openapi import problems
@@ -9,6 +9,7 @@ from storefront_auth.auth import service as auth_service
 from storefront_auth.auth.schemas import TokenPair
 from storefront_auth.deps import LoginThrottleDep, OutboxDep, ReadSessionDep, SessionDep, TokenIssuerDep
 from storefront_auth.password_reset import service
+from storefront_auth.password_reset.request_job import ask_for_reset
 from storefront_auth.password_reset.schemas import (
     CompletePasswordReset,
     PasswordResetRequested,
@@ -27,12 +28,12 @@ REQUESTED = "If an account with this address exists, an e-mail with a reset link
 
 @router.post("", status_code=status.HTTP_202_ACCEPTED, response_model=PasswordResetRequested)
 async def request_password_reset(
-    payload: RequestPasswordReset, request: Request, background: BackgroundTasks
+    payload: RequestPasswordReset, session: SessionDep
 ) -> PasswordResetRequested:
     """Mail a link that sets a new password to a Storefronts user. The answer is 202 whether or not the
-    address has an account, and comes before anything is looked up, so neither it nor its timing
-    reveals one; a user gets at most one such e-mail a minute."""
-    background.add_task(service.request_reset_after_answer, request.app.state.db, email=payload.email)
+    address has an account: the request is recorded (durably) before anything is looked up, so neither
+    the answer nor its timing reveals one; a user gets at most one such e-mail a minute."""
+    await ask_for_reset(session, email=payload.email)
     return PasswordResetRequested(detail=REQUESTED)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.auth.principal import PrincipalKind
 from printbridge_shared.auth.tokens import hash_secret
-from printbridge_shared.db import Database, utcnow
+from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import StorefrontPasswordReset
 from printbridge_shared.events.outbox import Outbox
 from storefront_auth.auth.repository import RefreshTokenRepository
@@ -35,17 +35,6 @@ log = structlog.get_logger(__name__)
 # A user gets at most one reset e-mail per interval, however often someone asks: nobody can flood an
 # inbox through this endpoint.
 REQUEST_INTERVAL = dt.timedelta(seconds=60)
-
-
-async def request_reset_after_answer(db: Database, *, email: str) -> None:
-    """`request_reset` in its own unit of work, run once the caller has its answer: how long the lookup
-    and the queueing take must not tell whether the address has an account. Nothing durable was promised
-    (a 202 that waited for a commit would tell exactly that); if this fails, the person asks again."""
-    try:
-        async with db.session() as session:
-            await request_reset(session, email=email)
-    except Exception:
-        log.exception("password_reset_request_failed")
 
 
 async def request_reset(session: AsyncSession, *, email: str) -> None:

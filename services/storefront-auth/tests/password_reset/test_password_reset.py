@@ -379,16 +379,25 @@ def post_without_waiting(app, path: str, payload: dict) -> tuple[asyncio.Task, a
     return asyncio.create_task(app(scope, receive, send)), answered, messages
 
 
-async def test_the_answer_comes_before_the_account_is_looked_up_so_its_timing_tells_nothing(
-    client, app, smtp, create_user
+async def test_the_answer_waits_only_for_the_request_to_be_recorded_not_for_the_lookup(
+    database_url, client, app, smtp, create_user
 ):
+    """The request is recorded as a job; the lookup (longer for an address with an account) runs after
+    the answer. Shown on PostgreSQL, where a held row lock delays the lookup but not the answer (SQLite
+    has one writer, so there every write waits for it alike)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite's single writer delays the answer's own write too")
     user = await create_user(BRAND, EMAIL)
     async with app.state.db.engine.connect() as blocker:  # a long write holds the user's row
         await blocker.execute(update(CustomerUser).where(CustomerUser.id == user.id).values(last_name="Berg"))
         work, answered, messages = post_without_waiting(app, "/v1/auth/password-reset", {"email": EMAIL})
         await asyncio.wait_for(answered.wait(), 5)
         assert messages[0]["status"] == 202
-        assert not work.done(), "the lookup and the queueing wait for the writer, after the answer"
+        assert await resets(app) == [], "the lookup waits for the writer, after the answer"
         await blocker.rollback()
     await work
-    assert [r.user_id for r in await resets(app)] == [user.id]
+
+    async def queued() -> bool:
+        return [r.user_id for r in await resets(app)] == [user.id]
+
+    await eventually(queued)
