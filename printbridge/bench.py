@@ -324,7 +324,7 @@ def write_report(results: list[Result], dispatch: tuple[float, float] | None) ->
             f"{r.p99_ms:.2f} | {r.errors} |"
         )
     lines += ["", "Gateway overhead (gateway minus direct):", ""]
-    for mode in sorted({r.mode for r in results}):
+    for mode in sorted({r.mode for r in results} - {"baseline"}):
         for operation in ("create customer", "get customer", "get customer (1 connection)"):
             lines.append(f"- {mode}, {operation}: {overhead(results, mode, operation)}")
     if dispatch is not None:

@@ -328,8 +328,9 @@ class Supervisor:
         urls = database_urls([p.service for p in local], self.environ, settings.postgres_url)
         openapi_document = await self._until_stop(asyncio.to_thread(merged_openapi_document))
         site_dir = (settings.data_dir / "nginx").resolve()
+        upstreams = upstreams_of(plan)
         try:
-            conf = write_site(site_dir, settings, upstreams_of(plan), openapi_document)
+            conf = await asyncio.to_thread(write_site, site_dir, settings, upstreams, openapi_document)
         except GatewayConfigError as exc:
             raise SupervisorError(str(exc)) from exc
         timeout = settings.startup_timeout_seconds

@@ -103,10 +103,19 @@ async def create(session: AsyncSession, outbox: Outbox, payload: CustomerCreate)
         storefront_enabled=False,
         created_at=now,
         updated_at=now,
+        # Its first event: nobody can change a customer before the transaction that creates it commits.
+        version=1,
     )
-    async with _guarding_reference(session, repository, payload.reference_id):
-        repository.add(customer)
-    await record_event(session, outbox, customer, CustomerCreated(**_snapshot(customer)))
+    if payload.reference_id is None:
+        repository.add(customer)  # nothing unique to race for: the id is new
+        await session.flush()
+    else:
+        async with _guarding_reference(session, repository, payload.reference_id):
+            repository.add(customer)
+    created = CustomerCreated(**_snapshot(customer))
+    await outbox.record(
+        session, created, customer_id=customer.id, aggregate_id=customer.id, aggregate_version=1
+    )
     return customer
 
 
