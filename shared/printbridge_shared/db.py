@@ -190,11 +190,9 @@ class Database:
     async def read_session(self) -> AsyncIterator[AsyncSession]:
         """A unit of work that only reads: on SQLite it does not wait for the writer, on PostgreSQL it runs
         in autocommit (each statement its own snapshot, as at READ COMMITTED)."""
+        # Closing the session returns its connection, and the pool ends the transaction (a rollback).
         async with self.read_sessionmaker() as session:
-            try:
-                yield session
-            finally:
-                await session.rollback()
+            yield session
 
     def notify_committed(self, session: AsyncSession) -> None:
         """Tells the outbox relay (or the job runner) to look, when the committed transaction recorded

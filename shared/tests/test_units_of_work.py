@@ -49,6 +49,18 @@ async def test_a_read_sees_the_last_commit_while_a_write_transaction_is_open(db:
         assert (await reader.scalar(text("SELECT count(*) FROM notes"))) == 2
 
 
+async def test_a_finished_read_keeps_no_snapshot_so_every_later_read_sees_new_commits(db: Database) -> None:
+    """A pooled reader that kept its transaction would go on reading the old snapshot."""
+    for _ in range(6):  # more reads than pooled connections: each connection has read once
+        async with db.read_session() as session:
+            await session.scalar(text("SELECT count(*) FROM notes"))
+    async with db.session() as session:
+        await session.execute(text("INSERT INTO notes (body) VALUES ('later')"))
+    for _ in range(6):
+        async with db.read_session() as session:
+            assert (await session.scalar(text("SELECT count(*) FROM notes"))) == 2
+
+
 async def test_a_reader_cannot_write(db: Database) -> None:
     with pytest.raises(OperationalError, match="attempt to write a readonly database"):
         async with db.read_session() as session:
