@@ -29,6 +29,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printbridge import suite
 from printbridge.services import SERVICE_NAMES, settings_for
 from printbridge_shared.db import Database, safe_url, sqlite_file_missing, utcnow
 from printbridge_shared.events import rabbitmq
@@ -161,7 +162,10 @@ async def _service_database(service: str) -> AsyncIterator[Database | None]:
     """The service's database as the service left it (this command changes no schema); None for a SQLite
     file that does not exist yet (the service never ran there, so it has no dead letters). Database
     errors become one `DeadLetterError` line."""
-    url = settings_for(service).resolved_database_url()
+    try:
+        url = suite.database_url(service)
+    except suite.ModeError as error:
+        raise DeadLetterError(str(error)) from error
     if sqlite_file_missing(url):
         yield None
         return

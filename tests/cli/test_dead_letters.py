@@ -48,6 +48,7 @@ def env(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
         "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
         "PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL": url,
         "PRINTBRIDGE_LOG_LEVEL": "WARNING",
+        "PRINTBRIDGE_MODE": "embedded",
     }
 
 
@@ -184,6 +185,16 @@ def test_list_on_a_fresh_data_directory_creates_no_databases(env, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "no dead letters"
     assert not (tmp_path / "var").exists()
+
+
+def test_without_a_running_suite_or_a_mode_the_command_refuses_to_guess(env, monkeypatch):
+    del env["PRINTBRIDGE_MODE"]
+    monkeypatch.delenv("PRINTBRIDGE_MODE", raising=False)
+
+    result = invoke(env, "list")
+
+    assert result.exit_code == 1
+    assert "PRINTBRIDGE_MODE" in result.output
 
 
 def test_replay_hands_the_event_to_the_fixed_consumer_and_removes_the_dead_letter(env, url):
