@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge import suite
-from printbridge.services import SERVICE_NAMES, settings_for
+from printbridge.services import SERVICE_NAMES
 from printbridge_shared.db import Database, safe_url, sqlite_file_missing, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
