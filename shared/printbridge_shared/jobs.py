@@ -160,9 +160,10 @@ Prepared = TypeVar("Prepared")
 
 
 class JobHandler(Generic[Prepared]):
-    """What a service does for one kind of job. Override `perform` (the I/O, outside any transaction)
-    and, where needed, `prepare` (in a transaction before it; None: nothing to do, the job is done),
-    `succeeded` and `given_up` (each in the transaction that completes the job)."""
+    """What a service does for one kind of job: `prepare` (in a transaction; None: nothing more to do,
+    the job is done), `perform` (the I/O, outside any transaction, with what `prepare` returned), then
+    `succeeded` or `given_up` (each in the transaction that completes the job). A job whose whole work is
+    a database change overrides only `prepare`."""
 
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
     retry_base_seconds: float = 2.0
@@ -172,7 +173,7 @@ class JobHandler(Generic[Prepared]):
         return cast(Prepared, job.payload)
 
     async def perform(self, job: Job, prepared: Prepared) -> None:
-        raise NotImplementedError
+        """The job's I/O; none by default."""
 
     async def succeeded(self, session: AsyncSession, job: Job, prepared: Prepared) -> None:
         """Runs in the transaction that completes the job."""

@@ -3,8 +3,6 @@ the address has an account, so neither the answer nor its timing tells), and thi
 up and queues the e-mail afterwards. A repeat after a crash is harmless: a user gets at most one e-mail
 a minute."""
 
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.jobs import Job, JobHandler, enqueue
@@ -23,6 +21,3 @@ class PasswordResetRequestJob(JobHandler[None]):
     async def prepare(self, session: AsyncSession, job: Job) -> None:
         await service.request_reset(session, email=str(job.payload["email"]))
         return None
-
-    async def perform(self, job: Job, prepared: Any) -> None:
-        """Nothing outside the transaction: `prepare` did the work."""
