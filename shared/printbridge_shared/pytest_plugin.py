@@ -5,11 +5,13 @@ import concurrent.futures
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.retry import RetryPolicy
-from printbridge_shared.testing import AuthKeys, ServiceDatabases
+from printbridge_shared.testing import AuthKeys, ServiceDatabases, bearer, running
 
 
 @pytest.fixture(scope="session")
@@ -57,3 +59,16 @@ def auth() -> AuthKeys:
 @pytest.fixture
 def bus() -> InProcessBus:
     return InProcessBus(retry=RetryPolicy(max_attempts=2, base_s=0.01))
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """The service's `app` fixture (each service's conftest.py builds its own), started, as a client."""
+    async with running(app) as client:
+        yield client
+
+
+@pytest.fixture
+def operator(auth: AuthKeys) -> dict[str, str]:
+    """An operator's headers, signed by `auth` (storefront-auth's tests log a real operator in instead)."""
+    return bearer(auth.operator_token())

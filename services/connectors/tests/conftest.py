@@ -1,6 +1,5 @@
-from collections.abc import AsyncIterator
+"""The `connectors` app under test; `client` and `operator` come from printbridge_shared.pytest_plugin."""
 
-import httpx
 import pytest
 from fastapi import FastAPI
 
@@ -8,21 +7,10 @@ from connectors.config import Settings
 from connectors.main import create_app
 from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.testing import AuthKeys, bearer, running
+from printbridge_shared.testing import AuthKeys
 
 
 @pytest.fixture
 def app(database_url: str, auth: AuthKeys, bus: InProcessBus) -> FastAPI:
     settings = Settings(database_url=database_url, log_json=False)
     return create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(app) as client:
-        yield client
-
-
-@pytest.fixture
-def operator(auth: AuthKeys) -> dict[str, str]:
-    return bearer(auth.operator_token())

@@ -3,7 +3,7 @@ importlib mode that keeps this conftest's module name unique when every service'
 Helpers are therefore fixtures, not an importable module."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -15,7 +15,7 @@ from sqlalchemy import update
 from printbridge_shared.app import Runtime
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.testing import AuthKeys, MailInbox, bearer, free_port, running, smtp_server
+from printbridge_shared.testing import AuthKeys, MailInbox, bearer, free_port, smtp_server
 from storefront_auth.config import Settings
 from storefront_auth.credentials import passwords
 from storefront_auth.credentials.passwords import hash_password
@@ -66,12 +66,6 @@ def app(database_url: str, bus: InProcessBus, app_settings: dict[str, Any]) -> F
     )
     app.state.verifier.http = self_client(app)
     return app
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(app) as client:
-        yield client
 
 
 @pytest.fixture
