@@ -77,20 +77,6 @@ async def test_a_late_access_on_changes_nothing_through_either_bus(app, through_
     assert (access.enabled, access.customer_version, users) == (False, 3, 0)
 
 
-async def test_a_late_access_on_older_than_the_access_off_changes_nothing(app, client, bus):
-    customer_id = uuid.uuid4()
-    await deliver(bus, StorefrontAccessDisabled(customer_id=customer_id), customer_version=5)
-
-    enabled = StorefrontAccessEnabled(customer_id=customer_id, customer_name="Acme", admin=ANNA)
-    await deliver(bus, enabled, customer_version=4)
-
-    async with app.state.db.sessionmaker() as session:
-        access = await session.get(CustomerAccess, customer_id)
-        users = await session.scalar(select(func.count()).select_from(CustomerUser))
-    assert (access.enabled, access.customer_version) == (False, 5)
-    assert users == 0, "the late access news invited nobody"
-
-
 async def test_newer_access_news_switches_access_on_again(app, client, bus):
     customer_id = uuid.uuid4()
     await deliver(bus, StorefrontAccessDisabled(customer_id=customer_id), customer_version=5)
