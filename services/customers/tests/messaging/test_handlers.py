@@ -132,22 +132,6 @@ async def test_the_admin_removed_by_the_team_can_be_replaced_by_the_producer(cli
     assert named.json()["invitation_status"] == "pending"
 
 
-async def test_a_late_invitation_failure_older_than_the_invitation_changes_nothing(client, operator, bus):
-    customer_id = await enabled_customer(client, operator)
-    invited = StorefrontUserInvited(
-        customer_id=customer_id, user_id=uuid.uuid4(), email=ADMIN["email"], invited_at=AT
-    )
-    failed = StorefrontInvitationFailed(
-        customer_id=customer_id, email=ADMIN["email"], reason="mail server unreachable", failed_at=AT
-    )
-    await handle(bus, invited, team_version=5)
-
-    await handle(bus, failed, team_version=4)
-
-    after = await status(client, operator, customer_id)
-    assert (after["invitation_status"], after["failure_reason"]) == ("invited", None)
-
-
 async def test_newer_team_news_moves_the_status_on(client, operator, bus):
     customer_id = await enabled_customer(client, operator)
     user_id = uuid.uuid4()
