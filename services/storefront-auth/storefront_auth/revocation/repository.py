@@ -2,9 +2,10 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printbridge_shared.db import UTCDateTime, upsert_insert
 from storefront_auth.models import CustomerUser, TokenRevocation
 
 
@@ -23,11 +24,18 @@ class TokenRevocationRepository:
     async def revoke_customer_before(self, customer_id: uuid.UUID, at: dt.datetime) -> None:
         """Access tokens of every user of the customer issued before `at` stop working (access switched
         off: switching it on again must not revive them)."""
-        users = await self.session.scalars(
-            select(CustomerUser).where(CustomerUser.customer_id == customer_id)
+        table = TokenRevocation.__table__
+        users = select(CustomerUser.id, CustomerUser.customer_id, literal(at, UTCDateTime())).where(
+            CustomerUser.customer_id == customer_id
         )
-        for user in users.all():
-            await self.revoke_before(user, at)
+        insert = upsert_insert(self.session.get_bind().dialect.name, table).from_select(
+            [table.c.subject_id, table.c.customer_id, table.c.not_before], users
+        )
+        await self.session.execute(
+            insert.on_conflict_do_update(
+                index_elements=[table.c.subject_id], set_={"not_before": insert.excluded.not_before}
+            )
+        )
 
     async def since(self, earliest: dt.datetime) -> Sequence[TokenRevocation]:
         statement = select(TokenRevocation).where(TokenRevocation.not_before > earliest)
