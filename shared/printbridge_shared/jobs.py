@@ -460,17 +460,17 @@ class JobRunner:
         jobs, schedules = self.tables.jobs.c, self.tables.schedules.c
         kinds = list(self.handlers)
         async with self.db.read_session() as session:
-            next_job = await session.scalar(
+            next_job: dt.datetime | None = await session.scalar(
                 select(func.min(jobs.run_at)).where(jobs.kind.in_(kinds), jobs.status == QUEUED)
             )
-            next_lease = await session.scalar(
+            next_lease: dt.datetime | None = await session.scalar(
                 select(func.min(jobs.lease_until)).where(jobs.kind.in_(kinds), jobs.status == RUNNING)
             )
             names = [s.name for s in self.schedules]
-            next_schedule = await session.scalar(
+            next_schedule: dt.datetime | None = await session.scalar(
                 select(func.min(schedules.next_run_at)).where(schedules.name.in_(names))
             )
-        candidates = [_aware(t) for t in (next_job, next_lease, next_schedule) if t is not None]
+        candidates = [t for t in (next_job, next_lease, next_schedule) if t is not None]
         if not candidates:
             return self.idle_seconds
         wait = (min(candidates) - self.clock()).total_seconds()
@@ -486,22 +486,15 @@ class JobRunner:
             counts = await session.execute(
                 select(jobs.kind, jobs.status, func.count()).group_by(jobs.kind, jobs.status)
             )
-            oldest = await session.scalar(
+            oldest: dt.datetime | None = await session.scalar(
                 select(func.min(jobs.run_at)).where(jobs.status == QUEUED, jobs.run_at <= now)
             )
         seen = {(kind, status): n for kind, status, n in counts}
         for kind in {*self.handlers, *(k for k, _s in seen)}:
             for status in (QUEUED, RUNNING, FAILED):
                 self.metrics.jobs.labels(self.metrics.service, kind, status).set(seen.get((kind, status), 0))
-        age = (now - _aware(oldest)).total_seconds() if oldest is not None else 0.0
+        age = (now - oldest).total_seconds() if oldest is not None else 0.0
         self.metrics.jobs_oldest_due_age.labels(self.metrics.service).set(max(0.0, age))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """Aggregates (min) bypass the column type on SQLite and come back naive or as text."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def create_job_tables_v1() -> None:
