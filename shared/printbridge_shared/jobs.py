@@ -66,7 +66,15 @@ class JobTables:
 
 
 def job_tables(metadata: MetaData) -> JobTables:
-    """Adds the `jobs` and `schedules` tables to a service's metadata (every service has both)."""
+    """Adds the `jobs` and `schedules` tables to a service's metadata (every service has both): version
+    1 plus each later step, the same definitions the migrations apply, so the two cannot drift."""
+    jobs, schedules = job_tables_v1(metadata)
+    return JobTables(jobs=jobs, schedules=schedules)
+
+
+def job_tables_v1(metadata: MetaData) -> tuple[Table, Table]:
+    """`jobs` and `schedules` as migration version 1 created them. Frozen: a change to these tables is a
+    step of its own, applied in `job_tables` and by a migration."""
     jobs = Table(
         "jobs",
         metadata,
@@ -94,7 +102,7 @@ def job_tables(metadata: MetaData) -> JobTables:
         Column("interval_seconds", Float, nullable=False),
         Column("next_run_at", UTCDateTime(), nullable=False),
     )
-    return JobTables(jobs=jobs, schedules=schedules)
+    return jobs, schedules
 
 
 async def enqueue(
@@ -504,9 +512,8 @@ def create_job_tables_v1() -> None:
 
     from printbridge_shared.db import make_metadata
 
-    tables = job_tables(make_metadata())
     bind = op.get_bind()
-    for table in (tables.jobs, tables.schedules):
+    for table in job_tables_v1(make_metadata()):
         table.create(bind)
 
 
