@@ -218,9 +218,6 @@ class OutboxRelay:
         self._next_retry_at: dt.datetime | None = None
         db.on_commit(self._wake.set)
 
-    def wake(self) -> None:
-        self._wake.set()
-
     async def run(self) -> None:
         failures = 0
         while not self._stopping:
