@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import GUID, JOBS_ENQUEUED, Database, UTCDateTime, upsert_insert, utcnow
+from printbridge_shared.events.retry import doubling_delay
 from printbridge_shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
@@ -191,7 +192,7 @@ class JobHandler(Generic[Prepared]):
 
     def retry_delay(self, attempt: int) -> float:
         """The pause after failed attempt number `attempt`: doubling from `retry_base_seconds`."""
-        return float(min(self.retry_max_seconds, self.retry_base_seconds * 2 ** (attempt - 1)))
+        return doubling_delay(attempt, self.retry_base_seconds, self.retry_max_seconds)
 
 
 @dataclass(frozen=True)
