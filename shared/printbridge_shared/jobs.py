@@ -250,8 +250,7 @@ class JobRunner:
         while not self._stopping:
             self._wake.clear()
             await self.enqueue_due_schedules()
-            while not self._stopping and await self.run_next():
-                pass
+            await self.run_due()
             await self.refresh_metrics()
             if self._stopping:
                 break
@@ -266,9 +265,10 @@ class JobRunner:
                     self.waiting = False
 
     async def run_due(self) -> int:
-        """Runs every job that is due now, one after the other; the number run."""
+        """Runs every job that is due now, one after the other, until none is or `stop()` was called;
+        the number run."""
         count = 0
-        while await self.run_next():
+        while not self._stopping and await self.run_next():
             count += 1
         return count
 
