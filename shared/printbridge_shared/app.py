@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Response
 from fastapi.responses import JSONResponse
 
 from printbridge_shared.auth.verifier import TokenVerifier
@@ -176,7 +176,7 @@ def _health_router(
         return {"status": "ok", "service": name}
 
     @router.get("/readyz")
-    async def readyz(_request: Request) -> Response:
+    async def readyz() -> Response:
         checks = {"database": "ok", "event_bus": "ok" if runtime.bus.is_ready() else "unavailable"}
         try:
             await db.ping(read_side=True)

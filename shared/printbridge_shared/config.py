@@ -11,8 +11,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from printbridge_shared.events.retry import RetryPolicy
 
 
+def _proxy_items(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 def _proxy_addresses(value: str) -> str:
-    for item in filter(None, (part.strip() for part in value.split(","))):
+    for item in _proxy_items(value):
         try:
             ipaddress.ip_network(item, strict=False)
         except ValueError:
@@ -30,7 +34,7 @@ TrustedProxies = Annotated[str, AfterValidator(_proxy_addresses)]
 def forwarding_options(trusted_proxies: str) -> dict[str, Any]:
     """uvicorn's options for a server that believes X-Forwarded-For only from `trusted_proxies` (and, when
     that is empty, from nobody: the connection's own address is the client's)."""
-    trusted = [part.strip() for part in trusted_proxies.split(",") if part.strip()]
+    trusted = _proxy_items(trusted_proxies)
     return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or None}
 
 

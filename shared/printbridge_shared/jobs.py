@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import GUID, JOBS_ENQUEUED, Database, UTCDateTime, upsert_insert, utcnow
+from printbridge_shared.events.retry import doubling_delay
 from printbridge_shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
@@ -66,7 +67,15 @@ class JobTables:
 
 
 def job_tables(metadata: MetaData) -> JobTables:
-    """Adds the `jobs` and `schedules` tables to a service's metadata (every service has both)."""
+    """Adds the `jobs` and `schedules` tables to a service's metadata (every service has both): version
+    1 plus each later step, the same definitions the migrations apply, so the two cannot drift."""
+    jobs, schedules = job_tables_v1(metadata)
+    return JobTables(jobs=jobs, schedules=schedules)
+
+
+def job_tables_v1(metadata: MetaData) -> tuple[Table, Table]:
+    """`jobs` and `schedules` as migration version 1 created them. Frozen: a change to these tables is a
+    step of its own, applied in `job_tables` and by a migration."""
     jobs = Table(
         "jobs",
         metadata,
@@ -94,7 +103,7 @@ def job_tables(metadata: MetaData) -> JobTables:
         Column("interval_seconds", Float, nullable=False),
         Column("next_run_at", UTCDateTime(), nullable=False),
     )
-    return JobTables(jobs=jobs, schedules=schedules)
+    return jobs, schedules
 
 
 async def enqueue(
@@ -183,7 +192,7 @@ class JobHandler(Generic[Prepared]):
 
     def retry_delay(self, attempt: int) -> float:
         """The pause after failed attempt number `attempt`: doubling from `retry_base_seconds`."""
-        return float(min(self.retry_max_seconds, self.retry_base_seconds * 2 ** (attempt - 1)))
+        return doubling_delay(attempt, self.retry_base_seconds, self.retry_max_seconds)
 
 
 @dataclass(frozen=True)
@@ -241,8 +250,7 @@ class JobRunner:
         while not self._stopping:
             self._wake.clear()
             await self.enqueue_due_schedules()
-            while not self._stopping and await self.run_next():
-                pass
+            await self.run_due()
             await self.refresh_metrics()
             if self._stopping:
                 break
@@ -257,9 +265,10 @@ class JobRunner:
                     self.waiting = False
 
     async def run_due(self) -> int:
-        """Runs every job that is due now, one after the other; the number run."""
+        """Runs every job that is due now, one after the other, until none is or `stop()` was called;
+        the number run."""
         count = 0
-        while await self.run_next():
+        while not self._stopping and await self.run_next():
             count += 1
         return count
 
@@ -460,17 +469,17 @@ class JobRunner:
         jobs, schedules = self.tables.jobs.c, self.tables.schedules.c
         kinds = list(self.handlers)
         async with self.db.read_session() as session:
-            next_job = await session.scalar(
+            next_job: dt.datetime | None = await session.scalar(
                 select(func.min(jobs.run_at)).where(jobs.kind.in_(kinds), jobs.status == QUEUED)
             )
-            next_lease = await session.scalar(
+            next_lease: dt.datetime | None = await session.scalar(
                 select(func.min(jobs.lease_until)).where(jobs.kind.in_(kinds), jobs.status == RUNNING)
             )
             names = [s.name for s in self.schedules]
-            next_schedule = await session.scalar(
+            next_schedule: dt.datetime | None = await session.scalar(
                 select(func.min(schedules.next_run_at)).where(schedules.name.in_(names))
             )
-        candidates = [_aware(t) for t in (next_job, next_lease, next_schedule) if t is not None]
+        candidates = [t for t in (next_job, next_lease, next_schedule) if t is not None]
         if not candidates:
             return self.idle_seconds
         wait = (min(candidates) - self.clock()).total_seconds()
@@ -486,22 +495,15 @@ class JobRunner:
             counts = await session.execute(
                 select(jobs.kind, jobs.status, func.count()).group_by(jobs.kind, jobs.status)
             )
-            oldest = await session.scalar(
+            oldest: dt.datetime | None = await session.scalar(
                 select(func.min(jobs.run_at)).where(jobs.status == QUEUED, jobs.run_at <= now)
             )
         seen = {(kind, status): n for kind, status, n in counts}
         for kind in {*self.handlers, *(k for k, _s in seen)}:
             for status in (QUEUED, RUNNING, FAILED):
                 self.metrics.jobs.labels(self.metrics.service, kind, status).set(seen.get((kind, status), 0))
-        age = (now - _aware(oldest)).total_seconds() if oldest is not None else 0.0
+        age = (now - oldest).total_seconds() if oldest is not None else 0.0
         self.metrics.jobs_oldest_due_age.labels(self.metrics.service).set(max(0.0, age))
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    """Aggregates (min) bypass the column type on SQLite and come back naive or as text."""
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 def create_job_tables_v1() -> None:
@@ -511,9 +513,8 @@ def create_job_tables_v1() -> None:
 
     from printbridge_shared.db import make_metadata
 
-    tables = job_tables(make_metadata())
     bind = op.get_bind()
-    for table in (tables.jobs, tables.schedules):
+    for table in job_tables_v1(make_metadata()):
         table.create(bind)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command, context
 from alembic.config import Config
-from sqlalchemy import Column, Index, Integer, MetaData, String, Table, Text, pool, text
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -60,58 +60,16 @@ def run_migrations_env(metadata: MetaData, default_url: Callable[[], str]) -> No
         asyncio.run(run_async())
 
 
-def _messaging_tables_v1(metadata: MetaData) -> list[Table]:
-    """outbox, inbox and dead_letters as version 1 created them (frozen: later versions change them in
-    steps of their own)."""
-    from printbridge_shared.db import GUID, UTCDateTime
-    from printbridge_shared.events.outbox import SEQ_TYPE
-
-    return [
-        Table(
-            "outbox",
-            metadata,
-            Column("seq", SEQ_TYPE, primary_key=True, autoincrement=True),
-            Column("event_id", GUID(), nullable=False, unique=True),
-            Column("event_type", String(100), nullable=False),
-            Column("envelope", Text, nullable=False),
-            Column("created_at", UTCDateTime(), nullable=False),
-            Column("published_at", UTCDateTime(), nullable=True),
-            Column("attempts", Integer, nullable=False, default=0),
-            Column("last_error", Text, nullable=True),
-            Index("ix_outbox_unpublished", "published_at", "seq"),
-        ),
-        Table(
-            "inbox",
-            metadata,
-            Column("consumer", String(100), primary_key=True),
-            Column("event_id", GUID(), primary_key=True),
-            Column("event_type", String(100), nullable=False),
-            Column("handled_at", UTCDateTime(), nullable=False),
-        ),
-        Table(
-            "dead_letters",
-            metadata,
-            Column("id", GUID(), primary_key=True),
-            Column("consumer", String(100), nullable=False),
-            Column("event_id", GUID(), nullable=False),
-            Column("event_type", String(100), nullable=False),
-            Column("envelope", Text, nullable=False),
-            Column("reason", Text, nullable=False),
-            Column("attempts", Integer, nullable=False),
-            Column("failed_at", UTCDateTime(), nullable=False),
-        ),
-    ]
-
-
 def create_messaging_tables_v1() -> None:
     """Creates outbox, inbox and dead_letters as of version 1; call from a service's initial migration.
     A later change to these tables gets its own `..._v2` step, so old migrations stay as they ran."""
     from alembic import op
 
     from printbridge_shared.db import make_metadata
+    from printbridge_shared.events.outbox import messaging_tables_v1
 
     bind = op.get_bind()
-    for table in _messaging_tables_v1(make_metadata()):
+    for table in messaging_tables_v1(make_metadata()):
         table.create(bind)
 
 
@@ -127,10 +85,10 @@ def upgrade_messaging_tables_v2() -> None:
     consumer failed it."""
     from alembic import op
 
-    from printbridge_shared.db import UTCDateTime
+    from printbridge_shared.events.outbox import outbox_next_attempt_at_v2
 
     with op.batch_alter_table("outbox") as batch:
-        batch.add_column(Column("next_attempt_at", UTCDateTime(), nullable=True))
+        batch.add_column(outbox_next_attempt_at_v2())
 
 
 def downgrade_messaging_tables_v2() -> None:

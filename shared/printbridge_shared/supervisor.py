@@ -13,6 +13,7 @@ from typing import Protocol
 
 import structlog
 
+from printbridge_shared.events.retry import doubling_delay
 from printbridge_shared.metrics import ServiceMetrics
 
 log = structlog.get_logger(__name__)
@@ -121,9 +122,8 @@ class Supervisor:
                 if healthy_for >= self.restart_max_seconds:
                     supervised.crashes_in_a_row = 0
                 supervised.crashes_in_a_row += 1
-                pause = min(
-                    self.restart_max_seconds,
-                    self.restart_base_seconds * 2 ** (supervised.crashes_in_a_row - 1),
+                pause = doubling_delay(
+                    supervised.crashes_in_a_row, self.restart_base_seconds, self.restart_max_seconds
                 )
                 supervised.state = WorkerState.restarting
                 self.metrics.worker_up.labels(self.service, supervised.name).set(0)

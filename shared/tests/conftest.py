@@ -87,6 +87,23 @@ async def make_service(tmp_path: Path) -> AsyncIterator[Callable[[str], Awaitabl
         await service.db.dispose()
 
 
+class RaisingHandler:
+    """A handler that notes the id of every event it is given, then raises `error`."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls: list[uuid.UUID] = []
+
+    async def __call__(self, context: EventContext, _data: Pinged) -> None:
+        self.calls.append(context.envelope.id)
+        raise self.error
+
+
+@pytest.fixture
+def raising_handler() -> type[RaisingHandler]:
+    return RaisingHandler
+
+
 @pytest.fixture
 def pinged() -> Iterator[type[Pinged]]:
     """A `Pinged` contract with a type of its own for this test."""

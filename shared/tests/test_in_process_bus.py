@@ -160,15 +160,10 @@ async def test_a_consumer_that_handled_the_event_skips_it_when_another_ones_retr
 
 
 async def test_a_consumer_that_keeps_failing_is_dead_lettered_with_the_reason_after_the_last_attempt(
-    make_service, pinged
+    make_service, pinged, raising_handler
 ):
     service = await make_service("consumer")
-    calls = []
-
-    async def broken(context, _data):
-        calls.append(context.envelope.id)
-        raise ValueError("printer on fire")
-
+    broken = raising_handler(ValueError("printer on fire"))
     bus = in_process_bus()
     bus.add_consumer(service.consumer("group", pinged, broken))
     await bus.start()
@@ -179,7 +174,7 @@ async def test_a_consumer_that_keeps_failing_is_dead_lettered_with_the_reason_af
         await publisher.relay.publish_pending()
         await publisher.let_retries_fall_due()
 
-    assert calls == [recorded.id] * RETRY.max_attempts
+    assert broken.calls == [recorded.id] * RETRY.max_attempts
     [dead] = await dead_letters(service)
     assert (dead.consumer, dead.event_id, dead.attempts) == ("group", recorded.id, RETRY.max_attempts)
     assert dead.reason == "ValueError: printer on fire"
@@ -190,15 +185,10 @@ async def test_a_consumer_that_keeps_failing_is_dead_lettered_with_the_reason_af
 
 
 async def test_a_handlers_permanent_error_dead_letters_the_event_at_once_without_retries(
-    make_service, pinged
+    make_service, pinged, raising_handler
 ):
     service = await make_service("consumer")
-    calls = []
-
-    async def refuses(context, _data):
-        calls.append(context.envelope.id)
-        raise UnprocessableEvent("the customer does not exist and never will")
-
+    refuses = raising_handler(UnprocessableEvent("the customer does not exist and never will"))
     bus = in_process_bus()
     bus.add_consumer(service.consumer("group", pinged, refuses))
     await bus.start()
@@ -207,7 +197,7 @@ async def test_a_handlers_permanent_error_dead_letters_the_event_at_once_without
 
     await publisher.relay.publish_pending()
 
-    assert calls == [recorded.id]
+    assert refuses.calls == [recorded.id]
     [dead] = await dead_letters(service)
     assert dead.attempts == 1
     assert dead.reason == "UnprocessableEvent: the customer does not exist and never will"

@@ -72,14 +72,10 @@ async def test_an_event_nobody_subscribes_to_is_published_without_error(rabbit, 
 
 
 async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered_with_the_reason(
-    rabbit, make_service, pinged, make_envelope
+    rabbit, make_service, pinged, make_envelope, raising_handler
 ):
     service = await make_service("consumer")
-    calls = []
-
-    async def broken(context, _data):
-        calls.append(context.envelope.id)
-        raise ValueError("printer on fire")
+    broken = raising_handler(ValueError("printer on fire"))
 
     group = rabbit.group()
     bus = rabbit.bus()
@@ -96,7 +92,7 @@ async def test_a_handler_that_keeps_failing_is_retried_then_dead_lettered_with_t
     assert dead.headers["x-consumer"] == group
     assert dead.headers["x-request-id"] == "req-2"
     assert dead.message_id == str(envelope.id)
-    assert calls == [envelope.id] * bus.retry.max_attempts
+    assert broken.calls == [envelope.id] * bus.retry.max_attempts
     assert await service.count(service.tables.inbox) == 0
 
 
@@ -160,14 +156,10 @@ async def test_a_failed_event_waits_in_its_attempts_retry_queue_for_the_policys_
 
 
 async def test_a_handlers_permanent_error_goes_to_the_dead_letters_at_once_without_retries(
-    rabbit, make_service, pinged, make_envelope
+    rabbit, make_service, pinged, make_envelope, raising_handler
 ):
     service = await make_service("consumer")
-    calls = []
-
-    async def refuses(context, _data):
-        calls.append(context.envelope.id)
-        raise UnprocessableEvent("no such customer, ever")
+    refuses = raising_handler(UnprocessableEvent("no such customer, ever"))
 
     group = rabbit.group()
     bus = rabbit.bus()
@@ -180,7 +172,7 @@ async def test_a_handlers_permanent_error_goes_to_the_dead_letters_at_once_witho
     [dead] = await rabbit.dead_letters(group, count=1)
     assert dead.headers["x-failure-reason"] == "UnprocessableEvent: no such customer, ever"
     assert dead.headers["x-attempts"] == 1
-    assert calls == [envelope.id]
+    assert refuses.calls == [envelope.id]
 
 
 async def test_an_event_whose_data_fails_its_contract_goes_to_the_dead_letters_at_once(

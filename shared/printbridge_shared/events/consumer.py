@@ -1,8 +1,9 @@
 """Consumers: a durable consumer group (shared by a service's replicas, idempotent through the inbox)
 and a per-process listener (for in-memory effects such as revocation caches)."""
 
+import contextlib
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -30,6 +31,16 @@ class UnprocessableEvent(Exception):
     """Raised by a handler for an event that can never be handled, however often it is tried (it
     contradicts what the service knows for good): the event goes to the dead letters at once, with this
     error as the reason, without retries."""
+
+
+@contextlib.contextmanager
+def _correlated(envelope: Envelope) -> Iterator[None]:
+    """Everything done for the event carries its request id (or, without one, the event's id)."""
+    token = correlation_id.set(envelope.correlation_id or str(envelope.id))
+    try:
+        yield
+    finally:
+        correlation_id.reset(token)
 
 
 def is_permanent(exc: BaseException) -> bool:
@@ -128,15 +139,14 @@ class Consumer:
                     self._log(envelope, "event_already_handled")
                     continue
                 new.discard(envelope.id)
-                token = correlation_id.set(envelope.correlation_id or str(envelope.id))
-                try:
-                    with structlog.contextvars.bound_contextvars(
+                with (
+                    _correlated(envelope),
+                    structlog.contextvars.bound_contextvars(
                         consumer=self.name, event_id=str(envelope.id), event_type=envelope.type
-                    ):
-                        context = EventContext(session, self.outbox, envelope)
-                        await self.handlers[envelope.type].handler(context, data)
-                finally:
-                    correlation_id.reset(token)
+                    ),
+                ):
+                    context = EventContext(session, self.outbox, envelope)
+                    await self.handlers[envelope.type].handler(context, data)
                 handled.append(envelope)
             if in_transaction is not None:
                 await in_transaction(session)
@@ -154,11 +164,8 @@ class Consumer:
             raise UnknownEventContract(f"consumer {self.name} does not handle {envelope.type}") from None
 
     def _log(self, envelope: Envelope, event: str) -> None:
-        token = correlation_id.set(envelope.correlation_id or str(envelope.id))
-        try:
+        with _correlated(envelope):
             log.info(event, consumer=self.name, event_id=str(envelope.id), event_type=envelope.type)
-        finally:
-            correlation_id.reset(token)
 
     def report_failure(self, envelope: Envelope, attempt: int, exc: Exception) -> str:
         """Logs a failed attempt and returns the reason that travels with a dead letter."""
@@ -219,11 +226,8 @@ class Listener:
         return sorted(self.handlers)
 
     async def handle(self, envelope: Envelope) -> None:
-        token = correlation_id.set(envelope.correlation_id or str(envelope.id))
-        try:
+        with _correlated(envelope):
             await self.handlers[envelope.type](parse_data(envelope), envelope)
-        finally:
-            correlation_id.reset(token)
 
 
 async def notify_listeners(listeners: Sequence[Listener], envelope: Envelope) -> None:

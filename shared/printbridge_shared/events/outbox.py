@@ -49,7 +49,16 @@ class MessagingTables:
 
 
 def messaging_tables(metadata: MetaData) -> MessagingTables:
-    """Adds the outbox and inbox tables to a service's metadata (every service has both)."""
+    """Adds the outbox and inbox tables to a service's metadata (every service has both): version 1
+    plus each later step, the same definitions the migrations apply, so the two cannot drift."""
+    outbox, inbox, dead_letters = messaging_tables_v1(metadata)
+    outbox.append_column(outbox_next_attempt_at_v2())
+    return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=dead_letters)
+
+
+def messaging_tables_v1(metadata: MetaData) -> tuple[Table, Table, Table]:
+    """outbox, inbox and dead_letters as migration version 1 created them. Frozen: a change to these
+    tables is a step of its own (like `outbox_next_attempt_at_v2`), applied here and by a migration."""
     outbox = Table(
         "outbox",
         metadata,
@@ -61,8 +70,6 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("published_at", UTCDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
-        # Embedded bus: a consumer failed the last delivery; the relay delivers again from this time on.
-        Column("next_attempt_at", UTCDateTime(), nullable=True),
         Index("ix_outbox_unpublished", "published_at", "seq"),
     )
     inbox = Table(
@@ -86,7 +93,13 @@ def messaging_tables(metadata: MetaData) -> MessagingTables:
         Column("attempts", Integer, nullable=False),
         Column("failed_at", UTCDateTime(), nullable=False),
     )
-    return MessagingTables(outbox=outbox, inbox=inbox, dead_letters=dead_letters)
+    return outbox, inbox, dead_letters
+
+
+def outbox_next_attempt_at_v2() -> Column[dt.datetime]:
+    """Version 2. Embedded bus: a consumer failed the last delivery; the relay delivers again from
+    this time on."""
+    return Column("next_attempt_at", UTCDateTime(), nullable=True)
 
 
 class Outbox:
@@ -204,9 +217,6 @@ class OutboxRelay:
         # The earliest time a row that waits for a consumer's retry becomes due (embedded bus).
         self._next_retry_at: dt.datetime | None = None
         db.on_commit(self._wake.set)
-
-    def wake(self) -> None:
-        self._wake.set()
 
     async def run(self) -> None:
         failures = 0

@@ -9,6 +9,11 @@ MAX_RETRY_DELAY_S = 3600.0
 _JITTER = random.Random()
 
 
+def doubling_delay(attempt: int, base: float, cap: float) -> float:
+    """`base` after attempt 1, twice as long after each further one, never longer than `cap`."""
+    return float(min(cap, base * 2.0 ** (attempt - 1)))
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """`max_attempts` handler attempts in all; after the failed attempt `n` the next one waits
@@ -26,7 +31,7 @@ class RetryPolicy:
 
     def delay(self, failed_attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait before the attempt after `failed_attempt` (1 for the first delivery)."""
-        ceiling = min(MAX_RETRY_DELAY_S, self.base_s * 2.0 ** (failed_attempt - 1))
+        ceiling = doubling_delay(failed_attempt, self.base_s, MAX_RETRY_DELAY_S)
         return ceiling / 2 + (rng or _JITTER).uniform(0, ceiling / 2)
 
     def gives_up_after(self, attempt: int) -> bool:
