@@ -11,8 +11,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import pydantic
 import typer
 import uvicorn
+from pydantic_settings import BaseSettings
 
 from printbridge import suite
 from printbridge.config import GatewaySettings, Mode
@@ -37,10 +39,22 @@ app = typer.Typer(
 
 SERVE_ENV = "PRINTBRIDGE_SERVE_SERVICE"
 T = TypeVar("T")
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def _settings(kind: type[SettingsT]) -> SettingsT:
+    """The settings from the environment and .env; a bad value exits 2 naming the setting, not a traceback."""
+    try:
+        return kind()
+    except pydantic.ValidationError as error:
+        for problem in error.errors():
+            name = "PRINTBRIDGE_" + "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"error: {name} {problem['msg'][0].lower()}{problem['msg'][1:]}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _logging() -> GatewaySettings:
-    settings = GatewaySettings()
+    settings = _settings(GatewaySettings)
     configure_logging(settings.log_level, json=settings.log_json)
     return settings
 
@@ -439,7 +453,7 @@ def gateway_config(
     from printbridge import nginx
     from printbridge.distributed import SupervisorError, placements, read_environ, upstreams_of
 
-    settings = GatewaySettings()
+    settings = _settings(GatewaySettings)
     site = (site_dir or settings.data_dir / "nginx").absolute()
     try:
         upstreams = upstreams_of(placements(read_environ()))
@@ -464,7 +478,7 @@ def run_dist() -> None:
     """Distributed mode on one machine: a process per service, PostgreSQL, RabbitMQ, nginx in front."""
     from printbridge.distributed import DistributedSettings, run_distributed
 
-    settings = DistributedSettings()
+    settings = _settings(DistributedSettings)
     configure_logging(settings.log_level, json=settings.log_json)
     with _suite_running(settings, Mode.distributed):
         code = run_distributed(settings)
@@ -478,7 +492,7 @@ def create_databases() -> None:
     from printbridge.distributed import create_databases as create
     from printbridge_shared.db import safe_url
 
-    settings = DistributedSettings()
+    settings = _settings(DistributedSettings)
     configure_logging(settings.log_level, json=settings.log_json)
     try:
         urls = create(settings)

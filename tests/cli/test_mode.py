@@ -128,3 +128,18 @@ def test_a_running_suite_is_recorded_while_it_runs_and_a_second_one_is_refused(d
             pass
     assert running_suite(data_dir) is None
     assert not (data_dir / "suite.json").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["api-key", "create", "ERP"],
+        ["migrate", "customers"],
+        ["events", "republish", "--service", "customers"],
+    ],
+)
+def test_a_mode_that_is_neither_embedded_nor_distributed_is_refused_naming_the_setting(data_dir, command):
+    result = runner.invoke(app, command, env=env_of(data_dir, PRINTBRIDGE_MODE="both"))
+    assert result.exit_code == 2
+    assert "PRINTBRIDGE_MODE input should be 'embedded' or 'distributed'" in result.output
+    assert not data_dir.exists(), "nothing is written anywhere"
