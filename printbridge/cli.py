@@ -118,7 +118,7 @@ def serve(
     if service not in SERVICES_BY_NAME:
         raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICE_NAMES)}")
     _logging()
-    os.environ[SERVICES_BY_NAME[service].env_prefix + "DATABASE_URL"] = _database_url(service)
+    os.environ[suite.database_setting(service)] = _database_url(service)
     os.environ[SERVE_ENV] = service
     uvicorn.run(
         "printbridge.cli:service_app_from_env",
@@ -207,7 +207,6 @@ async def _in_storefront_auth(url: str, work: Callable[[Any, Any], Awaitable[T]]
 def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
     from sqlalchemy.exc import DBAPIError
 
-    from printbridge_shared.db import safe_url
     from printbridge_shared.errors import AppError
 
     database_url = _database_url("storefront-auth")
@@ -216,13 +215,8 @@ def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
     except AppError as error:
         typer.echo(f"error: {error.detail}", err=True)
     except (DBAPIError, OSError) as error:
-        url = safe_url(database_url)
-        reason = str(getattr(error, "orig", error)).splitlines()[0]
-        typer.echo(
-            f"error: storefront-auth's database {url} cannot be used ({reason}); "
-            "check PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL (run-dist creates the databases on first start)",
-            err=True,
-        )
+        reason = suite.unusable_database("storefront-auth", database_url, error)
+        typer.echo(f"error: {reason} (run-dist creates the databases on first start)", err=True)
     raise typer.Exit(1)
 
 
@@ -407,8 +401,8 @@ def events_republish(
     moment = _since(since)
     _logging()
     url = _database_url(service)
-    setting = f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
     if sqlite_file_missing(url):
+        setting = suite.database_setting(service)
         typer.echo(f"error: {service} has no database at {safe_url(url)} yet; check {setting}", err=True)
         raise typer.Exit(1)
 
@@ -424,11 +418,7 @@ def events_republish(
     try:
         marked = asyncio.run(mark())
     except (DBAPIError, OSError) as error:
-        reason = str(getattr(error, "orig", error)).splitlines()[0]
-        typer.echo(
-            f"error: {service}'s database {safe_url(url)} cannot be used ({reason}); check {setting}",
-            err=True,
-        )
+        typer.echo(f"error: {suite.unusable_database(service, url, error)}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{service}: {marked} events will be published again by the service's relay")
 
