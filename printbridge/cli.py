@@ -277,7 +277,7 @@ GroupOption = Annotated[
 ]
 
 
-def _dead_letter_services(service: str | None) -> list[str]:
+def _services_of_option(service: str | None) -> list[str]:
     """The services --service names (exit 2 with the valid choices for an unknown one), default all."""
     if service is not None and service not in SERVICES_BY_NAME:
         raise typer.BadParameter(
@@ -306,7 +306,7 @@ def dead_letters_list(
     """Show the dead letters (where, event type, event id, attempts, failed at, reason); nothing moves."""
     from printbridge import dead_letters as dl
 
-    services = _dead_letter_services(service)
+    services = _services_of_option(service)
     _logging()
     if bus is DeadLetterBus.embedded:
         found = _dead_letter_work(dl.list_embedded(services, group))
@@ -341,7 +341,7 @@ def dead_letters_replay(
         raise typer.BadParameter(
             "give --all or at least one --event-id (not both)", param_hint="'--event-id' / '--all'"
         )
-    services = _dead_letter_services(service)
+    services = _services_of_option(service)
     _logging()
     ids = None if replay_all else [dl.normalize_event_id(e) for e in event_id or []]
     if bus is DeadLetterBus.embedded:
@@ -391,7 +391,7 @@ def events_republish(
     from printbridge_shared.events.contracts import CONTRACTS
     from printbridge_shared.events.outbox import mark_for_republishing
 
-    _dead_letter_services(service)
+    _services_of_option(service)
     known_types = sorted({name for name, _version in CONTRACTS})
     if event_type is not None and event_type not in known_types:
         raise typer.BadParameter(
