@@ -147,7 +147,7 @@ class Dispatcher:
             return
         route = self.routes.route_for_path(path)
         if route is not None:
-            limit = self.settings.max_body_bytes if route.max_body_bytes is None else route.max_body_bytes
+            limit = route.body_limit(self.settings.max_body_bytes)
             await call_with_body_limit(self.apps[route.service], scope, receive, send, limit)
         elif path == "/openapi.json":
             await _send_bytes(send, 200, self.openapi(), "application/json")
