@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge import suite
-from printbridge.services import SERVICE_NAMES
+from printbridge.services import SERVICE_NAMES, messaging_tables_of
 from printbridge_shared.db import Database, sqlite_file_missing, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
@@ -189,9 +189,7 @@ def _row_to_dead_letter(service: str, row: Any) -> DeadLetter:
 
 
 def _dead_letters_table(service: str) -> Table:
-    table: Table = importlib.import_module(
-        f"{SERVICES_BY_NAME[service].package}.models"
-    ).messaging.dead_letters
+    table: Table = messaging_tables_of(service).dead_letters
     return table
 
 
