@@ -14,7 +14,7 @@ from typing import Any
 from printbridge.config import GatewaySettings
 from printbridge.docs_page import ASSETS_DIR, DOCS_CSP, DOCS_HTML
 from printbridge_shared.errors import TYPE_BASE
-from printbridge_shared.http import REQUEST_ID_PATTERN
+from printbridge_shared.http import REQUEST_ID_PATTERN, too_large_detail
 from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, Route, RouteTable
 from printbridge_shared.security_headers import NOSNIFF
 
@@ -382,7 +382,7 @@ def _server(settings: GatewaySettings, site: str, routes: RouteTable) -> list[st
         [default_limit, *(r.max_body_bytes for r in routes if r.max_body_bytes is not None)]
     )
     for limit in limits:
-        body_detail = f"The request body is larger than {limit} bytes; send less."
+        body_detail = too_large_detail(limit)
         lines += [
             f"    location {_too_large_location(limit)} {{",
             *_indent(_answer(413, "payload-too-large", "Payload too large", body_detail), 2),

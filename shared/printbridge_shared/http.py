@@ -95,9 +95,13 @@ def _replaying(messages: list[Message], receive: Receive) -> Receive:
     return replay
 
 
+def too_large_detail(limit: int) -> str:
+    """The 413 answer's detail, the same from a service, the embedded gateway and nginx."""
+    return f"The request body is larger than {limit} bytes; send less."
+
+
 async def _too_large(send: Send, limit: int) -> None:
-    detail = f"The request body is larger than {limit} bytes; send less."
-    await send_problem(send, 413, "payload-too-large", "Payload too large", detail)
+    await send_problem(send, 413, "payload-too-large", "Payload too large", too_large_detail(limit))
 
 
 def json_body_refusal(body: bytes) -> str | None:
