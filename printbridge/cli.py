@@ -11,8 +11,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+import pydantic
 import typer
 import uvicorn
+from pydantic_settings import BaseSettings
 
 from printbridge import suite
 from printbridge.config import GatewaySettings, Mode
@@ -37,10 +39,22 @@ app = typer.Typer(
 
 SERVE_ENV = "PRINTBRIDGE_SERVE_SERVICE"
 T = TypeVar("T")
+SettingsT = TypeVar("SettingsT", bound=BaseSettings)
+
+
+def _settings(kind: type[SettingsT]) -> SettingsT:
+    """The settings from the environment and .env; a bad value exits 2 naming the setting, not a traceback."""
+    try:
+        return kind()
+    except pydantic.ValidationError as error:
+        for problem in error.errors():
+            name = "PRINTBRIDGE_" + "_".join(str(part) for part in problem["loc"]).upper()
+            typer.echo(f"error: {name} {problem['msg'][0].lower()}{problem['msg'][1:]}", err=True)
+        raise typer.Exit(2) from None
 
 
 def _logging() -> GatewaySettings:
-    settings = GatewaySettings()
+    settings = _settings(GatewaySettings)
     configure_logging(settings.log_level, json=settings.log_json)
     return settings
 
@@ -104,7 +118,7 @@ def serve(
     if service not in SERVICES_BY_NAME:
         raise typer.BadParameter(f"unknown service {service!r}; choose one of {', '.join(SERVICE_NAMES)}")
     _logging()
-    os.environ[SERVICES_BY_NAME[service].env_prefix + "DATABASE_URL"] = _database_url(service)
+    os.environ[suite.database_setting(service)] = _database_url(service)
     os.environ[SERVE_ENV] = service
     uvicorn.run(
         "printbridge.cli:service_app_from_env",
@@ -193,7 +207,6 @@ async def _in_storefront_auth(url: str, work: Callable[[Any, Any], Awaitable[T]]
 def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
     from sqlalchemy.exc import DBAPIError
 
-    from printbridge_shared.db import safe_url
     from printbridge_shared.errors import AppError
 
     database_url = _database_url("storefront-auth")
@@ -202,13 +215,8 @@ def _run_chore(work: Callable[[Any, Any], Awaitable[T]]) -> T:
     except AppError as error:
         typer.echo(f"error: {error.detail}", err=True)
     except (DBAPIError, OSError) as error:
-        url = safe_url(database_url)
-        reason = str(getattr(error, "orig", error)).splitlines()[0]
-        typer.echo(
-            f"error: storefront-auth's database {url} cannot be used ({reason}); "
-            "check PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL (run-dist creates the databases on first start)",
-            err=True,
-        )
+        reason = suite.unusable_database("storefront-auth", database_url, error)
+        typer.echo(f"error: {reason} (run-dist creates the databases on first start)", err=True)
     raise typer.Exit(1)
 
 
@@ -269,7 +277,7 @@ GroupOption = Annotated[
 ]
 
 
-def _dead_letter_services(service: str | None) -> list[str]:
+def _services_of_option(service: str | None) -> list[str]:
     """The services --service names (exit 2 with the valid choices for an unknown one), default all."""
     if service is not None and service not in SERVICES_BY_NAME:
         raise typer.BadParameter(
@@ -298,7 +306,7 @@ def dead_letters_list(
     """Show the dead letters (where, event type, event id, attempts, failed at, reason); nothing moves."""
     from printbridge import dead_letters as dl
 
-    services = _dead_letter_services(service)
+    services = _services_of_option(service)
     _logging()
     if bus is DeadLetterBus.embedded:
         found = _dead_letter_work(dl.list_embedded(services, group))
@@ -333,7 +341,7 @@ def dead_letters_replay(
         raise typer.BadParameter(
             "give --all or at least one --event-id (not both)", param_hint="'--event-id' / '--all'"
         )
-    services = _dead_letter_services(service)
+    services = _services_of_option(service)
     _logging()
     ids = None if replay_all else [dl.normalize_event_id(e) for e in event_id or []]
     if bus is DeadLetterBus.embedded:
@@ -383,7 +391,7 @@ def events_republish(
     from printbridge_shared.events.contracts import CONTRACTS
     from printbridge_shared.events.outbox import mark_for_republishing
 
-    _dead_letter_services(service)
+    _services_of_option(service)
     known_types = sorted({name for name, _version in CONTRACTS})
     if event_type is not None and event_type not in known_types:
         raise typer.BadParameter(
@@ -393,8 +401,8 @@ def events_republish(
     moment = _since(since)
     _logging()
     url = _database_url(service)
-    setting = f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
     if sqlite_file_missing(url):
+        setting = suite.database_setting(service)
         typer.echo(f"error: {service} has no database at {safe_url(url)} yet; check {setting}", err=True)
         raise typer.Exit(1)
 
@@ -410,11 +418,7 @@ def events_republish(
     try:
         marked = asyncio.run(mark())
     except (DBAPIError, OSError) as error:
-        reason = str(getattr(error, "orig", error)).splitlines()[0]
-        typer.echo(
-            f"error: {service}'s database {safe_url(url)} cannot be used ({reason}); check {setting}",
-            err=True,
-        )
+        typer.echo(f"error: {suite.unusable_database(service, url, error)}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{service}: {marked} events will be published again by the service's relay")
 
@@ -439,7 +443,7 @@ def gateway_config(
     from printbridge import nginx
     from printbridge.distributed import SupervisorError, placements, read_environ, upstreams_of
 
-    settings = GatewaySettings()
+    settings = _settings(GatewaySettings)
     site = (site_dir or settings.data_dir / "nginx").absolute()
     try:
         upstreams = upstreams_of(placements(read_environ()))
@@ -464,7 +468,7 @@ def run_dist() -> None:
     """Distributed mode on one machine: a process per service, PostgreSQL, RabbitMQ, nginx in front."""
     from printbridge.distributed import DistributedSettings, run_distributed
 
-    settings = DistributedSettings()
+    settings = _settings(DistributedSettings)
     configure_logging(settings.log_level, json=settings.log_json)
     with _suite_running(settings, Mode.distributed):
         code = run_distributed(settings)
@@ -478,7 +482,7 @@ def create_databases() -> None:
     from printbridge.distributed import create_databases as create
     from printbridge_shared.db import safe_url
 
-    settings = DistributedSettings()
+    settings = _settings(DistributedSettings)
     configure_logging(settings.log_level, json=settings.log_json)
     try:
         urls = create(settings)

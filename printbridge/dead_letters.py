@@ -30,8 +30,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge import suite
-from printbridge.services import SERVICE_NAMES
-from printbridge_shared.db import Database, safe_url, sqlite_file_missing, utcnow
+from printbridge.services import SERVICE_NAMES, messaging_tables_of
+from printbridge_shared.db import Database, sqlite_file_missing, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.envelope import Envelope
@@ -153,10 +153,6 @@ def rabbitmq_groups(services: Sequence[str], groups: Sequence[str] | None) -> li
 # --- embedded: the services' dead_letters tables ----------------------------------------------------------
 
 
-def _database_env(service: str) -> str:
-    return f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
-
-
 @contextlib.asynccontextmanager
 async def _service_database(service: str) -> AsyncIterator[Database | None]:
     """The service's database as the service left it (this command changes no schema); None for a SQLite
@@ -174,10 +170,7 @@ async def _service_database(service: str) -> AsyncIterator[Database | None]:
         db = Database(url)
         yield db
     except (DBAPIError, OSError) as error:
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        raise DeadLetterError(
-            f"{service}'s database {safe_url(url)} cannot be used ({reason}); check {_database_env(service)}"
-        ) from error
+        raise DeadLetterError(suite.unusable_database(service, url, error)) from error
     finally:
         if db is not None:
             await db.dispose()
@@ -196,9 +189,7 @@ def _row_to_dead_letter(service: str, row: Any) -> DeadLetter:
 
 
 def _dead_letters_table(service: str) -> Table:
-    table: Table = importlib.import_module(
-        f"{SERVICES_BY_NAME[service].package}.models"
-    ).messaging.dead_letters
+    table: Table = messaging_tables_of(service).dead_letters
     return table
 
 

@@ -10,7 +10,6 @@ import math
 import mimetypes
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_CSP, DOCS_HTML
 from printbridge.openapi import merge_openapi
 from printbridge_shared.errors import problem
 from printbridge_shared.http import call_with_body_limit, is_valid_request_id, send_problem
+from printbridge_shared.lru import LruCache
 from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, RouteTable
 from printbridge_shared.security_headers import SecurityHeadersMiddleware
 
@@ -48,22 +48,18 @@ class TokenBucket:
     ) -> None:
         self.rate = rate
         self.burst = burst
-        self.max_clients = max_clients
         self.clock = clock
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: LruCache[str, tuple[float, float]] = LruCache(max_clients)
 
     def take(self, client: str) -> float:
         """Returns 0 when allowed, else the seconds until a request would be."""
         now = self.clock()
-        bucket = self._buckets.pop(client, None)
-        tokens, stamp = bucket if bucket is not None else (float(self.burst), now)
+        tokens, stamp = self._buckets.get(client) or (float(self.burst), now)
         tokens = min(float(self.burst), tokens + (now - stamp) * self.rate)
-        if bucket is None and len(self._buckets) >= self.max_clients:
-            self._buckets.popitem(last=False)
         if tokens < 1:
-            self._buckets[client] = (tokens, now)
+            self._buckets.put(client, (tokens, now))
             return (1 - tokens) / self.rate
-        self._buckets[client] = (tokens - 1, now)
+        self._buckets.put(client, (tokens - 1, now))
         return 0.0
 
     def __len__(self) -> int:
@@ -151,7 +147,7 @@ class Dispatcher:
             return
         route = self.routes.route_for_path(path)
         if route is not None:
-            limit = self.settings.max_body_bytes if route.max_body_bytes is None else route.max_body_bytes
+            limit = route.body_limit(self.settings.max_body_bytes)
             await call_with_body_limit(self.apps[route.service], scope, receive, send, limit)
         elif path == "/openapi.json":
             await _send_bytes(send, 200, self.openapi(), "application/json")

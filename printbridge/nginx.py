@@ -14,7 +14,7 @@ from typing import Any
 from printbridge.config import GatewaySettings
 from printbridge.docs_page import ASSETS_DIR, DOCS_CSP, DOCS_HTML
 from printbridge_shared.errors import TYPE_BASE
-from printbridge_shared.http import REQUEST_ID_PATTERN
+from printbridge_shared.http import REQUEST_ID_PATTERN, too_large_detail
 from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, Route, RouteTable
 from printbridge_shared.security_headers import NOSNIFF
 
@@ -130,7 +130,8 @@ def _request_id_map() -> list[str]:
 
 
 def _docs_csp_map() -> list[str]:
-    assert '"' not in DOCS_CSP and "$" not in DOCS_CSP and "\\" not in DOCS_CSP  # safe in nginx's quotes
+    if any(unsafe in DOCS_CSP for unsafe in ('"', "$", "\\")):
+        raise GatewayConfigError(f"the /docs Content-Security-Policy cannot go in nginx's quotes: {DOCS_CSP}")
     return [
         "# The /docs page's Content-Security-Policy; the services' own pages send theirs.",
         "map $uri $pb_page_csp {",
@@ -381,7 +382,7 @@ def _server(settings: GatewaySettings, site: str, routes: RouteTable) -> list[st
         [default_limit, *(r.max_body_bytes for r in routes if r.max_body_bytes is not None)]
     )
     for limit in limits:
-        body_detail = f"The request body is larger than {limit} bytes; send less."
+        body_detail = too_large_detail(limit)
         lines += [
             f"    location {_too_large_location(limit)} {{",
             *_indent(_answer(413, "payload-too-large", "Payload too large", body_detail), 2),

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from printbridge.config import GatewaySettings, Mode
 from printbridge.services import settings_for
+from printbridge_shared.db import safe_url
 from printbridge_shared.routes import SERVICES_BY_NAME
 
 RECORD_NAME = "suite.json"
@@ -102,3 +103,15 @@ def database_url(service: str) -> str:
     if chosen_mode(distributed) is Mode.embedded:
         return str(settings.resolved_database_url())
     return default_database_url(distributed.postgres_url, SERVICES_BY_NAME[service])
+
+
+def database_setting(service: str) -> str:
+    """The setting that names the database of `service`."""
+    return f"{SERVICES_BY_NAME[service].env_prefix}DATABASE_URL"
+
+
+def unusable_database(service: str, url: str, error: Exception) -> str:
+    """One line for a database a command cannot use: which, why (the driver's first line), what to check."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    setting = database_setting(service)
+    return f"{service}'s database {safe_url(url)} cannot be used ({reason}); check {setting}"

@@ -82,17 +82,26 @@ async def call_with_body_limit(app: ASGIApp, scope: Scope, receive: Receive, sen
             return
         if not message.get("more_body", False):
             break
+    await app(scope, _replaying(messages, receive), send)
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that hands out the messages read ahead first, then the server's next ones."""
     read_ahead = iter(messages)
 
     async def replay() -> Message:
         return next(read_ahead, None) or await receive()
 
-    await app(scope, replay, send)
+    return replay
+
+
+def too_large_detail(limit: int) -> str:
+    """The 413 answer's detail, the same from a service, the embedded gateway and nginx."""
+    return f"The request body is larger than {limit} bytes; send less."
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    detail = f"The request body is larger than {limit} bytes; send less."
-    await send_problem(send, 413, "payload-too-large", "Payload too large", detail)
+    await send_problem(send, 413, "payload-too-large", "Payload too large", too_large_detail(limit))
 
 
 def json_body_refusal(body: bytes) -> str | None:
@@ -160,13 +169,5 @@ class JsonBodyLimitMiddleware:
             response = problem(422, "body-too-complex", "Body too complex", refusal, errors=errors)
             await response(scope, receive, send)
             return
-        replayed = False
-
-        async def replay() -> Message:
-            nonlocal replayed
-            if replayed:
-                return await receive()
-            replayed = True
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await self.app(scope, replay, send)
+        whole_body: Message = {"type": "http.request", "body": body, "more_body": False}
+        await self.app(scope, _replaying([whole_body], receive), send)

@@ -3,7 +3,7 @@ is full the least recently used entry goes, one at a time, so a flood of new key
 state at once."""
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -29,9 +29,6 @@ class LruCache(Generic[K, V]):
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)
 
-    def pop(self, key: K) -> V | None:
-        return self._entries.pop(key, None)
-
     def discard_where(self, condition: Callable[[V], bool]) -> None:
         for key in [k for k, v in self._entries.items() if condition(v)]:
             del self._entries[key]
@@ -41,6 +38,3 @@ class LruCache(Generic[K, V]):
 
     def __len__(self) -> int:
         return len(self._entries)
-
-    def __iter__(self) -> Iterator[K]:
-        return iter(self._entries)

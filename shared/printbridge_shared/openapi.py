@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from printbridge_shared.errors import MAX_FIELD_ERRORS
+
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
     "type": "object",
@@ -49,7 +51,8 @@ DESCRIPTIONS = {
     409: "Conflicts with the current state; `detail` says which.",
     410: "The link expired or was already used.",
     413: "The body is larger than the limit (1 MiB unless configured otherwise).",
-    422: "Invalid input; `errors` names each field (at most 20, `errors_truncated` counts the rest).",
+    422: f"Invalid input; `errors` names each field (at most {MAX_FIELD_ERRORS}, `errors_truncated` counts "
+    "the rest).",
     429: "Too many requests (a gateway's per-address limit, or failed logins); wait `Retry-After` seconds.",
 }
 

@@ -71,6 +71,10 @@ class Route:
         if self.max_body_bytes is not None and self.max_body_bytes < 0:
             raise RouteError(f"route {self.pattern!r}: max_body_bytes must be 0 or more")
 
+    def body_limit(self, default: int) -> int:
+        """This route's body limit, else `default` (PRINTBRIDGE_MAX_BODY_BYTES)."""
+        return default if self.max_body_bytes is None else self.max_body_bytes
+
     @cached_property
     def regex(self) -> str:
         """Whole segments from the start, `{name}` as one segment; Python and nginx read it alike."""
@@ -121,9 +125,7 @@ class RouteTable:
     def max_body_bytes_for(self, path: str, default: int) -> int:
         """The body limit of `path`: its route's own, else `default` (PRINTBRIDGE_MAX_BODY_BYTES)."""
         route = self.route_for_path(path)
-        if route is None or route.max_body_bytes is None:
-            return default
-        return route.max_body_bytes
+        return default if route is None else route.body_limit(default)
 
     @property
     def services(self) -> Sequence[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from printbridge_shared.auth.revocations import Revocations, RevokedSubject
 from printbridge_shared.auth.tokens import API_KEY_PREFIX
-from printbridge_shared.auth.verifier import TokenVerifier
+from printbridge_shared.auth.verifier import JWKS_MIN_REFRESH_SECONDS, TokenVerifier
 from printbridge_shared.errors import Forbidden, Unauthorized
 from printbridge_shared.events.contracts import (
     StorefrontAccessDisabled,
@@ -126,30 +126,31 @@ async def test_fresh_news_wins_over_a_fetch_that_storefront_auth_answered_before
     assert (await checking.verify(keys.customer_user_token(BRAND))).customer_id == BRAND
 
 
-async def test_after_a_failed_catch_up_the_next_check_reloads_the_revocations():
-    keys = AuthKeys()
+async def after_a_failed_catch_up(keys: AuthKeys) -> tuple[TokenVerifier, Clock, str]:
+    """A verifier that checked a token of Brand, then could not reach the revocations to catch up."""
     clock = Clock()
     checking = TokenVerifier(keys.http_client(), monotonic=clock)
     token = keys.customer_user_token(BRAND)
     await checking.verify(token)
     keys.revocations_reachable = False
     await checking.catch_up()
+    return checking, clock, token
+
+
+async def test_after_a_failed_catch_up_the_next_check_reloads_the_revocations():
+    keys = AuthKeys()
+    checking, clock, token = await after_a_failed_catch_up(keys)
     keys.revocations = Revocations(disabled_customer_ids=[BRAND], subjects=[])  # missed while down
     keys.revocations_reachable = True
-    clock.now += 6
+    clock.now += JWKS_MIN_REFRESH_SECONDS + 1
     with pytest.raises(Forbidden):
         await checking.verify(token)
 
 
 async def test_while_revocations_stay_unreachable_checks_go_on_with_what_is_known():
     keys = AuthKeys()
-    clock = Clock()
-    checking = TokenVerifier(keys.http_client(), monotonic=clock)
-    token = keys.customer_user_token(BRAND)
-    await checking.verify(token)
-    keys.revocations_reachable = False
-    await checking.catch_up()
-    clock.now += 6
+    checking, clock, token = await after_a_failed_catch_up(keys)
+    clock.now += JWKS_MIN_REFRESH_SECONDS + 1
     assert (await checking.verify(token)).customer_id == BRAND
 
 

@@ -1,5 +1,6 @@
 """The operators' chores on the command line: what they print, and how they refuse bad input."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,14 +12,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for name in ("PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL", "PRINTBRIDGE_DATA_DIR", "PRINTBRIDGE_MODE"):
-        monkeypatch.delenv(name, raising=False)
-    return {
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "fresh" / "var"),
-        "PRINTBRIDGE_LOG_LEVEL": "WARNING",
-        "PRINTBRIDGE_MODE": "embedded",
-    }
+def env(tmp_path: Path, command_env: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return command_env(PRINTBRIDGE_DATA_DIR=str(tmp_path / "fresh" / "var"), PRINTBRIDGE_MODE="embedded")
 
 
 def test_operator_create_reads_the_password_from_stdin_on_a_fresh_data_directory(env):

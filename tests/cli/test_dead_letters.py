@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import sqlite3
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,6 @@ from printbridge_shared.events.contracts import CustomerCreated
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.retry import RetryLater, RetryPolicy
 from printbridge_shared.migrations import upgrade
-from printbridge_shared.routes import SERVICES
 from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import CustomerProjection, messaging
 
@@ -40,16 +40,8 @@ def url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def env(tmp_path: Path, url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for service in SERVICES:
-        monkeypatch.delenv(f"{service.env_prefix}DATABASE_URL", raising=False)
-    monkeypatch.delenv("PRINTBRIDGE_DATA_DIR", raising=False)
-    return {
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
-        "PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL": url,
-        "PRINTBRIDGE_LOG_LEVEL": "WARNING",
-        "PRINTBRIDGE_MODE": "embedded",
-    }
+def env(url: str, command_env: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return command_env(PRINTBRIDGE_STOREFRONT_AUTH_DATABASE_URL=url, PRINTBRIDGE_MODE="embedded")
 
 
 def customer_created(name: str = "Acme Prints", **data: Any) -> Envelope:

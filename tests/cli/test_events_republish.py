@@ -5,6 +5,7 @@ nothing, because consumers skip what their inbox knows."""
 
 import asyncio
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,6 @@ from printbridge_shared.events.outbox import Outbox, OutboxRelay
 from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.events.topology import CONSUMER_GROUPS
 from printbridge_shared.migrations import upgrade
-from printbridge_shared.routes import SERVICES
 from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import CustomerProjection
 from storefront_auth.models import messaging as auth_messaging
@@ -42,15 +42,9 @@ def auth_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def env(tmp_path: Path, customers_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for service in SERVICES:
-        monkeypatch.delenv(f"{service.env_prefix}DATABASE_URL", raising=False)
+def env(tmp_path: Path, customers_url: str, command_env: Callable[..., dict[str, str]]) -> dict[str, str]:
     (tmp_path / "elsewhere").mkdir()
-    return {
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
-        "PRINTBRIDGE_CUSTOMERS_DATABASE_URL": customers_url,
-        "PRINTBRIDGE_LOG_LEVEL": "WARNING",
-    }
+    return command_env(PRINTBRIDGE_CUSTOMERS_DATABASE_URL=customers_url)
 
 
 def customers_whose_events_went_out(url: str, *names: str, renamed: dict[str, str] | None = None) -> None:

@@ -4,7 +4,7 @@ so parallel runs on one broker never share queues.)"""
 
 import asyncio
 import uuid
-from pathlib import Path
+from collections.abc import Callable
 
 import aio_pika
 import pytest
@@ -15,7 +15,6 @@ from printbridge_shared.db import safe_url
 from printbridge_shared.events import topology
 from printbridge_shared.events.rabbitmq import retry_queue
 from printbridge_shared.events.retry import RetryPolicy
-from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import AMQP_TEST_URL
 
 DEFAULT_MAX_ATTEMPTS = RetryPolicy().max_attempts
@@ -23,15 +22,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    for service in SERVICES:
-        monkeypatch.delenv(f"{service.env_prefix}DATABASE_URL", raising=False)
-    monkeypatch.delenv("PRINTBRIDGE_AMQP_URL", raising=False)
-    return {
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
-        "PRINTBRIDGE_LOG_LEVEL": "WARNING",
-        "PRINTBRIDGE_MODE": "embedded",
-    }
+def env(command_env: Callable[..., dict[str, str]]) -> dict[str, str]:
+    return command_env(PRINTBRIDGE_MODE="embedded")
 
 
 @pytest.fixture

@@ -128,3 +128,36 @@ def test_a_running_suite_is_recorded_while_it_runs_and_a_second_one_is_refused(d
             pass
     assert running_suite(data_dir) is None
     assert not (data_dir / "suite.json").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["api-key", "create", "ERP"],
+        ["migrate", "customers"],
+        ["events", "republish", "--service", "customers"],
+    ],
+)
+def test_a_mode_that_is_neither_embedded_nor_distributed_is_refused_naming_the_setting(data_dir, command):
+    result = runner.invoke(app, command, env=env_of(data_dir, PRINTBRIDGE_MODE="both"))
+    assert result.exit_code == 2
+    assert "PRINTBRIDGE_MODE input should be 'embedded' or 'distributed'" in result.output
+    assert not data_dir.exists(), "nothing is written anywhere"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "",
+        "not json",
+        '{"mode": "both", "pid": 1}',
+        '{"mode": "embedded"}',
+        '{"mode": "embedded", "pid": "x"}',
+    ],
+)
+def test_a_damaged_suite_record_counts_as_none_and_the_command_asks_for_the_mode(data_dir, content):
+    data_dir.mkdir(parents=True)
+    (data_dir / "suite.json").write_text(content)
+    assert running_suite(data_dir) is None
+    result = runner.invoke(app, ["api-key", "create", "ERP"], env=env_of(data_dir))
+    assert result.exit_code == 1 and "PRINTBRIDGE_MODE" in result.output

@@ -13,22 +13,15 @@ import httpx
 import pytest
 
 from printbridge.config import GatewaySettings
-from printbridge.embedded import build_embedded
-from printbridge_shared.auth.principal import Principal, PrincipalKind
 
 
 @pytest.fixture
-async def suite(tmp_path: Path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
-    gateway = build_embedded(
-        GatewaySettings(data_dir=tmp_path, access_log=False, rate_limit_per_second=0, max_body_bytes=2000)
+async def suite(tmp_path: Path, operator_suite) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    settings = GatewaySettings(
+        data_dir=tmp_path, access_log=False, rate_limit_per_second=0, max_body_bytes=2000
     )
-    async with gateway.lifespan(None):
-        issuer = gateway.apps["storefront-auth"].state.token_issuer
-        token = await issuer.access_token(Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4()))
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=gateway), base_url="http://gw"
-        ) as client:
-            yield client, {"Authorization": f"Bearer {token}"}
+    async with operator_suite(settings) as opened:
+        yield opened
 
 
 def operations(document: dict) -> list[tuple[str, str]]:

@@ -6,7 +6,6 @@ invites a colleague, who later resets the password on the built-in page."""
 import email
 import email.policy
 import re
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,8 +13,6 @@ import httpx
 import pytest
 
 from printbridge.config import GatewaySettings
-from printbridge.embedded import build_embedded
-from printbridge_shared.auth.principal import Principal, PrincipalKind
 from printbridge_shared.testing import eventually
 
 PASSWORD = "a long and quiet river"
@@ -23,18 +20,16 @@ ADMIN = {"email": "anna@brand.example", "first_name": "Anna", "last_name": "Berg
 
 
 @pytest.fixture
-async def suite(tmp_path: Path, monkeypatch) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+async def suite(
+    tmp_path: Path, monkeypatch, operator_suite
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
     """A client of the embedded gateway and an operator's headers."""
     monkeypatch.delenv("PRINTBRIDGE_SMTP_HOST", raising=False)
     monkeypatch.setenv("PRINTBRIDGE_PUBLIC_URL", "https://print.example")
-    gateway = build_embedded(GatewaySettings(data_dir=tmp_path, access_log=False, rate_limit_per_second=0))
-    async with gateway.lifespan(None):
-        issuer = gateway.apps["storefront-auth"].state.token_issuer
-        token = await issuer.access_token(Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4()))
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=gateway), base_url="http://gw"
-        ) as client:
-            yield client, {"Authorization": f"Bearer {token}"}
+    async with operator_suite(
+        GatewaySettings(data_dir=tmp_path, access_log=False, rate_limit_per_second=0)
+    ) as opened:
+        yield opened
 
 
 async def test_access_on_mails_the_invitation_and_accepting_it_makes_the_admin_active(suite, tmp_path):
@@ -56,11 +51,7 @@ async def test_the_admin_invites_a_colleague_who_later_resets_the_password_on_th
     suite, tmp_path
 ):
     client, operator = suite
-    customer = (await client.post("/v1/customers", json={"name": "Brand"}, headers=operator)).json()
-    url = f"/v1/customers/{customer['id']}/storefront-access"
-    await client.put(url, json={"enabled": True, "admin": ADMIN}, headers=operator)
-    token = await mailed_link(tmp_path, "anna@brand.example", "invitations")
-    tokens = (await client.post(f"/v1/invitations/{token}/accept", json={"password": PASSWORD})).json()
+    _url, tokens = await brand_with_an_active_admin(client, operator, tmp_path)
     as_admin = {"Authorization": f"Bearer {tokens['access_token']}"}
     colleague = {"email": "vic@brand.example", "first_name": "Vic", "last_name": "Lee", "role": "viewer"}
     invited = await client.post("/v1/users", json=colleague, headers=as_admin)
@@ -83,11 +74,7 @@ async def test_the_admin_invites_a_colleague_who_later_resets_the_password_on_th
 
 async def test_switching_access_off_and_on_again_makes_the_users_log_in_again(suite, tmp_path):
     client, operator = suite
-    customer = (await client.post("/v1/customers", json={"name": "Brand"}, headers=operator)).json()
-    url = f"/v1/customers/{customer['id']}/storefront-access"
-    await client.put(url, json={"enabled": True, "admin": ADMIN}, headers=operator)
-    token = await mailed_link(tmp_path, "anna@brand.example", "invitations")
-    tokens = (await client.post(f"/v1/invitations/{token}/accept", json={"password": PASSWORD})).json()
+    url, tokens = await brand_with_an_active_admin(client, operator, tmp_path)
     before = {"Authorization": f"Bearer {tokens['access_token']}"}
     credentials = {"email": ADMIN["email"], "password": PASSWORD}
 
@@ -107,6 +94,19 @@ async def test_switching_access_off_and_on_again_makes_the_users_log_in_again(su
     assert (await client.get("/v1/users", headers=before)).status_code == 401
     assert await me_answers(401)
     assert (await client.get("/v1/users", headers=after)).status_code == 200
+
+
+async def brand_with_an_active_admin(
+    client: httpx.AsyncClient, operator: dict[str, str], data_dir: Path
+) -> tuple[str, dict]:
+    """A customer (Brand) whose admin accepted the mailed invitation: its storefront-access URL and the
+    admin's tokens."""
+    customer = (await client.post("/v1/customers", json={"name": "Brand"}, headers=operator)).json()
+    url = f"/v1/customers/{customer['id']}/storefront-access"
+    await client.put(url, json={"enabled": True, "admin": ADMIN}, headers=operator)
+    token = await mailed_link(data_dir, "anna@brand.example", "invitations")
+    tokens = (await client.post(f"/v1/invitations/{token}/accept", json={"password": PASSWORD})).json()
+    return url, tokens
 
 
 async def status_after(client: httpx.AsyncClient, url: str, headers: dict[str, str], previous: str) -> dict:
