@@ -35,6 +35,7 @@ from printbridge_shared.db import Database, sqlite_file_missing, utcnow
 from printbridge_shared.events import rabbitmq
 from printbridge_shared.events.consumer import Consumer
 from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.events.topology import groups_of
 from printbridge_shared.routes import SERVICES_BY_NAME
 
@@ -134,10 +135,12 @@ def consumer_groups(service: str) -> list[str]:
 
 
 def service_consumers(service: str, db: Database) -> list[Consumer]:
-    """The service's durable consumers against `db`, from its topology's `consumers(db)`: the same
-    function the service's app registers them with."""
+    """The service's durable consumers against `db` and the service's outbox, from its topology's
+    `consumers`: the same function the service's app registers them with."""
     topology = _topology(service)
-    return list(topology.consumers(db)) if topology is not None else []
+    if topology is None:
+        return []
+    return list(topology.consumers(db, Outbox(messaging_tables_of(service).outbox, service)))
 
 
 def rabbitmq_groups(services: Sequence[str], groups: Sequence[str] | None) -> list[tuple[str | None, str]]:

@@ -71,7 +71,7 @@ class ServiceParts:
     migrations_dir: Path
     routers: Sequence[APIRouter]
     jobs: JobTables
-    consumers: Callable[[Database], Sequence[Consumer]] = lambda _db: ()
+    consumers: Callable[[Database, Outbox], Sequence[Consumer]] = lambda _db, _outbox: ()
     # The service's job kinds and their handlers; the job runner runs when there is at least one.
     job_handlers: Callable[[Database, Outbox], Mapping[str, JobHandler[Any]]] = lambda _db, _outbox: {}
     schedules: Sequence[Schedule] = ()
@@ -105,7 +105,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
             log.info("service_starting", service=parts.name, database=safe_url(db.url))
             await db.wait_until_reachable(within=settings.startup_retry_seconds, log=log)
             await upgrade(parts.migrations_dir, db.url)
-            for consumer in parts.consumers(db):
+            for consumer in parts.consumers(db, outbox):
                 consumer.metrics = metrics
                 runtime.bus.add_consumer(consumer)
             runtime.bus.add_listener(

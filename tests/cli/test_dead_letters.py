@@ -28,7 +28,6 @@ from printbridge_shared.events.contracts import CustomerCreated
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.events.retry import RetryLater, RetryPolicy
 from printbridge_shared.migrations import upgrade
-from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import CustomerProjection, messaging
 
 runner = CliRunner()
@@ -73,7 +72,7 @@ def dead_letter_through_a_failing_handler(url: str, *envelopes: Envelope) -> Non
     async def run() -> None:
         await upgrade(migrations_dir("storefront-auth"), url)
         db = Database(url)
-        [consumer] = consumers(db)
+        [consumer] = service_consumers("storefront-auth", db)
         subscriptions = [*consumer.handlers.values(), on(CustomerCreated, broken)]
         bus = InProcessBus(retry=RetryPolicy(max_attempts=2, base_s=0.01))
         bus.add_consumer(Consumer(consumer.name, db, consumer.tables, subscriptions, outbox=consumer.outbox))
@@ -92,7 +91,7 @@ def handle_directly(url: str, envelope: Envelope) -> None:
 
     async def run() -> None:
         db = Database(url)
-        [consumer] = consumers(db)
+        [consumer] = service_consumers("storefront-auth", db)
         await consumer.handle(envelope)
         await db.dispose()
 

@@ -17,6 +17,7 @@ from customers.customer import service as customers
 from customers.customer.schemas import CustomerCreate, CustomerUpdate
 from customers.models import messaging as customers_messaging
 from printbridge.cli import app
+from printbridge.dead_letters import service_consumers
 from printbridge.services import migrations_dir
 from printbridge_shared.db import Database
 from printbridge_shared.events.bus import InProcessBus
@@ -24,7 +25,6 @@ from printbridge_shared.events.outbox import Outbox, OutboxRelay
 from printbridge_shared.events.retry import RetryPolicy
 from printbridge_shared.events.topology import CONSUMER_GROUPS
 from printbridge_shared.migrations import upgrade
-from storefront_auth.messaging.topology import consumers
 from storefront_auth.models import CustomerProjection
 from storefront_auth.models import messaging as auth_messaging
 
@@ -75,7 +75,7 @@ def relay_to_storefront_auth(customers_url: str, auth_url: str) -> int:
         await upgrade(migrations_dir("storefront-auth"), auth_url)
         customers_db, auth_db = Database(customers_url), Database(auth_url)
         bus = InProcessBus(retry=RetryPolicy(max_attempts=1), groups=CONSUMER_GROUPS)
-        for consumer in consumers(auth_db):
+        for consumer in service_consumers("storefront-auth", auth_db):
             bus.add_consumer(consumer)
         await bus.start()
         published = await OutboxRelay(customers_db, customers_messaging.outbox, bus).publish_pending()

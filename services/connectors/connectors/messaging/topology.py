@@ -7,10 +7,9 @@ from printbridge_shared.events.topology import GROUPS_BY_NAME
 
 # The consumer group: one queue shared by all replicas of this service; its bindings are in the shared
 # table (a test checks that SUBSCRIPTIONS handle exactly those event types).
-SERVICE = "connectors"
 CONSUMER_GROUP = GROUPS_BY_NAME["connectors"].name
 
 
-def consumers(db: Database) -> list[Consumer]:
-    outbox = Outbox(messaging.outbox, SERVICE)
+def consumers(db: Database, outbox: Outbox) -> list[Consumer]:
+    """`outbox` is the service's own, for the events its handlers record."""
     return [Consumer(CONSUMER_GROUP, db, messaging, SUBSCRIPTIONS, outbox=outbox)]

@@ -20,4 +20,3 @@ async def ask_for_reset(session: AsyncSession, *, email: str) -> None:
 class PasswordResetRequestJob(JobHandler[None]):
     async def prepare(self, session: AsyncSession, job: Job) -> None:
         await service.request_reset(session, email=str(job.payload["email"]))
-        return None
