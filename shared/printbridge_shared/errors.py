@@ -64,6 +64,11 @@ class InvalidInput(AppError):
     status, code, title = 422, "validation-error", "Invalid input"
 
 
+def field_errors(*loc: str, msg: str, type: str = "value_error") -> list[dict[str, Any]]:
+    """A problem's `errors[]` for one input: where it is (`"body", "email"`), what is wrong, its kind."""
+    return [{"loc": list(loc), "msg": msg, "type": type}]
+
+
 class ServiceUnavailable(AppError):
     status, code, title = 503, "service-unavailable", "Service unavailable"
 

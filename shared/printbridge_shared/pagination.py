@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Query
 
-from printbridge_shared.errors import InvalidInput
+from printbridge_shared.errors import InvalidInput, field_errors
 from printbridge_shared.fields import Text
 
 DEFAULT_LIMIT = 50
@@ -31,7 +31,7 @@ class InvalidCursor(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "cursor is not one this API issued; pass the next_cursor of the previous page unchanged",
-            errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "value_error"}],
+            errors=field_errors("query", "cursor", msg="invalid cursor"),
         )
 
 

@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 
 from printbridge_shared.errors import AppError
-from printbridge_shared.security_headers import PAGE_CSP
+from printbridge_shared.security_headers import NO_STORE, PAGE_CSP
 from storefront_auth.credentials.passwords import MIN_PASSWORD_LENGTH
 
 TEMPLATE = """<!doctype html>
@@ -22,7 +22,7 @@ label,input,button{{display:block;width:100%;margin:.4rem 0}}input,button{{paddi
 .error{{color:#a00}}</style></head>
 <body>{body}</body></html>"""
 
-HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "Content-Security-Policy": PAGE_CSP}
+HEADERS = {**NO_STORE, "Referrer-Policy": "no-referrer", "Content-Security-Policy": PAGE_CSP}
 
 
 def page(title: str, body: str, status: int = 200) -> HTMLResponse:

@@ -1,4 +1,4 @@
-from printbridge_shared.errors import Conflict, InvalidInput
+from printbridge_shared.errors import Conflict, InvalidInput, field_errors
 
 
 class AdminRequired(InvalidInput):
@@ -8,7 +8,7 @@ class AdminRequired(InvalidInput):
         super().__init__(
             "admin is required to turn Storefront access on: give the customer admin's email, first_name "
             "and last_name",
-            errors=[{"loc": ["body", "admin"], "msg": "required when enabled is true", "type": "missing"}],
+            errors=field_errors("body", "admin", msg="required when enabled is true", type="missing"),
         )
 
 
@@ -18,7 +18,7 @@ class AdminOnlyWhenEnabling(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "admin is only taken when turning access on; leave it out with enabled: false",
-            errors=[{"loc": ["body", "admin"], "msg": "not allowed when enabled is false", "type": "extra"}],
+            errors=field_errors("body", "admin", msg="not allowed when enabled is false", type="extra"),
         )
 
 

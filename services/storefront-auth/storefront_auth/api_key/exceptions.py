@@ -1,6 +1,6 @@
 import uuid
 
-from printbridge_shared.errors import InvalidInput, NotFound
+from printbridge_shared.errors import InvalidInput, NotFound, field_errors
 
 
 class ApiKeyNotFound(NotFound):
@@ -23,4 +23,4 @@ class InvalidApiKeyName(InvalidInput):
     title = "Invalid API key name"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason, errors=[{"loc": ["body", "name"], "msg": reason, "type": "value_error"}])
+        super().__init__(reason, errors=field_errors("body", "name", msg=reason))

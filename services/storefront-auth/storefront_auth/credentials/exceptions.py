@@ -1,8 +1,4 @@
-from printbridge_shared.errors import InvalidInput
-
-
-def _field_error(field: str, message: str, error_type: str) -> list[dict[str, object]]:
-    return [{"loc": ["body", field], "msg": message, "type": error_type}]
+from printbridge_shared.errors import InvalidInput, field_errors
 
 
 class InvalidEmail(InvalidInput):
@@ -11,7 +7,7 @@ class InvalidEmail(InvalidInput):
 
     def __init__(self, reason: str) -> None:
         message = f"email is not a valid e-mail address: {reason}"
-        super().__init__(message, errors=_field_error("email", message, "value_error"))
+        super().__init__(message, errors=field_errors("body", "email", msg=message, type="value_error"))
 
 
 class PasswordTooShort(InvalidInput):
@@ -20,7 +16,9 @@ class PasswordTooShort(InvalidInput):
 
     def __init__(self, minimum: int) -> None:
         message = f"password must be at least {minimum} characters; a passphrase of a few words works well."
-        super().__init__(message, errors=_field_error("password", message, "string_too_short"))
+        super().__init__(
+            message, errors=field_errors("body", "password", msg=message, type="string_too_short")
+        )
 
 
 class PasswordTooLong(InvalidInput):
@@ -29,7 +27,9 @@ class PasswordTooLong(InvalidInput):
 
     def __init__(self, maximum: int) -> None:
         message = f"password must be at most {maximum} characters."
-        super().__init__(message, errors=_field_error("password", message, "string_too_long"))
+        super().__init__(
+            message, errors=field_errors("body", "password", msg=message, type="string_too_long")
+        )
 
 
 class PasswordNotAllowed(InvalidInput):
@@ -37,4 +37,4 @@ class PasswordNotAllowed(InvalidInput):
     title = "Password not allowed"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason, errors=_field_error("password", reason, "value_error"))
+        super().__init__(reason, errors=field_errors("body", "password", msg=reason, type="value_error"))

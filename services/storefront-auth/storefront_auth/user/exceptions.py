@@ -1,6 +1,6 @@
 import uuid
 
-from printbridge_shared.errors import Conflict, InvalidInput, NotFound
+from printbridge_shared.errors import Conflict, InvalidInput, NotFound, field_errors
 
 
 class UserNotFound(NotFound):
@@ -44,7 +44,7 @@ class CustomerRequired(InvalidInput):
     def __init__(self) -> None:
         super().__init__(
             "customer_id is required for operators: users are listed per customer.",
-            errors=[{"loc": ["query", "customer_id"], "msg": "field required", "type": "missing"}],
+            errors=field_errors("query", "customer_id", msg="field required", type="missing"),
         )
 
 
@@ -54,5 +54,5 @@ class StoreScopeInvalid(InvalidInput):
     def __init__(self, message: str) -> None:
         super().__init__(
             f"store_ids: {message}",
-            errors=[{"loc": ["body", "store_ids"], "msg": message, "type": "value_error"}],
+            errors=field_errors("body", "store_ids", msg=message),
         )
