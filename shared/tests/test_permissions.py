@@ -26,14 +26,14 @@ OPERATOR = Principal(kind=PrincipalKind.operator, subject_id=uuid.uuid4())
 # Written out permission by permission, not derived from Permission: a permission added later is held by
 # nobody here, so the test fails until someone decides who holds it.
 EVERY_PERMISSION = (
-    "producer:manage users:read users:manage stores:read stores:manage products:read products:manage "
-    "orders:read orders:manage"
+    "producer:manage users:read users:manage stores:read stores:connect stores:manage products:read "
+    "products:manage orders:read orders:manage"
 )
 HELD = {
-    "operator": "producer:manage users:read stores:read stores:manage products:read products:manage "
-    "orders:read orders:manage",
-    "admin": "users:read users:manage stores:read stores:manage products:read products:manage "
-    "orders:read orders:manage",
+    "operator": "producer:manage users:read stores:read stores:connect stores:manage products:read "
+    "products:manage orders:read orders:manage",
+    "admin": "users:read users:manage stores:read stores:connect stores:manage products:read "
+    "products:manage orders:read orders:manage",
     "store_manager": "stores:read stores:manage products:read products:manage",
     "order_manager": "orders:read orders:manage",
     "viewer": "stores:read products:read orders:read",

@@ -20,6 +20,7 @@ class Permission(StrEnum):
     users_read = "users:read"
     users_manage = "users:manage"
     stores_read = "stores:read"
+    stores_connect = "stores:connect"  # connect a new store (a customer's admin; operators for any)
     stores_manage = "stores:manage"
     products_read = "products:read"
     products_manage = "products:manage"
@@ -29,7 +30,7 @@ class Permission(StrEnum):
     @property
     def action(self) -> str:
         noun, verb = self.value.split(":")
-        return f"{'view' if verb == 'read' else 'manage'} {noun}"
+        return f"{ {'read': 'view', 'connect': 'connect new'}.get(verb, 'manage') } {noun}"
 
 
 OPERATOR_PERMISSIONS = frozenset(Permission) - {Permission.users_manage}

@@ -3,6 +3,8 @@ on receipt through `parse_data` and never import another service's code."""
 
 import datetime as dt
 import uuid
+from decimal import Decimal
+from enum import StrEnum
 from typing import ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -191,3 +193,150 @@ class StorefrontPasswordReset(EventData):
     customer_id: uuid.UUID
     user_id: uuid.UUID
     reset_at: dt.datetime
+
+
+class Platform(StrEnum):
+    """The kinds of store a customer connects."""
+
+    shopify = "shopify"
+    woocommerce = "woocommerce"
+    etsy = "etsy"
+    pressero = "pressero"
+    manual = "manual"
+
+
+class StoreStatus(StrEnum):
+    """A store's health as its connector last saw it (docs/connectors.md lists each with its fix)."""
+
+    pending = "pending"
+    connected = "connected"
+    auth_error = "auth_error"
+    permission_missing = "permission_missing"
+    webhooks_missing = "webhooks_missing"
+    unreachable = "unreachable"
+    disconnected = "disconnected"
+
+
+class _StoreSnapshot(EventData):
+    """What other services keep of a store (orders and mapping hold small projections of it)."""
+
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    name: str
+    status: StoreStatus
+    updated_at: dt.datetime
+
+
+@contract
+class StoreConnected(_StoreSnapshot):
+    """A store finished connecting (credentials verified, webhooks registered): its orders may come."""
+
+    event_type = "store.connected"
+
+
+@contract
+class StoreUpdated(_StoreSnapshot):
+    """A store's name or status changed (a problem found or cleared, a reconnect)."""
+
+    event_type = "store.updated"
+
+
+@contract
+class StoreDisconnected(_StoreSnapshot):
+    """Disconnected by a user or uninstalled in the shop: no more calls; its orders stay."""
+
+    event_type = "store.disconnected"
+
+
+class ShopAddress(BaseModel):
+    """A postal address as the shop gave it; every part may be missing (protected customer data)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    address1: str | None = None
+    address2: str | None = None
+    city: str | None = None
+    province: str | None = None
+    province_code: str | None = None
+    zip: str | None = None
+    country: str | None = None
+    country_code: str | None = None  # ISO 3166-1 alpha-2
+    phone: str | None = None
+    email: str | None = None
+
+
+class ShopLineProperty(BaseModel):
+    """A line item's custom property (Shopify `properties`, WooCommerce `meta_data`): print options and
+    artwork URLs from product personalisers arrive here."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    value: str
+
+
+class ShopOrderLine(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    external_id: str
+    external_product_id: str | None
+    external_variant_id: str | None
+    sku: str | None
+    title: str
+    variant_title: str | None = None
+    quantity: int
+    unit_price: Decimal  # in the order's currency, serialised as a decimal string
+    properties: tuple[ShopLineProperty, ...] = ()
+
+
+class _ShopOrder(EventData):
+    """One order as a shop holds it, the same for every platform. External ids are strings (Shopify's
+    exceed 2^53); money is a decimal string in `currency`. `source_updated_at` is the platform's own
+    modification time of this version: the orders service keeps the newest and ignores older ones."""
+
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    external_id: str
+    external_number: str | None  # what the merchant calls it, e.g. Shopify's "#1042"
+    currency: str
+    total_price: Decimal
+    subtotal_price: Decimal | None = None
+    total_tax: Decimal | None = None
+    shipping_price: Decimal | None = None
+    email: str | None = None
+    financial_status: str | None = None
+    test: bool = False
+    note: str | None = None
+    placed_at: dt.datetime
+    source_updated_at: dt.datetime
+    cancelled_at: dt.datetime | None = None
+    line_items: tuple[ShopOrderLine, ...]
+    shipping_address: ShopAddress | None = None
+    billing_address: ShopAddress | None = None
+
+
+@contract
+class ShopOrderReceived(_ShopOrder):
+    """The connector saw this order for the first time (by webhook or by polling)."""
+
+    event_type = "shop_order.received"
+
+
+@contract
+class ShopOrderUpdated(_ShopOrder):
+    """A later version of an order the connector saw before."""
+
+    event_type = "shop_order.updated"
+
+
+@contract
+class ShopOrderCancelled(_ShopOrder):
+    """The order was cancelled (or deleted) in the shop. A cancellation always wins over other versions."""
+
+    event_type = "shop_order.cancelled"
+    cancel_reason: str | None = None

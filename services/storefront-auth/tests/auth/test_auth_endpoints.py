@@ -267,6 +267,7 @@ async def test_me_describes_a_logged_in_operator(client, create_operator):
             "producer:manage",
             "products:manage",
             "products:read",
+            "stores:connect",
             "stores:manage",
             "stores:read",
             "users:read",
