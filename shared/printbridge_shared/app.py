@@ -6,7 +6,7 @@ handlers to `build_service_app`."""
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,8 @@ class ServiceParts:
     job_handlers: Callable[[Database, Outbox], Mapping[str, JobHandler[Any]]] = lambda _db, _outbox: {}
     schedules: Sequence[Schedule] = ()
     tags: Sequence[dict[str, str]] = ()
+    # Closed when the service stops, after its workers (e.g. the HTTP client its platform calls use).
+    closers: Sequence[Callable[[], Awaitable[None]]] = ()
 
 
 def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
@@ -117,7 +119,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
             log.info("service_started", service=parts.name)
             yield
         finally:
-            await _shut_down(parts.name, supervisor, runtime, db)
+            await _shut_down(parts.name, supervisor, runtime, db, parts.closers)
 
     app = FastAPI(
         title=parts.title,
@@ -150,13 +152,22 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     return app
 
 
-async def _shut_down(name: str, supervisor: Supervisor, runtime: Runtime, db: Database) -> None:
+async def _shut_down(
+    name: str,
+    supervisor: Supervisor,
+    runtime: Runtime,
+    db: Database,
+    closers: Sequence[Callable[[], Awaitable[None]]],
+) -> None:
     """Stops the workers (the job runner before the relay, which publishes what they recorded), then
-    the bus, and always disposes the database, also after a crash or a failed start."""
+    the bus and the service's own resources, and always disposes the database, also after a crash or a
+    failed start."""
     try:
         await supervisor.stop()
         if runtime.owns_bus:
             await runtime.bus.stop()
+        for close in closers:
+            await close()
     except Exception:
         log.exception("service_stop_failed", service=name)
     finally:

@@ -5,7 +5,7 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from printbridge_shared.events.retry import RetryPolicy
@@ -79,6 +79,22 @@ class ServiceSettings(BaseSettings):
         description="Who may tell a service (`printbridge serve`) the client's address in X-Forwarded-For: "
         "the gateway (nginx on loopback). Anyone else's header is ignored.",
     )
+
+    public_url: str = Field(
+        "",
+        description="Public base URL of Printbridge: links in e-mails and every address given to a platform "
+        "(OAuth callbacks, webhooks) start with it. Unset: the gateway on this machine "
+        "(http://PRINTBRIDGE_HOST:PRINTBRIDGE_PORT, a wildcard host as 127.0.0.1).",
+    )
+    host: str = Field("127.0.0.1", description="Address the gateway listens on (the default public_url).")
+    port: int = Field(8000, description="Port of the gateway (the default public_url).")
+
+    @model_validator(mode="after")
+    def _public_url_defaults_to_the_gateway(self) -> "ServiceSettings":
+        if not self.public_url.strip():
+            self.public_url = local_url(self.host, self.port)
+        self.public_url = self.public_url.rstrip("/")
+        return self
 
     def event_retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.event_max_attempts, base_s=self.event_retry_base_s)

@@ -1,11 +1,47 @@
+"""connectors' settings: the platforms' addresses and app credentials, the key that encrypts shop
+credentials at rest, and how often stores are polled."""
+
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from printbridge_shared.config import ServiceSettings
+
+# The least the whole product needs from a Shopify store, so that a store connected now needs no second
+# consent later: orders (intake), products (sync, and publishing new ones: write implies read), and
+# the fulfillment orders that merchants manage themselves (tracking back to the shop).
+SHOPIFY_SCOPES = "read_orders,write_products,write_merchant_managed_fulfillment_orders"
 
 
 class Settings(ServiceSettings):
     service_name: ClassVar[str] = "connectors"
 
     database_url: str | None = Field(None, validation_alias="PRINTBRIDGE_CONNECTORS_DATABASE_URL")
+    allow_private_urls: bool = Field(
+        False,
+        description="Let outbound calls reach loopback and private addresses and plain http:// shop URLs "
+        "(tests, the local sandbox, a shop on a LAN). Off in production.",
+    )
+    secret_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated Fernet keys that encrypt platform credentials at rest: the first "
+        "encrypts, all decrypt (`printbridge secrets rotate` re-encrypts with the first). Unset: a key "
+        "is created in <data_dir>/secret_keys on first start and used from there.",
+    )
+    reconcile_interval_s: float = Field(
+        300.0, gt=0, description="How often each connected store is polled for orders no webhook brought."
+    )
+    shopify_client_id: str = Field("", description="Client ID of the Printbridge app in Shopify.")
+    shopify_client_secret: SecretStr = Field(
+        SecretStr(""), description="Client secret of the app; it also signs Shopify's webhooks."
+    )
+    shopify_scopes: str = Field(SHOPIFY_SCOPES, description="Access scopes asked for when a shop connects.")
+    shopify_api_version: str = Field("2026-10", description="The GraphQL Admin API version called.")
+    shopify_admin_url: str = Field(
+        "https://{shop}",
+        description="Base of every Shopify call (OAuth and GraphQL); `{shop}` is the full "
+        "name.myshopify.com, e.g. http://127.0.0.1:9101/shops/{shop} for the sandbox.",
+    )
+
+    def shopify_base(self, shop: str) -> str:
+        return self.shopify_admin_url.replace("{shop}", shop).rstrip("/")

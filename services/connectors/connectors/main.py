@@ -5,6 +5,9 @@ from fastapi import FastAPI
 from connectors.config import Settings
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
+from connectors.platforms.context import Platforms
+from connectors.store import jobs as store_jobs
+from connectors.store.endpoints import router as stores_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -12,7 +15,8 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or Settings()
-    return build_service_app(
+    platforms = Platforms(settings)
+    app = build_service_app(
         ServiceParts(
             name="connectors",
             title="Printbridge connectors",
@@ -21,8 +25,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[],
+            routers=[stores_router],
             consumers=consumers,
+            job_handlers=lambda db, outbox: store_jobs.handlers(platforms, db, outbox),
+            schedules=store_jobs.schedules(settings.reconcile_interval_s),
+            closers=[platforms.close],
+            tags=[
+                {"name": "stores", "description": "Shops connected per platform, their health and history."}
+            ],
         ),
         runtime or Runtime.distributed(settings),
     )
+    app.state.platforms = platforms
+    return app

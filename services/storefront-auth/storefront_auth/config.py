@@ -3,9 +3,9 @@ from typing import ClassVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 
-from printbridge_shared.config import ServiceSettings, local_url
+from printbridge_shared.config import ServiceSettings
 
 
 def load_ed25519_private_key(pem: str) -> Ed25519PrivateKey:
@@ -36,13 +36,6 @@ class Settings(ServiceSettings):
     refresh_token_ttl_seconds: int = Field(
         30 * 24 * 3600, gt=0, description="Lifetime of a refresh token; each refresh issues a new one."
     )
-    public_url: str = Field(
-        "",
-        description="Public base URL of Printbridge; links in e-mails start with it. Unset: the gateway "
-        "on this machine (http://PRINTBRIDGE_HOST:PRINTBRIDGE_PORT, a wildcard host as 127.0.0.1).",
-    )
-    host: str = Field("127.0.0.1", description="Address the gateway listens on (the default public_url).")
-    port: int = Field(8000, description="Port of the gateway (the default public_url).")
     producer_name: str = Field(
         "Your print producer", description="The print producer's name as customers read it in e-mails."
     )
@@ -85,12 +78,6 @@ class Settings(ServiceSettings):
     invitation_retry_seconds: float = Field(
         2.0, gt=0, description="Pause after the first failed attempt; it doubles after each (at most 5 min)."
     )
-
-    @model_validator(mode="after")
-    def _public_url_defaults_to_the_gateway(self) -> "Settings":
-        if not self.public_url.strip():
-            self.public_url = local_url(self.host, self.port)
-        return self
 
     @field_validator("auth_private_key")
     @classmethod

@@ -71,8 +71,14 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
             }
         ),
     ),
+    ConsumerGroup(
+        "connectors",
+        service="connectors",
+        event_types=frozenset(
+            {CustomerCreated.event_type, CustomerUpdated.event_type, CustomerArchived.event_type}
+        ),
+    ),
     # Their queues exist before the services consume anything, so the first binding finds them.
-    ConsumerGroup("connectors", service="connectors", event_types=frozenset()),
     ConsumerGroup("mapping", service="mapping", event_types=frozenset()),
     ConsumerGroup("orders", service="orders", event_types=frozenset()),
 )

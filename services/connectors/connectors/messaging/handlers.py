@@ -1,8 +1,20 @@
-"""Events connectors will consume arrive here: the asks other services make of the platforms
-(`shop_product.publish_requested`, `shop_fulfillment.requested`) and customers' news (a customer
-archived or switched off stops its stores' polling). Each handler makes one service call in the
-consumer's unit of work. None yet: connectors has no state that another service's event changes."""
+"""Events connectors consumes: the customers that stores belong to (a store is connected only for a
+known, active customer). Later: the asks other services make of the platforms
+(`shop_product.publish_requested`, `shop_fulfillment.requested`)."""
 
-from printbridge_shared.events.consumer import Subscription
+from connectors.customer import service as customers
+from printbridge_shared.events.consumer import EventContext, Subscription, on
+from printbridge_shared.events.contracts import CustomerArchived, CustomerCreated, CustomerUpdated
 
-SUBSCRIPTIONS: list[Subscription] = []
+
+async def on_customer(
+    context: EventContext, data: CustomerCreated | CustomerUpdated | CustomerArchived
+) -> None:
+    await customers.remember(context.session, data, context.envelope.aggregate_version)
+
+
+SUBSCRIPTIONS: list[Subscription] = [
+    on(CustomerCreated, on_customer),
+    on(CustomerUpdated, on_customer),
+    on(CustomerArchived, on_customer),
+]

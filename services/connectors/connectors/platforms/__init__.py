@@ -1,0 +1,1 @@
+"""One package per platform; `CONNECTORS` is how the core finds each one's connector."""

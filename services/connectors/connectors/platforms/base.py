@@ -1,0 +1,144 @@
+"""What every platform's connector provides, and what the core (stores, intake, polling) gives it.
+
+A platform package (`platforms/shopify/`, `platforms/woocommerce/`, …) holds its client, its connect
+flow, its webhook endpoint and its order normalisation. The core calls it through `PlatformConnector`;
+the platform reports what it found wrong as `PlatformProblem`, which the core turns into the store's
+status and problems (docs/connectors.md)."""
+
+import datetime as dt
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import httpx
+
+from connectors.config import Settings
+from printbridge_shared.errors import InvalidInput, field_errors
+from printbridge_shared.events.contracts import Platform, StoreStatus
+
+
+class PlatformProblem(Exception):
+    """Something a platform call found wrong with the store: its status, a stable problem code, what it
+    means and how to fix it (shown on GET /v1/stores/{id})."""
+
+    def __init__(self, status: StoreStatus, code: str, message: str, fix: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fix = fix
+
+
+class ConnectRefused(InvalidInput):
+    """A shop that cannot be connected as given: `code` names the cause so a client can show it
+    (`auth-failed`, `permission-missing`, `not-woocommerce`, `unreachable`, `url-not-allowed`, …)."""
+
+    def __init__(self, code: str, detail: str, field: str) -> None:
+        super().__init__(detail, errors=field_errors("body", field, msg=detail))
+        self.code = code
+        self.title = code.replace("-", " ").capitalize()
+
+
+class PlatformUnavailable(Exception):
+    """A transient failure (5xx, 429 beyond our patience, a timeout): retry later, the store is fine."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class StoreRef:
+    """The store as a platform call needs it (no ORM object crosses an I/O boundary)."""
+
+    id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    shop_key: str
+    name: str
+
+
+@dataclass
+class Connection:
+    """The outcome of `POST /v1/stores` for one platform: either connected at once (keys verified by
+    real calls) or pending, with the address the merchant opens to grant access."""
+
+    shop_key: str
+    name: str
+    status: StoreStatus
+    credentials: dict[str, Any] | None = None
+    granted_scopes: str | None = None
+    authorize_url: str | None = None
+    # Kept with the single-use state between the start of an OAuth flow and its callback (e.g. PKCE).
+    flow_secret: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class OrderVersion:
+    """One version of a shop order, normalised to the `shop_order.*` contract's fields (without
+    store_id, customer_id and platform, which the core adds)."""
+
+    fields: dict[str, Any]
+    cancelled: bool = False
+    cancel_reason: str | None = None
+
+    @property
+    def external_id(self) -> str:
+        return str(self.fields["external_id"])
+
+    @property
+    def source_updated_at(self) -> dt.datetime:
+        value: dt.datetime = self.fields["source_updated_at"]
+        return value
+
+
+SaveCredentials = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass
+class PlatformContext:
+    """What a platform's code may use: settings, the guarded HTTP client, and a way to persist changed
+    credentials at once (a rotated refresh token must be stored before the new access token is used)."""
+
+    settings: Settings
+    http: httpx.AsyncClient
+    save_credentials: SaveCredentials = field(default=lambda _c: _no_store())
+
+
+async def _no_store() -> None:
+    raise RuntimeError("this context cannot store credentials")
+
+
+class PlatformConnector(ABC):
+    platform: ClassVar[Platform]
+
+    @abstractmethod
+    async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
+        """Starts connecting the shop named in `request` (the platform's connect schema) as store
+        `store_id`: verifies what can be verified now; raises `ConnectRefused` (422) with the cause."""
+
+    @abstractmethod
+    def fetch_orders(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[OrderVersion]:
+        """Every order changed since `since` (all when None), oldest change first, within the platform's
+        rate limits."""
+
+    @abstractmethod
+    async def ensure_webhooks(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Makes sure our webhook subscriptions exist (re-creating vanished or disabled ones); returns the
+        credentials, changed where the subscriptions are kept in them."""
+
+    @abstractmethod
+    async def remove_webhooks(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        """Removes our webhook subscriptions from the shop (on disconnect)."""

@@ -1,0 +1,35 @@
+"""The platforms' shared equipment for one service instance: settings, the credential box and one
+guarded HTTP client (connections to a shop are reused across calls)."""
+
+import uuid
+from typing import Any
+
+from connectors.config import Settings
+from connectors.credentials import CredentialBox, load_keys
+from connectors.platforms.base import PlatformContext
+from connectors.store.service import save_credentials
+from printbridge_shared.db import Database
+from printbridge_shared.outbound import guarded_client
+
+
+class Platforms:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        keys = settings.secret_keys.get_secret_value() if settings.secret_keys else None
+        self.box = CredentialBox(load_keys(keys, settings.data_dir))
+        self.http = guarded_client(allow_private=settings.allow_private_urls)
+
+    def context(self, db: Database | None = None, store_id: uuid.UUID | None = None) -> PlatformContext:
+        """For calls on behalf of `store_id` (with its service's `db`): changed credentials are stored at
+        once, in their own transaction (a rotated refresh token must survive whatever happens next)."""
+        if db is None or store_id is None:
+            return PlatformContext(settings=self.settings, http=self.http)
+
+        async def save(credentials: dict[str, Any]) -> None:
+            async with db.session() as session:
+                await save_credentials(session, self.box, store_id, credentials)
+
+        return PlatformContext(settings=self.settings, http=self.http, save_credentials=save)
+
+    async def close(self) -> None:
+        await self.http.aclose()

@@ -1,0 +1,26 @@
+"""The connector of each platform, as the core (stores, intake, polling) finds it."""
+
+from connectors.platforms.base import PlatformConnector
+from printbridge_shared.errors import InvalidInput, field_errors
+from printbridge_shared.events.contracts import Platform
+
+# Each platform package adds its connector here.
+CONNECTORS: dict[Platform, PlatformConnector] = {}
+
+
+class PlatformNotSupported(InvalidInput):
+    code = "platform-not-supported"
+
+    def __init__(self, platform: str) -> None:
+        supported = ", ".join(sorted(CONNECTORS)) or "none yet"
+        super().__init__(
+            f"Stores on {platform} cannot be connected yet; supported: {supported}.",
+            errors=field_errors("body", "platform", msg="not supported yet"),
+        )
+
+
+def connector_for(platform: Platform) -> PlatformConnector:
+    try:
+        return CONNECTORS[platform]
+    except KeyError:
+        raise PlatformNotSupported(platform) from None

@@ -1,0 +1,91 @@
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from connectors.models import Store, StoreHistory
+from printbridge_shared.auth.permissions import Scope
+from printbridge_shared.events.contracts import Platform, StoreStatus
+
+
+class StoreRepository:
+    """Every query on stores, narrowed to what the caller's scope sees."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, store_id: uuid.UUID, scope: Scope | None = None) -> Store | None:
+        store = await self.session.get(Store, store_id)
+        if store is None or (scope is not None and not scope.sees_store(store.customer_id, store.id)):
+            return None
+        return store
+
+    async def live_for_shop(self, platform: Platform, shop_key: str) -> Store | None:
+        return await self.session.scalar(
+            select(Store).where(
+                Store.platform == platform,
+                Store.shop_key == shop_key,
+                Store.status != StoreStatus.disconnected,
+            )
+        )
+
+    async def list(
+        self,
+        scope: Scope,
+        *,
+        customer_id: uuid.UUID | None,
+        platform: Platform | None,
+        status: StoreStatus | None,
+        after: tuple[str, uuid.UUID] | None,
+        limit: int,
+    ) -> Sequence[Store]:
+        statement = select(Store)
+        if scope.customer_id is not None:
+            statement = statement.where(Store.customer_id == scope.customer_id)
+        if scope.store_ids is not None:
+            statement = statement.where(Store.id.in_(scope.store_ids))
+        if customer_id is not None:
+            statement = statement.where(Store.customer_id == customer_id)
+        if platform is not None:
+            statement = statement.where(Store.platform == platform)
+        if status is not None:
+            statement = statement.where(Store.status == status)
+        if after is not None:
+            statement = statement.where(tuple_(Store.name_key, Store.id) > after)
+        statement = statement.order_by(Store.name_key, Store.id).limit(limit)
+        return (await self.session.scalars(statement)).all()
+
+    async def history(self, store_id: uuid.UUID, limit: int = 100) -> Sequence[StoreHistory]:
+        statement = (
+            select(StoreHistory)
+            .where(StoreHistory.store_id == store_id)
+            .order_by(StoreHistory.at.desc(), StoreHistory.id)
+            .limit(limit)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def connected_ids(self) -> Sequence[uuid.UUID]:
+        """Stores that are polled: connected, or with a problem that polling may find gone (not those
+        whose credentials were refused: they wait for a reconnect)."""
+        polled = [
+            s
+            for s in StoreStatus
+            if s not in (StoreStatus.pending, StoreStatus.auth_error, StoreStatus.disconnected)
+        ]
+        return (await self.session.scalars(select(Store.id).where(Store.status.in_(polled)))).all()
+
+    async def next_version(self, store: Store) -> int:
+        """Adds one to the store's version in the database and returns it (the row stays locked until
+        the commit, so concurrent changes get consecutive versions in commit order)."""
+        await self.session.flush()
+        statement = (
+            update(Store)
+            .where(Store.id == store.id)
+            .values(version=Store.version + 1)
+            .returning(Store.version)
+        )
+        version = (await self.session.execute(statement)).scalar_one()
+        set_committed_value(store, "version", version)
+        return int(version)

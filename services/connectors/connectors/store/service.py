@@ -1,0 +1,344 @@
+"""Stores: connecting (through each platform's connector), health (status and problems, each change an
+event and a line of history), renaming, reconciling and disconnecting."""
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.credentials import CredentialBox
+from connectors.customer import service as customers
+from connectors.models import ConnectAttempt, Store, StoreHistory, jobs
+from connectors.platforms.base import Connection, PlatformContext, PlatformProblem, StoreRef
+from connectors.platforms.registry import connector_for
+from connectors.store import schemas
+from connectors.store.exceptions import (
+    CustomerIdNotYours,
+    CustomerIdRequired,
+    CustomerUnknown,
+    ShopAlreadyConnected,
+    StoreDisconnected,
+    StoreNotFound,
+)
+from connectors.store.repository import StoreRepository
+from printbridge_shared import jobs as job_queue
+from printbridge_shared.auth.permissions import Scope
+from printbridge_shared.auth.principal import Principal
+from printbridge_shared.db import utcnow
+from printbridge_shared.events.contracts import (
+    Platform,
+    StoreConnected,
+    StoreStatus,
+    StoreUpdated,
+)
+from printbridge_shared.events.contracts import StoreDisconnected as StoreDisconnectedEvent
+from printbridge_shared.events.outbox import Outbox
+from printbridge_shared.pagination import decode_position, encode_position
+
+RECONCILE = "store.reconcile"
+REMOVE_WEBHOOKS = "store.remove_webhooks"
+CONNECT_STATE_SECONDS = 600
+
+
+def ref(store: Store) -> StoreRef:
+    return StoreRef(
+        id=store.id,
+        customer_id=store.customer_id,
+        platform=Platform(store.platform),
+        shop_key=store.shop_key,
+        name=store.name,
+    )
+
+
+def to_read(store: Store) -> schemas.Store:
+    return schemas.Store(
+        id=store.id,
+        customer_id=store.customer_id,
+        platform=store.platform,
+        name=store.name,
+        shop=store.shop_key,
+        status=store.status,
+        problems=[schemas.StoreProblem.model_validate(p) for p in store.problems or []],
+        connected_at=store.connected_at,
+        disconnected_at=store.disconnected_at,
+        last_polled_at=store.last_polled_at,
+        created_at=store.created_at,
+        updated_at=store.updated_at,
+    )
+
+
+def state_hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+async def _record(
+    session: AsyncSession,
+    outbox: Outbox,
+    store: Store,
+    event: type[StoreConnected | StoreUpdated | StoreDisconnectedEvent],
+) -> None:
+    version = await StoreRepository(session).next_version(store)
+    data = event(
+        store_id=store.id,
+        customer_id=store.customer_id,
+        platform=store.platform,
+        name=store.name,
+        status=store.status,
+        updated_at=store.updated_at,
+    )
+    await outbox.record(
+        session, data, customer_id=store.customer_id, aggregate_id=store.id, aggregate_version=version
+    )
+
+
+def _history(session: AsyncSession, store: Store, kind: str, **detail: Any) -> None:
+    session.add(StoreHistory(id=uuid.uuid4(), store_id=store.id, at=utcnow(), kind=kind, detail=detail))
+
+
+async def _owner(session: AsyncSession, principal: Principal, customer_id: uuid.UUID | None) -> uuid.UUID:
+    if principal.is_operator:
+        if customer_id is None:
+            raise CustomerIdRequired()
+        owner = customer_id
+    else:
+        if customer_id is not None and customer_id != principal.customer_id:
+            raise CustomerIdNotYours()
+        assert principal.customer_id is not None
+        owner = principal.customer_id
+    known = await customers.get(session, owner)
+    if known is None or known.archived:
+        raise CustomerUnknown(owner)
+    return owner
+
+
+async def create(
+    session: AsyncSession,
+    outbox: Outbox,
+    context: PlatformContext,
+    box: CredentialBox,
+    principal: Principal,
+    payload: schemas.StoreConnect,
+) -> tuple[Store, str | None]:
+    """Connects a shop: key-based platforms are verified by real calls and answer connected; OAuth
+    platforms answer pending with the address where the merchant grants access."""
+    customer_id = await _owner(session, principal, payload.customer_id)
+    connector = connector_for(Platform(payload.platform))
+    store_id = uuid.uuid4()
+    connection = await connector.connect(context, store_id, payload)
+    existing = await StoreRepository(session).live_for_shop(Platform(payload.platform), connection.shop_key)
+    if existing is not None and existing.status != StoreStatus.pending:
+        raise ShopAlreadyConnected(
+            connection.shop_key, existing.id if existing.customer_id == customer_id else None
+        )
+    if existing is not None:  # an unfinished connect of the same shop: the new one replaces it
+        await _finish(session, outbox, existing, "connect_replaced", publish=False)
+    now = utcnow()
+    store = Store(
+        id=store_id,
+        customer_id=customer_id,
+        platform=payload.platform,
+        name=payload.name or connection.name,
+        name_key=(payload.name or connection.name).lower(),
+        shop_key=connection.shop_key,
+        status=StoreStatus.pending,
+        problems=[],
+        credentials=None,
+        created_at=now,
+        updated_at=now,
+        version=0,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(store)
+    except IntegrityError:
+        raise ShopAlreadyConnected(connection.shop_key, None) from None
+    _history(session, store, "created", by=str(principal.subject_id))
+    authorize_url = None
+    if connection.status == StoreStatus.connected:
+        await mark_connected(session, outbox, box, store, connection)
+    else:
+        authorize_url = connection.authorize_url
+        await _start_attempt(session, box, store, connection, getattr(payload, "return_url", None))
+    return store, authorize_url
+
+
+async def _start_attempt(
+    session: AsyncSession, box: CredentialBox, store: Store, connection: Connection, return_url: str | None
+) -> None:
+    assert connection.authorize_url is not None and connection.flow_secret is not None
+    state = connection.flow_secret["state"]
+    session.add(
+        ConnectAttempt(
+            state_hash=state_hash(state),
+            store_id=store.id,
+            platform=store.platform,
+            return_url=return_url,
+            secret=box.seal(connection.flow_secret),
+            expires_at=utcnow() + dt.timedelta(seconds=CONNECT_STATE_SECONDS),
+        )
+    )
+
+
+async def enqueue_reconcile(session: AsyncSession, store_id: uuid.UUID) -> None:
+    """A poll of the store soon (none added while one is still open)."""
+    await job_queue.enqueue(
+        session, jobs, RECONCILE, {"store_id": str(store_id)}, unique_key=f"{RECONCILE}:{store_id}"
+    )
+
+
+def new_state() -> str:
+    return secrets.token_urlsafe(32)
+
+
+async def mark_connected(
+    session: AsyncSession, outbox: Outbox, box: CredentialBox, store: Store, connection: Connection
+) -> None:
+    """The shop granted access and our webhooks are registered: `connected`, `store.connected`."""
+    assert connection.credentials is not None
+    now = utcnow()
+    store.credentials = box.seal(connection.credentials)
+    store.granted_scopes = connection.granted_scopes
+    store.status = StoreStatus.connected
+    store.problems = []
+    store.connected_at = now
+    store.updated_at = now
+    _history(session, store, "connected", scopes=connection.granted_scopes)
+    await _record(session, outbox, store, StoreConnected)
+    await enqueue_reconcile(session, store.id)
+
+
+async def save_credentials(
+    session: AsyncSession, box: CredentialBox, store_id: uuid.UUID, credentials: dict[str, Any]
+) -> None:
+    store = await session.get(Store, store_id)
+    if store is not None and store.status != StoreStatus.disconnected:
+        store.credentials = box.seal(credentials)
+
+
+async def report_problem(
+    session: AsyncSession, outbox: Outbox, store: Store, problem: PlatformProblem
+) -> None:
+    """The connector saw something wrong: the store takes the problem's status; the problem is listed
+    (once per code, with the time it was first seen)."""
+    if store.status == StoreStatus.disconnected:
+        return
+    problems = [p for p in store.problems or [] if p["code"] != problem.code]
+    known = next((p for p in store.problems or [] if p["code"] == problem.code), None)
+    since = known["since"] if known else utcnow().isoformat()
+    problems.append({"code": problem.code, "message": problem.message, "fix": problem.fix, "since": since})
+    if known is not None and store.status == problem.status:
+        return
+    store.problems = problems
+    store.status = problem.status
+    store.updated_at = utcnow()
+    _history(session, store, "problem", code=problem.code, message=problem.message)
+    await _record(session, outbox, store, StoreUpdated)
+
+
+async def clear_problems(
+    session: AsyncSession, outbox: Outbox, store: Store, codes: Sequence[str] | None = None
+) -> None:
+    """What the connector just did worked: the problems (all, or those of `codes`) are gone."""
+    if store.status in (StoreStatus.disconnected, StoreStatus.pending):
+        return
+    remaining = [p for p in store.problems or [] if codes is not None and p["code"] not in codes]
+    if remaining == (store.problems or []) and store.status == StoreStatus.connected:
+        return
+    cleared = [p["code"] for p in store.problems or [] if p not in remaining]
+    store.problems = remaining
+    store.status = StoreStatus.connected if not remaining else store.status
+    store.updated_at = utcnow()
+    _history(session, store, "problems_cleared", codes=cleared)
+    await _record(session, outbox, store, StoreUpdated)
+
+
+async def get(session: AsyncSession, scope: Scope, store_id: uuid.UUID) -> Store:
+    store = await StoreRepository(session).get(store_id, scope)
+    if store is None:
+        raise StoreNotFound(store_id)
+    return store
+
+
+async def detail(session: AsyncSession, scope: Scope, store_id: uuid.UUID) -> schemas.StoreDetail:
+    store = await get(session, scope, store_id)
+    history = await StoreRepository(session).history(store.id)
+    return schemas.StoreDetail(
+        **to_read(store).model_dump(),
+        history=[schemas.StoreHistoryEntry(at=h.at, kind=h.kind, detail=h.detail) for h in history],
+    )
+
+
+async def list_stores(
+    session: AsyncSession,
+    scope: Scope,
+    *,
+    customer_id: uuid.UUID | None,
+    platform: Platform | None,
+    status: StoreStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> schemas.StorePage:
+    rows = await StoreRepository(session).list(
+        scope,
+        customer_id=customer_id,
+        platform=platform,
+        status=status,
+        after=decode_position(cursor),
+        limit=limit + 1,
+    )
+    items = list(rows[:limit])
+    next_cursor = encode_position(items[-1].name_key, items[-1].id) if len(rows) > limit else None
+    return schemas.StorePage(items=[to_read(s) for s in items], next_cursor=next_cursor)
+
+
+async def rename(
+    session: AsyncSession, outbox: Outbox, scope: Scope, store_id: uuid.UUID, name: str
+) -> Store:
+    store = await get(session, scope, store_id)
+    if store.name != name:
+        old = store.name
+        store.name = name
+        store.name_key = name.lower()
+        store.updated_at = utcnow()
+        _history(session, store, "renamed", old=old, new=name)
+        await _record(session, outbox, store, StoreUpdated)
+    return store
+
+
+async def request_reconcile(session: AsyncSession, scope: Scope, store_id: uuid.UUID) -> Store:
+    store = await get(session, scope, store_id)
+    if store.status == StoreStatus.disconnected:
+        raise StoreDisconnected(store.id)
+    await enqueue_reconcile(session, store.id)
+    return store
+
+
+async def _finish(
+    session: AsyncSession, outbox: Outbox, store: Store, reason: str, *, publish: bool = True
+) -> None:
+    now = utcnow()
+    store.status = StoreStatus.disconnected
+    store.problems = []
+    store.disconnected_at = now
+    store.updated_at = now
+    _history(session, store, "disconnected", reason=reason)
+    if publish:
+        await _record(session, outbox, store, StoreDisconnectedEvent)
+
+
+async def disconnect(session: AsyncSession, outbox: Outbox, store: Store, reason: str) -> None:
+    """No more calls to the shop: our webhooks are removed there (a job, with the credentials, which are
+    forgotten when it is done), the store is `disconnected`, its orders stay."""
+    if store.status == StoreStatus.disconnected:
+        return
+    had_credentials = store.credentials is not None
+    await _finish(session, outbox, store, reason)
+    if had_credentials and reason != "uninstalled":
+        await job_queue.enqueue(session, jobs, REMOVE_WEBHOOKS, {"store_id": str(store.id)})
+    else:
+        store.credentials = None
