@@ -6,6 +6,8 @@ from connectors.config import Settings
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
+from connectors.platforms.woocommerce import jobs as woocommerce_jobs
+from connectors.platforms.woocommerce.endpoints import router as woocommerce_webhooks
 from connectors.store import jobs as store_jobs
 from connectors.store.endpoints import router as stores_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
@@ -25,13 +27,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[stores_router],
+            routers=[stores_router, woocommerce_webhooks],
             consumers=consumers,
-            job_handlers=lambda db, outbox: store_jobs.handlers(platforms, db, outbox),
+            job_handlers=lambda db, outbox: {
+                **store_jobs.handlers(platforms, db, outbox),
+                **woocommerce_jobs.handlers(platforms, db, outbox),
+            },
             schedules=store_jobs.schedules(settings.reconcile_interval_s),
             closers=[platforms.close],
             tags=[
-                {"name": "stores", "description": "Shops connected per platform, their health and history."}
+                {"name": "stores", "description": "Shops connected per platform, their health and history."},
+                {"name": "webhooks", "description": "Platforms' webhook deliveries, signed by the platform."},
             ],
         ),
         runtime or Runtime.distributed(settings),

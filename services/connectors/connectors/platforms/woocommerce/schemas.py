@@ -20,3 +20,11 @@ class WooCommerceConnect(BaseModel):
     consumer_secret: SecretStr = Field(min_length=1, max_length=200, description="`cs_…`")
     name: Text | None = Field(None, min_length=1, max_length=200, description="Defaults to the site's name.")
     customer_id: uuid.UUID | None = Field(None, description="Operators: the customer the store belongs to.")
+
+
+class WebhookReceived(BaseModel):
+    outcome: str = Field(
+        description="`ping`, `duplicate` (this change came before), `not_connected`, or what became of "
+        "the delivery: `published`, `stale` (older than a version already taken), `ignored`, `failed` "
+        "(kept; the next poll fetches the order again)."
+    )

@@ -1,0 +1,391 @@
+"""The WooCommerce connector: a shop connected with a read/write REST API key pair, verified by real
+calls; our webhooks registered with a secret of our own; orders polled by modification time.
+docs/connectors-woocommerce.md describes the flow and every problem code."""
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import structlog
+
+from connectors.platforms.base import (
+    Connection,
+    ConnectRefused,
+    OrderVersion,
+    PlatformConnector,
+    PlatformContext,
+    PlatformProblem,
+    PlatformUnavailable,
+    StoreRef,
+)
+from connectors.platforms.woocommerce.client import WooApiError, WooClient
+from connectors.platforms.woocommerce.normalise import NotAnOrder, order_version
+from connectors.platforms.woocommerce.schemas import WooCommerceConnect
+from connectors.platforms.woocommerce.site import normalise_site_url
+from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.outbound import UrlNotAllowed
+
+log = structlog.get_logger(__name__)
+
+TOPICS = ("order.created", "order.updated", "order.deleted", "product.updated", "product.deleted")
+WEBHOOK_NAME = "Printbridge"
+WEBHOOK_PATH = "/v1/webhooks/woocommerce/"
+# Connecting happens inside POST /v1/stores: each call is short, and a shop that asks us to wait long
+# (429) is answered as unreachable rather than holding the request.
+CONNECT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+CONNECT_MAX_WAIT_S = 3.0
+
+
+def key_revoked() -> PlatformProblem:
+    return PlatformProblem(
+        StoreStatus.auth_error,
+        "key_revoked",
+        "WooCommerce refuses the store's REST API key (401): it was revoked, deleted with its WordPress "
+        "user, or its secret changed.",
+        "In WooCommerce → Settings → Advanced → REST API create a new key with Read/Write permissions, then "
+        "disconnect this store and connect the shop again with the new key.",
+    )
+
+
+def key_read_only() -> PlatformProblem:
+    return PlatformProblem(
+        StoreStatus.permission_missing,
+        "key_read_only",
+        "WooCommerce refuses to let the store's key manage webhooks: the key is read-only or its WordPress "
+        "user may not manage WooCommerce.",
+        "Give the key Read/Write permissions (WooCommerce → Settings → Advanced → REST API) and a user with "
+        "the Shop manager or Administrator role; the next reconcile re-creates the webhooks.",
+    )
+
+
+def api_missing() -> PlatformProblem:
+    return PlatformProblem(
+        StoreStatus.unreachable,
+        "api_missing",
+        "The shop no longer answers WooCommerce's REST API (404 on /wp-json/wc/v3): WooCommerce was "
+        "deactivated, the permalinks were set to Plain, or a security plugin blocks /wp-json/.",
+        "Activate WooCommerce, set Settings → Permalinks to anything but Plain, and allow /wp-json/ through "
+        "security plugins; the next reconcile clears this problem.",
+    )
+
+
+def url_not_allowed() -> PlatformProblem:
+    return PlatformProblem(
+        StoreStatus.unreachable,
+        "url_not_allowed",
+        "The shop's address now resolves to a private or local address, which Printbridge does not call.",
+        "Point the shop's domain at its public address (or, for a shop on a LAN, set "
+        "PRINTBRIDGE_ALLOW_PRIVATE_URLS=true).",
+    )
+
+
+def delivery_url(context: PlatformContext, store_id: uuid.UUID) -> str:
+    return f"{context.settings.public_url}{WEBHOOK_PATH}{store_id}"
+
+
+def _api_problem(error: WooApiError, *, writing: bool = False) -> PlatformProblem | PlatformUnavailable:
+    """What a 4xx from a connected shop means for the store."""
+    if error.status == 401 and writing:
+        return key_read_only()
+    if error.status == 401:
+        return key_revoked()
+    if error.status == 403:
+        return key_read_only() if writing else _permission_problem(error)
+    if error.status == 404 and error.code == "rest_no_route":
+        return api_missing()
+    return PlatformUnavailable(f"WooCommerce answered {error}")
+
+
+def _permission_problem(error: WooApiError) -> PlatformProblem:
+    return PlatformProblem(
+        StoreStatus.permission_missing,
+        "orders_forbidden",
+        f"WooCommerce does not let the store's key read orders ({error.code or error.status}).",
+        "Give the key Read/Write permissions and a WordPress user with the Shop manager or Administrator "
+        "role (WooCommerce → Settings → Advanced → REST API).",
+    )
+
+
+def _since_param(since: dt.datetime) -> str:
+    return since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+class WooCommerceConnector(PlatformConnector):
+    platform = Platform.woocommerce
+
+    def client(self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]) -> WooClient:
+        return WooClient(
+            context.http, store.shop_key, credentials["consumer_key"], credentials["consumer_secret"]
+        )
+
+    # Connecting -------------------------------------------------------------------------------------
+
+    async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
+        if not isinstance(request, WooCommerceConnect):
+            raise TypeError(f"a WooCommerce connect request, not {type(request).__name__}")
+        site = normalise_site_url(request.url, allow_private=context.settings.allow_private_urls)
+        client = WooClient(
+            context.http,
+            site,
+            request.consumer_key.get_secret_value().strip(),
+            request.consumer_secret.get_secret_value().strip(),
+            timeout=CONNECT_TIMEOUT,
+            max_wait_s=CONNECT_MAX_WAIT_S,
+        )
+        try:
+            name = await self._site_name(context, client)
+            await self._check_keys(client)
+            secret = secrets.token_urlsafe(32)
+            webhook_ids = await self._register_all(client, delivery_url(context, store_id), secret)
+        except UrlNotAllowed as exc:
+            raise ConnectRefused("url-not-allowed", str(exc), "url") from None
+        return Connection(
+            shop_key=site,
+            name=name,
+            status=StoreStatus.connected,
+            credentials={
+                "consumer_key": client.consumer_key,
+                "consumer_secret": client.consumer_secret,
+                "webhook_secret": secret,
+                "webhook_ids": webhook_ids,
+            },
+            granted_scopes="read_write",
+        )
+
+    async def _site_name(self, context: PlatformContext, client: WooClient) -> str:
+        """The site's REST index must list the `wc/v3` namespace; its `name` names the store."""
+        index_url = client.site_url + "/wp-json/"
+        try:
+            response = await context.http.get(index_url, timeout=CONNECT_TIMEOUT)
+        except httpx.TimeoutException:
+            raise ConnectRefused(
+                "unreachable", f"{client.site_url} did not answer within 10 seconds.", "url"
+            ) from None
+        except httpx.TransportError as exc:
+            raise ConnectRefused(
+                "unreachable", f"{client.site_url} cannot be reached: {exc}", "url"
+            ) from None
+        if response.status_code >= 500:
+            raise ConnectRefused(
+                "unreachable", f"{client.site_url} answered {response.status_code} to {index_url}.", "url"
+            )
+        if response.is_redirect:
+            raise ConnectRefused(
+                "not-woocommerce",
+                f"{index_url} redirects to {response.headers.get('Location')}: give the shop's own address "
+                "(as WordPress → Settings → General names it).",
+                "url",
+            )
+        try:
+            index = response.json() if response.status_code == 200 else None
+        except ValueError:
+            index = None
+        namespaces = index.get("namespaces") if isinstance(index, dict) else None
+        if not isinstance(namespaces, list) or "wc/v3" not in namespaces:
+            raise ConnectRefused(
+                "not-woocommerce",
+                f"{client.site_url} is not a WooCommerce shop: {index_url} does not list the wc/v3 REST API "
+                "(is WooCommerce active, and are permalinks set to anything but Plain?).",
+                "url",
+            )
+        name = index.get("name") if isinstance(index, dict) else None
+        return str(name).strip()[:200] if isinstance(name, str) and name.strip() else client.site_url
+
+    async def _check_keys(self, client: WooClient) -> None:
+        try:
+            await client.send("GET", "orders", {"per_page": 1})
+        except PlatformUnavailable as exc:
+            raise ConnectRefused("unreachable", str(exc), "url") from None
+        except WooApiError as error:
+            if error.status == 401 and "permission" in error.message.lower():
+                raise ConnectRefused(
+                    "permission-missing",
+                    f"The key may not read orders ({error.message}); create a key with Read/Write "
+                    "permissions.",
+                    "consumer_key",
+                ) from None
+            if error.status == 401:
+                raise ConnectRefused(
+                    "auth-failed",
+                    f"WooCommerce refused the key ({error.message}); check the consumer key and secret "
+                    "(WooCommerce → Settings → Advanced → REST API).",
+                    "consumer_key",
+                ) from None
+            if error.status == 403:
+                raise ConnectRefused(
+                    "permission-missing",
+                    f"The key's user may not read orders ({error.message}); use a key of a Shop manager or "
+                    "Administrator with Read/Write permissions.",
+                    "consumer_key",
+                ) from None
+            raise ConnectRefused(
+                "not-woocommerce",
+                f"{client.site_url} does not answer WooCommerce's orders API ({error}).",
+                "url",
+            ) from None
+
+    async def _register_all(self, client: WooClient, url: str, secret: str) -> dict[str, int]:
+        created: dict[str, int] = {}
+        try:
+            for topic in TOPICS:
+                created[topic] = await self._create_webhook(client, topic, url, secret)
+        except (WooApiError, PlatformUnavailable) as exc:
+            await self._delete_quietly(client, created.values())
+            if isinstance(exc, PlatformUnavailable):
+                raise ConnectRefused("unreachable", str(exc), "url") from None
+            if exc.status in (401, 403):
+                raise ConnectRefused(
+                    "permission-missing",
+                    f"The key may not create webhooks ({exc.message}): it is read-only or its user may not "
+                    "manage WooCommerce. Create a key with Read/Write permissions.",
+                    "consumer_key",
+                ) from None
+            raise ConnectRefused(
+                "webhook-refused",
+                f"WooCommerce did not accept our webhook at {url} ({exc.message}); the shop must reach "
+                "PRINTBRIDGE_PUBLIC_URL and get 200 for its ping.",
+                "url",
+            ) from None
+        except BaseException:
+            await self._delete_quietly(client, created.values())
+            raise
+        return created
+
+    async def _create_webhook(self, client: WooClient, topic: str, url: str, secret: str) -> int:
+        response = await client.send(
+            "POST",
+            "webhooks",
+            json={
+                "name": f"{WEBHOOK_NAME} {topic}",
+                "topic": topic,
+                "delivery_url": url,
+                "secret": secret,
+                "status": "active",
+            },
+        )
+        webhook = response.json()
+        return int(webhook["id"])
+
+    async def _delete_quietly(self, client: WooClient, webhook_ids: Any) -> None:
+        for webhook_id in list(webhook_ids):
+            try:
+                await client.send("DELETE", f"webhooks/{webhook_id}", {"force": "true"})
+            except (WooApiError, PlatformUnavailable, UrlNotAllowed) as exc:
+                log.warning("woocommerce_webhook_cleanup_failed", webhook_id=webhook_id, error=str(exc))
+
+    # Polling ----------------------------------------------------------------------------------------
+
+    async def fetch_orders(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[OrderVersion]:
+        """Orders modified after `since`, by id (a stable order while the shop changes under the pages);
+        the intake decides between versions by their modification time. Trashed orders are not listed
+        (WooCommerce's `any`): their `order.deleted` webhook brings them."""
+        client = self.client(context, store, credentials)
+        params: dict[str, str | int] = {"orderby": "id", "order": "asc"}
+        if since is not None:
+            params |= {"modified_after": _since_param(since), "dates_are_gmt": "true"}
+        try:
+            async for page in client.pages("orders", params):
+                for order in page:
+                    try:
+                        yield order_version(order)
+                    except NotAnOrder as exc:
+                        log.warning(
+                            "woocommerce_order_unreadable",
+                            store_id=str(store.id),
+                            order_id=str(order.get("id")) if isinstance(order, dict) else None,
+                            error=str(exc),
+                        )
+        except WooApiError as error:
+            raise _api_problem(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+
+    async def fetch_order(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], order_id: str
+    ) -> OrderVersion | None:
+        """One order as the shop has it now; None when the shop no longer has it."""
+        client = self.client(context, store, credentials)
+        try:
+            order = await client.get_json(f"orders/{int(order_id)}")
+        except WooApiError as error:
+            if error.status == 404 and error.code != "rest_no_route":
+                return None
+            raise _api_problem(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+        return order_version(order)
+
+    # Webhooks ---------------------------------------------------------------------------------------
+
+    async def _ours(self, client: WooClient, url: str) -> list[dict[str, Any]]:
+        ours = []
+        async for page in client.pages("webhooks"):
+            ours += [w for w in page if isinstance(w, dict) and w.get("delivery_url") == url]
+        return ours
+
+    async def ensure_webhooks(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Each of our topics has an active webhook: a missing one is created again (with the store's
+        secret), a `disabled` one (WooCommerce disables a webhook after repeated failed deliveries) is
+        set active. A `paused` one is the merchant's choice and stays paused (polling still finds the
+        orders)."""
+        client = self.client(context, store, credentials)
+        url = delivery_url(context, store.id)
+        try:
+            ours = await self._ours(client, url)
+        except WooApiError as error:
+            raise _api_problem(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+        by_topic: dict[str, dict[str, Any]] = {}
+        for existing in ours:
+            by_topic.setdefault(str(existing.get("topic")), existing)
+        webhook_ids: dict[str, int] = {}
+        try:
+            for topic in TOPICS:
+                webhook = by_topic.get(topic)
+                if webhook is None:
+                    webhook_ids[topic] = await self._create_webhook(
+                        client, topic, url, credentials["webhook_secret"]
+                    )
+                    log.info("woocommerce_webhook_recreated", store_id=str(store.id), topic=topic)
+                    continue
+                webhook_ids[topic] = int(webhook["id"])
+                if webhook.get("status") == "disabled":
+                    await client.send("PUT", f"webhooks/{webhook['id']}", json={"status": "active"})
+                    log.info("woocommerce_webhook_reactivated", store_id=str(store.id), topic=topic)
+        except WooApiError as error:
+            raise _api_problem(error, writing=True) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+        if webhook_ids == credentials.get("webhook_ids"):
+            return credentials
+        return {**credentials, "webhook_ids": webhook_ids}
+
+    async def remove_webhooks(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        client = self.client(context, store, credentials)
+        url = delivery_url(context, store.id)
+        try:
+            ours = await self._ours(client, url)
+            for webhook in ours:
+                try:
+                    await client.send("DELETE", f"webhooks/{webhook['id']}", {"force": "true"})
+                except WooApiError as error:
+                    if error.status != 404:
+                        raise
+        except WooApiError as error:
+            raise _api_problem(error, writing=True) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
