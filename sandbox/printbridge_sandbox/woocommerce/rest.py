@@ -728,7 +728,9 @@ async def _serve(
         response = await _rest(request, site, deliverer, route, query, call_log)
     except WPError as error:
         response = error.response()
-    response.headers.update({**discovery, "X-Robots-Tag": "noindex", "X-Content-Type-Options": "nosniff"})
+    # WordPress sends its discovery link on every answer, beside a collection's paging links.
+    response.headers.append("Link", discovery["Link"])
+    response.headers.update({"X-Robots-Tag": "noindex", "X-Content-Type-Options": "nosniff"})
     return response
 
 
