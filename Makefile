@@ -11,7 +11,7 @@ PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: run run-dist test test-fast lint bench demo nginx clean
 
-$(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+$(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml) $(wildcard sandbox/pyproject.toml)
 	@test -x $(UV) || (python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)")
 	$(UV) sync --frozen --python $(VENV)/bin/python
 	@touch $@
