@@ -26,7 +26,7 @@ from printbridge_sandbox.woocommerce.app import create_app as create_sandbox
 from printbridge_sandbox.woocommerce.tls import TlsFiles, generate_tls_files
 from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.testing import AuthKeys, bearer, free_port, running
+from printbridge_shared.testing import AuthKeys, bearer, eventually, free_port, running
 
 
 @contextlib.asynccontextmanager
@@ -243,3 +243,34 @@ async def store_row(app: FastAPI, store_id: str) -> Store:
         store = await session.get(Store, uuid.UUID(store_id))
         assert store is not None
         return store
+
+
+@dataclass
+class Connected:
+    shop: Shop
+    store_id: str
+
+
+@pytest.fixture
+def connected(
+    app: FastAPI,
+    client: httpx.AsyncClient,
+    sandbox: Sandbox,
+    customer_id: uuid.UUID,
+    operator_headers: dict[str, str],
+) -> Callable[..., Any]:
+    """`await connected(scheme="https")`: a sandbox shop connected as a store, its first poll done."""
+
+    async def connect_one(**site: Any) -> Connected:
+        shop = await sandbox.new_shop(**site)
+        answer = await connect(client, operator_headers, shop, customer_id)
+        assert answer.status_code == 201, answer.text
+        store_id = answer.json()["store"]["id"]
+
+        async def polled() -> bool:
+            return (await store_row(app, store_id)).last_polled_at is not None
+
+        await eventually(polled)
+        return Connected(shop, store_id)
+
+    return connect_one
