@@ -8,13 +8,21 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import structlog
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.credentials import CredentialBox
 from connectors.customer import service as customers
 from connectors.models import ConnectAttempt, Store, StoreHistory, jobs
-from connectors.platforms.base import Connection, PlatformContext, PlatformProblem, StoreRef
+from connectors.platforms.base import (
+    Connection,
+    PlatformConnector,
+    PlatformContext,
+    PlatformProblem,
+    PlatformUnavailable,
+    StoreRef,
+)
 from connectors.platforms.registry import connector_for
 from connectors.store import schemas
 from connectors.store.exceptions import (
@@ -39,6 +47,8 @@ from printbridge_shared.events.contracts import (
 from printbridge_shared.events.contracts import StoreDisconnected as StoreDisconnectedEvent
 from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.pagination import decode_position, encode_position
+
+log = structlog.get_logger(__name__)
 
 RECONCILE = "store.reconcile"
 REMOVE_WEBHOOKS = "store.remove_webhooks"
@@ -132,6 +142,7 @@ async def create(
     connection = await connector.connect(context, store_id, payload)
     existing = await StoreRepository(session).live_for_shop(Platform(payload.platform), connection.shop_key)
     if existing is not None and existing.status != StoreStatus.pending:
+        await _undo_connection(connector, context, store_id, customer_id, payload, connection)
         raise ShopAlreadyConnected(
             connection.shop_key, existing.id if existing.customer_id == customer_id else None
         )
@@ -156,6 +167,7 @@ async def create(
         async with session.begin_nested():
             session.add(store)
     except IntegrityError:
+        await _undo_connection(connector, context, store_id, customer_id, payload, connection)
         raise ShopAlreadyConnected(connection.shop_key, None) from None
     _history(session, store, "created", by=str(principal.subject_id))
     authorize_url = None
@@ -165,6 +177,31 @@ async def create(
         authorize_url = connection.authorize_url
         await _start_attempt(session, box, store, connection, getattr(payload, "return_url", None))
     return store, authorize_url
+
+
+async def _undo_connection(
+    connector: PlatformConnector,
+    context: PlatformContext,
+    store_id: uuid.UUID,
+    customer_id: uuid.UUID,
+    payload: schemas.StoreConnect,
+    connection: Connection,
+) -> None:
+    """A connect that registered webhooks in the shop (key-based platforms) for a store that is not
+    kept: those webhooks are removed again, as far as the shop lets us (they would only fail)."""
+    if connection.status != StoreStatus.connected or connection.credentials is None:
+        return
+    store = StoreRef(
+        id=store_id,
+        customer_id=customer_id,
+        platform=Platform(payload.platform),
+        shop_key=connection.shop_key,
+        name=connection.name,
+    )
+    try:
+        await connector.remove_webhooks(context, store, connection.credentials)
+    except (PlatformProblem, PlatformUnavailable) as exc:
+        log.warning("connect_undo_failed", store_id=str(store_id), error=str(exc))
 
 
 async def _start_attempt(
