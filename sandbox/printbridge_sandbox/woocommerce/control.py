@@ -1,6 +1,7 @@
 """The control API (`/_sandbox/woocommerce/…`, JSON, no auth): what a test uses to set shops up, make
 things happen in them, make them misbehave, and see what they sent and received."""
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -237,8 +238,9 @@ def control_router(
         for name, value in changes.items():
             setattr(site.misbehaviour, name, value)
         if site.misbehaviour.reachability.value != "hang":
+            # Wake the held requests; ones about to wait hold this (set) event too. Later hangs get a new one.
             site.unhang.set()
-            site.unhang.clear()
+            site.unhang = asyncio.Event()
         return misbehaviour_view(site.misbehaviour)
 
     @router.post("/reset", status_code=204)
