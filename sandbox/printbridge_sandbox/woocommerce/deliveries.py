@@ -61,15 +61,22 @@ class Deliverer:
 
     timeout_s: float = 60.0
     _client: httpx.AsyncClient | None = None
+    _starts: int = 0
     _queues: dict[str, _SiteQueue] = field(default_factory=dict)
     _sites: dict[str, Site] = field(default_factory=dict)
 
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(
-            timeout=self.timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
-        )
+        """Counted: one app served by two servers (HTTP and HTTPS) runs its lifespan twice."""
+        self._starts += 1
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+            )
 
     async def stop(self) -> None:
+        self._starts -= 1
+        if self._starts > 0:
+            return
         await self.forget_all()
         if self._client is not None:
             await self._client.aclose()
