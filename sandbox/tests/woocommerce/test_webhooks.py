@@ -201,3 +201,43 @@ async def test_misbehaving_site_duplicates_drops_and_reorders_deliveries(
     assert dropped not in received
     deliveries = (await https.get(f"{CONTROL}/sites/{shop.slug}/deliveries")).json()
     assert [d["outcome"] for d in deliveries if d["kind"] == "event"].count("dropped") == 1
+
+
+async def test_a_clients_own_status_change_is_delivered_as_order_updated(
+    https: httpx.AsyncClient, shop: Any, receiver: Any, an_order: Any
+) -> None:
+    placed = (await https.post(f"{CONTROL}/sites/{shop.slug}/orders", json=an_order())).json()
+    await subscribe(https, shop, receiver, topic="order.updated")
+
+    await https.put(
+        f"{shop.api}/orders/{placed['id']}",
+        json={"status": "completed"},
+        auth=(shop.consumer_key, shop.consumer_secret),
+    )
+
+    _, delivery = await receiver.wait_for(2)
+    assert delivery.headers["x-wc-webhook-topic"] == "order.updated"
+    assert json.loads(delivery.body)["status"] == "completed"
+
+
+async def test_an_unreachable_receiver_counts_as_a_failed_delivery(
+    https: httpx.AsyncClient, shop: Any, an_order: Any
+) -> None:
+    auth = (shop.consumer_key, shop.consumer_secret)
+    closed_port = "http://127.0.0.1:9/hooks"
+    created = await https.post(
+        f"{shop.api}/webhooks",
+        json={"topic": "order.created", "delivery_url": closed_port, "secret": SECRET},
+        auth=auth,
+    )
+
+    await https.post(f"{CONTROL}/sites/{shop.slug}/orders", json=an_order())
+    deliveries = await settle(https, shop)
+
+    assert created.status_code == 201
+    ping, event = deliveries
+    assert (ping["kind"], ping["outcome"]) == ("ping", "failed")
+    assert (event["kind"], event["outcome"], event["response_status"]) == ("event", "failed", None)
+    site = (await https.get(f"{CONTROL}/sites/{shop.slug}")).json()
+    assert site["webhooks"][0]["failure_count"] == 1
+    assert site["webhooks"][0]["pending_delivery"] is True
