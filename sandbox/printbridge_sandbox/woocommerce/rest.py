@@ -129,7 +129,8 @@ def paged(call: Call, items: list[Any], page: int, per_page: int, offset: int | 
 
 
 def _with_page(base: str, query: list[tuple[str, str]], page: int) -> str:
-    kept = [(name, value) for name, value in query if name != "page"] + [("page", str(page))]
+    kept = [(name, value) for name, value in query if name not in ("page", "rest_route")]
+    kept.append(("page", str(page)))
     return f"{base}?{urlencode(kept)}"
 
 
@@ -662,22 +663,28 @@ async def _hang(site: Site) -> Response:
     return HTMLResponse("<html><body><h1>504 Gateway Time-out</h1></body></html>", 504)
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _form(request: Request, raw: bytes) -> dict[str, Any]:
+    """`$_POST`: a form body's parameters (OAuth parameters may travel there)."""
+    if _content_type(request) != "application/x-www-form-urlencoded" or not raw:
         return {}
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json":
-        try:
-            parsed = json.loads(raw)
-        except ValueError as exc:
-            raise WPError(
-                "rest_invalid_json", "Invalid JSON body passed.", 400, json_error_message=str(exc)
-            ) from exc
-        return parsed if isinstance(parsed, dict) else {}
-    if content_type == "application/x-www-form-urlencoded":
-        return auth.php_params(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    return {}
+    return auth.php_params(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _json(request: Request, raw: bytes) -> dict[str, Any]:
+    """A JSON body, parsed once a route matched (WordPress refuses bad JSON only then)."""
+    if _content_type(request) != "application/json" or not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise WPError(
+            "rest_invalid_json", "Invalid JSON body passed.", 400, json_error_message=str(exc)
+        ) from exc
+    return parsed if isinstance(parsed, dict) else {}
 
 
 async def serve(request: Request, sandbox: Sandbox, deliverer: Deliverer, slug: str, path: str) -> Response:
@@ -743,10 +750,10 @@ async def _rest(
         method = override.upper()
     if method == "HEAD":
         method = "GET"
-    body = await _body(request)
+    raw = await request.body()
+    form = _form(request, raw)
     caller = auth.Caller()
     if site.woocommerce and route.startswith(("/wc/", "/wc-")):
-        form = body if request.headers.get("content-type", "").startswith("application/x-www-form") else {}
         caller = auth.authenticate(
             site,
             method=request.method.upper(),
@@ -769,5 +776,6 @@ async def _rest(
     if matched is None:
         raise no_route()
     route_def, args = matched
+    body = form or _json(request, raw)
     call = Call(site, request, method, args, query, body, caller, deliverer)
     return await route_def.handler(call)

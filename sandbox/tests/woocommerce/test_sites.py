@@ -206,3 +206,15 @@ async def test_a_hanging_site_holds_the_request_until_it_is_reachable_again(
     answer = await asyncio.wait_for(held, 5)
 
     assert answer.status_code == 504
+
+
+async def test_a_body_that_is_not_json_is_rest_invalid_json(https: httpx.AsyncClient, shop: Any) -> None:
+    answer = await https.post(
+        f"{shop.api}/webhooks",
+        content=b"{not json",
+        headers={"Content-Type": "application/json"},
+        auth=(shop.consumer_key, shop.consumer_secret),
+    )
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "rest_invalid_json"
