@@ -40,6 +40,7 @@ def site_view(site: Site) -> dict[str, Any]:
         "api_root": f"{site.home_url}/wp-json/",
         "scheme": site.scheme,
         "woocommerce": site.woocommerce,
+        "allow_http_callback": site.allow_http_callback,
         "timezone": str(site.timezone),
         "currency": site.currency,
         "keys": [key_view(key, with_secret=False) for key in site.keys.values()],

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from printbridge_sandbox.woocommerce import auth, shop
+from printbridge_sandbox.woocommerce import auth, shop, wcauth
 from printbridge_sandbox.woocommerce.deliveries import Deliverer
 from printbridge_sandbox.woocommerce.params import Params
 from printbridge_sandbox.woocommerce.shapes import (
@@ -721,6 +721,8 @@ async def _serve(
     discovery = {"Link": f'<{site.home_url}/wp-json/>; rel="{API_LINK_REL}"'}
     query = auth.query_params(request.url.query)
     rest_route = query.get("rest_route") if path.strip("/") == "" else None
+    if path.startswith("wc-auth/v1/"):
+        return await wcauth.handle(site, deliverer, path[len("wc-auth/v1/") :], request.url.query)
     if path == "wp-json" or path.startswith("wp-json/"):
         route = "/" + path[len("wp-json") :].lstrip("/")
     elif isinstance(rest_route, str):

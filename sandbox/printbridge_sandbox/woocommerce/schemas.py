@@ -31,6 +31,9 @@ class SiteCreate(Body):
     name: str = "Sandbox Shop"
     timezone: str = Field("UTC", description="IANA zone of the site: `date_created` is in it, `_gmt` in UTC.")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    allow_http_callback: bool = Field(
+        False, description="Not WooCommerce: let wc-auth post keys to an http:// callback_url."
+    )
     home_url: AnyHttpUrl | None = Field(
         None, description="The home URL the site reports and signs with; default: this server's base URL."
     )

@@ -47,6 +47,7 @@ def create_site(sandbox: Sandbox, spec: schemas.SiteCreate, *, default_base_url:
         timezone=ZoneInfo(spec.timezone),
         currency=spec.currency,
         name=spec.name,
+        allow_http_callback=spec.allow_http_callback,
     )
     sandbox.sites[slug] = site
     return site

@@ -266,6 +266,8 @@ class Site:
     timezone: ZoneInfo
     currency: str
     name: str
+    # Not WooCommerce: lets wc-auth post keys to an http:// callback_url (local end-to-end runs).
+    allow_http_callback: bool = False
     # The salt of wp_hash() (delivery ids): one per site, as one per WordPress install.
     salt: str = field(default_factory=lambda: secrets.token_hex(32))
     keys: dict[int, ApiKey] = field(default_factory=dict)
