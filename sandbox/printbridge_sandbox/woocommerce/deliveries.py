@@ -21,6 +21,7 @@ import hmac
 import ssl
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 import structlog
@@ -40,9 +41,9 @@ def webhook_signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def new_delivery_id(site: Site, webhook_id: int) -> str:
+def new_delivery_id(site: Site, webhook_id: int, moment: datetime) -> str:
     """`wp_hash($webhook_id . strtotime('now'))`: HMAC-MD5 under the install's salt, hex."""
-    message = f"{webhook_id}{int(time.time())}".encode()
+    message = f"{webhook_id}{int(moment.timestamp())}".encode()
     return hmac.new(site.salt.encode(), message, hashlib.md5).hexdigest()
 
 
@@ -231,7 +232,8 @@ class Deliverer:
         if webhook is None:
             delivery.outcome, delivery.error = "failed", "the webhook was deleted before delivery"
             return
-        delivery.delivery_id = new_delivery_id(site, webhook.id)
+        delivery.sent_at = now()
+        delivery.delivery_id = new_delivery_id(site, webhook.id, delivery.sent_at)
         delivery.headers = {
             "Content-Type": "application/json",
             "X-WC-Webhook-Source": site.home_url + "/",
@@ -255,7 +257,7 @@ class Deliverer:
     async def post(self, delivery: Delivery, timeout_s: float) -> int | None:
         """Sends one recorded POST and records its outcome: the response's status, or None."""
         started = time.monotonic()
-        delivery.sent_at = now()
+        delivery.sent_at = delivery.sent_at or now()
         try:
             response = await self._http().post(
                 delivery.delivery_url, content=delivery.body, headers=delivery.headers, timeout=timeout_s

@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -241,3 +242,19 @@ async def test_an_unreachable_receiver_counts_as_a_failed_delivery(
     site = (await https.get(f"{CONTROL}/sites/{shop.slug}")).json()
     assert site["webhooks"][0]["failure_count"] == 1
     assert site["webhooks"][0]["pending_delivery"] is True
+
+
+async def test_delivery_ids_are_the_same_for_one_webhook_within_one_second(
+    https: httpx.AsyncClient, shop: Any, receiver: Any, an_order: Any
+) -> None:
+    await subscribe(https, shop, receiver)
+    await https.put(f"{CONTROL}/sites/{shop.slug}/misbehaviour", json={"duplicate_deliveries": 1})
+
+    await https.post(f"{CONTROL}/sites/{shop.slug}/orders", json=an_order())
+    deliveries = [d for d in await settle(https, shop) if d["kind"] == "event"]
+
+    first, twin = deliveries
+    assert re.fullmatch(r"[0-9a-f]{32}", first["delivery_id"])
+    # wp_hash(webhook id . unix time): equal within a second, different across seconds.
+    same_second = first["sent_at"] == twin["sent_at"]
+    assert (first["delivery_id"] == twin["delivery_id"]) is same_second
