@@ -712,6 +712,8 @@ async def _serve(
 ) -> Response:
     if site.misbehaviour.reachability is Reachability.hang:
         return await _hang(site)
+    if site.misbehaviour.response_delay_s > 0:
+        await asyncio.sleep(site.misbehaviour.response_delay_s)
     failure = _host_failure(site)
     if failure is not None:
         return failure

@@ -169,6 +169,7 @@ class MisbehaviourSet(Body):
     )
     drop_deliveries: int | None = Field(None, ge=0, description="Silently lose the next N deliveries.")
     delivery_delay_s: float | None = Field(None, ge=0, le=600, description="Wait this long before each one.")
+    response_delay_s: float | None = Field(None, ge=0, le=600, description="Wait this long before answering.")
     fail_next_calls: int | None = Field(
         None, ge=0, description="Answer the next N REST calls with fail_status."
     )

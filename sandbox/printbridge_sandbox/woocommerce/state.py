@@ -248,6 +248,7 @@ class Misbehaviour:
     out_of_order_deliveries: int = 0
     drop_deliveries: int = 0
     delivery_delay_s: float = 0.0
+    response_delay_s: float = 0.0
     fail_next_calls: int = 0
     fail_status: int = 503
     retry_after_s: int | None = None

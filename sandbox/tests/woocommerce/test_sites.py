@@ -2,6 +2,7 @@
 HTTPS redirects, a host that fails on demand, and the record of calls it received."""
 
 import asyncio
+import time
 from typing import Any
 
 import httpx
@@ -218,3 +219,13 @@ async def test_a_body_that_is_not_json_is_rest_invalid_json(https: httpx.AsyncCl
 
     assert answer.status_code == 400
     assert answer.json()["code"] == "rest_invalid_json"
+
+
+async def test_a_slow_site_answers_after_the_delay(https: httpx.AsyncClient, shop: Any) -> None:
+    await https.put(f"{CONTROL}/sites/{shop.slug}/misbehaviour", json={"response_delay_s": 0.2})
+
+    started = time.monotonic()
+    answer = await https.get(f"{shop.api}/orders", auth=(shop.consumer_key, shop.consumer_secret))
+
+    assert answer.status_code == 200
+    assert time.monotonic() - started >= 0.2

@@ -258,3 +258,21 @@ async def test_delivery_ids_are_the_same_for_one_webhook_within_one_second(
     # wp_hash(webhook id . unix time): equal within a second, different across seconds.
     same_second = first["sent_at"] == twin["sent_at"]
     assert (first["delivery_id"] == twin["delivery_id"]) is same_second
+
+
+async def test_a_product_change_is_delivered_as_product_updated(
+    https: httpx.AsyncClient, shop: Any, receiver: Any
+) -> None:
+    product = await https.post(
+        f"{CONTROL}/sites/{shop.slug}/products", json={"name": "Flyer", "sku": "FLY", "regular_price": "9.90"}
+    )
+    await subscribe(https, shop, receiver, topic="product.updated")
+
+    await https.patch(
+        f"{CONTROL}/sites/{shop.slug}/products/{product.json()['id']}", json={"regular_price": "8.50"}
+    )
+
+    _, delivery = await receiver.wait_for(2)
+    assert delivery.headers["x-wc-webhook-resource"] == "product"
+    assert json.loads(delivery.body)["regular_price"] == "8.50"
+    assert delivery.headers["x-wc-webhook-signature"] == signed_by(delivery.body, SECRET)
