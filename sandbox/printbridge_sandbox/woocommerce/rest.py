@@ -10,6 +10,8 @@ import asyncio
 import json
 import math
 import re
+import secrets
+import string
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +39,7 @@ from printbridge_sandbox.woocommerce.state import (
     WEBHOOK_STATUSES,
     WEBHOOK_TOPICS,
     ApiCall,
+    ApiKey,
     Meta,
     OrderNote,
     Reachability,
@@ -86,11 +89,12 @@ class Call:
         # WP_REST_Request::get_param(): the body wins over the query string.
         return Params({**self.query, **self.body})
 
-    def allow(self, action: str) -> None:
+    def allow(self, action: str) -> ApiKey:
         """The controller's permission callback: a key passed authentication, or nobody did."""
         if self.caller.key is None:
             code, message = DENIED[action]
             raise WPError(code, message, 401)
+        return self.caller.key
 
     def route_id(self, name: str = "id") -> int:
         return int(self.args[name])
@@ -471,6 +475,12 @@ def _valid_url(url: Any) -> bool:
     return isinstance(url, str) and url.lower().startswith(("http://", "https://")) and len(url) > 8
 
 
+def _generated_password(length: int) -> str:
+    """`wp_generate_password($length, true, true)`."""
+    alphabet = string.ascii_letters + string.digits + "!@#$%^&*()" + "-_ []{}<>~`+=,.;:/?|"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 async def list_webhooks(call: Call) -> Response:
     params = call.params()
     page = params.integer("page", 1, minimum=1) or 1
@@ -513,13 +523,12 @@ async def create_webhook(call: Call) -> Response:
     name = params.text("name")
     secret = params.text("secret")
     params.check()
-    call.allow("create")
+    key = call.allow("create")
     topic = str(params.raw("topic")).lower()
     if topic not in WEBHOOK_TOPICS:
         raise _topic_error()
     if not _valid_url(params.raw("delivery_url")):
         raise _url_error()
-    assert call.caller.key is not None  # allow() passed
     moment = now()
     webhook = Webhook(
         id=call.site.next_webhook_id(),
@@ -527,11 +536,11 @@ async def create_webhook(call: Call) -> Response:
         status=status,
         topic=topic,
         delivery_url=str(params.raw("delivery_url")),
-        # Without one WooCommerce derives a secret; a client must send its own to verify anything.
-        secret=secret or auth.rfc3986(call.caller.key.consumer_secret),
+        # Without one WooCommerce makes a random one it never shows: send your own to verify anything.
+        secret=secret or _generated_password(50),
         created_at=moment,
         modified_at=moment,
-        key_id=call.caller.key.key_id,
+        key_id=key.key_id,
     )
     call.site.webhooks[webhook.id] = webhook
     if webhook.status == "active":
