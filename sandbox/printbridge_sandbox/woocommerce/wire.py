@@ -45,11 +45,6 @@ def no_route() -> WPError:
     return WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
 
 
-def invalid_param(name: str, reason: str) -> WPError:
-    """WordPress's answer to a parameter its schema refuses (`rest_invalid_param`, 400)."""
-    return WPError("rest_invalid_param", f"Invalid parameter(s): {name}", 400, params={name: reason})
-
-
 def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:
     """`wc_rest_prepare_date_response()`: ISO 8601 without offset, in the site's zone or in UTC (`_gmt`)."""
     if moment is None:
