@@ -48,7 +48,7 @@ from printbridge_sandbox.woocommerce.state import (
     Webhook,
     now,
 )
-from printbridge_sandbox.woocommerce.wire import WPError, json_response, no_route
+from printbridge_sandbox.woocommerce.wire import WPError, add_query_arg, json_response, no_route
 
 API_LINK_REL = "https://api.w.org/"
 WP_NAMESPACES = ["oembed/1.0", "wp/v2", "wp-site-health/v1", "wp-block-editor/v1"]
@@ -134,8 +134,7 @@ def paged(call: Call, items: list[Any], page: int, per_page: int, offset: int | 
 
 def _with_page(base: str, query: list[tuple[str, str]], page: int) -> str:
     kept = [(name, value) for name, value in query if name not in ("page", "rest_route")]
-    kept.append(("page", str(page)))
-    return f"{base}?{urlencode(kept)}"
+    return add_query_arg(base, [*kept, ("page", str(page))])
 
 
 def _ordered(items: list[Any], key: Callable[[Any], Any], order: str) -> list[Any]:
@@ -729,17 +728,17 @@ async def _serve(
     if site.scheme == "https" and request.url.scheme != "https":
         suffix = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"{site.home_url}/{path}{suffix}", 301)
-    discovery = {"Link": f'<{site.home_url}/wp-json/>; rel="{API_LINK_REL}"'}
+    discovery = {"Link": f'<{rest_url(site, "")}>; rel="{API_LINK_REL}"'}
     query = auth.query_params(request.url.query)
-    rest_route = query.get("rest_route") if path.strip("/") == "" else None
+    rest_route = query.get("rest_route") if path.strip("/") in ("", "index.php") else None
     if path.startswith("wc-auth/v1/"):
         return await wcauth.handle(site, deliverer, path[len("wc-auth/v1/") :], request.url.query)
-    if path == "wp-json" or path.startswith("wp-json/"):
+    if site.pretty_permalinks and (path == "wp-json" or path.startswith("wp-json/")):
         route = "/" + path[len("wp-json") :].lstrip("/")
     elif isinstance(rest_route, str):
         route = "/" + rest_route.lstrip("/")
         query = {name: value for name, value in query.items() if name != "rest_route"}
-    elif path.strip("/") == "":
+    elif path.strip("/") in ("", "index.php"):
         page = f"<html><head><title>{site.name}</title></head><body><h1>{site.name}</h1></body></html>"
         return HTMLResponse(page, headers=discovery)
     else:
@@ -773,7 +772,9 @@ async def _rest(
             url_without_query=auth.signature_url(site, request.url.scheme, request.url.path),
             query=auth.query_params(request.url.query),
             form=form,
-            authorization=request.headers.get("authorization", ""),
+            authorization=""
+            if site.misbehaviour.strip_authorization
+            else request.headers.get("authorization", ""),
             is_ssl=request.url.scheme == "https",
         )
         call_log.auth = caller.method if caller.key or caller.error else None

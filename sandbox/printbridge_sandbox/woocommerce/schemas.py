@@ -34,6 +34,7 @@ class SiteCreate(Body):
     allow_http_callback: bool = Field(
         False, description="Not WooCommerce: let wc-auth post keys to an http:// callback_url."
     )
+    pretty_permalinks: bool = Field(True, description="False: /wp-json/ is a 404, only ?rest_route= works.")
     home_url: AnyHttpUrl | None = Field(
         None, description="The home URL the site reports and signs with; default: this server's base URL."
     )
@@ -179,6 +180,8 @@ class MisbehaviourSet(Body):
     hang_seconds: float | None = Field(None, gt=0, le=600)
     max_delivery_failures: int | None = Field(None, ge=0)
     woocommerce: bool | None = Field(None, description="False: WooCommerce deactivated, plain WordPress.")
+    pretty_permalinks: bool | None = Field(None, description="False: permalinks set to Plain.")
+    strip_authorization: bool | None = Field(None, description="The host drops the Authorization header.")
 
 
 class WaitFor(Body):

@@ -48,6 +48,7 @@ def create_site(sandbox: Sandbox, spec: schemas.SiteCreate, *, default_base_url:
         currency=spec.currency,
         name=spec.name,
         allow_http_callback=spec.allow_http_callback,
+        pretty_permalinks=spec.pretty_permalinks,
     )
     sandbox.sites[slug] = site
     return site

@@ -253,6 +253,8 @@ class Misbehaviour:
     fail_status: int = 503
     retry_after_s: int | None = None
     reachability: Reachability = Reachability.up
+    # A host that drops the Authorization header before PHP sees it (Basic auth then fails).
+    strip_authorization: bool = False
     hang_seconds: float = 120.0
     # WooCommerce's `woocommerce_max_webhook_delivery_failures` filter.
     max_delivery_failures: int = 5
@@ -267,6 +269,8 @@ class Site:
     timezone: ZoneInfo
     currency: str
     name: str
+    # WordPress's permalink setting: "Plain" serves the REST API only as ?rest_route=.
+    pretty_permalinks: bool = True
     # Not WooCommerce: lets wc-auth post keys to an http:// callback_url (local end-to-end runs).
     allow_http_callback: bool = False
     # The salt of wp_hash() (delivery ids): one per site, as one per WordPress install.

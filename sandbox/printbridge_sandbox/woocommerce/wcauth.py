@@ -9,7 +9,7 @@ import hashlib
 import hmac
 import html
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlencode, urlsplit
 
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -18,7 +18,7 @@ from printbridge_sandbox.woocommerce.deliveries import Deliverer
 from printbridge_sandbox.woocommerce.schemas import KeyCreate
 from printbridge_sandbox.woocommerce.shop import create_key
 from printbridge_sandbox.woocommerce.state import Delivery, Permission, Site, now
-from printbridge_sandbox.woocommerce.wire import php_json
+from printbridge_sandbox.woocommerce.wire import add_query_arg, php_json
 
 PARAMS = ("app_name", "user_id", "return_url", "callback_url", "scope")
 SCOPES = ("read", "write", "read_write")
@@ -34,15 +34,6 @@ def formatted_url(url: str) -> str:
     """`get_formatted_url()`: decoded, and https:// when it names no scheme."""
     decoded = unquote_plus(url)
     return decoded if "://" in decoded else "https://" + decoded
-
-
-def with_query(url: str, **params: str) -> str:
-    """`add_query_arg()`: the parameters set on the URL's own query."""
-    parts = urlsplit(url)
-    kept = [
-        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in params
-    ]
-    return urlunsplit(parts._replace(query=urlencode(kept + list(params.items()))))
 
 
 def _valid_url(url: str) -> bool:
@@ -89,7 +80,9 @@ def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
 
 
 def _grant_page(site: Site, values: dict[str, str]) -> HTMLResponse:
-    denied = with_query(formatted_url(values["return_url"]), success="0", user_id=values["user_id"])
+    denied = add_query_arg(
+        formatted_url(values["return_url"]), [("success", "0"), ("user_id", values["user_id"])]
+    )
     granted = _endpoint_url(site, "access_granted", values, wc_auth_nonce=_nonce(site))
     app = html.escape(values["app_name"])
     body = (
@@ -138,7 +131,10 @@ async def _grant(site: Site, deliverer: Deliverer, values: dict[str, str]) -> Re
             "An error occurred in the request and at the time were unable to send the consumer data"
         )
     return RedirectResponse(
-        with_query(formatted_url(values["return_url"]), success="1", user_id=values["user_id"]), 302
+        add_query_arg(
+            formatted_url(values["return_url"]), [("success", "1"), ("user_id", values["user_id"])]
+        ),
+        302,
     )
 
 

@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from starlette.responses import Response
@@ -43,6 +44,16 @@ class WPError(Exception):
 
 def no_route() -> WPError:
     return WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
+
+
+def add_query_arg(url: str, params: list[tuple[str, str]]) -> str:
+    """WordPress's `add_query_arg()`: `params` set on the URL's own query (replacing same names)."""
+    parts = urlsplit(url)
+    names = {name for name, _ in params}
+    kept = [
+        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in names
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept + params)))
 
 
 def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:

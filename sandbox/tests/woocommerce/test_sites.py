@@ -229,3 +229,42 @@ async def test_a_slow_site_answers_after_the_delay(https: httpx.AsyncClient, sho
 
     assert answer.status_code == 200
     assert time.monotonic() - started >= 0.2
+
+
+async def test_with_plain_permalinks_the_api_lives_at_rest_route_only(
+    https: httpx.AsyncClient, new_shop: Any, an_order: Any
+) -> None:
+    plain = await new_shop(pretty_permalinks=False)
+    for _ in range(3):
+        await https.post(f"{CONTROL}/sites/{plain.slug}/orders", json=an_order())
+    auth = (plain.consumer_key, plain.consumer_secret)
+
+    pretty = await https.get(f"{plain.api}/orders", auth=auth)
+    api_root = (await https.get(plain.url + "/")).links["https://api.w.org/"]["url"]
+    index = await https.get(api_root)
+    first = await https.get(
+        f"{plain.url}/index.php", params={"rest_route": "/wc/v3/orders", "per_page": 2}, auth=auth
+    )
+    second = await https.get(first.links["next"]["url"], auth=auth)
+
+    assert pretty.status_code == 404
+    assert "text/html" in pretty.headers["content-type"]
+    assert api_root.startswith(f"{plain.url}/index.php?rest_route=")
+    assert "wc/v3" in index.json()["namespaces"]
+    assert len(first.json()) == 2
+    assert first.links["next"]["url"].startswith(f"{plain.url}/index.php?rest_route=")
+    assert len(second.json()) == 1
+
+
+async def test_a_host_that_strips_authorization_leaves_only_query_credentials(
+    https: httpx.AsyncClient, shop: Any
+) -> None:
+    await https.put(f"{CONTROL}/sites/{shop.slug}/misbehaviour", json={"strip_authorization": True})
+    credentials = {"consumer_key": shop.consumer_key, "consumer_secret": shop.consumer_secret}
+
+    basic = await https.get(f"{shop.api}/orders", auth=(shop.consumer_key, shop.consumer_secret))
+    query = await https.get(f"{shop.api}/orders", params=credentials)
+
+    assert basic.status_code == 401
+    assert basic.json()["code"] == "woocommerce_rest_cannot_view"
+    assert query.status_code == 200
