@@ -5,6 +5,7 @@ A shop lives at `{base}/sites/{slug}` (its home URL, what a user gives Printbrid
 docs/sandbox-woocommerce.md). Serve the same app over HTTP and, with `tls.generate_tls_files()`,
 over HTTPS: a site's scheme decides which one it answers on."""
 
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -26,14 +27,17 @@ def create_app(
     public_https_url: str | None = None,
     ca_cert: Path | None = None,
     delivery_timeout_s: float = 60.0,
+    outbound_ca: Path | None = None,
 ) -> FastAPI:
     """`public_http_url`/`public_https_url`: how clients reach this server over each scheme (e.g.
     http://127.0.0.1:9102 and https://127.0.0.1:9443); a new site's home URL is built on the one of its
     scheme, else on the address the control call came to. `ca_cert` is served at
     `/_sandbox/woocommerce/ca.pem`. `delivery_timeout_s`: how long a webhook delivery may take (60 s
-    in WooCommerce)."""
+    in WooCommerce). `outbound_ca`: the CA that outgoing HTTPS (webhooks, wc-auth callbacks) trusts
+    instead of the system's (SSL_CERT_FILE works too)."""
     sandbox = Sandbox()
-    deliverer = Deliverer(timeout_s=delivery_timeout_s)
+    verify = ssl.create_default_context(cafile=str(outbound_ca)) if outbound_ca else True
+    deliverer = Deliverer(timeout_s=delivery_timeout_s, verify=verify)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -1,6 +1,7 @@
 """The control API (`/_sandbox/woocommerce/…`, JSON, no auth): what a test uses to set shops up, make
 things happen in them, make them misbehave, and see what they sent and received."""
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from printbridge_sandbox.woocommerce import schemas, shop
 from printbridge_sandbox.woocommerce.deliveries import Deliverer
-from printbridge_sandbox.woocommerce.shapes import order_json, product_json, variation_json
+from printbridge_sandbox.woocommerce.shapes import order_json, product_json, rest_url, variation_json
 from printbridge_sandbox.woocommerce.state import ApiCall, ApiKey, Delivery, Misbehaviour, Sandbox, Site
 from printbridge_shared.errors import NotFound, ServiceUnavailable
 
@@ -36,9 +37,11 @@ def site_view(site: Site) -> dict[str, Any]:
         "slug": site.slug,
         "name": site.name,
         "url": site.home_url,
-        "api_root": f"{site.home_url}/wp-json/",
+        "api_root": rest_url(site, ""),
         "scheme": site.scheme,
         "woocommerce": site.woocommerce,
+        "allow_http_callback": site.allow_http_callback,
+        "pretty_permalinks": site.pretty_permalinks,
         "timezone": str(site.timezone),
         "currency": site.currency,
         "keys": [key_view(key, with_secret=False) for key in site.keys.values()],
@@ -234,11 +237,14 @@ def control_router(
         changes = spec.model_dump(exclude_unset=True, exclude_none=True)
         if "woocommerce" in changes:
             site.woocommerce = changes.pop("woocommerce")
+        if "pretty_permalinks" in changes:
+            site.pretty_permalinks = changes.pop("pretty_permalinks")
         for name, value in changes.items():
             setattr(site.misbehaviour, name, value)
         if site.misbehaviour.reachability.value != "hang":
+            # Wake the held requests; ones about to wait hold this (set) event too. Later hangs get a new one.
             site.unhang.set()
-            site.unhang.clear()
+            site.unhang = asyncio.Event()
         return misbehaviour_view(site.misbehaviour)
 
     @router.post("/reset", status_code=204)

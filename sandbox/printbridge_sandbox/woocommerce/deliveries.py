@@ -18,8 +18,10 @@ import contextlib
 import dataclasses
 import hashlib
 import hmac
+import ssl
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 import structlog
@@ -39,9 +41,9 @@ def webhook_signature(body: bytes, secret: str) -> str:
     return base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
 
 
-def new_delivery_id(site: Site, webhook_id: int) -> str:
+def new_delivery_id(site: Site, webhook_id: int, moment: datetime) -> str:
     """`wp_hash($webhook_id . strtotime('now'))`: HMAC-MD5 under the install's salt, hex."""
-    message = f"{webhook_id}{int(time.time())}".encode()
+    message = f"{webhook_id}{int(moment.timestamp())}".encode()
     return hmac.new(site.salt.encode(), message, hashlib.md5).hexdigest()
 
 
@@ -60,16 +62,28 @@ class Deliverer:
     """Sends each site's deliveries in order from one worker per site, started with the app."""
 
     timeout_s: float = 60.0
+    # What outgoing HTTPS trusts: True (the system's CAs, or SSL_CERT_FILE) or a context.
+    verify: ssl.SSLContext | bool = True
     _client: httpx.AsyncClient | None = None
+    _starts: int = 0
     _queues: dict[str, _SiteQueue] = field(default_factory=dict)
     _sites: dict[str, Site] = field(default_factory=dict)
 
     async def start(self) -> None:
-        self._client = httpx.AsyncClient(
-            timeout=self.timeout_s, follow_redirects=False, headers={"User-Agent": USER_AGENT}
-        )
+        """Counted: one app served by two servers (HTTP and HTTPS) runs its lifespan twice."""
+        self._starts += 1
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=self.timeout_s,
+                follow_redirects=False,
+                headers={"User-Agent": USER_AGENT},
+                verify=self.verify,
+            )
 
     async def stop(self) -> None:
+        self._starts -= 1
+        if self._starts > 0:
+            return
         await self.forget_all()
         if self._client is not None:
             await self._client.aclose()
@@ -109,7 +123,7 @@ class Deliverer:
             queued_at=now(),
         )
         site.deliveries.append(delivery)
-        status = await self._post(delivery, PING_TIMEOUT_S)
+        status = await self.post(delivery, PING_TIMEOUT_S)
         if status == 200:
             webhook.pending_delivery = False
         return delivery
@@ -218,7 +232,8 @@ class Deliverer:
         if webhook is None:
             delivery.outcome, delivery.error = "failed", "the webhook was deleted before delivery"
             return
-        delivery.delivery_id = new_delivery_id(site, webhook.id)
+        delivery.sent_at = now()
+        delivery.delivery_id = new_delivery_id(site, webhook.id, delivery.sent_at)
         delivery.headers = {
             "Content-Type": "application/json",
             "X-WC-Webhook-Source": site.home_url + "/",
@@ -229,7 +244,7 @@ class Deliverer:
             "X-WC-Webhook-ID": str(webhook.id),
             "X-WC-Webhook-Delivery-ID": delivery.delivery_id,
         }
-        status = await self._post(delivery, self.timeout_s)
+        status = await self.post(delivery, self.timeout_s)
         if status is not None and is_success(status):
             webhook.failure_count = 0
         elif webhook.failure_count > site.misbehaviour.max_delivery_failures:
@@ -239,9 +254,10 @@ class Deliverer:
         else:
             webhook.failure_count += 1
 
-    async def _post(self, delivery: Delivery, timeout_s: float) -> int | None:
+    async def post(self, delivery: Delivery, timeout_s: float) -> int | None:
+        """Sends one recorded POST and records its outcome: the response's status, or None."""
         started = time.monotonic()
-        delivery.sent_at = now()
+        delivery.sent_at = delivery.sent_at or now()
         try:
             response = await self._http().post(
                 delivery.delivery_url, content=delivery.body, headers=delivery.headers, timeout=timeout_s
@@ -252,6 +268,8 @@ class Deliverer:
             return None
         delivery.duration_s = round(time.monotonic() - started, 5)
         delivery.response_status = response.status_code
-        ok = response.status_code == 200 if delivery.kind == "ping" else is_success(response.status_code)
+        # The ping and the wc-auth key callback accept exactly 200; webhook events any success.
+        exact = delivery.kind in ("ping", "key_callback")
+        ok = response.status_code == 200 if exact else is_success(response.status_code)
         delivery.outcome = "delivered" if ok else "failed"
         return response.status_code

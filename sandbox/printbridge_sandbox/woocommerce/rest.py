@@ -10,6 +10,8 @@ import asyncio
 import json
 import math
 import re
+import secrets
+import string
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from printbridge_sandbox.woocommerce import auth, shop
+from printbridge_sandbox.woocommerce import auth, shop, wcauth
 from printbridge_sandbox.woocommerce.deliveries import Deliverer
 from printbridge_sandbox.woocommerce.params import Params
 from printbridge_sandbox.woocommerce.shapes import (
@@ -37,6 +39,7 @@ from printbridge_sandbox.woocommerce.state import (
     WEBHOOK_STATUSES,
     WEBHOOK_TOPICS,
     ApiCall,
+    ApiKey,
     Meta,
     OrderNote,
     Reachability,
@@ -45,7 +48,7 @@ from printbridge_sandbox.woocommerce.state import (
     Webhook,
     now,
 )
-from printbridge_sandbox.woocommerce.wire import WPError, json_response, no_route
+from printbridge_sandbox.woocommerce.wire import WPError, add_query_arg, json_response, no_route
 
 API_LINK_REL = "https://api.w.org/"
 WP_NAMESPACES = ["oembed/1.0", "wp/v2", "wp-site-health/v1", "wp-block-editor/v1"]
@@ -86,11 +89,12 @@ class Call:
         # WP_REST_Request::get_param(): the body wins over the query string.
         return Params({**self.query, **self.body})
 
-    def allow(self, action: str) -> None:
+    def allow(self, action: str) -> ApiKey:
         """The controller's permission callback: a key passed authentication, or nobody did."""
         if self.caller.key is None:
             code, message = DENIED[action]
             raise WPError(code, message, 401)
+        return self.caller.key
 
     def route_id(self, name: str = "id") -> int:
         return int(self.args[name])
@@ -129,8 +133,8 @@ def paged(call: Call, items: list[Any], page: int, per_page: int, offset: int | 
 
 
 def _with_page(base: str, query: list[tuple[str, str]], page: int) -> str:
-    kept = [(name, value) for name, value in query if name != "page"] + [("page", str(page))]
-    return f"{base}?{urlencode(kept)}"
+    kept = [(name, value) for name, value in query if name not in ("page", "rest_route")]
+    return add_query_arg(base, [*kept, ("page", str(page))])
 
 
 def _ordered(items: list[Any], key: Callable[[Any], Any], order: str) -> list[Any]:
@@ -470,6 +474,12 @@ def _valid_url(url: Any) -> bool:
     return isinstance(url, str) and url.lower().startswith(("http://", "https://")) and len(url) > 8
 
 
+def _generated_password(length: int) -> str:
+    """`wp_generate_password($length, true, true)`."""
+    alphabet = string.ascii_letters + string.digits + "!@#$%^&*()" + "-_ []{}<>~`+=,.;:/?|"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
 async def list_webhooks(call: Call) -> Response:
     params = call.params()
     page = params.integer("page", 1, minimum=1) or 1
@@ -512,13 +522,12 @@ async def create_webhook(call: Call) -> Response:
     name = params.text("name")
     secret = params.text("secret")
     params.check()
-    call.allow("create")
+    key = call.allow("create")
     topic = str(params.raw("topic")).lower()
     if topic not in WEBHOOK_TOPICS:
         raise _topic_error()
     if not _valid_url(params.raw("delivery_url")):
         raise _url_error()
-    assert call.caller.key is not None  # allow() passed
     moment = now()
     webhook = Webhook(
         id=call.site.next_webhook_id(),
@@ -526,11 +535,11 @@ async def create_webhook(call: Call) -> Response:
         status=status,
         topic=topic,
         delivery_url=str(params.raw("delivery_url")),
-        # Without one WooCommerce derives a secret; a client must send its own to verify anything.
-        secret=secret or auth.rfc3986(call.caller.key.consumer_secret),
+        # Without one WooCommerce makes a random one it never shows: send your own to verify anything.
+        secret=secret or _generated_password(50),
         created_at=moment,
         modified_at=moment,
-        key_id=call.caller.key.key_id,
+        key_id=key.key_id,
     )
     call.site.webhooks[webhook.id] = webhook
     if webhook.status == "active":
@@ -662,22 +671,28 @@ async def _hang(site: Site) -> Response:
     return HTMLResponse("<html><body><h1>504 Gateway Time-out</h1></body></html>", 504)
 
 
-async def _body(request: Request) -> dict[str, Any]:
-    raw = await request.body()
-    if not raw:
+def _content_type(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def _form(request: Request, raw: bytes) -> dict[str, Any]:
+    """`$_POST`: a form body's parameters (OAuth parameters may travel there)."""
+    if _content_type(request) != "application/x-www-form-urlencoded" or not raw:
         return {}
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type == "application/json":
-        try:
-            parsed = json.loads(raw)
-        except ValueError as exc:
-            raise WPError(
-                "rest_invalid_json", "Invalid JSON body passed.", 400, json_error_message=str(exc)
-            ) from exc
-        return parsed if isinstance(parsed, dict) else {}
-    if content_type == "application/x-www-form-urlencoded":
-        return auth.php_params(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
-    return {}
+    return auth.php_params(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _json(request: Request, raw: bytes) -> dict[str, Any]:
+    """A JSON body, parsed once a route matched (WordPress refuses bad JSON only then)."""
+    if _content_type(request) != "application/json" or not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError as exc:
+        raise WPError(
+            "rest_invalid_json", "Invalid JSON body passed.", 400, json_error_message=str(exc)
+        ) from exc
+    return parsed if isinstance(parsed, dict) else {}
 
 
 async def serve(request: Request, sandbox: Sandbox, deliverer: Deliverer, slug: str, path: str) -> Response:
@@ -705,21 +720,25 @@ async def _serve(
 ) -> Response:
     if site.misbehaviour.reachability is Reachability.hang:
         return await _hang(site)
+    if site.misbehaviour.response_delay_s > 0:
+        await asyncio.sleep(site.misbehaviour.response_delay_s)
     failure = _host_failure(site)
     if failure is not None:
         return failure
     if site.scheme == "https" and request.url.scheme != "https":
         suffix = f"?{request.url.query}" if request.url.query else ""
         return RedirectResponse(f"{site.home_url}/{path}{suffix}", 301)
-    discovery = {"Link": f'<{site.home_url}/wp-json/>; rel="{API_LINK_REL}"'}
+    discovery = {"Link": f'<{rest_url(site, "")}>; rel="{API_LINK_REL}"'}
     query = auth.query_params(request.url.query)
-    rest_route = query.get("rest_route") if path.strip("/") == "" else None
-    if path == "wp-json" or path.startswith("wp-json/"):
+    rest_route = query.get("rest_route") if path.strip("/") in ("", "index.php") else None
+    if path.startswith("wc-auth/v1/"):
+        return await wcauth.handle(site, deliverer, path[len("wc-auth/v1/") :], request.url.query)
+    if site.pretty_permalinks and (path == "wp-json" or path.startswith("wp-json/")):
         route = "/" + path[len("wp-json") :].lstrip("/")
     elif isinstance(rest_route, str):
         route = "/" + rest_route.lstrip("/")
         query = {name: value for name, value in query.items() if name != "rest_route"}
-    elif path.strip("/") == "":
+    elif path.strip("/") in ("", "index.php"):
         page = f"<html><head><title>{site.name}</title></head><body><h1>{site.name}</h1></body></html>"
         return HTMLResponse(page, headers=discovery)
     else:
@@ -743,17 +762,19 @@ async def _rest(
         method = override.upper()
     if method == "HEAD":
         method = "GET"
-    body = await _body(request)
+    raw = await request.body()
+    form = _form(request, raw)
     caller = auth.Caller()
     if site.woocommerce and route.startswith(("/wc/", "/wc-")):
-        form = body if request.headers.get("content-type", "").startswith("application/x-www-form") else {}
         caller = auth.authenticate(
             site,
             method=request.method.upper(),
             url_without_query=auth.signature_url(site, request.url.scheme, request.url.path),
             query=auth.query_params(request.url.query),
             form=form,
-            authorization=request.headers.get("authorization", ""),
+            authorization=""
+            if site.misbehaviour.strip_authorization
+            else request.headers.get("authorization", ""),
             is_ssl=request.url.scheme == "https",
         )
         call_log.auth = caller.method if caller.key or caller.error else None
@@ -769,5 +790,6 @@ async def _rest(
     if matched is None:
         raise no_route()
     route_def, args = matched
+    body = form or _json(request, raw)
     call = Call(site, request, method, args, query, body, caller, deliverer)
     return await route_def.handler(call)

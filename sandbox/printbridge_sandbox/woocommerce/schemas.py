@@ -31,6 +31,10 @@ class SiteCreate(Body):
     name: str = "Sandbox Shop"
     timezone: str = Field("UTC", description="IANA zone of the site: `date_created` is in it, `_gmt` in UTC.")
     currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    allow_http_callback: bool = Field(
+        False, description="Not WooCommerce: let wc-auth post keys to an http:// callback_url."
+    )
+    pretty_permalinks: bool = Field(True, description="False: /wp-json/ is a 404, only ?rest_route= works.")
     home_url: AnyHttpUrl | None = Field(
         None, description="The home URL the site reports and signs with; default: this server's base URL."
     )
@@ -166,6 +170,7 @@ class MisbehaviourSet(Body):
     )
     drop_deliveries: int | None = Field(None, ge=0, description="Silently lose the next N deliveries.")
     delivery_delay_s: float | None = Field(None, ge=0, le=600, description="Wait this long before each one.")
+    response_delay_s: float | None = Field(None, ge=0, le=600, description="Wait this long before answering.")
     fail_next_calls: int | None = Field(
         None, ge=0, description="Answer the next N REST calls with fail_status."
     )
@@ -175,6 +180,8 @@ class MisbehaviourSet(Body):
     hang_seconds: float | None = Field(None, gt=0, le=600)
     max_delivery_failures: int | None = Field(None, ge=0)
     woocommerce: bool | None = Field(None, description="False: WooCommerce deactivated, plain WordPress.")
+    pretty_permalinks: bool | None = Field(None, description="False: permalinks set to Plain.")
+    strip_authorization: bool | None = Field(None, description="The host drops the Authorization header.")
 
 
 class WaitFor(Body):

@@ -3,6 +3,7 @@ and therefore what a webhook delivers)."""
 
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from printbridge_sandbox.woocommerce.state import (
     LineItem,
@@ -22,7 +23,10 @@ CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF", "JPY": 
 
 
 def rest_url(site: Site, route: str) -> str:
-    return f"{site.home_url}/wp-json/{route.lstrip('/')}"
+    """`rest_url()`: below `/wp-json/` with pretty permalinks, else `index.php?rest_route=/…`."""
+    if site.pretty_permalinks:
+        return f"{site.home_url}/wp-json/{route.lstrip('/')}"
+    return f"{site.home_url}/index.php?{urlencode({'rest_route': '/' + route.lstrip('/')})}"
 
 
 def links(site: Site, self_route: str, collection_route: str) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from printbridge_sandbox.woocommerce.state import (
     Variation,
     now,
 )
-from printbridge_shared.errors import InvalidInput, NotFound, field_errors
+from printbridge_shared.errors import Conflict, InvalidInput, NotFound, field_errors
 
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode")
 
@@ -35,9 +35,7 @@ def _utc(moment: datetime) -> datetime:
 def create_site(sandbox: Sandbox, spec: schemas.SiteCreate, *, default_base_url: str) -> Site:
     slug = spec.slug or "shop-" + secrets.token_hex(4)
     if slug in sandbox.sites:
-        raise InvalidInput(
-            f"a site {slug!r} exists already", errors=field_errors("body", "slug", msg="taken")
-        )
+        raise Conflict(f"a site {slug!r} exists already", errors=field_errors("body", "slug", msg="taken"))
     home_url = (
         str(spec.home_url).rstrip("/") if spec.home_url else f"{default_base_url.rstrip('/')}/sites/{slug}"
     )
@@ -49,6 +47,8 @@ def create_site(sandbox: Sandbox, spec: schemas.SiteCreate, *, default_base_url:
         timezone=ZoneInfo(spec.timezone),
         currency=spec.currency,
         name=spec.name,
+        allow_http_callback=spec.allow_http_callback,
+        pretty_permalinks=spec.pretty_permalinks,
     )
     sandbox.sites[slug] = site
     return site

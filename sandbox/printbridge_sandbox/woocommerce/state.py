@@ -248,10 +248,13 @@ class Misbehaviour:
     out_of_order_deliveries: int = 0
     drop_deliveries: int = 0
     delivery_delay_s: float = 0.0
+    response_delay_s: float = 0.0
     fail_next_calls: int = 0
     fail_status: int = 503
     retry_after_s: int | None = None
     reachability: Reachability = Reachability.up
+    # A host that drops the Authorization header before PHP sees it (Basic auth then fails).
+    strip_authorization: bool = False
     hang_seconds: float = 120.0
     # WooCommerce's `woocommerce_max_webhook_delivery_failures` filter.
     max_delivery_failures: int = 5
@@ -266,6 +269,10 @@ class Site:
     timezone: ZoneInfo
     currency: str
     name: str
+    # WordPress's permalink setting: "Plain" serves the REST API only as ?rest_route=.
+    pretty_permalinks: bool = True
+    # Not WooCommerce: lets wc-auth post keys to an http:// callback_url (local end-to-end runs).
+    allow_http_callback: bool = False
     # The salt of wp_hash() (delivery ids): one per site, as one per WordPress install.
     salt: str = field(default_factory=lambda: secrets.token_hex(32))
     keys: dict[int, ApiKey] = field(default_factory=dict)

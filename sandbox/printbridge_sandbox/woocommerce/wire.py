@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from starlette.responses import Response
@@ -45,9 +46,14 @@ def no_route() -> WPError:
     return WPError("rest_no_route", "No route was found matching the URL and request method.", 404)
 
 
-def invalid_param(name: str, reason: str) -> WPError:
-    """WordPress's answer to a parameter its schema refuses (`rest_invalid_param`, 400)."""
-    return WPError("rest_invalid_param", f"Invalid parameter(s): {name}", 400, params={name: reason})
+def add_query_arg(url: str, params: list[tuple[str, str]]) -> str:
+    """WordPress's `add_query_arg()`: `params` set on the URL's own query (replacing same names)."""
+    parts = urlsplit(url)
+    names = {name for name, _ in params}
+    kept = [
+        (name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if name not in names
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept + params)))
 
 
 def wp_date(moment: datetime | None, zone: ZoneInfo | None = None) -> str | None:

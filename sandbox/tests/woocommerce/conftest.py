@@ -9,7 +9,9 @@ import hmac
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +25,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from printbridge_sandbox.woocommerce.app import create_app
+from printbridge_sandbox.woocommerce.tls import TlsFiles, generate_tls_files
 
 HTTP_BASE = "http://127.0.0.1:9102"
 HTTPS_BASE = "https://127.0.0.1:9443"
@@ -30,8 +33,13 @@ CONTROL = "/_sandbox/woocommerce"
 
 
 @pytest.fixture
-async def app() -> AsyncIterator[FastAPI]:
-    app = create_app(public_http_url=HTTP_BASE, public_https_url=HTTPS_BASE, delivery_timeout_s=5)
+async def app(tls_files: TlsFiles) -> AsyncIterator[FastAPI]:
+    app = create_app(
+        public_http_url=HTTP_BASE,
+        public_https_url=HTTPS_BASE,
+        delivery_timeout_s=5,
+        outbound_ca=tls_files.ca_cert,
+    )
     async with app.router.lifespan_context(app):
         yield app
 
@@ -200,7 +208,8 @@ class Receiver:
         async with self._arrived:
             self.requests.append(received)
             self._arrived.notify_all()
-        return PlainTextResponse("ok", status_code=self.answer_status)
+        # No keep-alive: the server can stop at once, however the sandbox's client pools connections.
+        return PlainTextResponse("ok", status_code=self.answer_status, headers={"Connection": "close"})
 
     async def wait_for(self, count: int, timeout_s: float = 5.0) -> list[Received]:
         async with self._arrived:
@@ -208,24 +217,46 @@ class Receiver:
         return list(self.requests)
 
 
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
+@asynccontextmanager
+async def serving_receiver(tls: TlsFiles | None = None) -> AsyncIterator[Receiver]:
+    """A receiver on 127.0.0.1 and a free port, plain HTTP or HTTPS with `tls`'s certificate."""
     holder: list[Receiver] = []
 
     async def endpoint(request: Request) -> Response:
         return await holder[0].record(request)
 
     asgi = Starlette(routes=[Route("/{path:path}", endpoint, methods=["POST"])])
-    server = uvicorn.Server(
-        uvicorn.Config(asgi, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
-    )
+    options: dict[str, Any] = {"host": "127.0.0.1", "port": 0, "log_level": "warning", "lifespan": "off"}
+    if tls is not None:
+        options |= {"ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)}
+    server = uvicorn.Server(uvicorn.Config(asgi, **options))
     task = asyncio.create_task(server.serve())
     deadline = time.monotonic() + 5
     while not server.started:
         assert time.monotonic() < deadline, "the webhook receiver did not start"
         await asyncio.sleep(0.01)
     port = server.servers[0].sockets[0].getsockname()[1]
-    holder.append(Receiver(f"http://127.0.0.1:{port}/hooks/woo"))
-    yield holder[0]
-    server.should_exit = True
-    await task
+    holder.append(Receiver(f"{'https' if tls else 'http'}://127.0.0.1:{port}/hooks/woo"))
+    try:
+        yield holder[0]
+    finally:
+        server.should_exit = True
+        await task
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    async with serving_receiver() as serving:
+        yield serving
+
+
+@pytest.fixture
+def tls_files(tmp_path: Path) -> TlsFiles:
+    return generate_tls_files(tmp_path / "tls")
+
+
+@pytest.fixture
+async def tls_receiver(tls_files: TlsFiles) -> AsyncIterator[Receiver]:
+    """A receiver over HTTPS whose certificate the `app` fixture's outgoing requests trust."""
+    async with serving_receiver(tls_files) as serving:
+        yield serving

@@ -246,3 +246,42 @@ async def test_control_api_names_the_bad_field_in_problem_json(https: httpx.Asyn
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert any(error["loc"][-1] == "quantity" for error in answer.json()["errors"])
+
+
+async def test_date_filters_are_read_in_the_sites_zone_unless_gmt(
+    https: httpx.AsyncClient, new_shop: Any, an_order: Any
+) -> None:
+    berlin = await new_shop(timezone="Europe/Berlin")
+    placed = await place(https, berlin, an_order(date_created_gmt="2026-01-15T09:30:00Z"))  # 10:30 in Berlin
+    auth = (berlin.consumer_key, berlin.consumer_secret)
+
+    local = await https.get(f"{berlin.api}/orders", params={"after": "2026-01-15T10:00:00"}, auth=auth)
+    gmt = await https.get(
+        f"{berlin.api}/orders", params={"after": "2026-01-15T10:00:00", "dates_are_gmt": "1"}, auth=auth
+    )
+    bad = await https.get(f"{berlin.api}/orders", params={"after": "yesterday"}, auth=auth)
+
+    assert [order["id"] for order in local.json()] == [placed["id"]]
+    assert gmt.json() == []
+    assert bad.status_code == 400
+    assert bad.json()["data"]["params"] == {"after": "Invalid date."}
+
+
+async def test_offset_skips_orders_and_search_finds_by_email(
+    https: httpx.AsyncClient, shop: Any, an_order: Any
+) -> None:
+    first = await place(https, shop, an_order())
+    second = await place(
+        https, shop, an_order(billing={"first_name": "Ben", "email": "ben@example.org", "country": "AT"})
+    )
+    auth = (shop.consumer_key, shop.consumer_secret)
+
+    skipped = await https.get(
+        f"{shop.api}/orders", params={"orderby": "id", "order": "asc", "offset": 1}, auth=auth
+    )
+    found = await https.get(f"{shop.api}/orders", params={"search": "ben@example"}, auth=auth)
+
+    assert [order["id"] for order in skipped.json()] == [second["id"]]
+    assert skipped.headers["X-WP-Total"] == "2"
+    assert [order["id"] for order in found.json()] == [second["id"]]
+    assert first["id"] != second["id"]

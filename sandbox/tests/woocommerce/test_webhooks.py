@@ -5,6 +5,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -201,3 +202,77 @@ async def test_misbehaving_site_duplicates_drops_and_reorders_deliveries(
     assert dropped not in received
     deliveries = (await https.get(f"{CONTROL}/sites/{shop.slug}/deliveries")).json()
     assert [d["outcome"] for d in deliveries if d["kind"] == "event"].count("dropped") == 1
+
+
+async def test_a_clients_own_status_change_is_delivered_as_order_updated(
+    https: httpx.AsyncClient, shop: Any, receiver: Any, an_order: Any
+) -> None:
+    placed = (await https.post(f"{CONTROL}/sites/{shop.slug}/orders", json=an_order())).json()
+    await subscribe(https, shop, receiver, topic="order.updated")
+
+    await https.put(
+        f"{shop.api}/orders/{placed['id']}",
+        json={"status": "completed"},
+        auth=(shop.consumer_key, shop.consumer_secret),
+    )
+
+    _, delivery = await receiver.wait_for(2)
+    assert delivery.headers["x-wc-webhook-topic"] == "order.updated"
+    assert json.loads(delivery.body)["status"] == "completed"
+
+
+async def test_an_unreachable_receiver_counts_as_a_failed_delivery(
+    https: httpx.AsyncClient, shop: Any, an_order: Any
+) -> None:
+    auth = (shop.consumer_key, shop.consumer_secret)
+    closed_port = "http://127.0.0.1:9/hooks"
+    created = await https.post(
+        f"{shop.api}/webhooks",
+        json={"topic": "order.created", "delivery_url": closed_port, "secret": SECRET},
+        auth=auth,
+    )
+
+    await https.post(f"{CONTROL}/sites/{shop.slug}/orders", json=an_order())
+    deliveries = await settle(https, shop)
+
+    assert created.status_code == 201
+    ping, event = deliveries
+    assert (ping["kind"], ping["outcome"]) == ("ping", "failed")
+    assert (event["kind"], event["outcome"], event["response_status"]) == ("event", "failed", None)
+    site = (await https.get(f"{CONTROL}/sites/{shop.slug}")).json()
+    assert site["webhooks"][0]["failure_count"] == 1
+    assert site["webhooks"][0]["pending_delivery"] is True
+
+
+async def test_delivery_ids_are_the_same_for_one_webhook_within_one_second(
+    https: httpx.AsyncClient, shop: Any, receiver: Any, an_order: Any
+) -> None:
+    await subscribe(https, shop, receiver)
+    await https.put(f"{CONTROL}/sites/{shop.slug}/misbehaviour", json={"duplicate_deliveries": 1})
+
+    await https.post(f"{CONTROL}/sites/{shop.slug}/orders", json=an_order())
+    deliveries = [d for d in await settle(https, shop) if d["kind"] == "event"]
+
+    first, twin = deliveries
+    assert re.fullmatch(r"[0-9a-f]{32}", first["delivery_id"])
+    # wp_hash(webhook id . unix time): equal within a second, different across seconds.
+    same_second = first["sent_at"] == twin["sent_at"]
+    assert (first["delivery_id"] == twin["delivery_id"]) is same_second
+
+
+async def test_a_product_change_is_delivered_as_product_updated(
+    https: httpx.AsyncClient, shop: Any, receiver: Any
+) -> None:
+    product = await https.post(
+        f"{CONTROL}/sites/{shop.slug}/products", json={"name": "Flyer", "sku": "FLY", "regular_price": "9.90"}
+    )
+    await subscribe(https, shop, receiver, topic="product.updated")
+
+    await https.patch(
+        f"{CONTROL}/sites/{shop.slug}/products/{product.json()['id']}", json={"regular_price": "8.50"}
+    )
+
+    _, delivery = await receiver.wait_for(2)
+    assert delivery.headers["x-wc-webhook-resource"] == "product"
+    assert json.loads(delivery.body)["regular_price"] == "8.50"
+    assert delivery.headers["x-wc-webhook-signature"] == signed_by(delivery.body, SECRET)
