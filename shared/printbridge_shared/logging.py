@@ -59,5 +59,7 @@ def configure_logging(level: str = "INFO", *, json: bool = True, cache: bool = T
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("uvicorn.access", "aiormq", "aio_pika"):
+    # httpx logs every request's full URL at INFO; a shop's URL may carry credentials (WooCommerce's
+    # query-string keys) or signatures, which must not reach a log line.
+    for noisy in ("uvicorn.access", "aiormq", "aio_pika", "httpx"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

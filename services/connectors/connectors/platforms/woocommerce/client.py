@@ -1,7 +1,9 @@
-"""WooCommerce REST API v3 calls for one shop: authentication (HTTP Basic over HTTPS, OAuth 1.0a
-one-legged over plain HTTP), paging by `page`/`per_page` until `X-WP-TotalPages`, patience with 429
-(`Retry-After`, bounded), and transient failures (5xx, timeouts, refused connections) as
-`PlatformUnavailable`. What a 4xx means is the caller's to say (connecting and polling differ)."""
+"""WooCommerce REST API v3 calls for one shop: authentication (HTTP Basic over HTTPS, or the key pair in
+the query string where the host strips the Authorization header; OAuth 1.0a one-legged over plain
+HTTP), the API at `/wp-json/` or, with plain permalinks, at `/?rest_route=`, paging by
+`page`/`per_page` until `X-WP-TotalPages`, patience with 429 (`Retry-After`, bounded), and transient
+failures (5xx, timeouts, refused connections) as `PlatformUnavailable`. What a 4xx means is the
+caller's to say (connecting and polling differ)."""
 
 import asyncio
 import datetime as dt
@@ -15,6 +17,10 @@ from connectors.platforms.base import PlatformUnavailable
 from connectors.platforms.woocommerce import oauth1
 
 API_PREFIX = "/wp-json/wc/v3/"
+REST_ROUTE_PREFIX = "/wc/v3/"
+# How a shop is called, kept with its credentials (`api`, `auth`): what connecting found to work.
+PRETTY, REST_ROUTE = "wp-json", "rest_route"
+BASIC, QUERY = "basic", "query"
 PER_PAGE = 100  # WordPress caps a collection page at 100
 # 429s: at most this many waits per call, none longer than MAX_WAIT_S (a longer ask fails the call as
 # unavailable, with the shop's wish as retry_after, so the job retries later instead of blocking).
@@ -70,6 +76,8 @@ class WooClient:
         timeout: httpx.Timeout | None = None,
         sleep: Sleep = asyncio.sleep,
         max_wait_s: float = MAX_WAIT_S,
+        api: str = PRETTY,
+        auth: str = BASIC,
     ) -> None:
         self.http = http
         self.site_url = site_url.rstrip("/")
@@ -79,9 +87,19 @@ class WooClient:
         self.timeout = timeout
         self.sleep = sleep
         self.max_wait_s = max_wait_s
+        self.api = api
+        self.auth = auth
 
     def url(self, path: str) -> httpx.URL:
+        if self.api == REST_ROUTE:
+            return httpx.URL(self.site_url + "/")
         return httpx.URL(self.site_url + API_PREFIX + path.lstrip("/"))
+
+    def index_request(self) -> tuple[httpx.URL, list[tuple[str, str]]]:
+        """Where the site's REST index is (public: no authentication)."""
+        if self.api == REST_ROUTE:
+            return httpx.URL(self.site_url + "/"), [("rest_route", "/")]
+        return httpx.URL(self.site_url + "/wp-json/"), []
 
     async def send(
         self, method: str, path: str, params: Params | None = None, json: Any = None
@@ -91,6 +109,8 @@ class WooClient:
         (`UrlNotAllowed` passes through: the address is not one we call)."""
         url = self.url(path)
         query = [(k, str(v).lower() if isinstance(v, bool) else str(v)) for k, v in (params or {}).items()]
+        if self.api == REST_ROUTE:
+            query.insert(0, ("rest_route", REST_ROUTE_PREFIX + path.lstrip("/")))
         for waited in range(MAX_RATE_LIMIT_WAITS + 1):
             response = await self._send_once(method, url, query, json)
             if response.status_code != 429:
@@ -112,7 +132,10 @@ class WooClient:
         self, method: str, url: httpx.URL, query: list[tuple[str, str]], json: Any
     ) -> httpx.Response:
         auth: tuple[str, str] | None = None
-        if self.over_https:
+        if self.over_https and self.auth == QUERY:
+            # Documented for hosts that drop the Authorization header (only ever over HTTPS).
+            query = [*query, ("consumer_key", self.consumer_key), ("consumer_secret", self.consumer_secret)]
+        elif self.over_https:
             auth = (self.consumer_key, self.consumer_secret)
         else:
             query = oauth1.sign(method, url, query, self.consumer_key, self.consumer_secret)

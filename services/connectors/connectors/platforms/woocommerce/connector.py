@@ -21,7 +21,14 @@ from connectors.platforms.base import (
     PlatformUnavailable,
     StoreRef,
 )
-from connectors.platforms.woocommerce.client import WooApiError, WooClient
+from connectors.platforms.woocommerce.client import (
+    BASIC,
+    PRETTY,
+    QUERY,
+    REST_ROUTE,
+    WooApiError,
+    WooClient,
+)
 from connectors.platforms.woocommerce.normalise import NotAnOrder, order_version
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
 from connectors.platforms.woocommerce.site import normalise_site_url
@@ -118,7 +125,12 @@ class WooCommerceConnector(PlatformConnector):
 
     def client(self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]) -> WooClient:
         return WooClient(
-            context.http, store.shop_key, credentials["consumer_key"], credentials["consumer_secret"]
+            context.http,
+            store.shop_key,
+            credentials["consumer_key"],
+            credentials["consumer_secret"],
+            api=credentials.get("api", PRETTY),
+            auth=credentials.get("auth", BASIC),
         )
 
     # Connecting -------------------------------------------------------------------------------------
@@ -136,8 +148,8 @@ class WooCommerceConnector(PlatformConnector):
             max_wait_s=CONNECT_MAX_WAIT_S,
         )
         try:
-            name = await self._site_name(context, client)
-            await self._check_keys(client)
+            name = await self._site_name(client)
+            await self._check_keys_with_fallback(client)
             secret = secrets.token_urlsafe(32)
             webhook_ids = await self._register_all(client, delivery_url(context, store_id), secret)
         except UrlNotAllowed as exc:
@@ -151,15 +163,35 @@ class WooCommerceConnector(PlatformConnector):
                 "consumer_secret": client.consumer_secret,
                 "webhook_secret": secret,
                 "webhook_ids": webhook_ids,
+                "api": client.api,
+                "auth": client.auth,
             },
             granted_scopes="read_write",
         )
 
-    async def _site_name(self, context: PlatformContext, client: WooClient) -> str:
-        """The site's REST index must list the `wc/v3` namespace; its `name` names the store."""
-        index_url = client.site_url + "/wp-json/"
+    async def _site_name(self, client: WooClient) -> str:
+        """The site's REST index must list the `wc/v3` namespace (at `/wp-json/`, or with plain
+        permalinks at `/?rest_route=/`, which then serves every call); its `name` names the store."""
+        index = await self._index(client)
+        if index is None:
+            client.api = REST_ROUTE
+            index = await self._index(client)
+            if index is None:
+                client.api = PRETTY
+                raise ConnectRefused(
+                    "not-woocommerce",
+                    f"{client.site_url} is not a WooCommerce shop: neither {client.site_url}/wp-json/ nor "
+                    f"{client.site_url}/?rest_route=/ lists the wc/v3 REST API (is WooCommerce active?).",
+                    "url",
+                )
+        name = index.get("name")
+        return str(name).strip()[:200] if isinstance(name, str) and name.strip() else client.site_url
+
+    async def _index(self, client: WooClient) -> dict[str, Any] | None:
+        """The REST index where `client.api` says it is, when it lists `wc/v3`."""
+        url, params = client.index_request()
         try:
-            response = await context.http.get(index_url, timeout=CONNECT_TIMEOUT)
+            response = await client.http.get(url, params=params, timeout=CONNECT_TIMEOUT)
         except httpx.TimeoutException:
             raise ConnectRefused(
                 "unreachable", f"{client.site_url} did not answer within 10 seconds.", "url"
@@ -170,29 +202,39 @@ class WooCommerceConnector(PlatformConnector):
             ) from None
         if response.status_code >= 500:
             raise ConnectRefused(
-                "unreachable", f"{client.site_url} answered {response.status_code} to {index_url}.", "url"
+                "unreachable", f"{client.site_url} answered {response.status_code} to {response.url}.", "url"
             )
         if response.is_redirect:
             raise ConnectRefused(
                 "not-woocommerce",
-                f"{index_url} redirects to {response.headers.get('Location')}: give the shop's own address "
-                "(as WordPress → Settings → General names it).",
+                f"{response.url} redirects to {response.headers.get('Location')}: give the shop's own "
+                "address (as WordPress → Settings → General names it).",
                 "url",
             )
         try:
             index = response.json() if response.status_code == 200 else None
         except ValueError:
-            index = None
+            return None
         namespaces = index.get("namespaces") if isinstance(index, dict) else None
         if not isinstance(namespaces, list) or "wc/v3" not in namespaces:
-            raise ConnectRefused(
-                "not-woocommerce",
-                f"{client.site_url} is not a WooCommerce shop: {index_url} does not list the wc/v3 REST API "
-                "(is WooCommerce active, and are permalinks set to anything but Plain?).",
-                "url",
-            )
-        name = index.get("name") if isinstance(index, dict) else None
-        return str(name).strip()[:200] if isinstance(name, str) and name.strip() else client.site_url
+            return None
+        return index if isinstance(index, dict) else None
+
+    async def _check_keys_with_fallback(self, client: WooClient) -> None:
+        """An authenticated read. Over HTTPS a 401 to Basic auth may be a host that drops the
+        Authorization header: the key pair is tried once more in the query string, WooCommerce's
+        documented way around it, and kept as the store's way when it works."""
+        try:
+            await self._check_keys(client)
+        except ConnectRefused as refused:
+            if refused.code != "auth-failed" or not client.over_https:
+                raise
+            client.auth = QUERY
+            try:
+                await self._check_keys(client)
+            except ConnectRefused:
+                client.auth = BASIC
+                raise refused from None
 
     async def _check_keys(self, client: WooClient) -> None:
         try:

@@ -9,7 +9,7 @@ from connectors.main import create_app
 from connectors.models import KnownCustomer
 from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.testing import AuthKeys, bearer, free_port, running
+from printbridge_shared.testing import AuthKeys, bearer, eventually, free_port, running
 
 from .conftest import Sandbox, connect, outbox_events, store_row
 
@@ -121,3 +121,42 @@ async def test_a_private_address_is_refused_without_allow_private_urls(
         shop.url = shop.url.replace("https://", "http://")
         assert_refused(await connect(client, headers, shop, customer_id), "url-not-allowed", "url")
     assert await sandbox.calls(shop.slug) == []
+
+
+async def test_a_shop_with_plain_permalinks_is_called_at_rest_route(
+    app: FastAPI, client: httpx.AsyncClient, sandbox: Sandbox, customer_id: uuid.UUID, operator_headers
+) -> None:
+    for scheme in ("http", "https"):
+        shop = await sandbox.new_shop(scheme=scheme, pretty_permalinks=False)
+        answer = await connect(client, operator_headers, shop, customer_id)
+        assert answer.status_code == 201, answer.text
+        order = await sandbox.place_order(shop.slug)
+        await sandbox.drained(shop.slug)
+        received = await outbox_events(app, "shop_order.received")
+        assert str(order["id"]) in [e["external_id"] for e in received]
+        api_calls = [c for c in await sandbox.calls(shop.slug) if c["status"] < 400]
+        assert api_calls and all("wp-json" not in c["path"] for c in api_calls)
+
+
+async def test_a_host_that_drops_the_authorization_header_is_called_with_query_credentials(
+    app: FastAPI, client: httpx.AsyncClient, sandbox: Sandbox, customer_id: uuid.UUID, operator_headers
+) -> None:
+    shop = await sandbox.new_shop(scheme="https")
+    await sandbox.misbehave(shop.slug, strip_authorization=True)
+    answer = await connect(client, operator_headers, shop, customer_id)
+
+    assert answer.status_code == 201, answer.text
+    store_id = answer.json()["store"]["id"]
+    webhooks = (await sandbox.site(shop.slug))["webhooks"]
+    assert len(webhooks) == 5
+    reconciled = await client.post(f"/v1/stores/{store_id}/reconcile", headers=operator_headers)
+    assert reconciled.status_code == 202
+
+    async def polled() -> bool:
+        return (await store_row(app, store_id)).last_polled_at is not None
+
+    await eventually(polled)
+    assert (await store_row(app, store_id)).status == "connected"
+    assert {
+        c["auth"] for c in await sandbox.calls(shop.slug) if c["status"] < 400 and "wc/v3" in c["path"]
+    } == {"query"}
