@@ -328,28 +328,39 @@ class WooCommerceConnector(PlatformConnector):
         since: dt.datetime | None,
     ) -> AsyncIterator[OrderVersion]:
         """Orders modified after `since`, by id (a stable order while the shop changes under the pages);
-        the intake decides between versions by their modification time. Trashed orders are not listed
-        (WooCommerce's `any`): their `order.deleted` webhook brings them."""
+        the intake decides between versions by their modification time. WooCommerce's default `any`
+        leaves trashed orders out, so a second listing asks for `status=trash` (after the first poll
+        only: orders trashed before the store was connected are none of our business)."""
         client = self.client(context, store, credentials)
         params: dict[str, str | int] = {"orderby": "id", "order": "asc"}
         if since is not None:
             params |= {"modified_after": _since_param(since), "dates_are_gmt": "true"}
+        listings = [params]
+        if since is not None:
+            listings.append({**params, "status": "trash"})
         try:
-            async for page in client.pages("orders", params):
-                for order in page:
-                    try:
-                        yield order_version(order)
-                    except NotAnOrder as exc:
-                        log.warning(
-                            "woocommerce_order_unreadable",
-                            store_id=str(store.id),
-                            order_id=str(order.get("id")) if isinstance(order, dict) else None,
-                            error=str(exc),
-                        )
+            for listing in listings:
+                async for version in self._listed(client, store, listing):
+                    yield version
         except WooApiError as error:
             raise _api_problem(error) from None
         except UrlNotAllowed:
             raise url_not_allowed() from None
+
+    async def _listed(
+        self, client: WooClient, store: StoreRef, params: dict[str, str | int]
+    ) -> AsyncIterator[OrderVersion]:
+        async for page in client.pages("orders", params):
+            for order in page:
+                try:
+                    yield order_version(order)
+                except NotAnOrder as exc:
+                    log.warning(
+                        "woocommerce_order_unreadable",
+                        store_id=str(store.id),
+                        order_id=str(order.get("id")) if isinstance(order, dict) else None,
+                        error=str(exc),
+                    )
 
     async def fetch_order(
         self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], order_id: str

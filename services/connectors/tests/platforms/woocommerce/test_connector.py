@@ -74,16 +74,22 @@ async def test_polling_asks_for_orders_modified_since_the_watermark_in_gmt_by_id
         async for v in WooCommerceConnector().fetch_orders(context(shop, tmp_path), STORE, CREDENTIALS, since)
     ]
     assert versions == []
-    assert asked == [
-        {
-            "orderby": "id",
-            "order": "asc",
-            "modified_after": "2026-11-30T06:15:30",
-            "dates_are_gmt": "true",
-            "per_page": "100",
-            "page": "1",
-        }
-    ]
+    listing = {
+        "orderby": "id",
+        "order": "asc",
+        "modified_after": "2026-11-30T06:15:30",
+        "dates_are_gmt": "true",
+        "per_page": "100",
+        "page": "1",
+    }
+    assert asked == [listing, {**listing, "status": "trash"}]  # `any` leaves trashed orders out
+
+    asked.clear()
+    assert [
+        v
+        async for v in WooCommerceConnector().fetch_orders(context(shop, tmp_path), STORE, CREDENTIALS, None)
+    ] == []
+    assert asked == [{"orderby": "id", "order": "asc", "per_page": "100", "page": "1"}]
 
 
 @pytest.mark.parametrize(

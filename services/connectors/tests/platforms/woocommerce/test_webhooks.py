@@ -174,3 +174,22 @@ async def test_an_order_deleted_for_good_is_cancelled_as_its_last_known_version(
     assert event["total_price"] == order["total"] and event["line_items"][0]["sku"] == "BC-350"
     assert event["cancelled_at"] == event["source_updated_at"]
     assert event["source_updated_at"].startswith(kept.received_at.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+async def test_an_order_trashed_while_its_delivery_was_dropped_is_cancelled_by_the_reconcile(
+    app: FastAPI, client: httpx.AsyncClient, sandbox: Sandbox, connected, operator_headers
+) -> None:
+    store = await connected(scheme="https")
+    order = await sandbox.place_order(store.shop.slug)
+    await sandbox.drained(store.shop.slug)
+    await sandbox.misbehave(store.shop.slug, drop_deliveries=1)
+    assert (await sandbox.control.delete(f"/sites/{store.shop.slug}/orders/{order['id']}")).status_code == 200
+    await sandbox.drained(store.shop.slug)
+    assert await outbox_events(app, "shop_order.cancelled") == []
+
+    await client.post(f"/v1/stores/{store.store_id}/reconcile", headers=operator_headers)
+
+    async def cancelled() -> bool:
+        return len(orders_of(await outbox_events(app, "shop_order.cancelled"), order["id"])) == 1
+
+    await eventually(cancelled)
