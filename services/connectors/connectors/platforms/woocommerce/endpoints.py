@@ -5,12 +5,12 @@ from fastapi import APIRouter, Request
 from connectors.deps import OutboxDep, PlatformsDep, SessionDep
 from connectors.platforms.woocommerce import deliveries
 from connectors.platforms.woocommerce.schemas import WebhookReceived
-from printbridge_shared.openapi import problems
 
 router = APIRouter(prefix="/v1/webhooks/woocommerce", tags=["webhooks"])
 
 
-@router.post("/{store_id}", response_model=WebhookReceived, responses=problems(401))
+# Partner-facing (WooCommerce calls it), not part of the API clients use: kept out of the OpenAPI document.
+@router.post("/{store_id}", response_model=WebhookReceived, include_in_schema=False)
 async def receive_woocommerce_webhook(
     store_id: str, request: Request, session: SessionDep, outbox: OutboxDep, platforms: PlatformsDep
 ) -> WebhookReceived:
