@@ -65,3 +65,9 @@ class CredentialBox:
             raise CredentialsUnreadable(
                 "stored credentials cannot be decrypted with any configured key"
             ) from None
+
+
+def add_key_to_file(data_dir: Path) -> None:
+    """Puts a new key in front of the key file's keys (the rotation's first step without the setting)."""
+    keys = load_keys(None, data_dir)
+    (data_dir / KEY_FILE).write_text("\n".join([Fernet.generate_key().decode(), *keys]) + "\n")
