@@ -1,3 +1,4 @@
+import dataclasses
 import datetime as dt
 import uuid
 from typing import Annotated
@@ -68,8 +69,8 @@ async def list_orders(
     cursor: Cursor = None,
 ) -> OrderPage:
     """The orders the caller may see, newest placed first."""
-    filters = OrderFilters(**{**filters.__dict__, "store_id": store_id})
-    return await service.list_orders(session, Scope.of(principal), filters, cursor=cursor, limit=limit)
+    filtered = dataclasses.replace(filters, store_id=store_id)
+    return await service.list_orders(session, Scope.of(principal), filtered, cursor=cursor, limit=limit)
 
 
 @router.get("/v1/stores/{store_id}/orders", response_model=OrderPage)

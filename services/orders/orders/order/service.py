@@ -4,6 +4,7 @@ scope."""
 
 import dataclasses
 import datetime as dt
+import re
 import uuid
 from typing import Any
 
@@ -42,12 +43,26 @@ _LINE_LIMITS = {
     "sku": _ID_LENGTH,
 }
 _MAX_QUANTITY = 2**31 - 1
+# What no database stores: NUL (PostgreSQL's text) and lone surrogates (no encoding at all).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def _check_storable(data: ShopOrderVersion) -> None:
+    """Refuses, for good, a version that cannot be stored: an id or a bounded field too long, an id with
+    characters no database stores, a quantity out of range."""
     problems = []
     if not 0 < len(data.external_id) <= _ID_LENGTH:
         problems.append(f"external_id must have 1 to {_ID_LENGTH} characters")
+    ids = [("external_id", data.external_id)] + [
+        (f"line_items[{position}].{name}", getattr(line, name))
+        for position, line in enumerate(data.line_items)
+        for name in _LINE_LIMITS
+    ]
+    problems += [
+        f"{name} contains a NUL or a lone surrogate"
+        for name, value in ids
+        if value and _UNSTORABLE.search(value)
+    ]
     for name, limit in _LIMITS.items():
         value = getattr(data, name)
         if value is not None and len(value) > limit:
@@ -61,6 +76,24 @@ def _check_storable(data: ShopOrderVersion) -> None:
             problems.append(f"line_items[{position}].quantity out of range")
     if problems:
         raise UnprocessableEvent(f"order {data.external_id[:_ID_LENGTH]!r}: " + "; ".join(problems))
+
+
+def _storable_text(data: ShopOrderVersion) -> ShopOrderVersion:
+    """The version with each NUL or lone surrogate in its free text (a note, a title, an address)
+    replaced by U+FFFD: the order is worth more than the character (ids with them are refused)."""
+    dumped = data.model_dump()
+    cleaned = _cleaned(dumped)
+    return data if cleaned == dumped else type(data).model_validate(cleaned)
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return _UNSTORABLE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {key: _cleaned(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_cleaned(item) for item in value]
+    return value
 
 
 def _details(data: ShopOrderVersion) -> dict[str, Any]:
@@ -137,6 +170,7 @@ async def take_in(session: AsyncSession, data: ShopOrderVersion, *, event_id: uu
     nothing but the history. A cancellation always wins: it cancels the order even when its details are
     older than the ones held, and no later version takes the cancellation back."""
     _check_storable(data)
+    data = _storable_text(data)
     await _check_store_owner(session, data)
     repository = OrderRepository(session)
     now = utcnow()

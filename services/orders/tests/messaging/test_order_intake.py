@@ -223,3 +223,32 @@ async def test_an_order_whose_store_belongs_to_another_customer_is_dead_lettered
         await deliver(wrong)
 
     assert await orders_of(client, operator) == []
+
+
+async def test_nul_and_lone_surrogates_in_free_text_are_replaced_and_the_order_kept(
+    client, operator, deliver, shop_order
+):
+    await deliver(
+        shop_order(
+            "received",
+            note="gift\x00 wrap",
+            shipping_address={"city": "K\ud800ln"},
+        )
+    )
+
+    order = await the_order(client, operator)
+    assert (order["note"], order["shipping_address"]["city"]) == ("gift\ufffd wrap", "K\ufffdln")
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [{"external_id": "10\x0042"}, {"external_id": "1" * 256}, {"currency": "E" * 17}],
+    ids=["NUL in the id", "id too long", "currency too long"],
+)
+async def test_an_order_that_cannot_be_stored_is_dead_lettered_at_once(
+    client, operator, deliver, shop_order, fields
+):
+    with pytest.raises(UnprocessableEvent):
+        await deliver(shop_order("received", **fields))
+
+    assert await orders_of(client, operator) == []
