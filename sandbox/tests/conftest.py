@@ -19,7 +19,7 @@ def receiver() -> Iterator[Receiver]:
 
 @pytest.fixture
 def settings() -> ShopifySettings:
-    return ShopifySettings(webhook_retry_base_seconds=0.01, webhook_timeout_seconds=2.0)
+    return ShopifySettings(webhook_retry_base_seconds=0.001, webhook_timeout_seconds=2.0)
 
 
 @pytest.fixture
