@@ -11,19 +11,21 @@ from printbridge_sandbox.shopify.settings import ShopifySettings
 from printbridge_sandbox.shopify.testing import REDIRECT, SHOP, Receiver, Sandbox, receiving
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+@pytest.fixture(scope="module")
+def receiver_server() -> Iterator[Receiver]:
     with receiving() as hooks:
         yield hooks
 
 
 @pytest.fixture
-def settings() -> ShopifySettings:
-    return ShopifySettings(webhook_retry_base_seconds=0.001, webhook_timeout_seconds=2.0)
+def receiver(receiver_server: Receiver) -> Receiver:
+    return receiver_server.fresh()
 
 
-@pytest.fixture
-def base_url(settings: ShopifySettings) -> Iterator[str]:
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """One server per test module (the Makefile keeps a module in one worker); each test resets it."""
+    settings = ShopifySettings(webhook_retry_base_seconds=0.001, webhook_timeout_seconds=2.0)
     with running(create_app(settings)) as url:
         yield url
 
@@ -32,6 +34,7 @@ def base_url(settings: ShopifySettings) -> Iterator[str]:
 def sandbox(base_url: str) -> Iterator[Sandbox]:
     with httpx.Client(base_url=base_url, follow_redirects=False, timeout=10) as http:
         box = Sandbox(http)
+        box.control("POST", "/reset")
         app = box.control("POST", "/apps", json={"redirect_urls": [REDIRECT]})
         box.client_id, box.client_secret = app["client_id"], app["client_secret"]
         box.control("POST", "/shops", json={"domain": SHOP, "name": "Acme Prints"})

@@ -663,6 +663,7 @@ def router(control: Control) -> APIRouter:
 
     @api.post("/reset", status_code=204)
     async def reset() -> None:
+        control.webhooks.cancel_all()
         state.reset()
 
     return api

@@ -3,6 +3,7 @@ app does (authorize → callback → access_token) and calls the GraphQL Admin A
 
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,12 +28,25 @@ class Received:
 
 @dataclass
 class Receiver:
-    """A webhook endpoint: records every request; answers with the statuses queued in `answers` (then 200)."""
+    """A webhook endpoint: records every request to `url`; answers with the statuses queued in `answers`
+    (then 200). `fresh()` moves it to a new URL and forgets, so one server serves many tests."""
 
-    url: str = ""
+    base_url: str = ""
+    key: str = ""
     requests: list[Received] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
     condition: threading.Condition = field(default_factory=threading.Condition)
+
+    @property
+    def url(self) -> str:
+        return f"{self.base_url}/hooks/{self.key}"
+
+    def fresh(self) -> "Receiver":
+        with self.condition:
+            self.key = uuid.uuid4().hex
+            self.requests.clear()
+            self.answers.clear()
+        return self
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
         with self.condition:
@@ -47,18 +61,20 @@ def receiving() -> Iterator[Receiver]:
     hooks = Receiver()
     app = FastAPI()
 
-    @app.post("/hooks")
-    async def hook(request: Request) -> Response:
+    @app.post("/hooks/{key}")
+    async def hook(key: str, request: Request) -> Response:
         body = await request.body()
         with hooks.condition:
+            if key != hooks.key:
+                return Response(status_code=200)  # a late delivery meant for an earlier test
             status = hooks.answers.pop(0) if hooks.answers else 200
             hooks.requests.append(Received({k.lower(): v for k, v in request.headers.items()}, body))
             hooks.condition.notify_all()
         return Response(status_code=status)
 
     with running(app) as base_url:
-        hooks.url = base_url + "/hooks"
-        yield hooks
+        hooks.base_url = base_url
+        yield hooks.fresh()
 
 
 @dataclass

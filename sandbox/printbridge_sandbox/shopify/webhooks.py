@@ -47,6 +47,11 @@ class Webhooks:
         if self._client is not None:
             await self._client.aclose()
 
+    def cancel_all(self) -> None:
+        """Stops every delivery in flight (a reset: their subscriptions and shops are gone)."""
+        for task in list(self._tasks):
+            task.cancel()
+
     def emit(self, shop: Shop, topic: str, payload: dict[str, Any], client_id: str | None = None) -> str:
         """Delivers one change (one event id) to every subscription of the shop to `topic` (REST spelling),
         or only to `client_id`'s subscriptions. Returns the event id."""
