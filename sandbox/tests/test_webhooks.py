@@ -162,3 +162,20 @@ def test_product_changes_are_delivered(sandbox: Sandbox, receiver: Receiver) -> 
 
     assert json.loads(updated.body)["status"] == "draft"
     assert json.loads(deleted.body) == {"id": product["id"]}
+
+
+def test_an_answer_slower_than_the_timeout_counts_as_failed_and_is_retried(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
+    sandbox.control("PATCH", "/settings", json={"webhook_timeout_seconds": 0.2})
+    token = sandbox.install()["access_token"]
+    sandbox.subscribe(token, "ORDERS_CREATE", receiver.url)
+    receiver.delays = [1.0]
+
+    sandbox.place_order()
+    receiver.wait_for(2)
+    [delivery] = sandbox.deliveries(1)
+
+    first, second = delivery["attempts"]
+    assert first["status_code"] is None and "timeout" in first["error"]
+    assert second["status_code"] == 200 and delivery["status"] == "delivered"

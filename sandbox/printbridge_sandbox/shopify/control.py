@@ -211,6 +211,7 @@ class Control:
         self.admin = admin
         self.state = admin.state
         self.webhooks = admin.webhooks
+        self.initial_settings = dict(vars(admin.settings))
 
     def register_app(self, given: AppIn) -> App:
         client_id = given.client_id or secrets.token_hex(16)
@@ -665,5 +666,7 @@ def router(control: Control) -> APIRouter:
     async def reset() -> None:
         control.webhooks.cancel_all()
         state.reset()
+        for name, value in control.initial_settings.items():
+            setattr(control.admin.settings, name, value)
 
     return api

@@ -420,13 +420,36 @@ ORDER_SORT = {
     "PROCESSED_AT": lambda o: (o.processed_at.isoformat(), o.id),
     "ORDER_NUMBER": lambda o: (o.number, o.id),
     "TOTAL_PRICE": lambda o: (str(o.total.quantize(Decimal("0.01"))).zfill(20), o.id),
+    "CURRENT_TOTAL_PRICE": lambda o: (str(o.total.quantize(Decimal("0.01"))).zfill(20), o.id),
+    "CUSTOMER_NAME": lambda o: (_person(o.shipping_address), o.id),
+    "DESTINATION": lambda o: (
+        ((o.shipping_address or {}).get("country") or "")
+        + "/"
+        + ((o.shipping_address or {}).get("city") or ""),
+        o.id,
+    ),
+    "FINANCIAL_STATUS": lambda o: (o.financial_status, o.id),
+    "FULFILLMENT_STATUS": lambda o: (o.fulfillment_status or "", o.id),
+    "PO_NUMBER": lambda o: ("", o.id),
+    "RELEVANCE": lambda o: (o.id,),
+    "TOTAL_ITEMS_QUANTITY": lambda o: (sum(line.quantity for line in o.line_items), o.id),
 }
 PRODUCT_SORT = {
     "ID": lambda p: (p.id,),
     "TITLE": lambda p: (p.title.lower(), p.id),
     "CREATED_AT": lambda p: (p.created_at.isoformat(), p.id),
     "UPDATED_AT": lambda p: (p.updated_at.isoformat(), p.id),
+    "INVENTORY_TOTAL": lambda p: (0, p.id),
+    "PRODUCT_TYPE": lambda p: (p.product_type.lower(), p.id),
+    "PUBLISHED_AT": lambda p: (p.created_at.isoformat(), p.id),
+    "RELEVANCE": lambda p: (p.id,),
+    "VENDOR": lambda p: (p.vendor.lower(), p.id),
 }
+
+
+def _person(address: dict[str, Any] | None) -> str:
+    address = address or {}
+    return " ".join(part for part in (address.get("first_name"), address.get("last_name")) if part).lower()
 
 
 def _matcher(

@@ -1,6 +1,7 @@
 """Helpers for tests that drive the Shopify sandbox over HTTP: a client that installs an app the way a Shopify
 app does (authorize → callback → access_token) and calls the GraphQL Admin API, and a webhook receiver."""
 
+import asyncio
 import threading
 import time
 import uuid
@@ -35,6 +36,7 @@ class Receiver:
     key: str = ""
     requests: list[Received] = field(default_factory=list)
     answers: list[int] = field(default_factory=list)
+    delays: list[float] = field(default_factory=list)  # seconds before answering, per request
     condition: threading.Condition = field(default_factory=threading.Condition)
 
     @property
@@ -46,6 +48,7 @@ class Receiver:
             self.key = uuid.uuid4().hex
             self.requests.clear()
             self.answers.clear()
+            self.delays.clear()
         return self
 
     def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
@@ -68,8 +71,11 @@ def receiving() -> Iterator[Receiver]:
             if key != hooks.key:
                 return Response(status_code=200)  # a late delivery meant for an earlier test
             status = hooks.answers.pop(0) if hooks.answers else 200
+            delay = hooks.delays.pop(0) if hooks.delays else 0.0
             hooks.requests.append(Received({k.lower(): v for k, v in request.headers.items()}, body))
             hooks.condition.notify_all()
+        if delay:
+            await asyncio.sleep(delay)  # a slow endpoint, as seen by the sender
         return Response(status_code=status)
 
     with running(app) as base_url:
