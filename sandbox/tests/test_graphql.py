@@ -269,3 +269,12 @@ def test_an_older_api_version_falls_forward(sandbox: Sandbox) -> None:
     response = sandbox.graphql(token, "{ shop { id } }", version="2023-04")
 
     assert response.status_code == 200 and response.headers["x-shopify-api-version"] == "2025-07"
+
+
+def test_slow_answers_on_demand_delay_the_api(sandbox: Sandbox) -> None:
+    token = sandbox.install()["access_token"]
+    sandbox.control("PUT", f"/shops/{SHOP}/misbehaviour", json={"api_delay_seconds": 0.3})
+
+    response = sandbox.graphql(token, "{ shop { id } }")
+
+    assert response.status_code == 200 and response.elapsed.total_seconds() >= 0.3

@@ -591,6 +591,10 @@ def _subscription_input(
         errors.append({"field": ["webhookSubscription", "callbackUrl"], "message": "Address can't be blank"})
     elif not (uri.startswith("https://") or uri.startswith("http://")):
         errors.append({"field": ["webhookSubscription", field], "message": "Address is invalid"})
+    if given.get("format") == "XML":
+        errors.append(
+            {"field": ["webhookSubscription", "format"], "message": "The sandbox delivers JSON only"}
+        )
     if topic is not None:
         scope = TOPIC_SCOPES.get(topic.split("_", 1)[0])
         if scope and not ctx.has_scope(scope):
