@@ -148,7 +148,12 @@ def connection(
     ordered = sorted(items, key=key, reverse=reverse)
 
     def beyond(item_key: tuple[Any, ...], cursor_key: tuple[Any, ...]) -> bool:
-        return item_key < cursor_key if reverse else item_key > cursor_key
+        try:
+            return item_key < cursor_key if reverse else item_key > cursor_key
+        except TypeError as exc:  # a cursor of another sort key
+            raise GraphQLError(
+                "Invalid cursor for current pagination.", extensions={"code": "BAD_REQUEST"}
+            ) from exc
 
     has_previous = has_next = False
     if after:
