@@ -1,0 +1,1 @@
+"""Fake partner platforms (WooCommerce, Shopify, …) speaking the real protocols over real sockets."""

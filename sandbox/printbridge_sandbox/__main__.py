@@ -6,8 +6,10 @@ A further platform adds one `Sandbox` entry to `SANDBOXES` (its port flag, its a
 import argparse
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -15,6 +17,19 @@ from fastapi import FastAPI
 from printbridge_sandbox.shopify.app import create_app as create_shopify_app
 from printbridge_sandbox.shopify.control import AppIn, Control, ProductIn, ShopIn, VariantIn
 from printbridge_sandbox.shopify.settings import ShopifySettings
+from printbridge_sandbox.woocommerce import schemas as woo_schemas
+from printbridge_sandbox.woocommerce import shop as woo_shop
+from printbridge_sandbox.woocommerce.app import create_app as create_woocommerce_app
+from printbridge_sandbox.woocommerce.tls import generate_tls_files
+
+
+@dataclass
+class Started:
+    """A sandbox's app, the lines to print, and further servers of the same app (e.g. its HTTPS port)."""
+
+    app: FastAPI
+    lines: list[str]
+    more_servers: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -22,7 +37,7 @@ class Sandbox:
     name: str
     default_port: int
     # Builds the app from the parsed flags, seeds it, and returns it with the lines to print.
-    start: Callable[[argparse.Namespace, str], tuple[FastAPI, list[str]]]
+    start: Callable[[argparse.Namespace, str], Started]
     add_flags: Callable[[argparse.ArgumentParser], None] = lambda _parser: None
 
 
@@ -36,7 +51,7 @@ def _shopify_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--shopify-restore-rate", type=float, default=ShopifySettings.restore_rate)
 
 
-def _start_shopify(args: argparse.Namespace, base_url: str) -> tuple[FastAPI, list[str]]:
+def _start_shopify(args: argparse.Namespace, base_url: str) -> Started:
     settings = ShopifySettings(
         webhook_retry_base_seconds=args.shopify_webhook_retry_base, restore_rate=args.shopify_restore_rate
     )
@@ -57,17 +72,64 @@ def _start_shopify(args: argparse.Namespace, base_url: str) -> tuple[FastAPI, li
     control.create_product(
         shop, ProductIn(title="Mug", variants=[VariantIn(sku="MUG-WHITE", price=Decimal("12.50"))])
     )
-    return app, [
-        f"Shopify sandbox on {base_url} (control API: {base_url}/_sandbox/shopify, docs/sandbox.md)",
-        f"  PRINTBRIDGE_SHOPIFY_ADMIN_URL={base_url}/shops/{{shop}}",
-        f"  PRINTBRIDGE_SHOPIFY_CLIENT_ID={args.shopify_client_id}",
-        f"  PRINTBRIDGE_SHOPIFY_CLIENT_SECRET={args.shopify_client_secret}",
-        f"  demo shop: {shop.domain} (2 products); place orders with",
-        f"    POST {base_url}/_sandbox/shopify/shops/{shop.domain}/orders",
+    return Started(
+        app,
+        [
+            f"Shopify sandbox on {base_url} (control API: {base_url}/_sandbox/shopify, docs/sandbox.md)",
+            f"  PRINTBRIDGE_SHOPIFY_ADMIN_URL={base_url}/shops/{{shop}}",
+            f"  PRINTBRIDGE_SHOPIFY_CLIENT_ID={args.shopify_client_id}",
+            f"  PRINTBRIDGE_SHOPIFY_CLIENT_SECRET={args.shopify_client_secret}",
+            f"  demo shop: {shop.domain} (2 products); place orders with",
+            f"    POST {base_url}/_sandbox/shopify/shops/{shop.domain}/orders",
+        ],
+    )
+
+
+def _woocommerce_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--woocommerce-https-port", type=int, default=9443)
+    parser.add_argument(
+        "--woocommerce-tls-dir",
+        type=Path,
+        default=Path("var/sandbox-tls"),
+        help="Where the generated CA and server certificate are written (trust ca.pem: SSL_CERT_FILE).",
+    )
+
+
+def _start_woocommerce(args: argparse.Namespace, base_url: str) -> Started:
+    https_url = f"https://{args.host}:{args.woocommerce_https_port}"
+    tls = generate_tls_files(args.woocommerce_tls_dir)
+    app = create_woocommerce_app(public_http_url=base_url, public_https_url=https_url, ca_cert=tls.ca_cert)
+    sandbox = app.state.sandbox
+    secure = woo_shop.create_site(
+        sandbox, woo_schemas.SiteCreate(slug="demo", name="Demo Woo Shop"), default_base_url=https_url
+    )
+    plain = woo_shop.create_site(
+        sandbox,
+        woo_schemas.SiteCreate(slug="demo-http", scheme="http", name="Demo Woo Shop (http)"),
+        default_base_url=base_url,
+    )
+    lines = [
+        f"WooCommerce sandbox on {base_url} and {https_url} (control API: {base_url}/_sandbox/woocommerce, "
+        "docs/sandbox-woocommerce.md)",
+        f"  trust its CA for https: SSL_CERT_FILE={tls.ca_cert}",
     ]
+    for site in (secure, plain):
+        key = woo_shop.create_key(site, woo_schemas.KeyCreate())
+        lines.append(
+            f"  site {site.home_url}: consumer_key={key.consumer_key} consumer_secret={key.consumer_secret}"
+        )
+    server = {
+        "port": args.woocommerce_https_port,
+        "ssl_certfile": str(tls.server_cert),
+        "ssl_keyfile": str(tls.server_key),
+    }
+    return Started(app, lines, [server])
 
 
-SANDBOXES = [Sandbox("shopify", 9101, _start_shopify, _shopify_flags)]
+SANDBOXES = [
+    Sandbox("shopify", 9101, _start_shopify, _shopify_flags),
+    Sandbox("woocommerce", 9102, _start_woocommerce, _woocommerce_flags),
+]
 
 
 async def _serve(servers: list[uvicorn.Server]) -> None:
@@ -84,9 +146,11 @@ def main(argv: list[str] | None = None) -> None:
     servers = []
     for sandbox in SANDBOXES:
         port = getattr(args, f"{sandbox.name}_port")
-        app, lines = sandbox.start(args, f"http://{args.host}:{port}")
-        print("\n".join(lines), flush=True)
-        servers.append(uvicorn.Server(uvicorn.Config(app, host=args.host, port=port, log_level="info")))
+        started = sandbox.start(args, f"http://{args.host}:{port}")
+        print("\n".join(started.lines), flush=True)
+        for options in [{"port": port}, *started.more_servers]:
+            config = uvicorn.Config(started.app, host=args.host, log_level="info", **options)
+            servers.append(uvicorn.Server(config))
     asyncio.run(_serve(servers))
 
 
