@@ -144,11 +144,10 @@ def _cancellation(data: ShopOrderVersion) -> tuple[dt.datetime, str | None] | No
     """When and why this version says the order was cancelled; None when it does not. A
     `shop_order.cancelled` is a cancellation (deleted in the shop: at its `source_updated_at`), and so
     is any version that carries a `cancelled_at`."""
-    reason = data.cancel_reason if isinstance(data, ShopOrderCancelled) else None
     if isinstance(data, ShopOrderCancelled):
-        return data.cancelled_at or data.source_updated_at, reason
+        return data.cancelled_at or data.source_updated_at, data.cancel_reason
     if data.cancelled_at is not None:
-        return data.cancelled_at, reason
+        return data.cancelled_at, None
     return None
 
 

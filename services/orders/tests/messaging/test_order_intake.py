@@ -2,6 +2,7 @@
 whatever arrives twice, late or out of order: the newest version (`source_updated_at`) is kept, a
 cancellation always wins, and the history says what became of each event."""
 
+import itertools
 import uuid
 from decimal import Decimal
 
@@ -252,3 +253,31 @@ async def test_an_order_that_cannot_be_stored_is_dead_lettered_at_once(
         await deliver(shop_order("received", **fields))
 
     assert await orders_of(client, operator) == []
+
+
+async def test_every_arrival_order_of_the_same_versions_ends_in_the_same_order(
+    client, operator, deliver, shop_order
+):
+    # received, two updates and a cancellation whose details are older than the newest update: in all
+    # 24 orders of arrival, each its own order, the result is the newest details, cancelled.
+    versions = [("received", 0), ("updated", 5), ("cancelled", 3), ("updated", 8)]
+    arrivals = list(itertools.permutations(versions))
+    for number, arrival in enumerate(arrivals):
+        for kind, minutes in arrival:
+            # (Only the cancellation's contract has a cancel_reason; the others ignore it.)
+            note, reason = f"v{minutes}", "stock"
+            await deliver(
+                shop_order(
+                    kind, updated_minutes=minutes, external_id=str(number), note=note, cancel_reason=reason
+                )
+            )
+
+    items = await orders_of(client, operator, limit=200)
+    assert len(items) == len(arrivals)
+    for item in items:
+        order = (await client.get(f"/v1/orders/{item['id']}", headers=operator)).json()
+        arrival = arrivals[int(order["external_id"])]
+        outcome = (order["status"], order["note"], order["cancelled_at"], order["cancel_reason"])
+        assert outcome == ("cancelled", "v8", "2026-11-30T09:03:00Z", "stock"), arrival
+        # One entry per event; an order first seen through its cancellation also gets `received`.
+        assert len(order["history"]) == 4 + (arrival[0][0] == "cancelled"), arrival
