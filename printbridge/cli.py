@@ -354,6 +354,45 @@ def dead_letters_replay(
         raise typer.Exit(1)
 
 
+secrets_app = typer.Typer(help="The keys that encrypt shop credentials at rest.", no_args_is_help=True)
+app.add_typer(secrets_app, name="secrets")
+
+
+@secrets_app.command("rotate")
+def secrets_rotate() -> None:
+    """Re-encrypt every stored shop credential with the first key of PRINTBRIDGE_SECRET_KEYS (put the new
+    key first, run this, then drop the old key). Without the setting a new key is added to
+    <data_dir>/secret_keys first. Run it while the suite is stopped or running: it is one transaction."""
+    from sqlalchemy.exc import DBAPIError
+
+    from connectors.credentials import CredentialsUnreadable
+    from connectors.rotation import rotate
+
+    _logging()
+    url = _database_url("connectors")
+    settings = _settings_with_database("connectors", url)
+    try:
+        count = asyncio.run(rotate(settings))
+    except (CredentialsUnreadable, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except (DBAPIError, OSError) as error:
+        typer.echo(f"error: {suite.unusable_database('connectors', url, error)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"connectors: {count} credentials re-encrypted with the first key")
+
+
+def _settings_with_database(service: str, url: str) -> Any:
+    try:
+        return settings_for(service, database_url=url)
+    except pydantic.ValidationError as error:
+        for problem in error.errors():
+            typer.echo(
+                f"error: PRINTBRIDGE_{'_'.join(map(str, problem['loc'])).upper()} {problem['msg']}", err=True
+            )
+        raise typer.Exit(2) from None
+
+
 events_app = typer.Typer(help="The services' outboxes: publish retained events again.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 

@@ -5,10 +5,11 @@ import contextlib
 import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CHAR, DateTime, MetaData, TypeDecorator, event, text
+from sqlalchemy import CHAR, NUMERIC, DateTime, MetaData, Text, TypeDecorator, event, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -64,21 +65,51 @@ class GUID(TypeDecorator[uuid.UUID]):
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
-    """Timezone-aware UTC timestamps on both databases (SQLite forgets the zone)."""
+    """Timezone-aware UTC timestamps on both databases. SQLite forgets the zone, so every value is
+    converted to UTC before it is written (a time given as +02:00 is stored, compared and sorted as the
+    same instant in UTC)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
-        if value is not None and value.tzinfo is None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
-        return value
+        return value.astimezone(dt.UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         assert isinstance(value, dt.datetime)
         return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """Decimals (money) that come back exactly as written, trailing zeros included: NUMERIC without a
+    fixed scale on PostgreSQL, the decimal's text on SQLite (whose NUMERIC goes through a binary float).
+    Only finite values; on SQLite the column sorts as text, so compare amounts in Python there."""
+
+    impl = NUMERIC()
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(NUMERIC())
+        return dialect.type_descriptor(Text())
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, Decimal) or not value.is_finite():
+            raise ValueError(f"not a finite Decimal: {value!r}")
+        return value if dialect.name == "postgresql" else format(value, "f")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        return Decimal(str(value))
 
 
 def upsert_insert(dialect: str, table: Any) -> Any:

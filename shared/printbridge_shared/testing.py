@@ -354,3 +354,10 @@ async def assert_migrations_match_models(database_url: str, metadata: MetaData) 
     finally:
         await engine.dispose()
     assert differences == [], f"migrations and models differ: {differences}"
+
+
+async def recorded_events(db: Any, outbox: Any) -> list[Envelope]:
+    """Every event in a service's outbox (`db`: its Database, `outbox`: its outbox table), oldest first."""
+    async with db.sessionmaker() as session:
+        rows = await session.scalars(select(outbox.c.envelope).order_by(outbox.c.seq))
+        return [Envelope.model_validate_json(raw) for raw in rows]

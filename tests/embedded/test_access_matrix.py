@@ -58,6 +58,18 @@ MATRIX = {
     "update_user": "401 403 ok  403 403 403 404",
     "remove_user": "401 403 ok  403 403 403 404",
     "resend_user_invitation": "401 403 ok  403 403 403 404",
+    # Stores: admins (and operators) connect; store managers look after their own; order managers never.
+    # The path's store is made up, so the rest may answer 404; a connect with an empty body answers 422.
+    "connect_store": "401 any any 403 403 403 any",
+    "list_stores": "401 ok  ok  ok  403 ok  ok",
+    "get_store": "401 any any any 403 any any",
+    "update_store": "401 any any any 403 403 any",
+    "disconnect_store": "401 any any any 403 403 any",
+    "reconcile_store": "401 any any any 403 403 any",
+    # Orders: everyone with orders:read (not store managers); the path's order or store is made up.
+    "list_orders": "401 ok  ok  403 ok  ok  ok",
+    "get_order": "401 any any 403 any any any",
+    "list_store_orders": "401 any any 403 any any any",
 }
 RUNS = {"any", "ok"}
 

@@ -25,9 +25,18 @@ def load_keys(configured: str | None, data_dir: Path) -> list[str]:
     path = data_dir / KEY_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Written aside, then linked into place: several processes starting at once (workers, services)
+        # all end up with the one file that won, never with a half-written one.
+        draft = data_dir / f".{KEY_FILE}.{os.getpid()}"
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(Fernet.generate_key().decode() + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
@@ -65,3 +74,9 @@ class CredentialBox:
             raise CredentialsUnreadable(
                 "stored credentials cannot be decrypted with any configured key"
             ) from None
+
+
+def add_key_to_file(data_dir: Path) -> None:
+    """Puts a new key in front of the key file's keys (the rotation's first step without the setting)."""
+    keys = load_keys(None, data_dir)
+    (data_dir / KEY_FILE).write_text("\n".join([Fernet.generate_key().decode(), *keys]) + "\n")

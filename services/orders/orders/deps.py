@@ -1,7 +1,16 @@
 """What orders' endpoints depend on: the request's unit of work, the outbox and the caller. Endpoints
 authorise with `Requires(Permission.…)` from the shared permission model (docs/decisions/0005)."""
 
+from typing import Annotated
+
+from fastapi import Depends
+
 from printbridge_shared.auth.dependencies import CurrentPrincipal, Requires
+from printbridge_shared.auth.permissions import Permission
+from printbridge_shared.auth.principal import Principal
 from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 
-__all__ = ["CurrentPrincipal", "OutboxDep", "ReadSessionDep", "Requires", "SessionDep"]
+OrdersReader = Annotated[Principal, Depends(Requires(Permission.orders_read))]
+"""Operators, and a customer's admin, order manager and viewer (store managers hold no orders:read)."""
+
+__all__ = ["CurrentPrincipal", "OrdersReader", "OutboxDep", "ReadSessionDep", "Requires", "SessionDep"]

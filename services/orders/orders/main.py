@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from orders.config import Settings
 from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
+from orders.order.endpoints import router as order_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -21,8 +22,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[],
+            routers=[order_router],
             consumers=consumers,
+            tags=[
+                {
+                    "name": "orders",
+                    "description": "The shop orders of every connected store, with their history.",
+                }
+            ],
         ),
         runtime or Runtime.distributed(settings),
     )

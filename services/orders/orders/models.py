@@ -1,6 +1,14 @@
-from sqlalchemy.orm import DeclarativeBase
+import datetime as dt
+import uuid
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
 
-from printbridge_shared.db import make_metadata
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from printbridge_shared.db import GUID, ExactDecimal, UTCDateTime, make_metadata
+from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.events.outbox import messaging_tables
 from printbridge_shared.jobs import job_tables
 
@@ -11,3 +19,120 @@ class Base(DeclarativeBase):
 
 messaging = messaging_tables(Base.metadata)
 jobs = job_tables(Base.metadata)
+
+
+class OrderStatus(StrEnum):
+    """Where an order stands. Intake knows two; resolution, production and shipping add theirs."""
+
+    received = "received"
+    cancelled = "cancelled"
+
+
+class OrderEventKind(StrEnum):
+    """What an order's history records: a version taken in, or one left out and why."""
+
+    received = "received"
+    updated = "updated"
+    cancelled = "cancelled"
+    ignored_stale = "ignored_stale"  # older than the version held
+    ignored_same_version = "ignored_same_version"  # the version held, again (another event of it)
+
+
+class Store(Base):
+    """The projection of a connectors store: enough to scope and name its orders. Kept from the
+    `store.*` events; an older snapshot than the one held changes nothing."""
+
+    __tablename__ = "stores"
+
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    platform: Mapped[Platform] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(Text)
+    status: Mapped[StoreStatus] = mapped_column(String(30))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The envelope's `aggregate_version` of the snapshot held (0: connectors sent none, so `updated_at`
+    # decides).
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class Order(Base):
+    """One shop order, once per (store, external id) however often and in whatever order its versions
+    arrive. The fields are the newest version's (`source_updated_at` decides); a cancellation wins."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("store_id", "external_id", name="uq_orders_store_id_external_id"),
+        Index("ix_orders_placed_at_id", "placed_at", "id"),
+        Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
+        Index("ix_orders_store_id_placed_at", "store_id", "placed_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    platform: Mapped[Platform] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(255))
+    external_number: Mapped[str | None] = mapped_column(String(255))
+    status: Mapped[OrderStatus] = mapped_column(String(20))
+    currency: Mapped[str] = mapped_column(String(16))
+    total_price: Mapped[Decimal] = mapped_column(ExactDecimal())
+    subtotal_price: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    total_tax: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    shipping_price: Mapped[Decimal | None] = mapped_column(ExactDecimal())
+    email: Mapped[str | None] = mapped_column(String(320))
+    financial_status: Mapped[str | None] = mapped_column(String(64))
+    test: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    shipping_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+    lines: Mapped[list["OrderLine"]] = relationship(
+        lazy="raise", order_by="OrderLine.position", passive_deletes=True
+    )
+    history: Mapped[list["OrderEvent"]] = relationship(
+        lazy="raise", order_by="OrderEvent.sequence", passive_deletes=True
+    )
+
+
+class OrderLine(Base):
+    """A line item of the order's newest version, in the shop's order (`position` from 0)."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (UniqueConstraint("order_id", "position", name="uq_order_lines_order_id_position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    order_id: Mapped[uuid.UUID] = mapped_column(GUID(), ForeignKey("orders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    external_id: Mapped[str] = mapped_column(String(255))
+    external_product_id: Mapped[str | None] = mapped_column(String(255))
+    external_variant_id: Mapped[str | None] = mapped_column(String(255))
+    sku: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(Text)
+    variant_title: Mapped[str | None] = mapped_column(Text)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_price: Mapped[Decimal] = mapped_column(ExactDecimal())
+    # [{"name": …, "value": …}] as the shop gave them (print options, artwork URLs).
+    properties: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+
+
+class OrderEvent(Base):
+    """The order's history: each event taken in or left out, when, and the bus event it came with."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (UniqueConstraint("order_id", "sequence", name="uq_order_events_order_id_sequence"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    order_id: Mapped[uuid.UUID] = mapped_column(GUID(), ForeignKey("orders.id", ondelete="CASCADE"))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # 1, 2, … per order: the order of the entries, also when several share an instant.
+    sequence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[OrderEventKind] = mapped_column(String(30))
+    detail: Mapped[str] = mapped_column(Text)
+    source_event_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    source_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -12,6 +12,11 @@ from printbridge_shared.events.contracts import (
     CustomerArchived,
     CustomerCreated,
     CustomerUpdated,
+    ShopOrderCancelled,
+    ShopOrderReceived,
+    ShopOrderUpdated,
+    StoreConnected,
+    StoreDisconnected,
     StorefrontAccessDisabled,
     StorefrontAccessEnabled,
     StorefrontInvitationFailed,
@@ -19,6 +24,7 @@ from printbridge_shared.events.contracts import (
     StorefrontUserActivated,
     StorefrontUserInvited,
     StorefrontUserRemoved,
+    StoreUpdated,
 )
 
 if TYPE_CHECKING:
@@ -80,7 +86,20 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
     ),
     # Their queues exist before the services consume anything, so the first binding finds them.
     ConsumerGroup("mapping", service="mapping", event_types=frozenset()),
-    ConsumerGroup("orders", service="orders", event_types=frozenset()),
+    ConsumerGroup(
+        "orders",
+        service="orders",
+        event_types=frozenset(
+            {
+                StoreConnected.event_type,
+                StoreUpdated.event_type,
+                StoreDisconnected.event_type,
+                ShopOrderReceived.event_type,
+                ShopOrderUpdated.event_type,
+                ShopOrderCancelled.event_type,
+            }
+        ),
+    ),
 )
 GROUPS_BY_NAME = {group.name: group for group in CONSUMER_GROUPS}
 
