@@ -142,3 +142,35 @@ async def test_an_order_the_shop_no_longer_has_is_none_and_an_unrouted_api_is_a_
     unrouted = context(lambda request: error(404, "rest_no_route"), tmp_path)
     with pytest.raises(PlatformProblem, match="REST API"):
         await connector.fetch_order(unrouted, STORE, CREDENTIALS, "7231")
+
+
+async def test_webhooks_that_are_all_active_need_no_change(tmp_path: Path) -> None:
+    methods: list[str] = []
+
+    def shop(request: httpx.Request) -> httpx.Response:
+        methods.append(request.method)
+        url = f"https://printbridge.example/v1/webhooks/woocommerce/{STORE.id}"
+        topics = ["order.created", "order.updated", "order.deleted", "product.updated", "product.deleted"]
+        ours = [
+            {"id": n, "topic": t, "status": "active", "delivery_url": url} for n, t in enumerate(topics, 1)
+        ]
+        theirs = {
+            "id": 99,
+            "topic": "order.created",
+            "status": "disabled",
+            "delivery_url": "https://other.example",
+        }
+        return httpx.Response(200, json=[*ours, theirs], headers={"X-WP-TotalPages": "1"})
+
+    shop_context = context(shop, tmp_path)
+    credentials = {**CREDENTIALS, "webhook_ids": {}}
+    updated = await WooCommerceConnector().ensure_webhooks(shop_context, STORE, credentials)
+    assert methods == ["GET"]  # someone else's disabled webhook is not ours to touch
+    assert updated["webhook_ids"] == {
+        "order.created": 1,
+        "order.updated": 2,
+        "order.deleted": 3,
+        "product.updated": 4,
+        "product.deleted": 5,
+    }
+    assert await WooCommerceConnector().ensure_webhooks(shop_context, STORE, updated) is updated
