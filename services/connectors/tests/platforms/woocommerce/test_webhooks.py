@@ -193,3 +193,45 @@ async def test_an_order_trashed_while_its_delivery_was_dropped_is_cancelled_by_t
         return len(orders_of(await outbox_events(app, "shop_order.cancelled"), order["id"])) == 1
 
     await eventually(cancelled)
+
+
+async def test_a_signed_order_that_cannot_be_read_is_kept_as_failed_and_answered_200(
+    app: FastAPI, client: httpx.AsyncClient, sandbox: Sandbox, connected
+) -> None:
+    store = await connected(scheme="https")
+    secret = (await sandbox.site(store.shop.slug))["webhooks"][0]["secret"]
+    body = json.dumps({"id": 77, "date_modified_gmt": "2030-01-01T00:00:00", "total": "5.00"}).encode()
+    signature = base64.b64encode(hmac.new(secret.encode(), body, hashlib.sha256).digest()).decode()
+    answer = await client.post(
+        f"/v1/webhooks/woocommerce/{store.store_id}",
+        content=body,
+        headers={"X-WC-Webhook-Signature": signature, "X-WC-Webhook-Topic": "order.updated"},
+    )
+
+    assert answer.status_code == 200 and answer.json() == {"outcome": "failed"}
+    (kept,) = await deliveries(app)
+    assert (kept.outcome, kept.body) == ("failed", body)
+    assert "currency" in (kept.error or "")
+    assert await outbox_events(app, "shop_order.received") == []
+
+
+async def test_a_product_change_is_kept_and_publishes_no_order(
+    app: FastAPI, sandbox: Sandbox, connected
+) -> None:
+    store = await connected(scheme="http")
+    product = await sandbox.control.post(
+        f"/sites/{store.shop.slug}/products",
+        json={"name": "Poster A3", "sku": "POSTER-A3", "regular_price": "12.00"},
+    )
+    assert product.status_code == 201, product.text
+    changed = await sandbox.control.patch(
+        f"/sites/{store.shop.slug}/products/{product.json()['id']}", json={"regular_price": "14.00"}
+    )
+    assert changed.status_code == 200, changed.text
+    await sandbox.drained(store.shop.slug)
+
+    kept = [d for d in await deliveries(app) if d.topic == "product.updated"]
+    assert [(d.outcome, d.change_key.split(":")[:2]) for d in kept] == [
+        ("ignored", ["product", str(product.json()["id"])])
+    ]
+    assert await outbox_events(app, "shop_order.received") == []
