@@ -23,7 +23,7 @@ from printbridge_shared.db import Database
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.outbox import Outbox, OutboxRelay
 from printbridge_shared.events.retry import RetryPolicy
-from printbridge_shared.events.topology import CONSUMER_GROUPS
+from printbridge_shared.events.topology import groups_of
 from printbridge_shared.migrations import upgrade
 from storefront_auth.models import CustomerProjection
 from storefront_auth.models import messaging as auth_messaging
@@ -74,7 +74,7 @@ def relay_to_storefront_auth(customers_url: str, auth_url: str) -> int:
     async def run() -> int:
         await upgrade(migrations_dir("storefront-auth"), auth_url)
         customers_db, auth_db = Database(customers_url), Database(auth_url)
-        bus = InProcessBus(retry=RetryPolicy(max_attempts=1), groups=CONSUMER_GROUPS)
+        bus = InProcessBus(retry=RetryPolicy(max_attempts=1), groups=groups_of("storefront-auth"))
         for consumer in service_consumers("storefront-auth", auth_db):
             bus.add_consumer(consumer)
         await bus.start()

@@ -35,6 +35,9 @@ class TextInput:
     path: str  # the template, e.g. /v1/invitations/{token}
     where: str  # "body", "query" or "path"
     loc: tuple[str, ...]  # the field's place in the body, or the parameter's name
+    # Fields the body's variant fixes (a discriminator such as `"platform": "shopify"`), so the body is
+    # read as that variant and the bad field is the one named.
+    fixed: tuple[tuple[str, Any], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} {self.where}:{'.'.join(self.loc)}"
@@ -55,17 +58,36 @@ def _variants(document: dict[str, Any], schema: dict[str, Any]) -> list[dict[str
 def _is_text(document: dict[str, Any], schema: dict[str, Any]) -> bool:
     """A free text: a string that is not an enum and not a format the framework parses (uuid, date…)."""
     return any(
-        v.get("type") == "string" and "enum" not in v and v.get("format") is None
+        v.get("type") == "string" and "enum" not in v and "const" not in v and v.get("format") is None
         for v in _variants(document, schema)
     )
 
 
-def _body_fields(document: dict[str, Any], schema: dict[str, Any], loc: tuple[str, ...]) -> Iterator[tuple]:
+def _constant(document: dict[str, Any], schema: dict[str, Any]) -> tuple[bool, Any]:
+    schema = _resolve(document, schema)
+    if "const" in schema:
+        return True, schema["const"]
+    if len(schema.get("enum", ())) == 1:
+        return True, schema["enum"][0]
+    return False, None
+
+
+def _body_fields(
+    document: dict[str, Any], schema: dict[str, Any], loc: tuple[str, ...]
+) -> Iterator[tuple[tuple[str, ...], tuple[tuple[str, Any], ...]]]:
     for variant in _variants(document, schema):
-        for name, field in variant.get("properties", {}).items():
+        properties = variant.get("properties", {})
+        fixed = tuple(
+            (name, value)
+            for name, field in properties.items()
+            for constant, value in [_constant(document, field)]
+            if constant and not loc
+        )
+        for name, field in properties.items():
             if _is_text(document, field):
-                yield (*loc, name)
-            yield from _body_fields(document, field, (*loc, name))
+                yield (*loc, name), fixed
+            for inner, _ in _body_fields(document, field, (*loc, name)):
+                yield inner, fixed
 
 
 def text_inputs(document: dict[str, Any]) -> list[TextInput]:
@@ -79,8 +101,8 @@ def text_inputs(document: dict[str, Any]) -> list[TextInput]:
                     found.append(TextInput(method.upper(), path, parameter["in"], (parameter["name"],)))
             content = operation.get("requestBody", {}).get("content", {}).get("application/json")
             if content:
-                for loc in dict.fromkeys(_body_fields(document, content["schema"], ())):
-                    found.append(TextInput(method.upper(), path, "body", loc))
+                for loc, fixed in dict.fromkeys(_body_fields(document, content["schema"], ())):
+                    found.append(TextInput(method.upper(), path, "body", loc, fixed))
     return found
 
 
@@ -119,6 +141,7 @@ def request_for(text: TextInput, bad: str) -> tuple[str, dict[str, Any]]:
     if body is not None:
         for part in reversed(text.loc):
             body = {part: body}
+        body = {**dict(text.fixed), **body}
     elif text.method in ("POST", "PUT", "PATCH"):
         body = {}
     if body is not None:
