@@ -6,6 +6,7 @@ from connectors.config import Settings
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
+from connectors.platforms.shopify.endpoints import router as shopify_router
 from connectors.store import jobs as store_jobs
 from connectors.store.endpoints import router as stores_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
@@ -25,7 +26,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[stores_router],
+            routers=[stores_router, shopify_router],
             consumers=consumers,
             job_handlers=lambda db, outbox: store_jobs.handlers(platforms, db, outbox),
             schedules=store_jobs.schedules(settings.reconcile_interval_s),

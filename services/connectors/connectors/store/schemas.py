@@ -60,3 +60,14 @@ class StoreUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Text = Field(min_length=1, max_length=200)
+
+
+class StoreReconnect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    return_url: Text | None = Field(
+        None,
+        max_length=2000,
+        description="Where the merchant's browser goes after granting access again (an address under "
+        "PRINTBRIDGE_PUBLIC_URL).",
+    )
