@@ -9,9 +9,9 @@ PYTEST_ARGS ?=
 # other. (Not loadgroup: with pytest 9.2 its xdist_group marks are ignored, pytest-xdist issue #1386.)
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 
-.PHONY: run run-dist test test-fast lint bench demo nginx clean
+.PHONY: run run-dist sandbox test test-fast lint bench demo nginx clean
 
-$(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml)
+$(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml) sandbox/pyproject.toml
 	@test -x $(UV) || (python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)")
 	$(UV) sync --frozen --python $(VENV)/bin/python
 	@touch $@
@@ -21,6 +21,9 @@ run: $(VENV)/.synced ## the whole suite in one process on PRINTBRIDGE_PORT (defa
 
 run-dist: $(VENV)/.synced nginx ## one process per service, PostgreSQL, RabbitMQ, nginx
 	$(VENV)/bin/printbridge run-dist
+
+sandbox: $(VENV)/.synced ## local stand-ins for Shopify (port 9101) and the other shop platforms; prints the settings
+	$(VENV)/bin/python -m printbridge_sandbox
 
 nginx: ## the distributed gateway; installed from Debian's packages where missing
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
