@@ -59,3 +59,18 @@ def test_a_webhook_body_verifies_on_its_exact_bytes_only():
     assert not body_signed(body, header, ["other"])
     assert not body_signed(body, None, [SECRET])
     assert not body_signed(body, "", [SECRET])
+
+
+def test_values_with_spaces_verify_as_shopify_api_js_signs_them():
+    """shopify-api-js' own test: spaces are `%20` in the signed message."""
+    params = {"code": "some code goes here", "shop": "the shop URL", "timestamp": "1337178173"}
+    message = "code=some%20code%20goes%20here&shop=the%20shop%20URL&timestamp=1337178173"
+    signed = {**params, "hmac": hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()}
+    assert query_signed(list(signed.items()), [SECRET])
+
+
+def test_values_with_reserved_characters_verify_as_shopifys_python_library_signs_them():
+    params = {"host": "YWRtaW4=", "return": "a&b%c", "shop": "acme.myshopify.com"}
+    message = "host=YWRtaW4=&return=a%26b%25c&shop=acme.myshopify.com"
+    signed = {**params, "hmac": hmac.new(SECRET.encode(), message.encode(), hashlib.sha256).hexdigest()}
+    assert query_signed(list(signed.items()), [SECRET])
