@@ -36,6 +36,8 @@ WEBHOOK_TOPICS = (
     "PRODUCTS_DELETE",
     "APP_UNINSTALLED",
 )
+# The scope a subscription to each topic needs (none for APP_UNINSTALLED).
+TOPIC_SCOPES = {"ORDERS": "read_orders", "PRODUCTS": "read_products"}
 # A page's requested cost must stay under Shopify's 1000-point limit for one query: 10 orders with up
 # to 10 line items each cost about 750; an order with more lines gets its remaining lines paged.
 ORDERS_PAGE = 10
@@ -108,6 +110,10 @@ def scopes_of(granted: str | list[str]) -> set[str]:
 def missing_scopes(wanted: str, granted: str | list[str]) -> list[str]:
     have = scopes_of(granted)
     return sorted(scope for scope in scopes_of(wanted) if scope not in have)
+
+
+def topic_scope(topic: str) -> str | None:
+    return TOPIC_SCOPES.get(topic.split("_", 1)[0])
 
 
 def _nodes(connection: Any) -> list[Any]:
@@ -257,12 +263,16 @@ class ShopifyConnector(PlatformConnector):
                 failed[topic] = "; ".join(str(e.get("message")) for e in errors) or "not created"
         return failed
 
-    async def register_webhooks(self, client: ShopifyClient) -> None:
-        """Our subscriptions exist afterwards, or `webhooks_missing` says which could not be created."""
+    async def register_webhooks(self, client: ShopifyClient, granted: str) -> None:
+        """Our subscriptions exist afterwards, or `webhooks_missing` says which could not be created.
+        Topics the grant lacks the scope for are left out: `scope_missing` says that already."""
         _scopes, subscriptions = await self._subscriptions(client)
         address = self.webhook_address(client.context)
         present = {s.get("topic") for s in subscriptions if s.get("uri") == address}
-        missing = [topic for topic in WEBHOOK_TOPICS if topic not in present]
+        have = scopes_of(granted)
+        missing = [
+            topic for topic in WEBHOOK_TOPICS if topic not in present and topic_scope(topic) in have | {None}
+        ]
         failed = await self.subscribe(client, missing)
         if failed:
             raise problems.webhooks_missing(", ".join(f"{t}: {why}" for t, why in failed.items()))

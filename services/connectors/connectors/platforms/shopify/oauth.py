@@ -117,7 +117,7 @@ async def complete(
     lacking = missing_scopes(settings.shopify_scopes, granted)
     found: list[PlatformProblem] = []
     try:
-        await connector.register_webhooks(client)
+        await connector.register_webhooks(client, granted)
     except PlatformProblem as problem:
         found.append(problem)
     except (PlatformUnavailable, ShopifyError) as failure:
