@@ -58,6 +58,13 @@ MATRIX = {
     "update_user": "401 403 ok  403 403 403 404",
     "remove_user": "401 403 ok  403 403 403 404",
     "resend_user_invitation": "401 403 ok  403 403 403 404",
+    "connect_store": "401 any any 403 403 403 any",
+    "list_stores": "401 ok  ok  ok  403 ok  ok",
+    "get_store": "401 any any any 403 any any",
+    "update_store": "401 any any any 403 403 any",
+    "disconnect_store": "401 any any any 403 403 any",
+    "reconcile_store": "401 any any any 403 403 any",
+    "reconnect_store": "401 any any any 403 403 any",
 }
 RUNS = {"any", "ok"}
 

@@ -65,7 +65,9 @@ async def complete(
         reason = values.get("error_description") or values["error"]
         return _refused(400, f"Access was not granted in Shopify ({reason}). Nothing changed. {START_AGAIN}")
     if not settings.shopify_client_secret.get_secret_value():
-        return _refused(503, "Shopify is not configured here (PRINTBRIDGE_SHOPIFY_CLIENT_SECRET).")
+        return _refused(
+            404, "Shopify stores are not connected here (PRINTBRIDGE_SHOPIFY_CLIENT_SECRET is unset)."
+        )
     if not query_signed(params, client_secrets(platforms)):
         log.warning("shopify_callback_forged", shop=values.get("shop"))
         return _refused(401, "This link is not signed by Shopify. Nothing changed.")
