@@ -168,7 +168,8 @@ class ShopifyConnector(PlatformConnector):
     async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
         """Pending, with the address where the merchant grants access; nothing is called yet."""
         self.configured(context)
-        assert isinstance(request, ShopifyConnect)
+        if not isinstance(request, ShopifyConnect):
+            raise TypeError(f"the Shopify connector connects a ShopifyConnect, not {type(request).__name__}")
         shop = normalise_shop(request.shop)
         check_return_url(context, request.return_url)
         return self._pending(context, shop)

@@ -33,7 +33,8 @@ DatabaseDep = Annotated[Database, Depends(_database)]
 
 def _connector() -> ShopifyConnector:
     connector = connector_for(Platform.shopify)
-    assert isinstance(connector, ShopifyConnector)
+    if not isinstance(connector, ShopifyConnector):
+        raise TypeError("the registry's Shopify connector is not a ShopifyConnector")
     return connector
 
 
