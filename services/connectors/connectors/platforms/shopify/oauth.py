@@ -120,8 +120,8 @@ async def complete(
     found: list[PlatformProblem] = []
     try:
         await connector.register_webhooks(client, granted)
-    except PlatformProblem as problem:
-        found.append(problem)
+    except PlatformProblem as webhook_problem:
+        found.append(webhook_problem)
     except (PlatformUnavailable, ShopifyError) as failure:
         found.append(problems.webhooks_missing(str(failure)))
     if lacking:
@@ -139,8 +139,8 @@ async def complete(
             granted_scopes=granted,
         )
         await stores.complete_connect(session, outbox, platforms.box, store, connection)
-        for problem in found:
-            await stores.report_problem(session, outbox, store, problem)
+        for each in found:
+            await stores.report_problem(session, outbox, store, each)
         status = store.status
 
     log.info("shopify_connected", shop=shop, store_id=str(store_id), status=status)
