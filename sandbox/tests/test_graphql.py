@@ -269,3 +269,31 @@ def test_an_older_api_version_falls_forward(sandbox: Sandbox) -> None:
     response = sandbox.graphql(token, "{ shop { id } }", version="2023-04")
 
     assert response.status_code == 200 and response.headers["x-shopify-api-version"] == "2025-07"
+
+
+def test_slow_answers_on_demand_delay_the_api(sandbox: Sandbox) -> None:
+    token = sandbox.install()["access_token"]
+    sandbox.control("PUT", f"/shops/{SHOP}/misbehaviour", json={"api_delay_seconds": 0.3})
+
+    response = sandbox.graphql(token, "{ shop { id } }")
+
+    assert response.status_code == 200 and response.elapsed.total_seconds() >= 0.3
+
+
+def test_a_cursor_from_another_sort_order_is_an_error_not_a_crash(sandbox: Sandbox) -> None:
+    token = sandbox.install()["access_token"]
+    sandbox.place_order()
+    sandbox.place_order()
+    cursor = sandbox.data(token, "{ orders(first: 1, sortKey: ID) { pageInfo { endCursor } } }")["orders"][
+        "pageInfo"
+    ]
+
+    body = sandbox.graphql(
+        token,
+        "query($after: String) { orders(first: 1, after: $after, sortKey: UPDATED_AT) { nodes { id } } }",
+        {"after": cursor["endCursor"]},
+    ).json()
+
+    assert body["errors"][0]["message"] == "Invalid cursor for current pagination."
+    garbage = sandbox.graphql(token, '{ orders(first: 1, after: "%%%") { nodes { id } } }').json()
+    assert garbage["errors"][0]["message"] == "Invalid cursor for current pagination."

@@ -99,7 +99,9 @@ def test_a_subscription_whose_deliveries_keep_failing_is_deleted(
     assert sandbox.control("GET", f"/shops/{SHOP}/webhook_subscriptions") == []
 
 
-def test_duplicates_on_demand_repeat_the_same_delivery(sandbox: Sandbox, receiver: Receiver) -> None:
+def test_duplicates_on_demand_repeat_the_event_under_a_new_webhook_id(
+    sandbox: Sandbox, receiver: Receiver
+) -> None:
     token = sandbox.install()["access_token"]
     sandbox.subscribe(token, "ORDERS_CREATE", receiver.url)
     sandbox.control("PUT", f"/shops/{SHOP}/misbehaviour", json={"webhook_duplicate": True})
@@ -107,7 +109,8 @@ def test_duplicates_on_demand_repeat_the_same_delivery(sandbox: Sandbox, receive
     sandbox.place_order()
     first, second = receiver.wait_for(2)
 
-    assert first.headers["x-shopify-webhook-id"] == second.headers["x-shopify-webhook-id"]
+    assert first.headers["x-shopify-event-id"] == second.headers["x-shopify-event-id"]
+    assert first.headers["x-shopify-webhook-id"] != second.headers["x-shopify-webhook-id"]
     assert first.body == second.body
 
 

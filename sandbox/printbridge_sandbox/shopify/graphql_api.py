@@ -148,7 +148,12 @@ def connection(
     ordered = sorted(items, key=key, reverse=reverse)
 
     def beyond(item_key: tuple[Any, ...], cursor_key: tuple[Any, ...]) -> bool:
-        return item_key < cursor_key if reverse else item_key > cursor_key
+        try:
+            return item_key < cursor_key if reverse else item_key > cursor_key
+        except TypeError as exc:  # a cursor of another sort key
+            raise GraphQLError(
+                "Invalid cursor for current pagination.", extensions={"code": "BAD_REQUEST"}
+            ) from exc
 
     has_previous = has_next = False
     if after:
@@ -591,6 +596,10 @@ def _subscription_input(
         errors.append({"field": ["webhookSubscription", "callbackUrl"], "message": "Address can't be blank"})
     elif not (uri.startswith("https://") or uri.startswith("http://")):
         errors.append({"field": ["webhookSubscription", field], "message": "Address is invalid"})
+    if given.get("format") == "XML":
+        errors.append(
+            {"field": ["webhookSubscription", "format"], "message": "The sandbox delivers JSON only"}
+        )
     if topic is not None:
         scope = TOPIC_SCOPES.get(topic.split("_", 1)[0])
         if scope and not ctx.has_scope(scope):

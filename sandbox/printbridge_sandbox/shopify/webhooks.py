@@ -95,8 +95,10 @@ class Webhooks:
             return
         self._start(shop, delivery)
         if behaviour.webhook_duplicate:
+            # Shopify's duplicates share the event id; the same webhook id comes back on a retry instead
+            # (e.g. after a slow answer the app did process).
             duplicate = Delivery(
-                webhook_id=delivery.webhook_id,
+                webhook_id=str(uuid.uuid4()),
                 event_id=delivery.event_id,
                 shop=delivery.shop,
                 client_id=delivery.client_id,
