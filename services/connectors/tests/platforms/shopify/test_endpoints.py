@@ -94,10 +94,12 @@ async def test_an_unknown_or_archived_customer_is_422(client, operator, add_cust
         assert response.json()["errors"][0]["loc"] == ["body", "customer_id"]
 
 
-async def test_a_return_url_outside_printbridge_is_422(client, operator, add_customer):
-    response = await connect(
-        client, operator, customer_id=str(await add_customer()), return_url="https://evil.example/after"
-    )
+@pytest.mark.parametrize(
+    "return_url",
+    ["https://evil.example/after", f"{PUBLIC_URL}.evil.example/after", "http://printbridge.example/after"],
+)
+async def test_a_return_url_outside_printbridge_is_422(client, operator, add_customer, return_url):
+    response = await connect(client, operator, customer_id=str(await add_customer()), return_url=return_url)
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["loc"] == ["body", "return_url"]
 
