@@ -66,6 +66,7 @@ MATRIX = {
     "update_store": "401 any any any 403 403 any",
     "disconnect_store": "401 any any any 403 403 any",
     "reconcile_store": "401 any any any 403 403 any",
+    "reconnect_store": "401 any any any 403 403 any",
     # Orders: everyone with orders:read (not store managers); the path's order or store is made up.
     "list_orders": "401 ok  ok  403 ok  ok  ok",
     "get_order": "401 any any 403 any any any",

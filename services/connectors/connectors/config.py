@@ -35,6 +35,11 @@ class Settings(ServiceSettings):
     shopify_client_secret: SecretStr = Field(
         SecretStr(""), description="Client secret of the app; it also signs Shopify's webhooks."
     )
+    shopify_previous_client_secret: SecretStr = Field(
+        SecretStr(""),
+        description="During a rotation of the client secret: the old one, which Shopify may sign webhooks "
+        "with for up to an hour; remove it once the old secret is revoked.",
+    )
     shopify_scopes: str = Field(SHOPIFY_SCOPES, description="Access scopes asked for when a shop connects.")
     shopify_api_version: str = Field("2026-10", description="The GraphQL Admin API version called.")
     shopify_admin_url: str = Field(

@@ -6,6 +6,7 @@ from connectors.config import Settings
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
+from connectors.platforms.shopify.endpoints import router as shopify_router
 from connectors.platforms.woocommerce import jobs as woocommerce_jobs
 from connectors.platforms.woocommerce.endpoints import router as woocommerce_webhooks
 from connectors.store import jobs as store_jobs
@@ -27,7 +28,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[stores_router, woocommerce_webhooks],
+            routers=[stores_router, shopify_router, woocommerce_webhooks],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
                 **store_jobs.handlers(platforms, db, outbox),

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import httpx
 
 from connectors.config import Settings
-from printbridge_shared.errors import InvalidInput, field_errors
+from printbridge_shared.errors import Conflict, InvalidInput, field_errors
 from printbridge_shared.events.contracts import Platform, StoreStatus
 
 
@@ -39,6 +39,16 @@ class ConnectRefused(InvalidInput):
         super().__init__(detail, errors=field_errors("body", field, msg=detail))
         self.code = code
         self.title = code.replace("-", " ").capitalize()
+
+
+class ReconnectNotSupported(Conflict):
+    code = "reconnect-not-supported"
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(
+            f"Stores on {platform} are connected with keys, not a grant: disconnect the store and connect "
+            "it again with new keys."
+        )
 
 
 class PlatformUnavailable(Exception):
@@ -118,6 +128,13 @@ class PlatformConnector(ABC):
     async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
         """Starts connecting the shop named in `request` (the platform's connect schema) as store
         `store_id`: verifies what can be verified now; raises `ConnectRefused` (422) with the cause."""
+
+    async def reconnect(
+        self, context: PlatformContext, store: StoreRef, return_url: str | None
+    ) -> Connection:
+        """Starts granting access again for an existing store (OAuth platforms): a pending `Connection`
+        whose callback refreshes the store's credentials. Key-based platforms refuse."""
+        raise ReconnectNotSupported(store.platform)
 
     @abstractmethod
     def fetch_orders(

@@ -1,12 +1,14 @@
 """The connector of each platform, as the core (stores, intake, polling) finds it."""
 
 from connectors.platforms.base import PlatformConnector
+from connectors.platforms.shopify.connector import ShopifyConnector
 from connectors.platforms.woocommerce.connector import WooCommerceConnector
 from printbridge_shared.errors import InvalidInput, field_errors
 from printbridge_shared.events.contracts import Platform
 
 # Each platform package adds its connector here.
 CONNECTORS: dict[Platform, PlatformConnector] = {
+    Platform.shopify: ShopifyConnector(),
     Platform.woocommerce: WooCommerceConnector(),
 }
 

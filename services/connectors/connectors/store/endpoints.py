@@ -98,3 +98,25 @@ async def disconnect_store(
 async def reconcile_store(store_id: uuid.UUID, session: SessionDep, principal: Managing) -> schemas.Store:
     """Poll the shop now for orders that no webhook brought (and re-create vanished webhooks)."""
     return service.to_read(await service.request_reconcile(session, Scope.of(principal), store_id))
+
+
+@router.post("/{store_id}/reconnect", response_model=schemas.StoreCreated, responses=problems(409, 422, 503))
+async def reconnect_store(
+    store_id: uuid.UUID,
+    session: SessionDep,
+    platforms: PlatformsDep,
+    principal: Managing,
+    payload: schemas.StoreReconnect | None = None,
+) -> schemas.StoreCreated:
+    """Grant access again (OAuth platforms, e.g. after `token_revoked` or `scope_missing`): answers a new
+    `authorize_url` for the same store; once the merchant has granted access, the store takes the new
+    credentials and its access problems are cleared."""
+    store, authorize_url = await service.reconnect(
+        session,
+        platforms.context(),
+        platforms.box,
+        Scope.of(principal),
+        store_id,
+        payload.return_url if payload else None,
+    )
+    return schemas.StoreCreated(store=service.to_read(store), authorize_url=authorize_url)

@@ -71,6 +71,14 @@ class Reconcile(JobHandler[Poll]):
     async def perform(self, job: Job, prepared: Poll) -> None:
         connector = connector_for(Platform(prepared.store.platform))
         context = self.platforms.context(self.db, prepared.store.id)
+        save = context.save_credentials
+
+        async def save_and_remember(credentials: dict[str, Any]) -> None:
+            # Credentials rotated during the poll are what `succeeded` keeps, not the ones it began with.
+            await save(credentials)
+            prepared.new_credentials = credentials
+
+        context.save_credentials = save_and_remember
         try:
             credentials = await connector.ensure_webhooks(context, prepared.store, prepared.credentials)
             if credentials != prepared.credentials:

@@ -31,6 +31,15 @@ class StoreRepository:
             )
         )
 
+    async def latest_for_shop(self, platform: Platform, shop_key: str) -> Store | None:
+        """The live store of the shop, else the one disconnected last (a shop's late deliveries)."""
+        return await self.session.scalar(
+            select(Store)
+            .where(Store.platform == platform, Store.shop_key == shop_key)
+            .order_by((Store.status == StoreStatus.disconnected).asc(), Store.created_at.desc())
+            .limit(1)
+        )
+
     async def list(
         self,
         scope: Scope,

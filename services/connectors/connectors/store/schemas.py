@@ -72,3 +72,14 @@ class StoreUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: StoreName
+
+
+class StoreReconnect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    return_url: Text | None = Field(
+        None,
+        max_length=2000,
+        description="Where the merchant's browser goes after granting access again (an address under "
+        "PRINTBRIDGE_PUBLIC_URL).",
+    )

@@ -249,6 +249,41 @@ async def mark_connected(
     await enqueue_reconcile(session, store.id)
 
 
+async def complete_connect(
+    session: AsyncSession, outbox: Outbox, box: CredentialBox, store: Store, connection: Connection
+) -> None:
+    """An OAuth grant came back: a pending store is connected; a connected one (a reconnect) takes the
+    new credentials and scopes, and the problems its old access had are gone."""
+    if store.status == StoreStatus.pending:
+        await mark_connected(session, outbox, box, store, connection)
+        return
+    assert connection.credentials is not None
+    store.credentials = box.seal(connection.credentials)
+    store.granted_scopes = connection.granted_scopes
+    store.updated_at = utcnow()
+    _history(session, store, "reconnected", scopes=connection.granted_scopes)
+    await clear_problems(session, outbox, store)
+    await enqueue_reconcile(session, store.id)
+
+
+async def reconnect(
+    session: AsyncSession,
+    context: PlatformContext,
+    box: CredentialBox,
+    scope: Scope,
+    store_id: uuid.UUID,
+    return_url: str | None,
+) -> tuple[Store, str | None]:
+    """Grant access again (a revoked token, a missing permission): a new `authorize_url` for the same
+    store; its callback refreshes the credentials (the store keeps its status until then)."""
+    store = await get(session, scope, store_id)
+    if store.status == StoreStatus.disconnected:
+        raise StoreDisconnected(store.id)
+    connection = await connector_for(Platform(store.platform)).reconnect(context, ref(store), return_url)
+    await _start_attempt(session, box, store, connection, return_url)
+    return store, connection.authorize_url
+
+
 async def save_credentials(
     session: AsyncSession, box: CredentialBox, store_id: uuid.UUID, credentials: dict[str, Any]
 ) -> None:

@@ -1,0 +1,91 @@
+"""Shopify's webhook deliveries, once their signature is verified: each is kept once per change (topic +
+X-Shopify-Event-Id), then acted on in the same transaction — an order version goes through the intake,
+app/uninstalled disconnects the store, compliance and product topics are kept only."""
+
+from dataclasses import dataclass
+
+import structlog
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from connectors.intake import service as intake
+from connectors.platforms.shopify import normalise
+from connectors.store import service as stores
+from connectors.store.repository import StoreRepository
+from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.outbox import Outbox
+
+log = structlog.get_logger(__name__)
+
+ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
+COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
+UNINSTALLED = "app/uninstalled"
+# Kept for a store that is disconnected already: the shop's last words, and what the law asks of us.
+AFTER_DISCONNECT = COMPLIANCE_TOPICS | {UNINSTALLED}
+
+
+@dataclass(frozen=True)
+class Delivery:
+    topic: str
+    shop: str
+    change_key: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """`status` is the HTTP answer: 200 kept (or a repeat), 404 a shop no store knows, 410 a store that
+    is disconnected (non-2xx makes Shopify retry, then delete the subscription: what we want)."""
+
+    status: int
+    detail: str
+
+
+def change_key(topic: str, event_id: str | None, webhook_id: str | None) -> str | None:
+    """The change's identity: every delivery of one merchant action has the same X-Shopify-Event-Id
+    (X-Shopify-Webhook-Id, unique per delivery, where no event id came)."""
+    identity = event_id or webhook_id
+    return f"{topic}:{identity}" if identity else None
+
+
+async def receive(session: AsyncSession, outbox: Outbox, delivery: Delivery) -> Outcome:
+    repository = StoreRepository(session)
+    store = await repository.latest_for_shop(Platform.shopify, delivery.shop)
+    if store is None:
+        if delivery.topic in COMPLIANCE_TOPICS:
+            log.info("shopify_compliance_for_unknown_shop", shop=delivery.shop, topic=delivery.topic)
+            return Outcome(200, "no store of this shop: nothing is kept about it")
+        log.info("shopify_webhook_unknown_shop", shop=delivery.shop, topic=delivery.topic)
+        return Outcome(404, f"no store is connected for {delivery.shop}")
+    if store.status == StoreStatus.disconnected and delivery.topic not in AFTER_DISCONNECT:
+        return Outcome(410, f"the store of {delivery.shop} is disconnected")
+    kept = await intake.record_delivery(
+        session,
+        store.id,
+        Platform.shopify,
+        delivery.topic,
+        delivery.change_key,
+        delivery.headers,
+        delivery.body,
+    )
+    if kept is None:
+        return Outcome(200, "delivered before")
+    if delivery.topic in ORDER_TOPICS:
+        try:
+            version = normalise.from_rest(normalise.parse_json(delivery.body))
+            async with session.begin_nested():
+                kept.outcome = await intake.accept_order(session, outbox, stores.ref(store), version)
+        except (normalise.OrderUnreadable, ValidationError) as error:
+            kept.outcome, kept.error = intake.FAILED, str(error)[:2000]
+            log.warning(
+                "shopify_order_unreadable", shop=delivery.shop, topic=delivery.topic, error=str(error)
+            )
+            return Outcome(200, "kept; the order is fetched again by the next poll")
+        return Outcome(200, kept.outcome)
+    if delivery.topic == UNINSTALLED:
+        if store.status != StoreStatus.disconnected:
+            await stores.disconnect(session, outbox, store, "uninstalled")
+            kept.outcome = intake.PUBLISHED
+        return Outcome(200, "uninstalled")
+    return Outcome(200, "kept")

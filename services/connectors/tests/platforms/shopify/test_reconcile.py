@@ -1,0 +1,130 @@
+"""The reconcile job with Shopify answering through a scripted transport (the edge): credentials the
+connector rotates half-way through a poll are the ones the store keeps."""
+
+import datetime as dt
+import json
+import uuid
+
+import httpx
+
+from connectors.models import Store
+from printbridge_shared.db import utcnow
+from printbridge_shared.testing import eventually
+
+from .conftest import PUBLIC_URL
+
+SHOP = "acme.myshopify.com"
+COST = {
+    "cost": {
+        "requestedQueryCost": 10,
+        "actualQueryCost": 2,
+        "throttleStatus": {"maximumAvailable": 1000.0, "currentlyAvailable": 990.0, "restoreRate": 50.0},
+    }
+}
+TOPICS = [
+    "ORDERS_CREATE",
+    "ORDERS_UPDATED",
+    "ORDERS_CANCELLED",
+    "PRODUCTS_UPDATE",
+    "PRODUCTS_DELETE",
+    "APP_UNINSTALLED",
+]
+SCOPES = ["read_orders", "write_products", "write_merchant_managed_fulfillment_orders"]
+
+
+REFRESHED = {"shprt_1": ("shpat_2", "shprt_2"), "shprt_2": ("shpat_3", "shprt_3")}
+
+
+def shopify(request: httpx.Request) -> httpx.Response:
+    """A shop whose token is refreshed twice in one poll: before the subscriptions query (it was about to
+    expire), and again when the orders query gets 401 (Shopify revoked it meanwhile)."""
+    if request.url.path.endswith("/admin/oauth/access_token"):
+        access, refresh = REFRESHED[json.loads(request.content)["refresh_token"]]
+        return httpx.Response(
+            200,
+            json={
+                "access_token": access,
+                "scope": ",".join(SCOPES),
+                "expires_in": 3600,
+                "refresh_token": refresh,
+                "refresh_token_expires_in": 7776000,
+            },
+        )
+    query = json.loads(request.content)["query"]
+    token = request.headers["X-Shopify-Access-Token"]
+    if "webhookSubscriptions" in query and token == "shpat_2":
+        nodes = [
+            {
+                "node": {
+                    "id": f"gid://shopify/WebhookSubscription/{i}",
+                    "topic": t,
+                    "uri": f"{PUBLIC_URL}/v1/webhooks/shopify",
+                }
+            }
+            for i, t in enumerate(TOPICS)
+        ]
+        return httpx.Response(
+            200,
+            json={
+                "data": {
+                    "currentAppInstallation": {"accessScopes": [{"handle": s} for s in SCOPES]},
+                    "webhookSubscriptions": {
+                        "pageInfo": {"hasNextPage": False, "endCursor": None},
+                        "edges": nodes,
+                    },
+                },
+                "extensions": COST,
+            },
+        )
+    if "orders(" in query and token == "shpat_3":
+        return httpx.Response(
+            200,
+            json={
+                "data": {"orders": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}},
+                "extensions": COST,
+            },
+        )
+    return httpx.Response(401, json={"errors": "[API] Invalid API key or access token"})
+
+
+async def test_tokens_rotated_during_a_poll_are_the_ones_the_store_keeps(client, app, operator, add_customer):
+    platforms = app.state.platforms
+    platforms.http = httpx.AsyncClient(transport=httpx.MockTransport(shopify))
+    store_id, now = uuid.uuid4(), utcnow()
+    credentials = {
+        "access_token": "shpat_1",
+        "scope": ",".join(SCOPES),
+        "expires_at": (now + dt.timedelta(minutes=2)).isoformat(),
+        "refresh_token": "shprt_1",
+    }
+    async with app.state.db.session() as session:
+        session.add(
+            Store(
+                id=store_id,
+                customer_id=await add_customer(),
+                platform="shopify",
+                name="acme",
+                name_key="acme",
+                shop_key=SHOP,
+                status="connected",
+                problems=[],
+                credentials=platforms.box.seal(credentials),
+                granted_scopes=",".join(SCOPES),
+                connected_at=now,
+                created_at=now,
+                updated_at=now,
+                version=0,
+            )
+        )
+    response = await client.post(f"/v1/stores/{store_id}/reconcile", headers=operator)
+    assert response.status_code == 202, response.text
+
+    async def polled() -> bool:
+        return bool((await client.get(f"/v1/stores/{store_id}", headers=operator)).json()["last_polled_at"])
+
+    await eventually(polled)
+    async with app.state.db.read_session() as session:
+        store = await session.get(Store, store_id)
+        kept = platforms.box.open(store.credentials)
+    assert (kept["access_token"], kept["refresh_token"]) == ("shpat_3", "shprt_3")
+    assert store.status == "connected"
