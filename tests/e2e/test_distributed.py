@@ -168,7 +168,7 @@ def smtp_port() -> Iterator[HeldPort]:
 
 @pytest.fixture(scope="module")
 def run_dist(
-    free_port: Callable[[], int], readable_dir: Callable[[], Path], smtp_port: HeldPort
+    free_port: Callable[[], int], readable_dir: Callable[[], Path], smtp_port: HeldPort, sandboxes: Any
 ) -> Iterator[DistributedRun]:
     mail = {
         "PRINTBRIDGE_SMTP_HOST": "127.0.0.1",
@@ -178,7 +178,7 @@ def run_dist(
         "PRINTBRIDGE_INVITATION_SEND_ATTEMPTS": "2",
         "PRINTBRIDGE_INVITATION_RETRY_SECONDS": "0.2",
     }
-    run = _start(free_port, readable_dir(), extra_env=mail)
+    run = _start(free_port, readable_dir(), extra_env=mail | sandboxes.suite_env())
     try:
         yield run
     finally:
@@ -466,6 +466,18 @@ def test_the_admin_manages_its_team_and_every_service_enforces_roles_and_changes
         assert anonymous.delete(user_url, headers=as_admin).status_code == 204
         statuses = _refused_everywhere_within(gateway, new_token)
         assert statuses == (401, 401), "both services refuse a removed user's token within 5 s"
+
+
+def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two_seconds(
+    run_dist: DistributedRun, shop_flow: Any
+) -> None:
+    flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'shops')}"})
+    customer = flow.customer()
+    shopify_store = flow.connect_shopify(customer, "e2e-dist.myshopify.com")
+    woo_store = flow.connect_woocommerce(customer, "e2e-dist")
+
+    assert flow.seconds_until_listed(shopify_store, flow.place_shopify_order("e2e-dist.myshopify.com")) < 2
+    assert flow.seconds_until_listed(woo_store, flow.place_woocommerce_order("e2e-dist")) < 2
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:

@@ -139,3 +139,38 @@ def test_rotating_x_forwarded_for_does_not_escape_the_per_address_login_limit(tm
     finally:
         assert stop_suite(suite) == 0
     assert statuses == [401, 401, 401, 429]
+
+
+def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two_seconds(
+    tmp_path, sandboxes, shop_flow
+):
+    env = {
+        **os.environ,
+        **sandboxes.suite_env(),
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_MODE": "embedded",
+    }
+    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
+        del env[key]
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    env["PRINTBRIDGE_PUBLIC_URL"] = base
+    created_key = subprocess.run(
+        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
+    )
+    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
+    suite = start_suite(env, tmp_path / "suite.log")
+    try:
+        customer = flow.customer()
+        shopify_store = flow.connect_shopify(customer, "e2e-embedded.myshopify.com")
+        woo_store = flow.connect_woocommerce(customer, "e2e-embedded")
+        woo_http_store = flow.connect_woocommerce(customer, "e2e-embedded-http", scheme="http")
+
+        shopify_order = flow.place_shopify_order("e2e-embedded.myshopify.com")
+        assert flow.seconds_until_listed(shopify_store, shopify_order) < 2
+        assert flow.seconds_until_listed(woo_store, flow.place_woocommerce_order("e2e-embedded")) < 2
+        assert (
+            flow.seconds_until_listed(woo_http_store, flow.place_woocommerce_order("e2e-embedded-http")) < 2
+        )
+    finally:
+        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
