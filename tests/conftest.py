@@ -75,8 +75,7 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
     )
     with (
         running(shopify_app()) as shopify,
-        running(woo, port=http_port) as woo_http,
-        _running_tls(woo, https_port, tls) as woo_https,
+        _running_on_both_schemes(woo, http_port, https_port, tls) as (woo_http, woo_https),
     ):
         sandboxes = Sandboxes(shopify, woo_http, woo_https, tls.ca_cert)
         created = httpx.post(
@@ -88,30 +87,39 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
 
 
 @contextlib.contextmanager
-def _running_tls(app: object, port: int, tls: object) -> Iterator[str]:
+def _running_on_both_schemes(
+    app: object, http_port: int, https_port: int, tls: object
+) -> Iterator[tuple[str, str]]:
+    """One app behind a plain and a TLS server, both on one event loop (the app's state is bound to it)."""
+    import asyncio
     import threading
 
     import uvicorn
 
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        ssl_certfile=str(tls.server_cert),  # type: ignore[attr-defined]
-        ssl_keyfile=str(tls.server_key),  # type: ignore[attr-defined]
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    def config(port: int, **options: str) -> uvicorn.Config:
+        return uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)  # type: ignore[arg-type]
+
+    servers = [
+        uvicorn.Server(config(http_port)),
+        uvicorn.Server(
+            config(https_port, ssl_certfile=str(tls.server_cert), ssl_keyfile=str(tls.server_key))  # type: ignore[attr-defined]
+        ),
+    ]
+
+    async def serve() -> None:
+        await asyncio.gather(*(server.serve() for server in servers))
+
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the TLS server did not start"
+    while not all(server.started for server in servers):
+        assert thread.is_alive() and time.monotonic() < deadline, "the WooCommerce sandbox did not start"
         time.sleep(0.01)
     try:
-        yield f"https://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}"
     finally:
-        server.should_exit = True
+        for server in servers:
+            server.should_exit = True
         thread.join(timeout=10)
 
 
@@ -160,7 +168,7 @@ class ShopFlow:
         key.raise_for_status()
         body = {
             "platform": "woocommerce",
-            "url": site.json()["home_url"],
+            "url": site.json()["url"],
             "consumer_key": key.json()["consumer_key"],
             "consumer_secret": key.json()["consumer_secret"],
             "customer_id": customer_id,
