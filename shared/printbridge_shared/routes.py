@@ -145,7 +145,8 @@ ROUTES = RouteTable(
         Route("/v1/customers", "customers"),
         # connectors: stores, their platform clients, inbound webhooks and OAuth callbacks.
         Route("/v1/stores", "connectors"),
-        Route("/v1/webhooks", "connectors"),
+        # A shop's order with hundreds of line items is larger than any body our own API takes.
+        Route("/v1/webhooks", "connectors", max_body_bytes=10 * 1024 * 1024),
         Route("/v1/connectors", "connectors"),
         # mapping: the catalog, the shop products as synced (also nested under their store), mappings.
         Route("/v1/stores/{store_id}/products", "mapping"),

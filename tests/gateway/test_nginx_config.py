@@ -49,7 +49,10 @@ def test_every_route_is_a_regex_location_of_its_service_on_whole_path_segments_o
     conf = render()
     for route in ROUTES:
         upstream = "pb_" + route.service.replace("-", "_")
-        assert f"location ~ {route.regex} {{ proxy_pass http://{upstream}; }}" in conf
+        if route.max_body_bytes is None:
+            assert f"location ~ {route.regex} {{ proxy_pass http://{upstream}; }}" in conf
+        else:  # a block of its own, with its body limit
+            assert f"proxy_pass http://{upstream};" in block(conf, f"location ~ {route.regex}")
         assert route.regex.endswith("(?:/|$)"), "without it /v1/customers would also match /v1/customersx"
     assert "location ^~ /v1/" not in conf, "a ^~ prefix location would hide the regex locations under it"
 

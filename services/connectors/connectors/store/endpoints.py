@@ -24,6 +24,7 @@ Managing = Annotated[Principal, Depends(Requires(Permission.stores_manage))]
 async def connect_store(
     payload: schemas.StoreConnect,
     response: Response,
+    read_session: ReadSessionDep,
     session: SessionDep,
     outbox: OutboxDep,
     platforms: PlatformsDep,
@@ -33,7 +34,7 @@ async def connect_store(
     `connected` (or 422 whose `type` names the cause). Shopify: the store is `pending` until the merchant
     grants access at `authorize_url`."""
     store, authorize_url = await service.create(
-        session, outbox, platforms.context(), platforms.box, principal, payload
+        read_session, session, outbox, platforms.context(), platforms.box, principal, payload
     )
     response.headers["Location"] = f"{router.prefix}/{store.id}"
     return schemas.StoreCreated(store=service.to_read(store), authorize_url=authorize_url)

@@ -127,6 +127,7 @@ async def _owner(session: AsyncSession, principal: Principal, customer_id: uuid.
 
 
 async def create(
+    read_session: AsyncSession,
     session: AsyncSession,
     outbox: Outbox,
     context: PlatformContext,
@@ -135,8 +136,10 @@ async def create(
     payload: schemas.StoreConnect,
 ) -> tuple[Store, str | None]:
     """Connects a shop: key-based platforms are verified by real calls and answer connected; OAuth
-    platforms answer pending with the address where the merchant grants access."""
-    customer_id = await _owner(session, principal, payload.customer_id)
+    platforms answer pending with the address where the merchant grants access. The platform is called
+    before the unit of work writes anything (the customer is checked on the read side), so a slow shop
+    never holds the writer (on SQLite the only one) while webhooks wait to be stored."""
+    customer_id = await _owner(read_session, principal, payload.customer_id)
     connector = connector_for(Platform(payload.platform))
     store_id = uuid.uuid4()
     connection = await connector.connect(context, store_id, payload)
@@ -243,6 +246,9 @@ async def mark_connected(
     store.status = StoreStatus.connected
     store.problems = []
     store.connected_at = now
+    # Orders arrive from the moment the user set out to connect the shop; its history stays in the shop.
+    if store.orders_polled_until is None:
+        store.orders_polled_until = store.created_at
     store.updated_at = now
     _history(session, store, "connected", scopes=connection.granted_scopes)
     await _record(session, outbox, store, StoreConnected)
