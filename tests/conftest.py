@@ -199,17 +199,33 @@ class ShopFlow:
         order.raise_for_status()
         return str(order.json()["id"])
 
+    def lose_next_webhooks(self, *, shop: str | None = None, slug: str | None = None) -> None:
+        """The platform drops its next delivery, as both do now and then."""
+        if shop is not None:
+            url = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/misbehaviour"
+            httpx.put(url, json={"webhook_drop": 1}).raise_for_status()
+        if slug is not None:
+            url = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}/misbehaviour"
+            httpx.put(url, json={"drop_deliveries": 1}).raise_for_status()
+
+    def listed(self, store_id: str, external_id: str) -> bool:
+        response = httpx.get(
+            f"{self.base}/v1/orders",
+            params={"store_id": store_id, "external_id": external_id},
+            headers=self.headers,
+        )
+        response.raise_for_status()
+        return bool(response.json()["items"])
+
+    def reconcile(self, store_id: str) -> None:
+        response = httpx.post(f"{self.base}/v1/stores/{store_id}/reconcile", headers=self.headers)
+        assert response.status_code == 202, response.text
+
     def seconds_until_listed(self, store_id: str, external_id: str, within: float = 10.0) -> float:
         """How long the order took to appear in GET /v1/orders (fails after `within`)."""
         started = time.monotonic()
         while time.monotonic() - started < within:
-            listed = httpx.get(
-                f"{self.base}/v1/orders",
-                params={"store_id": store_id, "external_id": external_id},
-                headers=self.headers,
-            )
-            listed.raise_for_status()
-            if listed.json()["items"]:
+            if self.listed(store_id, external_id):
                 return time.monotonic() - started
             time.sleep(0.05)
         raise AssertionError(f"order {external_id} of store {store_id} not listed within {within} s")

@@ -479,6 +479,15 @@ def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two
     assert flow.seconds_until_listed(shopify_store, flow.place_shopify_order("e2e-dist.myshopify.com")) < 2
     assert flow.seconds_until_listed(woo_store, flow.place_woocommerce_order("e2e-dist")) < 2
 
+    # Lost webhooks: the orders arrive with the next poll (here asked for at once).
+    flow.lose_next_webhooks(shop="e2e-dist.myshopify.com", slug="e2e-dist")
+    lost_shopify = flow.place_shopify_order("e2e-dist.myshopify.com")
+    lost_woo = flow.place_woocommerce_order("e2e-dist")
+    flow.reconcile(shopify_store)
+    flow.reconcile(woo_store)
+    flow.seconds_until_listed(shopify_store, lost_shopify)
+    flow.seconds_until_listed(woo_store, lost_woo)
+
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
     code, seconds = run_dist.stop()
