@@ -142,31 +142,7 @@ class Sandbox:
         return body["data"]
 
     def place_order(self, **overrides: Any) -> dict[str, Any]:
-        order = {
-            "email": "anna@example.com",
-            "line_items": [
-                {
-                    "sku": "POSTER-A2-MATT",
-                    "title": "Poster",
-                    "variant_title": "A2 / Matt",
-                    "quantity": 2,
-                    "price": "24.95",
-                    "properties": [{"name": "_artwork_url", "value": "https://cdn.example.com/a.pdf"}],
-                }
-            ],
-            "shipping_address": {
-                "first_name": "Anna",
-                "last_name": "Muster",
-                "address1": "Hauptstraße 5",
-                "city": "Berlin",
-                "zip": "10115",
-                "country": "Germany",
-                "country_code": "DE",
-            },
-            "shipping_lines": [{"title": "DHL Paket", "price": "5.00"}],
-            **overrides,
-        }
-        return dict(self.control("POST", f"/shops/{SHOP}/orders", json=order))
+        return dict(self.control("POST", f"/shops/{SHOP}/orders", json=order_body(**overrides)))
 
     def subscribe(self, token: str, topic: str, uri: str) -> str:
         data = self.data(
@@ -190,3 +166,31 @@ class Sandbox:
             if len(settled) >= count or time.monotonic() > deadline:
                 return list(found)
             time.sleep(0.01)
+
+
+def order_body(**overrides: Any) -> dict[str, Any]:
+    """An order for the control API like the docs' example: a poster with an artwork URL, to Berlin."""
+    return {
+        "email": "anna@example.com",
+        "line_items": [
+            {
+                "sku": "POSTER-A2-MATT",
+                "title": "Poster",
+                "variant_title": "A2 / Matt",
+                "quantity": 2,
+                "price": "24.95",
+                "properties": [{"name": "_artwork_url", "value": "https://cdn.example.com/a.pdf"}],
+            }
+        ],
+        "shipping_address": {
+            "first_name": "Anna",
+            "last_name": "Muster",
+            "address1": "Hauptstraße 5",
+            "city": "Berlin",
+            "zip": "10115",
+            "country": "Germany",
+            "country_code": "DE",
+        },
+        "shipping_lines": [{"title": "DHL Paket", "price": "5.00"}],
+        **overrides,
+    }

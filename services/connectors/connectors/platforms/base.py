@@ -6,6 +6,7 @@ the platform reports what it found wrong as `PlatformProblem`, which the core tu
 status and problems (docs/connectors.md)."""
 
 import datetime as dt
+import email.utils
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,6 +18,25 @@ import httpx
 from connectors.config import Settings
 from printbridge_shared.errors import Conflict, InvalidInput, field_errors
 from printbridge_shared.events.contracts import Platform, StoreStatus
+
+
+def retry_after_seconds(value: str | None, default: float, now: dt.datetime | None = None) -> float:
+    """`Retry-After` as seconds (RFC 9110 10.2.3: a number of seconds or an HTTP date); `default` when
+    it is missing or unreadable."""
+    if not value:
+        return default
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 class PlatformProblem(Exception):

@@ -12,7 +12,6 @@ tokens) and the GraphQL Admin API, within Shopify's calculated-cost rate limit.
 
 import asyncio
 import datetime as dt
-import email.utils
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 import httpx
 import structlog
 
-from connectors.platforms.base import PlatformContext, PlatformUnavailable
+from connectors.platforms.base import PlatformContext, PlatformUnavailable, retry_after_seconds
 from connectors.platforms.shopify import problems
 from printbridge_shared.db import utcnow
 from printbridge_shared.outbound import UrlNotAllowed
@@ -77,21 +76,6 @@ class Throttle:
         available = min(self.maximum, self.available + self.restore_rate * max(0.0, now - self.seen_at))
         missing = min(cost, self.maximum) - available
         return max(0.0, missing / self.restore_rate)
-
-
-def retry_after_seconds(value: str | None, default: float = 2.0) -> float:
-    """`Retry-After` as seconds (a number such as `2.0`, or an HTTP date)."""
-    if not value:
-        return default
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return default
-    return max(0.0, (when - utcnow()).total_seconds())
 
 
 def tokens_from(answer: Any, now: dt.datetime) -> dict[str, Any]:
@@ -185,10 +169,10 @@ class ShopifyClient:
                 if attempt == MAX_ATTEMPTS:
                     raise PlatformUnavailable(
                         f"Shopify's token endpoint answers {response.status_code}",
-                        retry_after=retry_after_seconds(response.headers.get("Retry-After")),
+                        retry_after=retry_after_seconds(response.headers.get("Retry-After"), default=2.0),
                     )
                 await self.sleep(
-                    min(MAX_WAIT_S, retry_after_seconds(response.headers.get("Retry-After"), 0.5))
+                    min(MAX_WAIT_S, retry_after_seconds(response.headers.get("Retry-After"), default=0.5))
                 )
                 continue
             if response.status_code != 200:
@@ -342,4 +326,4 @@ class ShopifyClient:
         requested = cost.get("requestedQueryCost") if cost else None
         if throttle is not None and isinstance(requested, int | float) and throttle.restore_rate > 0:
             return max(throttle.wait_for(float(requested), throttle.seen_at), 1.0 / throttle.restore_rate)
-        return retry_after_seconds(response.headers.get("Retry-After"))
+        return retry_after_seconds(response.headers.get("Retry-After"), default=2.0)

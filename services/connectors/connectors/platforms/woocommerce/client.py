@@ -6,14 +6,12 @@ failures (5xx, timeouts, refused connections) as `PlatformUnavailable`. What a 4
 caller's to say (connecting and polling differ)."""
 
 import asyncio
-import datetime as dt
-import email.utils
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 
 import httpx
 
-from connectors.platforms.base import PlatformUnavailable
+from connectors.platforms.base import PlatformUnavailable, retry_after_seconds
 from connectors.platforms.woocommerce import oauth1
 
 API_PREFIX = "/wp-json/wc/v3/"
@@ -45,24 +43,6 @@ class WooApiError(Exception):
             self.code = str(body.get("code") or "")
             self.message = str(body.get("message") or self.message)
         super().__init__(f"{self.status} {self.code}: {self.message}")
-
-
-def retry_after_seconds(value: str | None, now: dt.datetime | None = None) -> float | None:
-    """`Retry-After` as seconds: a number of seconds or an HTTP date (RFC 9110 10.2.3)."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - (now or dt.datetime.now(dt.UTC))).total_seconds())
 
 
 class WooClient:
@@ -115,8 +95,7 @@ class WooClient:
             response = await self._send_once(method, url, query, json)
             if response.status_code != 429:
                 break
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
-            wait = 1.0 if wait is None else wait
+            wait = retry_after_seconds(response.headers.get("Retry-After"), default=1.0)
             if waited == MAX_RATE_LIMIT_WAITS or wait > self.max_wait_s:
                 raise PlatformUnavailable(
                     f"{self.site_url} keeps answering 429 (too many requests)", retry_after=wait

@@ -9,8 +9,13 @@ import httpx
 import pytest
 
 from connectors.config import Settings
-from connectors.platforms.base import PlatformContext, PlatformProblem, PlatformUnavailable
-from connectors.platforms.shopify.client import ShopifyClient, Throttle, retry_after_seconds
+from connectors.platforms.base import (
+    PlatformContext,
+    PlatformProblem,
+    PlatformUnavailable,
+    retry_after_seconds,
+)
+from connectors.platforms.shopify.client import ShopifyClient, Throttle
 from printbridge_shared.events.contracts import StoreStatus
 
 SHOP = "acme.myshopify.com"
@@ -265,6 +270,6 @@ async def test_a_frozen_removed_or_locked_shop_is_unavailable(status):
 
 
 def test_retry_after_reads_seconds_and_falls_back():
-    assert retry_after_seconds("2.0") == 2.0
-    assert retry_after_seconds(None) == 2.0
+    assert retry_after_seconds("2.0", default=1.0) == 2.0
+    assert retry_after_seconds(None, default=2.0) == 2.0
     assert retry_after_seconds("soon", default=1.0) == 1.0

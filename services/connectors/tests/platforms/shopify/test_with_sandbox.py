@@ -20,6 +20,7 @@ from connectors.models import KnownCustomer, Store, WebhookDelivery, messaging
 from printbridge_sandbox.serving import running
 from printbridge_sandbox.shopify.app import create_app as create_sandbox
 from printbridge_sandbox.shopify.settings import ShopifySettings
+from printbridge_sandbox.shopify.testing import order_body
 from printbridge_shared.app import Runtime
 from printbridge_shared.db import Database
 from printbridge_shared.events.bus import InProcessBus
@@ -302,11 +303,13 @@ async def test_repeated_and_out_of_order_deliveries_publish_each_version_once_ne
     assert cancelled["cancel_reason"] == "customer"
     assert await world.events("shop_order.updated") == []  # the held-back change is older than the cancel
     outcomes = sorted((d.topic, d.outcome) for d in await world.deliveries())
-    assert outcomes == [
-        ("orders/cancelled", "published"),
-        ("orders/create", "published"),
-        ("orders/updated", "stale"),
-        ("orders/updated", "stale"),
+    assert ("orders/create", "published") in outcomes
+    # The cancel sends orders/updated and orders/cancelled with the same time, in either order: whichever
+    # comes first publishes the cancellation, the rest (and the held-back older change) nothing.
+    assert sorted(outcome for topic, outcome in outcomes if topic != "orders/create") == [
+        "published",
+        "stale",
+        "stale",
     ]
 
 
@@ -388,30 +391,3 @@ async def test_a_throttled_shop_makes_the_poll_wait_and_then_succeed(world):
     assert store["status"] == "connected"
     (received,) = await world.events("shop_order.received")
     assert received["external_id"] == str(order["id"])
-
-
-def order_body(**overrides: Any) -> dict[str, Any]:
-    return {
-        "email": "anna@example.com",
-        "line_items": [
-            {
-                "sku": "POSTER-A2-MATT",
-                "title": "Poster",
-                "variant_title": "A2 / Matt",
-                "quantity": 2,
-                "price": "24.95",
-                "properties": [{"name": "_artwork_url", "value": "https://cdn.example.com/a.pdf"}],
-            }
-        ],
-        "shipping_address": {
-            "first_name": "Anna",
-            "last_name": "Muster",
-            "address1": "Hauptstraße 5",
-            "city": "Berlin",
-            "zip": "10115",
-            "country": "Germany",
-            "country_code": "DE",
-        },
-        "shipping_lines": [{"title": "DHL Paket", "price": "5.00"}],
-        **overrides,
-    }

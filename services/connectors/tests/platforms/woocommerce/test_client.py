@@ -8,9 +8,9 @@ import hmac
 import httpx
 import pytest
 
-from connectors.platforms.base import PlatformUnavailable
+from connectors.platforms.base import PlatformUnavailable, retry_after_seconds
 from connectors.platforms.woocommerce import oauth1
-from connectors.platforms.woocommerce.client import WooApiError, WooClient, retry_after_seconds
+from connectors.platforms.woocommerce.client import WooApiError, WooClient
 
 
 class Waits:
@@ -112,8 +112,8 @@ async def test_429_beyond_patience_is_unavailable_with_the_shops_wish() -> None:
 
 def test_retry_after_may_be_an_http_date() -> None:
     now = dt.datetime(2026, 11, 30, 6, 0, 0, tzinfo=dt.UTC)
-    assert retry_after_seconds("Mon, 30 Nov 2026 06:00:09 GMT", now) == 9.0
-    assert retry_after_seconds("soon", now) is None
+    assert retry_after_seconds("Mon, 30 Nov 2026 06:00:09 GMT", default=1.0, now=now) == 9.0
+    assert retry_after_seconds("soon", default=1.0, now=now) == 1.0
 
 
 async def test_server_errors_and_timeouts_are_unavailable_and_4xx_are_api_errors() -> None:
