@@ -7,20 +7,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.models import KnownCustomer
 from printbridge_shared.events.contracts import CustomerArchived, CustomerCreated, CustomerUpdated
+from printbridge_shared.projections import keep_if_newer
 
 
 async def remember(
     session: AsyncSession, data: CustomerCreated | CustomerUpdated | CustomerArchived, version: int | None
 ) -> None:
-    customer = await session.get(KnownCustomer, data.customer_id)
-    if customer is None:
-        customer = KnownCustomer(id=data.customer_id, version=0)
-        session.add(customer)
-    elif version is not None and version <= customer.version:
-        return
-    customer.name = data.name
-    customer.archived = data.archived
-    customer.version = version or customer.version
+    values = {"id": data.customer_id, "name": data.name, "archived": data.archived}
+    await keep_if_newer(session, KnownCustomer.__table__, "id", values, version=version, time_column=None)
 
 
 async def get(session: AsyncSession, customer_id: uuid.UUID) -> KnownCustomer | None:

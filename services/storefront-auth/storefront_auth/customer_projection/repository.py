@@ -3,7 +3,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printbridge_shared.db import upsert_insert
+from printbridge_shared.projections import keep_if_newer
 from storefront_auth.models import CustomerProjection
 
 
@@ -15,22 +15,14 @@ class CustomerProjectionRepository:
         return await self.session.get(CustomerProjection, customer_id)
 
     async def store_if_newer(self, values: dict[str, Any], *, source_version: int | None) -> bool:
-        """Inserts the projection, or updates it when `source_version` is newer than the stored one, in
-        one statement; False when the stored state was as new or newer (nothing changed). An event from
-        before versions existed (None) is compared by `source_updated_at` instead."""
-        table = CustomerProjection.__table__
-        insert = upsert_insert(self.session.get_bind().dialect.name, table).values(
-            **values, source_version=source_version or 0
+        """Keeps the snapshot unless the stored one is as new or newer (by `source_version`; an event from
+        before versions existed by `source_updated_at`); False when nothing changed."""
+        return await keep_if_newer(
+            self.session,
+            CustomerProjection.__table__,
+            "customer_id",
+            values,
+            version=source_version,
+            version_column="source_version",
+            time_column="source_updated_at",
         )
-        changed = [key for key in values if key != "customer_id"]
-        if source_version is None:
-            newer = table.c.source_updated_at < insert.excluded.source_updated_at
-        else:
-            changed.append("source_version")
-            newer = table.c.source_version < insert.excluded.source_version
-        statement = insert.on_conflict_do_update(
-            index_elements=[table.c.customer_id],
-            set_={key: insert.excluded[key] for key in changed},
-            where=newer,
-        ).returning(table.c.customer_id)
-        return await self.session.scalar(statement) is not None
