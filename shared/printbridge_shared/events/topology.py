@@ -84,8 +84,13 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
             {CustomerCreated.event_type, CustomerUpdated.event_type, CustomerArchived.event_type}
         ),
     ),
-    # Their queues exist before the services consume anything, so the first binding finds them.
-    ConsumerGroup("mapping", service="mapping", event_types=frozenset()),
+    ConsumerGroup(
+        "mapping",
+        service="mapping",
+        event_types=frozenset(
+            {StoreConnected.event_type, StoreUpdated.event_type, StoreDisconnected.event_type}
+        ),
+    ),
     ConsumerGroup(
         "orders",
         service="orders",
