@@ -87,6 +87,8 @@ class Order(Base):
     billing_address: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     placed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The version's `revision`: between two versions of the same second, the higher is the newer.
+    source_revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -7,7 +7,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import ClassVar, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from printbridge_shared.auth.principal import Role
 from printbridge_shared.events.envelope import Envelope
@@ -296,7 +296,9 @@ class ShopOrderLine(BaseModel):
 class _ShopOrder(EventData):
     """One order as a shop holds it, the same for every platform. External ids are strings (Shopify's
     exceed 2^53); money is a decimal string in `currency`. `source_updated_at` is the platform's own
-    modification time of this version: the orders service keeps the newest and ignores older ones."""
+    modification time of this version: the orders service keeps the newest and ignores older ones.
+    Platforms give that time to the second, so `revision` (connectors' count of the versions of this
+    order it published) decides between two versions of the same second: the higher is the newer."""
 
     store_id: uuid.UUID
     customer_id: uuid.UUID
@@ -314,6 +316,7 @@ class _ShopOrder(EventData):
     note: str | None = None
     placed_at: dt.datetime
     source_updated_at: dt.datetime
+    revision: int = Field(1, ge=1)
     cancelled_at: dt.datetime | None = None
     line_items: tuple[ShopOrderLine, ...]
     shipping_address: ShopAddress | None = None

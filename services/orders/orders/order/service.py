@@ -113,6 +113,7 @@ def _details(data: ShopOrderVersion) -> dict[str, Any]:
         "billing_address": _address(data.billing_address),
         "placed_at": data.placed_at,
         "source_updated_at": data.source_updated_at,
+        "source_revision": data.revision,
     }
 
 
@@ -222,7 +223,9 @@ async def _apply_version(
 ) -> tuple[OrderEventKind, str]:
     """Applies a version of an order held (locked) and says what became of it, for its history."""
     held, version = order.source_updated_at.isoformat(), data.source_updated_at.isoformat()
-    newer = data.source_updated_at > order.source_updated_at
+    newer = data.source_updated_at > order.source_updated_at or (
+        data.source_updated_at == order.source_updated_at and data.revision > order.source_revision
+    )
     if newer:
         for name, value in _details(data).items():
             setattr(order, name, value)
@@ -244,7 +247,7 @@ async def _apply_version(
         elif order.status == OrderStatus.cancelled:
             detail += "; the order stays cancelled"
         return OrderEventKind.updated, detail
-    if data.source_updated_at < order.source_updated_at:
+    if (data.source_updated_at, data.revision) < (order.source_updated_at, order.source_revision):
         return OrderEventKind.ignored_stale, (
             f"{data.event_type}: the version of {version} is older than the one held, of {held}; "
             "nothing changed"

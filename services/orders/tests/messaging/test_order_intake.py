@@ -81,6 +81,18 @@ async def test_two_events_of_the_same_version_keep_one_order_and_note_the_second
     assert kinds(order) == ["received", "ignored_same_version"]
 
 
+async def test_of_two_versions_of_the_same_second_the_higher_revision_wins_whatever_arrives_first(
+    client, operator, deliver, shop_order
+):
+    await deliver(shop_order("updated", revision=2, financial_status="paid"))
+    await deliver(shop_order("received", revision=1, financial_status="pending"))
+    await deliver(shop_order("updated", revision=3, financial_status="refunded", note="same second"))
+
+    order = await the_order(client, operator)
+    assert (order["financial_status"], order["note"]) == ("refunded", "same second")
+    assert kinds(order) == ["received", "ignored_stale", "updated"]
+
+
 async def test_an_update_that_arrives_before_the_order_creates_it_and_the_late_received_is_ignored(
     client, operator, deliver, shop_order
 ):
