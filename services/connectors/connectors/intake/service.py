@@ -3,6 +3,7 @@
 a version no newer than one already published (a repeat, a late delivery, a poll that finds what a
 webhook brought) publishes nothing."""
 
+import functools
 import uuid
 from typing import Any, TypeAlias, cast
 
@@ -45,14 +46,17 @@ async def keep_delivery(
         "outcome": outcome,
         "error": error,
     }
-    table = WebhookDelivery.__table__
-    statement = upsert_insert(session.get_bind().dialect.name, table).values(**values)
-    result = await session.execute(
-        statement.on_conflict_do_nothing(index_elements=["store_id", "change_key"])
-    )
+    result = await session.execute(_keep_statement(session.get_bind().dialect.name), values)
     if cast(CursorResult[Any], result).rowcount != 1:
         return None
     return delivery_id
+
+
+@functools.cache
+def _keep_statement(dialect: str) -> Any:
+    """keep_delivery's insert, built once per dialect (its values are the execution's parameters)."""
+    table = WebhookDelivery.__table__
+    return upsert_insert(dialect, table).on_conflict_do_nothing(index_elements=["store_id", "change_key"])
 
 
 async def set_outcome(
