@@ -1,11 +1,12 @@
-"""The yardstick of `make bench`: a bare FastAPI app that answers the benchmark's two calls with the same
-JSON as the customers service, without authentication, middleware, database or events. The suite's
+"""The yardstick of `make bench`: a bare FastAPI app that answers the benchmark's calls with the same
+JSON as the customers service (and a webhook endpoint that reads the body and answers 200), without
+authentication, signature check, middleware, database or events. The suite's
 throughput is reported as a share of this one's, measured in the same run on the same machine."""
 
 import datetime as dt
 import uuid
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel
 
 app = FastAPI()
@@ -56,3 +57,9 @@ async def create_customer(body: CustomerCreate) -> Customer:
 @app.get("/v1/customers/{customer_id}")
 async def get_customer(customer_id: uuid.UUID) -> Customer:
     return _customer(customer_id, "Bench Get", None)
+
+
+@app.post("/v1/webhooks/shopify")
+async def shopify_webhook(request: Request) -> Response:
+    await request.body()
+    return Response(status_code=200)

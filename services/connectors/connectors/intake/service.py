@@ -3,8 +3,9 @@
 a version no newer than one already published (a repeat, a late delivery, a poll that finds what a
 webhook brought) publishes nothing."""
 
+import functools
 import uuid
-from typing import Any, cast
+from typing import Any, TypeAlias, cast
 
 from sqlalchemy import CursorResult, and_, or_, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,7 +19,7 @@ from printbridge_shared.events.outbox import Outbox
 PUBLISHED, STALE, IGNORED, FAILED = "published", "stale", "ignored", "failed"
 
 
-async def record_delivery(
+async def keep_delivery(
     session: AsyncSession,
     store_id: uuid.UUID,
     platform: str,
@@ -26,8 +27,12 @@ async def record_delivery(
     change_key: str,
     headers: dict[str, str],
     body: bytes,
-) -> WebhookDelivery | None:
-    """Keeps the delivery as it arrived; None when this change was delivered before (nothing is written)."""
+    *,
+    outcome: str = IGNORED,
+    error: str | None = None,
+) -> uuid.UUID | None:
+    """Keeps the delivery as it arrived, with what became of it, in one statement that also dedupes: the
+    new row's id, or None when this change was delivered before (nothing is written)."""
     delivery_id = uuid.uuid4()
     values = {
         "id": delivery_id,
@@ -38,21 +43,83 @@ async def record_delivery(
         "headers": headers,
         "body": body,
         "received_at": utcnow(),
-        "outcome": IGNORED,
+        "outcome": outcome,
+        "error": error,
     }
-    table = WebhookDelivery.__table__
-    statement = upsert_insert(session.get_bind().dialect.name, table).values(**values)
-    result = await session.execute(
-        statement.on_conflict_do_nothing(index_elements=["store_id", "change_key"])
-    )
+    result = await session.execute(_keep_statement(session.get_bind().dialect.name), values)
     if cast(CursorResult[Any], result).rowcount != 1:
+        return None
+    return delivery_id
+
+
+@functools.cache
+def _keep_statement(dialect: str) -> Any:
+    """keep_delivery's insert, built once per dialect (its values are the execution's parameters)."""
+    table = WebhookDelivery.__table__
+    return upsert_insert(dialect, table).on_conflict_do_nothing(index_elements=["store_id", "change_key"])
+
+
+async def set_outcome(
+    session: AsyncSession, delivery_id: uuid.UUID, outcome: str, error: str | None = None
+) -> None:
+    table = WebhookDelivery.__table__
+    statement = update(table).where(table.c.id == delivery_id)  # type: ignore[arg-type]
+    await session.execute(statement.values(outcome=outcome, error=error))
+
+
+async def record_delivery(
+    session: AsyncSession,
+    store_id: uuid.UUID,
+    platform: str,
+    topic: str,
+    change_key: str,
+    headers: dict[str, str],
+    body: bytes,
+) -> WebhookDelivery | None:
+    """Keeps the delivery as it arrived; None when this change was delivered before (nothing is written).
+    The kept row is returned to be acted on (set its `outcome`); `keep_delivery` where the outcome is
+    known beforehand saves reading it back and updating it."""
+    delivery_id = await keep_delivery(session, store_id, platform, topic, change_key, headers, body)
+    if delivery_id is None:
         return None
     return await session.get(WebhookDelivery, delivery_id)
 
 
-async def accept_order(session: AsyncSession, outbox: Outbox, store: StoreRef, version: OrderVersion) -> str:
+OrderEvent: TypeAlias = ShopOrderReceived | ShopOrderUpdated | ShopOrderCancelled
+
+
+def order_event(store: StoreRef, version: OrderVersion, *, first: bool = True) -> OrderEvent:
+    """The event that publishes this version (received when `first`, else updated; cancelled either way).
+    Raises pydantic's ValidationError when the version does not make a valid event."""
+    fields = {
+        **version.fields,
+        "store_id": store.id,
+        "customer_id": store.customer_id,
+        "platform": store.platform,
+    }
+    event: OrderEvent
+    if version.cancelled:
+        event = ShopOrderCancelled(**fields, cancel_reason=version.cancel_reason)
+    elif first:
+        event = ShopOrderReceived(**fields)
+    else:
+        event = ShopOrderUpdated(**fields)
+    return event
+
+
+async def accept_order(
+    session: AsyncSession,
+    outbox: Outbox,
+    store: StoreRef,
+    version: OrderVersion,
+    *,
+    event: OrderEvent | None = None,
+) -> str:
     """Publishes the order version unless one at least as new was published (a cancellation is news even
-    at the same time). Race-free across replicas: the insert or the conditional update decides."""
+    at the same time). Race-free across replicas: the insert or the conditional update decides. The event
+    is built (validated) before anything is written: a version that makes no valid event raises
+    ValidationError with nothing written. `event`: `order_event(store, version)` built by the caller."""
+    data = event if event is not None else order_event(store, version)
     table = ShopOrderSeen.__table__
     insert = upsert_insert(session.get_bind().dialect.name, table).values(
         store_id=store.id,
@@ -80,19 +147,7 @@ async def accept_order(session: AsyncSession, outbox: Outbox, store: StoreRef, v
         )
         if cast(CursorResult[Any], result).rowcount != 1:
             return STALE
-    fields = {
-        **version.fields,
-        "store_id": store.id,
-        "customer_id": store.customer_id,
-        "platform": store.platform,
-    }
-    if version.cancelled:
-        data: ShopOrderReceived | ShopOrderUpdated | ShopOrderCancelled = ShopOrderCancelled(
-            **fields, cancel_reason=version.cancel_reason
-        )
-    elif first:
-        data = ShopOrderReceived(**fields)
-    else:
-        data = ShopOrderUpdated(**fields)
+        if not version.cancelled:
+            data = order_event(store, version, first=False)
     await outbox.record(session, data, customer_id=store.customer_id)
     return PUBLISHED

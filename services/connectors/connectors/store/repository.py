@@ -1,13 +1,23 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from connectors.models import Store, StoreHistory
+from connectors.platforms.base import StoreRef
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.events.contracts import Platform, StoreStatus
+
+_stores = Store.__table__.c
+# latest_for_shop's query as columns (no ORM object), built once: the webhook path runs it per delivery.
+_LATEST_REF_FOR_SHOP = (
+    select(_stores.id, _stores.customer_id, _stores.platform, _stores.shop_key, _stores.name, _stores.status)
+    .where(_stores.platform == bindparam("platform"), _stores.shop_key == bindparam("shop_key"))
+    .order_by((_stores.status == StoreStatus.disconnected.value).asc(), _stores.created_at.desc())
+    .limit(1)
+)
 
 
 class StoreRepository:
@@ -39,6 +49,23 @@ class StoreRepository:
             .order_by((Store.status == StoreStatus.disconnected).asc(), Store.created_at.desc())
             .limit(1)
         )
+
+    async def latest_ref_for_shop(
+        self, platform: Platform, shop_key: str
+    ) -> tuple[StoreRef, StoreStatus] | None:
+        """The store `latest_for_shop` finds, as a reference with its status, without loading it."""
+        parameters = {"platform": platform.value, "shop_key": shop_key}
+        row = (await self.session.execute(_LATEST_REF_FOR_SHOP, parameters)).first()
+        if row is None:
+            return None
+        ref = StoreRef(
+            id=row.id,
+            customer_id=row.customer_id,
+            platform=Platform(row.platform),
+            shop_key=row.shop_key,
+            name=row.name,
+        )
+        return ref, StoreStatus(row.status)
 
     async def list(
         self,

@@ -6,9 +6,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from pydantic import ValidationError
 
 from connectors.intake import service as intake
-from connectors.models import messaging
+from connectors.models import WebhookDelivery, messaging
 from connectors.platforms.base import OrderVersion
 from connectors.store.service import ref
 from printbridge_shared.testing import recorded_events
@@ -133,3 +134,49 @@ async def test_a_delivery_is_kept_once_per_change(app, client, make_store):
         )
     assert first is not None and first.body == b"{}" and first.headers == {"x": "1"}
     assert repeat is None
+
+
+async def test_a_version_that_makes_no_valid_event_raises_before_anything_is_written(app, accept):
+    broken = version(T0)
+    broken.fields["line_items"] = [{"external_id": "1"}]  # a line without title, quantity, price
+    with pytest.raises(ValidationError):
+        await accept(broken)
+    # nothing was kept of it: the readable version that follows is still the first one
+    assert await accept(version(T0)) == intake.PUBLISHED
+    assert [t for t, _, _ in await published(app)] == ["shop_order.received"]
+
+
+async def test_a_delivery_kept_with_its_outcome_dedupes_in_the_same_statement(app, client, make_store):
+    store = await make_store(uuid.uuid4())
+    async with app.state.db.session() as session:
+        kept = await intake.keep_delivery(
+            session,
+            store.id,
+            "shopify",
+            "orders/create",
+            "orders/create:e2",
+            {"x": "1"},
+            b"{}",
+            outcome=intake.FAILED,
+            error="unreadable",
+        )
+    async with app.state.db.session() as session:
+        repeat = await intake.keep_delivery(
+            session,
+            store.id,
+            "shopify",
+            "orders/create",
+            "orders/create:e2",
+            {},
+            b"{}",
+            outcome=intake.PUBLISHED,
+        )
+        assert repeat is None
+        assert kept is not None
+        row = await session.get(WebhookDelivery, kept)
+        assert row is not None
+        assert (row.outcome, row.error, row.headers) == (intake.FAILED, "unreadable", {"x": "1"})
+        await intake.set_outcome(session, kept, intake.STALE)
+    async with app.state.db.read_session() as session:
+        row = await session.get(WebhookDelivery, kept)
+        assert row is not None and (row.outcome, row.error) == (intake.STALE, None)

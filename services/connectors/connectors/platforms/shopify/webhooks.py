@@ -2,6 +2,7 @@
 X-Shopify-Event-Id), then acted on in the same transaction — an order version goes through the intake,
 app/uninstalled disconnects the store, compliance and product topics are kept only."""
 
+import uuid
 from dataclasses import dataclass
 
 import structlog
@@ -9,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.intake import service as intake
+from connectors.platforms.base import StoreRef
 from connectors.platforms.shopify import normalise
 from connectors.store import service as stores
 from connectors.store.repository import StoreRepository
@@ -51,15 +53,18 @@ def change_key(topic: str, event_id: str | None, webhook_id: str | None) -> str 
 
 async def receive(session: AsyncSession, outbox: Outbox, delivery: Delivery) -> Outcome:
     repository = StoreRepository(session)
-    store = await repository.latest_for_shop(Platform.shopify, delivery.shop)
-    if store is None:
+    found = await repository.latest_ref_for_shop(Platform.shopify, delivery.shop)
+    if found is None:
         if delivery.topic in COMPLIANCE_TOPICS:
             log.info("shopify_compliance_for_unknown_shop", shop=delivery.shop, topic=delivery.topic)
             return Outcome(200, "no store of this shop: nothing is kept about it")
         log.info("shopify_webhook_unknown_shop", shop=delivery.shop, topic=delivery.topic)
         return Outcome(404, f"no store is connected for {delivery.shop}")
-    if store.status == StoreStatus.disconnected and delivery.topic not in AFTER_DISCONNECT:
+    store, status = found
+    if status == StoreStatus.disconnected and delivery.topic not in AFTER_DISCONNECT:
         return Outcome(410, f"the store of {delivery.shop} is disconnected")
+    if delivery.topic in ORDER_TOPICS:
+        return await _receive_order(session, outbox, store, delivery)
     kept = await intake.record_delivery(
         session,
         store.id,
@@ -71,21 +76,49 @@ async def receive(session: AsyncSession, outbox: Outbox, delivery: Delivery) -> 
     )
     if kept is None:
         return Outcome(200, "delivered before")
-    if delivery.topic in ORDER_TOPICS:
-        try:
-            version = normalise.from_rest(normalise.parse_json(delivery.body))
-            async with session.begin_nested():
-                kept.outcome = await intake.accept_order(session, outbox, stores.ref(store), version)
-        except (normalise.OrderUnreadable, ValidationError) as error:
-            kept.outcome, kept.error = intake.FAILED, str(error)[:2000]
-            log.warning(
-                "shopify_order_unreadable", shop=delivery.shop, topic=delivery.topic, error=str(error)
-            )
-            return Outcome(200, "kept; the order is fetched again by the next poll")
-        return Outcome(200, kept.outcome)
     if delivery.topic == UNINSTALLED:
-        if store.status != StoreStatus.disconnected:
-            await stores.disconnect(session, outbox, store, "uninstalled")
+        row = await repository.get(store.id)
+        if row is not None and row.status != StoreStatus.disconnected:
+            await stores.disconnect(session, outbox, row, "uninstalled")
             kept.outcome = intake.PUBLISHED
         return Outcome(200, "uninstalled")
     return Outcome(200, "kept")
+
+
+async def _receive_order(
+    session: AsyncSession, outbox: Outbox, store: StoreRef, delivery: Delivery
+) -> Outcome:
+    """An order version: read and its event built first, so the delivery is kept with its outcome in the
+    one statement that dedupes it (failed when unreadable, else published), then the version is acted on;
+    only a stale version (the rare case) updates the kept row. Nothing is written for a repeat."""
+    try:
+        version = normalise.from_rest(normalise.parse_json(delivery.body))
+        event = intake.order_event(store, version)
+    except (normalise.OrderUnreadable, ValidationError) as error:
+        if await _keep(session, store, delivery, intake.FAILED, str(error)[:2000]) is None:
+            return Outcome(200, "delivered before")
+        log.warning("shopify_order_unreadable", shop=delivery.shop, topic=delivery.topic, error=str(error))
+        return Outcome(200, "kept; the order is fetched again by the next poll")
+    kept = await _keep(session, store, delivery, intake.PUBLISHED)
+    if kept is None:
+        return Outcome(200, "delivered before")
+    outcome = await intake.accept_order(session, outbox, store, version, event=event)
+    if outcome != intake.PUBLISHED:
+        await intake.set_outcome(session, kept, outcome)
+    return Outcome(200, outcome)
+
+
+async def _keep(
+    session: AsyncSession, store: StoreRef, delivery: Delivery, outcome: str, error: str | None = None
+) -> uuid.UUID | None:
+    return await intake.keep_delivery(
+        session,
+        store.id,
+        Platform.shopify,
+        delivery.topic,
+        delivery.change_key,
+        delivery.headers,
+        delivery.body,
+        outcome=outcome,
+        error=error,
+    )

@@ -394,3 +394,32 @@ async def test_reconnect_needs_stores_manage(client, auth, operator, add_custome
     store, _ = await pending_store(client, operator, add_customer)
     viewer = bearer(auth.customer_user_token(customer_id=uuid.UUID(store["customer_id"]), role="viewer"))
     assert (await client.post(f"/v1/stores/{store['id']}/reconnect", headers=viewer)).status_code == 403
+
+
+async def test_a_repeat_of_one_change_with_another_body_is_kept_once_and_publishes_nothing_more(
+    client, operator, add_customer, rest_order, webhook_headers, deliveries, events
+):
+    await pending_store(client, operator, add_customer)
+    event_id = str(uuid.uuid4())
+    first = json.dumps(rest_order()).encode()
+    later = json.dumps(rest_order(updated_at="2025-10-14T10:00:00+02:00", note="changed")).encode()
+    for body in (first, later):
+        headers = webhook_headers(body, topic="orders/create", shop=SHOP, event_id=event_id)
+        assert (await deliver(client, body, headers)).status_code == 200
+    (kept,) = await deliveries()
+    assert (kept.body, kept.outcome) == (first, "published")
+    assert len(await events("shop_order.received")) == 1
+    assert await events("shop_order.updated") == []
+
+
+async def test_an_unreadable_order_delivered_again_is_kept_once(
+    client, operator, add_customer, webhook_headers, deliveries
+):
+    await pending_store(client, operator, add_customer)
+    body = json.dumps({"id": 1, "currency": "EUR", "total_price": "many"}).encode()
+    event_id = str(uuid.uuid4())
+    for _ in range(2):
+        headers = webhook_headers(body, topic="orders/create", shop=SHOP, event_id=event_id)
+        assert (await deliver(client, body, headers)).status_code == 200
+    (kept,) = await deliveries()
+    assert kept.outcome == "failed"
