@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from connectors.config import Settings
+from connectors.intake import jobs as intake_jobs
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             job_handlers=lambda db, outbox: {
                 **store_jobs.handlers(platforms, db, outbox),
                 **woocommerce_jobs.handlers(platforms, db, outbox),
+                **intake_jobs.handlers(platforms, db, outbox),
             },
             schedules=store_jobs.schedules(settings.reconcile_interval_s),
             closers=[platforms.close],

@@ -120,6 +120,10 @@ class ShopOrderSeen(Base):
     external_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the published version said (a hash): tells two versions of the same second apart.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    # How many versions were published: the events' `revision`.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class KnownCustomer(Base):

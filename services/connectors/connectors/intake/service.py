@@ -4,19 +4,34 @@ a version no newer than one already published (a repeat, a late delivery, a poll
 webhook brought) publishes nothing."""
 
 import functools
+import hashlib
+import json
 import uuid
 from typing import Any, TypeAlias, cast
 
-from sqlalchemy import CursorResult, and_, or_, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.models import ShopOrderSeen, WebhookDelivery
+from connectors.models import ShopOrderSeen, WebhookDelivery, jobs
 from connectors.platforms.base import OrderVersion, StoreRef
+from printbridge_shared import jobs as job_queue
 from printbridge_shared.db import upsert_insert, utcnow
 from printbridge_shared.events.contracts import ShopOrderCancelled, ShopOrderReceived, ShopOrderUpdated
 from printbridge_shared.events.outbox import Outbox
 
 PUBLISHED, STALE, IGNORED, FAILED = "published", "stale", "ignored", "failed"
+# A version of the same second as the one published but with other contents: which is newer, only the
+# platform can say; the order is fetched again (a job) and what the platform has now is published.
+REFETCHING = "refetching"
+REFETCH_ORDER = "intake.refetch_order"
+
+
+def fingerprint(version: OrderVersion) -> str:
+    """What a version says, as a hash: two versions of the same second are told apart by it."""
+    content = json.dumps(
+        [version.fields, version.cancelled, version.cancel_reason], sort_keys=True, default=str
+    )
+    return hashlib.sha256(content.encode()).hexdigest()
 
 
 async def keep_delivery(
@@ -114,40 +129,79 @@ async def accept_order(
     version: OrderVersion,
     *,
     event: OrderEvent | None = None,
+    current: bool = False,
 ) -> str:
     """Publishes the order version unless one at least as new was published (a cancellation is news even
     at the same time). Race-free across replicas: the insert or the conditional update decides. The event
     is built (validated) before anything is written: a version that makes no valid event raises
-    ValidationError with nothing written. `event`: `order_event(store, version)` built by the caller."""
+    ValidationError with nothing written. `event`: `order_event(store, version)` built by the caller.
+
+    A version of the same second as the one published, with other contents, is ambiguous: the order is
+    fetched again (`REFETCHING`), and that fetch comes back with `current` (what the platform has now),
+    which is published as the next revision."""
     data = event if event is not None else order_event(store, version)
     table = ShopOrderSeen.__table__
+    print_ = fingerprint(version)
     insert = upsert_insert(session.get_bind().dialect.name, table).values(
         store_id=store.id,
         external_id=version.external_id,
         source_updated_at=version.source_updated_at,
         cancelled=version.cancelled,
+        fingerprint=print_,
+        revision=1,
     )
     inserted = await session.execute(
         insert.on_conflict_do_nothing(index_elements=["store_id", "external_id"])
     )
     first = cast(CursorResult[Any], inserted).rowcount == 1
     if not first:
+        same_time = table.c.source_updated_at == version.source_updated_at
         newer = table.c.source_updated_at < version.source_updated_at
-        changes: dict[str, Any] = {"source_updated_at": version.source_updated_at}
+        changes: dict[str, Any] = {
+            "source_updated_at": version.source_updated_at,
+            "fingerprint": print_,
+            "revision": table.c.revision + 1,
+        }
         if version.cancelled:
-            same_time_cancel = and_(
-                table.c.source_updated_at == version.source_updated_at, table.c.cancelled.is_(False)
-            )
-            newer = or_(newer, same_time_cancel)
+            newer = or_(newer, and_(same_time, table.c.cancelled.is_(False)))
             changes["cancelled"] = True
-        result = await session.execute(
-            update(table)
-            .where(table.c.store_id == store.id, table.c.external_id == version.external_id, newer)
-            .values(**changes)
+        if current:
+            newer = or_(newer, and_(same_time, table.c.fingerprint != print_))
+        this_order = and_(table.c.store_id == store.id, table.c.external_id == version.external_id)
+        revision = await session.scalar(
+            update(table).where(this_order, newer).values(**changes).returning(table.c.revision)
         )
-        if cast(CursorResult[Any], result).rowcount != 1:
+        if revision is None:
+            if not current and await _same_second_other_contents(session, store, version, print_):
+                await enqueue_refetch(session, store, version.external_id)
+                return REFETCHING
             return STALE
         if not version.cancelled:
             data = order_event(store, version, first=False)
+        data = data.model_copy(update={"revision": revision})
     await outbox.record(session, data, customer_id=store.customer_id)
     return PUBLISHED
+
+
+async def _same_second_other_contents(
+    session: AsyncSession, store: StoreRef, version: OrderVersion, print_: str
+) -> bool:
+    table = ShopOrderSeen.__table__
+    seen = (
+        await session.execute(
+            select(table.c.source_updated_at, table.c.fingerprint).where(
+                table.c.store_id == store.id, table.c.external_id == version.external_id
+            )
+        )
+    ).one_or_none()
+    return (
+        seen is not None
+        and seen.source_updated_at == version.source_updated_at
+        and seen.fingerprint != print_
+    )
+
+
+async def enqueue_refetch(session: AsyncSession, store: StoreRef, external_id: str) -> None:
+    key = f"{REFETCH_ORDER}:{store.id}:{external_id}"
+    payload = {"store_id": str(store.id), "external_id": external_id}
+    await job_queue.enqueue(session, jobs, REFETCH_ORDER, payload, unique_key=key[:200])

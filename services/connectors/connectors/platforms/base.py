@@ -168,6 +168,12 @@ class PlatformConnector(ABC):
         rate limits."""
 
     @abstractmethod
+    async def fetch_order(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], order_id: str
+    ) -> OrderVersion | None:
+        """One order as the shop has it now; None when the shop no longer has it."""
+
+    @abstractmethod
     async def ensure_webhooks(
         self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
     ) -> dict[str, Any]:

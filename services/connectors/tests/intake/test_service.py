@@ -7,9 +7,10 @@ from decimal import Decimal
 
 import pytest
 from pydantic import ValidationError
+from sqlalchemy import select
 
 from connectors.intake import service as intake
-from connectors.models import WebhookDelivery, messaging
+from connectors.models import WebhookDelivery, jobs, messaging
 from connectors.platforms.base import OrderVersion
 from connectors.store.service import ref
 from printbridge_shared.testing import recorded_events
@@ -180,3 +181,54 @@ async def test_a_delivery_kept_with_its_outcome_dedupes_in_the_same_statement(ap
     async with app.state.db.read_session() as session:
         row = await session.get(WebhookDelivery, kept)
         assert row is not None and (row.outcome, row.error) == (intake.STALE, None)
+
+
+async def test_each_published_version_carries_the_next_revision(app, accept):
+    await accept(version(T0))
+    await accept(version(T0 + dt.timedelta(minutes=1), total="70.00"))
+    await accept(version(T0 + dt.timedelta(minutes=1), cancelled=True, total="70.00"))
+    events = [
+        e for e in await recorded_events(app.state.db, messaging.outbox) if e.type.startswith("shop_order.")
+    ]
+    assert [(e.type, e.data["revision"]) for e in events] == [
+        ("shop_order.received", 1),
+        ("shop_order.updated", 2),
+        ("shop_order.cancelled", 3),
+    ]
+
+
+async def test_a_version_of_the_same_second_with_other_contents_is_fetched_again(app, accept):
+    await accept(version(T0, total="64.90"))
+    async with app.state.db.session() as session:
+        outcome = await intake.accept_order(
+            session, app.state.outbox, accept.store, version(T0, total="70.00")
+        )
+        # Seen inside the transaction: once committed, the job runs at once and is gone.
+        kinds = (await session.scalars(select(jobs.jobs.c.kind))).all()
+    assert outcome == intake.REFETCHING
+    assert intake.REFETCH_ORDER in kinds
+    assert len(await published(app)) == 1
+    # A repeat of the published version is no reason to ask again.
+    assert await accept(version(T0, total="64.90")) == intake.STALE
+
+
+async def test_what_the_shop_has_now_is_published_as_the_next_revision_of_the_same_second(app, accept):
+    await accept(version(T0, total="64.90"))
+    store = accept.store
+    async with app.state.db.session() as session:
+        outcome = await intake.accept_order(
+            session, app.state.outbox, store, version(T0, total="70.00"), current=True
+        )
+    assert outcome == intake.PUBLISHED
+    async with app.state.db.session() as session:
+        again = await intake.accept_order(
+            session, app.state.outbox, store, version(T0, total="70.00"), current=True
+        )
+    assert again == intake.STALE
+    events = [
+        e for e in await recorded_events(app.state.db, messaging.outbox) if e.type.startswith("shop_order.")
+    ]
+    assert [(e.type, e.data["total_price"], e.data["revision"]) for e in events] == [
+        ("shop_order.received", "64.90", 1),
+        ("shop_order.updated", "70.00", 2),
+    ]

@@ -61,6 +61,17 @@ query PrintbridgeOrders($first: Int!, $after: String, $query: String) {{
   }}
 }}
 """
+ORDER_QUERY = f"""
+query PrintbridgeOrder($id: ID!) {{
+  order(id: $id) {{
+    {normalise.ORDER_FIELDS}
+    lineItems(first: {LINES_PAGE}) {{
+      pageInfo {{ hasNextPage endCursor }}
+      edges {{ node {{ {normalise.LINE_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
 ORDER_LINES_QUERY = f"""
 query PrintbridgeOrderLines($id: ID!, $after: String) {{
   order(id: $id) {{
@@ -213,6 +224,16 @@ class ShopifyConnector(PlatformConnector):
             if not page.get("hasNextPage"):
                 return
             after = page.get("endCursor")
+
+    async def fetch_order(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], order_id: str
+    ) -> OrderVersion | None:
+        client = self.client(context, store.shop_key, credentials)
+        data = await client.graphql(ORDER_QUERY, {"id": f"gid://shopify/Order/{order_id}"})
+        node = data.get("order")
+        if not node:
+            return None
+        return normalise.from_graphql(node, await self._all_lines(client, node))
 
     async def _all_lines(self, client: ShopifyClient, node: dict[str, Any]) -> list[Any]:
         connection = node.get("lineItems") or {}

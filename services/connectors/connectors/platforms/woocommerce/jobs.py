@@ -87,11 +87,14 @@ class RefetchDeletedOrder(JobHandler[DeletedOrder]):
             delivery.outcome, delivery.error = intake.FAILED, prepared.error
             return
         version = prepared.version
+        fetched = version is not None  # what the shop has now, not a delivery's copy
         if version is None:
             version = await self._gone(session, delivery, prepared)
             if version is None:
                 return
-        delivery.outcome = await intake.accept_order(session, self.outbox, prepared.store, version)
+        delivery.outcome = await intake.accept_order(
+            session, self.outbox, prepared.store, version, current=fetched
+        )
 
     async def _gone(
         self, session: AsyncSession, delivery: WebhookDelivery, prepared: DeletedOrder
