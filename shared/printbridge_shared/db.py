@@ -9,9 +9,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import CHAR, NUMERIC, DateTime, MetaData, Text, TypeDecorator, event, text
+from sqlalchemy import CHAR, NUMERIC, DateTime, MetaData, Text, TypeDecorator, event, text, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm.attributes import set_committed_value
 
 from printbridge_shared.sqlite_inline import inline_connector
 
@@ -110,6 +111,25 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None or isinstance(value, Decimal):
             return value
         return Decimal(str(value))
+
+
+async def next_version(session: AsyncSession, row: Any) -> int:
+    """Adds one to `row`'s `version` column in the database (after flushing its pending changes) and
+    returns it: the event about this change carries it as `aggregate_version`. The update keeps the row
+    locked until the commit, so concurrent changes of one aggregate get consecutive versions in the order
+    they commit."""
+    await session.flush()
+    model = type(row)
+    statement = (
+        update(model)
+        .where(model.id == row.id)
+        .values(version=model.version + 1)
+        .returning(model.version)
+        .execution_options(synchronize_session=False)
+    )
+    version = int((await session.execute(statement)).scalar_one())
+    set_committed_value(row, "version", version)
+    return version
 
 
 def upsert_insert(dialect: str, table: Any) -> Any:

@@ -1,9 +1,8 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, select, tuple_, update
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from connectors.models import Store, StoreHistory
 from connectors.platforms.base import StoreRef
@@ -111,17 +110,3 @@ class StoreRepository:
             if s not in (StoreStatus.pending, StoreStatus.auth_error, StoreStatus.disconnected)
         ]
         return (await self.session.scalars(select(Store.id).where(Store.status.in_(polled)))).all()
-
-    async def next_version(self, store: Store) -> int:
-        """Adds one to the store's version in the database and returns it (the row stays locked until
-        the commit, so concurrent changes get consecutive versions in commit order)."""
-        await self.session.flush()
-        statement = (
-            update(Store)
-            .where(Store.id == store.id)
-            .values(version=Store.version + 1)
-            .returning(Store.version)
-        )
-        version = (await self.session.execute(statement)).scalar_one()
-        set_committed_value(store, "version", version)
-        return int(version)

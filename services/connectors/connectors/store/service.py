@@ -37,7 +37,7 @@ from connectors.store.repository import StoreRepository
 from printbridge_shared import jobs as job_queue
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.auth.principal import Principal
-from printbridge_shared.db import utcnow
+from printbridge_shared.db import next_version, utcnow
 from printbridge_shared.events.contracts import (
     Platform,
     StoreConnected,
@@ -92,7 +92,7 @@ async def _record(
     store: Store,
     event: type[StoreConnected | StoreUpdated | StoreDisconnectedEvent],
 ) -> None:
-    version = await StoreRepository(session).next_version(store)
+    version = await next_version(session, store)
     data = event(
         store_id=store.id,
         customer_id=store.customer_id,

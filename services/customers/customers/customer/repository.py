@@ -1,9 +1,8 @@
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select, tuple_, update
+from sqlalchemy import or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
 
 from customers.models import Customer
 
@@ -47,19 +46,3 @@ class CustomerRepository:
 
     def add(self, customer: Customer) -> None:
         self.session.add(customer)
-
-    async def next_version(self, customer: Customer) -> int:
-        """Adds one to the customer's version in the database and returns it. The update keeps the row
-        locked until the commit, so concurrent changes of one customer get consecutive versions in the
-        order they commit."""
-        await self.session.flush()
-        statement = (
-            update(Customer)
-            .where(Customer.id == customer.id)
-            .values(version=Customer.version + 1)
-            .returning(Customer.version)
-            .execution_options(synchronize_session=False)
-        )
-        version = int((await self.session.execute(statement)).scalar_one())
-        set_committed_value(customer, "version", version)
-        return version

@@ -10,7 +10,7 @@ from customers.customer.repository import CustomerRepository
 from customers.customer.schemas import Customer as CustomerRead
 from customers.customer.schemas import CustomerCreate, CustomerPage, CustomerUpdate
 from customers.models import Customer
-from printbridge_shared.db import utcnow
+from printbridge_shared.db import next_version, utcnow
 from printbridge_shared.events.contracts import (
     CustomerArchived as CustomerArchivedEvent,
 )
@@ -82,7 +82,7 @@ async def _guarding_reference(
 
 async def record_event(session: AsyncSession, outbox: Outbox, customer: Customer, data: EventData) -> None:
     """Records an event about the customer as the next version of it (see docs/events.md)."""
-    version = await CustomerRepository(session).next_version(customer)
+    version = await next_version(session, customer)
     await outbox.record(
         session, data, customer_id=customer.id, aggregate_id=customer.id, aggregate_version=version
     )
