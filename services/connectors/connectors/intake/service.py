@@ -82,24 +82,6 @@ async def set_outcome(
     await session.execute(statement.values(outcome=outcome, error=error))
 
 
-async def record_delivery(
-    session: AsyncSession,
-    store_id: uuid.UUID,
-    platform: str,
-    topic: str,
-    change_key: str,
-    headers: dict[str, str],
-    body: bytes,
-) -> WebhookDelivery | None:
-    """Keeps the delivery as it arrived; None when this change was delivered before (nothing is written).
-    The kept row is returned to be acted on (set its `outcome`); `keep_delivery` where the outcome is
-    known beforehand saves reading it back and updating it."""
-    delivery_id = await keep_delivery(session, store_id, platform, topic, change_key, headers, body)
-    if delivery_id is None:
-        return None
-    return await session.get(WebhookDelivery, delivery_id)
-
-
 OrderEvent: TypeAlias = ShopOrderReceived | ShopOrderUpdated | ShopOrderCancelled
 
 

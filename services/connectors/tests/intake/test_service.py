@@ -126,15 +126,17 @@ async def test_orders_of_different_stores_with_the_same_external_id_are_differen
 async def test_a_delivery_is_kept_once_per_change(app, client, make_store):
     store = await make_store(uuid.uuid4())
     async with app.state.db.session() as session:
-        first = await intake.record_delivery(
+        first = await intake.keep_delivery(
             session, store.id, "shopify", "orders/create", "orders/create:e1", {"x": "1"}, b"{}"
         )
     async with app.state.db.session() as session:
-        repeat = await intake.record_delivery(
+        repeat = await intake.keep_delivery(
             session, store.id, "shopify", "orders/create", "orders/create:e1", {}, b"{}"
         )
-    assert first is not None and first.body == b"{}" and first.headers == {"x": "1"}
-    assert repeat is None
+    assert first is not None and repeat is None
+    async with app.state.db.session() as session:
+        kept = await session.get(WebhookDelivery, first)
+    assert (kept.body, kept.headers, kept.outcome) == (b"{}", {"x": "1"}, intake.IGNORED)
 
 
 async def test_a_version_that_makes_no_valid_event_raises_before_anything_is_written(app, accept):

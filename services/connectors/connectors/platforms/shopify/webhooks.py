@@ -65,22 +65,14 @@ async def receive(session: AsyncSession, outbox: Outbox, delivery: Delivery) -> 
         return Outcome(410, f"the store of {delivery.shop} is disconnected")
     if delivery.topic in ORDER_TOPICS:
         return await _receive_order(session, outbox, store, delivery)
-    kept = await intake.record_delivery(
-        session,
-        store.id,
-        Platform.shopify,
-        delivery.topic,
-        delivery.change_key,
-        delivery.headers,
-        delivery.body,
-    )
+    kept = await _keep(session, store, delivery, intake.IGNORED)
     if kept is None:
         return Outcome(200, "delivered before")
     if delivery.topic == UNINSTALLED:
         row = await repository.get(store.id)
         if row is not None and row.status != StoreStatus.disconnected:
             await stores.disconnect(session, outbox, row, "uninstalled")
-            kept.outcome = intake.PUBLISHED
+            await intake.set_outcome(session, kept, intake.PUBLISHED)
         return Outcome(200, "uninstalled")
     return Outcome(200, "kept")
 

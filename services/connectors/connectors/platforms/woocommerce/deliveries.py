@@ -121,32 +121,36 @@ async def receive(
     except ValueError:
         payload = None
     kept = {k: v for k, v in headers.items() if k.startswith("x-wc-webhook-") or k in KEPT_HEADERS}
-    delivery = await intake.record_delivery(
+    delivery_id = await intake.keep_delivery(
         session, store.id, Platform.woocommerce, topic, change_key(topic, payload, body), kept, body
     )
-    if delivery is None:
+    if delivery_id is None:
         return DUPLICATE
     if payload is None:
-        return _failed(delivery, "the body is not JSON")
+        return await _failed(session, store.id, topic, delivery_id, "the body is not JSON")
     if topic in ORDER_TOPICS:
         try:
             version = order_version(payload)
         except NotAnOrder as exc:
-            return _failed(delivery, str(exc))
-        delivery.outcome = await intake.accept_order(session, outbox, ref(store), version)
-    elif topic == "order.deleted":
-        await job_queue.enqueue(session, jobs, ORDER_DELETED_JOB, {"delivery_id": str(delivery.id)})
-    return delivery.outcome
+            return await _failed(session, store.id, topic, delivery_id, str(exc))
+        outcome = await intake.accept_order(session, outbox, ref(store), version)
+        await intake.set_outcome(session, delivery_id, outcome)
+        return outcome
+    if topic == "order.deleted":
+        await job_queue.enqueue(session, jobs, ORDER_DELETED_JOB, {"delivery_id": str(delivery_id)})
+    return intake.IGNORED
 
 
-def _failed(delivery: WebhookDelivery, error: str) -> str:
+async def _failed(
+    session: AsyncSession, store_id: uuid.UUID, topic: str, delivery_id: uuid.UUID, error: str
+) -> str:
     """Kept, answered 200 (a retry by the shop would not help); the next poll fetches the order again."""
-    delivery.outcome, delivery.error = intake.FAILED, error
+    await intake.set_outcome(session, delivery_id, intake.FAILED, error)
     log.warning(
         "woocommerce_webhook_unreadable",
-        store_id=str(delivery.store_id),
-        topic=delivery.topic,
-        delivery_id=str(delivery.id),
+        store_id=str(store_id),
+        topic=topic,
+        delivery_id=str(delivery_id),
         error=error,
     )
     return intake.FAILED
