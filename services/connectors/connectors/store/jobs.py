@@ -14,7 +14,7 @@ from connectors.platforms.base import OrderVersion, PlatformProblem, PlatformUna
 from connectors.platforms.context import Platforms
 from connectors.platforms.registry import connector_for
 from connectors.store import service
-from connectors.store.repository import StoreRepository
+from connectors.store.repository import NOT_POLLED, StoreRepository
 from printbridge_shared.db import Database, utcnow
 from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.events.outbox import Outbox
@@ -24,7 +24,6 @@ RECONCILE_ALL = "stores.reconcile_all"
 # Each poll starts this far before where the last one ended: a change the platform records late (its
 # clocks, its replicas) is still found; what was already published is recognised and skipped.
 POLL_OVERLAP = dt.timedelta(minutes=15)
-NOT_POLLED = (StoreStatus.pending, StoreStatus.auth_error, StoreStatus.disconnected)
 
 
 @dataclass

@@ -19,6 +19,10 @@ _LATEST_REF_FOR_SHOP = (
 )
 
 
+# Not polled: not connected yet, credentials refused (they wait for a reconnect), or disconnected.
+NOT_POLLED = (StoreStatus.pending, StoreStatus.auth_error, StoreStatus.disconnected)
+
+
 class StoreRepository:
     """Every query on stores, narrowed to what the caller's scope sees."""
 
@@ -104,9 +108,4 @@ class StoreRepository:
     async def connected_ids(self) -> Sequence[uuid.UUID]:
         """Stores that are polled: connected, or with a problem that polling may find gone (not those
         whose credentials were refused: they wait for a reconnect)."""
-        polled = [
-            s
-            for s in StoreStatus
-            if s not in (StoreStatus.pending, StoreStatus.auth_error, StoreStatus.disconnected)
-        ]
-        return (await self.session.scalars(select(Store.id).where(Store.status.in_(polled)))).all()
+        return (await self.session.scalars(select(Store.id).where(Store.status.not_in(NOT_POLLED)))).all()

@@ -13,14 +13,7 @@ async def record_snapshot(
     session: AsyncSession, data: StoreConnected | StoreUpdated | StoreDisconnected, *, version: int | None
 ) -> bool:
     """Keeps the snapshot unless the one held is as new or newer; True when it was kept."""
-    values = {
-        "store_id": data.store_id,
-        "customer_id": data.customer_id,
-        "platform": data.platform,
-        "name": data.name,
-        "status": data.status,
-        "updated_at": data.updated_at,
-    }
+    values = data.model_dump()  # the snapshot's fields are the projection's columns
     return await keep_if_newer(session, Store.__table__, "store_id", values, version=version)
 
 
