@@ -261,3 +261,10 @@ async def _job_kinds(app):
     async with app.state.db.session() as session:
         kinds = await session.scalars(select(jobs.jobs.c.kind).where(jobs.jobs.c.kind != RECONCILE_ALL))
         return list(kinds.all())
+
+
+async def test_a_store_connected_with_keys_is_not_reconnected_by_a_grant(client, operator, make_store):
+    store = await make_store(uuid.uuid4(), platform=Platform.woocommerce, shop_key="https://shop.example")
+    response = await client.post(f"/v1/stores/{store.id}/reconnect", headers=operator)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("reconnect-not-supported")

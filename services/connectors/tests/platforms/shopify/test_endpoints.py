@@ -423,3 +423,50 @@ async def test_an_unreadable_order_delivered_again_is_kept_once(
         assert (await deliver(client, body, headers)).status_code == 200
     (kept,) = await deliveries()
     assert kept.outcome == "failed"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"return_url": "https://evil.example/after"}, "return_url"),
+        ({"return_url": "x" * 2001}, "return_url"),
+        ({"shop": "other.myshopify.com"}, "shop"),
+    ],
+)
+async def test_a_bad_reconnect_request_is_422_naming_the_field(client, operator, add_customer, body, field):
+    store, _ = await pending_store(client, operator, add_customer)
+    response = await client.post(f"/v1/stores/{store['id']}/reconnect", json=body, headers=operator)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["loc"][-1] == field
+
+
+async def test_reconnect_of_a_malformed_or_unknown_store_id_is_422_or_404(client, operator):
+    malformed = await client.post("/v1/stores/not-a-uuid/reconnect", headers=operator)
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["loc"] == ["path", "store_id"]
+    unknown = await client.post(f"/v1/stores/{uuid.uuid4()}/reconnect", headers=operator)
+    assert unknown.status_code == 404
+
+
+async def test_who_may_not_reconnect_a_store(client, auth, operator, add_customer):
+    store, _ = await pending_store(client, operator, add_customer)
+    path = f"/v1/stores/{store['id']}/reconnect"
+    own_customer = uuid.UUID(store["customer_id"])
+    order_manager = bearer(auth.customer_user_token(customer_id=own_customer, role="order_manager"))
+    other_admin = bearer(auth.customer_user_token(customer_id=uuid.uuid4(), role="admin"))
+    other_store_manager = bearer(
+        auth.customer_user_token(customer_id=own_customer, role="store_manager", store_ids=[uuid.uuid4()])
+    )
+    assert (await client.post(path)).status_code == 401
+    assert (await client.post(path, headers=order_manager)).status_code == 403
+    assert (await client.post(path, headers=other_admin)).status_code == 404
+    assert (await client.post(path, headers=other_store_manager)).status_code == 404
+
+
+async def test_a_disconnected_store_cannot_be_reconnected(client, operator, add_customer):
+    store, _ = await pending_store(client, operator, add_customer)
+    assert (await client.delete(f"/v1/stores/{store['id']}", headers=operator)).status_code == 204
+    response = await client.post(f"/v1/stores/{store['id']}/reconnect", headers=operator)
+    assert response.status_code == 409
+    assert response.json()["type"].endswith("store-disconnected")
