@@ -86,8 +86,7 @@ async def disconnect_store(
 ) -> None:
     """Disconnect: our webhooks are removed from the shop, the credentials forgotten, no more calls are
     made; the store's orders stay."""
-    store = await service.get(session, Scope.of(principal), store_id)
-    await service.disconnect(session, outbox, store, "disconnected by a user")
+    await service.disconnect_by_user(session, outbox, Scope.of(principal), store_id)
 
 
 @router.post(

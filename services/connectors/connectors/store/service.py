@@ -409,6 +409,13 @@ async def _finish(
         await _record(session, outbox, store, StoreDisconnectedEvent)
 
 
+async def disconnect_by_user(
+    session: AsyncSession, outbox: Outbox, scope: Scope, store_id: uuid.UUID
+) -> None:
+    """`DELETE /v1/stores/{id}`: the store the caller sees, disconnected (a repeat changes nothing)."""
+    await disconnect(session, outbox, await get(session, scope, store_id), "disconnected by a user")
+
+
 async def disconnect(session: AsyncSession, outbox: Outbox, store: Store, reason: str) -> None:
     """No more calls to the shop: our webhooks are removed there (a job, with the credentials, which are
     forgotten when it is done), the store is `disconnected`, its orders stay."""
