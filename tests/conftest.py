@@ -1,7 +1,6 @@
 """Fixtures of the cross-service tests: free ports, directories nginx's workers can read, and the platform
 sandboxes on real sockets."""
 
-import contextlib
 import os
 import shutil
 import tempfile
@@ -61,7 +60,7 @@ class Sandboxes:
 
 @pytest.fixture(scope="module")
 def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
-    from printbridge_sandbox.serving import running
+    from printbridge_sandbox.serving import running, running_on
     from printbridge_sandbox.shopify.app import create_app as shopify_app
     from printbridge_sandbox.woocommerce.app import create_app as woocommerce_app
     from printbridge_sandbox.woocommerce.tls import generate_tls_files
@@ -75,7 +74,11 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
     )
     with (
         running(shopify_app()) as shopify,
-        _running_on_both_schemes(woo, http_port, https_port, tls) as (woo_http, woo_https),
+        running_on(
+            woo,
+            {"port": http_port},
+            {"port": https_port, "ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)},
+        ) as (woo_http, woo_https),
     ):
         sandboxes = Sandboxes(shopify, woo_http, woo_https, tls.ca_cert)
         created = httpx.post(
@@ -84,43 +87,6 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
         )
         created.raise_for_status()
         yield sandboxes
-
-
-@contextlib.contextmanager
-def _running_on_both_schemes(
-    app: object, http_port: int, https_port: int, tls: object
-) -> Iterator[tuple[str, str]]:
-    """One app behind a plain and a TLS server, both on one event loop (the app's state is bound to it)."""
-    import asyncio
-    import threading
-
-    import uvicorn
-
-    def config(port: int, **options: str) -> uvicorn.Config:
-        return uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **options)  # type: ignore[arg-type]
-
-    servers = [
-        uvicorn.Server(config(http_port)),
-        uvicorn.Server(
-            config(https_port, ssl_certfile=str(tls.server_cert), ssl_keyfile=str(tls.server_key))  # type: ignore[attr-defined]
-        ),
-    ]
-
-    async def serve() -> None:
-        await asyncio.gather(*(server.serve() for server in servers))
-
-    thread = threading.Thread(target=lambda: asyncio.run(serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not all(server.started for server in servers):
-        assert thread.is_alive() and time.monotonic() < deadline, "the WooCommerce sandbox did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{http_port}", f"https://127.0.0.1:{https_port}"
-    finally:
-        for server in servers:
-            server.should_exit = True
-        thread.join(timeout=10)
 
 
 class ShopFlow:

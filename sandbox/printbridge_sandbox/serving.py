@@ -1,6 +1,9 @@
-"""Runs an ASGI app on a free port of 127.0.0.1 over a real socket, in a thread of its own, for tests
-(`with running(app) as base_url: ...`) and for anything else that needs a server beside the caller."""
+"""Runs an ASGI app on 127.0.0.1 over real sockets, in a thread of its own, for tests
+(`with running(app) as base_url: ...`) and for anything else that needs a server beside the caller.
+`running_on` puts one app behind several servers (e.g. plain HTTP and TLS) on one event loop, since an
+app's state (locks, background tasks) belongs to the loop it started on."""
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -15,19 +18,42 @@ START_TIMEOUT_SECONDS = 10.0
 @contextmanager
 def running(app: Any, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Starts `app` (its lifespan too), yields its base URL, stops it on exit."""
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", access_log=False)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{getattr(app, 'title', 'app')}", daemon=True)
+    with running_on(app, {"port": port}, host=host) as (url,):
+        yield url
+
+
+@contextmanager
+def running_on(app: Any, *servers: dict[str, Any], host: str = "127.0.0.1") -> Iterator[list[str]]:
+    """Starts `app` behind one server per options dict (uvicorn.Config's: `port`, 0 for a free one, and
+    `ssl_certfile`/`ssl_keyfile` for TLS), all on one event loop; yields their base URLs in order."""
+    started = [
+        uvicorn.Server(
+            uvicorn.Config(app, host=host, log_level="warning", lifespan="on", access_log=False, **options)
+        )
+        for options in servers
+    ]
+
+    async def serve() -> None:
+        await asyncio.gather(*(server.serve() for server in started))
+
+    name = f"uvicorn-{getattr(app, 'title', 'app')}"
+    thread = threading.Thread(target=lambda: asyncio.run(serve()), name=name, daemon=True)
     thread.start()
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while not server.started:
+    while not all(server.started for server in started):
         if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
+            for server in started:
+                server.should_exit = True
             raise RuntimeError("the server did not start (see its log above)")
         time.sleep(0.005)
-    bound = server.servers[0].sockets[0].getsockname()[1]
+    urls = [
+        f"{'https' if 'ssl_certfile' in options else 'http'}://{host}:"
+        f"{server.servers[0].sockets[0].getsockname()[1]}"
+        for server, options in zip(started, servers, strict=True)
+    ]
     try:
-        yield f"http://{host}:{bound}"
+        yield urls
     finally:
-        server.should_exit = True
+        for server in started:
+            server.should_exit = True
         thread.join(timeout=START_TIMEOUT_SECONDS)
