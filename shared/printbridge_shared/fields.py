@@ -3,6 +3,7 @@ fields, query and path parameters) is `Text` or built on it, so none reaches a d
 stored in."""
 
 import re
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
@@ -35,6 +36,21 @@ def _email(value: str) -> str:
         return normalize_email(value)
     except ValueError as exc:
         raise ValueError(f"email is not a usable address ({exc}); it is the person's login name") from None
+
+
+def display_name(hint: str, *, max_length: int = 200) -> Callable[[str], str]:
+    """The check of a name people give something (a customer, a store): trimmed, not blank, at most
+    `max_length` characters; `hint` says what to give. Use as `AfterValidator(display_name("…"))` on Text."""
+
+    def check(value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError(f"name must not be blank; {hint}")
+        if len(value) > max_length:
+            raise ValueError(f"name must be at most {max_length} characters")
+        return value
+
+    return check
 
 
 def _name_part(value: str) -> str:

@@ -2,24 +2,13 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from connectors.platforms.shopify.schemas import ShopifyConnect
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
+from connectors.store.fields import StoreName
 from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.fields import Text
-
-
-def _store_name(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("name must not be blank; give the name the store is known by, e.g. its shop's name")
-    if len(value) > 200:
-        raise ValueError("name must be at most 200 characters")
-    return value
-
-
-StoreName = Annotated[Text, AfterValidator(_store_name), Field(examples=["Acme EU shop"])]
 
 StoreConnect = Annotated[ShopifyConnect | WooCommerceConnect, Field(discriminator="platform")]
 

@@ -6,18 +6,9 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from customers.models import InvitationStatus
-from printbridge_shared.fields import Text
+from printbridge_shared.fields import Text, display_name
 
 REFERENCE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
-
-
-def _name(value: str) -> str:
-    value = value.strip()
-    if not value:
-        raise ValueError("name must not be blank; give the customer's company name")
-    if len(value) > 200:
-        raise ValueError("name must be at most 200 characters")
-    return value
 
 
 def _reference_id(value: str) -> str:
@@ -28,7 +19,11 @@ def _reference_id(value: str) -> str:
     return value
 
 
-Name = Annotated[Text, AfterValidator(_name), Field(examples=["Acme Prints GmbH"])]
+Name = Annotated[
+    Text,
+    AfterValidator(display_name("give the customer's company name")),
+    Field(examples=["Acme Prints GmbH"]),
+]
 ReferenceId = Annotated[Text, AfterValidator(_reference_id), Field(examples=["ACME-001"])]
 Description = Annotated[Text, Field(max_length=2000)]
 

@@ -3,6 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.store.fields import StoreName
 from printbridge_shared.fields import Text
 
 
@@ -19,7 +20,7 @@ class ShopifyConnect(BaseModel):
         "`https://admin.shopify.com/store/acme`.",
         examples=["acme.myshopify.com"],
     )
-    name: Text | None = Field(None, min_length=1, max_length=200, description="Defaults to the shop's name.")
+    name: StoreName | None = Field(None, description="Defaults to the shop's name.")
     customer_id: uuid.UUID | None = Field(None, description="Operators: the customer the store belongs to.")
     return_url: Text | None = Field(
         None,

@@ -3,6 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from connectors.store.fields import StoreName
 from printbridge_shared.fields import Text
 
 
@@ -18,7 +19,7 @@ class WooCommerceConnect(BaseModel):
     )
     consumer_key: SecretStr = Field(min_length=1, max_length=200, description="`ck_…`")
     consumer_secret: SecretStr = Field(min_length=1, max_length=200, description="`cs_…`")
-    name: Text | None = Field(None, min_length=1, max_length=200, description="Defaults to the site's name.")
+    name: StoreName | None = Field(None, description="Defaults to the site's name.")
     customer_id: uuid.UUID | None = Field(None, description="Operators: the customer the store belongs to.")
 
 

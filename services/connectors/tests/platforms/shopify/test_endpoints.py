@@ -470,3 +470,13 @@ async def test_a_disconnected_store_cannot_be_reconnected(client, operator, add_
     response = await client.post(f"/v1/stores/{store['id']}/reconnect", headers=operator)
     assert response.status_code == 409
     assert response.json()["type"].endswith("store-disconnected")
+
+
+async def test_the_name_given_at_connect_is_trimmed_and_a_blank_one_refused(client, operator, add_customer):
+    customer_id = str(await add_customer())
+    named = await connect(client, operator, customer_id=customer_id, name="  Acme EU  ")
+    assert named.status_code == 201, named.text
+    assert named.json()["store"]["name"] == "Acme EU"
+    blank = await connect(client, operator, customer_id=customer_id, shop="other", name="   ")
+    assert blank.status_code == 422
+    assert blank.json()["errors"][0]["loc"][-1] == "name"
