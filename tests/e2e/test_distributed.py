@@ -256,7 +256,7 @@ def test_a_customer_created_through_the_gateway_reaches_storefront_auths_project
     assert row["name"] == "Acme Prints GmbH"
     handled = [
         json.loads(line)
-        for line in run_dist.log_tail().splitlines()
+        for line in run_dist.log_file.read_text(encoding="utf-8", errors="replace").splitlines()
         if '"event_handled"' in line and request_id in line
     ]
     assert "storefront-auth" in {line["consumer"] for line in handled}, (
