@@ -291,39 +291,39 @@ def router(control: Control) -> APIRouter:
     state = control.state
 
     @routes.post("/apps", status_code=201)
-    def register_app(given: schemas.AppIn) -> dict[str, Any]:
+    async def register_app(given: schemas.AppIn) -> dict[str, Any]:
         return app_json(control.register_app(given))
 
     @routes.get("/apps")
-    def list_apps() -> list[dict[str, Any]]:
+    async def list_apps() -> list[dict[str, Any]]:
         return [app_json(app) for app in state.apps.values()]
 
     @routes.patch("/apps/{keystring}")
-    def update_app(keystring: str, patch: schemas.AppPatch) -> dict[str, Any]:
+    async def update_app(keystring: str, patch: schemas.AppPatch) -> dict[str, Any]:
         return app_json(control.update_app(keystring, patch))
 
     @routes.post("/sellers", status_code=201)
-    def create_seller(given: schemas.SellerIn) -> dict[str, Any]:
+    async def create_seller(given: schemas.SellerIn) -> dict[str, Any]:
         return seller_json(*control.create_seller(given))
 
     @routes.get("/sellers")
-    def list_sellers() -> list[dict[str, Any]]:
+    async def list_sellers() -> list[dict[str, Any]]:
         return [seller_json(user, state.shops[user.shop_id]) for user in state.users.values()]
 
     @routes.put("/consent")
-    def consent(given: schemas.ConsentIn) -> dict[str, Any]:
+    async def consent(given: schemas.ConsentIn) -> dict[str, Any]:
         if given.user_id is not None:
             control.user(given.user_id)
         state.consent.user_id, state.consent.approve = given.user_id, given.approve
         return {"user_id": given.user_id, "approve": given.approve}
 
     @routes.post("/sellers/{user_id}/change_password")
-    def change_password(user_id: int) -> dict[str, int]:
+    async def change_password(user_id: int) -> dict[str, int]:
         control.user(user_id)
         return {"revoked": control.oauth.revoke_user(user_id)}
 
     @routes.post("/actions/expire_access_tokens")
-    def expire_access_tokens(given: schemas.UserRef) -> dict[str, int]:
+    async def expire_access_tokens(given: schemas.UserRef) -> dict[str, int]:
         now, expired = state.clock.now(), 0
         for token in state.access_tokens.values():
             if (given.user_id is None or token.user_id == given.user_id) and token.expires_at > now:
@@ -331,18 +331,23 @@ def router(control: Control) -> APIRouter:
         return {"expired": expired}
 
     @routes.post("/actions/advance_clock")
-    def advance_clock(given: schemas.ClockIn) -> dict[str, float]:
+    async def advance_clock(given: schemas.ClockIn) -> dict[str, float]:
         state.clock.offset += given.seconds
         return {"now": state.clock.now()}
 
+    @routes.put("/clock")
+    async def freeze_clock(given: schemas.FreezeIn) -> dict[str, Any]:
+        state.clock.freeze(given.frozen)
+        return {"now": state.clock.now(), "frozen": state.clock.frozen_at is not None}
+
     @routes.post("/actions/release_held")
-    def release_held() -> dict[str, int]:
+    async def release_held() -> dict[str, int]:
         count = len(state.held)
         control.webhooks.release_held()
         return {"released": count}
 
     @routes.post("/shops/{shop_id}/listings", status_code=201)
-    def create_listing(shop_id: int, given: schemas.ListingIn) -> dict[str, Any]:
+    async def create_listing(shop_id: int, given: schemas.ListingIn) -> dict[str, Any]:
         shop = control.shop(shop_id)
         listing = control.create_listing(shop, given)
         body = listing_json(shop, listing)
@@ -350,39 +355,39 @@ def router(control: Control) -> APIRouter:
         return body
 
     @routes.post("/shops/{shop_id}/receipts", status_code=201)
-    def place_receipt(shop_id: int, given: schemas.ReceiptIn, request: Request) -> dict[str, Any]:
+    async def place_receipt(shop_id: int, given: schemas.ReceiptIn, request: Request) -> dict[str, Any]:
         control.api_base = str(request.base_url).rstrip("/")
         return control.receipt_json(control.place_receipt(control.shop(shop_id), given))
 
     @routes.get("/shops/{shop_id}/receipts")
-    def list_receipts(shop_id: int) -> list[dict[str, Any]]:
+    async def list_receipts(shop_id: int) -> list[dict[str, Any]]:
         return [control.receipt_json(r) for r in control.shop(shop_id).receipts.values()]
 
     @routes.get("/shops/{shop_id}/receipts/{receipt_id}")
-    def get_receipt(shop_id: int, receipt_id: int) -> dict[str, Any]:
+    async def get_receipt(shop_id: int, receipt_id: int) -> dict[str, Any]:
         return control.receipt_json(control.receipt(control.shop(shop_id), receipt_id))
 
     @routes.post("/shops/{shop_id}/receipts/{receipt_id}/pay")
-    def pay(shop_id: int, receipt_id: int, request: Request) -> dict[str, Any]:
+    async def pay(shop_id: int, receipt_id: int, request: Request) -> dict[str, Any]:
         control.api_base = str(request.base_url).rstrip("/")
         return control.receipt_json(control.pay(control.receipt(control.shop(shop_id), receipt_id)))
 
     @routes.patch("/shops/{shop_id}/receipts/{receipt_id}")
-    def update_receipt(shop_id: int, receipt_id: int, patch: schemas.ReceiptPatch) -> dict[str, Any]:
+    async def update_receipt(shop_id: int, receipt_id: int, patch: schemas.ReceiptPatch) -> dict[str, Any]:
         receipt = control.receipt(control.shop(shop_id), receipt_id)
         return control.receipt_json(control.update_receipt(receipt, patch))
 
     @routes.post("/shops/{shop_id}/receipts/{receipt_id}/cancel")
-    def cancel(shop_id: int, receipt_id: int) -> dict[str, Any]:
+    async def cancel(shop_id: int, receipt_id: int) -> dict[str, Any]:
         return control.receipt_json(control.cancel(control.receipt(control.shop(shop_id), receipt_id)))
 
     @routes.post("/shops/{shop_id}/receipts/{receipt_id}/ship")
-    def ship(shop_id: int, receipt_id: int, given: schemas.ShipIn) -> dict[str, Any]:
+    async def ship(shop_id: int, receipt_id: int, given: schemas.ShipIn) -> dict[str, Any]:
         receipt = control.receipt(control.shop(shop_id), receipt_id)
         return control.receipt_json(control.ship(receipt, given))
 
     @routes.get("/deliveries")
-    def deliveries() -> list[dict[str, Any]]:
+    async def deliveries() -> list[dict[str, Any]]:
         return [
             {
                 "number": d.number,
@@ -402,29 +407,29 @@ def router(control: Control) -> APIRouter:
         ]
 
     @routes.get("/calls")
-    def calls(since: int = 0) -> list[dict[str, Any]]:
+    async def calls(since: int = 0) -> list[dict[str, Any]]:
         return [asdict(call) for call in state.calls if call.number > since]
 
     @routes.get("/misbehaviour")
-    def get_misbehaviour() -> dict[str, Any]:
+    async def get_misbehaviour() -> dict[str, Any]:
         return asdict(state.misbehaviour)
 
     @routes.put("/misbehaviour")
-    def set_misbehaviour(given: schemas.MisbehaviourIn) -> dict[str, Any]:
+    async def set_misbehaviour(given: schemas.MisbehaviourIn) -> dict[str, Any]:
         for name, value in given.model_dump(exclude_unset=True).items():
             if value is not None:
                 setattr(state.misbehaviour, name, value)
         return asdict(state.misbehaviour)
 
     @routes.patch("/settings")
-    def settings(given: schemas.SettingsIn) -> dict[str, Any]:
+    async def settings(given: schemas.SettingsIn) -> dict[str, Any]:
         for name, value in given.model_dump(exclude_unset=True).items():
             if value is not None:
                 setattr(control.settings, name, value)
         return {key: getattr(control.settings, key) for key in vars(control.settings)}
 
     @routes.post("/reset", status_code=204)
-    def reset() -> Response:
+    async def reset() -> Response:
         control.reset()
         for key, value in control.initial_settings.items():
             setattr(control.settings, key, value)

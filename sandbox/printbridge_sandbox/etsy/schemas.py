@@ -184,5 +184,9 @@ class ClockIn(Strict):
     seconds: float = Field(gt=0, le=400 * 86_400)
 
 
+class FreezeIn(Strict):
+    frozen: bool
+
+
 class UserRef(Strict):
     user_id: int | None = Field(None, description="only this seller's tokens; default: every token")

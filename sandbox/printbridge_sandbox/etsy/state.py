@@ -14,9 +14,18 @@ from typing import Any
 class Clock:
     def __init__(self) -> None:
         self.offset = 0.0
+        # When set, time stands still at this real time (plus the offset) until unfrozen.
+        self.frozen_at: float | None = None
 
     def now(self) -> float:
-        return time.time() + self.offset
+        return (self.frozen_at if self.frozen_at is not None else time.time()) + self.offset
+
+    def freeze(self, frozen: bool) -> None:
+        if frozen and self.frozen_at is None:
+            self.frozen_at = time.time()
+        elif not frozen and self.frozen_at is not None:
+            self.offset -= time.time() - self.frozen_at  # resume from the moment it stood at
+            self.frozen_at = None
 
     def seconds(self) -> int:
         """Etsy's timestamps are whole unix seconds."""
