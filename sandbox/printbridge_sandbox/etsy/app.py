@@ -26,7 +26,7 @@ def create_app(settings: EtsySettings | None = None, public_url: str | None = No
     oauth = oauth_routes.OAuth(state, settings)
     control = control_routes.Control(state, settings, oauth, webhooks)
     if public_url:
-        control.api_base = public_url.rstrip("/")
+        control.public_url = control.api_base = public_url.rstrip("/")
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:

@@ -67,8 +67,13 @@ class Control:
         self.oauth = oauth
         self.webhooks = webhooks
         self.initial_settings = {key: getattr(settings, key) for key in vars(settings)}
-        # The API's base URL as the outside sees it (webhook resource_url); set by the app on first use.
+        # The API's base URL as the outside sees it (webhook resource_url): fixed by `create_app`'s
+        # `public_url`, else the address the control call that paid a receipt came to.
+        self.public_url: str | None = None
         self.api_base = "http://127.0.0.1:9103"
+
+    def seen_at(self, request: Request) -> None:
+        self.api_base = self.public_url or str(request.base_url).rstrip("/")
 
     def register_app(self, given: schemas.AppIn) -> App:
         keystring = given.keystring or secrets.token_hex(12)
@@ -356,7 +361,7 @@ def router(control: Control) -> APIRouter:
 
     @routes.post("/shops/{shop_id}/receipts", status_code=201)
     async def place_receipt(shop_id: int, given: schemas.ReceiptIn, request: Request) -> dict[str, Any]:
-        control.api_base = str(request.base_url).rstrip("/")
+        control.seen_at(request)
         return control.receipt_json(control.place_receipt(control.shop(shop_id), given))
 
     @routes.get("/shops/{shop_id}/receipts")
@@ -369,7 +374,7 @@ def router(control: Control) -> APIRouter:
 
     @routes.post("/shops/{shop_id}/receipts/{receipt_id}/pay")
     async def pay(shop_id: int, receipt_id: int, request: Request) -> dict[str, Any]:
-        control.api_base = str(request.base_url).rstrip("/")
+        control.seen_at(request)
         return control.receipt_json(control.pay(control.receipt(control.shop(shop_id), receipt_id)))
 
     @routes.patch("/shops/{shop_id}/receipts/{receipt_id}")
