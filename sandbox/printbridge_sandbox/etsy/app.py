@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from printbridge_sandbox.etsy import api as api_routes
-from printbridge_sandbox.etsy import control as control_routes
+from printbridge_sandbox.etsy import control as control_ops
+from printbridge_sandbox.etsy import control_api
 from printbridge_sandbox.etsy import oauth as oauth_routes
 from printbridge_sandbox.etsy.guard import Guard
 from printbridge_sandbox.etsy.settings import EtsySettings
@@ -24,7 +25,7 @@ def create_app(settings: EtsySettings | None = None, public_url: str | None = No
     state = State()
     webhooks = Webhooks(state, settings)
     oauth = oauth_routes.OAuth(state, settings)
-    control = control_routes.Control(state, settings, oauth, webhooks)
+    control = control_ops.Control(state, settings, oauth, webhooks)
     if public_url:
         control.public_url = control.api_base = public_url.rstrip("/")
 
@@ -40,6 +41,6 @@ def create_app(settings: EtsySettings | None = None, public_url: str | None = No
     install_error_handlers(app)
     app.include_router(oauth_routes.router(oauth))
     app.include_router(api_routes.router(api_routes.Api(state, Guard(state))))
-    app.include_router(control_routes.router(control))
+    app.include_router(control_api.router(control))
     app.state.control = control
     return app
