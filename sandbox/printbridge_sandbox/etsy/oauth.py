@@ -45,6 +45,8 @@ SCOPES = {
 }
 # base64url without padding of a SHA-256 digest (RFC 7636 §4.2).
 CHALLENGE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+# 43 to 128 unreserved characters (RFC 7636 §4.1).
+VERIFIER = re.compile(r"^[A-Za-z0-9._~-]{43,128}$")
 CONNECT_PARAMS = (
     "response_type",
     "client_id",
@@ -132,6 +134,8 @@ class OAuth:
         if not CHALLENGE.match(challenge):
             return refuse("invalid_request", "code_challenge must be the base64url SHA-256 of the verifier")
         scopes = query["scope"].split()
+        if not scopes:
+            return refuse("invalid_scope", "scope must name at least one scope")
         unknown = [scope for scope in scopes if scope not in SCOPES]
         if unknown:
             return refuse("invalid_scope", f"unknown scope(s): {' '.join(unknown)}")
@@ -178,6 +182,10 @@ class OAuth:
         for name in ("redirect_uri", "code", "code_verifier"):
             if not form.get(name):
                 return token_error("invalid_request", f"{name} is required")
+        if not VERIFIER.match(form["code_verifier"]):
+            return token_error(
+                "invalid_request", "code_verifier must be 43 to 128 characters A-Z a-z 0-9 - . _ ~"
+            )
         code = self.state.codes.get(form["code"])
         if code is None or code.keystring != client_id:
             return token_error("invalid_grant", "code is invalid")

@@ -119,12 +119,24 @@ def test_every_connect_parameter_is_required(etsy: Etsy) -> None:
         assert name in callback["error_description"]
 
 
-def test_an_unknown_scope_is_invalid_scope(etsy: Etsy) -> None:
+def test_an_unknown_or_blank_scope_is_invalid_scope(etsy: Etsy) -> None:
     _verifier, challenge = pkce()
 
-    callback = redirected_query(etsy.connect(challenge, scope="transactions_r orders_r"))
+    unknown = redirected_query(etsy.connect(challenge, scope="transactions_r orders_r"))
+    blank = redirected_query(etsy.connect(challenge, scope="   "))
 
-    assert callback["error"] == "invalid_scope" and "orders_r" in callback["error_description"]
+    assert unknown["error"] == "invalid_scope" and "orders_r" in unknown["error_description"]
+    assert blank["error"] == "invalid_scope"
+
+
+def test_a_verifier_outside_rfc_7636s_form_is_refused(etsy: Etsy) -> None:
+    _verifier, challenge = pkce()
+    code = etsy.authorize(challenge)["code"]
+
+    short = etsy.token(grant_type="authorization_code", redirect_uri=REDIRECT, code=code, code_verifier="abc")
+
+    assert short.status_code == 400 and short.json()["error"] == "invalid_request"
+    assert "code_verifier" in short.json()["error_description"]
 
 
 def test_an_unregistered_redirect_uri_or_client_gets_an_error_page_and_no_redirect(etsy: Etsy) -> None:

@@ -158,3 +158,14 @@ def test_a_held_back_delivery_arrives_after_a_later_one(hooked: Etsy, receiver: 
 
     assert json.loads(first.body)["resource_url"].endswith(str(late["receipt_id"]))
     assert json.loads(second.body)["resource_url"].endswith(str(early["receipt_id"]))
+
+
+def test_a_delayed_delivery_is_still_pending_right_after_payment(hooked: Etsy, receiver: Receiver) -> None:
+    hooked.control("PUT", "/misbehaviour", json={"webhook_delay_seconds": 0.3})
+    hooked.place_receipt()
+
+    [pending] = hooked.control("GET", "/deliveries")
+    receiver.wait_for(1)
+
+    assert pending["status"] == "pending" and pending["attempts"] == []
+    assert settled(hooked, 1)[0]["status"] == "delivered"
