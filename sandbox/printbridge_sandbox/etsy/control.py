@@ -76,7 +76,8 @@ class Control:
     def update_app(self, keystring: str, patch: schemas.AppPatch) -> App:
         app = self.app(keystring)
         for name, value in patch.model_dump(exclude_unset=True).items():
-            setattr(app, name, value)
+            if value is not None or name == "webhook_url":  # null removes the webhook endpoint only
+                setattr(app, name, value)
         return app
 
     def create_seller(self, given: schemas.SellerIn) -> tuple[User, Shop]:

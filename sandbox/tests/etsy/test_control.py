@@ -38,6 +38,19 @@ def test_an_app_with_bad_input_is_422_naming_the_field(
     assert field in field_names(body) or field in str(body["errors"])
 
 
+def test_an_app_is_changed_in_place_and_null_removes_only_its_webhook_endpoint(etsy: Etsy) -> None:
+    path = f"{CONTROL}/apps/{etsy.keystring}"
+
+    changed = etsy.http.patch(path, json={"redirect_uris": ["https://new.example/cb"], "qps": 50})
+    cleared = etsy.http.patch(path, json={"webhook_url": None, "redirect_uris": None})
+
+    assert changed.status_code == 200 and changed.json()["qps"] == 50
+    assert cleared.json()["webhook_url"] is None
+    assert cleared.json()["redirect_uris"] == ["https://new.example/cb"]
+    assert "redirect_uris" in str(problem(etsy.http.patch(path, json={"redirect_uris": ["ftp://x"]}), 422))
+    problem(etsy.http.patch(f"{CONTROL}/apps/nosuchapp", json={}), 404)
+
+
 def test_http_redirects_are_allowed_on_loopback_only(http: httpx.Client) -> None:
     local = http.post(f"{CONTROL}/apps", json={"redirect_uris": ["http://127.0.0.1:8000/etsy/callback"]})
 
