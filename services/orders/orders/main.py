@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from orders.config import Settings
+from orders.manual.endpoints import router as manual_router
 from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
 from orders.order.endpoints import router as order_router
@@ -22,7 +23,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[order_router],
+            routers=[order_router, manual_router],
             consumers=consumers,
             tags=[
                 {

@@ -121,6 +121,12 @@ class OrderLine(Base):
     unit_price: Mapped[Decimal] = mapped_column(ExactDecimal())
     # [{"name": …, "value": …}] as the shop gave them (print options, artwork URLs).
     properties: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # What a manual order names directly (shop orders leave them empty; their products are mapped):
+    # the producer's product, a saved template, the print files by print area, the options by name.
+    product_uid: Mapped[str | None] = mapped_column(String(200))
+    template_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    files: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    options: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class OrderEvent(Base):
@@ -138,3 +144,21 @@ class OrderEvent(Base):
     detail: Mapped[str] = mapped_column(Text)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
     source_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class IdempotencyKey(Base):
+    """A manual order placed with an `Idempotency-Key`: the key (per store), a hash of the request it
+    came with and the answer given, so a repeat gets the same answer instead of a second order. Kept 24
+    hours (`orders.manual.service.IDEMPOTENCY_KEY_LIFETIME`)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_store_id_created_at", "store_id", "created_at"),)
+
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    # The answer's body (the order as it was created); None until the order is written, in the same
+    # transaction, so no other transaction ever reads it None.
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
