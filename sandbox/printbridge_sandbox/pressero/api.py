@@ -93,13 +93,14 @@ def api_router(pressero: Pressero) -> APIRouter:
         subscriber = pressero.subscriber(str(body.get("subscriberid") or ""))
         consumer = str(body.get("consumerid") or "").strip().lower()
         user, password = str(body.get("username") or ""), body.get("password")
+        if subscriber is not None:
+            subscriber.calls.append({"method": "POST", "path": "/api/token", "query": ""})
         if (
             subscriber is None
             or consumer not in subscriber.consumer_ids
             or subscriber.users.get(user.lower()) != password
         ):
             return _refused(401, "Invalid credentials.")
-        subscriber.calls.append({"method": "POST", "path": "/api/token", "query": ""})
         token = subscriber.new_token(pressero.token_lifetime)
         return JSONResponse({"Code": 200, "Data": token, "Message": None})
 
