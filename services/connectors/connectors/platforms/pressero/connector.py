@@ -109,8 +109,10 @@ def normalise_admin_url(raw: str, *, allow_private: bool) -> str:
     except UrlNotAllowed as exc:
         raise ConnectRefused("url-not-allowed", str(exc), "admin_url") from None
     path = url.path
-    if "/api" in path.lower():
-        path = path[: path.lower().index("/api")]
+    for marker in ("/docs/api", "/api"):  # an address copied from the API or its documentation
+        if marker in path.lower():
+            path = path[: path.lower().index(marker)]
+            break
     default_port = 443 if url.scheme == "https" else 80
     port = f":{url.port}" if url.port and url.port != default_port else ""
     return f"{url.scheme}://{url.host.lower()}{port}{path.rstrip('/')}"
