@@ -296,9 +296,9 @@ class PresseroConnector(PlatformConnector):
         except PresseroApiError as error:
             if error.status == 404:
                 return None
-            raise _problem(error) from None
+            raise problem_for(error) from None
         except (TokenRefused, NotPressero, UrlNotAllowed) as exc:
-            raise _problem(exc) from None
+            raise problem_for(exc) from None
         if isinstance(items, dict):
             items = lower_keys(items).get("items")
         if not _of_site(lower_keys(details), store.shop_key):
@@ -325,7 +325,7 @@ class PresseroConnector(PlatformConnector):
                 if _of_site(fields, store.shop_key) and fields.get("ordernumber") is not None:
                     orders.setdefault(str(fields["ordernumber"]), []).append(row)
         except (PresseroApiError, TokenRefused, NotPressero, UrlNotAllowed) as exc:
-            raise _problem(exc) from None
+            raise problem_for(exc) from None
         versions = []
         for number, rows in orders.items():
             try:
@@ -343,13 +343,15 @@ def new_webhook_key() -> str:
     return secrets.token_urlsafe(32)
 
 
-def _problem(exc: Exception) -> PlatformProblem | PlatformUnavailable:
+def problem_for(exc: Exception) -> PlatformProblem | PlatformUnavailable:
     if isinstance(exc, TokenRefused):
         return credentials_refused(str(exc))
     if isinstance(exc, UrlNotAllowed):
         return url_not_allowed(str(exc))
     if isinstance(exc, NotPressero):
         return not_pressero(str(exc))
+    if isinstance(exc, PresseroApiError) and exc.status == 401:  # even with a token just issued
+        return credentials_refused(exc.message)
     if isinstance(exc, PresseroApiError) and exc.status == 403:
         return api_forbidden(exc.message)
     return PlatformUnavailable(f"Pressero answered {exc}")
