@@ -81,6 +81,16 @@ class WebhookSetupNotSupported(Conflict):
         )
 
 
+class CredentialsUpdateNotSupported(Conflict):
+    code = "credentials-update-not-supported"
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(
+            f"Stores on {platform} take new credentials by reconnecting (or disconnecting and connecting "
+            "again), not here."
+        )
+
+
 class PlatformUnavailable(Exception):
     """A transient failure (5xx, 429 beyond our patience, a timeout): retry later, the store is fine."""
 
@@ -183,6 +193,13 @@ class PlatformConnector(ABC):
     def rotate_webhook_key(self, credentials: dict[str, Any]) -> dict[str, Any]:
         """The credentials with a new webhook security key (for platforms with a `webhook_setup`)."""
         raise WebhookSetupNotSupported(self.platform)
+
+    async def update_credentials(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], login: dict[str, str]
+    ) -> dict[str, Any]:
+        """Platforms connected with a user's login (Pressero): the credentials with the new `login`
+        (`username`, `password`), verified by a real call; raises `ConnectRefused` when refused."""
+        raise CredentialsUpdateNotSupported(self.platform)
 
     async def reconnect(
         self, context: PlatformContext, store: StoreRef, return_url: str | None

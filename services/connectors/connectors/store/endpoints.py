@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from connectors.deps import OutboxDep, PlatformsDep, ReadSessionDep, Requires, SessionDep
-from connectors.store import schemas, service, setup
+from connectors.store import login, schemas, service, setup
 from printbridge_shared.auth.permissions import Permission, Scope
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.events.contracts import Platform, StoreStatus
@@ -143,3 +143,19 @@ async def rotate_webhook_key(
     """A new security key (the old one is refused from now on): enter it in the shop's admin at once;
     orders meanwhile arrive by polling."""
     return await setup.rotate(session, platforms, Scope.of(principal), store_id)
+
+
+@router.put("/{store_id}/credentials", response_model=schemas.Store, responses=problems(409, 422))
+async def update_store_credentials(
+    store_id: uuid.UUID,
+    payload: schemas.StoreCredentials,
+    session: SessionDep,
+    outbox: OutboxDep,
+    platforms: PlatformsDep,
+    principal: Managing,
+) -> schemas.Store:
+    """Stores connected with a user's login (Pressero): the new password (and user name), verified by the
+    platform at once (422 when refused); the store's problems are cleared and it is polled. Other
+    platforms answer 409 (they reconnect)."""
+    store = await login.update(session, outbox, platforms, Scope.of(principal), store_id, payload)
+    return service.to_read(store)

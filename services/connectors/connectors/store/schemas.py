@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectors.platforms.pressero.schemas import PresseroConnect
 from connectors.platforms.shopify.schemas import ShopifyConnect
@@ -79,6 +79,16 @@ class StoreUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: StoreName
+
+
+class StoreCredentials(BaseModel):
+    """New login for a store connected with a user's login (Pressero: its admin user), e.g. after a
+    password change put the store in `auth_error`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Text | None = Field(None, min_length=1, max_length=200, description="Unchanged when left out.")
+    password: SecretStr = Field(min_length=1, max_length=200)
 
 
 class StoreReconnect(BaseModel):

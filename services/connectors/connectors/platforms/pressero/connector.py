@@ -56,9 +56,9 @@ def credentials_refused(detail: str) -> PlatformProblem:
         "credentials_refused",
         f"Pressero refuses the store's API credentials ({detail}): the admin user's password changed, the "
         "user was removed or lost its rights, or the account's API access ended.",
-        "Check the user in Pressero (Admin > Users) and the account's API subscription, then disconnect "
-        "this store and connect the site again with the current credentials (the webhook address and "
-        "security key change with it: enter the new ones in Pressero).",
+        "Check the user in Pressero (Admin > Users) and the account's API subscription, then give the "
+        "store the current password (and user name) with PUT /v1/stores/{id}/credentials; the store "
+        "keeps its webhook address and security key.",
     )
 
 
@@ -245,6 +245,26 @@ class PresseroConnector(PlatformConnector):
             "orders_from": now.isoformat(),
         }
         return Connection(shop_key=site, name=site, status=StoreStatus.connected, credentials=credentials)
+
+    async def update_credentials(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], login: dict[str, str]
+    ) -> dict[str, Any]:
+        """The admin user's new name or password, verified by a token request (the store keeps its
+        webhook address and security key)."""
+        updated = {**credentials, **login}
+        client = PresseroClient(context.http, updated["admin_url"], _login(updated), timeout=CONNECT_TIMEOUT)
+        try:
+            token = await client.authenticate()
+        except TokenRefused as exc:
+            raise ConnectRefused(
+                "auth-failed",
+                f"Pressero refused the credentials ({exc}): check the user name and password (an admin "
+                "user of the account the store was connected with).",
+                "password",
+            ) from None
+        except (NotPressero, PlatformUnavailable, UrlNotAllowed) as exc:
+            raise ConnectRefused("unreachable", f"Pressero could not be asked: {exc}", "password") from None
+        return {**updated, "token": token}
 
     # Webhooks: entered by the producer in Pressero ---------------------------------------------------
 

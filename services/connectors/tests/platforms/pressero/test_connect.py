@@ -7,6 +7,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from printbridge_shared.events.contracts import Platform
 from printbridge_shared.testing import AuthKeys, bearer, free_port
 
 from .conftest import DOMAIN, REFERENCE, Sandbox, connect_body, known_customer, store_row
@@ -200,3 +201,56 @@ async def test_a_disconnected_store_has_no_setup(
     assert (await client.delete(f"/v1/stores/{store.store_id}", headers=operator_headers)).status_code == 204
     answer = await client.get(f"/v1/stores/{store.store_id}/webhook-setup", headers=operator_headers)
     assert answer.status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("viewer", 403), ("order_manager", 403), ("other", 404), (None, 401)]
+)
+async def test_who_may_not_update_the_credentials(
+    role: str | None,
+    status: int,
+    client: httpx.AsyncClient,
+    connected,
+    customer_id: uuid.UUID,
+    auth: AuthKeys,
+) -> None:
+    store = await connected(webhooks=False)
+    if role is None:
+        headers: dict[str, str] = {}
+    elif role == "other":
+        headers = bearer(auth.customer_user_token(uuid.uuid4(), "admin"))
+    else:
+        headers = bearer(auth.customer_user_token(customer_id, role))
+    answer = await client.put(
+        f"/v1/stores/{store.store_id}/credentials", json={"password": "x"}, headers=headers
+    )
+    assert answer.status_code == status
+
+
+async def test_credentials_need_a_password_and_nothing_else(
+    client: httpx.AsyncClient, connected, operator_headers: dict[str, str]
+) -> None:
+    store = await connected(webhooks=False)
+    path = f"/v1/stores/{store.store_id}/credentials"
+    for body, field in (
+        ({}, "password"),
+        ({"password": "x", "token": "y"}, "token"),
+        ({"password": ""}, "password"),
+    ):
+        answer = await client.put(path, json=body, headers=operator_headers)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["loc"][-1] == field
+
+
+async def test_other_platforms_have_no_webhook_setup_nor_credentials_to_update(
+    client: httpx.AsyncClient, make_store, customer_id: uuid.UUID, operator_headers: dict[str, str]
+) -> None:
+    store = await make_store(customer_id, platform=Platform.woocommerce, shop_key="https://shop.example")
+    setup = await client.get(f"/v1/stores/{store.id}/webhook-setup", headers=operator_headers)
+    assert setup.status_code == 409 and setup.json()["type"].endswith("webhook-setup-not-supported")
+    rotate = await client.post(f"/v1/stores/{store.id}/webhook-setup/rotate", headers=operator_headers)
+    assert rotate.status_code == 409
+    login = await client.put(
+        f"/v1/stores/{store.id}/credentials", json={"password": "x"}, headers=operator_headers
+    )
+    assert login.status_code == 409 and login.json()["type"].endswith("credentials-update-not-supported")

@@ -199,7 +199,7 @@ async def test_refused_credentials_put_the_store_in_auth_error_with_the_fix(
     shown = (await client.get(f"/v1/stores/{store.store_id}", headers=operator_headers)).json()
     assert shown["status"] == "auth_error"
     (problem,) = shown["problems"]
-    assert problem["code"] == "credentials_refused" and "connect the site again" in problem["fix"]
+    assert problem["code"] == "credentials_refused" and "PUT /v1/stores/{id}/credentials" in problem["fix"]
     assert (await published(app, number))["received"] == []
 
 
@@ -212,3 +212,30 @@ async def test_a_disconnected_store_takes_nothing_in(
     (sent,) = await sandbox.drained(store.account)
     assert sent["response_status"] in (200, 401)
     assert await deliveries(app) == []
+
+
+async def test_new_credentials_bring_a_store_in_auth_error_back_with_its_webhook(
+    app: FastAPI, client: httpx.AsyncClient, sandbox: Sandbox, connected, operator_headers: dict[str, str]
+) -> None:
+    store = await connected()
+    subscriber = store.account.subscriber_id
+    await sandbox.control.put(f"/subscribers/{subscriber}/password", json={"password": "changed-pw"})
+    await sandbox.control.post(f"/subscribers/{subscriber}/tokens/expire")
+    first = await sandbox.place_order()
+    await sandbox.drained(store.account)
+    assert await settled(app, "OrderPlaced", first) == "failed"
+
+    path = f"/v1/stores/{store.store_id}/credentials"
+    refused = await client.put(path, json={"password": "still-wrong"}, headers=operator_headers)
+    assert refused.status_code == 422 and refused.json()["type"].endswith("auth-failed")
+    answer = await client.put(path, json={"password": "changed-pw"}, headers=operator_headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "connected" and answer.json()["problems"] == []
+
+    async def caught_up() -> bool:
+        return len((await published(app, first))["received"]) == 1
+
+    await eventually(caught_up)
+    second = await sandbox.place_order()
+    await sandbox.drained(store.account)
+    assert await settled(app, "OrderPlaced", second) == "published"
