@@ -3,6 +3,8 @@ orders page by page, an order's details and items."""
 
 import httpx
 
+from printbridge_sandbox.pressero.app import create_app
+
 from .conftest import CONTROL, Account
 
 
@@ -125,3 +127,23 @@ async def test_the_5xx_switch_fails_the_next_calls(
     search = "/api/v2/Orders/Search?pageNumber=0&pageSize=10"
     assert (await http.post(search, json={}, headers=token)).status_code == 503
     assert (await http.post(search, json={}, headers=token)).status_code == 200
+
+
+async def test_tokens_expire_after_the_configured_lifetime() -> None:
+    app = create_app(token_lifetime_s=0)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://admin.test") as http,
+    ):
+        made = (await http.post(f"{CONTROL}/subscribers", json={"password": "pw"})).json()
+        login = {
+            "UserName": made["username"],
+            "Password": "pw",
+            "SubscriberId": made["subscriber_id"],
+            "ConsumerID": made["consumer_id"],
+        }
+        token = (await http.post("/api/token", json=login)).json()["Data"]
+        answer = await http.post(
+            "/api/v2/Orders/Search", json={}, headers={"Authorization": f"token {token}"}
+        )
+        assert answer.status_code == 401
