@@ -51,6 +51,19 @@ class PresseroApiError(Exception):
         super().__init__(f"{self.status}: {self.message}")
 
 
+def unwrapped(body: Any) -> Any:
+    """An answer wrapped as the token answer is (`{Code, Data, Message}`) is read as its `Data`; the
+    public integrator reads the order answers unwrapped, and both are taken."""
+    fields = lower_keys(body)
+    if (
+        set(fields) <= {"code", "data", "message"}
+        and "code" in fields
+        and isinstance(fields.get("data"), dict | list)
+    ):
+        return fields["data"]
+    return body
+
+
 def token_from(body: Any) -> str:
     """The token in the answer to `POST /api/token`: `{Code: 200, Data: "<token>"}` as the public
     integrator reads it; also a bare JSON string, or `Data`/the answer as `{Token: …}`."""
@@ -131,7 +144,7 @@ class PresseroClient:
         body = _json_or_none(response)
         if body is None:
             raise PlatformUnavailable(f"{self.admin_url}: {path} did not answer JSON")
-        return body
+        return unwrapped(body)
 
     async def _authorised(self, method: str, path: str, **options: Any) -> httpx.Response:
         headers = {"Authorization": f"token {self.token}", "Accept": "application/json"}

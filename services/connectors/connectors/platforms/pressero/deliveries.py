@@ -66,7 +66,13 @@ def hash_matches(key: str, body: bytes, given: str | None) -> bool:
 
 def order_number(envelope: dict[str, Any]) -> str | None:
     """The order a notice names: `Data.OrderNumber` (the integrator's model), else a top-level one."""
-    data = lower_keys(envelope.get("data"))
+    data = envelope.get("data")
+    if isinstance(data, str):  # Data serialised twice, as some senders do
+        try:
+            data = json.loads(data)
+        except ValueError:
+            data = None
+    data = lower_keys(data)
     number = data.get("ordernumber", envelope.get("ordernumber"))
     text = str(number).strip() if number is not None else ""
     return text if text.isdigit() else None

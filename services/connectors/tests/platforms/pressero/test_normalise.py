@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from connectors.platforms.base import ConnectRefused
-from connectors.platforms.pressero.client import NotPressero, TokenRefused, token_from
+from connectors.platforms.pressero.client import NotPressero, TokenRefused, token_from, unwrapped
 from connectors.platforms.pressero.connector import normalise_admin_url, normalise_site_domain
+from connectors.platforms.pressero.deliveries import order_number
 from connectors.platforms.pressero.normalise import NotAnOrder, order_version
 
 
@@ -114,3 +115,28 @@ def test_an_order_without_its_number_or_date_is_not_an_order() -> None:
         order_version({"OrderDate": "2030-01-01T10:00:00"}, [item(1)])
     with pytest.raises(NotAnOrder):
         order_version({"OrderNumber": 1}, [item(1)])
+
+
+def test_answers_wrapped_like_the_token_answer_are_read_as_their_data() -> None:
+    assert unwrapped({"Code": 200, "Data": {"OrderNumber": 1}, "Message": None}) == {"OrderNumber": 1}
+    assert unwrapped({"code": 200, "data": [1]}) == [1]
+    order = {"OrderNumber": 1, "Data": {"x": 1}}
+    assert unwrapped(order) == order
+
+
+@pytest.mark.parametrize(
+    "envelope",
+    [
+        {"data": {"OrderNumber": 100001}},
+        {"data": {"ordernumber": "100001"}},
+        {"data": '{"OrderNumber": 100001}'},
+        {"ordernumber": 100001},
+    ],
+)
+def test_the_order_number_is_found_in_each_form_of_the_notice(envelope: dict[str, object]) -> None:
+    assert order_number(envelope) == "100001"
+
+
+def test_a_notice_without_an_order_number_names_no_order() -> None:
+    assert order_number({"data": {"UserId": "u-1"}}) is None
+    assert order_number({"data": "not json"}) is None
