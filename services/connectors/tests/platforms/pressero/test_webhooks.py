@@ -239,3 +239,30 @@ async def test_new_credentials_bring_a_store_in_auth_error_back_with_its_webhook
     second = await sandbox.place_order()
     await sandbox.drained(store.account)
     assert await settled(app, "OrderPlaced", second) == "published"
+
+
+async def test_notices_out_of_order_publish_what_the_api_has_now_once(
+    app: FastAPI, sandbox: Sandbox, connected
+) -> None:
+    store = await connected()
+    await sandbox.switches(store.account, out_of_order_deliveries=1)
+    number = await sandbox.place_order(items=TWO_ITEMS, placed_at="2030-01-01T10:00:00Z")
+    await sandbox.decide(number, 2, "approve", at="2030-01-01T12:00:00Z")
+    await sandbox.drained(store.account)
+    outcomes = {await settled(app, "OrderPlaced", number), await settled(app, "OrderItemApproved", number)}
+    assert outcomes == {"published", "stale"}
+    assert [d.topic for d in await deliveries(app)] == ["OrderItemApproved", "OrderPlaced"]
+    events = await published(app, number)
+    assert events["updated"] == []
+    (received,) = events["received"]
+    assert len(received["line_items"]) == 2
+
+
+async def test_a_pull_that_meets_a_5xx_is_retried(app: FastAPI, sandbox: Sandbox, connected) -> None:
+    store = await connected()
+    await sandbox.switches(store.account, fail_5xx=1)
+    number = await sandbox.place_order()
+    await sandbox.drained(store.account)
+    assert await settled(app, "OrderPlaced", number) == "published"
+    assert len((await published(app, number))["received"]) == 1
+    assert (await store_row(app, store.store_id)).status == "connected"
