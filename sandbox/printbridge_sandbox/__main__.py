@@ -17,6 +17,8 @@ from fastapi import FastAPI
 from printbridge_sandbox.etsy import schemas as etsy_schemas
 from printbridge_sandbox.etsy.app import create_app as create_etsy_app
 from printbridge_sandbox.etsy.settings import EtsySettings
+from printbridge_sandbox.pressero import control as pressero_control
+from printbridge_sandbox.pressero.app import create_app as create_pressero_app
 from printbridge_sandbox.shopify.app import create_app as create_shopify_app
 from printbridge_sandbox.shopify.control import AppIn, Control, ProductIn, ShopIn, VariantIn
 from printbridge_sandbox.shopify.settings import ShopifySettings
@@ -185,10 +187,31 @@ def _start_etsy(args: argparse.Namespace, base_url: str) -> Started:
     )
 
 
+def _pressero_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--pressero-token-lifetime", type=float, default=3600.0, help="seconds")
+
+
+def _start_pressero(args: argparse.Namespace, base_url: str) -> Started:
+    app = create_pressero_app(token_lifetime_s=args.pressero_token_lifetime)
+    account = pressero_control.seed(app.state.pressero, "demo.pressero.example", integration_id="DEMO")
+    control = f"{base_url}/_sandbox/pressero"
+    return Started(
+        app,
+        [
+            f"Pressero sandbox on {base_url} (control API: {control}, docs/sandbox-pressero.md)",
+            f"  admin_url={base_url} site_domain=demo.pressero.example integration_id=DEMO",
+            f"  subscriber_id={account.subscriber_id} consumer_id={account.consumer_id}",
+            f"  username={account.username} password={account.password}",
+            f"  place orders with POST {control}/sites/demo.pressero.example/orders",
+        ],
+    )
+
+
 SANDBOXES = [
     Sandbox("shopify", 9101, _start_shopify, _shopify_flags),
     Sandbox("woocommerce", 9102, _start_woocommerce, _woocommerce_flags),
     Sandbox("etsy", 9103, _start_etsy, _etsy_flags),
+    Sandbox("pressero", 9104, _start_pressero, _pressero_flags),
 ]
 
 

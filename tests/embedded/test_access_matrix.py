@@ -67,6 +67,9 @@ MATRIX = {
     "disconnect_store": "401 any any any 403 403 any",
     "reconcile_store": "401 any any any 403 403 any",
     "reconnect_store": "401 any any any 403 403 any",
+    "get_webhook_setup": "401 any any any 403 403 any",
+    "rotate_webhook_key": "401 any any any 403 403 any",
+    "update_store_credentials": "401 any any any 403 403 any",
     # Orders: everyone with orders:read (not store managers); the path's order or store is made up.
     "list_orders": "401 ok  ok  403 ok  ok  ok",
     "get_order": "401 any any 403 any any any",

@@ -7,6 +7,8 @@ from connectors.intake import jobs as intake_jobs
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
+from connectors.platforms.pressero import jobs as pressero_jobs
+from connectors.platforms.pressero.endpoints import router as pressero_webhooks
 from connectors.platforms.shopify.endpoints import router as shopify_router
 from connectors.platforms.woocommerce import jobs as woocommerce_jobs
 from connectors.platforms.woocommerce.endpoints import router as woocommerce_webhooks
@@ -29,11 +31,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[stores_router, shopify_router, woocommerce_webhooks],
+            routers=[stores_router, shopify_router, woocommerce_webhooks, pressero_webhooks],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
                 **store_jobs.handlers(platforms, db, outbox),
                 **woocommerce_jobs.handlers(platforms, db, outbox),
+                **pressero_jobs.handlers(platforms, db, outbox),
                 **intake_jobs.handlers(platforms, db, outbox),
             },
             schedules=store_jobs.schedules(settings.reconcile_interval_s),

@@ -133,5 +133,8 @@ class KnownCustomer(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), default="")
+    # The customer's own id for this customer (e.g. in the producer's MIS); Pressero sites are connected
+    # only for the customer whose reference id is the site's integration id.
+    reference_id: Mapped[str | None] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)

@@ -71,6 +71,26 @@ class ReconnectNotSupported(Conflict):
         )
 
 
+class WebhookSetupNotSupported(Conflict):
+    code = "webhook-setup-not-supported"
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(
+            f"Printbridge registers the webhooks of stores on {platform} itself: there is nothing to enter "
+            "in the shop."
+        )
+
+
+class CredentialsUpdateNotSupported(Conflict):
+    code = "credentials-update-not-supported"
+
+    def __init__(self, platform: str) -> None:
+        super().__init__(
+            f"Stores on {platform} take new credentials by reconnecting (or disconnecting and connecting "
+            "again), not here."
+        )
+
+
 class PlatformUnavailable(Exception):
     """A transient failure (5xx, 429 beyond our patience, a timeout): retry later, the store is fine."""
 
@@ -88,6 +108,15 @@ class StoreRef:
     platform: Platform
     shop_key: str
     name: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The customer a store is being connected for, as far as a platform may check it."""
+
+    id: uuid.UUID
+    name: str
+    reference_id: str | None
 
 
 @dataclass
@@ -151,6 +180,29 @@ class PlatformConnector(ABC):
     async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
         """Starts connecting the shop named in `request` (the platform's connect schema) as store
         `store_id`: verifies what can be verified now; raises `ConnectRefused` (422) with the cause."""
+
+    def check_owner(self, owner: Owner, request: Any) -> None:
+        """Called before `connect`, with no call to the platform yet: raises `ConnectRefused` when the
+        shop in `request` may not be connected for `owner`. Most platforms accept any owner."""
+        return None
+
+    def webhook_setup(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """For platforms whose webhooks the producer enters by hand in the shop's admin: what to enter
+        (`webhook_url`, `security_key`, `events`, `instructions`). None: the connector registers them."""
+        return None
+
+    def rotate_webhook_key(self, credentials: dict[str, Any]) -> dict[str, Any]:
+        """The credentials with a new webhook security key (for platforms with a `webhook_setup`)."""
+        raise WebhookSetupNotSupported(self.platform)
+
+    async def update_credentials(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], login: dict[str, str]
+    ) -> dict[str, Any]:
+        """Platforms connected with a user's login (Pressero): the credentials with the new `login`
+        (`username`, `password`), verified by a real call; raises `ConnectRefused` when refused."""
+        raise CredentialsUpdateNotSupported(self.platform)
 
     async def reconnect(
         self, context: PlatformContext, store: StoreRef, return_url: str | None

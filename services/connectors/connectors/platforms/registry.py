@@ -2,6 +2,7 @@
 
 from connectors.platforms.base import PlatformConnector
 from connectors.platforms.manual.connector import ManualConnector
+from connectors.platforms.pressero.connector import PresseroConnector
 from connectors.platforms.shopify.connector import ShopifyConnector
 from connectors.platforms.woocommerce.connector import WooCommerceConnector
 from printbridge_shared.errors import InvalidInput, field_errors
@@ -12,6 +13,7 @@ CONNECTORS: dict[Platform, PlatformConnector] = {
     Platform.shopify: ShopifyConnector(),
     Platform.woocommerce: WooCommerceConnector(),
     Platform.manual: ManualConnector(),
+    Platform.pressero: PresseroConnector(),
 }
 
 

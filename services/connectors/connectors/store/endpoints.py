@@ -4,7 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from connectors.deps import OutboxDep, PlatformsDep, ReadSessionDep, Requires, SessionDep
-from connectors.store import schemas, service
+from connectors.store import login, schemas, service, setup
 from printbridge_shared.auth.permissions import Permission, Scope
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.events.contracts import Platform, StoreStatus
@@ -37,7 +37,11 @@ async def connect_store(
         read_session, session, outbox, platforms.context(), platforms.box, principal, payload
     )
     response.headers["Location"] = f"{router.prefix}/{store.id}"
-    return schemas.StoreCreated(store=service.to_read(store), authorize_url=authorize_url)
+    return schemas.StoreCreated(
+        store=service.to_read(store),
+        authorize_url=authorize_url,
+        setup=setup.describe(platforms, store),
+    )
 
 
 @router.get("", response_model=schemas.StorePage)
@@ -120,3 +124,38 @@ async def reconnect_store(
         payload.return_url if payload else None,
     )
     return schemas.StoreCreated(store=service.to_read(store), authorize_url=authorize_url)
+
+
+@router.get("/{store_id}/webhook-setup", response_model=schemas.StoreSetup, responses=problems(409))
+async def get_webhook_setup(
+    store_id: uuid.UUID, session: ReadSessionDep, platforms: PlatformsDep, principal: Managing
+) -> schemas.StoreSetup:
+    """For platforms whose webhooks the producer enters by hand (Pressero): the webhook address and
+    security key to enter in the shop's admin, the events to tick, and where (409 for other platforms
+    and disconnected stores)."""
+    return await setup.show(session, platforms, Scope.of(principal), store_id)
+
+
+@router.post("/{store_id}/webhook-setup/rotate", response_model=schemas.StoreSetup, responses=problems(409))
+async def rotate_webhook_key(
+    store_id: uuid.UUID, session: SessionDep, platforms: PlatformsDep, principal: Managing
+) -> schemas.StoreSetup:
+    """A new security key (the old one is refused from now on): enter it in the shop's admin at once;
+    orders meanwhile arrive by polling."""
+    return await setup.rotate(session, platforms, Scope.of(principal), store_id)
+
+
+@router.put("/{store_id}/credentials", response_model=schemas.Store, responses=problems(409, 422))
+async def update_store_credentials(
+    store_id: uuid.UUID,
+    payload: schemas.StoreCredentials,
+    session: SessionDep,
+    outbox: OutboxDep,
+    platforms: PlatformsDep,
+    principal: Managing,
+) -> schemas.Store:
+    """Stores connected with a user's login (Pressero): the new password (and user name), verified by the
+    platform at once (422 when refused); the store's problems are cleared and it is polled. Other
+    platforms answer 409 (they reconnect)."""
+    store = await login.update(session, outbox, platforms, Scope.of(principal), store_id, payload)
+    return service.to_read(store)

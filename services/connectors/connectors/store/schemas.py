@@ -2,16 +2,19 @@ import datetime as dt
 import uuid
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectors.platforms.manual.schemas import ManualConnect
+from connectors.platforms.pressero.schemas import PresseroConnect
 from connectors.platforms.shopify.schemas import ShopifyConnect
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
 from connectors.store.fields import StoreName
 from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.fields import Text
 
-StoreConnect = Annotated[ShopifyConnect | WooCommerceConnect | ManualConnect, Field(discriminator="platform")]
+StoreConnect = Annotated[
+    ShopifyConnect | WooCommerceConnect | PresseroConnect | ManualConnect, Field(discriminator="platform")
+]
 
 
 class StoreProblem(BaseModel):
@@ -46,10 +49,25 @@ class StoreHistoryEntry(BaseModel):
     detail: dict[str, Any]
 
 
+class StoreSetup(BaseModel):
+    """What the producer enters in the shop's admin where the platform's webhooks are set up by hand
+    (Pressero: Admin > Preferences > Webhooks)."""
+
+    webhook_url: str = Field(description="The address the platform delivers to; it names the store.")
+    security_key: str = Field(description="The key the platform signs deliveries with (keep it secret).")
+    events: list[str] = Field(description="The events to tick.")
+    instructions: str = Field(description="Where in the platform's admin these go.")
+
+
 class StoreCreated(BaseModel):
     store: Store
     authorize_url: str | None = Field(
         None, description="Where the merchant grants access (OAuth platforms); null when already connected."
+    )
+    setup: StoreSetup | None = Field(
+        None,
+        description="Platforms whose webhooks the producer sets up by hand (Pressero): what to enter "
+        "there; null for the others.",
     )
 
 
@@ -62,6 +80,16 @@ class StoreUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: StoreName
+
+
+class StoreCredentials(BaseModel):
+    """New login for a store connected with a user's login (Pressero: its admin user), e.g. after a
+    password change put the store in `auth_error`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    username: Text | None = Field(None, min_length=1, max_length=200, description="Unchanged when left out.")
+    password: SecretStr = Field(min_length=1, max_length=200)
 
 
 class StoreReconnect(BaseModel):

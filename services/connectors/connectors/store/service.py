@@ -142,6 +142,7 @@ async def create(
     never holds the writer (on SQLite the only one) while webhooks wait to be stored."""
     customer_id = await _owner(read_session, principal, payload.customer_id)
     connector = connector_for(Platform(payload.platform))
+    connector.check_owner(await customers.owner(read_session, customer_id), payload)
     store_id = uuid.uuid4()
     connection = await connector.connect(context, store_id, payload)
     existing = await StoreRepository(session).live_for_shop(Platform(payload.platform), connection.shop_key)

@@ -10,11 +10,11 @@ from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.testing import eventually
 
 
-def snapshot(kind, customer_id, *, name="Acme", archived=False):
+def snapshot(kind, customer_id, *, name="Acme", archived=False, reference_id=None):
     return kind(
         customer_id=customer_id,
         name=name,
-        reference_id=None,
+        reference_id=reference_id,
         description=None,
         archived=archived,
         updated_at=dt.datetime.now(dt.UTC),
@@ -34,6 +34,16 @@ async def test_a_customer_is_remembered_and_its_newer_snapshots_win(app, client)
         await customers.remember(session, snapshot(CustomerUpdated, customer_id, name="Late"), 2)
     known = await remembered(app, customer_id)
     assert (known.name, known.archived, known.version) == ("Acme", True, 3)
+
+
+async def test_the_reference_id_is_kept_and_follows_the_newest_snapshot(app, client):
+    customer_id = uuid.uuid4()
+    async with app.state.db.session() as session:
+        await customers.remember(session, snapshot(CustomerCreated, customer_id, reference_id="ACME-1"), 1)
+    assert (await remembered(app, customer_id)).reference_id == "ACME-1"
+    async with app.state.db.session() as session:
+        await customers.remember(session, snapshot(CustomerUpdated, customer_id, reference_id=None), 2)
+    assert (await remembered(app, customer_id)).reference_id is None
 
 
 async def test_the_consumer_takes_customer_events_from_the_bus(app, client, bus):
