@@ -33,7 +33,7 @@ class ImportRepository:
         statement = select(OrderImport).where(OrderImport.id == import_id).with_for_update()
         return await self.session.scalar(statement)
 
-    async def list(
+    async def of_store(
         self, scope: Scope, store_id: uuid.UUID, *, before: tuple[dt.datetime, uuid.UUID] | None, limit: int
     ) -> Sequence[OrderImport]:
         """Newest first, ties by id; `before` is the last (created_at, id) of the previous page."""
