@@ -131,6 +131,12 @@ class OrderLine(Base):
     unit_price: Mapped[Decimal] = mapped_column(ExactDecimal())
     # [{"name": …, "value": …}] as the shop gave them (print options, artwork URLs).
     properties: Mapped[list[dict[str, str]]] = mapped_column(JSON)
+    # What a manual order names directly (shop orders leave them empty; their products are mapped):
+    # the producer's product, a saved template, the print files by print area, the options by name.
+    product_uid: Mapped[str | None] = mapped_column(String(200))
+    template_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    files: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    options: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class OrderEvent(Base):

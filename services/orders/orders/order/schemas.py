@@ -52,6 +52,14 @@ class OrderLine(BaseModel):
     quantity: int
     unit_price: Money
     properties: list[ShopLineProperty]
+    product_uid: str | None = Field(
+        None, description="Manual orders: the producer's product the line names (shop lines: null)."
+    )
+    template_id: uuid.UUID | None = Field(None, description="Manual orders: the saved template named.")
+    files: dict[str, str] | None = Field(
+        None, description="Manual orders: the print files by print area (https URLs)."
+    )
+    options: dict[str, str] | None = Field(None, description="Manual orders: the options by name.")
 
 
 class OrderHistoryEntry(BaseModel):

@@ -1,0 +1,118 @@
+"""Manual orders: placed by a customer into its manual store (by API or by CSV import) rather than taken
+in from a shop. They become orders like any shop's, listed and read by the same API.
+
+`build_order` is pure (no database): the single-order API and the CSV import both build their rows with
+it, so an order reads the same whichever way it came."""
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from orders.manual.exceptions import StoreDisconnected, StoreNotManual
+from orders.manual.schemas import ManualAddress, ManualLineIn, ManualOrderIn
+from orders.models import OrderEventKind, OrderStatus, Store
+from printbridge_shared.events.contracts import Platform, StoreStatus
+
+
+def ensure_accepts_orders(store: Store) -> None:
+    """Refuses a store orders cannot be placed into: a shop's store (its orders come from the shop), or a
+    disconnected one. Whether the caller may see the store is the caller's check (404 before this)."""
+    if store.platform != Platform.manual:
+        raise StoreNotManual(store.store_id, store.platform)
+    if store.status == StoreStatus.disconnected:
+        raise StoreDisconnected(store.store_id)
+
+
+def build_order(
+    store: Store,
+    data: ManualOrderIn,
+    *,
+    now: dt.datetime,
+    source: str,
+    order_id: uuid.UUID | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """The rows of one manual order, as plain dicts ready for an insert (one or many): the order, its
+    lines (positions from 0, in the order given) and its first history entry.
+
+    `external_id` and `external_number` are the caller's `reference`, or the order's id without one.
+    `source` says how the order came, for its history (`"the API"`, `"CSV import orders.csv, row 12"`).
+    The total is the sum of the priced lines (a line without `unit_price` counts 0: the producer prices
+    it). Checking the store (`ensure_accepts_orders`) and the reference's uniqueness is the caller's."""
+    order_id = order_id or uuid.uuid4()
+    external_id = data.reference or str(order_id)
+    lines = [_line(order_id, position, line) for position, line in enumerate(data.line_items)]
+    total = sum((line["unit_price"] * line["quantity"] for line in lines), Decimal(0))
+    order = {
+        "id": order_id,
+        "store_id": store.store_id,
+        "customer_id": store.customer_id,
+        "platform": Platform.manual,
+        "external_id": external_id,
+        "external_number": external_id,
+        "status": OrderStatus.received,
+        "currency": data.currency,
+        "total_price": total,
+        "subtotal_price": total,
+        "total_tax": None,
+        "shipping_price": None,
+        "email": data.email,
+        "financial_status": None,
+        "test": False,
+        "note": data.note,
+        "shipping_address": _address(data.shipping_address),
+        "billing_address": _address(data.billing_address),
+        "placed_at": now,
+        "source_updated_at": now,
+        "source_revision": 1,
+        "cancelled_at": None,
+        "cancel_reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+    history = {
+        "id": uuid.uuid4(),
+        "order_id": order_id,
+        "at": now,
+        "sequence": 1,
+        "kind": OrderEventKind.received,
+        "detail": f"placed into manual store {store.name!r} through {source}",
+        "source_event_id": None,
+        "source_updated_at": None,
+    }
+    return order, lines, history
+
+
+def _line(order_id: uuid.UUID, position: int, line: ManualLineIn) -> dict[str, Any]:
+    return {
+        "id": uuid.uuid4(),
+        "order_id": order_id,
+        "position": position,
+        # A line's own id in its order: its number, 1 for the first, as a person counts them.
+        "external_id": str(position + 1),
+        "external_product_id": None,
+        "external_variant_id": None,
+        "sku": line.sku,
+        "title": line.title or _default_title(line),
+        "variant_title": None,
+        "quantity": line.quantity,
+        "unit_price": line.unit_price if line.unit_price is not None else Decimal(0),
+        "properties": [],
+        "product_uid": line.product_uid,
+        "template_id": line.template_id,
+        "files": dict(line.files),
+        "options": dict(line.options),
+    }
+
+
+def _default_title(line: ManualLineIn) -> str:
+    if line.product_uid is not None:
+        return line.product_uid
+    if line.sku is not None:
+        return f"SKU {line.sku}"
+    return f"template {line.template_id}"
+
+
+def _address(address: ManualAddress | None) -> dict[str, Any] | None:
+    """Stored like a shop's address (`ShopAddress`'s fields), so the read side shows both alike."""
+    return None if address is None else address.model_dump(mode="json")
