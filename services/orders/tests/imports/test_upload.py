@@ -2,7 +2,7 @@
 problem, 413 for a file over 50 MB before it is read)."""
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.routes import ORDER_IMPORT_MAX_BYTES
@@ -101,7 +101,7 @@ async def test_a_file_over_50_mb_is_refused_with_413_before_it_is_read(
 ):
     sent = 0
 
-    def two_gigabytes() -> Iterator[bytes]:
+    async def two_gigabytes() -> AsyncIterator[bytes]:
         nonlocal sent
         chunk = b"x" * (1024 * 1024)
         for _ in range(2048):
@@ -123,7 +123,7 @@ async def test_a_declared_length_over_50_mb_is_refused_without_reading_the_body(
 ):
     sent = 0
 
-    def body() -> Iterator[bytes]:
+    async def body() -> AsyncIterator[bytes]:
         nonlocal sent
         sent += 1
         yield b"x"
