@@ -162,7 +162,8 @@ async def list_imports(
 ) -> OrderImportPage:
     """A store's imports, newest first; 404 for a store the caller does not see."""
     await visible_store(session, scope, store_id)
-    rows = await ImportRepository(session).of_store(scope, store_id, before=_position(cursor), limit=limit + 1)
+    repository = ImportRepository(session)
+    rows = await repository.of_store(scope, store_id, before=_position(cursor), limit=limit + 1)
     items = list(rows[:limit])
     next_cursor = (
         encode_position(items[-1].created_at.isoformat(), items[-1].id) if len(rows) > limit else None
