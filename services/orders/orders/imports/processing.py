@@ -27,6 +27,9 @@ log = structlog.get_logger(__name__)
 BATCH_ORDERS = 500
 # A batch is also written after this many rows, so a file of failing rows keeps its memory flat too.
 BATCH_ROWS = 5_000
+# Rows read (and orders checked) between two chances for the event loop to serve requests: on SQLite the
+# import shares the loop with every request of the embedded suite (decision 10).
+YIELD_EVERY_ROWS = 200
 MAX_STORED_ERRORS = 1_000
 
 Progress = Callable[[OrderImport], None]
@@ -103,13 +106,14 @@ async def run_import(db: Database, import_id: uuid.UUID, *, progress: Progress |
             text.seek(0)
             grouper = Grouper(header, done_through=counts.lines_done)
             batch = _Batch()
-            for row in read_rows(text, record.delimiter):
+            for number, row in enumerate(read_rows(text, record.delimiter), start=1):
                 for outcome in grouper.add(row):
                     batch.add(outcome)
                 if batch.full:
                     await _write(db, record, store, batch, counts, progress)
                     batch = _Batch()
-                    await asyncio.sleep(0)  # let the loop serve requests between batches
+                if number % YIELD_EVERY_ROWS == 0:
+                    await asyncio.sleep(0)
             for outcome in grouper.finish():
                 batch.add(outcome)
     await _write(db, record, store, batch, counts, progress, last=True)

@@ -3,7 +3,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, insert, select, tuple_, update
+from sqlalchemy import Select, insert, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.models import Order, OrderImport, OrderImportChunk, OrderImportError
@@ -69,7 +69,11 @@ class ImportRepository:
         return data
 
     async def existing_references(self, store_id: uuid.UUID, references: Iterable[str]) -> set[str]:
-        """Which of a batch's order references the store already has: one `IN` query per batch."""
+        """Which of a batch's order references the store already has: one `IN` query per batch. On
+        PostgreSQL the query is planned for each batch: the driver prepares it once, and a generic plan
+        made while the store had few orders (a sequential scan) would stay as the table grows."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            await self.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         statement = select(Order.external_id).where(
             Order.store_id == store_id, Order.external_id.in_(list(references))
         )

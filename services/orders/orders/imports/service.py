@@ -20,6 +20,7 @@ from orders.order.exceptions import StoreNotFound
 from orders.store.repository import StoreRepository
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
+from printbridge_shared.fields import UNSTORABLE
 from printbridge_shared.jobs import enqueue
 from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
 
@@ -67,7 +68,7 @@ async def create_import(
         store_id=store.store_id,
         customer_id=store.customer_id,
         status=ImportStatus.queued,
-        filename=(filename or None) and filename[-MAX_FILENAME:],
+        filename=_storable_name(filename),
         size_bytes=0,
         delimiter=",",
         rows_read=0,
@@ -114,6 +115,12 @@ async def create_import(
         "order_import_queued", import_id=str(record.id), store_id=str(store.store_id), bytes=record.size_bytes
     )
     return record
+
+
+def _storable_name(filename: str | None) -> str | None:
+    """The upload's file name as a database stores it: without control characters, the last 255."""
+    name = UNSTORABLE.sub("", filename or "").strip()
+    return name[-MAX_FILENAME:] or None
 
 
 def _check_header(store: Store, header_line: str) -> Header:
