@@ -16,7 +16,7 @@ from orders.manual.schemas import MAX_LINE_ITEMS, ManualOrderIn
 
 # What spreadsheets read as a formula (CSV injection): refused in text cells rather than stored and
 # later opened by someone's spreadsheet.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = "=+-@\t\r"
 # A phone number starting with + is no formula a spreadsheet could run: digits and separators only.
 _PHONE = re.compile(r"\+[0-9 ()./-]+")
 _WHOLE = re.compile(r"-?[0-9]+")
@@ -71,6 +71,12 @@ class Grouper:
         self._seen: set[int] = set()  # hashes of the references of finished orders
         self._overflowing: str | None = None  # an order with too many rows, failed: its later rows fail too
         self._overflow_row = 0
+        # Worked out once per file: which column is where, and what it becomes in the order.
+        order_columns = [(n, i) for n, i in header.index.items() if n != "order_reference"]
+        self._order_columns = [(n, i) for n, i in order_columns if BY_NAME[n].level is Level.order]
+        self._line_columns = [
+            (n, i, BY_NAME[n].kind) for n, i in header.index.items() if BY_NAME[n].level is Level.line
+        ]
 
     def add(self, row: Row) -> Iterator[Outcome]:
         reference = self._reference(row)
@@ -177,9 +183,11 @@ class Grouper:
             ]
         errors = []
         for name, cell in zip(self.header.names, row.cells, strict=True):
+            if not cell:
+                continue
             if len(cell) > MAX_CELL_CHARS:
                 errors.append(RowError(row.line, name, f"longer than {MAX_CELL_CHARS} characters"))
-            elif cell.startswith(_FORMULA_START) and not self._may_start_so(name, cell):
+            elif cell[0] in _FORMULA_START and not self._may_start_so(name, cell):
                 errors.append(
                     RowError(
                         row.line,
@@ -200,15 +208,12 @@ class Grouper:
     def _order_values(self, group: _Group, errors: list[RowError]) -> dict[str, Any]:
         """The order as `ManualOrderIn` takes it: order columns from the first row (later rows leave them
         blank or repeat them), one line item per row; blank cells are left out."""
-        first, index = group.rows[0], self.header.index
+        first, later = group.rows[0], group.rows[1:]
         values: dict[str, Any] = {"reference": group.reference}
         address: dict[str, Any] = {}
-        for name, position in index.items():
-            column = BY_NAME[name]
-            if column.level is not Level.order or name == "order_reference":
-                continue
+        for name, position in self._order_columns:
             value = first.cells[position].strip()
-            for row in group.rows[1:]:
+            for row in later:
                 other = row.cells[position].strip()
                 if other and other != value:
                     errors.append(
@@ -230,14 +235,13 @@ class Grouper:
 
     def _line_values(self, row: Row, errors: list[RowError]) -> dict[str, Any]:
         line: dict[str, Any] = {}
-        for name, position in self.header.index.items():
-            column = BY_NAME[name]
+        for name, position, kind in self._line_columns:
             value = row.cells[position].strip()
-            if column.level is not Level.line or not value:
+            if not value:
                 continue
-            if column.kind is Kind.whole_number and not _WHOLE.fullmatch(value):
+            if kind is Kind.whole_number and not _WHOLE.fullmatch(value):
                 errors.append(RowError(row.line, name, f"{value[:50]!r} is not a whole number; write e.g. 2"))
-            elif column.kind is Kind.decimal and not _DECIMAL.fullmatch(value):
+            elif kind is Kind.decimal and not _DECIMAL.fullmatch(value):
                 hint = "a point, not a comma, before the cents: 4.90" if "," in value else "e.g. 4.90"
                 errors.append(RowError(row.line, name, f"{value[:50]!r} is not a number; write {hint}"))
             else:
