@@ -174,3 +174,68 @@ def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two
         )
     finally:
         assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
+
+
+def test_an_order_placed_into_a_manual_store_is_listed(tmp_path):
+    env = {
+        **os.environ,
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_MODE": "embedded",
+    }
+    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
+        del env[key]
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    created_key = subprocess.run(
+        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
+    )
+    headers = {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"}
+    order = {
+        "reference": "PO-E2E-1",
+        "currency": "EUR",
+        "shipping_address": {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "address1": "Main Street 1",
+            "city": "Berlin",
+            "zip": "10115",
+            "country_code": "DE",
+        },
+        "line_items": [{"product_uid": "flyer_a5_135gsm_4-4", "quantity": 100}],
+    }
+    suite = start_suite(env, tmp_path / "suite.log")
+    try:
+        customer = httpx.post(f"{base}/v1/customers", json={"name": "E2E Brand"}, headers=headers).json()[
+            "id"
+        ]
+        # Connectors hears of the customer, and orders of the store, by event: retried until they have.
+        store = retried(
+            lambda: httpx.post(
+                f"{base}/v1/stores",
+                json={"platform": "manual", "name": "Direct orders", "customer_id": customer},
+                headers=headers,
+            ),
+            while_type="customer-unknown",
+        )
+        assert (store.status_code, store.json()["store"]["status"]) == (201, "connected"), store.text
+        store_id = store.json()["store"]["id"]
+        placed = retried(
+            lambda: httpx.post(f"{base}/v1/stores/{store_id}/orders", json=order, headers=headers),
+            while_type="store-not-found",
+        )
+        assert placed.status_code == 201, placed.text
+
+        listed = httpx.get(f"{base}/v1/orders", params={"store_id": store_id}, headers=headers).json()
+        assert [item["external_id"] for item in listed["items"]] == ["PO-E2E-1"]
+    finally:
+        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
+
+
+def retried(call, *, while_type: str, within: float = 10.0) -> httpx.Response:
+    """The call's answer, repeated while it is the problem `while_type` (something not heard of yet)."""
+    deadline = time.monotonic() + within
+    while True:
+        response = call()
+        if not response.json().get("type", "").endswith(while_type) or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)

@@ -12,5 +12,15 @@ from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 
 OrdersReader = Annotated[Principal, Depends(Requires(Permission.orders_read))]
 """Operators, and a customer's admin, order manager and viewer (store managers hold no orders:read)."""
+OrdersManager = Annotated[Principal, Depends(Requires(Permission.orders_manage))]
+"""Operators, and a customer's admin and order manager (viewers and store managers get 403)."""
 
-__all__ = ["CurrentPrincipal", "OrdersReader", "OutboxDep", "ReadSessionDep", "Requires", "SessionDep"]
+__all__ = [
+    "CurrentPrincipal",
+    "OrdersManager",
+    "OrdersReader",
+    "OutboxDep",
+    "ReadSessionDep",
+    "Requires",
+    "SessionDep",
+]

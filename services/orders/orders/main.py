@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from orders.config import Settings
 from orders.imports.endpoints import router as import_router
 from orders.imports.jobs import job_handlers
+from orders.manual.endpoints import router as manual_router
 from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
 from orders.order.endpoints import router as order_router
@@ -24,7 +25,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[order_router, import_router],
+            routers=[order_router, manual_router, import_router],
             consumers=consumers,
             job_handlers=job_handlers,
             tags=[

@@ -156,6 +156,24 @@ class OrderEvent(Base):
     source_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
+class IdempotencyKey(Base):
+    """A manual order placed with an `Idempotency-Key`: the key (per store), a hash of the request it
+    came with and the answer given, so a repeat gets the same answer instead of a second order. Kept 24
+    hours (`orders.manual.service.IDEMPOTENCY_KEY_LIFETIME`)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (Index("ix_idempotency_keys_store_id_created_at", "store_id", "created_at"),)
+
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    # The answer's body (the order as it was created); None until the order is written, in the same
+    # transaction, so no other transaction ever reads it None.
+    response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
 class ImportStatus(StrEnum):
     """Where a CSV order import stands (docs/orders-import.md)."""
 

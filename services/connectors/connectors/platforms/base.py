@@ -143,6 +143,9 @@ async def _no_store() -> None:
 
 class PlatformConnector(ABC):
     platform: ClassVar[Platform]
+    # False for a platform with no shop to poll (manual stores: their orders are placed, not fetched):
+    # the reconcile schedule leaves its stores out, and `POST /v1/stores/{id}/reconcile` refuses them.
+    polled: ClassVar[bool] = True
 
     @abstractmethod
     async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:

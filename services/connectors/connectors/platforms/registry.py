@@ -1,6 +1,7 @@
 """The connector of each platform, as the core (stores, intake, polling) finds it."""
 
 from connectors.platforms.base import PlatformConnector
+from connectors.platforms.manual.connector import ManualConnector
 from connectors.platforms.shopify.connector import ShopifyConnector
 from connectors.platforms.woocommerce.connector import WooCommerceConnector
 from printbridge_shared.errors import InvalidInput, field_errors
@@ -10,6 +11,7 @@ from printbridge_shared.events.contracts import Platform
 CONNECTORS: dict[Platform, PlatformConnector] = {
     Platform.shopify: ShopifyConnector(),
     Platform.woocommerce: WooCommerceConnector(),
+    Platform.manual: ManualConnector(),
 }
 
 
@@ -22,6 +24,11 @@ class PlatformNotSupported(InvalidInput):
             f"Stores on {platform} cannot be connected yet; supported: {supported}.",
             errors=field_errors("body", "platform", msg="not supported yet"),
         )
+
+
+def polled_platforms() -> list[Platform]:
+    """The platforms whose stores the reconcile schedule polls."""
+    return [platform for platform, connector in CONNECTORS.items() if connector.polled]
 
 
 def connector_for(platform: Platform) -> PlatformConnector:

@@ -55,3 +55,13 @@ class StoreDisconnected(Conflict):
 
     def __init__(self, store_id: uuid.UUID) -> None:
         super().__init__(f"Store {store_id} is disconnected; connect the shop again as a new store.")
+
+
+class NothingToReconcile(Conflict):
+    code = "nothing-to-reconcile"
+
+    def __init__(self, store_id: uuid.UUID, platform: str) -> None:
+        super().__init__(
+            f"Store {store_id} is a {platform} store: it has no shop to poll or webhooks to repair. Its "
+            "orders are placed into it (POST /v1/stores/{store_id}/orders)."
+        )

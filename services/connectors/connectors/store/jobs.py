@@ -12,7 +12,7 @@ from connectors.intake import service as intake
 from connectors.models import Store
 from connectors.platforms.base import OrderVersion, PlatformProblem, PlatformUnavailable, StoreRef
 from connectors.platforms.context import Platforms
-from connectors.platforms.registry import connector_for
+from connectors.platforms.registry import connector_for, polled_platforms
 from connectors.store import service
 from connectors.store.repository import NOT_POLLED, StoreRepository
 from printbridge_shared.db import Database, utcnow
@@ -41,7 +41,7 @@ class ReconcileAll(JobHandler[None]):
     """On the schedule: one reconcile job per polled store (none while one is still open)."""
 
     async def prepare(self, session: AsyncSession, job: Job) -> None:
-        for store_id in await StoreRepository(session).connected_ids():
+        for store_id in await StoreRepository(session).connected_ids(polled_platforms()):
             await service.enqueue_reconcile(session, store_id)
         return None
 

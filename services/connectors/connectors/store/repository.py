@@ -105,7 +105,8 @@ class StoreRepository:
         )
         return (await self.session.scalars(statement)).all()
 
-    async def connected_ids(self) -> Sequence[uuid.UUID]:
-        """Stores that are polled: connected, or with a problem that polling may find gone (not those
-        whose credentials were refused: they wait for a reconnect)."""
-        return (await self.session.scalars(select(Store.id).where(Store.status.not_in(NOT_POLLED)))).all()
+    async def connected_ids(self, platforms: Sequence[Platform]) -> Sequence[uuid.UUID]:
+        """Stores that are polled: of the `platforms` polled, connected, or with a problem that polling may
+        find gone (not those whose credentials were refused: they wait for a reconnect)."""
+        statement = select(Store.id).where(Store.status.not_in(NOT_POLLED), Store.platform.in_(platforms))
+        return (await self.session.scalars(statement)).all()

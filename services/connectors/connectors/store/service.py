@@ -29,6 +29,7 @@ from connectors.store.exceptions import (
     CustomerIdNotYours,
     CustomerIdRequired,
     CustomerUnknown,
+    NothingToReconcile,
     ShopAlreadyConnected,
     StoreDisconnected,
     StoreNotFound,
@@ -238,10 +239,10 @@ def new_state() -> str:
 async def mark_connected(
     session: AsyncSession, outbox: Outbox, box: CredentialBox, store: Store, connection: Connection
 ) -> None:
-    """The shop granted access and our webhooks are registered: `connected`, `store.connected`."""
-    assert connection.credentials is not None
+    """The shop granted access and our webhooks are registered: `connected`, `store.connected`. A store
+    without a shop (manual) has no credentials to keep and nothing to poll."""
     now = utcnow()
-    store.credentials = box.seal(connection.credentials)
+    store.credentials = None if connection.credentials is None else box.seal(connection.credentials)
     store.granted_scopes = connection.granted_scopes
     store.status = StoreStatus.connected
     store.problems = []
@@ -252,7 +253,8 @@ async def mark_connected(
     store.updated_at = now
     _history(session, store, "connected", scopes=connection.granted_scopes)
     await _record(session, outbox, store, StoreConnected)
-    await enqueue_reconcile(session, store.id)
+    if connector_for(Platform(store.platform)).polled:
+        await enqueue_reconcile(session, store.id)
 
 
 async def complete_connect(
@@ -392,6 +394,8 @@ async def request_reconcile(session: AsyncSession, scope: Scope, store_id: uuid.
     store = await get(session, scope, store_id)
     if store.status == StoreStatus.disconnected:
         raise StoreDisconnected(store.id)
+    if not connector_for(Platform(store.platform)).polled:
+        raise NothingToReconcile(store.id, store.platform)
     await enqueue_reconcile(session, store.id)
     return store
 

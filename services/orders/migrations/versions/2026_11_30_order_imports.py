@@ -1,7 +1,7 @@
 """CSV order imports: the import with its progress, the uploaded file in chunks, the failed rows
 
 Revision ID: 2026_11_30_order_imports
-Revises: 2026_11_30_manual_order_lines
+Revises: 2026_11_30_idempotency_keys
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from printbridge_shared.db import GUID, UTCDateTime
 
 revision = "2026_11_30_order_imports"
-down_revision = "2026_11_30_manual_order_lines"
+down_revision = "2026_11_30_idempotency_keys"
 branch_labels = None
 depends_on = None
 

@@ -1,25 +1,19 @@
 import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Request, Response
 from starlette.datastructures import UploadFile
 
-from orders.deps import OrdersReader, ReadSessionDep, SessionDep
+from orders.deps import OrdersManager, OrdersReader, ReadSessionDep, SessionDep
 from orders.imports import service
 from orders.imports.columns import template_csv
 from orders.imports.csvfile import UTF8_BOM
 from orders.imports.schemas import OrderImport, OrderImportPage
-from printbridge_shared.auth.dependencies import Requires
-from printbridge_shared.auth.permissions import Permission, Scope
-from printbridge_shared.auth.principal import Principal
+from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.errors import InvalidInput, field_errors
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(tags=["order imports"])
-
-OrdersManager = Annotated[Principal, Depends(Requires(Permission.orders_manage))]
-"""Operators, and a customer's admin and order manager."""
 
 UPLOAD = {
     "required": True,

@@ -1,6 +1,6 @@
 import uuid
 
-from printbridge_shared.errors import Conflict
+from printbridge_shared.errors import Conflict, InvalidInput, field_errors
 
 
 class StoreNotManual(Conflict):
@@ -20,4 +20,37 @@ class StoreDisconnected(Conflict):
         super().__init__(
             f"Store {store_id} is disconnected and takes no new orders; place them into a connected "
             "manual store."
+        )
+
+
+class ReferenceTaken(Conflict):
+    code = "reference-taken"
+
+    def __init__(self, reference: str, order_id: uuid.UUID | None) -> None:
+        super().__init__(
+            f"The store already has an order with reference {reference!r}; give each order its own "
+            "reference (to repeat a request safely, send the same Idempotency-Key instead).",
+            errors=field_errors("body", "reference", msg="already used by another order of this store"),
+            order_id=str(order_id) if order_id else None,
+        )
+
+
+class IdempotencyKeyReused(InvalidInput):
+    code = "idempotency-key-reused"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This Idempotency-Key was used for another request to this store within the last 24 hours; "
+            "send a new key for a new order (the same key repeats only the very same request).",
+            errors=field_errors("header", "Idempotency-Key", msg="already used with another body"),
+        )
+
+
+class IdempotencyKeyBusy(Conflict):
+    code = "idempotency-key-busy"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Another request with this Idempotency-Key is being handled right now; repeat this one in a "
+            "moment to get its answer."
         )

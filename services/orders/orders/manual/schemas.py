@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from printbridge_shared.countries import COUNTRY_CODES, WITHOUT_POSTCODE
+from printbridge_shared.currencies import CURRENCY_CODES
 from printbridge_shared.fields import Email, Text
 
 MAX_LINE_ITEMS = 500
@@ -30,7 +31,6 @@ MAX_URL_LENGTH = 2_000
 
 PRODUCT_UID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]{0,199}$"
 PRINT_AREA_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 def _matching(pattern: str, fix: str) -> Any:
@@ -84,8 +84,8 @@ def _https_url(value: str) -> str:
 
 def _currency(value: str) -> str:
     value = value.strip().upper()
-    if not _CURRENCY.match(value):
-        raise ValueError("must be a three-letter ISO 4217 currency code, e.g. EUR")
+    if value not in CURRENCY_CODES:
+        raise ValueError("must be an ISO 4217 currency code, e.g. EUR, GBP, USD")
     return value
 
 

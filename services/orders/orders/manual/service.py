@@ -5,14 +5,113 @@ in from a shop. They become orders like any shop's, listed and read by the same 
 it, so an order reads the same whichever way it came."""
 
 import datetime as dt
+import hashlib
+import json
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from orders.manual.exceptions import StoreDisconnected, StoreNotManual
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.manual.exceptions import (
+    IdempotencyKeyBusy,
+    IdempotencyKeyReused,
+    ReferenceTaken,
+    StoreDisconnected,
+    StoreNotManual,
+)
+from orders.manual.repository import ManualOrderRepository
 from orders.manual.schemas import ManualAddress, ManualLineIn, ManualOrderIn
-from orders.models import OrderEventKind, OrderStatus, Store
+from orders.models import IdempotencyKey, OrderEventKind, OrderStatus, Store
+from orders.order import service as orders
+from orders.order.exceptions import StoreNotFound
+from orders.store.repository import StoreRepository
+from printbridge_shared.auth.permissions import Scope
+from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import Platform, StoreStatus
+
+log = structlog.get_logger(__name__)
+
+IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(hours=24)
+"""How long a key repeats its answer; after that the key is forgotten and may place a new order."""
+
+
+@dataclass(frozen=True)
+class Placed:
+    """The answer to a placed order: its body (the order as `GET /v1/orders/{id}` shows it) and whether
+    it is the stored answer to an earlier request with the same Idempotency-Key."""
+
+    order: dict[str, Any]
+    replayed: bool = False
+
+    @property
+    def order_id(self) -> str:
+        return str(self.order["id"])
+
+
+async def create_order(
+    session: AsyncSession,
+    scope: Scope,
+    store_id: uuid.UUID,
+    data: ManualOrderIn,
+    *,
+    idempotency_key: str | None,
+) -> Placed:
+    """Places one order into the caller's manual store. With an `idempotency_key`, the first request
+    places the order and keeps its answer; a repeat of the same request (the same body) gets that answer
+    again, even while the first is still being written (it waits for it); another body with the same
+    key is refused. Without a key every request places an order (a `reference` still stops doubles)."""
+    store = await StoreRepository(session).get(store_id)
+    if store is None or not scope.sees_store(store.customer_id, store.store_id):
+        raise StoreNotFound(store_id)
+    ensure_accepts_orders(store)
+    repository = ManualOrderRepository(session)
+    now = utcnow()
+    order_id = uuid.uuid4()
+    if idempotency_key is not None:
+        request_hash = _fingerprint(data)
+        await repository.forget_idempotency_keys(store_id, created_before=now - IDEMPOTENCY_KEY_LIFETIME)
+        held = await repository.idempotency_key(store_id, idempotency_key)
+        if held is None and not await repository.claim_idempotency_key(
+            {
+                "store_id": store_id,
+                "key": idempotency_key,
+                "request_hash": request_hash,
+                "order_id": order_id,
+                "response": None,
+                "created_at": now,
+            }
+        ):
+            held = await repository.idempotency_key(store_id, idempotency_key)
+            if held is None:  # not seen yet: a repeat in a moment finds the other request's answer
+                raise IdempotencyKeyBusy()
+        if held is not None:
+            return _replay(held, request_hash)
+    order, lines, history = build_order(store, data, now=now, source="the API", order_id=order_id)
+    if not await repository.insert(order, lines, history):
+        taken_by = await repository.order_id_of(store_id, order["external_id"])
+        raise ReferenceTaken(order["external_id"], taken_by)
+    body = orders.to_read(await orders.get(session, scope, order_id)).model_dump(mode="json")
+    if idempotency_key is not None:
+        await repository.keep_response(store_id, idempotency_key, body)
+    log.info("manual_order_placed", order_id=str(order_id), store_id=str(store_id), lines=len(lines))
+    return Placed(order=body)
+
+
+def _fingerprint(data: ManualOrderIn) -> str:
+    """The request as validated (so key order, spacing and omitted defaults do not make it another)."""
+    canonical = json.dumps(data.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(held: IdempotencyKey, request_hash: str) -> Placed:
+    if held.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    if held.response is None:
+        raise IdempotencyKeyBusy()
+    return Placed(order=held.response, replayed=True)
 
 
 def ensure_accepts_orders(store: Store) -> None:

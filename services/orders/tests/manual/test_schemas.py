@@ -72,6 +72,8 @@ def test_a_complete_order_is_taken_as_given_with_codes_normalised():
     [
         ("currency", REMOVE, "currency", "Field required"),
         ("currency", "EURO", "currency", "ISO 4217"),
+        ("currency", "EUO", "currency", "ISO 4217"),
+        ("currency", "XAU", "currency", "ISO 4217"),
         ("reference", "   ", "reference", "must not be blank"),
         ("reference", "x" * 256, "reference", "at most 255"),
         ("email", "not-an-address", "email", "not a usable address"),
