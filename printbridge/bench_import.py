@@ -35,6 +35,7 @@ class ImportResult:
     cpu_seconds: float
     rss_before_mb: float
     rss_peak_mb: float
+    load_average: float  # of the machine (1 minute) when the import started
 
     @property
     def rows_per_second(self) -> float:
@@ -99,7 +100,7 @@ async def _run(url: str, path: Path, megabytes: float) -> ImportResult:
             while chunk := file.read(CHUNK_BYTES):
                 yield chunk
 
-    before = _rss_mb()
+    before, load = _rss_mb(), os.getloadavg()[0]
     started, cpu_started = time.perf_counter(), time.process_time()
     async with db.session() as session:
         record = await create_import(session, store, chunks(), filename=path.name, run_at=utcnow())
@@ -112,7 +113,7 @@ async def _run(url: str, path: Path, megabytes: float) -> ImportResult:
         orders = done.orders_created
     await db.dispose()
     database = "sqlite" if url.startswith("sqlite") else "postgresql"
-    return ImportResult(database, ROWS, orders, megabytes, seconds, cpu_seconds, before, peak)
+    return ImportResult(database, ROWS, orders, megabytes, seconds, cpu_seconds, before, peak, load)
 
 
 def measure(database: str, workdir: Path, postgres_admin: str) -> ImportResult:
@@ -145,16 +146,18 @@ def lines(results: list[ImportResult]) -> list[str]:
         "database; resident memory is read before the import (file written, database migrated, modules",
         f"loaded) and at its peak. Goal: ≤ {GOAL_SECONDS:.0f} s on this machine, memory flat. `cpu s` is the",
         "import process's own CPU time (the database server's is not in it): on a machine shared with",
-        "other work the wall time grows, the CPU time does not. Load average (1 min) at the start:",
-        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.",
+        "other work the wall time grows, the CPU time does not. `load` is the machine's load average",
+        f"(1 minute, {os.cpu_count()} cores) when the import started.",
         "",
-        "| database | rows | orders | file MB | seconds | cpu s | rows/s | RSS before MB | RSS peak MB |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| database | rows | orders | file MB | seconds | cpu s | rows/s | RSS before MB | RSS peak MB "
+        "| load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         rows.append(
             f"| {r.database} | {r.rows:,} | {r.orders:,} | {r.megabytes:.1f} | {r.seconds:.1f} | "
-            f"{r.cpu_seconds:.1f} | {r.rows_per_second:,.0f} | {r.rss_before_mb:.0f} | {r.rss_peak_mb:.0f} |"
+            f"{r.cpu_seconds:.1f} | {r.rows_per_second:,.0f} | {r.rss_before_mb:.0f} | {r.rss_peak_mb:.0f} | "
+            f"{r.load_average:.1f} |"
         )
     return rows
 
