@@ -30,7 +30,7 @@ async def test_a_good_file_is_accepted_with_202_and_the_address_of_its_import(
 
 
 async def test_the_template_is_csv_with_every_column_and_imports_as_it_is(
-    client, user_headers, upload, manual_store, finished, line, order_file
+    client, user_headers, upload, manual_store, finished
 ):
     response = await client.get(
         f"/v1/stores/{manual_store}/orders/import-template.csv", headers=user_headers("order_manager")
@@ -86,9 +86,7 @@ async def test_a_file_with_another_delimiter_is_refused_as_one_column(upload, ma
     assert "only one column" in response.json()["detail"]
 
 
-async def test_an_empty_file_and_a_missing_file_field_are_refused(
-    client, user_headers, upload, manual_store, line, order_file
-):
+async def test_an_empty_file_and_a_missing_file_field_are_refused(client, user_headers, upload, manual_store):
     assert "empty" in (await upload(manual_store, b"")).json()["detail"]
     response = await client.post(
         f"/v1/stores/{manual_store}/orders/imports", data={"other": "x"}, headers=user_headers()
@@ -96,9 +94,7 @@ async def test_an_empty_file_and_a_missing_file_field_are_refused(
     assert (response.status_code, response.json()["errors"][0]["loc"]) == (422, ["body", "file"])
 
 
-async def test_a_file_over_50_mb_is_refused_with_413_before_it_is_read(
-    client, user_headers, manual_store, line, order_file
-):
+async def test_a_file_over_50_mb_is_refused_with_413_before_it_is_read(client, user_headers, manual_store):
     sent = 0
 
     async def two_gigabytes() -> AsyncIterator[bytes]:
@@ -119,7 +115,7 @@ async def test_a_file_over_50_mb_is_refused_with_413_before_it_is_read(
 
 
 async def test_a_declared_length_over_50_mb_is_refused_without_reading_the_body(
-    client, user_headers, manual_store, line, order_file
+    client, user_headers, manual_store
 ):
     sent = 0
 
