@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,7 @@ async def _run(url: str, path: Path, megabytes: float) -> ImportResult:
     async with db.session() as session:
         session.add(store)
 
-    async def chunks():  # type: ignore[no-untyped-def]
+    async def chunks() -> AsyncIterator[bytes]:
         with path.open("rb") as file:
             while chunk := file.read(CHUNK_BYTES):
                 yield chunk

@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from printbridge_shared.errors import InvalidInput, NotFound
 
@@ -13,6 +14,6 @@ class ImportNotFound(NotFound):
 class ImportFileInvalid(InvalidInput):
     """The upload cannot be imported at all (not UTF-8, no header, a wrong header)."""
 
-    def __init__(self, detail: str, *, code: str, errors: list[dict[str, object]]) -> None:
+    def __init__(self, detail: str, *, code: str, errors: list[dict[str, Any]]) -> None:
         super().__init__(detail, errors=errors)
         self.code = code
