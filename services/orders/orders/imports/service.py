@@ -20,6 +20,7 @@ from orders.order.exceptions import StoreNotFound
 from orders.store.repository import StoreRepository
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
+from printbridge_shared.errors import MAX_FIELD_ERRORS
 from printbridge_shared.fields import UNSTORABLE
 from printbridge_shared.jobs import enqueue
 from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
@@ -132,16 +133,22 @@ def _check_header(store: Store, header_line: str) -> Header:
 
 
 def _header_invalid(store: Store, problems: list[HeaderProblem]) -> ImportFileInvalid:
-    listed = "; ".join(f"{p.column}: {p.message}" for p in problems[:20])
+    """422 listing the header's problems, at most MAX_FIELD_ERRORS of them (decision 9)."""
+    listed = "; ".join(f"{p.column}: {p.message}" for p in problems[:MAX_FIELD_ERRORS])
+    more = len(problems) - MAX_FIELD_ERRORS
     detail = (
-        f"the file's header is not one this import reads ({listed}); download the template at "
-        f"{template_path(store.store_id)} and keep its column names"
+        f"the file's header is not one this import reads ({listed}"
+        + (f"; and {more} more" if more > 0 else "")
+        + f"); download the template at {template_path(store.store_id)} and keep its column names"
     )
     errors = [
         {"loc": ["body", "file", "header", p.column], "msg": p.message, "type": "header_invalid"}
-        for p in problems
+        for p in problems[:MAX_FIELD_ERRORS]
     ]
-    return ImportFileInvalid(detail, code="import-header-invalid", errors=errors)
+    refusal = ImportFileInvalid(detail, code="import-header-invalid", errors=errors)
+    if more > 0:
+        refusal.extra["errors_truncated"] = more
+    return refusal
 
 
 async def get(session: AsyncSession, scope: Scope, import_id: uuid.UUID) -> OrderImportRead:

@@ -79,6 +79,16 @@ async def test_missing_and_unknown_columns_are_listed_with_the_template_as_the_f
     assert named["ship_country_code"] == "required column missing"
 
 
+async def test_a_header_of_many_unknown_columns_lists_20_and_counts_the_rest(upload, manual_store):
+    header = ",".join(["order_reference", *(f"colour{n}" for n in range(100))])
+
+    response = await upload(manual_store, f"{header}\nPO-1\n".encode())
+
+    assert response.status_code == 422
+    # 100 unknown columns, 6 required ones missing and none of product_uid, sku, template_id: 107
+    assert (len(response.json()["errors"]), response.json()["errors_truncated"]) == (20, 87)
+
+
 async def test_a_file_with_another_delimiter_is_refused_as_one_column(upload, manual_store, line, order_file):
     response = await upload(manual_store, order_file([line()], delimiter="\t"))
 
