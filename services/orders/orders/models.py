@@ -227,7 +227,7 @@ class OrderImportChunk(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class OrderImportError(Base):
+class OrderImportErrorRow(Base):
     """A row that was not imported: the file's line (1 = the header), the column when one is to blame,
     and why. Only the first `MAX_STORED_ERRORS` of an import are kept; `errors_total` counts them all."""
 

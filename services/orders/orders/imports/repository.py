@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Select, insert, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.models import Order, OrderImport, OrderImportChunk, OrderImportError
+from orders.models import Order, OrderImport, OrderImportChunk, OrderImportErrorRow
 from printbridge_shared.auth.permissions import Scope
 
 
@@ -43,11 +43,11 @@ class ImportRepository:
         statement = statement.order_by(OrderImport.created_at.desc(), OrderImport.id.desc()).limit(limit)
         return (await self.session.scalars(statement)).all()
 
-    async def errors(self, import_id: uuid.UUID) -> Sequence[OrderImportError]:
+    async def errors(self, import_id: uuid.UUID) -> Sequence[OrderImportErrorRow]:
         statement = (
-            select(OrderImportError)
-            .where(OrderImportError.import_id == import_id)
-            .order_by(OrderImportError.sequence)
+            select(OrderImportErrorRow)
+            .where(OrderImportErrorRow.import_id == import_id)
+            .order_by(OrderImportErrorRow.sequence)
         )
         return (await self.session.scalars(statement)).all()
 
@@ -86,7 +86,7 @@ class ImportRepository:
 
     async def add_errors(self, rows: list[dict[str, Any]]) -> None:
         if rows:
-            await self.session.execute(insert(OrderImportError), rows)
+            await self.session.execute(insert(OrderImportErrorRow), rows)
 
     async def set_progress(self, import_id: uuid.UUID, **values: Any) -> None:
         await self.session.execute(update(OrderImport).where(OrderImport.id == import_id).values(**values))
