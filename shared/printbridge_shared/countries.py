@@ -12,9 +12,11 @@ COUNTRY_CODES = frozenset(
     NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG
     SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG
     UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+    XK
     """.split()
 )
-"""Every officially assigned alpha-2 code (249)."""
+"""Every officially assigned alpha-2 code (249), and XK: Kosovo has no assigned code, but XK (user-assigned)
+is what the EU, carriers and shops use for it, so its addresses are not refused."""
 
 WITHOUT_POSTCODE = frozenset(
     """

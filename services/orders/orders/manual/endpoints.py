@@ -23,7 +23,7 @@ def _visible_ascii(key: str) -> str:
     return key
 
 
-IdempotencyKey = Annotated[
+IdempotencyKeyHeader = Annotated[
     Annotated[Text, AfterValidator(_visible_ascii)] | None,
     Header(
         alias="Idempotency-Key",
@@ -41,7 +41,19 @@ IdempotencyKey = Annotated[
     response_model=Order,
     status_code=status.HTTP_201_CREATED,
     responses={
-        201: {"headers": {"Location": {"description": "The order's address, `/v1/orders/{id}`."}}},
+        201: {
+            "headers": {
+                "Location": {
+                    "description": "The order's address, `/v1/orders/{id}`.",
+                    "schema": {"type": "string"},
+                },
+                REPLAYED_HEADER: {
+                    "description": "`true` when this is the stored answer to an earlier request with the "
+                    "same Idempotency-Key (no second order was placed).",
+                    "schema": {"type": "string", "enum": ["true"]},
+                },
+            }
+        },
         404: {"description": "No such store, or not one the caller sees."},
         409: {"description": "A shop's store, a disconnected store, or a reference already used."},
     },
@@ -51,7 +63,7 @@ async def place_manual_order(
     body: ManualOrderIn,
     session: SessionDep,
     principal: OrdersManager,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Places one order into a manual store; it is then listed and read like any order
     (docs/orders-manual.md)."""

@@ -91,6 +91,8 @@ def _currency(value: str) -> str:
 
 def _country(value: str) -> str:
     value = value.strip().upper()
+    if value == "UK":
+        raise ValueError("the United Kingdom's ISO 3166-1 code is GB; use GB")
     if value not in COUNTRY_CODES:
         raise ValueError("must be an ISO 3166-1 alpha-2 country code, e.g. DE, GB, US")
     return value

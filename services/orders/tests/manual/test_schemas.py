@@ -80,6 +80,7 @@ def test_a_complete_order_is_taken_as_given_with_codes_normalised():
         ("note", "a\x00b", "note", "control characters"),
         ("shipping_address", REMOVE, "shipping_address", "Field required"),
         ("shipping_address.country_code", "XX", "shipping_address.country_code", "ISO 3166-1 alpha-2"),
+        ("shipping_address.country_code", "UK", "shipping_address.country_code", "use GB"),
         ("shipping_address.zip", REMOVE, "shipping_address.zip", "required for an address in DE"),
         ("shipping_address.first_name", REMOVE, "shipping_address.company", "first_name or company"),
         ("shipping_address.last_name", REMOVE, "shipping_address.last_name", "Field required"),
@@ -159,3 +160,10 @@ def test_error_locations_read_like_the_fields_people_write():
     assert field_path(["line_items", 2, "files", "front"]) == "line_items[2].files.front"
     assert field_path(["line_items", 0, "files", "Front", "[key]"]) == "line_items[0].files.Front"
     assert field_path(["shipping_address", "zip"]) == "shipping_address.zip"
+
+
+@pytest.mark.parametrize("country", ["DE", "GB", "US", "XK", "AX", "SS"])
+def test_addresses_in_every_assigned_country_and_kosovo_are_taken(country):
+    order = with_change("shipping_address.country_code", country.lower())
+
+    assert ManualOrderIn.model_validate(order).shipping_address.country_code == country

@@ -7,8 +7,16 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from connectors.platforms.base import Connection, OrderVersion, PlatformConnector, PlatformContext, StoreRef
+from connectors.platforms.base import (
+    Connection,
+    OrderVersion,
+    PlatformConnector,
+    PlatformContext,
+    ReconnectNotSupported,
+    StoreRef,
+)
 from connectors.platforms.manual.schemas import ManualConnect
+from printbridge_shared.errors import Conflict
 from printbridge_shared.events.contracts import Platform, StoreStatus
 
 
@@ -21,6 +29,12 @@ class ManualConnector(PlatformConnector):
         if not isinstance(request, ManualConnect):
             raise TypeError(f"the manual connector connects a ManualConnect, not {type(request).__name__}")
         return Connection(shop_key=str(store_id), name=request.name, status=StoreStatus.connected)
+
+    async def reconnect(
+        self, context: PlatformContext, store: StoreRef, return_url: str | None
+    ) -> Connection:
+        """There is no access to grant again."""
+        raise NoShopToReconnect()
 
     async def fetch_orders(
         self,
@@ -47,3 +61,12 @@ class ManualConnector(PlatformConnector):
         self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
     ) -> None:
         return None
+
+
+class NoShopToReconnect(Conflict):
+    code = ReconnectNotSupported.code
+
+    def __init__(self) -> None:
+        super().__init__(
+            "A manual store has no shop and no access to grant again: it stays connected as it is."
+        )

@@ -107,7 +107,7 @@ async def test_a_manual_store_needs_a_name_and_takes_nothing_else(
     assert [e["loc"][-1] for e in answer.json()["errors"]] == [field]
 
 
-async def test_manual_stores_are_left_out_of_the_reconcile_schedule_and_refuse_a_reconcile(
+async def test_manual_stores_are_left_out_of_the_reconcile_schedule_and_refuse_a_reconcile_or_reconnect(
     app, client, operator, known_customer, make_store
 ):
     customer = await known_customer()
@@ -125,6 +125,12 @@ async def test_manual_stores_are_left_out_of_the_reconcile_schedule_and_refuse_a
     refused = await client.post(f"/v1/stores/{manual['id']}/reconcile", headers=operator)
     assert refused.status_code == 409
     assert refused.json()["type"].endswith("/nothing-to-reconcile")
+    not_again = await client.post(f"/v1/stores/{manual['id']}/reconnect", headers=operator)
+    assert (not_again.status_code, not_again.json()["type"]) == (
+        409,
+        "https://printbridge.dev/problems/reconnect-not-supported",
+    )
+    assert "manual store has no shop" in not_again.json()["detail"]
 
 
 async def test_disconnecting_a_manual_store_keeps_it_and_publishes_the_news(
