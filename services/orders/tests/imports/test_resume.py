@@ -9,9 +9,9 @@ import pytest
 
 from orders.imports import processing
 from orders.imports.jobs import ImportJob
-from orders.imports.service import create_import
-from orders.models import Store
-from printbridge_shared.jobs import Job
+from orders.imports.service import IMPORT_JOB, create_import
+from orders.models import Store, jobs
+from printbridge_shared.jobs import Job, JobRunner
 
 
 async def _once(content: bytes) -> AsyncIterator[bytes]:
@@ -70,6 +70,35 @@ async def test_an_import_interrupted_after_its_first_batch_resumes_without_dupli
     )
     listed = (await client.get(f"/v1/stores/{manual_store}/orders", headers=user_headers())).json()["items"]
     assert sorted(item["external_id"] for item in listed) == [f"PO-{n}" for n in range(1, 6)]
+
+
+async def test_the_job_runner_retries_an_interrupted_import_and_the_retry_finishes_it(
+    app, client, user_headers, manual_store, queued_import, monkeypatch
+):
+    monkeypatch.setattr(processing, "BATCH_ORDERS", 2)
+    build_order = processing.build_order
+    calls = 0
+
+    def crashing_once_in_the_second_batch(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise RuntimeError("the process died")
+        return build_order(*args, **kwargs)
+
+    monkeypatch.setattr(processing, "build_order", crashing_once_in_the_second_batch)
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)  # the queued job is due
+    runner = JobRunner(app.state.db, jobs, {IMPORT_JOB: ImportJob(app.state.db)}, clock=lambda: now)
+
+    assert await runner.run_next()  # attempt 1: the first batch, then the crash
+    now += dt.timedelta(minutes=1)  # past the retry pause
+    assert await runner.run_next()  # attempt 2 resumes after the first batch
+
+    done = (await client.get(f"/v1/order-imports/{queued_import}", headers=user_headers())).json()
+    assert (done["status"], done["orders_created"], done["rows_read"], done["errors"]) == ("done", 5, 5, [])
+    listed = (await client.get(f"/v1/stores/{manual_store}/orders", headers=user_headers())).json()["items"]
+    assert len(listed) == 5
+    assert not await runner.run_next()  # the job is gone
 
 
 async def test_an_import_that_is_done_is_not_run_again(app, client, user_headers, queued_import):
