@@ -16,9 +16,9 @@ _OTHER_BOMS = (
     (codecs.BOM_UTF16_BE, "UTF-16"),
 )
 MAX_HEADER_BYTES = 64 * 1024
-# A cell longer than this is refused by its row (the csv module's own limit would stop the whole file).
+# A cell longer than this is refused by its row. Cells beyond the csv module's own limit (131,072
+# characters, left as it is: it is the whole process's) make their row unreadable, which fails it too.
 MAX_CELL_CHARS = 10_000
-csv.field_size_limit(MAX_CELL_CHARS + 1)
 SAVE_AS = "save it as 'CSV UTF-8' (Excel: Save As, CSV UTF-8) and upload it again"
 
 

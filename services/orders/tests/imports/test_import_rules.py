@@ -87,6 +87,7 @@ async def test_the_same_file_twice_creates_nothing_new(
         ({"currency": "euro"}, "currency", "ISO 4217"),
         ({"file_front": "http://files.example.com/a.pdf"}, "file_front", "https://"),
         ({"ship_last_name": "x" * 101}, "ship_last_name", "at most 100 characters"),
+        ({"note": "x" * 10_001}, "note", "longer than 10000 characters"),
         ({"product_uid": "", "quantity": "1"}, None, "exactly one of product_uid, sku or template_id"),
     ],
 )
