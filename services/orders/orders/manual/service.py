@@ -66,7 +66,6 @@ async def create_order(
     store = await StoreRepository(session).get(store_id)
     if store is None or not scope.sees_store(store.customer_id, store.store_id):
         raise StoreNotFound(store_id)
-    ensure_accepts_orders(store)
     repository = ManualOrderRepository(session)
     now = utcnow()
     order_id = uuid.uuid4()
@@ -74,21 +73,24 @@ async def create_order(
         request_hash = _fingerprint(data)
         await repository.forget_idempotency_keys(store_id, created_before=now - IDEMPOTENCY_KEY_LIFETIME)
         held = await repository.idempotency_key(store_id, idempotency_key)
-        if held is None and not await repository.claim_idempotency_key(
-            {
-                "store_id": store_id,
-                "key": idempotency_key,
-                "request_hash": request_hash,
-                "order_id": order_id,
-                "response": None,
-                "created_at": now,
-            }
-        ):
-            held = await repository.idempotency_key(store_id, idempotency_key)
-            if held is None:  # not seen yet: a repeat in a moment finds the other request's answer
-                raise IdempotencyKeyBusy()
-        if held is not None:
+        if held is not None:  # placed before: its answer stands, even if the store was disconnected since
             return _replay(held, request_hash)
+    ensure_accepts_orders(store)
+    if idempotency_key is not None and not await repository.claim_idempotency_key(
+        {
+            "store_id": store_id,
+            "key": idempotency_key,
+            "request_hash": request_hash,
+            "order_id": order_id,
+            "response": None,
+            "created_at": now,
+        }
+    ):
+        # Another request claimed the key meanwhile and was waited for: its answer is the answer.
+        held = await repository.idempotency_key(store_id, idempotency_key)
+        if held is None:
+            raise IdempotencyKeyBusy()
+        return _replay(held, request_hash)
     order, lines, history = build_order(store, data, now=now, source="the API", order_id=order_id)
     if not await repository.insert(order, lines, history):
         taken_by = await repository.order_id_of(store_id, order["external_id"])

@@ -139,9 +139,10 @@ async def test_a_shops_store_takes_no_manual_orders(client, user_headers, delive
     assert "come from the shop" in answer.json()["detail"]
 
 
-async def test_a_disconnected_store_takes_no_new_orders(
+async def test_a_disconnected_store_takes_no_new_orders_but_repeats_the_answer_to_one_placed_before(
     client, user_headers, deliver, manual_store, customer_id
 ):
+    before = await place(client, user_headers(), manual_store, an_order(reference="PO-1"), key="order-1")
     await deliver(
         StoreDisconnected(
             store_id=manual_store,
@@ -159,7 +160,13 @@ async def test_a_disconnected_store_takes_no_new_orders(
         409,
         "https://printbridge.dev/problems/store-disconnected",
     )
-    assert await external_ids(client, user_headers()) == []
+    again = await place(client, user_headers(), manual_store, an_order(reference="PO-1"), key="order-1")
+    assert (again.status_code, again.json(), again.headers["idempotent-replayed"]) == (
+        201,
+        before.json(),
+        "true",
+    )
+    assert await external_ids(client, user_headers()) == ["PO-1"]
 
 
 @pytest.mark.parametrize(
