@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from printbridge import bench_webhooks
+from printbridge import bench_import, bench_webhooks
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -527,8 +527,15 @@ def write_report(
 def main() -> None:
     """`python -m printbridge.bench [embedded] [distributed]` writes docs/benchmarks.md;
     `python -m printbridge.bench webhooks` only measures the webhook rows (baseline and distributed) and
-    prints them."""
+    prints them; `python -m printbridge.bench imports` only the CSV order import, whose section it
+    replaces in docs/benchmarks.md."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
+    if modes == ["imports"]:
+        with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
+            bench_import.write_section(
+                ROOT / "docs" / "benchmarks.md", bench_import.run_all(Path(tmp), POSTGRES_ADMIN)
+            )
+        return
     with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
         workdir = Path(tmp)
         results: list[Result] = []
@@ -542,10 +549,12 @@ def main() -> None:
         if "distributed" in modes or "webhooks" in modes:
             distributed, check = bench_distributed(workdir, customers="distributed" in modes)
             results += distributed
+        imports = bench_import.run_all(workdir, POSTGRES_ADMIN) if modes != ["webhooks"] else []
     print(share_of_baseline(results, "distributed", WEBHOOK, GOALS[WEBHOOK]))
     if modes == ["webhooks"]:
         return
     write_report(results, dispatch, check)
+    bench_import.write_section(ROOT / "docs" / "benchmarks.md", imports)
     print(json.dumps({"written": "docs/benchmarks.md"}))
 
 

@@ -462,6 +462,45 @@ def events_republish(
     typer.echo(f"{service}: {marked} events will be published again by the service's relay")
 
 
+orders_app = typer.Typer(
+    help="Orders: import a CSV file of orders into a manual store.", no_args_is_help=True
+)
+app.add_typer(orders_app, name="orders")
+
+
+@orders_app.command("import")
+def orders_import(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="The CSV file.")],
+    store: Annotated[str, typer.Option("--store", help="The manual store's id.")],
+) -> None:
+    """Import a CSV file of orders (docs/orders-import.md) into a manual store, with a progress bar; prints
+    the summary and the first errors. Exit 1 when rows failed or the file was refused."""
+    import uuid
+
+    from sqlalchemy.exc import DBAPIError
+
+    from printbridge.order_import import import_file, summary
+    from printbridge_shared.errors import AppError
+
+    try:
+        store_id = uuid.UUID(store)
+    except ValueError:
+        raise typer.BadParameter(f"{store!r} is not a store id (a UUID)", param_hint="'--store'") from None
+    _logging()
+    url = _database_url("orders")
+    try:
+        result = asyncio.run(import_file(url, store_id, file, show_progress=sys.stderr.isatty()))
+    except AppError as error:
+        typer.echo(f"error: {error.detail}", err=True)
+        raise typer.Exit(1) from None
+    except (DBAPIError, OSError) as error:
+        typer.echo(f"error: {suite.unusable_database('orders', url, error)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo("\n".join(summary(result)))
+    if result.rows_failed:
+        raise typer.Exit(1)
+
+
 @app.command("gateway-config")
 def gateway_config(
     out: Annotated[Path | None, typer.Option(help="Write nginx.conf here instead of stdout.")] = None,

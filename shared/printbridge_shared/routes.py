@@ -35,6 +35,8 @@ SERVICES: tuple[ServiceInfo, ...] = (
 SERVICES_BY_NAME = {s.name: s for s in SERVICES}
 
 INTERNAL_PREFIX = "/internal"
+# The largest CSV file of orders an import takes (docs/orders-import.md).
+ORDER_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 
 _LITERAL_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
 _PARAMETER_SEGMENT = re.compile(r"\{[a-z_][a-z0-9_]*\}")
@@ -158,6 +160,9 @@ ROUTES = RouteTable(
         Route("/v1/files", "mapping"),
         # orders: orders (also nested under their store), production, routing, postbacks.
         Route("/v1/stores/{store_id}/orders", "orders"),
+        # CSV order files of manual stores (docs/orders-import.md).
+        Route("/v1/stores/{store_id}/orders/imports", "orders", max_body_bytes=ORDER_IMPORT_MAX_BYTES),
+        Route("/v1/order-imports", "orders"),
         Route("/v1/stores/{store_id}/test-order", "orders"),
         Route("/v1/orders", "orders"),
         Route("/v1/production", "orders"),

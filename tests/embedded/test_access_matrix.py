@@ -74,6 +74,11 @@ MATRIX = {
     "list_orders": "401 ok  ok  403 ok  ok  ok",
     "get_order": "401 any any 403 any any any",
     "list_store_orders": "401 any any 403 any any any",
+    # CSV order imports: orders:manage uploads (and gets the template), orders:read follows them.
+    "get_order_import_template": "401 any any 403 any 403 any",
+    "create_order_import": "401 any any 403 any 403 any",
+    "list_order_imports": "401 any any 403 any any any",
+    "get_order_import": "401 any any 403 any any any",
     # Placing a manual order needs orders:manage (not viewers, not store managers); the store is made up.
     "place_manual_order": "401 any any 403 any 403 any",
 }

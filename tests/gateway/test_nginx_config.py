@@ -10,7 +10,7 @@ import pytest
 from printbridge.config import GatewaySettings
 from printbridge.distributed import placements, upstreams_of
 from printbridge.nginx import GatewayConfigError, nginx_rate, render_nginx_conf, write_site
-from printbridge_shared.routes import ROUTES, SERVICES, Route, RouteTable
+from printbridge_shared.routes import ORDER_IMPORT_MAX_BYTES, ROUTES, SERVICES, Route, RouteTable
 
 NGINX = "/usr/sbin/nginx"
 SITE = Path("/srv/printbridge/gateway")
@@ -76,6 +76,12 @@ def test_a_route_with_its_own_body_limit_answers_413_with_that_limit() -> None:
     )
     assert "larger than 10000000 bytes" in block(conf, "location @pb_too_large_10000000")
     assert "client_max_body_size" not in block(conf, "location ~ ^/v1/catalog(?:/|$)")
+
+
+def test_the_order_import_upload_takes_csv_files_up_to_its_own_limit() -> None:
+    upload = block(render(), "location ~ ^/v1/stores/[^/]+/orders/imports(?:/|$)")
+    assert f"client_max_body_size {ORDER_IMPORT_MAX_BYTES};" in upload
+    assert "proxy_pass http://pb_orders;" in upload
 
 
 def test_a_route_regex_that_could_inject_directives_is_refused() -> None:

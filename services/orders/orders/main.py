@@ -3,6 +3,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from orders.config import Settings
+from orders.imports.endpoints import router as import_router
+from orders.imports.jobs import job_handlers
 from orders.manual.endpoints import router as manual_router
 from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
@@ -23,13 +25,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[order_router, manual_router],
+            routers=[order_router, manual_router, import_router],
             consumers=consumers,
+            job_handlers=job_handlers,
             tags=[
                 {
                     "name": "orders",
                     "description": "The shop orders of every connected store, with their history.",
-                }
+                },
+                {
+                    "name": "order imports",
+                    "description": "CSV files of orders for manual stores, imported in the background.",
+                },
             ],
         ),
         runtime or Runtime.distributed(settings),

@@ -4,7 +4,17 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from printbridge_shared.db import GUID, ExactDecimal, UTCDateTime, make_metadata
@@ -162,3 +172,71 @@ class IdempotencyKey(Base):
     # transaction, so no other transaction ever reads it None.
     response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ImportStatus(StrEnum):
+    """Where a CSV order import stands (docs/orders-import.md)."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class OrderImport(Base):
+    """One uploaded CSV file of orders for a manual store, and how far its import got. The counters and
+    `lines_done` are written in the transaction of each batch, with its orders, so a resumed import
+    continues after the last committed batch without counting anything twice."""
+
+    __tablename__ = "order_imports"
+    __table_args__ = (Index("ix_order_imports_store_id_created_at", "store_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    status: Mapped[ImportStatus] = mapped_column(String(20))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    delimiter: Mapped[str] = mapped_column(String(1))
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    orders_created: Mapped[int] = mapped_column(Integer, default=0)
+    orders_existing: Mapped[int] = mapped_column(Integer, default=0)
+    rows_failed: Mapped[int] = mapped_column(Integer, default=0)
+    # Every error found (a failed row may have several); only the first MAX_STORED_ERRORS are kept.
+    errors_total: Mapped[int] = mapped_column(Integer, default=0)
+    # The file's last line taken care of by a committed batch (1: the header): where a resumed import
+    # continues.
+    lines_done: Mapped[int] = mapped_column(Integer, default=1)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class OrderImportChunk(Base):
+    """The uploaded file in pieces (`CHUNK_BYTES` each), in the service's database: any replica's job
+    runner can read it, it is written in the transaction that accepts the upload, and it goes with the
+    import."""
+
+    __tablename__ = "order_import_chunks"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("order_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class OrderImportErrorRow(Base):
+    """A row that was not imported: the file's line (1 = the header), the column when one is to blame,
+    and why. Only the first `MAX_STORED_ERRORS` of an import are kept; `errors_total` counts them all."""
+
+    __tablename__ = "order_import_errors"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("order_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row: Mapped[int] = mapped_column(Integer)
+    column_name: Mapped[str | None] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)
