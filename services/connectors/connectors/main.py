@@ -7,6 +7,7 @@ from connectors.intake import jobs as intake_jobs
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
+from connectors.platforms.etsy.endpoints import router as etsy_router
 from connectors.platforms.shopify.endpoints import router as shopify_router
 from connectors.platforms.woocommerce import jobs as woocommerce_jobs
 from connectors.platforms.woocommerce.endpoints import router as woocommerce_webhooks
@@ -29,7 +30,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[stores_router, shopify_router, woocommerce_webhooks],
+            routers=[stores_router, shopify_router, woocommerce_webhooks, etsy_router],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
                 **store_jobs.handlers(platforms, db, outbox),

@@ -1,6 +1,7 @@
 """The connector of each platform, as the core (stores, intake, polling) finds it."""
 
 from connectors.platforms.base import PlatformConnector
+from connectors.platforms.etsy.connector import EtsyConnector
 from connectors.platforms.shopify.connector import ShopifyConnector
 from connectors.platforms.woocommerce.connector import WooCommerceConnector
 from printbridge_shared.errors import InvalidInput, field_errors
@@ -10,6 +11,7 @@ from printbridge_shared.events.contracts import Platform
 CONNECTORS: dict[Platform, PlatformConnector] = {
     Platform.shopify: ShopifyConnector(),
     Platform.woocommerce: WooCommerceConnector(),
+    Platform.etsy: EtsyConnector(),
 }
 
 

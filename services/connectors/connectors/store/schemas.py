@@ -4,13 +4,14 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from connectors.platforms.etsy.schemas import EtsyConnect
 from connectors.platforms.shopify.schemas import ShopifyConnect
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
 from connectors.store.fields import StoreName
 from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.fields import Text
 
-StoreConnect = Annotated[ShopifyConnect | WooCommerceConnect, Field(discriminator="platform")]
+StoreConnect = Annotated[ShopifyConnect | WooCommerceConnect | EtsyConnect, Field(discriminator="platform")]
 
 
 class StoreProblem(BaseModel):

@@ -242,6 +242,7 @@ async def mark_connected(
     assert connection.credentials is not None
     now = utcnow()
     store.credentials = box.seal(connection.credentials)
+    store.credentials_version = (store.credentials_version or 0) + 1
     store.granted_scopes = connection.granted_scopes
     store.status = StoreStatus.connected
     store.problems = []
@@ -265,6 +266,7 @@ async def complete_connect(
         return
     assert connection.credentials is not None
     store.credentials = box.seal(connection.credentials)
+    store.credentials_version = (store.credentials_version or 0) + 1
     store.granted_scopes = connection.granted_scopes
     store.updated_at = utcnow()
     _history(session, store, "reconnected", scopes=connection.granted_scopes)
@@ -296,6 +298,7 @@ async def save_credentials(
     store = await session.get(Store, store_id)
     if store is not None and store.status != StoreStatus.disconnected:
         store.credentials = box.seal(credentials)
+        store.credentials_version = (store.credentials_version or 0) + 1
 
 
 async def report_problem(
