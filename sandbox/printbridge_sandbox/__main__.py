@@ -14,6 +14,9 @@ from typing import Any
 import uvicorn
 from fastapi import FastAPI
 
+from printbridge_sandbox.etsy import schemas as etsy_schemas
+from printbridge_sandbox.etsy.app import create_app as create_etsy_app
+from printbridge_sandbox.etsy.settings import EtsySettings
 from printbridge_sandbox.shopify.app import create_app as create_shopify_app
 from printbridge_sandbox.shopify.control import AppIn, Control, ProductIn, ShopIn, VariantIn
 from printbridge_sandbox.shopify.settings import ShopifySettings
@@ -126,9 +129,66 @@ def _start_woocommerce(args: argparse.Namespace, base_url: str) -> Started:
     return Started(app, lines, [server])
 
 
+def _etsy_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--etsy-keystring", default="printbridgesandbox")
+    parser.add_argument("--etsy-shared-secret", default="sandboxsecret")
+    parser.add_argument(
+        "--etsy-webhook-secret", default="whsec_cHJpbnRicmlkZ2UgZXRzeSBzYW5kYm94IHNpZ25pbmcga2V5"
+    )
+    parser.add_argument(
+        "--etsy-redirect-uri",
+        action="append",
+        help="a registered OAuth redirect URI (repeatable; default: Printbridge's on 127.0.0.1:8000)",
+    )
+    parser.add_argument("--etsy-webhook-url", default="http://127.0.0.1:8000/v1/webhooks/etsy")
+    parser.add_argument("--etsy-webhook-retry-scale", type=float, default=EtsySettings.webhook_retry_scale)
+
+
+def _start_etsy(args: argparse.Namespace, base_url: str) -> Started:
+    app = create_etsy_app(
+        EtsySettings(webhook_retry_scale=args.etsy_webhook_retry_scale), public_url=base_url
+    )
+    control = app.state.control
+    control.register_app(
+        etsy_schemas.AppIn(
+            keystring=args.etsy_keystring,
+            shared_secret=args.etsy_shared_secret,
+            webhook_secret=args.etsy_webhook_secret,
+            redirect_uris=args.etsy_redirect_uri or ["http://127.0.0.1:8000/v1/connectors/etsy/callback"],
+            webhook_url=args.etsy_webhook_url or None,
+        )
+    )
+    user, shop = control.create_seller(etsy_schemas.SellerIn(shop_name="DemoPrintShop"))
+    control.state.consent.user_id = user.user_id
+    control.create_listing(
+        shop,
+        etsy_schemas.ListingIn(
+            title="Custom city map poster",
+            products=[
+                etsy_schemas.InventoryProductIn(sku="POSTER-A3-MATT", price=Decimal("19.95")),
+                etsy_schemas.InventoryProductIn(sku="POSTER-A2-MATT", price=Decimal("24.95")),
+            ],
+        ),
+    )
+    return Started(
+        app,
+        [
+            f"Etsy sandbox on {base_url} (control API: {base_url}/_sandbox/etsy, docs/sandbox-etsy.md)",
+            f"  PRINTBRIDGE_ETSY_KEYSTRING={args.etsy_keystring}",
+            f"  PRINTBRIDGE_ETSY_SHARED_SECRET={args.etsy_shared_secret}",
+            f"  PRINTBRIDGE_ETSY_WEBHOOK_SECRET={args.etsy_webhook_secret}",
+            f"  PRINTBRIDGE_ETSY_API_URL={base_url}",
+            f"  PRINTBRIDGE_ETSY_CONNECT_URL={base_url}/oauth/connect",
+            f"  demo seller {user.user_id} (signed in, consents) with shop {shop.shop_id} {shop.shop_name};",
+            f"    place paid orders with POST {base_url}/_sandbox/etsy/shops/{shop.shop_id}/receipts",
+        ],
+    )
+
+
 SANDBOXES = [
     Sandbox("shopify", 9101, _start_shopify, _shopify_flags),
     Sandbox("woocommerce", 9102, _start_woocommerce, _woocommerce_flags),
+    Sandbox("etsy", 9103, _start_etsy, _etsy_flags),
 ]
 
 

@@ -1,0 +1,1 @@
+"""The Etsy Open API v3 sandbox (docs/sandbox-etsy.md)."""
