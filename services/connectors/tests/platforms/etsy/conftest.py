@@ -19,9 +19,13 @@ from sqlalchemy import select
 from connectors.config import Settings
 from connectors.main import create_app
 from connectors.models import KnownCustomer, Store, messaging
+from connectors.platforms.etsy.client import Budget
+from connectors.platforms.etsy.connector import EtsyConnector
+from connectors.platforms.registry import connector_for
 from printbridge_shared.app import Runtime
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.events.contracts import Platform
 from printbridge_shared.testing import AuthKeys
 
 KEYSTRING = "1aa2bb33c44d55eeeeee6fff"
@@ -198,6 +202,16 @@ def etsy_settings(database_url: str, **overrides: Any) -> Settings:
         **overrides,
     }
     return Settings(**values)
+
+
+@pytest.fixture(autouse=True)
+def fresh_connector() -> None:
+    """The registry's Etsy connector keeps the app's daily budget and each shop's last sweep for the
+    process: each test starts without them."""
+    connector = connector_for(Platform.etsy)
+    assert isinstance(connector, EtsyConnector)
+    connector.budget = Budget()
+    connector.swept_at.clear()
 
 
 @pytest.fixture
