@@ -58,11 +58,13 @@ class NotFound(Exception):
 
 @dataclass
 class Budget:
-    """The app's daily call budget as Etsy's last answer stated it (`x-remaining-today`)."""
+    """The app's call budget as Etsy's last answer stated it (`x-remaining-today`), and until when
+    (monotonic clock) no call is made because none was left this second — both the app's, not a shop's."""
 
     remaining: int | None = None
     limit: int | None = None
     seen_at: dt.datetime | None = None
+    calm_until: float = 0.0
 
     def note(self, headers: httpx.Headers, now: dt.datetime) -> None:
         try:
@@ -125,7 +127,6 @@ class EtsyClient:
         self.sleep = sleep
         self.clock = clock
         self.now = now
-        self._calm_until = 0.0
 
     @property
     def settings(self) -> Any:
@@ -226,7 +227,7 @@ class EtsyClient:
             if self._expires_soon() and not refreshed:
                 await self.refresh()
                 refreshed = True
-            pause = self._calm_until - self.clock()
+            pause = self.budget.calm_until - self.clock()
             if pause > 0:
                 await self.sleep(pause)
             try:
@@ -243,7 +244,7 @@ class EtsyClient:
                 continue
             self.budget.note(response.headers, self.now())
             if response.headers.get("x-remaining-this-second") == "0":
-                self._calm_until = self.clock() + 1.0
+                self.budget.calm_until = self.clock() + 1.0
             status = response.status_code
             if status == 401:
                 if refreshed or not self.credentials.get("refresh_token"):
