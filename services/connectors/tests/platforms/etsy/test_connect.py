@@ -171,3 +171,28 @@ async def test_without_a_keystring_connecting_says_which_setting_to_set(
         response = await connect(other, operator, customer_id=str(customer_id))
     assert response.status_code == 503, response.text
     assert "PRINTBRIDGE_ETSY_KEYSTRING" in response.json()["detail"]
+
+
+async def test_a_shop_that_another_store_has_is_refused_and_the_new_store_stays_pending(
+    client, operator, add_customer, connected_store
+):
+    await connected_store()
+    store, query = await pending_store(client, operator, add_customer)
+    response = await client.get(CALLBACK, params={"code": "good-code", "state": query["state"][0]})
+    assert response.status_code == 409
+    assert "connected already" in response.text
+    assert (await client.get(f"/v1/stores/{store['id']}", headers=operator)).json()["status"] == "pending"
+
+
+async def test_a_reconnect_granted_for_another_shop_is_refused(client, app, operator, connected_store):
+    store = await connected_store()
+    async with app.state.db.session() as session:
+        await session.execute(update(Store).where(Store.id == store.id).values(shop_key="11111111"))
+    response = await client.post(f"/v1/stores/{store.id}/reconnect", json={}, headers=operator)
+    state = parse_qs(urlsplit(response.json()["authorize_url"]).query)["state"][0]
+    callback = await client.get(CALLBACK, params={"code": "good-code", "state": state})
+    assert callback.status_code == 400
+    assert "another Etsy shop" in callback.text
+    async with app.state.db.read_session() as session:
+        row = await session.get(Store, store.id)
+    assert app.state.platforms.box.open(row.credentials)["refresh_token"] == "rt-1"

@@ -3,15 +3,18 @@ database engines), refresh the same store's rotating Etsy token at once; Etsy re
 token, yet both end with a working token, Etsy is asked once, and the store never shows auth_error."""
 
 import asyncio
+import datetime as dt
 import uuid
 
 import httpx
 import pytest
+from sqlalchemy import update
 
+from connectors.models import Store
 from connectors.platforms.base import PlatformContext, PlatformProblem
 from connectors.platforms.etsy.client import EtsyClient
 from connectors.store.refresh import SingleFlight
-from printbridge_shared.db import Database
+from printbridge_shared.db import Database, utcnow
 from printbridge_shared.testing import eventually
 
 from .conftest import SHOP_ID, USER_ID, FakeEtsy
@@ -108,3 +111,21 @@ async def test_a_revoked_refresh_token_puts_the_store_in_auth_error_with_a_recon
     assert problem["code"] == "token_revoked"
     assert "refresh_token is revoked" in problem["message"]
     assert "POST /v1/stores/{id}/reconnect" in problem["fix"]
+
+
+async def test_a_lease_whose_holder_died_is_taken_over(client, app, etsy, connected_store, store_row):
+    store = await connected_store(expires_in=60)
+    async with app.state.db.session() as session:
+        await session.execute(
+            update(Store)
+            .where(Store.id == store.id)
+            .values(
+                refresh_lease_holder="dead-worker", refresh_lease_until=utcnow() - dt.timedelta(seconds=1)
+            )
+        )
+    race = Race(etsy)
+    race.someone_waits.set()
+    survivor = worker(app, race, app.state.db, store.id, app.state.platforms.box.open(store.credentials))
+    await survivor.get(RECEIPTS)
+    assert survivor.credentials["refresh_token"] == "rt-2"
+    assert (await store_row(store.id)).refresh_lease_holder is None
