@@ -30,9 +30,9 @@ log = structlog.get_logger(__name__)
 Credentials = dict[str, Any]
 Refresh = Callable[[Credentials], Awaitable[Credentials]]
 
-# Longer than a token call may take (the guarded client's timeouts and a few retries).
-LEASE = dt.timedelta(seconds=60)
-WAIT_S = 75.0
+# Longer than a token call may take: three attempts of the guarded client's 15 s timeout, with waits.
+LEASE = dt.timedelta(seconds=120)
+WAIT_S = 150.0
 POLL_S = 0.1
 
 _stores = Store.__table__.c
@@ -83,7 +83,7 @@ class SingleFlight:
         except BaseException:
             await self._release(holder)
             raise
-        await self._store(fresh, version, holder)
+        await self._store(fresh, version)
         return fresh
 
     async def _take_lease(
@@ -126,7 +126,7 @@ class SingleFlight:
                 .values(refresh_lease_holder=None, refresh_lease_until=None)
             )
 
-    async def _store(self, fresh: Credentials, version: int, holder: str) -> None:
+    async def _store(self, fresh: Credentials, version: int) -> None:
         """The new credentials are kept whatever happened to the lease meanwhile: the rotated refresh
         token is the only one that still works."""
         async with self.db.session() as session:
