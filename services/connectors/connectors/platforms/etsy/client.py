@@ -99,15 +99,16 @@ def user_id_of(access_token: str) -> str:
 def tokens_from(answer: Any, now: dt.datetime) -> dict[str, Any]:
     if not isinstance(answer, dict) or not isinstance(answer.get("access_token"), str):
         raise EtsyError("the token endpoint answered without an access_token")
-    if not isinstance(answer.get("refresh_token"), str):
-        raise EtsyError("the token endpoint answered without a refresh_token")
     expires_in = float(answer.get("expires_in") or 3600)
-    return {
+    credentials = {
         "access_token": answer["access_token"],
-        "refresh_token": answer["refresh_token"],
         "expires_at": (now + dt.timedelta(seconds=expires_in)).isoformat(),
         "user_id": user_id_of(answer["access_token"]),
     }
+    # Etsy always sends a new one; an answer without keeps the one in use (merged by the caller).
+    if isinstance(answer.get("refresh_token"), str) and answer["refresh_token"]:
+        credentials["refresh_token"] = answer["refresh_token"]
+    return credentials
 
 
 class EtsyClient:
@@ -179,7 +180,7 @@ class EtsyClient:
         raise AssertionError("unreachable")
 
     async def exchange_code(self, code: str, verifier: str) -> dict[str, Any]:
-        self.credentials = await self._token_request(
+        credentials = await self._token_request(
             {
                 "grant_type": "authorization_code",
                 "client_id": self.settings.etsy_keystring,
@@ -188,7 +189,10 @@ class EtsyClient:
                 "code_verifier": verifier,
             }
         )
-        return self.credentials
+        if "refresh_token" not in credentials:
+            raise EtsyError("the token endpoint answered the code without a refresh_token")
+        self.credentials = credentials
+        return credentials
 
     async def _spend_refresh_token(self, current: dict[str, Any]) -> dict[str, Any]:
         """One refresh at Etsy (the single flight calls it at most once per credentials version)."""

@@ -1,8 +1,8 @@
 """Etsy receipts → `OrderVersion`. Only paid receipts are orders: an unpaid one (`payment processing`,
-an open e-check) is skipped until it is paid; a receipt cancelled after it was paid is a cancellation,
-one cancelled before it was paid is nothing. Money (`{amount, divisor, currency_code}`) becomes an exact
-Decimal; ids are strings; the buyer's personalisation and chosen options (`transactions[].variations`)
-become the line's properties."""
+an open e-check) is skipped until it is paid; a receipt cancelled (or refunded in full) after it was paid
+is a cancellation, one cancelled before it was paid is nothing. Money (`{amount, divisor,
+currency_code}`) becomes an exact Decimal; ids are strings; the buyer's personalisation and chosen
+options (`transactions[].variations`) become the line's properties."""
 
 import datetime as dt
 from decimal import Decimal
@@ -14,6 +14,9 @@ from connectors.platforms.base import OrderVersion
 from printbridge_shared.events.contracts import ShopAddress, ShopLineProperty, ShopOrderLine
 
 CANCELLED = frozenset({"canceled", "cancelled"})
+# Refunded in full: nothing is to be produced any more, which for a print producer is a cancellation.
+REFUNDED = "fully refunded"
+PAID_STATUSES = frozenset({"paid", "completed", "partially refunded", REFUNDED})
 
 
 class ReceiptUnreadable(ValueError):
@@ -121,7 +124,7 @@ def _line(value: Any) -> ShopOrderLine:
 
 
 def was_paid(receipt: dict[str, Any]) -> bool:
-    if receipt.get("is_paid") is True:
+    if receipt.get("is_paid") is True or str(receipt.get("status") or "").strip().lower() in PAID_STATUSES:
         return True
     transactions = receipt.get("transactions") or []
     return any(isinstance(t, dict) and t.get("paid_timestamp") for t in transactions)
@@ -142,7 +145,7 @@ def receipt_version(payload: Any) -> OrderVersion | None:
     status = str(receipt.get("status") or "").strip().lower()
     total, currency = money(receipt.get("grandtotal"), "grandtotal")
     updated = _time(_first(receipt, "updated_timestamp", "update_timestamp"), "updated_timestamp")
-    cancelled = status in CANCELLED
+    cancelled = status in CANCELLED or status == REFUNDED
     fields: dict[str, Any] = {
         "external_id": _id(receipt.get("receipt_id"), "receipt_id"),
         "external_number": _id(receipt.get("receipt_id"), "receipt_id"),
@@ -162,4 +165,5 @@ def receipt_version(payload: Any) -> OrderVersion | None:
         "shipping_address": _address(receipt),
         "billing_address": None,
     }
-    return OrderVersion(fields=fields, cancelled=cancelled, cancel_reason="canceled" if cancelled else None)
+    reason = ("refunded" if status == REFUNDED else "canceled") if cancelled else None
+    return OrderVersion(fields=fields, cancelled=cancelled, cancel_reason=reason)

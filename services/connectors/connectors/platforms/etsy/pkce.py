@@ -4,7 +4,7 @@ at connect, kept encrypted with the connect attempt, and the verifier is sent wi
 import base64
 import hashlib
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 CALLBACK_PATH = "/v1/connectors/etsy/callback"
 
@@ -32,6 +32,7 @@ def authorize_url(
             "state": state,
             "code_challenge": challenge(verifier),
             "code_challenge_method": "S256",
-        }
+        },
+        quote_via=quote,  # spaces as %20, as Etsy's documentation writes the scope list
     )
     return f"{connect_url}?{query}"

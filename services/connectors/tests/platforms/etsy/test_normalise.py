@@ -86,3 +86,18 @@ def test_a_receipt_cancelled_before_it_was_paid_is_nothing():
 def test_a_receipt_without_an_id_is_unreadable():
     with pytest.raises(ReceiptUnreadable, match="receipt_id"):
         receipt_version(receipt(receipt_id=None))
+
+
+def test_a_receipt_refunded_in_full_is_a_cancellation_and_one_refunded_in_part_an_order():
+    refunded = receipt_version(receipt(status="Fully Refunded"))
+    assert refunded is not None and refunded.cancelled and refunded.cancel_reason == "refunded"
+    partly = receipt_version(receipt(status="Partially Refunded"))
+    assert partly is not None and not partly.cancelled
+
+
+def test_a_paid_status_counts_as_paid_where_is_paid_is_missing():
+    bare = receipt(status="Completed")
+    del bare["is_paid"]
+    bare["transactions"][0]["paid_timestamp"] = None
+    version = receipt_version(bare)
+    assert version is not None and version.fields["financial_status"] == "completed"

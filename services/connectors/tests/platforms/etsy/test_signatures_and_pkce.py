@@ -90,6 +90,7 @@ def test_the_authorize_url_carries_every_parameter_etsy_documents():
         "v" * 43,
     )
     parts = urlsplit(url)
+    assert "scope=shops_r%20email_r" in parts.query
     assert (parts.scheme, parts.netloc, parts.path) == ("https", "www.etsy.com", "/oauth/connect")
     assert parse_qs(parts.query) == {
         "response_type": ["code"],
