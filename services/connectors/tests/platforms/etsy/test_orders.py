@@ -7,7 +7,10 @@ import uuid
 
 import httpx
 import pytest
+from pydantic import SecretStr
+from sqlalchemy import select
 
+from connectors.models import WebhookDelivery
 from connectors.platforms.base import PlatformContext, StoreRef
 from connectors.platforms.etsy.connector import EtsyConnector
 from printbridge_shared.db import utcnow
@@ -158,3 +161,26 @@ async def test_a_signed_body_that_is_no_notice_is_400(client):
     response = await client.post(WEBHOOK, content=body, headers=signed(body))
     assert response.status_code == 400
     assert "shop_id" in response.json()["detail"]
+
+
+async def test_without_a_webhook_secret_notices_are_503_naming_the_setting(client, app, monkeypatch):
+    monkeypatch.setattr(app.state.platforms.settings, "etsy_webhook_secret", SecretStr(""))
+    body = notice(8000)
+    response = await client.post(WEBHOOK, content=body, headers=signed(body))
+    assert response.status_code == 503
+    assert "PRINTBRIDGE_ETSY_WEBHOOK_SECRET" in response.json()["detail"]
+
+
+async def test_a_notice_naming_no_receipt_is_kept_once_and_fetches_nothing_itself(
+    client, app, etsy, connected_store
+):
+    store = await connected_store()
+    body = f'{{"event_type":"shop.updated","shop_id":{SHOP_ID}}}'.encode()
+    response = await client.post(WEBHOOK, content=body, headers=signed(body, "msg_shop"))
+    assert (response.status_code, response.json()) == (200, {"outcome": "fetching"})
+    async with app.state.db.read_session() as session:
+        kept = (await session.scalars(select(WebhookDelivery))).all()
+    assert [(d.store_id, d.topic, d.change_key, d.body) for d in kept] == [
+        (store.id, "shop.updated", "webhook:msg_shop", body)
+    ]
+    assert not [r for r in etsy.requests if "/receipts/" in r.url.path]
