@@ -39,6 +39,11 @@ def _refused(status: int, message: str) -> CallbackResult:
     return CallbackResult(status, "The store was not connected", message)
 
 
+async def _stored_with_the_store(_credentials: dict[str, Any]) -> None:
+    """A refresh during the callback (a 401 right after the exchange) needs no storing of its own: the
+    client's credentials are what the callback stores with the store it connects."""
+
+
 @dataclass(frozen=True)
 class Claimed:
     store_id: Any
@@ -93,9 +98,11 @@ async def complete(
     if isinstance(claimed, CallbackResult):
         return claimed
 
-    client = connector.client(platforms.context())
+    context = platforms.context()
+    context.save_credentials = _stored_with_the_store
+    client = connector.client(context)
     try:
-        credentials = await client.exchange_code(code, str(claimed.flow.get("code_verifier", "")))
+        await client.exchange_code(code, str(claimed.flow.get("code_verifier", "")))
         shop = await connector.find_shop(client)
     except TokenRefused as refused:
         log.warning("etsy_code_refused", detail=str(refused))
@@ -132,7 +139,7 @@ async def complete(
             shop_key=shop_id,
             name=store.name,
             status=StoreStatus.connected,
-            credentials=credentials,
+            credentials=client.credentials,
             granted_scopes=" ".join(platforms.settings.etsy_scopes.split()),
         )
         await stores.complete_connect(session, outbox, platforms.box, store, connection)

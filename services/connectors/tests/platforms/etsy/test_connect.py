@@ -4,6 +4,7 @@ import datetime as dt
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from sqlalchemy import update
 
@@ -196,3 +197,16 @@ async def test_a_reconnect_granted_for_another_shop_is_refused(client, app, oper
     async with app.state.db.read_session() as session:
         row = await session.get(Store, store.id)
     assert app.state.platforms.box.open(row.credentials)["refresh_token"] == "rt-1"
+
+
+async def test_a_token_refused_right_after_the_exchange_is_refreshed_and_the_new_one_kept(
+    client, app, operator, add_customer, etsy
+):
+    store, query = await pending_store(client, operator, add_customer)
+    etsy.answers = [httpx.Response(401, json={"error": "invalid_token"})]
+    response = await client.get(CALLBACK, params={"code": "good-code", "state": query["state"][0]})
+    assert response.status_code == 200, response.text
+    assert [c["grant_type"] for c in etsy.token_calls] == ["authorization_code", "refresh_token"]
+    async with app.state.db.read_session() as session:
+        row = await session.get(Store, uuid.UUID(store["id"]))
+    assert app.state.platforms.box.open(row.credentials)["refresh_token"] == "rt-3"
