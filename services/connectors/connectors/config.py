@@ -11,6 +11,10 @@ from printbridge_shared.config import ServiceSettings
 # consent later: orders (intake), products (sync, and publishing new ones: write implies read), and
 # the fulfillment orders that merchants manage themselves (tracking back to the shop).
 SHOPIFY_SCOPES = "read_orders,write_products,write_merchant_managed_fulfillment_orders"
+# The same for an Etsy shop (docs/connectors-etsy.md says why each): receipts (intake) and marking them
+# shipped with tracking, listings (sync and publishing), the shop itself (finding it at connect), and the
+# buyer's e-mail address, which receipts carry only with email_r.
+ETSY_SCOPES = "transactions_r transactions_w listings_r listings_w shops_r email_r"
 
 
 class Settings(ServiceSettings):
@@ -46,6 +50,20 @@ class Settings(ServiceSettings):
         "https://{shop}",
         description="Base of every Shopify call (OAuth and GraphQL); `{shop}` is the full "
         "name.myshopify.com, e.g. http://127.0.0.1:9101/shops/{shop} for the sandbox.",
+    )
+
+    etsy_keystring: str = Field("", description="Keystring (API key, also the OAuth client_id) of the app.")
+    etsy_shared_secret: SecretStr = Field(
+        SecretStr(""), description="Shared secret of the app: every call sends `x-api-key: keystring:secret`."
+    )
+    etsy_scopes: str = Field(ETSY_SCOPES, description="Scopes asked for when an Etsy shop connects.")
+    etsy_webhook_secret: SecretStr = Field(
+        SecretStr(""),
+        description="The `whsec_…` signing secret of the app's webhook endpoint in Etsy's developer portal.",
+    )
+    etsy_api_url: str = Field("https://openapi.etsy.com", description="Base of Etsy's Open API v3 calls.")
+    etsy_connect_url: str = Field(
+        "https://www.etsy.com/oauth/connect", description="Where a merchant grants access to an Etsy shop."
     )
 
     def shopify_base(self, shop: str) -> str:

@@ -7,6 +7,7 @@ from connectors.intake import jobs as intake_jobs
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
 from connectors.platforms.context import Platforms
+from connectors.platforms.etsy.endpoints import router as etsy_router
 from connectors.platforms.pressero import jobs as pressero_jobs
 from connectors.platforms.pressero.endpoints import router as pressero_webhooks
 from connectors.platforms.shopify.endpoints import router as shopify_router
@@ -31,7 +32,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[stores_router, shopify_router, woocommerce_webhooks, pressero_webhooks],
+            routers=[stores_router, shopify_router, woocommerce_webhooks, pressero_webhooks, etsy_router],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
                 **store_jobs.handlers(platforms, db, outbox),

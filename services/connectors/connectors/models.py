@@ -49,6 +49,11 @@ class Store(Base):
     # (connectors/credentials.py); None before connecting and after a disconnect.
     credentials: Mapped[bytes | None] = mapped_column(LargeBinary)
     granted_scopes: Mapped[str | None] = mapped_column(Text)
+    # Grows with each change of `credentials`; a refresh of rotating tokens is taken as a lease on one
+    # version (`refresh_lease_*`), so only one worker spends the refresh token (store/refresh.py).
+    credentials_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    refresh_lease_holder: Mapped[str | None] = mapped_column(String(64))
+    refresh_lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # Orders changed up to this time have been polled (the reconcile job goes on from here, with overlap).
     orders_polled_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -154,6 +154,8 @@ class OrderVersion:
 
 
 SaveCredentials = Callable[[dict[str, Any]], Awaitable[None]]
+Refresh = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+SingleFlightRefresh = Callable[[dict[str, Any], Refresh], Awaitable[dict[str, Any]]]
 
 
 @dataclass
@@ -164,6 +166,18 @@ class PlatformContext:
     settings: Settings
     http: httpx.AsyncClient
     save_credentials: SaveCredentials = field(default=lambda _c: _no_store())
+    # For a store: the core's single-flight refresh (connectors/store/refresh.py).
+    single_flight: SingleFlightRefresh | None = None
+
+    async def refreshed(self, used: dict[str, Any], refresh: Refresh) -> dict[str, Any]:
+        """New credentials for `used` (expired or refused), refreshed by `refresh` (given the current
+        credentials) — for a store, once however many workers ask at once, and stored before they are
+        returned (a rotated refresh token must survive whatever happens next)."""
+        if self.single_flight is not None:
+            return await self.single_flight(used, refresh)
+        fresh = await refresh(used)
+        await self.save_credentials(fresh)
+        return fresh
 
 
 async def _no_store() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 from connectors.config import Settings
 from connectors.credentials import CredentialBox, load_keys
 from connectors.platforms.base import PlatformContext
+from connectors.store.refresh import SingleFlight
 from connectors.store.service import save_credentials
 from printbridge_shared.db import Database
 from printbridge_shared.outbound import guarded_client
@@ -29,7 +30,12 @@ class Platforms:
             async with db.session() as session:
                 await save_credentials(session, self.box, store_id, credentials)
 
-        return PlatformContext(settings=self.settings, http=self.http, save_credentials=save)
+        return PlatformContext(
+            settings=self.settings,
+            http=self.http,
+            save_credentials=save,
+            single_flight=SingleFlight(db, self.box, store_id),
+        )
 
     async def close(self) -> None:
         await self.http.aclose()

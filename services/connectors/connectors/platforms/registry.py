@@ -1,6 +1,7 @@
 """The connector of each platform, as the core (stores, intake, polling) finds it."""
 
 from connectors.platforms.base import PlatformConnector
+from connectors.platforms.etsy.connector import EtsyConnector
 from connectors.platforms.manual.connector import ManualConnector
 from connectors.platforms.pressero.connector import PresseroConnector
 from connectors.platforms.shopify.connector import ShopifyConnector
@@ -14,6 +15,7 @@ CONNECTORS: dict[Platform, PlatformConnector] = {
     Platform.woocommerce: WooCommerceConnector(),
     Platform.manual: ManualConnector(),
     Platform.pressero: PresseroConnector(),
+    Platform.etsy: EtsyConnector(),
 }
 
 

@@ -97,7 +97,7 @@ class Reconcile(JobHandler[Poll]):
             await service.report_problem(session, self.outbox, store, prepared.problem)
             return
         if prepared.new_credentials is not None:
-            store.credentials = self.platforms.box.seal(prepared.new_credentials)
+            service.keep_credentials(store, self.platforms.box, prepared.new_credentials)
         for version in prepared.versions:
             await intake.accept_order(session, self.outbox, prepared.store, version)
         store.orders_polled_until = prepared.started_at

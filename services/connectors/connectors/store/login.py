@@ -35,7 +35,7 @@ async def update(
     credentials = await connector.update_credentials(
         platforms.context(), service.ref(store), platforms.box.open(store.credentials), login
     )
-    store.credentials = platforms.box.seal(credentials)
+    service.keep_credentials(store, platforms.box, credentials)
     store.updated_at = utcnow()
     session.add(
         StoreHistory(id=uuid.uuid4(), store_id=store.id, at=store.updated_at, kind="credentials_updated")

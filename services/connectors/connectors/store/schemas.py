@@ -4,6 +4,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from connectors.platforms.etsy.schemas import EtsyConnect
 from connectors.platforms.manual.schemas import ManualConnect
 from connectors.platforms.pressero.schemas import PresseroConnect
 from connectors.platforms.shopify.schemas import ShopifyConnect
@@ -13,7 +14,8 @@ from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.fields import Text
 
 StoreConnect = Annotated[
-    ShopifyConnect | WooCommerceConnect | PresseroConnect | ManualConnect, Field(discriminator="platform")
+    ShopifyConnect | WooCommerceConnect | EtsyConnect | PresseroConnect | ManualConnect,
+    Field(discriminator="platform"),
 ]
 
 

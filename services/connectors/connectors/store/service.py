@@ -243,7 +243,8 @@ async def mark_connected(
     """The shop granted access and our webhooks are registered: `connected`, `store.connected`. A store
     without a shop (manual) has no credentials to keep and nothing to poll."""
     now = utcnow()
-    store.credentials = None if connection.credentials is None else box.seal(connection.credentials)
+    if connection.credentials is not None:
+        keep_credentials(store, box, connection.credentials)
     store.granted_scopes = connection.granted_scopes
     store.status = StoreStatus.connected
     store.problems = []
@@ -267,7 +268,7 @@ async def complete_connect(
         await mark_connected(session, outbox, box, store, connection)
         return
     assert connection.credentials is not None
-    store.credentials = box.seal(connection.credentials)
+    keep_credentials(store, box, connection.credentials)
     store.granted_scopes = connection.granted_scopes
     store.updated_at = utcnow()
     _history(session, store, "reconnected", scopes=connection.granted_scopes)
@@ -293,12 +294,19 @@ async def reconnect(
     return store, connection.authorize_url
 
 
+def keep_credentials(store: Store, box: CredentialBox, credentials: dict[str, Any]) -> None:
+    """The store's credentials, sealed, as a new version (the single-flight refresh compares versions:
+    store/refresh.py)."""
+    store.credentials = box.seal(credentials)
+    store.credentials_version = (store.credentials_version or 0) + 1
+
+
 async def save_credentials(
     session: AsyncSession, box: CredentialBox, store_id: uuid.UUID, credentials: dict[str, Any]
 ) -> None:
     store = await session.get(Store, store_id)
     if store is not None and store.status != StoreStatus.disconnected:
-        store.credentials = box.seal(credentials)
+        keep_credentials(store, box, credentials)
 
 
 async def report_problem(

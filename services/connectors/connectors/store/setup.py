@@ -54,7 +54,7 @@ async def rotate(
     assert store.credentials is not None
     connector = connector_for(Platform(store.platform))
     credentials = connector.rotate_webhook_key(platforms.box.open(store.credentials))
-    store.credentials = platforms.box.seal(credentials)
+    service.keep_credentials(store, platforms.box, credentials)
     store.updated_at = utcnow()
     session.add(
         StoreHistory(id=uuid.uuid4(), store_id=store.id, at=store.updated_at, kind="webhook_key_rotated")

@@ -1,0 +1,209 @@
+"""The Etsy connector: OAuth 2.0 with PKCE (the shop is known only when the seller comes back), receipts
+polled by modification time, and a sweep of the open receipts that catches what Etsy changes without
+moving `updated_timestamp` (cancellations, refunds). Etsy's webhooks are per app, set up once in Etsy's
+developer portal: there is nothing to register per shop. docs/connectors-etsy.md describes it all."""
+
+import datetime as dt
+import secrets
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any, ClassVar
+
+import structlog
+
+from connectors.platforms.base import (
+    Connection,
+    OrderVersion,
+    PlatformConnector,
+    PlatformContext,
+    StoreRef,
+)
+from connectors.platforms.etsy import normalise, pkce, problems
+from connectors.platforms.etsy.client import Budget, EtsyClient, NotFound
+from connectors.platforms.etsy.exceptions import EtsyNotConfigured
+from connectors.platforms.etsy.schemas import EtsyConnect
+from connectors.platforms.shopify.connector import check_return_url
+from printbridge_shared.db import utcnow
+from printbridge_shared.events.contracts import Platform, StoreStatus
+
+log = structlog.get_logger(__name__)
+
+WEBHOOK_PATH = "/v1/webhooks/etsy"
+PAGE = 100
+# Etsy's earliest accepted time for the receipt filters.
+EARLIEST = 946684800
+# The open-receipts sweep: how often per shop (in this process), and how far back.
+SWEEP_EVERY = dt.timedelta(minutes=30)
+SWEEP_WINDOW = dt.timedelta(days=60)
+DEFAULT_NAME = "Etsy shop"
+
+
+def pending_shop_key(store_id: uuid.UUID) -> str:
+    """The shop is unknown until the callback: a placeholder that no shop id can equal."""
+    return f"pending:{store_id}"
+
+
+def receipts_path(shop_id: str) -> str:
+    return f"/v3/application/shops/{shop_id}/receipts"
+
+
+class EtsyConnector(PlatformConnector):
+    platform: ClassVar[Platform] = Platform.etsy
+
+    def __init__(self) -> None:
+        # The app's daily budget as this process last saw it, and when each shop was last swept.
+        self.budget = Budget()
+        self.swept_at: dict[str, dt.datetime] = {}
+
+    def client(
+        self, context: PlatformContext, credentials: dict[str, Any] | None = None, **options: Any
+    ) -> EtsyClient:
+        return EtsyClient(context, credentials, budget=self.budget, **options)
+
+    # Connecting -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def configured(context: PlatformContext) -> None:
+        settings = context.settings
+        if not settings.etsy_keystring:
+            raise EtsyNotConfigured("PRINTBRIDGE_ETSY_KEYSTRING")
+        if not settings.etsy_shared_secret.get_secret_value():
+            raise EtsyNotConfigured("PRINTBRIDGE_ETSY_SHARED_SECRET")
+
+    @staticmethod
+    def _pending(context: PlatformContext, shop_key: str, name: str, named: bool) -> Connection:
+        settings = context.settings
+        state, verifier = secrets.token_urlsafe(32), pkce.new_verifier()
+        url = pkce.authorize_url(
+            settings.etsy_connect_url,
+            settings.etsy_keystring,
+            settings.public_url + pkce.CALLBACK_PATH,
+            settings.etsy_scopes,
+            state,
+            verifier,
+        )
+        return Connection(
+            shop_key=shop_key,
+            name=name,
+            status=StoreStatus.pending,
+            authorize_url=url,
+            flow_secret={"state": state, "code_verifier": verifier, "named": named},
+        )
+
+    async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
+        """Pending, with the address where the seller grants access; nothing is called yet."""
+        self.configured(context)
+        if not isinstance(request, EtsyConnect):
+            raise TypeError(f"the Etsy connector connects an EtsyConnect, not {type(request).__name__}")
+        check_return_url(context, request.return_url)
+        return self._pending(context, pending_shop_key(store_id), DEFAULT_NAME, request.name is not None)
+
+    async def reconnect(
+        self, context: PlatformContext, store: StoreRef, return_url: str | None
+    ) -> Connection:
+        self.configured(context)
+        check_return_url(context, return_url)
+        return self._pending(context, store.shop_key, store.name, True)
+
+    async def find_shop(self, client: EtsyClient) -> dict[str, Any] | None:
+        """The shop of the user who granted access (getShopByOwnerUserId: one Shop; a `{count,
+        results}` list is read too); None when the user has no shop."""
+        try:
+            body = await client.get(f"/v3/application/users/{client.credentials['user_id']}/shops")
+        except NotFound:
+            return None
+        if isinstance(body, dict) and isinstance(body.get("results"), list):
+            body = body["results"][0] if body["results"] else None
+        if not isinstance(body, dict) or body.get("shop_id") is None:
+            return None
+        return body
+
+    # Orders -----------------------------------------------------------------------------------------
+
+    async def fetch_orders(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[OrderVersion]:
+        """Receipts modified since `since`, oldest change first (offset paging on `sort_on=updated`;
+        a receipt seen twice within the poll is yielded once), then — every `SWEEP_EVERY` — the open
+        paid receipts of the last `SWEEP_WINDOW` (what the intake knows already publishes nothing)."""
+        now = utcnow()
+        if self.budget.low(now):
+            raise self.budget.problem(now)
+        client = self.client(context, credentials)
+        params: dict[str, Any] = {"sort_on": "updated", "sort_order": "asc"}
+        if since is not None:
+            params["min_last_modified"] = max(EARLIEST, int(since.timestamp()))
+        seen: set[tuple[str, dt.datetime]] = set()
+        async for version in self._pages(client, store, params):
+            key = (version.external_id, version.source_updated_at)
+            if key not in seen:
+                seen.add(key)
+                yield version
+        last_sweep = self.swept_at.get(store.shop_key)
+        if since is None or (last_sweep is not None and now - last_sweep < SWEEP_EVERY):
+            return
+        sweep = {"was_paid": "true", "was_shipped": "false", "sort_on": "created", "sort_order": "asc"}
+        sweep["min_created"] = str(max(EARLIEST, int((now - SWEEP_WINDOW).timestamp())))
+        async for version in self._pages(client, store, sweep):
+            if (version.external_id, version.source_updated_at) not in seen:
+                yield version
+        self.swept_at[store.shop_key] = now
+
+    async def _pages(
+        self, client: EtsyClient, store: StoreRef, params: dict[str, Any]
+    ) -> AsyncIterator[OrderVersion]:
+        offset = 0
+        while True:
+            try:
+                body = await client.get(
+                    receipts_path(store.shop_key), {**params, "limit": PAGE, "offset": offset}
+                )
+            except NotFound as missing:
+                raise problems.shop_unavailable(str(missing)) from None
+            results = body.get("results") if isinstance(body, dict) else None
+            if not isinstance(results, list):
+                raise problems.shop_unavailable("the receipts answer has no results")
+            for receipt in results:
+                version = self._read(store, receipt)
+                if version is not None:
+                    yield version
+            offset += len(results)
+            count = body.get("count")
+            if len(results) < PAGE or (isinstance(count, int) and offset >= count):
+                return
+
+    @staticmethod
+    def _read(store: StoreRef, receipt: Any) -> OrderVersion | None:
+        try:
+            return normalise.receipt_version(receipt)
+        except normalise.ReceiptUnreadable as error:
+            receipt_id = receipt.get("receipt_id") if isinstance(receipt, dict) else None
+            log.warning("etsy_receipt_unreadable", shop=store.shop_key, receipt=receipt_id, error=str(error))
+            return None
+
+    async def fetch_order(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], order_id: str
+    ) -> OrderVersion | None:
+        """getShopReceipt; None when Etsy does not have it or it is no order (not paid)."""
+        client = self.client(context, credentials)
+        try:
+            receipt = await client.get(f"{receipts_path(store.shop_key)}/{order_id}")
+        except NotFound:
+            return None
+        return self._read(store, receipt)
+
+    # Webhooks: per app in Etsy's developer portal, nothing per shop ---------------------------------
+
+    async def ensure_webhooks(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> dict[str, Any]:
+        return credentials
+
+    async def remove_webhooks(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        return None
