@@ -1,6 +1,7 @@
 """Fixtures of the cross-service tests: free ports, directories nginx's workers can read, and the platform
 sandboxes on real sockets."""
 
+import base64
 import os
 import shutil
 import tempfile
@@ -8,6 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -39,20 +41,30 @@ def readable_dir() -> Iterator[Callable[[], Path]]:
 
 @dataclass(frozen=True)
 class Sandboxes:
-    """Both platform sandboxes on real sockets, and the settings that point a suite at them."""
+    """The platform sandboxes on real sockets, and the settings that point a suite at them."""
 
     shopify: str
     woocommerce_http: str
     woocommerce_https: str
+    etsy: str
+    pressero: str
     ca_cert: Path
     client_id: str = "printbridge-e2e"
     client_secret: str = "shpss_e2e_" + "s" * 24
+    etsy_keystring: str = "printbridgee2e"
+    etsy_shared_secret: str = "e2esharedsecret"
+    etsy_webhook_secret: str = "whsec_" + base64.b64encode(b"e2e-etsy-webhook-secret").decode()
 
     def suite_env(self) -> dict[str, str]:
         return {
             "PRINTBRIDGE_SHOPIFY_ADMIN_URL": f"{self.shopify}/shops/{{shop}}",
             "PRINTBRIDGE_SHOPIFY_CLIENT_ID": self.client_id,
             "PRINTBRIDGE_SHOPIFY_CLIENT_SECRET": self.client_secret,
+            "PRINTBRIDGE_ETSY_KEYSTRING": self.etsy_keystring,
+            "PRINTBRIDGE_ETSY_SHARED_SECRET": self.etsy_shared_secret,
+            "PRINTBRIDGE_ETSY_WEBHOOK_SECRET": self.etsy_webhook_secret,
+            "PRINTBRIDGE_ETSY_API_URL": self.etsy,
+            "PRINTBRIDGE_ETSY_CONNECT_URL": f"{self.etsy}/oauth/connect",
             "PRINTBRIDGE_ALLOW_PRIVATE_URLS": "true",
             "SSL_CERT_FILE": str(self.ca_cert),
         }
@@ -60,6 +72,8 @@ class Sandboxes:
 
 @pytest.fixture(scope="module")
 def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
+    from printbridge_sandbox.etsy.app import create_app as etsy_app
+    from printbridge_sandbox.pressero.app import create_app as pressero_app
     from printbridge_sandbox.serving import running, running_on
     from printbridge_sandbox.shopify.app import create_app as shopify_app
     from printbridge_sandbox.woocommerce.app import create_app as woocommerce_app
@@ -74,24 +88,56 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
     )
     with (
         running(shopify_app()) as shopify,
+        running(etsy_app()) as etsy,
+        running(pressero_app()) as pressero,
         running_on(
             woo,
             {"port": http_port},
             {"port": https_port, "ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)},
         ) as (woo_http, woo_https),
     ):
-        sandboxes = Sandboxes(shopify, woo_http, woo_https, tls.ca_cert)
+        sandboxes = Sandboxes(shopify, woo_http, woo_https, etsy, pressero, tls.ca_cert)
         created = httpx.post(
             f"{shopify}/_sandbox/shopify/apps",
             json={"client_id": sandboxes.client_id, "client_secret": sandboxes.client_secret},
         )
         created.raise_for_status()
+        etsy_app_created = httpx.post(
+            f"{etsy}/_sandbox/etsy/apps",
+            json={
+                "keystring": sandboxes.etsy_keystring,
+                "shared_secret": sandboxes.etsy_shared_secret,
+                "webhook_secret": sandboxes.etsy_webhook_secret,
+            },
+        )
+        etsy_app_created.raise_for_status()
         yield sandboxes
 
 
 class ShopFlow:
     """A customer's shops connected through the public API against the sandboxes, and orders placed in
     them, seen in `GET /v1/orders`. `base` is the suite's gateway, `headers` an operator's."""
+
+    # A manual order, and a CSV file of two orders: PO-2 is fine, PO-3 has a quantity that is no number.
+    MANUAL_ORDER: ClassVar[dict[str, object]] = {
+        "reference": "PO-1",
+        "currency": "EUR",
+        "shipping_address": {
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "address1": "Main Street 1",
+            "city": "Berlin",
+            "zip": "10115",
+            "country_code": "DE",
+        },
+        "line_items": [{"product_uid": "flyer_a5_135gsm_4-4", "quantity": 100}],
+    }
+    ORDERS_CSV: ClassVar[bytes] = (
+        b"order_reference;currency;ship_first_name;ship_last_name;ship_address1;ship_city;ship_zip;"
+        b"ship_country_code;product_uid;quantity\r\n"
+        b"PO-2;EUR;Grace;Hopper;Elm Street 2;Hamburg;20095;DE;flyer_a5;50\r\n"
+        b"PO-3;EUR;Alan;Turing;Oak Lane 3;Munich;80331;DE;poster_a2;many\r\n"
+    )
 
     def __init__(self, sandboxes: Sandboxes, base: str, headers: dict[str, str]) -> None:
         self.sandboxes = sandboxes
@@ -144,6 +190,161 @@ class ShopFlow:
         assert connected.json()["store"]["status"] == "connected"
         return str(connected.json()["store"]["id"])
 
+    def connect_etsy(self, customer_id: str, shop_name: str) -> tuple[str, int, int]:
+        """A seller signed in to Etsy grants access (OAuth with PKCE): the store's id, Etsy's shop id and
+        the seller's user id. The app's redirect URI and webhook endpoint are the suite's, as set up in
+        Etsy's portal."""
+        control = f"{self.sandboxes.etsy}/_sandbox/etsy"
+        app = {
+            "redirect_uris": [f"{self.base}/v1/connectors/etsy/callback"],
+            "webhook_url": f"{self.base}/v1/webhooks/etsy",
+        }
+        httpx.patch(f"{control}/apps/{self.sandboxes.etsy_keystring}", json=app).raise_for_status()
+        seller = httpx.post(f"{control}/sellers", json={"shop_name": shop_name})
+        seller.raise_for_status()
+        consent = {"user_id": seller.json()["user_id"], "approve": True}
+        httpx.put(f"{control}/consent", json=consent).raise_for_status()
+        started = self.connect({"platform": "etsy", "customer_id": customer_id})
+        assert started.status_code == 201, started.text
+        page = httpx.get(started.json()["authorize_url"], follow_redirects=True, timeout=30)
+        assert page.status_code == 200, page.text
+        store_id = str(started.json()["store"]["id"])
+        assert self.store(store_id)["status"] == "connected", self.store(store_id)
+        return store_id, int(seller.json()["shop_id"]), int(seller.json()["user_id"])
+
+    def etsy_seller_changes_password(self, user_id: int) -> None:
+        """Etsy revokes every token the seller granted."""
+        httpx.post(
+            f"{self.sandboxes.etsy}/_sandbox/etsy/sellers/{user_id}/change_password"
+        ).raise_for_status()
+
+    def status_becomes(self, store_id: str, status: str, within: float = 10.0) -> dict[str, object]:
+        deadline = time.monotonic() + within
+        while True:
+            store = self.store(store_id)
+            if store["status"] == status or time.monotonic() > deadline:
+                return store
+            time.sleep(0.1)
+
+    def place_etsy_order(self, shop_id: int) -> str:
+        """A buyer pays for a receipt (Etsy then sends its `order.paid` notice)."""
+        from printbridge_sandbox.etsy.testing import receipt_body
+
+        receipt = httpx.post(
+            f"{self.sandboxes.etsy}/_sandbox/etsy/shops/{shop_id}/receipts", json=receipt_body()
+        )
+        receipt.raise_for_status()
+        return str(receipt.json()["receipt_id"])
+
+    def pressero_customer(self, reference_id: str) -> str:
+        body = {"name": f"Pressero {reference_id}", "reference_id": reference_id}
+        created = httpx.post(f"{self.base}/v1/customers", json=body, headers=self.headers)
+        created.raise_for_status()
+        return str(created.json()["id"])
+
+    def pressero_site(self, domain: str, integration_id: str) -> dict[str, str]:
+        """A producer's Pressero account with one site: the API credentials to connect it with."""
+        control = f"{self.sandboxes.pressero}/_sandbox/pressero"
+        subscriber = httpx.post(f"{control}/subscribers", json={})
+        subscriber.raise_for_status()
+        credentials = dict(subscriber.json())
+        site = {"domain": domain, "integration_id": integration_id}
+        httpx.post(
+            f"{control}/subscribers/{credentials['subscriber_id']}/sites", json=site
+        ).raise_for_status()
+        return credentials
+
+    def connect_pressero(
+        self, customer_id: str, domain: str, site: dict[str, str], integration_id: str
+    ) -> httpx.Response:
+        return self.connect(
+            {
+                "platform": "pressero",
+                "customer_id": customer_id,
+                "admin_url": self.sandboxes.pressero,
+                "site_domain": domain,
+                "integration_id": integration_id,
+                "subscriber_id": site["subscriber_id"],
+                "consumer_id": site["consumer_id"],
+                "username": site["username"],
+                "password": site["password"],
+            }
+        )
+
+    def enter_pressero_webhook(self, site: dict[str, str], setup: dict[str, object]) -> None:
+        """What the producer does in Pressero's admin (Preferences > Webhooks) with the answer's setup."""
+        url = f"{self.sandboxes.pressero}/_sandbox/pressero/subscribers/{site['subscriber_id']}/webhooks"
+        body = {"url": setup["webhook_url"], "security_key": setup["security_key"], "events": setup["events"]}
+        httpx.put(url, json=body).raise_for_status()
+
+    def place_pressero_order(self, domain: str) -> str:
+        order = httpx.post(
+            f"{self.sandboxes.pressero}/_sandbox/pressero/sites/{domain}/orders",
+            json={
+                "ship_to": {
+                    "first_name": "Pat",
+                    "last_name": "Lee",
+                    "address1": "1 Main St",
+                    "city": "Chicago",
+                    "postal": "60601",
+                    "country": "US",
+                }
+            },
+        )
+        order.raise_for_status()
+        return str(order.json()["order"]["OrderNumber"])
+
+    def retried(
+        self, call: Callable[[], httpx.Response], *, while_type: str, within: float = 10.0
+    ) -> httpx.Response:
+        """The call's answer, repeated while it is the problem `while_type` (a service that has not yet
+        heard of a customer or store by event)."""
+        deadline = time.monotonic() + within
+        while True:
+            response = call()
+            problem = response.headers.get("content-type", "").startswith("application/problem+json")
+            if not (problem and response.json()["type"].endswith(while_type)) or time.monotonic() > deadline:
+                return response
+            time.sleep(0.1)
+
+    def manual_store(self, customer_id: str, name: str) -> str:
+        body = {"platform": "manual", "name": name, "customer_id": customer_id}
+        created = self.connect(body)
+        assert created.status_code == 201, created.text
+        return str(created.json()["store"]["id"])
+
+    def place_manual_order(self, store_id: str, order: dict[str, object], key: str) -> httpx.Response:
+        url = f"{self.base}/v1/stores/{store_id}/orders"
+        headers = {**self.headers, "Idempotency-Key": key}
+        return self.retried(
+            lambda: httpx.post(url, json=order, headers=headers), while_type="store-not-found"
+        )
+
+    def import_orders(self, store_id: str, content: bytes, within: float = 60.0) -> dict[str, object]:
+        """Uploads a CSV file of orders and waits for its import to end: the import as reported."""
+        url = f"{self.base}/v1/stores/{store_id}/orders/imports"
+        upload = {"file": ("orders.csv", content, "text/csv")}
+        accepted = self.retried(
+            lambda: httpx.post(url, files=upload, headers=self.headers, timeout=30),
+            while_type="store-not-found",
+        )
+        assert accepted.status_code == 202, accepted.text
+        location = accepted.headers["location"]
+        location = location if location.startswith("http") else f"{self.base}{location}"
+        deadline = time.monotonic() + within
+        while True:
+            report = httpx.get(location, headers=self.headers).json()
+            if report["status"] in ("done", "failed") or time.monotonic() > deadline:
+                return dict(report)
+            time.sleep(0.1)
+
+    def external_ids(self, store_id: str) -> list[str]:
+        response = httpx.get(
+            f"{self.base}/v1/orders", params={"store_id": store_id, "limit": 100}, headers=self.headers
+        )
+        response.raise_for_status()
+        return sorted(item["external_id"] for item in response.json()["items"])
+
     def store(self, store_id: str) -> dict[str, object]:
         response = httpx.get(f"{self.base}/v1/stores/{store_id}", headers=self.headers)
         response.raise_for_status()
@@ -165,14 +366,19 @@ class ShopFlow:
         order.raise_for_status()
         return str(order.json()["id"])
 
-    def lose_next_webhooks(self, *, shop: str | None = None, slug: str | None = None) -> None:
-        """The platform drops its next delivery, as both do now and then."""
+    def lose_next_webhooks(
+        self, *, shop: str | None = None, slug: str | None = None, etsy: bool = False
+    ) -> None:
+        """The platform drops its next delivery, as each does now and then."""
         if shop is not None:
             url = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/misbehaviour"
             httpx.put(url, json={"webhook_drop": 1}).raise_for_status()
         if slug is not None:
             url = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}/misbehaviour"
             httpx.put(url, json={"drop_deliveries": 1}).raise_for_status()
+        if etsy:
+            url = f"{self.sandboxes.etsy}/_sandbox/etsy/misbehaviour"
+            httpx.put(url, json={"webhook_drop": 1}).raise_for_status()
 
     def listed(self, store_id: str, external_id: str) -> bool:
         response = httpx.get(

@@ -35,7 +35,9 @@ def _email(value: str) -> str:
     try:
         return normalize_email(value)
     except ValueError as exc:
-        raise ValueError(f"email is not a usable address ({exc}); it is the person's login name") from None
+        raise ValueError(
+            f"email is not a usable address ({exc}); give an address such as anna@brand.example"
+        ) from None
 
 
 def display_name(hint: str, *, max_length: int = 200) -> Callable[[str], str]:

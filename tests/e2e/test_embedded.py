@@ -176,7 +176,57 @@ def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two
         assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
 
 
-def test_an_order_placed_into_a_manual_store_is_listed(tmp_path):
+def test_orders_from_etsy_by_notice_and_by_poll_and_from_pressero_are_listed_once(
+    tmp_path, sandboxes, shop_flow
+):
+    env = {
+        **os.environ,
+        **sandboxes.suite_env(),
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_MODE": "embedded",
+    }
+    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
+        del env[key]
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    env["PRINTBRIDGE_PUBLIC_URL"] = base
+    created_key = subprocess.run(
+        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
+    )
+    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
+    suite = start_suite(env, tmp_path / "suite.log")
+    try:
+        etsy_store, shop_id, seller = flow.connect_etsy(flow.customer(), "EtsyEmbeddedShop")
+        by_notice = flow.place_etsy_order(shop_id)
+        flow.seconds_until_listed(etsy_store, by_notice)
+        flow.lose_next_webhooks(etsy=True)
+        by_poll = flow.place_etsy_order(shop_id)
+        flow.reconcile(etsy_store)
+        flow.seconds_until_listed(etsy_store, by_poll)
+        assert flow.external_ids(etsy_store) == sorted([by_notice, by_poll])
+
+        flow.etsy_seller_changes_password(seller)
+        flow.reconcile(etsy_store)
+        revoked = flow.status_becomes(etsy_store, "auth_error")
+        assert revoked["status"] == "auth_error", revoked
+        assert any("reconnect" in problem["fix"] for problem in revoked["problems"]), revoked
+
+        customer = flow.pressero_customer("PRESS-EMB")
+        site = flow.pressero_site("embedded.pressero.example", integration_id="PRESS-EMB")
+        refused = flow.connect_pressero(customer, "embedded.pressero.example", site, "SOMEONE-ELSE")
+        assert refused.status_code == 422, refused.text
+        connected = flow.connect_pressero(customer, "embedded.pressero.example", site, "PRESS-EMB")
+        assert connected.status_code == 201, connected.text
+        pressero_store = str(connected.json()["store"]["id"])
+        flow.enter_pressero_webhook(site, connected.json()["setup"])
+        order = flow.place_pressero_order("embedded.pressero.example")
+        flow.seconds_until_listed(pressero_store, order)
+        assert flow.external_ids(pressero_store) == [order]
+    finally:
+        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
+
+
+def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(tmp_path, shop_flow):
     env = {
         **os.environ,
         "PRINTBRIDGE_PORT": str(free_port()),
@@ -189,53 +239,21 @@ def test_an_order_placed_into_a_manual_store_is_listed(tmp_path):
     created_key = subprocess.run(
         [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
     )
-    headers = {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"}
-    order = {
-        "reference": "PO-E2E-1",
-        "currency": "EUR",
-        "shipping_address": {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        },
-        "line_items": [{"product_uid": "flyer_a5_135gsm_4-4", "quantity": 100}],
-    }
+    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
     suite = start_suite(env, tmp_path / "suite.log")
     try:
-        customer = httpx.post(f"{base}/v1/customers", json={"name": "E2E Brand"}, headers=headers).json()[
-            "id"
-        ]
-        # Connectors hears of the customer, and orders of the store, by event: retried until they have.
-        store = retried(
-            lambda: httpx.post(
-                f"{base}/v1/stores",
-                json={"platform": "manual", "name": "Direct orders", "customer_id": customer},
-                headers=headers,
-            ),
-            while_type="customer-unknown",
-        )
-        assert (store.status_code, store.json()["store"]["status"]) == (201, "connected"), store.text
-        store_id = store.json()["store"]["id"]
-        placed = retried(
-            lambda: httpx.post(f"{base}/v1/stores/{store_id}/orders", json=order, headers=headers),
-            while_type="store-not-found",
-        )
+        store = flow.manual_store(flow.customer(), "Direct orders")
+        placed = flow.place_manual_order(store, flow.MANUAL_ORDER, key="order-1")
         assert placed.status_code == 201, placed.text
+        again = flow.place_manual_order(store, flow.MANUAL_ORDER, key="order-1")
+        assert (again.status_code, again.json()["id"]) == (201, placed.json()["id"])
 
-        listed = httpx.get(f"{base}/v1/orders", params={"store_id": store_id}, headers=headers).json()
-        assert [item["external_id"] for item in listed["items"]] == ["PO-E2E-1"]
+        first = flow.import_orders(store, flow.ORDERS_CSV)
+        assert (first["status"], first["orders_created"], first["rows_failed"]) == ("done", 1, 1), first
+        assert [(e["row"], e["column"]) for e in first["errors"]] == [(3, "quantity")], first
+        second = flow.import_orders(store, flow.ORDERS_CSV)
+        assert (second["orders_created"], second["orders_existing"]) == (0, 1), second
+
+        assert flow.external_ids(store) == ["PO-1", "PO-2"]
     finally:
         assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
-
-
-def retried(call, *, while_type: str, within: float = 10.0) -> httpx.Response:
-    """The call's answer, repeated while it is the problem `while_type` (something not heard of yet)."""
-    deadline = time.monotonic() + within
-    while True:
-        response = call()
-        if not response.json().get("type", "").endswith(while_type) or time.monotonic() > deadline:
-            return response
-        time.sleep(0.1)

@@ -207,10 +207,12 @@ class TokenVerifier:
         try:
             response = await self.http.post(INTROSPECT_PATH, json={"key": key})
         except httpx.HTTPError as exc:
+            log.warning("api_key_introspection_failed", error=repr(exc))
             raise ServiceUnavailable("API keys cannot be checked right now; try again shortly.") from exc
         if response.status_code == 404:
             return None
         if response.status_code != 200:
+            log.warning("api_key_introspection_failed", status=response.status_code, body=response.text[:300])
             raise ServiceUnavailable("API keys cannot be checked right now; try again shortly.")
         body = response.json()
         api_key_id = uuid.UUID(body["api_key_id"])
