@@ -5,6 +5,7 @@ import's: it is measured before (the file written, the database migrated) and af
 
 import asyncio
 import csv
+import datetime as dt
 import json
 import os
 import resource
@@ -148,7 +149,8 @@ def lines(results: list[ImportResult]) -> list[str]:
         f"loaded) and at its peak. Goal: ≤ {GOAL_SECONDS:.0f} s on this machine, memory flat. `cpu s` is the",
         "import process's own CPU time (the database server's is not in it): on a machine shared with",
         "other work the wall time grows, the CPU time does not. `load` is the machine's load average",
-        f"(1 minute, {os.cpu_count()} cores) when the import started.",
+        f"(1 minute, {os.cpu_count()} cores) when the import started. Measured "
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC.",
         "",
         "| database | rows | orders | file MB | seconds | cpu s | rows/s | RSS before MB | RSS peak MB "
         "| load |",
