@@ -52,13 +52,32 @@ async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None
 
 
 def free_port() -> int:
-    """A loopback TCP port nothing listens on right now (for servers a test or benchmark starts)."""
+    """A loopback TCP port nothing listens on right now (for servers a test or benchmark starts).
+
+    It is picked below the kernel's ephemeral range, from which every outgoing connection takes its
+    local port: a port the kernel handed out for `bind(0)` is in that range, and on a busy test run a
+    client's connection could take it before the server binds it ("address already in use")."""
+    import random
     import socket
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    low = _ephemeral_ports_start()
+    for _ in range(200):
+        port = random.randint(max(1024, low - 12000), low - 1)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free loopback port below the ephemeral range")
+
+
+def _ephemeral_ports_start() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as ports:
+            return int(ports.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def _postgres_dsn(database: str) -> str:
