@@ -122,9 +122,12 @@ async def check_file(
 
 
 def _named(format: str) -> str:
-    return {"html": "a web page (HTML)", "text": "plain text", "unknown": "of an unknown kind"}.get(
-        format, f"a {format.upper()} file"
-    )
+    return {
+        "empty": "empty",
+        "html": "a web page (HTML)",
+        "text": "plain text",
+        "unknown": "of an unknown kind",
+    }.get(format, f"a {format.upper()} file")
 
 
 def _measure(spool: IO[bytes], format: str, size: int) -> Measured:
@@ -150,7 +153,13 @@ async def _download(
             f"the file's address is not allowed: {exc}",
             "host the file at a public https:// address",
         ) from exc
-    except httpx.TransportError as exc:
+    except httpx.InvalidURL as exc:
+        raise _Refused(
+            FileProblem.url_not_allowed,
+            f"the file's address is not a valid URL: {exc}",
+            "give the file's full https:// address",
+        ) from exc
+    except httpx.RequestError as exc:  # DNS, refused, reset, httpx's own time-outs, a body it cannot decode
         raise _Refused(
             FileProblem.file_unreachable,
             f"the file could not be fetched: {exc or type(exc).__name__}",

@@ -81,7 +81,9 @@ class Measured:
 
 def sniff(head: bytes) -> str:
     """The format the first bytes show: one of `SUPPORTED`, `xml` (markup whose root decides whether it
-    is an SVG), or what it is instead (`html`, `gif`, `webp`, `zip`, `text`, `unknown`)."""
+    is an SVG), or what it is instead (`empty`, `html`, `gif`, `webp`, `zip`, `text`, `unknown`)."""
+    if not head:
+        return "empty"
     if head.startswith(b"%PDF-"):
         return "pdf"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -101,7 +103,7 @@ def sniff(head: bytes) -> str:
         if re.search(rb"<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]", text[:4096]):
             return "html"
         return "xml"
-    if head and not re.search(rb"[\x00-\x08\x0e-\x1f]", head[:4096]):
+    if not re.search(rb"[\x00-\x08\x0e-\x1f]", head[:4096]):
         return "text"
     return "unknown"
 

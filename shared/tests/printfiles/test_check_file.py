@@ -30,6 +30,7 @@ FILES = {
     ),
     "locked.pdf": Samples.pdf(216, 303, password="secret"),
     "broken.pdf": b"%PDF-1.7\n" + b"garbage " * 100,
+    "empty.pdf": b"",
 }
 
 
@@ -150,6 +151,21 @@ async def test_an_unsafe_or_unreadable_file_is_a_format_problem_with_a_fix(
     assert checked.reason == FileProblem.file_format
     assert message in (checked.message or "")
     assert checked.fix
+
+
+async def test_an_empty_file_is_a_format_problem(http: httpx.AsyncClient, base_url: str) -> None:
+    checked = await check_file(http, f"{base_url}/files/empty.pdf", A4)
+    assert (checked.reason, checked.format, checked.message) == (
+        FileProblem.file_format,
+        "empty",
+        "the file is empty, not a print file",
+    )
+
+
+async def test_an_address_that_is_not_a_url_is_not_allowed(http: httpx.AsyncClient) -> None:
+    checked = await check_file(http, "https://files.example/design\n.pdf", A4)
+    assert checked.reason == FileProblem.url_not_allowed
+    assert checked.fix == "give the file's full https:// address"
 
 
 async def test_a_missing_file_is_unreachable_with_the_status(http: httpx.AsyncClient, base_url: str) -> None:

@@ -30,6 +30,7 @@ def _measure(data: bytes) -> Measured:
         (b"PK\x03\x04rest of a zip", "zip"),
         (b"just some words", "text"),
         (b"\x00\x01\x02\x03", "unknown"),
+        (b"", "empty"),
     ],
 )
 def test_the_format_is_told_by_the_bytes(data: bytes, format: str) -> None:
