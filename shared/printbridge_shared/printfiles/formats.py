@@ -179,6 +179,8 @@ def _jpeg(file: IO[bytes]) -> Measured:
         code = marker[0]
         if code == 0x01 or 0xD0 <= code <= 0xD9:  # markers without a length
             continue
+        if code == 0xDA:  # the scan starts: a frame header would have come before it
+            raise _truncated("jpeg")
         raw_length = file.read(2)
         if len(raw_length) < 2:
             raise _truncated("jpeg")

@@ -65,9 +65,18 @@ def test_a_tiff_gives_its_size_and_resolution_in_either_byte_order(big_endian: b
     assert (measured.width_px, measured.height_px, measured.dpi_x) == (3000, 2000, 300)
 
 
-def test_a_png_cut_short_is_unreadable() -> None:
+@pytest.mark.parametrize(
+    "data",
+    [
+        Samples.png(10, 10)[:20],
+        Samples.jpeg(10, 10)[:30],
+        Samples.jpeg(10, 10).replace(b"\xff\xc0", b"\xff\xfe"),
+    ],
+    ids=["png-cut-short", "jpeg-cut-short", "jpeg-without-frame"],
+)
+def test_a_raster_without_its_size_is_unreadable(data: bytes) -> None:
     with pytest.raises(UnreadableFile, match="cut short"):
-        _measure(Samples.png(10, 10)[:20])
+        _measure(data)
 
 
 @pytest.mark.parametrize(
