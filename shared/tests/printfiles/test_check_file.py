@@ -81,6 +81,7 @@ def app() -> Starlette:
             Route("/download/design.pdf", web_page),
             Route("/huge", huge),
             Route("/loop", loop),
+            Route("/unavailable", lambda _: Response("try later", status_code=503)),
             Route("/stalled", lambda request: StreamingResponse(stalled(request))),
             Route("/moved", lambda _: RedirectResponse("/files/design.pdf", status_code=301)),
         ]
@@ -172,6 +173,17 @@ async def test_a_missing_file_is_unreachable_with_the_status(http: httpx.AsyncCl
     checked = await check_file(http, f"{base_url}/files/gone.pdf", A4)
     assert (checked.ok, checked.reason, checked.http_status) == (False, FileProblem.file_unreachable, 404)
     assert "404" in (checked.message or "")
+
+
+async def test_a_server_error_is_unreachable_with_the_status(http: httpx.AsyncClient, base_url: str) -> None:
+    checked = await check_file(http, f"{base_url}/unavailable", A4)
+    assert (checked.reason, checked.http_status) == (FileProblem.file_unreachable, 503)
+
+
+async def test_a_name_that_does_not_resolve_is_unreachable(http: httpx.AsyncClient) -> None:
+    checked = await check_file(http, "https://files.printbridge.invalid/design.pdf", A4)
+    assert checked.reason == FileProblem.file_unreachable
+    assert "does not resolve" in (checked.message or "")
 
 
 async def test_a_refused_connection_is_unreachable(http: httpx.AsyncClient) -> None:
