@@ -12,7 +12,7 @@ import re
 import struct
 import xml.parsers.expat
 from dataclasses import dataclass
-from typing import IO, NoReturn
+from typing import IO, Literal, NoReturn, get_args
 
 import pypdf
 from pypdf.generic import RectangleObject
@@ -21,7 +21,8 @@ MM_PER_INCH = 25.4
 MM_PER_POINT = MM_PER_INCH / 72
 # Enough of the head to tell every format apart (an SVG's root element may follow a long comment).
 HEAD_BYTES = 64 * 1024
-SUPPORTED = ("pdf", "png", "jpeg", "tiff", "svg")
+PrintFormat = Literal["pdf", "png", "jpeg", "tiff", "svg"]
+SUPPORTED: tuple[PrintFormat, ...] = get_args(PrintFormat)
 _SVG_UNITS_MM = {
     "mm": 1.0,
     "cm": 10.0,

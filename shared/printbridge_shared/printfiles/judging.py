@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
 
-from printbridge_shared.printfiles.formats import MM_PER_INCH, SUPPORTED, Box, Measured
+from printbridge_shared.printfiles.formats import MM_PER_INCH, SUPPORTED, Box, Measured, PrintFormat
 
 TOLERANCE_MM = 1.0
 
@@ -32,7 +32,7 @@ class PrintRequirements(BaseModel):
     """A print area's needs: the formats it takes, its trim size, the bleed on every side, and the least
     resolution a raster must have once scaled to trim + bleed."""
 
-    formats: frozenset[str] = frozenset(SUPPORTED)
+    formats: frozenset[PrintFormat] = Field(default=frozenset(SUPPORTED), min_length=1)
     trim_width_mm: float = Field(gt=0)
     trim_height_mm: float = Field(gt=0)
     bleed_mm: float = Field(default=0, ge=0)
@@ -41,11 +41,11 @@ class PrintRequirements(BaseModel):
 
 def judge(measured: Measured, requirements: PrintRequirements) -> Verdict:
     if measured.format not in requirements.formats:
-        taken = ", ".join(sorted(name.upper() for name in requirements.formats))
+        taken = sorted(name.upper() for name in requirements.formats)
         return Verdict(
             "file_format",
-            f"the file is a {measured.format.upper()}; this print area takes {taken}",
-            f"export the design as {taken}",
+            f"the file is a {measured.format.upper()}; this print area takes {', '.join(taken)}",
+            f"export the design as {' or '.join(taken)}",
         )
     need = (
         requirements.trim_width_mm + 2 * requirements.bleed_mm,
@@ -78,6 +78,7 @@ def _raster(width: int, height: int, need: tuple[float, float], min_dpi: float) 
 
 
 def _sized(size: tuple[float, float], need: tuple[float, float], what: str, bleed: float) -> Verdict:
+    """`what` (a page, or a PDF's trim box) against `need`: trim + `bleed` on every side."""
     turned = _fits((size[1], size[0]), need)
     if _fits(size, need):
         return Verdict()
@@ -89,7 +90,8 @@ def _sized(size: tuple[float, float], need: tuple[float, float], what: str, blee
         problem, fix = "file_too_large", f"export the {what} at {_mm(need)}, with nothing around it"
     if turned:
         fix = f"turn the {what} by 90° (it is the right size the other way round)"
-    return Verdict(problem, f"the {what} is {_mm(size)}; the print size is {_mm(need)} (trim + bleed)", fix)
+    target = f"the print size is {_mm(need)} (trim + bleed)" if bleed else f"the trim size is {_mm(need)}"
+    return Verdict(problem, f"the {what} is {_mm(size)}; {target}", fix)
 
 
 def _fits(size: tuple[float, float], need: tuple[float, float]) -> bool:

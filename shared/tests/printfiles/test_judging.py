@@ -4,6 +4,7 @@ pages and SVGs by their size (within TOLERANCE_MM), PDFs with a TrimBox by trim 
 import io
 
 import pytest
+from pydantic import ValidationError
 
 from printbridge_shared.printfiles import TOLERANCE_MM, PrintRequirements
 from printbridge_shared.printfiles.formats import measure, sniff
@@ -77,7 +78,7 @@ def test_a_pdf_whose_trim_box_has_too_little_bleed_around_it_is_too_small() -> N
 def test_a_pdf_whose_trim_box_is_another_size_is_judged_by_it() -> None:
     verdict = _judge(Samples.pdf(154, 216, trim_inset_mm=3))
     assert verdict.problem == "file_too_small"
-    assert "trim box is 148.0 x 210.0 mm" in (verdict.message or "")
+    assert verdict.message == "the trim box is 148.0 x 210.0 mm; the trim size is 210.0 x 297.0 mm"
 
 
 def test_an_svg_is_judged_by_its_absolute_size() -> None:
@@ -86,9 +87,26 @@ def test_an_svg_is_judged_by_its_absolute_size() -> None:
 
 
 def test_a_format_the_print_area_does_not_take_is_refused() -> None:
-    only_pdf = A4.model_copy(update={"formats": frozenset({"pdf"})})
-    verdict = _judge(Samples.png(2552, 3579), only_pdf)
-    assert (verdict.problem, verdict.message) == (
+    pdf_or_svg = PrintRequirements(formats={"pdf", "svg"}, trim_width_mm=210, trim_height_mm=297)
+    verdict = _judge(Samples.png(2552, 3579), pdf_or_svg)
+    assert (verdict.problem, verdict.message, verdict.fix) == (
         "file_format",
-        "the file is a PNG; this print area takes PDF",
+        "the file is a PNG; this print area takes PDF, SVG",
+        "export the design as PDF or SVG",
     )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"formats": {"gif"}}, "formats"),
+        ({"formats": set()}, "formats"),
+        ({"trim_width_mm": 0}, "trim_width_mm"),
+        ({"bleed_mm": -1}, "bleed_mm"),
+        ({"min_dpi": 0}, "min_dpi"),
+    ],
+)
+def test_requirements_that_cannot_be_met_are_refused_naming_the_field(fields: dict[str, object], field: str):
+    with pytest.raises(ValidationError) as refused:
+        PrintRequirements.model_validate({"trim_width_mm": 210, "trim_height_mm": 297, **fields})
+    assert refused.value.errors()[0]["loc"][0] == field
