@@ -64,8 +64,11 @@ class Samples:
         return b"".join(parts)
 
     @staticmethod
-    def tiff(width: int, height: int, *, dpi: float | None = None, big_endian: bool = False) -> bytes:
-        return _tiff_directory(">" if big_endian else "<", width, height, dpi)
+    def tiff(
+        width: int, height: int, *, dpi: float | None = None, big_endian: bool = False, per_cm: bool = False
+    ) -> bytes:
+        """`dpi` is written per inch, or per centimetre (ResolutionUnit 3) when `per_cm`."""
+        return _tiff_directory(">" if big_endian else "<", width, height, dpi, unit=3 if per_cm else 2)
 
     @staticmethod
     def svg(width: str | None, height: str | None, *, prolog: str = "") -> bytes:

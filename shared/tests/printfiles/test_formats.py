@@ -65,6 +65,12 @@ def test_a_tiff_gives_its_size_and_resolution_in_either_byte_order(big_endian: b
     assert (measured.width_px, measured.height_px, measured.dpi_x) == (3000, 2000, 300)
 
 
+def test_a_tiff_resolution_per_centimetre_is_turned_into_dpi() -> None:
+    measured = _measure(Samples.tiff(1181, 1181, dpi=118.11, per_cm=True))
+    assert measured.dpi_x == pytest.approx(300, abs=0.1)
+    assert measured.width_mm == pytest.approx(100, abs=0.1)
+
+
 @pytest.mark.parametrize(
     "data",
     [
