@@ -89,6 +89,9 @@ MATRIX = {
     "update_catalog_product": "401 any 403 403 403 403 403",
     "retire_catalog_product": "401 any 403 403 403 403 403",
     "reactivate_catalog_product": "401 any 403 403 403 403 403",
+    "export_catalog_json": SIGNED_IN,
+    "export_catalog_csv": SIGNED_IN,
+    "import_catalog": OPERATOR,
 }
 RUNS = {"any", "ok"}
 

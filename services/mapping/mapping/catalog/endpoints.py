@@ -1,17 +1,20 @@
+import json
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 
-from mapping.catalog import service
+from mapping.catalog import csv_format, service, transfer
 from mapping.catalog.schemas import (
     Product,
     ProductCreate,
+    ProductImport,
     ProductPage,
     ProductStatus,
     ProductType,
     ProductUpdate,
 )
 from mapping.deps import CurrentPrincipal, OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
+from printbridge_shared.errors import AppError
 from printbridge_shared.fields import ProductUid, Text
 from printbridge_shared.openapi import problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
@@ -19,6 +22,67 @@ from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 router = APIRouter(prefix="/v1/catalog/products", tags=["catalog"])
 
 ProductUidPath = Annotated[ProductUid, Path(description="The product's `product_uid`.")]
+IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {"type": "array", "items": {"$ref": "#/components/schemas/ProductImport"}}
+            },
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+class UnsupportedImportType(AppError):
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+# Before `/{product_uid}`: the export paths would be taken for a product's uid.
+@router.get("/export.json", response_model=list[ProductImport])
+async def export_catalog_json(session: ReadSessionDep, _principal: CurrentPrincipal) -> Response:
+    """The whole catalog as a JSON array by uid, in the format the import takes."""
+    products = await transfer.export_products(session)
+    return Response(
+        json.dumps(products, ensure_ascii=False),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="catalog.json"'},
+    )
+
+
+@router.get(
+    "/export.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
+async def export_catalog_csv(session: ReadSessionDep, _principal: CurrentPrincipal) -> Response:
+    """The whole catalog as CSV (UTF-8), one row a product, in the format the import takes."""
+    return Response(
+        csv_format.write(await transfer.export_products(session)),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="catalog.csv"'},
+    )
+
+
+@router.post(
+    "/import", response_model=transfer.ImportResult, responses=problems(415), openapi_extra=IMPORT_BODY
+)
+async def import_catalog(
+    request: Request, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
+) -> transfer.ImportResult:
+    """Create or change up to 10,000 products from a JSON array or a CSV file, by `product_uid`. A row
+    with an error changes nothing and is listed in `errors`; the other rows are applied."""
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "application/json":
+        rows = transfer.read_json(await request.body())
+    elif media_type in ("text/csv", "application/csv"):
+        rows = csv_format.read(await request.body())
+    else:
+        raise UnsupportedImportType(
+            f"send the products as application/json (an array) or text/csv, not '{media_type or 'nothing'}'"
+        )
+    return await transfer.import_rows(session, outbox, rows)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Product, responses=problems(409))

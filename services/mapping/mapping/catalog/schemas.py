@@ -129,9 +129,10 @@ class ProductCreate(BaseModel):
 
 
 class ProductImport(ProductCreate):
-    """One product of an import: created or, when its uid exists, changed to exactly this."""
+    """One product of an import: created or, when its uid exists, changed to exactly this. Without a
+    status a new product is active and a held one keeps its own."""
 
-    status: ProductStatus = ProductStatus.active
+    status: ProductStatus | None = None
 
 
 class ProductUpdate(BaseModel):

@@ -28,9 +28,12 @@ def to_read(product: CatalogProduct) -> ProductRead:
     return ProductRead.model_validate(product, from_attributes=True)
 
 
-def _content(payload: ProductCreate | ProductUpdate) -> dict[str, Any]:
+def content(payload: ProductCreate | ProductUpdate) -> dict[str, Any]:
     """The columns a payload sets, as they are stored (print areas as JSON-ready dicts)."""
-    values = payload.model_dump(mode="json", exclude_unset=isinstance(payload, ProductUpdate))
+    # None only ever means "not given" (an import's status): no column is nullable.
+    values = payload.model_dump(
+        mode="json", exclude_unset=isinstance(payload, ProductUpdate), exclude_none=True
+    )
     if "name" in values:
         values["name_key"] = values["name"].lower()
     return values
@@ -59,7 +62,7 @@ async def create(session: AsyncSession, outbox: Outbox, payload: ProductCreate) 
     now = utcnow()
     product = CatalogProduct(
         id=uuid.uuid4(),
-        **({"status": ProductStatus.active} | _content(payload)),  # an import may give its status
+        **({"status": ProductStatus.active} | content(payload)),  # an import may give its status
         created_at=now,
         updated_at=now,
         version=1,
@@ -121,7 +124,7 @@ async def update(
     session: AsyncSession, outbox: Outbox, product_uid: str, payload: ProductUpdate
 ) -> CatalogProduct:
     product = await get(session, product_uid)
-    await apply(session, outbox, product, _content(payload))
+    await apply(session, outbox, product, content(payload))
     return product
 
 
