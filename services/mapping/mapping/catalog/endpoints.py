@@ -1,10 +1,13 @@
 import json
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
+from starlette.convertors import Convertor, register_url_convertor
 
 from mapping.catalog import csv_format, service, transfer
 from mapping.catalog.schemas import (
+    RESERVED_UIDS,
     Product,
     ProductCreate,
     ProductImport,
@@ -21,6 +24,21 @@ from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(prefix="/v1/catalog/products", tags=["catalog"])
 
+
+class _ProductUidSegment(Convertor[str]):
+    """A product's path segment, never the export's or import's: `/export.json` is then only the export,
+    for every method (a PATCH there is 405, not a product that cannot exist)."""
+
+    regex = rf"(?!(?:{'|'.join(re.escape(uid) for uid in sorted(RESERVED_UIDS))})(?:/|$))[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("product_uid", _ProductUidSegment())
 ProductUidPath = Annotated[ProductUid, Path(description="The product's `product_uid`.")]
 IMPORT_BODY = {
     "requestBody": {
@@ -39,7 +57,6 @@ class UnsupportedImportType(AppError):
     status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
-# Before `/{product_uid}`: the export paths would be taken for a product's uid.
 @router.get("/export.json", response_model=list[ProductImport])
 async def export_catalog_json(session: ReadSessionDep, _principal: CurrentPrincipal) -> Response:
     """The whole catalog as a JSON array by uid, in the format the import takes."""
@@ -115,7 +132,7 @@ async def list_catalog_products(
     return await service.list_products(session, query=q, type=type, status=status, cursor=cursor, limit=limit)
 
 
-@router.get("/{product_uid}", response_model=Product)
+@router.get("/{product_uid:product_uid}", response_model=Product)
 async def get_catalog_product(
     product_uid: ProductUidPath, session: ReadSessionDep, _principal: CurrentPrincipal
 ) -> Product:
@@ -123,7 +140,7 @@ async def get_catalog_product(
     return service.to_read(await service.get(session, product_uid))
 
 
-@router.patch("/{product_uid}", response_model=Product)
+@router.patch("/{product_uid:product_uid}", response_model=Product)
 async def update_catalog_product(
     product_uid: ProductUidPath,
     payload: ProductUpdate,
@@ -136,7 +153,7 @@ async def update_catalog_product(
     return service.to_read(await service.update(session, outbox, product_uid, payload))
 
 
-@router.post("/{product_uid}/retire", response_model=Product)
+@router.post("/{product_uid:product_uid}/retire", response_model=Product)
 async def retire_catalog_product(
     product_uid: ProductUidPath, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> Product:
@@ -145,7 +162,7 @@ async def retire_catalog_product(
     return service.to_read(await service.set_status(session, outbox, product_uid, ProductStatus.retired))
 
 
-@router.post("/{product_uid}/reactivate", response_model=Product)
+@router.post("/{product_uid:product_uid}/reactivate", response_model=Product)
 async def reactivate_catalog_product(
     product_uid: ProductUidPath, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> Product:

@@ -12,8 +12,8 @@ from printbridge_shared.fields import PrintArea, ProductUid, Text, display_name,
 MAX_ATTRIBUTES = 30
 MAX_ATTRIBUTE_VALUES = 100
 MAX_PRINT_AREAS = 20
-# GET /v1/catalog/products/export.json and export.csv: a product of that uid could not be fetched.
-RESERVED_UIDS = frozenset({"export.json", "export.csv"})
+# The paths of the catalog's export and import (/v1/catalog/products/export.json, …): no product's uid.
+RESERVED_UIDS = frozenset({"export.json", "export.csv", "import"})
 
 
 class ProductStatus(StrEnum):
@@ -31,7 +31,7 @@ class FileFormat(StrEnum):
 
 def _not_reserved(value: str) -> str:
     if value in RESERVED_UIDS:
-        raise ValueError(f"'{value}' is reserved for the catalog's export; choose another product_uid")
+        raise ValueError(f"'{value}' names the catalog's export or import; choose another product_uid")
     return value
 
 

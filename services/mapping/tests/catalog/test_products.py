@@ -62,6 +62,7 @@ def area(**changes):
         ({"product_uid": "flyer\n"}, "product_uid"),
         ({"product_uid": "x" * 201}, "product_uid"),
         ({"product_uid": "export.csv"}, "product_uid"),
+        ({"product_uid": "import"}, "product_uid"),
         ({"name": "   "}, "name"),
         ({"name": "n" * 201}, "name"),
         ({"type": "Flyer"}, "type"),

@@ -150,3 +150,9 @@ async def test_nobody_signed_in_may_export_or_import(client):
     assert (await client.get(f"{PRODUCTS}/export.json")).status_code == 401
     assert (await client.get(f"{PRODUCTS}/export.csv")).status_code == 401
     assert (await client.post(IMPORT, json=[])).status_code == 401
+
+
+async def test_the_export_paths_are_never_taken_for_a_product(client, operator):
+    response = await client.patch(f"{PRODUCTS}/export.json", json={"name": "X"}, headers=operator)
+    assert response.status_code == 405
+    assert response.headers["allow"] == "GET"
