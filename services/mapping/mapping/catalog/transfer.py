@@ -19,6 +19,8 @@ from printbridge_shared.errors import InvalidInput, field_errors
 from printbridge_shared.events.outbox import Outbox
 
 MAX_IMPORT_ROWS = 10_000
+# A file of thousands of bad rows answers with the first errors and counts the rest.
+MAX_REPORTED_ERRORS = 1_000
 
 ColumnOf = Callable[[tuple[int | str, ...]], str]
 """Names the column of the file where a field of `ProductImport` (its pydantic `loc`) came from."""
@@ -36,7 +38,8 @@ class ImportResult(BaseModel):
     created: int
     updated: int
     unchanged: int
-    errors: list[RowError]
+    failed: int = Field(description="Rows left out for their errors.")
+    errors: list[RowError] = Field(description=f"The first {MAX_REPORTED_ERRORS} errors, by row.")
 
 
 @dataclass
@@ -58,17 +61,14 @@ class InvalidImport(InvalidInput):
 
 
 def read_json(body: bytes) -> list[ImportRow]:
-    """The products of a JSON array; the file as a whole is refused only when it is no such array."""
+    """The products of a JSON array; the file as a whole is refused only when it is no such array. Its
+    size is bounded before: every JSON body has at most 10,000 members (printbridge_shared.http)."""
     try:
         products = json.loads(body)
     except ValueError as exc:
         raise InvalidImport(f"the body is not valid JSON ({exc})") from None
     if not isinstance(products, list):
         raise InvalidImport("the body must be a JSON array of products")
-    if len(products) > MAX_IMPORT_ROWS:
-        raise InvalidImport(
-            f"the array has {len(products)} products; import at most {MAX_IMPORT_ROWS} at a time"
-        )
     return [ImportRow(row=index, data=product) for index, product in enumerate(products, start=1)]
 
 
@@ -117,9 +117,13 @@ async def import_rows(session: AsyncSession, outbox: Outbox, rows: Sequence[Impo
             created += 1
         elif await service.apply(session, outbox, existing, service.content(product)):
             updated += 1
-    errors = [error for row in rows for error in row.errors]
+    failed = [row for row in rows if row.errors]
     return ImportResult(
-        created=created, updated=updated, unchanged=len(valid) - created - updated, errors=errors
+        created=created,
+        updated=updated,
+        unchanged=len(valid) - created - updated,
+        failed=len(failed),
+        errors=[error for row in failed for error in row.errors][:MAX_REPORTED_ERRORS],
     )
 
 

@@ -16,7 +16,7 @@ async def test_a_csv_row_becomes_a_product_with_its_attributes_and_areas(client,
         'flyer_a5,Flyer A5,flyer,matte|gloss,A5,"pdf,png;148x210;bleed=3;dpi=300",pdf;148x210\r\n'
     )
     response = await import_csv(client, operator, text)
-    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "errors": []}
+    assert response.json() == {"created": 1, "updated": 0, "unchanged": 0, "failed": 0, "errors": []}
     held = (await client.get(f"{PRODUCTS}/flyer_a5", headers=operator)).json()
     assert held["attributes"] == {"paper": ["matte", "gloss"], "size": ["A5"]}
     assert held["print_areas"] == [
@@ -115,7 +115,7 @@ async def test_formula_cells_are_escaped_on_export_and_read_back_unchanged(clien
     assert "'-soft|@home|'quoted" in lines[2]
     events = len(await catalog_events(app))
     again = await import_csv(client, operator, exported.text)
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "failed": 0, "errors": []}
     assert len(await catalog_events(app)) == events
 
 

@@ -32,7 +32,7 @@ async def test_a_json_import_creates_new_products_and_changes_held_ones(client, 
         [product(uid="flyer_a5", name="Flyer A5 (new paper)"), product(uid="poster_a1", type="poster")],
     )
     assert response.status_code == 200, response.text
-    assert response.json() == {"created": 1, "updated": 1, "unchanged": 0, "errors": []}
+    assert response.json() == {"created": 1, "updated": 1, "unchanged": 0, "failed": 0, "errors": []}
     assert (await client.get(f"{PRODUCTS}/flyer_a5", headers=operator)).json()[
         "name"
     ] == "Flyer A5 (new paper)"
@@ -56,7 +56,7 @@ async def test_bad_rows_are_reported_and_only_they_are_left_out(client, operator
     )
     assert response.status_code == 200, response.text
     result = response.json()
-    assert (result["created"], result["updated"], result["unchanged"]) == (1, 0, 0)
+    assert (result["created"], result["updated"], result["unchanged"], result["failed"]) == (1, 0, 0, 4)
     assert [(error["row"], error["column"]) for error in result["errors"]] == [
         (2, "product_uid"),
         (3, "print_areas.0.formats.0"),
@@ -73,7 +73,7 @@ async def test_the_same_file_twice_changes_nothing_and_records_no_event(client, 
     first = await import_json(client, operator, products)
     second = await import_json(client, operator, products)
     assert first.json()["created"] == 5
-    assert second.json() == {"created": 0, "updated": 0, "unchanged": 5, "errors": []}
+    assert second.json() == {"created": 0, "updated": 0, "unchanged": 5, "failed": 0, "errors": []}
     assert len(await catalog_events(app)) == 5
 
 
@@ -97,7 +97,7 @@ async def test_json_export_imported_again_changes_nothing(client, operator, app)
     assert [item["product_uid"] for item in exported.json()] == ["flyer_a5", "poster"]
     events = len(await catalog_events(app))
     again = await import_json(client, operator, exported.json())
-    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "errors": []}
+    assert again.json() == {"created": 0, "updated": 0, "unchanged": 2, "failed": 0, "errors": []}
     assert len(await catalog_events(app)) == events
 
 
@@ -113,10 +113,23 @@ async def test_a_body_that_is_no_json_array_is_422(client, operator, body, messa
     assert message in response.json()["detail"]
 
 
-async def test_more_than_10000_products_is_422(client, operator):
-    response = await import_json(client, operator, [{}] * 10_001)
+async def test_a_json_import_beyond_the_apis_json_limit_is_422_pointing_to_fewer_members(client, operator):
+    response = await import_json(client, operator, [product(uid=f"p{index}") for index in range(1_000)])
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("body-too-complex")
+
+
+async def test_a_csv_import_of_more_than_10000_products_is_422(client, operator):
+    rows = "".join(f"p{index},Product,flyer\n" for index in range(10_001))
+    response = await import_csv(client, operator, "product_uid,name,type\n" + rows)
     assert response.status_code == 422
     assert "at most 10000" in response.json()["detail"]
+
+
+async def test_only_the_first_1000_errors_are_listed_and_every_failed_row_counted(client, operator):
+    rows = "".join(f"P{index},Product,flyer\n" for index in range(1_001))
+    result = (await import_csv(client, operator, "product_uid,name,type\n" + rows)).json()
+    assert (result["created"], result["failed"], len(result["errors"])) == (0, 1_001, 1_000)
 
 
 async def test_an_import_over_the_body_limit_is_413(client, operator):
