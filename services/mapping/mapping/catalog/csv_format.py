@@ -9,22 +9,14 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from mapping.catalog.exceptions import InvalidCsv
 from mapping.catalog.transfer import MAX_IMPORT_ROWS, ImportRow, RowError
-from printbridge_shared.errors import InvalidInput, field_errors
 
 BASE_COLUMNS = ("product_uid", "name", "type", "status")
 ATTRIBUTE = "attribute:"
 AREA = "area:"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 AREA_SYNTAX = "write an area as formats;WIDTHxHEIGHT[;bleed=MM][;dpi=N], e.g. pdf,png;148x210;bleed=3;dpi=300"
-
-
-class InvalidCsv(InvalidInput):
-    code = "invalid-catalog-csv"
-    title = "The CSV file cannot be read"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(f"{message} (see docs/catalog.md)", errors=field_errors("body", msg=message))
 
 
 def _escape(cell: str) -> str:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from starlette.convertors import Convertor, register_url_convertor
 
 from mapping.catalog import csv_format, service, transfer
+from mapping.catalog.exceptions import UnsupportedImportType
 from mapping.catalog.schemas import (
     RESERVED_UIDS,
     Product,
@@ -17,7 +18,6 @@ from mapping.catalog.schemas import (
     ProductUpdate,
 )
 from mapping.deps import CurrentPrincipal, OperatorPrincipal, OutboxDep, ReadSessionDep, SessionDep
-from printbridge_shared.errors import AppError
 from printbridge_shared.fields import ProductUid, Text
 from printbridge_shared.openapi import problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
@@ -51,10 +51,6 @@ IMPORT_BODY = {
         },
     }
 }
-
-
-class UnsupportedImportType(AppError):
-    status, code, title = 415, "unsupported-media-type", "Unsupported media type"
 
 
 @router.get("/export.json", response_model=list[ProductImport])

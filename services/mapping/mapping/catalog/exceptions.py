@@ -1,4 +1,4 @@
-from printbridge_shared.errors import Conflict, NotFound
+from printbridge_shared.errors import AppError, Conflict, InvalidInput, NotFound, field_errors
 
 
 class ProductNotFound(NotFound):
@@ -18,3 +18,20 @@ class ProductUidTaken(Conflict):
             "change that product with PATCH or choose another uid.",
             product_uid=product_uid,
         )
+
+
+class InvalidImport(InvalidInput):
+    code = "invalid-catalog-import"
+    title = "The import cannot be read"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{message} (see docs/catalog.md)", errors=field_errors("body", msg=message))
+
+
+class InvalidCsv(InvalidImport):
+    code = "invalid-catalog-csv"
+    title = "The CSV file cannot be read"
+
+
+class UnsupportedImportType(AppError):
+    status, code, title = 415, "unsupported-media-type", "Unsupported media type"

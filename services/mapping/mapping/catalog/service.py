@@ -43,14 +43,16 @@ async def _record(session: AsyncSession, outbox: Outbox, product: CatalogProduct
     """Records the product's snapshot as its next version (1 for a new product: nobody can change it
     before the transaction that creates it commits)."""
     version = 1 if new else await next_version(session, product)
-    data = CatalogProductChanged(
-        product_uid=product.product_uid,
-        name=product.name,
-        type=product.type,
-        attributes=product.attributes,
-        print_areas=product.print_areas,  # type: ignore[arg-type]  # validated into the contract's model
-        status=product.status,
-        updated_at=product.updated_at,
+    data = CatalogProductChanged.model_validate(
+        {
+            "product_uid": product.product_uid,
+            "name": product.name,
+            "type": product.type,
+            "attributes": product.attributes,
+            "print_areas": product.print_areas,
+            "status": product.status,
+            "updated_at": product.updated_at,
+        }
     )
     await outbox.record(session, data, aggregate_id=product.id, aggregate_version=version)
 

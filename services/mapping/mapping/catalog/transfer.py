@@ -12,10 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mapping.catalog import service
+from mapping.catalog.exceptions import InvalidImport
 from mapping.catalog.repository import CatalogRepository
 from mapping.catalog.schemas import ProductImport
 from mapping.models import CatalogProduct
-from printbridge_shared.errors import InvalidInput, field_errors
 from printbridge_shared.events.outbox import Outbox
 
 MAX_IMPORT_ROWS = 10_000
@@ -50,14 +50,6 @@ class ImportRow:
     data: Any
     column_of: ColumnOf | None = None
     errors: list[RowError] = field(default_factory=list)
-
-
-class InvalidImport(InvalidInput):
-    code = "invalid-catalog-import"
-    title = "The import cannot be read"
-
-    def __init__(self, message: str) -> None:
-        super().__init__(f"{message} (see docs/catalog.md)", errors=field_errors("body", msg=message))
 
 
 def read_json(body: bytes) -> list[ImportRow]:
