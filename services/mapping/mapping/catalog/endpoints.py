@@ -84,8 +84,9 @@ async def export_catalog_csv(session: ReadSessionDep, _principal: CurrentPrincip
 async def import_catalog(
     request: Request, session: SessionDep, outbox: OutboxDep, _principal: OperatorPrincipal
 ) -> transfer.ImportResult:
-    """Create or change up to 10,000 products from a JSON array or a CSV file, by `product_uid`. A row
-    with an error changes nothing and is listed in `errors`; the other rows are applied."""
+    """Create or change products by `product_uid` from a CSV file (up to 10,000) or a JSON array (within
+    the API's limit of 10,000 JSON members). A row with an error changes nothing and is listed in
+    `errors`; the other rows are applied."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type == "application/json":
         rows = transfer.read_json(await request.body())
