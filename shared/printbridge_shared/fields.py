@@ -66,3 +66,44 @@ Email = Annotated[Text, AfterValidator(_email), Field(max_length=320, examples=[
 """An e-mail address, stored normalised (see emails.py)."""
 NamePart = Annotated[Text, Field(max_length=100), AfterValidator(_name_part)]
 """A first or last name: trimmed, not blank."""
+
+
+def matching(pattern: str, fix: str) -> AfterValidator:
+    """The check that a text is all of `pattern` (a trailing line break does not pass); `fix` says what
+    to give instead."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        if not compiled.fullmatch(value):
+            raise ValueError(fix)
+        return value
+
+    return AfterValidator(check)
+
+
+PRODUCT_UID_PATTERN = r"[a-z0-9][a-z0-9_.\-]{0,199}"
+PRINT_AREA_PATTERN = r"[a-z][a-z0-9_-]{0,39}"
+
+ProductUid = Annotated[
+    Text,
+    matching(
+        PRODUCT_UID_PATTERN,
+        "must be the producer's product id: up to 200 lower-case letters, digits, '_', '.' and '-', "
+        "starting with a letter or digit (e.g. flyer_a5_135gsm_4-4)",
+    ),
+    Field(
+        description="The producer's product, e.g. `flyer_a5_135gsm_4-4`: lower-case letters, digits, "
+        "`_`, `.`, `-`; up to 200 characters.",
+        examples=["flyer_a5_135gsm_4-4"],
+    ),
+]
+"""The id of a product of the producer's catalog; orders name it on their lines (mapping owns it)."""
+PrintArea = Annotated[
+    Text,
+    matching(
+        PRINT_AREA_PATTERN,
+        "a print area is named with up to 40 lower-case letters, digits, '_' and '-', starting with a "
+        "letter (e.g. front, back)",
+    ),
+]
+"""The name of a surface a print file goes on (front, back, cover, …)."""

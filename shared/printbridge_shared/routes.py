@@ -37,6 +37,8 @@ SERVICES_BY_NAME = {s.name: s for s in SERVICES}
 INTERNAL_PREFIX = "/internal"
 # The largest CSV file of orders an import takes (docs/orders-import.md).
 ORDER_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# A catalog import of 10,000 products (docs/catalog.md), read whole: about 1 KiB a product.
+CATALOG_IMPORT_MAX_BYTES = 16 * 1024 * 1024
 
 _LITERAL_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
 _PARAMETER_SEGMENT = re.compile(r"\{[a-z_][a-z0-9_]*\}")
@@ -153,6 +155,7 @@ ROUTES = RouteTable(
         # mapping: the catalog, the shop products as synced (also nested under their store), mappings.
         Route("/v1/stores/{store_id}/products", "mapping"),
         Route("/v1/catalog", "mapping"),
+        Route("/v1/catalog/products/import", "mapping", max_body_bytes=CATALOG_IMPORT_MAX_BYTES),
         Route("/v1/products", "mapping"),
         Route("/v1/shop-products", "mapping"),
         Route("/v1/shop-variants", "mapping"),

@@ -81,6 +81,17 @@ MATRIX = {
     "get_order_import": "401 any any 403 any any any",
     # Placing a manual order needs orders:manage (not viewers, not store managers); the store is made up.
     "place_manual_order": "401 any any 403 any 403 any",
+    # The catalog is the producer's: every signed-in caller reads it, only operators write it. The path's
+    # product is made up (404); a create with an empty body answers 422.
+    "create_catalog_product": OPERATOR,
+    "list_catalog_products": SIGNED_IN,
+    "get_catalog_product": "401 any any any any any any",
+    "update_catalog_product": "401 any 403 403 403 403 403",
+    "retire_catalog_product": "401 any 403 403 403 403 403",
+    "reactivate_catalog_product": "401 any 403 403 403 403 403",
+    "export_catalog_json": SIGNED_IN,
+    "export_catalog_csv": SIGNED_IN,
+    "import_catalog": OPERATOR,
 }
 RUNS = {"any", "ok"}
 

@@ -2,6 +2,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from mapping.catalog.endpoints import router as catalog_router
 from mapping.config import Settings
 from mapping.messaging.topology import consumers
 from mapping.models import jobs, messaging
@@ -21,7 +22,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[],
+            routers=[catalog_router],
             consumers=consumers,
         ),
         runtime or Runtime.distributed(settings),

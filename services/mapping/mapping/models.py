@@ -1,7 +1,8 @@
 import datetime as dt
 import uuid
+from typing import Any
 
-from sqlalchemy import Integer, String, Text
+from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
@@ -31,4 +32,25 @@ class Store(Base):
     status: Mapped[StoreStatus] = mapped_column(String(30))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # The envelope's `aggregate_version` of the snapshot held.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CatalogProduct(Base):
+    """A product the producer can make (docs/catalog.md). `product_uid` is its name in every other
+    service; `id` only names the aggregate in events."""
+
+    __tablename__ = "catalog_products"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    product_uid: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased name: case-insensitive search and the list's order on both databases.
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    type: Mapped[str] = mapped_column(String(50), index=True)
+    attributes: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    print_areas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Grows by one with each `catalog_product.changed` (its `aggregate_version`), in commit order.
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -343,3 +343,30 @@ class ShopOrderCancelled(_ShopOrder):
 
     event_type = "shop_order.cancelled"
     cancel_reason: str | None = None
+
+
+class CatalogPrintAreaSpec(BaseModel):
+    """What a print file for one area of a catalog product must be: one of `formats`, the trim size
+    plus `bleed_mm` on every side, at least `min_dpi`."""
+
+    name: str
+    formats: list[str]
+    trim_width_mm: float
+    trim_height_mm: float
+    bleed_mm: float
+    min_dpi: int
+
+
+@contract
+class CatalogProductChanged(EventData):
+    """A product of the producer's catalog was created, changed, retired or reactivated: the whole
+    snapshot (aggregate: the product's id, versioned)."""
+
+    event_type = "catalog_product.changed"
+    product_uid: str
+    name: str
+    type: str
+    attributes: dict[str, list[str]]
+    print_areas: list[CatalogPrintAreaSpec]
+    status: str
+    updated_at: dt.datetime

@@ -1,7 +1,6 @@
 """What a manual order is made of, as the single-order API and the CSV import take it in. Every rule is
 here, so both refuse the same input with the same message; each message names the fix."""
 
-import re
 import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
@@ -21,27 +20,13 @@ from pydantic import (
 
 from printbridge_shared.countries import COUNTRY_CODES, WITHOUT_POSTCODE
 from printbridge_shared.currencies import CURRENCY_CODES
-from printbridge_shared.fields import Email, Text
+from printbridge_shared.fields import Email, PrintArea, ProductUid, Text
 
 MAX_LINE_ITEMS = 500
 MAX_QUANTITY = 100_000
 MAX_FILES = 20
 MAX_OPTIONS = 50
 MAX_URL_LENGTH = 2_000
-
-PRODUCT_UID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]{0,199}$"
-PRINT_AREA_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
-
-
-def _matching(pattern: str, fix: str) -> Any:
-    compiled = re.compile(pattern)
-
-    def check(value: str) -> str:
-        if not compiled.match(value):
-            raise ValueError(fix)
-        return value
-
-    return AfterValidator(check)
 
 
 def _trimmed(max_length: int) -> Any:
@@ -98,27 +83,6 @@ def _country(value: str) -> str:
     return value
 
 
-ProductUid = Annotated[
-    Text,
-    _matching(
-        PRODUCT_UID_PATTERN,
-        "must be the producer's product id: up to 200 lower-case letters, digits, '_', '.' and '-', "
-        "starting with a letter or digit (e.g. flyer_a5_135gsm_4-4)",
-    ),
-    Field(
-        description="The producer's product, e.g. `flyer_a5_135gsm_4-4`: lower-case letters, digits, "
-        "`_`, `.`, `-`; up to 200 characters.",
-        examples=["flyer_a5_135gsm_4-4"],
-    ),
-]
-PrintArea = Annotated[
-    Text,
-    _matching(
-        PRINT_AREA_PATTERN,
-        "a print area is named with up to 40 lower-case letters, digits, '_' and '-', starting with a "
-        "letter (e.g. front, back)",
-    ),
-]
 FileUrl = Annotated[Text, AfterValidator(_https_url)]
 Currency = Annotated[
     Text,
