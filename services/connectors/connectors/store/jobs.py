@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.intake import service as intake
 from connectors.models import Store
-from connectors.platforms.base import OrderVersion, PlatformProblem, PlatformUnavailable, StoreRef
+from connectors.platforms.base import OrderVersion, PlatformProblem, PlatformUnavailable, Refresh, StoreRef
 from connectors.platforms.context import Platforms
 from connectors.platforms.registry import connector_for, polled_platforms
 from connectors.store import service
@@ -78,6 +78,17 @@ class Reconcile(JobHandler[Poll]):
             prepared.new_credentials = credentials
 
         context.save_credentials = save_and_remember
+        flight = context.single_flight
+        if flight is not None:
+
+            async def refresh_and_remember(used: dict[str, Any], refresh: Refresh) -> dict[str, Any]:
+                # Tokens a refresh rotated during the poll (stored at once by the single flight) are
+                # what `succeeded` keeps, not an older copy a platform call returned earlier.
+                fresh = await flight(used, refresh)
+                prepared.new_credentials = fresh
+                return fresh
+
+            context.single_flight = refresh_and_remember
         try:
             credentials = await connector.ensure_webhooks(context, prepared.store, prepared.credentials)
             if credentials != prepared.credentials:

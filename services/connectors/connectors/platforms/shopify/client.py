@@ -4,9 +4,10 @@ tokens) and the GraphQL Admin API, within Shopify's calculated-cost rate limit.
 - Cost: every answer carries `extensions.cost.throttleStatus`; before the next query the client waits
   until the bucket has restored what that query cost last time (or `DEFAULT_COST`). A THROTTLED answer
   waits exactly as long as its numbers say and retries; HTTP 429 waits `Retry-After`.
-- Tokens: an expiring token is refreshed `REFRESH_MARGIN` before it expires and after one 401; the new
-  tokens are persisted (`PlatformContext.save_credentials`) before they are used, since Shopify rotates
-  the refresh token on every use. A refused refresh is `token_revoked`.
+- Tokens: an expiring token is refreshed `REFRESH_MARGIN` before it expires and after one 401; since
+  Shopify rotates the refresh token on every use, the refresh goes through the core's single flight
+  (`PlatformContext.refreshed`): one worker spends the refresh token and stores the new tokens before
+  anyone uses them, the others take those. A refused refresh is `token_revoked`.
 - Failures: 5xx → retried, then `PlatformUnavailable` (the job tries again later); a shop that cannot be
   reached at all → retried, then the `shop_unreachable` problem; 402/404/423 → `shop_unavailable`."""
 
@@ -197,8 +198,17 @@ class ShopifyClient:
         return self.credentials
 
     async def refresh(self) -> None:
-        """New tokens for the refresh token, persisted before they are used."""
-        refresh_token = self.credentials.get("refresh_token")
+        """New tokens for the refresh token, stored before they are used: through the core's single
+        flight (decision 0012), since Shopify rotates the refresh token and two workers must not both
+        spend it. A client that does not persist (a callback before the store has credentials, the
+        removal of webhooks) refreshes on its own."""
+        if self.persist:
+            self.credentials = await self.context.refreshed(self.credentials, self._spend_refresh_token)
+        else:
+            self.credentials = await self._spend_refresh_token(self.credentials)
+
+    async def _spend_refresh_token(self, current: dict[str, Any]) -> dict[str, Any]:
+        refresh_token = current.get("refresh_token")
         if not refresh_token:
             raise problems.token_revoked("the access token expired and there is no refresh token")
         try:
@@ -212,13 +222,11 @@ class ShopifyClient:
             )
         except TokenRefused as refused:
             raise problems.token_revoked(f"refreshing the token was refused: {refused}") from None
-        credentials = {**self.credentials, **fresh}
+        credentials = {**current, **fresh}
         if "expires_at" not in fresh:
             credentials.pop("expires_at", None)
-        if self.persist:
-            await self.context.save_credentials(credentials)
-        self.credentials = credentials
         log.info("shopify_token_refreshed", shop=self.shop)
+        return credentials
 
     def _expires_soon(self) -> bool:
         expires_at = self.credentials.get("expires_at")

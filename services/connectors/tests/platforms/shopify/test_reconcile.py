@@ -1,6 +1,8 @@
 """The reconcile job with Shopify answering through a scripted transport (the edge): credentials the
-connector rotates half-way through a poll are the ones the store keeps."""
+connector rotates half-way through a poll are the ones the store keeps, and two workers that refresh
+at once spend the rotating refresh token once (the single flight, decision 0012)."""
 
+import asyncio
 import datetime as dt
 import json
 import uuid
@@ -8,6 +10,9 @@ import uuid
 import httpx
 
 from connectors.models import Store
+from connectors.platforms.base import PlatformContext
+from connectors.platforms.shopify.client import ShopifyClient
+from connectors.store.refresh import SingleFlight
 from printbridge_shared.db import utcnow
 from printbridge_shared.testing import eventually
 
@@ -87,28 +92,20 @@ def shopify(request: httpx.Request) -> httpx.Response:
     return httpx.Response(401, json={"errors": "[API] Invalid API key or access token"})
 
 
-async def test_tokens_rotated_during_a_poll_are_the_ones_the_store_keeps(client, app, operator, add_customer):
-    platforms = app.state.platforms
-    platforms.http = httpx.AsyncClient(transport=httpx.MockTransport(shopify))
+async def add_store(app, customer_id: uuid.UUID, credentials: dict) -> uuid.UUID:
     store_id, now = uuid.uuid4(), utcnow()
-    credentials = {
-        "access_token": "shpat_1",
-        "scope": ",".join(SCOPES),
-        "expires_at": (now + dt.timedelta(minutes=2)).isoformat(),
-        "refresh_token": "shprt_1",
-    }
     async with app.state.db.session() as session:
         session.add(
             Store(
                 id=store_id,
-                customer_id=await add_customer(),
+                customer_id=customer_id,
                 platform="shopify",
                 name="acme",
                 name_key="acme",
                 shop_key=SHOP,
                 status="connected",
                 problems=[],
-                credentials=platforms.box.seal(credentials),
+                credentials=app.state.platforms.box.seal(credentials),
                 granted_scopes=",".join(SCOPES),
                 connected_at=now,
                 created_at=now,
@@ -116,6 +113,22 @@ async def test_tokens_rotated_during_a_poll_are_the_ones_the_store_keeps(client,
                 version=0,
             )
         )
+    return store_id
+
+
+def expiring_soon() -> dict:
+    return {
+        "access_token": "shpat_1",
+        "scope": ",".join(SCOPES),
+        "expires_at": (utcnow() + dt.timedelta(minutes=2)).isoformat(),
+        "refresh_token": "shprt_1",
+    }
+
+
+async def test_tokens_rotated_during_a_poll_are_the_ones_the_store_keeps(client, app, operator, add_customer):
+    platforms = app.state.platforms
+    platforms.http = httpx.AsyncClient(transport=httpx.MockTransport(shopify))
+    store_id = await add_store(app, await add_customer(), expiring_soon())
     response = await client.post(f"/v1/stores/{store_id}/reconcile", headers=operator)
     assert response.status_code == 202, response.text
 
@@ -128,3 +141,42 @@ async def test_tokens_rotated_during_a_poll_are_the_ones_the_store_keeps(client,
         kept = platforms.box.open(store.credentials)
     assert (kept["access_token"], kept["refresh_token"]) == ("shpat_3", "shprt_3")
     assert store.status == "connected"
+
+
+async def test_two_workers_refreshing_at_once_spend_shopifys_refresh_token_once(app, add_customer):
+    spent: list[str] = []
+    someone_waits = asyncio.Event()
+
+    async def token_endpoint(request: httpx.Request) -> httpx.Response:
+        # Held until the other worker found the lease taken: the two refreshes overlap for certain.
+        await asyncio.wait_for(someone_waits.wait(), timeout=10)
+        refresh_token = json.loads(request.content)["refresh_token"]
+        if refresh_token in spent:
+            return httpx.Response(400, json={"error": "invalid_request"})
+        spent.append(refresh_token)
+        return shopify(request)
+
+    async def waits(_seconds: float) -> None:
+        someone_waits.set()
+        await asyncio.sleep(0)
+
+    store_id = await add_store(app, await add_customer(), expiring_soon())
+    platforms = app.state.platforms
+
+    def worker() -> ShopifyClient:
+        context = PlatformContext(
+            settings=platforms.settings,
+            http=httpx.AsyncClient(transport=httpx.MockTransport(token_endpoint)),
+            single_flight=SingleFlight(app.state.db, platforms.box, store_id, sleep=waits),
+        )
+        return ShopifyClient(context, SHOP, expiring_soon())
+
+    first, second = worker(), worker()
+    await asyncio.gather(first.refresh(), second.refresh())
+
+    assert spent == ["shprt_1"]
+    assert first.credentials["access_token"] == second.credentials["access_token"] == "shpat_2"
+    async with app.state.db.read_session() as session:
+        store = await session.get(Store, store_id)
+        kept = platforms.box.open(store.credentials)
+    assert (kept["access_token"], kept["refresh_token"], store.status) == ("shpat_2", "shprt_2", "connected")
