@@ -3,6 +3,7 @@ contents is fetched again, and what the shop has now is published as its next re
 every platform's "fetch the order a delivery named" job shares (`FetchDeliveredOrder`)."""
 
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,7 +77,7 @@ class DeliveredOrder:
     error: str | None = None
 
 
-class FetchDeliveredOrder(JobHandler[DeliveredOrder]):
+class FetchDeliveredOrder(JobHandler[DeliveredOrder], ABC):
     """The common shape of a platform's "fetch the order this delivery named" job (payload
     `delivery_id`): the order fetched outside the delivery's request, the delivery's outcome set to what
     became of it. A platform says how the delivery names its order (`order_id`), what its normaliser
@@ -90,15 +91,15 @@ class FetchDeliveredOrder(JobHandler[DeliveredOrder]):
         self.db = db
         self.outbox = outbox
 
+    @abstractmethod
     def order_id(self, delivery: WebhookDelivery) -> str | None:
         """The order the delivery names; None when it names none (the delivery's outcome says why)."""
-        raise NotImplementedError
 
+    @abstractmethod
     async def accept(
         self, session: AsyncSession, delivery: WebhookDelivery, store: Store, prepared: DeliveredOrder
     ) -> None:
         """Publishes what was fetched and sets the delivery's outcome."""
-        raise NotImplementedError
 
     async def prepare(self, session: AsyncSession, job: Job) -> DeliveredOrder | None:
         delivery = await session.get(WebhookDelivery, uuid.UUID(job.payload["delivery_id"]))
