@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import httpx
 import pytest
@@ -344,6 +344,61 @@ class ShopFlow:
         )
         response.raise_for_status()
         return sorted(item["external_id"] for item in response.json()["items"])
+
+    # The scenarios of issue 9, run by the end-to-end tests of both modes ---------------------------
+
+    def etsy_orders_arrive_once_and_a_revoked_grant_shows(self, shop_name: str) -> None:
+        """A paid order arrives by Etsy's notice, one whose notice was lost by the poll, each once; the
+        seller's password change then shows `auth_error` with the reconnect fix."""
+        store, shop_id, seller = self.connect_etsy(self.customer(), shop_name)
+        by_notice = self.place_etsy_order(shop_id)
+        self.seconds_until_listed(store, by_notice)
+        self.lose_next_webhooks(etsy=True)
+        by_poll = self.place_etsy_order(shop_id)
+        self.reconcile(store)
+        self.seconds_until_listed(store, by_poll)
+        assert self.external_ids(store) == sorted([by_notice, by_poll])
+
+        self.etsy_seller_changes_password(seller)
+        self.reconcile(store)
+        revoked = self.status_becomes(store, "auth_error")
+        assert revoked["status"] == "auth_error", revoked
+        problems = cast(list[dict[str, str]], revoked["problems"])
+        assert any("reconnect" in problem["fix"] for problem in problems), revoked
+
+    def pressero_refuses_a_wrong_integration_id_and_takes_orders(self, reference: str, domain: str) -> None:
+        customer = self.pressero_customer(reference)
+        site = self.pressero_site(domain, integration_id=reference)
+        refused = self.connect_pressero(customer, domain, site, "SOMEONE-ELSE")
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["type"].endswith("integration-id-mismatch")
+
+        connected = self.connect_pressero(customer, domain, site, reference)
+        assert connected.status_code == 201, connected.text
+        store = str(connected.json()["store"]["id"])
+        self.enter_pressero_webhook(site, connected.json()["setup"])
+        order = self.place_pressero_order(domain)
+        self.seconds_until_listed(store, order)
+        assert self.external_ids(store) == [order]
+
+    def manual_order_and_csv_import_behave(self) -> None:
+        """One order by API (its repeat with the same key answers the same order) and a CSV file with a
+        good and a bad row, imported twice: the good row once, the bad one reported both times."""
+        store = self.manual_store(self.customer(), "Direct orders")
+        placed = self.place_manual_order(store, self.MANUAL_ORDER, key="order-1")
+        assert placed.status_code == 201, placed.text
+        again = self.place_manual_order(store, self.MANUAL_ORDER, key="order-1")
+        assert (again.status_code, again.json()["id"]) == (201, placed.json()["id"])
+        assert again.headers["idempotent-replayed"] == "true"
+
+        first = self.import_orders(store, self.ORDERS_CSV)
+        assert (first["status"], first["orders_created"], first["rows_failed"]) == ("done", 1, 1), first
+        errors = cast(list[dict[str, object]], first["errors"])
+        assert [(e["row"], e["column"]) for e in errors] == [(3, "quantity")], first
+        second = self.import_orders(store, self.ORDERS_CSV)
+        counts = (second["orders_created"], second["orders_existing"], second["rows_failed"])
+        assert counts == (0, 1, 1), second
+        assert self.external_ids(store) == ["PO-1", "PO-2"]
 
     def store(self, store_id: str) -> dict[str, object]:
         response = httpx.get(f"{self.base}/v1/stores/{store_id}", headers=self.headers)

@@ -493,63 +493,21 @@ def test_orders_paid_on_etsy_arrive_once_by_notice_and_by_poll(
     run_dist: DistributedRun, shop_flow: Any
 ) -> None:
     flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'etsy')}"})
-    store, shop_id, seller = flow.connect_etsy(flow.customer(), "EtsyDistShop")
-
-    by_notice = flow.place_etsy_order(shop_id)
-    flow.seconds_until_listed(store, by_notice)
-    flow.lose_next_webhooks(etsy=True)
-    by_poll = flow.place_etsy_order(shop_id)
-    flow.reconcile(store)
-    flow.seconds_until_listed(store, by_poll)
-
-    assert flow.external_ids(store) == sorted([by_notice, by_poll])
-
-    flow.etsy_seller_changes_password(seller)
-    flow.reconcile(store)
-    revoked = flow.status_becomes(store, "auth_error")
-    assert revoked["status"] == "auth_error", revoked
-    assert any("reconnect" in problem["fix"] for problem in revoked["problems"]), revoked
+    flow.etsy_orders_arrive_once_and_a_revoked_grant_shows("EtsyDistShop")
 
 
 def test_pressero_refuses_a_wrong_integration_id_and_takes_in_orders_of_the_right_one(
     run_dist: DistributedRun, shop_flow: Any
 ) -> None:
     flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'pressero')}"})
-    customer = flow.pressero_customer("PRESS-DIST")
-    site = flow.pressero_site("dist.pressero.example", integration_id="PRESS-DIST")
-
-    refused = flow.connect_pressero(customer, "dist.pressero.example", site, "SOMEONE-ELSE")
-    assert refused.status_code == 422, refused.text
-    assert refused.json()["type"].endswith("integration-id-mismatch")
-
-    connected = flow.connect_pressero(customer, "dist.pressero.example", site, "PRESS-DIST")
-    assert connected.status_code == 201, connected.text
-    store = str(connected.json()["store"]["id"])
-    flow.enter_pressero_webhook(site, connected.json()["setup"])
-    order = flow.place_pressero_order("dist.pressero.example")
-    flow.seconds_until_listed(store, order)
-    assert flow.external_ids(store) == [order]
+    flow.pressero_refuses_a_wrong_integration_id_and_takes_orders("PRESS-DIST", "dist.pressero.example")
 
 
 def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(
     run_dist: DistributedRun, shop_flow: Any
 ) -> None:
     flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'manual')}"})
-    store = flow.manual_store(flow.customer(), "Direct orders")
-
-    placed = flow.place_manual_order(store, flow.MANUAL_ORDER, key="order-1")
-    assert placed.status_code == 201, placed.text
-    again = flow.place_manual_order(store, flow.MANUAL_ORDER, key="order-1")
-    assert (again.status_code, again.json()["id"]) == (201, placed.json()["id"])
-    assert again.headers["idempotent-replayed"] == "true"
-
-    first = flow.import_orders(store, flow.ORDERS_CSV)
-    assert (first["status"], first["orders_created"], first["rows_failed"]) == ("done", 1, 1), first
-    assert [(e["row"], e["column"]) for e in first["errors"]] == [(3, "quantity")], first
-    second = flow.import_orders(store, flow.ORDERS_CSV)
-    assert (second["orders_created"], second["orders_existing"], second["rows_failed"]) == (0, 1, 1), second
-
-    assert flow.external_ids(store) == ["PO-1", "PO-2"]
+    flow.manual_order_and_csv_import_behave()
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:

@@ -196,32 +196,8 @@ def test_orders_from_etsy_by_notice_and_by_poll_and_from_pressero_are_listed_onc
     flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
     suite = start_suite(env, tmp_path / "suite.log")
     try:
-        etsy_store, shop_id, seller = flow.connect_etsy(flow.customer(), "EtsyEmbeddedShop")
-        by_notice = flow.place_etsy_order(shop_id)
-        flow.seconds_until_listed(etsy_store, by_notice)
-        flow.lose_next_webhooks(etsy=True)
-        by_poll = flow.place_etsy_order(shop_id)
-        flow.reconcile(etsy_store)
-        flow.seconds_until_listed(etsy_store, by_poll)
-        assert flow.external_ids(etsy_store) == sorted([by_notice, by_poll])
-
-        flow.etsy_seller_changes_password(seller)
-        flow.reconcile(etsy_store)
-        revoked = flow.status_becomes(etsy_store, "auth_error")
-        assert revoked["status"] == "auth_error", revoked
-        assert any("reconnect" in problem["fix"] for problem in revoked["problems"]), revoked
-
-        customer = flow.pressero_customer("PRESS-EMB")
-        site = flow.pressero_site("embedded.pressero.example", integration_id="PRESS-EMB")
-        refused = flow.connect_pressero(customer, "embedded.pressero.example", site, "SOMEONE-ELSE")
-        assert refused.status_code == 422, refused.text
-        connected = flow.connect_pressero(customer, "embedded.pressero.example", site, "PRESS-EMB")
-        assert connected.status_code == 201, connected.text
-        pressero_store = str(connected.json()["store"]["id"])
-        flow.enter_pressero_webhook(site, connected.json()["setup"])
-        order = flow.place_pressero_order("embedded.pressero.example")
-        flow.seconds_until_listed(pressero_store, order)
-        assert flow.external_ids(pressero_store) == [order]
+        flow.etsy_orders_arrive_once_and_a_revoked_grant_shows("EtsyEmbeddedShop")
+        flow.pressero_refuses_a_wrong_integration_id_and_takes_orders("PRESS-EMB", "emb.pressero.example")
     finally:
         assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
 
@@ -242,18 +218,6 @@ def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(tmp_path, shop_flo
     flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
     suite = start_suite(env, tmp_path / "suite.log")
     try:
-        store = flow.manual_store(flow.customer(), "Direct orders")
-        placed = flow.place_manual_order(store, flow.MANUAL_ORDER, key="order-1")
-        assert placed.status_code == 201, placed.text
-        again = flow.place_manual_order(store, flow.MANUAL_ORDER, key="order-1")
-        assert (again.status_code, again.json()["id"]) == (201, placed.json()["id"])
-
-        first = flow.import_orders(store, flow.ORDERS_CSV)
-        assert (first["status"], first["orders_created"], first["rows_failed"]) == ("done", 1, 1), first
-        assert [(e["row"], e["column"]) for e in first["errors"]] == [(3, "quantity")], first
-        second = flow.import_orders(store, flow.ORDERS_CSV)
-        assert (second["orders_created"], second["orders_existing"]) == (0, 1), second
-
-        assert flow.external_ids(store) == ["PO-1", "PO-2"]
+        flow.manual_order_and_csv_import_behave()
     finally:
         assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
