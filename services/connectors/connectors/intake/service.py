@@ -9,21 +9,50 @@ import json
 import uuid
 from typing import Any, TypeAlias, cast
 
+import structlog
 from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.models import ShopOrderSeen, WebhookDelivery, jobs
+from connectors.credentials import CredentialBox, CredentialsUnreadable
+from connectors.models import ShopOrderSeen, Store, WebhookDelivery, jobs
 from connectors.platforms.base import OrderVersion, StoreRef
 from printbridge_shared import jobs as job_queue
 from printbridge_shared.db import upsert_insert, utcnow
-from printbridge_shared.events.contracts import ShopOrderCancelled, ShopOrderReceived, ShopOrderUpdated
+from printbridge_shared.events.contracts import (
+    Platform,
+    ShopOrderCancelled,
+    ShopOrderReceived,
+    ShopOrderUpdated,
+)
 from printbridge_shared.events.outbox import Outbox
+
+log = structlog.get_logger(__name__)
 
 PUBLISHED, STALE, IGNORED, FAILED = "published", "stale", "ignored", "failed"
 # A version of the same second as the one published but with other contents: which is newer, only the
 # platform can say; the order is fetched again (a job) and what the platform has now is published.
 REFETCHING = "refetching"
 REFETCH_ORDER = "intake.refetch_order"
+
+
+async def store_and_secret(
+    session: AsyncSession, box: CredentialBox, store_id: str, platform: Platform, secret_key: str
+) -> tuple[Store, str] | None:
+    """The store a delivery's address names (`/v1/webhooks/<platform>/{store_id}`) and the secret its
+    credentials keep under `secret_key`, to check the delivery's signature with; None when the store is
+    unknown, of another platform, without credentials or a secret, or its credentials cannot be read."""
+    try:
+        store = await session.get(Store, uuid.UUID(store_id))
+    except ValueError:
+        return None
+    if store is None or store.platform != platform or store.credentials is None:
+        return None
+    try:
+        secret = box.open(store.credentials).get(secret_key)
+    except CredentialsUnreadable:
+        log.error("webhook_credentials_unreadable", store_id=store_id, platform=platform)
+        return None
+    return (store, secret) if isinstance(secret, str) else None
 
 
 def fingerprint(version: OrderVersion) -> str:

@@ -11,14 +11,13 @@ import binascii
 import hashlib
 import hmac
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.credentials import CredentialBox, CredentialsUnreadable
+from connectors.credentials import CredentialBox
 from connectors.intake import service as intake
 from connectors.models import Store, jobs
 from connectors.platforms.pressero.client import lower_keys
@@ -88,20 +87,10 @@ def change_key(envelope: dict[str, Any], body: bytes) -> str:
 async def _authentic_store(
     session: AsyncSession, box: CredentialBox, store_id: str, headers: Mapping[str, str], body: bytes
 ) -> Store:
-    try:
-        store = await session.get(Store, uuid.UUID(store_id))
-    except ValueError:
-        store = None
-    if store is None or store.platform != Platform.pressero or store.credentials is None:
+    found = await intake.store_and_secret(session, box, store_id, Platform.pressero, "webhook_key")
+    if found is None or not hash_matches(found[1], body, headers.get(HASH_HEADER)):
         raise WebhookNotAuthentic()
-    try:
-        key = box.open(store.credentials).get("webhook_key")
-    except CredentialsUnreadable:
-        log.error("pressero_webhook_credentials_unreadable", store_id=store_id)
-        raise WebhookNotAuthentic() from None
-    if not isinstance(key, str) or not hash_matches(key, body, headers.get(HASH_HEADER)):
-        raise WebhookNotAuthentic()
-    return store
+    return found[0]
 
 
 async def receive(

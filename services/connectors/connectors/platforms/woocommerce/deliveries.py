@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from connectors.credentials import CredentialBox, CredentialsUnreadable
+from connectors.credentials import CredentialBox
 from connectors.intake import service as intake
 from connectors.models import Store, WebhookDelivery, jobs
 from connectors.platforms.base import OrderVersion
@@ -84,20 +84,10 @@ def change_key(topic: str, payload: Any, body: bytes) -> str:
 async def _authentic_store(
     session: AsyncSession, box: CredentialBox, store_id: str, headers: Mapping[str, str], body: bytes
 ) -> Store:
-    try:
-        store = await session.get(Store, uuid.UUID(store_id))
-    except ValueError:
-        store = None
-    if store is None or store.platform != Platform.woocommerce or store.credentials is None:
+    found = await intake.store_and_secret(session, box, store_id, Platform.woocommerce, "webhook_secret")
+    if found is None or not signature_matches(found[1], body, headers.get(SIGNATURE_HEADER)):
         raise WebhookNotAuthentic()
-    try:
-        secret = box.open(store.credentials).get("webhook_secret")
-    except CredentialsUnreadable:
-        log.error("woocommerce_webhook_credentials_unreadable", store_id=store_id)
-        raise WebhookNotAuthentic() from None
-    if not isinstance(secret, str) or not signature_matches(secret, body, headers.get(SIGNATURE_HEADER)):
-        raise WebhookNotAuthentic()
-    return store
+    return found[0]
 
 
 async def receive(
