@@ -370,3 +370,112 @@ class CatalogProductChanged(EventData):
     print_areas: list[CatalogPrintAreaSpec]
     status: str
     updated_at: dt.datetime
+
+
+@contract
+class StoreProductSyncRequested(EventData):
+    """Mapping asks connectors to read a store's products again (`POST /v1/stores/{id}/products/sync`):
+    the changes since the last sync, or with `full` every product, so that products the shop no longer
+    has are found and reported as removed."""
+
+    event_type = "store.product_sync_requested"
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    full: bool = False
+    requested_at: dt.datetime
+
+
+class ShopVariant(BaseModel):
+    """One variant as the shop sells it. A product without variants (a WooCommerce simple product, an
+    Etsy listing without variations, a Pressero product) has one variant whose `external_id` is the
+    product's own id."""
+
+    model_config = ConfigDict(frozen=True)
+
+    external_id: str
+    sku: str | None = None
+    title: str  # e.g. "A5 / Matte", or the product's title when it has no options
+    options: dict[str, str] = Field(default_factory=dict)  # {"Size": "A5", "Finish": "Matte"}
+    price: Decimal | None = None  # in the shop's currency, a decimal string
+
+
+class _ShopProductRef(EventData):
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    external_id: str
+
+
+@contract
+class ShopProductSynced(_ShopProductRef):
+    """A shop product as the shop holds it now, with all its variants (aggregate: the product in its
+    store, versioned by `revision`, connectors' count of the versions it published). `active` is False
+    for a product the shop does not sell (draft, archived, unpublished: `platform_status` says which)."""
+
+    event_type = "shop_product.synced"
+    title: str
+    handle: str | None = None
+    product_type: str | None = None
+    active: bool
+    platform_status: str
+    variants: tuple[ShopVariant, ...]
+    source_updated_at: dt.datetime
+    revision: int = Field(1, ge=1)
+
+
+@contract
+class ShopProductRemoved(_ShopProductRef):
+    """The shop no longer has the product (deleted, or not found by a full sync)."""
+
+    event_type = "shop_product.removed"
+    removed_at: dt.datetime
+    revision: int = Field(1, ge=1)
+
+
+class ShopProductDraftVariant(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    sku: str
+    options: dict[str, str] = Field(default_factory=dict)
+    price: Decimal
+
+
+@contract
+class ShopProductPublishRequested(EventData):
+    """Mapping asks connectors to create a product in the shop (create & publish). `request_id` names
+    the request: connectors never creates two products for one request id, however often it arrives."""
+
+    event_type = "shop_product.publish_requested"
+    request_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    title: str
+    description: str = ""
+    product_type: str | None = None
+    options: tuple[str, ...] = ()  # option names in order, e.g. ("Size", "Paper")
+    variants: tuple[ShopProductDraftVariant, ...]
+    image_urls: tuple[str, ...] = ()
+
+
+@contract
+class ShopProductPublished(EventData):
+    """The product was created in the shop; `product` is what the shop now has (its ids and SKUs)."""
+
+    event_type = "shop_product.published"
+    request_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    product: ShopProductSynced
+
+
+@contract
+class ShopProductPublishFailed(EventData):
+    """The shop refused to create the product, or could not be reached for long: `reason` is what the
+    platform said, shown on the draft, which may be published again."""
+
+    event_type = "shop_product.publish_failed"
+    request_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    reason: str
+    failed_at: dt.datetime

@@ -17,7 +17,12 @@ import httpx
 
 from connectors.config import Settings
 from printbridge_shared.errors import Conflict, InvalidInput, field_errors
-from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.contracts import (
+    Platform,
+    ShopProductPublishRequested,
+    ShopVariant,
+    StoreStatus,
+)
 
 
 def retry_after_seconds(value: str | None, default: float, now: dt.datetime | None = None) -> float:
@@ -61,6 +66,10 @@ class ConnectRefused(InvalidInput):
         self.title = code.replace("-", " ").capitalize()
 
 
+class ProductsNotSupported(Exception):
+    """A platform without shop products to read or create (manual stores): the core never asks it."""
+
+
 class ReconnectNotSupported(Conflict):
     code = "reconnect-not-supported"
 
@@ -89,6 +98,11 @@ class CredentialsUpdateNotSupported(Conflict):
             f"Stores on {platform} take new credentials by reconnecting (or disconnecting and connecting "
             "again), not here."
         )
+
+
+class PublishRefused(Exception):
+    """The shop refused to create a product (invalid fields, a plan limit, a missing permission): retrying
+    the same request cannot help; the message is what the platform said."""
 
 
 class PlatformUnavailable(Exception):
@@ -153,6 +167,22 @@ class OrderVersion:
         return value
 
 
+@dataclass(frozen=True)
+class ProductVersion:
+    """A shop product as the platform holds it now, normalised to the `shop_product.synced` contract's
+    fields (without store_id, customer_id, platform and revision, which the core adds). `active`: the
+    shop sells it (not a draft, archived or unpublished); `platform_status` is the shop's own word."""
+
+    external_id: str
+    title: str
+    active: bool
+    platform_status: str
+    variants: tuple[ShopVariant, ...]
+    source_updated_at: dt.datetime
+    handle: str | None = None
+    product_type: str | None = None
+
+
 SaveCredentials = Callable[[dict[str, Any]], Awaitable[None]]
 Refresh = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
 SingleFlightRefresh = Callable[[dict[str, Any], Refresh], Awaitable[dict[str, Any]]]
@@ -189,6 +219,10 @@ class PlatformConnector(ABC):
     # False for a platform with no shop to poll (manual stores: their orders are placed, not fetched):
     # the reconcile schedule leaves its stores out, and `POST /v1/stores/{id}/reconcile` refuses them.
     polled: ClassVar[bool] = True
+    # Whether the platform has shop products to sync (`fetch_products`, `fetch_product`) and can create
+    # one (`publish_product`); the core never calls those methods of a platform that says False.
+    syncs_products: ClassVar[bool] = False
+    publishes_products: ClassVar[bool] = False
 
     @abstractmethod
     async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
@@ -254,3 +288,32 @@ class PlatformConnector(ABC):
         self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
     ) -> None:
         """Removes our webhook subscriptions from the shop (on disconnect)."""
+
+    def fetch_products(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[ProductVersion]:
+        """Every product changed since `since` (all, in any status, when None), with all its variants,
+        within the platform's rate limits. Only for platforms that `syncs_products`."""
+        raise ProductsNotSupported(self.platform)
+
+    async def fetch_product(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], product_id: str
+    ) -> ProductVersion | None:
+        """One product as the shop has it now; None when the shop no longer has it."""
+        raise ProductsNotSupported(self.platform)
+
+    async def publish_product(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        draft: ShopProductPublishRequested,
+    ) -> ProductVersion:
+        """Creates the product in the shop, unless a product made for `draft.request_id` exists there
+        already (then that one is returned): a repeated request never makes two products. Raises
+        `PublishRefused` with the platform's words when the shop refuses it."""
+        raise ProductsNotSupported(self.platform)
