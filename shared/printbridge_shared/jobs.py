@@ -16,7 +16,8 @@ transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 - Schedules run a job kind every `interval`: one job per due time across replicas (the `schedules` row's
   due time moves on with a conditional `UPDATE` that exactly one runner wins; missed periods while
   everything was down are run once, not caught up one by one).
-- A job with a `unique_key` is enqueued only when no open (queued or running) job has that key.
+- A job with a `unique_key` is enqueued only when no open (queued or running) job has that key; for a
+  handler with `unique_while_queued`, only while it waits: once it runs, a new one may be queued.
 - Delivery is at least once: a crash after the I/O and before the completion runs the job again, so
   handlers are idempotent (or, like the link mails, harmless when repeated)."""
 
@@ -175,6 +176,10 @@ class JobHandler(Generic[Prepared]):
     a database change overrides only `prepare`."""
 
     max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    # A job that reads the current state of something (a shop's product): a request that comes while it
+    # runs may concern a change it has already read past, so its unique key is released when it starts
+    # and another job with that key can be queued for after it.
+    unique_while_queued: bool = False
     retry_base_seconds: float = 2.0
     retry_max_seconds: float = 300.0
 
@@ -317,11 +322,14 @@ class JobRunner:
                     where = and_(jobs.c.id == job.id, self._due(now))
                     await self._give_up(session, handler, given_up, reason, now, where=where)
                     continue
-                await session.execute(
-                    update(jobs)
-                    .where(jobs.c.id == job.id)
-                    .values(status=RUNNING, attempts=job.attempt, lease_until=now + self.lease)
-                )
+                running: dict[str, Any] = {
+                    "status": RUNNING,
+                    "attempts": job.attempt,
+                    "lease_until": now + self.lease,
+                }
+                if handler.unique_while_queued:
+                    running["unique_key"] = None
+                await session.execute(update(jobs).where(jobs.c.id == job.id).values(**running))
                 return job
 
     # Running ----------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ lease has passed; a schedule fires once per period across replicas. Time is an i
 
 import asyncio
 import datetime as dt
+import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -257,6 +258,34 @@ async def test_a_unique_key_admits_one_open_job_at_a_time(databases, tables):
     await add_jobs(db, tables, 3, unique_key="store:1")
     await runner.run_due()
     assert [n for n, _attempt, _runner in performed] == [1, 3]
+
+
+async def test_a_job_unique_only_while_queued_lets_a_request_made_while_it_runs_queue_another(
+    databases, tables
+):
+    """A read of current state that started before a change cannot have seen it: the change's request
+    must make a run of its own, not be swallowed by the run in progress."""
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    queued_meanwhile: list[uuid.UUID | None] = []
+
+    class ReadsState(Recorder):
+        unique_while_queued = True
+
+        async def perform(self, job: Job, prepared: dict[str, Any]) -> None:
+            if prepared["n"] == 1:
+                async with db.session() as session:
+                    again = await enqueue(session, tables, KIND, {"n": 2}, unique_key="product:1")
+                    twice = await enqueue(session, tables, KIND, {"n": 3}, unique_key="product:1")
+                queued_meanwhile.extend([again, twice])
+            await super().perform(job, prepared)
+
+    runner = JobRunner(db, tables, {KIND: ReadsState(performed)})
+    await add_jobs(db, tables, 1, unique_key="product:1")
+    await runner.run_due()
+
+    assert queued_meanwhile[0] is not None and queued_meanwhile[1] is None  # one more, not one per request
+    assert [n for n, _attempt, _runner in performed] == [1, 2]
 
 
 async def test_metrics_count_jobs_by_status_and_the_age_of_the_oldest_due_one(databases, tables, clock):

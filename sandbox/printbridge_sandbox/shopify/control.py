@@ -68,9 +68,10 @@ class ShopIn(Strict):
 
 
 class VariantIn(Strict):
-    title: str = "Default Title"
+    title: str | None = Field(None, description='default: the option values joined by " / "')
     sku: str | None = None
     price: Price = Decimal("10.00")
+    options: dict[str, str] = Field(default_factory=dict, description='e.g. {"Size": "A5"}')
 
 
 class ProductIn(Strict):
@@ -252,12 +253,13 @@ class Control:
             Variant(
                 id=self.state.ids.next("ProductVariant"),
                 product_id=product_id,
-                title=variant.title,
+                title=variant.title or " / ".join(variant.options.values()) or "Default Title",
                 sku=variant.sku,
                 price=variant.price,
                 position=position,
                 created_at=moment,
                 updated_at=moment,
+                options=dict(variant.options) or {"Title": "Default Title"},
             )
             for position, variant in enumerate(given, start=1)
         ]

@@ -170,9 +170,7 @@ def product_json(product: Product) -> dict[str, Any]:
                 "sku": variant.sku,
                 "price": money(variant.price),
                 "position": variant.position,
-                "option1": variant.title,
-                "option2": None,
-                "option3": None,
+                **{f"option{n}": value for n, value in _option_values(variant.options)},
                 "created_at": rest_time(variant.created_at),
                 "updated_at": rest_time(variant.updated_at),
             }
@@ -199,3 +197,9 @@ def shop_json(shop: Shop) -> dict[str, Any]:
         "created_at": rest_time(shop.created_at),
         "plan_name": "basic",
     }
+
+
+def _option_values(options: dict[str, str]) -> list[tuple[int, str | None]]:
+    """REST's `option1`…`option3`: the variant's option values in order, None where it has fewer."""
+    values: list[str | None] = list(options.values())[:3]
+    return list(enumerate(values + [None] * (3 - len(values)), start=1))

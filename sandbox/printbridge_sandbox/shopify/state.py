@@ -115,6 +115,9 @@ class Variant:
     position: int
     created_at: datetime
     updated_at: datetime
+    # The option values that make this variant, e.g. {"Size": "A5"}; Shopify's own for a product without
+    # options is {"Title": "Default Title"}.
+    options: dict[str, str] = field(default_factory=lambda: {"Title": "Default Title"})
 
 
 @dataclass

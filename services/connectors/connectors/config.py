@@ -35,6 +35,12 @@ class Settings(ServiceSettings):
     reconcile_interval_s: float = Field(
         300.0, gt=0, description="How often each connected store is polled for orders no webhook brought."
     )
+    product_sync_interval_s: float = Field(
+        3600.0,
+        gt=0,
+        description="How often each connected store's products are synced (the changes since the last "
+        "sync; a full read once a day finds products deleted in the shop).",
+    )
     shopify_client_id: str = Field("", description="Client ID of the Printbridge app in Shopify.")
     shopify_client_secret: SecretStr = Field(
         SecretStr(""), description="Client secret of the app; it also signs Shopify's webhooks."

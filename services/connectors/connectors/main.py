@@ -13,6 +13,7 @@ from connectors.platforms.pressero.endpoints import router as pressero_webhooks
 from connectors.platforms.shopify.endpoints import router as shopify_router
 from connectors.platforms.woocommerce import jobs as woocommerce_jobs
 from connectors.platforms.woocommerce.endpoints import router as woocommerce_webhooks
+from connectors.products import jobs as product_jobs
 from connectors.store import jobs as store_jobs
 from connectors.store.endpoints import router as stores_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
@@ -39,8 +40,12 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 **woocommerce_jobs.handlers(platforms, db, outbox),
                 **pressero_jobs.handlers(platforms, db, outbox),
                 **intake_jobs.handlers(platforms, db, outbox),
+                **product_jobs.handlers(platforms, db, outbox),
             },
-            schedules=store_jobs.schedules(settings.reconcile_interval_s),
+            schedules=[
+                *store_jobs.schedules(settings.reconcile_interval_s),
+                *product_jobs.schedules(settings.product_sync_interval_s),
+            ],
             closers=[platforms.close],
             tags=[
                 {"name": "stores", "description": "Shops connected per platform, their health and history."},

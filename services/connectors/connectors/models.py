@@ -57,6 +57,10 @@ class Store(Base):
     # Orders changed up to this time have been polled (the reconcile job goes on from here, with overlap).
     orders_polled_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     last_polled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Product sync: where the last sync of changes started (the next asks from a little before), and
+    # when every product was last read (a full sync also finds the products the shop no longer has).
+    products_synced_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    products_full_synced_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     connected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     disconnected_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
@@ -129,6 +133,22 @@ class ShopOrderSeen(Base):
     fingerprint: Mapped[str | None] = mapped_column(String(64))
     # How many versions were published: the events' `revision`.
     revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+
+class ShopProductSeen(Base):
+    """The newest version of each shop product published so far (connectors/products/service.py): a
+    sync that reads an unchanged product publishes nothing, an older version is ignored, and `revision`
+    is the `aggregate_version` of the product's last event."""
+
+    __tablename__ = "shop_products_seen"
+
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), ForeignKey("stores.id"), primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(Integer, default=1)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
 
 
 class KnownCustomer(Base):

@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from connectors.config import Settings
 from connectors.main import create_app
-from connectors.models import KnownCustomer, Store
+from connectors.models import KnownCustomer, Store, jobs
+from connectors.products.service import SYNC_ALL
+from connectors.store.jobs import RECONCILE_ALL
 from printbridge_shared.app import Runtime
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.bus import InProcessBus
@@ -76,3 +79,10 @@ def known_customer(app: FastAPI) -> Callable[..., Awaitable[uuid.UUID]]:
         return customer_id
 
     return make
+
+
+async def unscheduled_job_kinds(app: FastAPI) -> list[str]:
+    """The kinds of the jobs in the queue that no schedule made (a started app fires its schedules)."""
+    async with app.state.db.session() as session:
+        scheduled = jobs.jobs.c.kind.in_((RECONCILE_ALL, SYNC_ALL))
+        return list((await session.scalars(select(jobs.jobs.c.kind).where(~scheduled))).all())

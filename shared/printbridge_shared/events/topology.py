@@ -15,6 +15,8 @@ from printbridge_shared.events.contracts import (
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
+    ShopProductRemoved,
+    ShopProductSynced,
     StoreConnected,
     StoreDisconnected,
     StorefrontAccessDisabled,
@@ -24,6 +26,7 @@ from printbridge_shared.events.contracts import (
     StorefrontUserActivated,
     StorefrontUserInvited,
     StorefrontUserRemoved,
+    StoreProductSyncRequested,
     StoreUpdated,
 )
 
@@ -81,14 +84,25 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
         "connectors",
         service="connectors",
         event_types=frozenset(
-            {CustomerCreated.event_type, CustomerUpdated.event_type, CustomerArchived.event_type}
+            {
+                CustomerCreated.event_type,
+                CustomerUpdated.event_type,
+                CustomerArchived.event_type,
+                StoreProductSyncRequested.event_type,
+            }
         ),
     ),
     ConsumerGroup(
         "mapping",
         service="mapping",
         event_types=frozenset(
-            {StoreConnected.event_type, StoreUpdated.event_type, StoreDisconnected.event_type}
+            {
+                StoreConnected.event_type,
+                StoreUpdated.event_type,
+                StoreDisconnected.event_type,
+                ShopProductSynced.event_type,
+                ShopProductRemoved.event_type,
+            }
         ),
     ),
     ConsumerGroup(

@@ -1,10 +1,16 @@
 """Events connectors consumes: the customers that stores belong to (a store is connected only for a
-known, active customer). Later: the asks other services make of the platforms
-(`shop_product.publish_requested`, `shop_fulfillment.requested`)."""
+known, active customer), and the asks other services make of the platforms (a product sync; later
+`shop_product.publish_requested`, `shop_fulfillment.requested`)."""
 
 from connectors.customer import service as customers
+from connectors.products import service as products
 from printbridge_shared.events.consumer import EventContext, Subscription, on
-from printbridge_shared.events.contracts import CustomerArchived, CustomerCreated, CustomerUpdated
+from printbridge_shared.events.contracts import (
+    CustomerArchived,
+    CustomerCreated,
+    CustomerUpdated,
+    StoreProductSyncRequested,
+)
 
 
 async def on_customer(
@@ -13,8 +19,13 @@ async def on_customer(
     await customers.remember(context.session, data, context.envelope.aggregate_version)
 
 
+async def on_product_sync_requested(context: EventContext, data: StoreProductSyncRequested) -> None:
+    await products.sync_requested(context.session, data)
+
+
 SUBSCRIPTIONS: list[Subscription] = [
     on(CustomerCreated, on_customer),
     on(CustomerUpdated, on_customer),
     on(CustomerArchived, on_customer),
+    on(StoreProductSyncRequested, on_product_sync_requested),
 ]

@@ -35,6 +35,11 @@ def polled_platforms() -> list[Platform]:
     return [platform for platform, connector in CONNECTORS.items() if connector.polled]
 
 
+def product_platforms() -> list[Platform]:
+    """The platforms whose stores' products are synced."""
+    return [platform for platform, connector in CONNECTORS.items() if connector.syncs_products]
+
+
 def connector_for(platform: Platform) -> PlatformConnector:
     try:
         return CONNECTORS[platform]

@@ -4,13 +4,20 @@ webhook subscriptions that vanished), and removing our webhooks from a disconnec
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.intake import service as intake
 from connectors.models import Store
-from connectors.platforms.base import OrderVersion, PlatformProblem, PlatformUnavailable, Refresh, StoreRef
+from connectors.platforms.base import (
+    OrderVersion,
+    PlatformContext,
+    PlatformProblem,
+    PlatformUnavailable,
+    Refresh,
+    StoreRef,
+)
 from connectors.platforms.context import Platforms
 from connectors.platforms.registry import connector_for, polled_platforms
 from connectors.store import service
@@ -24,6 +31,37 @@ RECONCILE_ALL = "stores.reconcile_all"
 # Each poll starts this far before where the last one ended: a change the platform records late (its
 # clocks, its replicas) is still found; what was already published is recognised and skipped.
 POLL_OVERLAP = dt.timedelta(minutes=15)
+
+
+class Tracked(Protocol):
+    """A job's prepared state that keeps the credentials rotated while it talks to the platform."""
+
+    store: StoreRef
+    new_credentials: dict[str, Any] | None
+
+
+def tracking_context(platforms: Platforms, db: Database, prepared: Tracked) -> PlatformContext:
+    """The store's platform context, remembering in `prepared.new_credentials` every credential change
+    made during the job (stored at once, as always), so that `succeeded` keeps the newest, not an older
+    copy it began with or that a platform call returned earlier."""
+    context = platforms.context(db, prepared.store.id)
+    save = context.save_credentials
+
+    async def save_and_remember(credentials: dict[str, Any]) -> None:
+        await save(credentials)
+        prepared.new_credentials = credentials
+
+    context.save_credentials = save_and_remember
+    flight = context.single_flight
+    if flight is not None:
+
+        async def refresh_and_remember(used: dict[str, Any], refresh: Refresh) -> dict[str, Any]:
+            fresh = await flight(used, refresh)
+            prepared.new_credentials = fresh
+            return fresh
+
+        context.single_flight = refresh_and_remember
+    return context
 
 
 @dataclass
@@ -69,26 +107,7 @@ class Reconcile(JobHandler[Poll]):
 
     async def perform(self, job: Job, prepared: Poll) -> None:
         connector = connector_for(Platform(prepared.store.platform))
-        context = self.platforms.context(self.db, prepared.store.id)
-        save = context.save_credentials
-
-        async def save_and_remember(credentials: dict[str, Any]) -> None:
-            # Credentials rotated during the poll are what `succeeded` keeps, not the ones it began with.
-            await save(credentials)
-            prepared.new_credentials = credentials
-
-        context.save_credentials = save_and_remember
-        flight = context.single_flight
-        if flight is not None:
-
-            async def refresh_and_remember(used: dict[str, Any], refresh: Refresh) -> dict[str, Any]:
-                # Tokens a refresh rotated during the poll (stored at once by the single flight) are
-                # what `succeeded` keeps, not an older copy a platform call returned earlier.
-                fresh = await flight(used, refresh)
-                prepared.new_credentials = fresh
-                return fresh
-
-            context.single_flight = refresh_and_remember
+        context = tracking_context(self.platforms, self.db, prepared)
         try:
             credentials = await connector.ensure_webhooks(context, prepared.store, prepared.credentials)
             if credentials != prepared.credentials:

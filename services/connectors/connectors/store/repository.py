@@ -105,6 +105,11 @@ class StoreRepository:
         )
         return (await self.session.scalars(statement)).all()
 
+    async def connected(self, platforms: Sequence[Platform]) -> Sequence[Store]:
+        """Connected stores (no problem at all) of the `platforms`."""
+        statement = select(Store).where(Store.status == StoreStatus.connected, Store.platform.in_(platforms))
+        return (await self.session.scalars(statement)).all()
+
     async def connected_ids(self, platforms: Sequence[Platform]) -> Sequence[uuid.UUID]:
         """Stores that are polled: of the `platforms` polled, connected, or with a problem that polling may
         find gone (not those whose credentials were refused: they wait for a reconnect)."""

@@ -37,6 +37,10 @@ class Store(BaseModel):
     connected_at: dt.datetime | None
     disconnected_at: dt.datetime | None
     last_polled_at: dt.datetime | None
+    products_synced_at: dt.datetime | None = Field(
+        description="Where the last product sync that succeeded began: every change made in the shop "
+        "before then is in Printbridge (null: not synced yet, or a platform without shop products)."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 

@@ -24,6 +24,7 @@ from connectors.platforms.base import (
     StoreRef,
 )
 from connectors.platforms.registry import connector_for
+from connectors.products import service as products
 from connectors.store import schemas
 from connectors.store.exceptions import (
     CustomerIdNotYours,
@@ -78,6 +79,7 @@ def to_read(store: Store) -> schemas.Store:
         connected_at=store.connected_at,
         disconnected_at=store.disconnected_at,
         last_polled_at=store.last_polled_at,
+        products_synced_at=store.products_synced_until,
         created_at=store.created_at,
         updated_at=store.updated_at,
     )
@@ -255,8 +257,11 @@ async def mark_connected(
     store.updated_at = now
     _history(session, store, "connected", scopes=connection.granted_scopes)
     await _record(session, outbox, store, StoreConnected)
-    if connector_for(Platform(store.platform)).polled:
+    connector = connector_for(Platform(store.platform))
+    if connector.polled:
         await enqueue_reconcile(session, store.id)
+    if connector.syncs_products:
+        await products.enqueue_sync(session, store.id, full=True)
 
 
 async def complete_connect(

@@ -4,12 +4,12 @@ bad input gets."""
 import uuid
 
 import pytest
-from sqlalchemy import select
 
-from connectors.models import Store, jobs, messaging
-from connectors.store.jobs import RECONCILE_ALL
+from connectors.models import Store, messaging
 from printbridge_shared.events.contracts import Platform, StoreStatus
 from printbridge_shared.testing import bearer, eventually, recorded_events
+
+from ..conftest import unscheduled_job_kinds
 
 
 def user(auth, customer_id, role="admin", store_ids=None):
@@ -161,7 +161,7 @@ async def test_reconcile_is_accepted_once_per_open_poll_and_refused_for_a_discon
     first = await client.post(f"/v1/stores/{store.id}/reconcile", headers=operator)
     second = await client.post(f"/v1/stores/{store.id}/reconcile", headers=operator)
     assert (first.status_code, second.status_code) == (202, 202)
-    assert await _job_kinds(app) == ["store.reconcile"]
+    assert await unscheduled_job_kinds(app) == ["store.reconcile"]
     gone = await make_store(uuid.uuid4(), status=StoreStatus.disconnected)
     refused = await client.post(f"/v1/stores/{gone.id}/reconcile", headers=operator)
     assert refused.status_code == 409
@@ -255,12 +255,6 @@ async def _events(app):
 async def _credentials_forgotten(app, store_id):
     async with app.state.db.session() as session:
         return (await session.get(Store, store_id)).credentials is None
-
-
-async def _job_kinds(app):
-    async with app.state.db.session() as session:
-        kinds = await session.scalars(select(jobs.jobs.c.kind).where(jobs.jobs.c.kind != RECONCILE_ALL))
-        return list(kinds.all())
 
 
 async def test_a_store_connected_with_keys_is_not_reconnected_by_a_grant(client, operator, make_store):

@@ -15,9 +15,10 @@ from connectors.platforms.base import (
     OrderVersion,
     PlatformConnector,
     PlatformContext,
+    ProductVersion,
     StoreRef,
 )
-from connectors.platforms.shopify import normalise, problems
+from connectors.platforms.shopify import normalise, problems, products
 from connectors.platforms.shopify.client import ShopifyClient, Throttle
 from connectors.platforms.shopify.exceptions import ReturnUrlNotAllowed, ShopifyNotConfigured
 from connectors.platforms.shopify.schemas import ShopifyConnect
@@ -32,6 +33,7 @@ WEBHOOK_TOPICS = (
     "ORDERS_CREATE",
     "ORDERS_UPDATED",
     "ORDERS_CANCELLED",
+    "PRODUCTS_CREATE",
     "PRODUCTS_UPDATE",
     "PRODUCTS_DELETE",
     "APP_UNINSTALLED",
@@ -133,6 +135,7 @@ def _nodes(connection: Any) -> list[Any]:
 
 class ShopifyConnector(PlatformConnector):
     platform: ClassVar[Platform] = Platform.shopify
+    syncs_products: ClassVar[bool] = True
 
     def __init__(self) -> None:
         # Each shop's cost bucket as this process last saw it: a poll starts by waiting if it is low.
@@ -245,6 +248,63 @@ class ShopifyConnector(PlatformConnector):
             lines.extend(_nodes(connection))
             page = connection.get("pageInfo") or {}
         return lines
+
+    # Products ---------------------------------------------------------------------------------------
+
+    async def fetch_products(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[ProductVersion]:
+        client = self.client(context, store.shop_key, credentials)
+        search = None
+        if since is not None:
+            search = f"updated_at:>='{since.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+        after: str | None = None
+        while True:
+            data = await client.graphql(
+                products.PRODUCTS_QUERY, {"first": products.PRODUCTS_PAGE, "after": after, "query": search}
+            )
+            found = data.get("products") or {}
+            for node in _nodes(found):
+                try:
+                    yield products.from_graphql(node, await self._all_variants(client, node))
+                except products.ProductUnreadable as error:
+                    log.warning(
+                        "shopify_product_unreadable",
+                        shop=store.shop_key,
+                        product=node.get("id"),
+                        error=str(error),
+                    )
+            page = found.get("pageInfo") or {}
+            if not page.get("hasNextPage"):
+                return
+            after = page.get("endCursor")
+
+    async def fetch_product(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], product_id: str
+    ) -> ProductVersion | None:
+        client = self.client(context, store.shop_key, credentials)
+        data = await client.graphql(products.PRODUCT_QUERY, {"id": f"gid://shopify/Product/{product_id}"})
+        node = data.get("product")
+        if not node:
+            return None
+        return products.from_graphql(node, await self._all_variants(client, node))
+
+    async def _all_variants(self, client: ShopifyClient, node: dict[str, Any]) -> list[Any]:
+        connection = node.get("variants") or {}
+        variants = _nodes(connection)
+        page = connection.get("pageInfo") or {}
+        while page.get("hasNextPage"):
+            data = await client.graphql(
+                products.PRODUCT_VARIANTS_QUERY, {"id": node["id"], "after": page.get("endCursor")}
+            )
+            connection = (data.get("product") or {}).get("variants") or {}
+            variants.extend(_nodes(connection))
+            page = connection.get("pageInfo") or {}
+        return variants
 
     # Webhooks ---------------------------------------------------------------------------------------
 

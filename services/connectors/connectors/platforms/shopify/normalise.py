@@ -37,6 +37,14 @@ def gid_number(gid: Any) -> str:
     return number
 
 
+def product_id(payload: Any) -> str:
+    """The product a `products/*` webhook names (its REST `id`)."""
+    found = _id(payload.get("id")) if isinstance(payload, dict) else None
+    if found is None:
+        raise OrderUnreadable("a product delivery without the product's id")
+    return found
+
+
 def _id(value: Any) -> str | None:
     if value is None:
         return None
@@ -45,7 +53,7 @@ def _id(value: Any) -> str | None:
     return str(value)
 
 
-def _money(value: Any, where: str) -> Decimal:
+def parse_money(value: Any, where: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
@@ -56,10 +64,10 @@ def _money(value: Any, where: str) -> Decimal:
 
 
 def _optional_money(value: Any, where: str) -> Decimal | None:
-    return None if value is None or value == "" else _money(value, where)
+    return None if value is None or value == "" else parse_money(value, where)
 
 
-def _time(value: Any, where: str) -> dt.datetime:
+def parse_time(value: Any, where: str) -> dt.datetime:
     if not isinstance(value, str):
         raise OrderUnreadable(f"{where}: not a time: {value!r}")
     try:
@@ -72,7 +80,7 @@ def _time(value: Any, where: str) -> dt.datetime:
 
 
 def _optional_time(value: Any, where: str) -> dt.datetime | None:
-    return None if value is None else _time(value, where)
+    return None if value is None else parse_time(value, where)
 
 
 def _text(value: Any) -> str | None:
@@ -95,7 +103,7 @@ def _shop_money(money_set: Any, where: str) -> Decimal | None:
     money = money_set.get("shopMoney", money_set.get("shop_money"))
     if not isinstance(money, dict):
         raise OrderUnreadable(f"{where}: no shop money")
-    return _money(money.get("amount"), where)
+    return parse_money(money.get("amount"), where)
 
 
 def _object(payload: Any, where: str) -> dict[str, Any]:
@@ -162,7 +170,7 @@ def _rest_line(payload: Any) -> ShopOrderLine:
             title=_text(line.get("title")) or _text(line.get("name")) or "",
             variant_title=_text(line.get("variant_title")) or None,
             quantity=line.get("quantity"),
-            unit_price=_money(line.get("price"), "line_items[].price"),
+            unit_price=parse_money(line.get("price"), "line_items[].price"),
             properties=properties,
         ),
         "line_items[]",
@@ -177,7 +185,10 @@ def _rest_shipping(order: dict[str, Any]) -> Decimal | None:
     if not isinstance(lines, list) or not lines:
         return None
     return sum(
-        (_money(_object(line, "shipping_lines[]").get("price"), "shipping_lines[].price") for line in lines),
+        (
+            parse_money(_object(line, "shipping_lines[]").get("price"), "shipping_lines[].price")
+            for line in lines
+        ),
         Decimal(0),
     )
 
@@ -195,7 +206,7 @@ def from_rest(payload: Any) -> OrderVersion:
         "external_id": external_id,
         "external_number": _text(order.get("name")),
         "currency": currency,
-        "total_price": _money(order.get("total_price"), "total_price"),
+        "total_price": parse_money(order.get("total_price"), "total_price"),
         "subtotal_price": _optional_money(order.get("subtotal_price"), "subtotal_price"),
         "total_tax": _optional_money(order.get("total_tax"), "total_tax"),
         "shipping_price": _rest_shipping(order),
@@ -203,8 +214,8 @@ def from_rest(payload: Any) -> OrderVersion:
         "financial_status": _lower(order.get("financial_status")),
         "test": bool(order.get("test", False)),
         "note": _text(order.get("note")),
-        "placed_at": _time(order.get("processed_at") or order.get("created_at"), "processed_at"),
-        "source_updated_at": _time(order.get("updated_at"), "updated_at"),
+        "placed_at": parse_time(order.get("processed_at") or order.get("created_at"), "processed_at"),
+        "source_updated_at": parse_time(order.get("updated_at"), "updated_at"),
         "cancelled_at": _optional_time(order.get("cancelled_at"), "cancelled_at"),
         "cancel_reason": _lower(order.get("cancel_reason")),
         "line_items": tuple(_rest_line(line) for line in order.get("line_items") or []),
@@ -303,8 +314,8 @@ def from_graphql(node: Any, line_items: list[Any]) -> OrderVersion:
         "financial_status": _lower(order.get("displayFinancialStatus")),
         "test": bool(order.get("test", False)),
         "note": _text(order.get("note")),
-        "placed_at": _time(order.get("processedAt") or order.get("createdAt"), "processedAt"),
-        "source_updated_at": _time(order.get("updatedAt"), "updatedAt"),
+        "placed_at": parse_time(order.get("processedAt") or order.get("createdAt"), "processedAt"),
+        "source_updated_at": parse_time(order.get("updatedAt"), "updatedAt"),
         "cancelled_at": _optional_time(order.get("cancelledAt"), "cancelledAt"),
         "cancel_reason": _lower(order.get("cancelReason")),
         "line_items": tuple(_graphql_line(line) for line in line_items),

@@ -1,6 +1,7 @@
 """Shopify's webhook deliveries, once their signature is verified: each is kept once per change (topic +
 X-Shopify-Event-Id), then acted on in the same transaction — an order version goes through the intake,
-app/uninstalled disconnects the store, compliance and product topics are kept only."""
+app/uninstalled disconnects the store, a product topic has the product read again (a job: what the shop
+has then is published), compliance topics are kept only."""
 
 import uuid
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from connectors.intake import service as intake
 from connectors.platforms.base import StoreRef
 from connectors.platforms.shopify import normalise
+from connectors.products import service as products
 from connectors.store import service as stores
 from connectors.store.repository import StoreRepository
 from printbridge_shared.events.contracts import Platform, StoreStatus
@@ -20,6 +22,7 @@ from printbridge_shared.events.outbox import Outbox
 log = structlog.get_logger(__name__)
 
 ORDER_TOPICS = frozenset({"orders/create", "orders/updated", "orders/cancelled"})
+PRODUCT_TOPICS = frozenset({"products/create", "products/update", "products/delete"})
 COMPLIANCE_TOPICS = frozenset({"customers/data_request", "customers/redact", "shop/redact"})
 UNINSTALLED = "app/uninstalled"
 # Kept for a store that is disconnected already: the shop's last words, and what the law asks of us.
@@ -65,6 +68,8 @@ async def receive(session: AsyncSession, outbox: Outbox, delivery: Delivery) -> 
         return Outcome(410, f"the store of {delivery.shop} is disconnected")
     if delivery.topic in ORDER_TOPICS:
         return await _receive_order(session, outbox, store, delivery)
+    if delivery.topic in PRODUCT_TOPICS:
+        return await _receive_product(session, store, delivery)
     kept = await _keep(session, store, delivery, intake.IGNORED)
     if kept is None:
         return Outcome(200, "delivered before")
@@ -98,6 +103,22 @@ async def _receive_order(
     if outcome != intake.PUBLISHED:
         await intake.set_outcome(session, kept, outcome)
     return Outcome(200, outcome)
+
+
+async def _receive_product(session: AsyncSession, store: StoreRef, delivery: Delivery) -> Outcome:
+    """A product was created, changed or deleted: it is read again from the shop (one job per product,
+    however many deliveries come), which publishes what the shop has then, or the product's removal."""
+    try:
+        product_id = normalise.product_id(normalise.parse_json(delivery.body))
+    except normalise.OrderUnreadable as error:
+        if await _keep(session, store, delivery, intake.FAILED, str(error)[:2000]) is None:
+            return Outcome(200, "delivered before")
+        log.warning("shopify_product_unreadable", shop=delivery.shop, topic=delivery.topic, error=str(error))
+        return Outcome(200, "kept; the product is read again by the next sync")
+    if await _keep(session, store, delivery, intake.REFETCHING) is None:
+        return Outcome(200, "delivered before")
+    await products.enqueue_fetch(session, store.id, product_id)
+    return Outcome(200, "product fetch queued")
 
 
 async def _keep(

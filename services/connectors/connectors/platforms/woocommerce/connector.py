@@ -19,8 +19,10 @@ from connectors.platforms.base import (
     PlatformContext,
     PlatformProblem,
     PlatformUnavailable,
+    ProductVersion,
     StoreRef,
 )
+from connectors.platforms.woocommerce import products
 from connectors.platforms.woocommerce.client import (
     BASIC,
     PRETTY,
@@ -37,7 +39,14 @@ from printbridge_shared.outbound import UrlNotAllowed
 
 log = structlog.get_logger(__name__)
 
-TOPICS = ("order.created", "order.updated", "order.deleted", "product.updated", "product.deleted")
+TOPICS = (
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+)
 WEBHOOK_NAME = "Printbridge"
 WEBHOOK_PATH = "/v1/webhooks/woocommerce/"
 # Connecting happens inside POST /v1/stores: each call is short, and a shop that asks us to wait long
@@ -122,6 +131,7 @@ def _since_param(since: dt.datetime) -> str:
 
 class WooCommerceConnector(PlatformConnector):
     platform = Platform.woocommerce
+    syncs_products = True
 
     def client(self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]) -> WooClient:
         return WooClient(
@@ -376,6 +386,64 @@ class WooCommerceConnector(PlatformConnector):
         except UrlNotAllowed:
             raise url_not_allowed() from None
         return order_version(order)
+
+    # Products ---------------------------------------------------------------------------------------
+
+    async def fetch_products(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[ProductVersion]:
+        """Products in any status but the bin, modified after `since`, by id; a variable product's
+        variations read with it."""
+        client = self.client(context, store, credentials)
+        params: dict[str, str | int] = {"orderby": "id", "order": "asc", "status": "any"}
+        if since is not None:
+            params |= {"modified_after": _since_param(since), "dates_are_gmt": "true"}
+        try:
+            async for page in client.pages("products", params):
+                for product in page:
+                    try:
+                        yield products.product_version(product, await self._variations(client, product))
+                    except products.ProductUnreadable as exc:
+                        log.warning(
+                            "woocommerce_product_unreadable",
+                            store_id=str(store.id),
+                            product_id=str(product.get("id")) if isinstance(product, dict) else None,
+                            error=str(exc),
+                        )
+        except WooApiError as error:
+            raise _api_problem(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+
+    async def fetch_product(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], product_id: str
+    ) -> ProductVersion | None:
+        """One product as the shop has it now; None when it is gone (deleted, or in the bin)."""
+        client = self.client(context, store, credentials)
+        try:
+            product = await client.get_json(f"products/{int(product_id)}")
+            if not isinstance(product, dict) or product.get("status") == products.GONE:
+                return None
+            return products.product_version(product, await self._variations(client, product))
+        except WooApiError as error:
+            if error.status == 404 and error.code != "rest_no_route":
+                return None
+            raise _api_problem(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+
+    async def _variations(self, client: WooClient, product: Any) -> list[Any]:
+        if not isinstance(product, dict) or product.get("type") != "variable":
+            return []
+        variations: list[Any] = []
+        path = f"products/{int(product['id'])}/variations"
+        async for page in client.pages(path, {"orderby": "id", "order": "asc"}):
+            variations += page
+        return variations
 
     # Webhooks ---------------------------------------------------------------------------------------
 

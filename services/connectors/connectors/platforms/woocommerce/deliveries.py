@@ -21,6 +21,7 @@ from connectors.intake import service as intake
 from connectors.models import Store, WebhookDelivery, jobs
 from connectors.platforms.base import OrderVersion
 from connectors.platforms.woocommerce.normalise import NotAnOrder, order_version
+from connectors.products import service as products
 from connectors.store.service import ref
 from printbridge_shared import jobs as job_queue
 from printbridge_shared.errors import AppError
@@ -35,6 +36,7 @@ KEPT_HEADERS = ("content-type", "user-agent")
 PING = re.compile(rb"webhook_id=\d+")
 ORDER_DELETED_JOB = "woocommerce.order_deleted"
 ORDER_TOPICS = ("order.created", "order.updated")
+PRODUCT_TOPICS = ("product.created", "product.updated", "product.deleted", "product.restored")
 
 PING_ANSWERED, DUPLICATE, NOT_CONNECTED = "ping", "duplicate", "not_connected"
 
@@ -68,7 +70,8 @@ def signature_matches(secret: str, body: bytes, given: str | None) -> bool:
 
 def change_key(topic: str, payload: Any, body: bytes) -> str:
     """The change a delivery announces: `order:7231:2025-05-14T09:13:02` (a repeat of the same version
-    finds its first copy), `order:7231:deleted` for a deletion (which carries no time)."""
+    finds its first copy), `order:7231:deleted` for a deletion (which carries no time); a product's also
+    names its bytes."""
     resource, _, event = topic.partition(".")
     resource_id = payload.get("id") if isinstance(payload, dict) else None
     if resource_id is None or resource_id == "":
@@ -78,6 +81,10 @@ def change_key(topic: str, payload: Any, body: bytes) -> str:
     modified = payload.get("date_modified_gmt") if isinstance(payload, dict) else None
     if not modified:
         return f"{resource}:{resource_id}:sha256:{hashlib.sha256(body).hexdigest()}"
+    if resource == "product":
+        # Times have seconds: two changes of a product in one second are two deliveries to act on (each
+        # only has the product read again); a repeat of one delivery has the same bytes.
+        return f"{resource}:{resource_id}:{modified}:{hashlib.sha256(body).hexdigest()[:16]}"
     return f"{resource}:{resource_id}:{modified}"
 
 
@@ -128,7 +135,28 @@ async def receive(
         return outcome
     if topic == "order.deleted":
         await job_queue.enqueue(session, jobs, ORDER_DELETED_JOB, {"delivery_id": str(delivery_id)})
+    if topic in PRODUCT_TOPICS:
+        product_id = _product_of(payload)
+        if product_id is None:
+            return await _failed(session, store.id, topic, delivery_id, "a product delivery without an id")
+        await products.enqueue_fetch(session, store.id, product_id)
+        await intake.set_outcome(session, delivery_id, intake.REFETCHING)
+        return intake.REFETCHING
     return intake.IGNORED
+
+
+def _product_of(payload: Any) -> str | None:
+    """The product a `product.*` delivery is about: a variation's changes come as the variation itself,
+    whose `parent_id` is its product."""
+    if not isinstance(payload, dict):
+        return None
+    for key in ("parent_id", "id"):
+        value = payload.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return str(value)
+        if isinstance(value, str) and value.isdigit() and int(value) > 0:
+            return value
+    return None
 
 
 async def _failed(

@@ -50,7 +50,7 @@ def _money(value: Any, name: str) -> Decimal:
     return amount
 
 
-def _optional_money(value: Any, name: str) -> Decimal | None:
+def optional_money(value: Any, name: str) -> Decimal | None:
     return None if value is None or value == "" else _money(value, name)
 
 
@@ -110,7 +110,7 @@ def _properties(meta_data: Any) -> tuple[ShopLineProperty, ...]:
 
 
 def _unit_price(line: dict[str, Any], quantity: int, where: str) -> Decimal:
-    subtotal = _optional_money(line.get("subtotal"), f"{where}.subtotal")
+    subtotal = optional_money(line.get("subtotal"), f"{where}.subtotal")
     if subtotal is None or quantity <= 0:
         return _money(line.get("price"), f"{where}.price")
     places = max(2, -int(subtotal.as_tuple().exponent))
@@ -148,7 +148,7 @@ def order_version(order: Any) -> OrderVersion:
     if not isinstance(lines_raw, list):
         raise NotAnOrder("line_items is not a list")
     lines = tuple(_line(line, index) for index, line in enumerate(lines_raw))
-    subtotals = [_optional_money(line.get("subtotal"), "subtotal") for line in lines_raw]
+    subtotals = [optional_money(line.get("subtotal"), "subtotal") for line in lines_raw]
     currency = _text(order.get("currency"))
     if currency is None:
         raise NotAnOrder("currency is missing")
@@ -166,8 +166,8 @@ def order_version(order: Any) -> OrderVersion:
         "currency": currency.upper(),
         "total_price": _money(order.get("total"), "total"),
         "subtotal_price": sum((s for s in subtotals if s is not None), Decimal(0)) if lines else None,
-        "total_tax": _optional_money(order.get("total_tax"), "total_tax"),
-        "shipping_price": _optional_money(order.get("shipping_total"), "shipping_total"),
+        "total_tax": optional_money(order.get("total_tax"), "total_tax"),
+        "shipping_price": optional_money(order.get("shipping_total"), "shipping_total"),
         "email": billing.email if billing else None,
         "financial_status": financial_status,
         "test": False,

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from connectors.models import Store, jobs, messaging
-from connectors.store.jobs import RECONCILE_ALL, ReconcileAll
+from connectors.store.jobs import ReconcileAll
 from printbridge_shared.events.contracts import Platform
 from printbridge_shared.testing import bearer, recorded_events
+
+from ...conftest import unscheduled_job_kinds
 
 
 def user(auth, customer_id, role="admin"):
@@ -25,12 +27,6 @@ async def create(client, headers, **fields):
 
 async def events(app, event_type):
     return [e.data for e in await recorded_events(app.state.db, messaging.outbox) if e.type == event_type]
-
-
-async def job_kinds(app):
-    async with app.state.db.session() as session:
-        kinds = await session.scalars(select(jobs.jobs.c.kind).where(jobs.jobs.c.kind != RECONCILE_ALL))
-        return list(kinds.all())
 
 
 async def test_an_operator_creates_a_manual_store_for_a_customer_connected_at_once(
@@ -57,7 +53,7 @@ async def test_an_operator_creates_a_manual_store_for_a_customer_connected_at_on
     ]
     async with app.state.db.session() as session:
         assert (await session.get(Store, uuid.UUID(store["id"]))).credentials is None
-    assert await job_kinds(app) == []  # nothing to poll
+    assert await unscheduled_job_kinds(app) == []  # nothing to poll
 
 
 async def test_a_customers_admin_creates_manual_stores_for_its_own_customer_listed_like_any_store(
@@ -146,4 +142,4 @@ async def test_disconnecting_a_manual_store_keeps_it_and_publishes_the_news(
     shown = (await client.get(f"/v1/stores/{store['id']}", headers=headers)).json()
     assert (shown["status"], shown["disconnected_at"] is not None) == ("disconnected", True)
     assert [e["store_id"] for e in await events(app, "store.disconnected")] == [store["id"]]
-    assert await job_kinds(app) == []  # no webhooks to remove
+    assert await unscheduled_job_kinds(app) == []  # no webhooks to remove

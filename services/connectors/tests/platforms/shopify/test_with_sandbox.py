@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from connectors.main import create_app
 from connectors.models import KnownCustomer, Store, WebhookDelivery, jobs, messaging
+from connectors.products import service as products
 from printbridge_sandbox.serving import running
 from printbridge_sandbox.shopify.app import create_app as create_sandbox
 from printbridge_sandbox.shopify.settings import ShopifySettings
@@ -80,11 +81,15 @@ class World:
         return store_id, callback
 
     async def connected(self) -> str:
-        """A connected store whose first poll is done."""
+        """A connected store whose first poll and first product sync are done."""
         store_id, callback = await self.connect()
         assert callback.status_code == 200, callback.text
         await self.polled(store_id)
+        await eventually(lambda: self.products_synced(store_id))
         return store_id
+
+    async def products_synced(self, store_id: str) -> bool:
+        return bool((await self.store(store_id))["products_synced_at"])
 
     async def store(self, store_id: str) -> dict[str, Any]:
         response = await self.pb.get(f"/v1/stores/{store_id}", headers=self.operator)
@@ -207,6 +212,7 @@ async def test_connecting_end_to_end_stores_the_tokens_and_registers_the_webhook
         "ORDERS_CREATE",
         "ORDERS_UPDATED",
         "ORDERS_CANCELLED",
+        "PRODUCTS_CREATE",
         "PRODUCTS_UPDATE",
         "PRODUCTS_DELETE",
         "APP_UNINSTALLED",
@@ -416,3 +422,109 @@ async def test_a_change_in_the_same_second_as_the_order_is_not_lost(world):
 
     await eventually(changed)
     assert len(await world.events("shop_order.received")) == 1
+
+
+def product_body(title: str, *, status: str = "ACTIVE", sizes: int = 0, sku: str | None = None) -> dict:
+    if not sizes:
+        return {"title": title, "status": status, "variants": [{"sku": sku, "price": "9.50"}]}
+    variants = [
+        {"sku": f"{sku}-{n}", "price": f"{10 + n}.00", "options": {"Size": f"S{n}", "Paper": "Matte"}}
+        for n in range(1, sizes + 1)
+    ]
+    return {"title": title, "status": status, "variants": variants}
+
+
+async def test_every_product_is_synced_on_connect_with_all_its_variants_and_whether_it_sells(world):
+    """31 products (two pages of 20) and one with 45 variants (its variants paged past the first 20)."""
+    made = [
+        await world.control("POST", f"/shops/{SHOP}/products", json=product_body(f"Card {n}", sku=f"C{n}"))
+        for n in range(29)
+    ]
+    big = await world.control(
+        "POST", f"/shops/{SHOP}/products", json=product_body("Flyer", sizes=45, sku="FL")
+    )
+    draft = await world.control(
+        "POST", f"/shops/{SHOP}/products", json=product_body("Poster", status="DRAFT")
+    )
+    await world.connected()
+
+    synced = {event["external_id"]: event for event in await world.events("shop_product.synced")}
+    assert set(synced) == {str(p["id"]) for p in [*made, big, draft]}
+    flyer = synced[str(big["id"])]
+    assert (flyer["title"], flyer["active"], flyer["platform_status"], flyer["revision"]) == (
+        "Flyer",
+        True,
+        "active",
+        1,
+    )
+    assert [v["sku"] for v in flyer["variants"]] == [f"FL-{n}" for n in range(1, 46)]
+    assert flyer["variants"][44] == {
+        "external_id": str(big["variants"][44]["id"]),
+        "sku": "FL-45",
+        "title": "S45 / Matte",
+        "options": {"Size": "S45", "Paper": "Matte"},
+        "price": "55.00",
+    }
+    card = synced[str(made[0]["id"])]
+    assert card["variants"] == [
+        {
+            "external_id": str(made[0]["variants"][0]["id"]),
+            "sku": "C0",
+            "title": "Card 0",
+            "options": {},
+            "price": "9.50",
+        }
+    ]
+    assert (synced[str(draft["id"])]["active"], synced[str(draft["id"])]["platform_status"]) == (
+        False,
+        "draft",
+    )
+
+
+async def test_a_product_set_to_draft_turns_inactive_and_a_deleted_one_is_removed_once(world):
+    product = await world.control(
+        "POST", f"/shops/{SHOP}/products", json=product_body("Flyer", sizes=2, sku="F")
+    )
+    await world.connected()
+    await world.control("PATCH", f"/shops/{SHOP}/products/{product['id']}", json={"status": "DRAFT"})
+
+    async def inactive() -> bool:
+        return any(not e["active"] for e in await world.events("shop_product.synced"))
+
+    await eventually(inactive)
+    await world.control("DELETE", f"/shops/{SHOP}/products/{product['id']}")
+    await eventually(lambda: world.events("shop_product.removed"))
+
+    versions = await world.events("shop_product.synced")
+    assert [(v["revision"], v["active"], v["platform_status"]) for v in versions] == [
+        (1, True, "active"),
+        (2, False, "draft"),
+    ]
+    (removed,) = await world.events("shop_product.removed")
+    assert (removed["external_id"], removed["revision"]) == (str(product["id"]), 3)
+    kept = [d for d in await deliveries_of(world, "products/") if d.outcome == "refetching"]
+    assert {d.topic for d in kept} == {"products/update", "products/delete"}
+
+
+async def test_a_full_sync_finds_the_product_whose_deletion_no_webhook_told(world):
+    gone = await world.control("POST", f"/shops/{SHOP}/products", json=product_body("Gone", sku="G"))
+    stays = await world.control("POST", f"/shops/{SHOP}/products", json=product_body("Stays", sku="S"))
+    store_id = await world.connected()
+    await world.misbehave(webhook_drop=1)
+    await world.control("DELETE", f"/shops/{SHOP}/products/{gone['id']}")
+    assert await world.events("shop_product.removed") == []
+
+    async with world.db.session() as session:
+        await products.enqueue_sync(session, uuid.UUID(store_id), full=True)
+    await eventually(lambda: world.events("shop_product.removed"))
+
+    (removed,) = await world.events("shop_product.removed")
+    assert removed["external_id"] == str(gone["id"])
+    assert len(await world.events("shop_product.synced")) == 2  # the unchanged one is not published again
+    assert str(stays["id"]) in {e["external_id"] for e in await world.events("shop_product.synced")}
+
+
+async def deliveries_of(world: World, prefix: str) -> list[WebhookDelivery]:
+    async with world.db.read_session() as session:
+        rows = await session.scalars(select(WebhookDelivery).where(WebhookDelivery.topic.startswith(prefix)))
+        return list(rows.all())

@@ -13,7 +13,14 @@ from printbridge_shared.testing import AuthKeys, bearer, eventually, free_port, 
 
 from .conftest import Sandbox, connect, outbox_events, store_row
 
-TOPICS = {"order.created", "order.updated", "order.deleted", "product.updated", "product.deleted"}
+TOPICS = {
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+}
 
 
 def assert_refused(answer: httpx.Response, code: str, field: str) -> None:
@@ -148,7 +155,7 @@ async def test_a_host_that_drops_the_authorization_header_is_called_with_query_c
     assert answer.status_code == 201, answer.text
     store_id = answer.json()["store"]["id"]
     webhooks = (await sandbox.site(shop.slug))["webhooks"]
-    assert len(webhooks) == 5
+    assert len(webhooks) == 6
     reconciled = await client.post(f"/v1/stores/{store_id}/reconcile", headers=operator_headers)
     assert reconciled.status_code == 202
 

@@ -16,6 +16,15 @@ from connectors.platforms.woocommerce.connector import WooCommerceConnector
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
 from printbridge_shared.events.contracts import Platform, StoreStatus
 
+TOPICS = [
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    "product.created",
+    "product.updated",
+    "product.deleted",
+]
+
 SITE = "https://shop.example"
 STORE = StoreRef(uuid.uuid4(), uuid.uuid4(), Platform.woocommerce, SITE, "Shop")
 CREDENTIALS = {"consumer_key": "ck", "consumer_secret": "cs", "webhook_secret": "whsec", "webhook_ids": {}}
@@ -150,7 +159,7 @@ async def test_webhooks_that_are_all_active_need_no_change(tmp_path: Path) -> No
     def shop(request: httpx.Request) -> httpx.Response:
         methods.append(request.method)
         url = f"https://printbridge.example/v1/webhooks/woocommerce/{STORE.id}"
-        topics = ["order.created", "order.updated", "order.deleted", "product.updated", "product.deleted"]
+        topics = TOPICS
         ours = [
             {"id": n, "topic": t, "status": "active", "delivery_url": url} for n, t in enumerate(topics, 1)
         ]
@@ -166,11 +175,5 @@ async def test_webhooks_that_are_all_active_need_no_change(tmp_path: Path) -> No
     credentials = {**CREDENTIALS, "webhook_ids": {}}
     updated = await WooCommerceConnector().ensure_webhooks(shop_context, STORE, credentials)
     assert methods == ["GET"]  # someone else's disabled webhook is not ours to touch
-    assert updated["webhook_ids"] == {
-        "order.created": 1,
-        "order.updated": 2,
-        "order.deleted": 3,
-        "product.updated": 4,
-        "product.deleted": 5,
-    }
+    assert updated["webhook_ids"] == {topic: n for n, topic in enumerate(TOPICS, 1)}
     assert await WooCommerceConnector().ensure_webhooks(shop_context, STORE, updated) is updated

@@ -93,4 +93,4 @@ async def test_a_shop_connected_twice_is_a_conflict(
     again = await connect(client, operator_headers, shop, customer_id)
     assert again.status_code == 409, again.text
     webhooks = (await sandbox.site(shop.slug))["webhooks"]
-    assert len(webhooks) == 5  # the refused connect left none of its own behind
+    assert len(webhooks) == 6  # the refused connect left none of its own behind

@@ -148,5 +148,7 @@ def test_a_change_is_named_by_resource_id_and_modification_time() -> None:
     assert change_key("order.updated", order, b"") == "order:7231:2025-05-14T09:13:02"
     assert change_key("order.created", order, b"") == change_key("order.updated", order, b"other bytes")
     assert change_key("order.deleted", {"id": 7231}, b"") == "order:7231:deleted"
-    assert change_key("product.updated", {"id": 5, "date_modified_gmt": "x"}, b"") == "product:5:x"
+    product = {"id": 5, "date_modified_gmt": "x"}
+    assert change_key("product.updated", product, b"a").startswith("product:5:x:")
+    assert change_key("product.updated", product, b"a") != change_key("product.updated", product, b"b")
     assert change_key("order.updated", None, b"junk").startswith("order.updated:sha256:")

@@ -64,7 +64,7 @@ async def test_a_webhook_woocommerce_disabled_is_set_active_by_the_reconcile(
 
     webhooks = await ours(sandbox, store.shop.slug, store.store_id)
     assert [w["status"] for w in webhooks if w["id"] == created["id"]] == ["active"]
-    assert len(webhooks) == 5
+    assert len(webhooks) == 6
     received = await outbox_events(app, "shop_order.received")
     assert [e["external_id"] for e in received] == [str(order["id"])]  # the poll found it
 

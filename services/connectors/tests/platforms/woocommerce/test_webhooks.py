@@ -215,7 +215,7 @@ async def test_a_signed_order_that_cannot_be_read_is_kept_as_failed_and_answered
     assert await outbox_events(app, "shop_order.received") == []
 
 
-async def test_a_product_change_is_kept_and_publishes_no_order(
+async def test_a_product_change_is_read_again_from_the_shop_and_published_once(
     app: FastAPI, sandbox: Sandbox, connected
 ) -> None:
     store = await connected(scheme="http")
@@ -224,14 +224,28 @@ async def test_a_product_change_is_kept_and_publishes_no_order(
         json={"name": "Poster A3", "sku": "POSTER-A3", "regular_price": "12.00"},
     )
     assert product.status_code == 201, product.text
+    product_id = str(product.json()["id"])
     changed = await sandbox.control.patch(
-        f"/sites/{store.shop.slug}/products/{product.json()['id']}", json={"regular_price": "14.00"}
+        f"/sites/{store.shop.slug}/products/{product_id}", json={"regular_price": "14.00"}
     )
     assert changed.status_code == 200, changed.text
     await sandbox.drained(store.shop.slug)
 
-    kept = [d for d in await deliveries(app) if d.topic == "product.updated"]
-    assert [(d.outcome, d.change_key.split(":")[:2]) for d in kept] == [
-        ("ignored", ["product", str(product.json()["id"])])
+    kept = [d for d in await deliveries(app) if d.topic.startswith("product.")]
+    assert {(d.outcome, d.change_key.split(":")[1]) for d in kept} == {("refetching", product_id)}
+
+    async def synced() -> list[dict]:
+        events = await outbox_events(app, "shop_product.synced")
+        return [e for e in events if e["external_id"] == product_id]
+
+    async def published_at_14() -> bool:
+        found = await synced()
+        return bool(found) and found[-1]["variants"][0]["price"] == "14.00"
+
+    await eventually(published_at_14)
+    published = await synced()
+    assert published[-1]["variants"] == [
+        {"external_id": product_id, "sku": "POSTER-A3", "title": "Poster A3", "options": {}, "price": "14.00"}
     ]
+    assert published[-1]["active"] is True and published[-1]["platform_status"] == "publish"
     assert await outbox_events(app, "shop_order.received") == []
