@@ -38,6 +38,9 @@ def content(payload: ProductCreate | ProductUpdate) -> dict[str, Any]:
     values = payload.model_dump(
         mode="json", exclude_unset=isinstance(payload, ProductUpdate), exclude_none=True
     )
+    if payload.print_areas is not None:
+        # Each area whole, with its defaults (bleed, dpi): `exclude_unset` would drop them in a PATCH.
+        values["print_areas"] = [area.model_dump(mode="json") for area in payload.print_areas]
     if "name" in values:
         values["name_key"] = values["name"].lower()
     return values

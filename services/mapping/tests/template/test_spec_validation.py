@@ -44,8 +44,8 @@ async def test_every_attribute_and_area_that_does_not_fit_is_named_with_what_fit
     found = errors(await client.post(TEMPLATES, json=body, headers=team.headers["admin"]))
     assert found == {
         "body.attributes.paper": "'silk' is not allowed; choose one of 'matte', 'gloss'",
-        "body.attributes.colour": "'flyer_a5' has no attribute 'colour' (its attributes are 'paper', 'size'); "
-        "remove it",
+        "body.attributes.colour": "'flyer_a5' has no attribute 'colour' "
+        "(its attributes are 'paper', 'size'); remove it",
         "body.files.inside": "'flyer_a5' has no print area 'inside' (its print areas are 'front')",
     }
 
@@ -145,6 +145,7 @@ async def test_a_patch_is_validated_again_and_changes_nothing_when_wrong(client,
         headers=team.headers["admin"],
     )
     assert errors(moved) == {
-        "body.files.inside": "'flyer_a5_duplex' has no print area 'inside' (its print areas are 'back', 'front')"
+        "body.files.inside": "'flyer_a5_duplex' has no print area 'inside' "
+        "(its print areas are 'back', 'front')"
     }
     assert (await client.get(path, headers=team.headers["admin"])).json()["name"] == "Summer flyer"
