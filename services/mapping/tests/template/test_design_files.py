@@ -3,12 +3,19 @@ what passes, what fails and why (with the fix), a private address refused, a fil
 passing on a recheck, and the template's status and events following each result and each catalog
 change."""
 
+import uuid
+
 import pytest
+from sqlalchemy import select
 
 from mapping.config import Settings
 from mapping.main import create_app
+from mapping.models import jobs
 from mapping.specs import files as design_files
+from mapping.specs.files import RECHECK_FAILED_JOB as RECHECK
+from mapping.specs.repository import DesignFileRepository
 from printbridge_shared.app import Runtime
+from printbridge_shared.printfiles import FileCheck
 from printbridge_shared.testing import eventually, running
 
 from .conftest import FILES, PRODUCTS, TEMPLATES, pdf, settled, template, template_events
@@ -191,3 +198,45 @@ async def test_a_print_area_asking_something_else_checks_the_file_again(
     assert (body["files"]["front"]["problem"], body["status"]) == ("file_too_small", "file_failed")
     statuses = [e.data["status"] for e in await template_events(app)]
     assert statuses == ["file_pending", "ok", "file_pending", "file_failed"]
+
+
+async def test_a_check_of_an_address_changed_meanwhile_is_dropped(client, app, team, files_url):
+    template_id = await save(client, team.headers["admin"], files={"front": f"{files_url}/front.pdf"})
+    await settled(client, team.headers["admin"], template_id)
+    async with app.state.db.session() as session:
+        [row] = await DesignFileRepository(session).of_owner("template", uuid.UUID(template_id))
+        stale = FileCheck(url=row.url, ok=False, reason="file_format", message="old", fix="old")
+        await design_files.record_result(session, app.state.outbox, row.id, "an older fingerprint", stale)
+    front = (await client.get(f"{TEMPLATES}/{template_id}", headers=team.headers["admin"])).json()["files"]
+    assert front["front"]["status"] == "passed"
+
+
+async def test_a_check_that_keeps_crashing_leaves_the_file_failed_with_the_reason(
+    client, app, team, files_url
+):
+    template_id = await save(client, team.headers["admin"], files={"front": f"{files_url}/front.pdf"})
+    await settled(client, team.headers["admin"], template_id)
+    async with app.state.db.session() as session:
+        [row] = await DesignFileRepository(session).of_owner("template", uuid.UUID(template_id))
+        mark = design_files.fingerprint(row)
+        await design_files.record_unchecked(session, app.state.outbox, row.id, mark, "ReadError: reset")
+    body = (await client.get(f"{TEMPLATES}/{template_id}", headers=team.headers["admin"])).json()
+    front = body["files"]["front"]
+    assert (front["status"], front["problem"], body["status"]) == (
+        "failed",
+        "file_unreachable",
+        "file_failed",
+    )
+    assert "ReadError: reset" in front["message"]
+    assert [e.data["status"] for e in await template_events(app)][-1] == "file_failed"
+
+
+async def test_failed_files_are_rechecked_hourly_by_default(client, app):
+    async def schedule():
+        async with app.state.db.session() as session:
+            query = select(jobs.schedules).where(jobs.schedules.c.name == RECHECK)
+            return (await session.execute(query)).one_or_none()
+
+    await eventually(schedule)  # the job runner registers it as it starts
+    row = await schedule()
+    assert (row.kind, row.interval_seconds) == (RECHECK, 3600)
