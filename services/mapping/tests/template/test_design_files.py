@@ -240,3 +240,13 @@ async def test_failed_files_are_rechecked_hourly_by_default(client, app):
     await eventually(schedule)  # the job runner registers it as it starts
     row = await schedule()
     assert (row.kind, row.interval_seconds) == (RECHECK, 3600)
+
+
+async def test_a_catalog_import_that_retires_the_product_moves_the_templates_status(client, operator, team):
+    template_id = await save(client, team.headers["admin"])
+    exported = (await client.get(f"{PRODUCTS}/export.json", headers=operator)).json()
+    rows = [product | {"status": "retired"} for product in exported if product["product_uid"] == "flyer_a5"]
+    imported = await client.post(f"{PRODUCTS}/import", json=rows, headers=operator)
+    assert imported.json()["updated"] == 1, imported.text
+    body = (await client.get(f"{TEMPLATES}/{template_id}", headers=team.headers["admin"])).json()
+    assert body["status"] == "product_retired"
