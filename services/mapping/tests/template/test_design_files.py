@@ -1,5 +1,5 @@
 """Design files are fetched from a real server and checked against their print area in the background:
-what passes, what fails and why (with the fix), a private address refused, a file fixed at its address
+what passes, what fails and why (with the fix), a file fixed at its address
 passing on a recheck, and the template's status and events following each result and each catalog
 change."""
 
@@ -8,15 +8,12 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from mapping.config import Settings
-from mapping.main import create_app
 from mapping.models import jobs
 from mapping.specs import files as design_files
 from mapping.specs.files import RECHECK_FAILED_JOB as RECHECK
 from mapping.specs.repository import DesignFileRepository
-from printbridge_shared.app import Runtime
 from printbridge_shared.printfiles import FileCheck
-from printbridge_shared.testing import eventually, running
+from printbridge_shared.testing import eventually
 
 from .conftest import FILES, PRODUCTS, TEMPLATES, pdf, settled, template, template_events
 
@@ -69,19 +66,6 @@ async def test_a_web_page_behind_a_pdf_link_fails_as_html(client, team, login_ur
     template_id = await save(client, team.headers["admin"], files={"front": login_url})
     front = (await settled(client, team.headers["admin"], template_id))["files"]["front"]
     assert (front["status"], front["problem"], front["format"]) == ("failed", "file_format", "html")
-
-
-async def test_a_private_address_is_refused_when_private_addresses_are_not_allowed(
-    database_url, auth, bus, team, files_url
-):
-    settings = Settings(database_url=database_url, log_json=False, allow_private_urls=False)
-    app = create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
-    private = files_url.replace("http://", "https://") + "/front.pdf"
-    async with running(app) as client:
-        template_id = await save(client, team.headers["admin"], files={"front": private})
-        front = (await settled(client, team.headers["admin"], template_id))["files"]["front"]
-    assert (front["status"], front["problem"]) == ("failed", "url_not_allowed")
-    assert "private or local address" in front["message"]
 
 
 async def test_a_file_fixed_at_its_address_passes_on_a_recheck_by_itself_and_on_demand(

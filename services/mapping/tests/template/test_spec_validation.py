@@ -3,11 +3,6 @@
 
 import pytest
 
-from mapping.config import Settings
-from mapping.main import create_app
-from printbridge_shared.app import Runtime
-from printbridge_shared.testing import running
-
 from .conftest import TEMPLATES, template, template_events
 
 pytestmark = pytest.mark.usefixtures("catalog")
@@ -82,15 +77,6 @@ async def test_a_file_address_with_spaces_or_a_bad_area_name_is_refused_by_the_s
     found = errors(await client.post(TEMPLATES, json=body, headers=team.headers["admin"]))
     assert "percent-encode" in found["body.files.front"]
     assert "body.files.Front Side.[key]" in found
-
-
-async def test_plain_http_is_refused_unless_private_addresses_are_allowed(database_url, auth, bus, team):
-    settings = Settings(database_url=database_url, log_json=False, allow_private_urls=False)
-    app = create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
-    async with running(app) as client:
-        body = template(files={"front": "http://files.example/f.pdf"})
-        found = errors(await client.post(TEMPLATES, json=body, headers=team.headers["admin"]))
-    assert "plain http" in found["body.files.front"]
 
 
 async def test_an_operator_must_name_the_customer(client, operator):
