@@ -92,6 +92,14 @@ MATRIX = {
     "export_catalog_json": SIGNED_IN,
     "export_catalog_csv": SIGNED_IN,
     "import_catalog": OPERATOR,
+    # Templates: products:read reads, products:manage writes (not viewers); order managers neither. The
+    # path's template is made up (404); a create with an empty body answers 422.
+    "create_template": "401 any any any 403 403 any",
+    "list_templates": "401 ok  ok  ok  403 ok  ok",
+    "get_template": "401 any any any 403 any any",
+    "update_template": "401 any any any 403 403 any",
+    "delete_template": "401 any any any 403 403 any",
+    "recheck_template_files": "401 any any any 403 403 any",
 }
 RUNS = {"any", "ok"}
 

@@ -1,3 +1,6 @@
+"""mapping's settings: its database, whether design files may live at private addresses, and how often
+failed design files are checked again."""
+
 from typing import ClassVar
 
 from pydantic import Field
@@ -9,3 +12,11 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "mapping"
 
     database_url: str | None = Field(None, validation_alias="PRINTBRIDGE_MAPPING_DATABASE_URL")
+    allow_private_urls: bool = Field(
+        False,
+        description="Let design files be fetched from loopback and private addresses and plain http:// "
+        "(tests, the local sandbox, files on a LAN). Off in production.",
+    )
+    design_file_recheck_interval_s: float = Field(
+        3600.0, gt=0, description="How often design files whose check failed are checked again."
+    )

@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Integer, String, Text
+from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
@@ -53,4 +53,56 @@ class CatalogProduct(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # Grows by one with each `catalog_product.changed` (its `aggregate_version`), in commit order.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DesignFile(Base):
+    """A print file an owner (a template; later a shop variant's mapping) gives for one print area of its
+    catalog product, and the outcome of its last check (docs/print-files.md, *Design-file checks*).
+    `requirements` are the area's as they were when the file was (or will be) checked: a catalog change
+    that alters them makes the file pending again."""
+
+    __tablename__ = "design_files"
+    __table_args__ = (
+        UniqueConstraint("owner_kind", "owner_id", "area", name="uq_design_files_owner_kind"),
+        Index("ix_design_files_status", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    owner_kind: Mapped[str] = mapped_column(String(20))
+    owner_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    area: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str] = mapped_column(Text)
+    requirements: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # pending | passed | failed (mapping.specs.schemas.FileStatus)
+    status: Mapped[str] = mapped_column(String(10))
+    problem: Mapped[str | None] = mapped_column(String(30))
+    message: Mapped[str | None] = mapped_column(Text)
+    fix: Mapped[str | None] = mapped_column(Text)
+    # What the check found (format, bytes, pixels, millimetres, dpi, pages, http_status), when it ran.
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class Template(Base):
+    """A customer's saved product configuration (docs/templates.md): a catalog product, its attributes and
+    design files by print area. `status` is the spec's status as last computed (mapping.specs.status)."""
+
+    __tablename__ = "templates"
+    __table_args__ = (UniqueConstraint("customer_id", "name_key", name="uq_templates_customer_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased name: unique per customer regardless of case, searched and sorted on both databases.
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    product_uid: Mapped[str] = mapped_column(String(200), index=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # Grows by one with each `template.changed` / `template.removed` (its `aggregate_version`).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -372,6 +372,47 @@ class CatalogProductChanged(EventData):
     updated_at: dt.datetime
 
 
+class DesignFileResult(BaseModel):
+    """One design file of a spec (a template's, later a mapping's) and its last check: `status` `pending`,
+    `passed` or `failed`; when failed, `problem` (a `FileCheck` reason such as `file_too_small`),
+    `message` and `fix`."""
+
+    url: str
+    status: str
+    problem: str | None = None
+    message: str | None = None
+    fix: str | None = None
+    checked_at: dt.datetime | None = None
+
+
+@contract
+class TemplateChanged(EventData):
+    """A customer's template was created or changed, or a check of one of its files came to another
+    result: the whole snapshot (aggregate: the template, versioned). `files` by print area; `status` is
+    the spec's (`ok`, `file_pending`, `file_failed`, `file_missing`, `product_retired`, `spec_invalid`)."""
+
+    event_type = "template.changed"
+    template_id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str
+    description: str | None = None
+    product_uid: str
+    attributes: dict[str, str]
+    files: dict[str, DesignFileResult]
+    status: str
+    updated_at: dt.datetime
+
+
+@contract
+class TemplateRemoved(EventData):
+    """A template was deleted (aggregate: the template, its last version)."""
+
+    event_type = "template.removed"
+    template_id: uuid.UUID
+    customer_id: uuid.UUID
+    removed_at: dt.datetime
+
+
 @contract
 class StoreProductSyncRequested(EventData):
     """Mapping asks connectors to read a store's products again (`POST /v1/stores/{id}/products/sync`):

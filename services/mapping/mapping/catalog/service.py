@@ -18,10 +18,14 @@ from mapping.catalog.schemas import (
     ProductUpdate,
 )
 from mapping.models import CatalogProduct
+from mapping.specs import owners
 from printbridge_shared.db import next_version, utcnow
 from printbridge_shared.events.contracts import CatalogProductChanged
 from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.pagination import decode_position, encode_position
+
+# What specs (templates, mappings) depend on: a change of these re-evaluates them.
+SPEC_COLUMNS = frozenset({"attributes", "print_areas", "status"})
 
 
 def to_read(product: CatalogProduct) -> ProductRead:
@@ -34,6 +38,9 @@ def content(payload: ProductCreate | ProductUpdate) -> dict[str, Any]:
     values = payload.model_dump(
         mode="json", exclude_unset=isinstance(payload, ProductUpdate), exclude_none=True
     )
+    if payload.print_areas is not None:
+        # Each area whole, with its defaults (bleed, dpi): `exclude_unset` would drop them in a PATCH.
+        values["print_areas"] = [area.model_dump(mode="json") for area in payload.print_areas]
     if "name" in values:
         values["name_key"] = values["name"].lower()
     return values
@@ -119,6 +126,8 @@ async def apply(
         setattr(product, name, value)
     product.updated_at = utcnow()
     await _record(session, outbox, product, new=False)
+    if changed.keys() & SPEC_COLUMNS:
+        await owners.product_changed(session, outbox, product)
     return True
 
 

@@ -50,6 +50,18 @@ async def test_a_print_areas_bleed_and_dpi_have_defaults(client, operator):
     assert response.json()["print_areas"][0] | area == area | {"bleed_mm": 0.0, "min_dpi": 300}
 
 
+async def test_a_patch_of_print_areas_gives_them_their_defaults_too(client, app, operator):
+    await create(client, operator)
+    area = {"name": "front", "formats": ["pdf"], "trim_width_mm": 100, "trim_height_mm": 50}
+    response = await client.patch(
+        f"{PRODUCTS}/flyer_a5_135gsm", json={"print_areas": [area]}, headers=operator
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["print_areas"][0] == area | {"bleed_mm": 0.0, "min_dpi": 300}
+    [*_, changed] = await catalog_events(app)
+    assert changed.data["print_areas"][0]["min_dpi"] == 300
+
+
 def area(**changes):
     return product()["print_areas"][0] | changes
 

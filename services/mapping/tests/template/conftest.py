@@ -1,0 +1,179 @@
+"""What the templates' tests share: catalog products to configure, a template body, callers of every role
+of one customer, and a real file server on a local socket serving print files (PDF, PNG), a web page
+behind a `.pdf` link and 404s. The app may fetch private addresses here (`allow_private_urls`) unless a
+test builds it otherwise."""
+
+import io
+import struct
+import uuid
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from pypdf import PdfWriter
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from mapping.config import Settings
+from mapping.main import create_app
+from mapping.models import messaging
+from printbridge_sandbox.serving import running
+from printbridge_shared.app import Runtime
+from printbridge_shared.events.bus import InProcessBus
+from printbridge_shared.events.envelope import Envelope
+from printbridge_shared.testing import AuthKeys, bearer, eventually, recorded_events
+
+TEMPLATES = "/v1/templates"
+PRODUCTS = "/v1/catalog/products"
+MM_PER_POINT = 25.4 / 72
+
+
+def pdf(width_mm: float, height_mm: float) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width_mm / MM_PER_POINT, height_mm / MM_PER_POINT)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = (b"\x00" + b"\xff" * width) * height
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+# A5 with 3 mm bleed: 154 x 216 mm.
+FILES: dict[str, bytes] = {
+    "front.pdf": pdf(154, 216),
+    "back.pdf": pdf(154, 216),
+    "poster.pdf": pdf(600, 847),
+    "tiny.png": png(100, 140),
+}
+
+
+def file_server() -> Starlette:
+    async def file(request: Request) -> Response:
+        content = FILES.get(request.path_params["name"])
+        if content is None:
+            return Response("no such file", status_code=404)
+        return Response(content, media_type="application/octet-stream")
+
+    async def login_page(_: Request) -> Response:
+        return Response(
+            "<!DOCTYPE html><html><body>Log in to download</body></html>", media_type="application/pdf"
+        )
+
+    return Starlette(routes=[Route("/files/{name}", file), Route("/download/{name}", login_page)])
+
+
+@pytest.fixture(scope="module")
+def files_url() -> Iterator[str]:
+    with running(file_server()) as url:
+        yield f"{url}/files"
+
+
+@pytest.fixture
+def login_url(files_url: str) -> str:
+    return files_url.replace("/files", "/download") + "/front.pdf"
+
+
+@pytest.fixture
+def app(database_url: str, auth: AuthKeys, bus: InProcessBus) -> FastAPI:
+    settings = Settings(database_url=database_url, log_json=False, allow_private_urls=True)
+    return create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
+
+
+def product(uid: str = "flyer_a5", **changes: Any) -> dict[str, Any]:
+    return {
+        "product_uid": uid,
+        "name": "Flyer A5",
+        "type": "flyer",
+        "attributes": {"paper": ["matte", "gloss"], "size": ["A5"]},
+        "print_areas": [
+            {
+                "name": "front",
+                "formats": ["pdf", "png"],
+                "trim_width_mm": 148,
+                "trim_height_mm": 210,
+                "bleed_mm": 3,
+            }
+        ],
+        **changes,
+    }
+
+
+TWO_SIDED = [
+    {"name": "back", "formats": ["pdf"], "trim_width_mm": 148, "trim_height_mm": 210, "bleed_mm": 3},
+    {"name": "front", "formats": ["pdf"], "trim_width_mm": 148, "trim_height_mm": 210, "bleed_mm": 3},
+]
+
+
+@pytest.fixture
+async def catalog(client: httpx.AsyncClient, operator: dict[str, str]) -> None:
+    """Three products: a one-sided flyer, a two-sided one, and a retired poster."""
+    for body in (
+        product(),
+        product("flyer_a5_duplex", name="Flyer A5 duplex", print_areas=TWO_SIDED),
+        product("poster_a1", name="Poster A1", type="poster", attributes={}),
+    ):
+        response = await client.post(PRODUCTS, json=body, headers=operator)
+        assert response.status_code == 201, response.text
+    assert (await client.post(f"{PRODUCTS}/poster_a1/retire", headers=operator)).status_code == 200
+
+
+def template(**changes: Any) -> dict[str, Any]:
+    return {"name": "Summer flyer", "product_uid": "flyer_a5", "attributes": {"paper": "matte"}, **changes}
+
+
+class Team:
+    """One customer's callers by role, and another customer's admin."""
+
+    def __init__(self, auth: AuthKeys) -> None:
+        self.customer_id = uuid.uuid4()
+        self.other_customer_id = uuid.uuid4()
+        self.headers = {
+            role: bearer(
+                auth.customer_user_token(
+                    customer_id=self.customer_id,
+                    role=role,
+                    store_ids=[uuid.uuid4()] if role == "store_manager" else None,
+                )
+            )
+            for role in ("admin", "store_manager", "order_manager", "viewer")
+        }
+        self.headers["other"] = bearer(auth.customer_user_token(customer_id=self.other_customer_id))
+
+
+@pytest.fixture
+def team(auth: AuthKeys) -> Team:
+    return Team(auth)
+
+
+async def template_events(app: Any, type: str = "template.changed") -> list[Envelope]:
+    return [e for e in await recorded_events(app.state.db, messaging.outbox) if e.type == type]
+
+
+async def settled(client: httpx.AsyncClient, headers: dict[str, str], template_id: str) -> dict[str, Any]:
+    """The template once no file is pending any more (the app's job runner checks them)."""
+    body: dict[str, Any] = {}
+
+    async def done() -> bool:
+        nonlocal body
+        body = (await client.get(f"{TEMPLATES}/{template_id}", headers=headers)).json()
+        return all(file["status"] != "pending" for file in body["files"].values())
+
+    await eventually(done, within=20)
+    return body
