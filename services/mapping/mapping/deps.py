@@ -1,9 +1,47 @@
-"""What mapping's endpoints depend on: the request's unit of work, the outbox and the caller. Endpoints
-authorise with `Requires(Permission.…)` from the shared permission model (docs/decisions/0005); the
-catalog is the producer's own record, so operators (`producer:manage`) write it and every signed-in
-caller reads it."""
+"""What mapping's endpoints depend on: the request's unit of work, the outbox, the caller, and for design
+files the file store and their download links. Endpoints authorise with `Requires(Permission.…)` from the
+shared permission model (docs/decisions/0005); the catalog is the producer's own record, so operators
+(`producer:manage`) write it and every signed-in caller reads it; design files are read with
+products:read and uploaded or deleted with products:manage."""
 
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from mapping.files.links import FileLinks
+from mapping.files.storage import FileStore
 from printbridge_shared.auth.dependencies import CurrentPrincipal, OperatorPrincipal, Requires
+from printbridge_shared.auth.permissions import Permission
+from printbridge_shared.auth.principal import Principal
 from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 
-__all__ = ["CurrentPrincipal", "OperatorPrincipal", "OutboxDep", "ReadSessionDep", "Requires", "SessionDep"]
+
+async def _file_store(request: Request) -> FileStore:
+    store: FileStore = request.app.state.file_store
+    return store
+
+
+async def _file_links(request: Request) -> FileLinks:
+    links: FileLinks = request.app.state.file_links
+    return links
+
+
+FileStoreDep = Annotated[FileStore, Depends(_file_store)]
+FileLinksDep = Annotated[FileLinks, Depends(_file_links)]
+FileReader = Annotated[Principal, Depends(Requires(Permission.products_read))]
+"""Operators, and a customer's admin, store manager and viewer (order managers get 403)."""
+FileWriter = Annotated[Principal, Depends(Requires(Permission.products_manage))]
+"""Operators, and a customer's admin and store manager."""
+
+__all__ = [
+    "CurrentPrincipal",
+    "FileLinksDep",
+    "FileReader",
+    "FileStoreDep",
+    "FileWriter",
+    "OperatorPrincipal",
+    "OutboxDep",
+    "ReadSessionDep",
+    "Requires",
+    "SessionDep",
+]
