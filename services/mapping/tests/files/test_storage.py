@@ -129,5 +129,6 @@ async def test_the_local_store_refuses_a_key_outside_its_directory(tmp_path: Pat
 
 
 def test_s3_storage_needs_its_settings_named():
-    with pytest.raises(ValueError, match=r"needs PRINTBRIDGE_FILES_S3_ENDPOINT, PRINTBRIDGE_FILES_S3_BUCKET set"):
+    named = r"needs PRINTBRIDGE_FILES_S3_ENDPOINT, PRINTBRIDGE_FILES_S3_BUCKET set"
+    with pytest.raises(ValueError, match=named):
         Settings(files_storage="s3", files_s3_access_key_id="a", files_s3_secret_access_key="b")
