@@ -142,3 +142,23 @@ async def test_a_control_character_in_the_file_name_is_removed(client, user):
     headers = {**user(), "Content-Type": "multipart/form-data; boundary=x"}
     response = await client.post(FILES, content=body, headers=headers)
     assert (response.status_code, response.json()["filename"]) == (201, "front.pdf")
+
+
+async def test_a_chunked_upload_without_content_length_is_taken_whole(client, user):
+    boundary = b"pb-boundary"
+    head = b'--pb-boundary\r\nContent-Disposition: form-data; name="file"; filename="big.pdf"\r\n\r\n'
+    content = b"%PDF-1.7\n" + bytes(range(256)) * 12_000  # 3 MB: past the read-ahead kept in memory
+
+    async def body():
+        yield head
+        for start in range(0, len(content), 256 * 1024):
+            yield content[start : start + 256 * 1024]
+        yield b"\r\n--pb-boundary--\r\n"
+
+    headers = {**user(), "Content-Type": f"multipart/form-data; boundary={boundary.decode()}"}
+    response = await client.post(FILES, content=body(), headers=headers)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["size"] == len(content)
+    download = await client.get(f"{FILES}/{response.json()['id']}/content", headers=user())
+    assert download.content == content
