@@ -121,6 +121,25 @@ def _disposition(filename: str) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
+async def _download_scope(
+    file_id: uuid.UUID,
+    request: Request,
+    links: FileLinksDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    sig: Annotated[
+        str | None,
+        Query(max_length=100, description="The signature of the file's `url`: with it no token is needed."),
+    ] = None,
+) -> Scope | None:
+    """None when the request carries the file's own signature, which alone grants the download (a wrong
+    one is 404, token or not); else the scope of a caller with products:read (401/403 otherwise)."""
+    if sig is not None:
+        if not links.verify(file_id, sig):
+            raise FileNotFound(file_id)
+        return None
+    return Scope.of(await Requires(Permission.products_read)(await get_principal(request, credentials)))
+
+
 @router.get(
     "/{file_id}/content",
     response_class=StreamingResponse,
@@ -137,25 +156,13 @@ def _disposition(filename: str) -> str:
 )
 async def download_file(
     file_id: uuid.UUID,
-    request: Request,
     session: ReadSessionDep,
     store: FileStoreDep,
-    links: FileLinksDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    sig: Annotated[
-        str | None,
-        Query(max_length=100, description="The signature of the file's `url`: with it no token is needed."),
-    ] = None,
+    scope: Annotated[Scope | None, Depends(_download_scope)],
 ) -> StreamingResponse:
     """The file's bytes. With the `sig` of its `url` anyone may fetch it (an altered or another file's
     signature answers 404); without one, a token with products:read of the file's customer is needed."""
-    if sig is not None:
-        if not links.verify(file_id, sig):
-            raise FileNotFound(file_id)
-        content = await service.open_content(session, store, None, file_id)
-    else:
-        principal = await Requires(Permission.products_read)(await get_principal(request, credentials))
-        content = await service.open_content(session, store, Scope.of(principal), file_id)
+    content = await service.open_content(session, store, scope, file_id)
     file = content.file
     return StreamingResponse(
         content.chunks,
