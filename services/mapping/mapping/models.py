@@ -56,12 +56,12 @@ class CatalogProduct(Base):
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
-class DesignFile(Base):
+class UploadedFile(Base):
     """An uploaded design file (docs/files.md): its metadata here, its bytes in the file store under
     `storage_key`. Listed newest first per customer."""
 
-    __tablename__ = "design_files"
-    __table_args__ = (Index("ix_design_files_customer_id_created_at", "customer_id", "created_at", "id"),)
+    __tablename__ = "uploaded_files"
+    __table_args__ = (Index("ix_uploaded_files_customer_id_created_at", "customer_id", "created_at", "id"),)
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
     customer_id: Mapped[uuid.UUID] = mapped_column(GUID())

@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy import Select, delete, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from mapping.models import DesignFile
+from mapping.models import UploadedFile
 from printbridge_shared.auth.permissions import Scope
 
 
@@ -20,16 +20,16 @@ class FileRepository:
     def scoped(statement: Select[Any], scope: Scope) -> Select[Any]:
         if scope.all_customers:
             return statement
-        return statement.where(DesignFile.customer_id == scope.customer_id)
+        return statement.where(UploadedFile.customer_id == scope.customer_id)
 
-    async def get(self, scope: Scope, file_id: uuid.UUID) -> DesignFile | None:
+    async def get(self, scope: Scope, file_id: uuid.UUID) -> UploadedFile | None:
         return await self.session.scalar(
-            self.scoped(select(DesignFile).where(DesignFile.id == file_id), scope)
+            self.scoped(select(UploadedFile).where(UploadedFile.id == file_id), scope)
         )
 
-    async def get_any(self, file_id: uuid.UUID) -> DesignFile | None:
+    async def get_any(self, file_id: uuid.UUID) -> UploadedFile | None:
         """Whoever's it is: for a download whose signed address already proves the right to it."""
-        return await self.session.get(DesignFile, file_id)
+        return await self.session.get(UploadedFile, file_id)
 
     async def list(
         self,
@@ -38,20 +38,20 @@ class FileRepository:
         customer_id: uuid.UUID | None,
         before: tuple[dt.datetime, uuid.UUID] | None,
         limit: int,
-    ) -> Sequence[DesignFile]:
+    ) -> Sequence[UploadedFile]:
         """Newest first, ties by id; `before` is the last (created_at, id) of the previous page."""
-        statement = self.scoped(select(DesignFile), scope)
+        statement = self.scoped(select(UploadedFile), scope)
         if customer_id is not None:
-            statement = statement.where(DesignFile.customer_id == customer_id)
+            statement = statement.where(UploadedFile.customer_id == customer_id)
         if before is not None:
-            statement = statement.where(tuple_(DesignFile.created_at, DesignFile.id) < before)
-        statement = statement.order_by(DesignFile.created_at.desc(), DesignFile.id.desc()).limit(limit)
+            statement = statement.where(tuple_(UploadedFile.created_at, UploadedFile.id) < before)
+        statement = statement.order_by(UploadedFile.created_at.desc(), UploadedFile.id.desc()).limit(limit)
         return (await self.session.scalars(statement)).all()
 
-    def add(self, file: DesignFile) -> None:
+    def add(self, file: UploadedFile) -> None:
         self.session.add(file)
 
     async def remove(self, file_id: uuid.UUID) -> bool:
         """Deletes the row; False when a concurrent delete was first."""
-        result = await self.session.execute(delete(DesignFile).where(DesignFile.id == file_id))
+        result = await self.session.execute(delete(UploadedFile).where(UploadedFile.id == file_id))
         return bool(getattr(result, "rowcount", 0))

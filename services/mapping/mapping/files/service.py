@@ -25,10 +25,9 @@ from mapping.files.exceptions import (
 )
 from mapping.files.links import FileLinks
 from mapping.files.repository import FileRepository
-from mapping.files.schemas import CONTENT_TYPES, DesignFilePage
-from mapping.files.schemas import DesignFile as DesignFileRead
+from mapping.files.schemas import CONTENT_TYPES, DesignFile, DesignFilePage
 from mapping.files.storage import CHUNK_BYTES, FileStore, StoredFileMissing, StoreUnavailable
-from mapping.models import DesignFile
+from mapping.models import UploadedFile
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.db import utcnow
@@ -46,12 +45,12 @@ MAX_FILENAME = 255
 class Content:
     """A file's bytes on their way out: `chunks` must be read to the end or closed."""
 
-    file: DesignFile
+    file: UploadedFile
     chunks: AsyncIterator[bytes]
 
 
-def to_read(file: DesignFile, links: FileLinks) -> DesignFileRead:
-    return DesignFileRead(
+def to_read(file: UploadedFile, links: FileLinks) -> DesignFile:
+    return DesignFile(
         id=file.id,
         customer_id=file.customer_id,
         filename=file.filename,
@@ -133,7 +132,7 @@ async def upload(
     *,
     customer_id: uuid.UUID,
     filename: str | None,
-) -> DesignFile:
+) -> UploadedFile:
     size, sha256, head = await asyncio.to_thread(_digest, source)
     if size == 0:
         raise FileEmpty()
@@ -141,7 +140,7 @@ async def upload(
         raise FileTooLarge(FILE_UPLOAD_MAX_BYTES)
     format = await asyncio.to_thread(_print_format, source, head)
     file_id = uuid.uuid4()
-    file = DesignFile(
+    file = UploadedFile(
         id=file_id,
         customer_id=customer_id,
         filename=_storable_name(filename, format),
@@ -167,7 +166,7 @@ async def upload(
     return file
 
 
-async def get(session: AsyncSession, scope: Scope, file_id: uuid.UUID) -> DesignFile:
+async def get(session: AsyncSession, scope: Scope, file_id: uuid.UUID) -> UploadedFile:
     file = await FileRepository(session).get(scope, file_id)
     if file is None:
         raise FileNotFound(file_id)

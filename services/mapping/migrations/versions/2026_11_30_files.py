@@ -18,7 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table(
-        "design_files",
+        "uploaded_files",
         sa.Column("id", GUID(), primary_key=True),
         sa.Column("customer_id", GUID(), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
@@ -31,10 +31,10 @@ def upgrade() -> None:
         sa.Column("created_by", GUID(), nullable=False),
     )
     op.create_index(
-        "ix_design_files_customer_id_created_at", "design_files", ["customer_id", "created_at", "id"]
+        "ix_uploaded_files_customer_id_created_at", "uploaded_files", ["customer_id", "created_at", "id"]
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_design_files_customer_id_created_at", table_name="design_files")
-    op.drop_table("design_files")
+    op.drop_index("ix_uploaded_files_customer_id_created_at", table_name="uploaded_files")
+    op.drop_table("uploaded_files")
