@@ -2,7 +2,8 @@
 
 import json
 import re
-from typing import Any
+import tempfile
+from typing import IO, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,6 +15,9 @@ _REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 # Far beyond any body the API takes, far below what makes validating and answering it expensive.
 MAX_JSON_DEPTH = 32
 MAX_JSON_MEMBERS = 10_000  # counted from the bytes, see json_body_refusal
+# A body without Content-Length is read ahead to check its size: up to this much in memory, the rest on disk.
+READ_AHEAD_IN_MEMORY_BYTES = 1024 * 1024
+REPLAY_CHUNK_BYTES = 64 * 1024
 
 
 async def send_problem(
@@ -61,7 +65,8 @@ class BodySizeLimitMiddleware:
 async def call_with_body_limit(app: ASGIApp, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
     """Calls `app` unless the request body is larger than `limit` bytes, which gets 413 instead. A
     declared Content-Length is held to by the server; a body without one is read ahead, so an app
-    never sees part of a body that is then cut off (FastAPI would answer that with a 400)."""
+    never sees part of a body that is then cut off (FastAPI would answer that with a 400). What is read
+    ahead past the first MiB waits on disk, not in memory: routes take uploads of up to 200 MiB."""
     for name, value in scope["headers"]:
         if name == b"content-length" and value.isdigit():
             if int(value) > limit:
@@ -69,20 +74,42 @@ async def call_with_body_limit(app: ASGIApp, scope: Scope, receive: Receive, sen
             else:
                 await app(scope, receive, send)
             return
-    messages: list[Message] = []
-    size = 0
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            break
-        size += len(message.get("body", b""))
-        if size > limit:
-            await _too_large(send, limit)
-            return
-        if not message.get("more_body", False):
-            break
-    await app(scope, _replaying(messages, receive), send)
+    with tempfile.SpooledTemporaryFile(max_size=READ_AHEAD_IN_MEMORY_BYTES) as spool:
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            body = message.get("body", b"")
+            size += len(body)
+            if size > limit:
+                await _too_large(send, limit)
+                return
+            # Disk writes of the spool go to the page cache; they do not stall the loop as reads would.
+            spool.write(body)
+            if not message.get("more_body", False):
+                message = {"type": "http.request", "body": b"", "more_body": False}
+                break
+        spool.seek(0)
+        await app(scope, _replaying_spool(spool, message, receive), send)
+
+
+def _replaying_spool(spool: IO[bytes], last: Message, receive: Receive) -> Receive:
+    """A receive that hands out the spooled body in chunks, then `last` (the body's end, or the
+    disconnect that came instead), then the server's next messages."""
+    done = False
+
+    async def replay() -> Message:
+        nonlocal done
+        if done:
+            return await receive()
+        chunk = spool.read(REPLAY_CHUNK_BYTES)
+        if chunk:
+            return {"type": "http.request", "body": chunk, "more_body": True}
+        done = True
+        return last
+
+    return replay
 
 
 def _replaying(messages: list[Message], receive: Receive) -> Receive:

@@ -39,6 +39,8 @@ INTERNAL_PREFIX = "/internal"
 ORDER_IMPORT_MAX_BYTES = 50 * 1024 * 1024
 # A catalog import of 10,000 products (docs/catalog.md), read whole: about 1 KiB a product.
 CATALOG_IMPORT_MAX_BYTES = 16 * 1024 * 1024
+# The largest design file an upload takes (docs/files.md): print-ready PDFs with images run to this.
+FILE_UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 
 _LITERAL_SEGMENT = re.compile(r"[A-Za-z0-9_.-]+")
 _PARAMETER_SEGMENT = re.compile(r"\{[a-z_][a-z0-9_]*\}")
@@ -160,7 +162,7 @@ ROUTES = RouteTable(
         Route("/v1/shop-products", "mapping"),
         Route("/v1/shop-variants", "mapping"),
         Route("/v1/templates", "mapping"),
-        Route("/v1/files", "mapping"),
+        Route("/v1/files", "mapping", max_body_bytes=FILE_UPLOAD_MAX_BYTES),
         # orders: orders (also nested under their store), production, routing, postbacks.
         Route("/v1/stores/{store_id}/orders", "orders"),
         # CSV order files of manual stores (docs/orders-import.md).

@@ -1,12 +1,18 @@
 """The body limit every service and the embedded gateway apply, and the one request-id rule."""
 
+import hashlib
 from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI, Request
 
-from printbridge_shared.http import REQUEST_ID_PATTERN, BodySizeLimitMiddleware, is_valid_request_id
+from printbridge_shared.http import (
+    READ_AHEAD_IN_MEMORY_BYTES,
+    REQUEST_ID_PATTERN,
+    BodySizeLimitMiddleware,
+    is_valid_request_id,
+)
 from printbridge_shared.routes import Route, RouteTable
 
 LIMIT = 1000
@@ -49,6 +55,27 @@ async def test_a_chunked_body_within_the_limit_reaches_the_app_whole() -> None:
     async with client_for(ROUTES) as client:
         response = await client.post("/v1/catalog/items", content=chunked(LIMIT))
     assert response.json() == {"received": LIMIT}
+
+
+async def test_a_chunked_body_larger_than_the_memory_read_ahead_reaches_the_app_whole_and_in_order() -> None:
+    size = 3 * READ_AHEAD_IN_MEMORY_BYTES + 7
+    body = bytes(range(256)) * (size // 256) + b"end" + b"!" * (size % 256 - 3)
+
+    async def pieces() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 100_000):
+            yield body[start : start + 100_000]
+
+    app = FastAPI()
+
+    @app.post("/v1/files")
+    async def digest(request: Request) -> dict[str, str]:
+        return {"sha256": hashlib.sha256(await request.body()).hexdigest()}
+
+    routes = RouteTable([Route("/v1/files", "mapping", 10 * READ_AHEAD_IN_MEMORY_BYTES)])
+    limited = BodySizeLimitMiddleware(app, max_bytes=LIMIT, routes=routes)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=limited), base_url="http://s") as client:
+        response = await client.post("/v1/files", content=pieces())
+    assert response.json() == {"sha256": hashlib.sha256(body).hexdigest()}
 
 
 async def test_a_declared_length_over_the_limit_is_refused_before_the_body_is_read() -> None:

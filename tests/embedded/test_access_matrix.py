@@ -100,6 +100,13 @@ MATRIX = {
     "update_template": "401 any any any 403 403 any",
     "delete_template": "401 any any any 403 403 any",
     "recheck_template_files": "401 any any any 403 403 any",
+    # Design files: products:read reads (not order managers), products:manage uploads and deletes (not
+    # viewers either). The path's file is made up (404); an upload with a JSON body answers 415.
+    "upload_file": "401 any any any 403 403 any",
+    "list_files": "401 ok  ok  ok  403 ok  ok",
+    "get_file": "401 any any any 403 any any",
+    "delete_file": "401 any any any 403 403 any",
+    "download_file": "401 any any any 403 any any",
 }
 RUNS = {"any", "ok"}
 

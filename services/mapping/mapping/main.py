@@ -4,12 +4,16 @@ from fastapi import FastAPI
 
 from mapping.catalog.endpoints import router as catalog_router
 from mapping.config import Settings
+from mapping.files.endpoints import router as files_router
+from mapping.files.links import FileLinks
+from mapping.files.storage import file_store
 from mapping.messaging.topology import consumers
 from mapping.models import jobs, messaging
 from mapping.specs import jobs as design_file_jobs
 from mapping.template.endpoints import router as template_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 from printbridge_shared.outbound import guarded_client
+from printbridge_shared.secret_keys import load_keys
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -18,27 +22,34 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     settings = settings or Settings()
     # Design files are addresses users give: fetched only through the guarded client.
     http = guarded_client(allow_private=settings.allow_private_urls)
-    return build_service_app(
+    store = file_store(settings)
+    configured = settings.secret_keys.get_secret_value() if settings.secret_keys else None
+    links = FileLinks(load_keys(configured, settings.data_dir), settings.public_url)
+    app = build_service_app(
         ServiceParts(
             name="mapping",
             title="Printbridge mapping",
-            description="The producer's catalog, synced shop products and their mappings.",
+            description="The producer's catalog, synced shop products and their mappings, design files.",
             settings=settings,
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[catalog_router, template_router],
+            routers=[catalog_router, template_router, files_router],
             consumers=consumers,
             job_handlers=lambda _db, outbox: design_file_jobs.handlers(http, outbox),
             schedules=design_file_jobs.schedules(settings.design_file_recheck_interval_s),
-            closers=[http.aclose],
+            closers=[http.aclose, store.aclose],
             tags=[
                 {"name": "catalog", "description": "The producer's production catalog."},
                 {
                     "name": "templates",
                     "description": "Customers' saved product configurations with checked design files.",
                 },
+                {"name": "files", "description": "Uploaded design files and their download addresses."},
             ],
         ),
         runtime or Runtime.distributed(settings),
     )
+    app.state.file_store = store
+    app.state.file_links = links
+    return app

@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
@@ -106,3 +106,23 @@ class Template(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # Grows by one with each `template.changed` / `template.removed` (its `aggregate_version`).
     version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class UploadedFile(Base):
+    """An uploaded design file (docs/files.md): its metadata here, its bytes in the file store under
+    `storage_key`. Listed newest first per customer."""
+
+    __tablename__ = "uploaded_files"
+    __table_args__ = (Index("ix_uploaded_files_customer_id_created_at", "customer_id", "created_at", "id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str] = mapped_column(String(10))
+    storage_key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The subject (user or operator) who uploaded it.
+    created_by: Mapped[uuid.UUID] = mapped_column(GUID())

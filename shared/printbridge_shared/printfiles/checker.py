@@ -121,7 +121,8 @@ async def check_file(
     )
 
 
-def _named(format: str) -> str:
+def format_name(format: str) -> str:
+    """What a `sniff` result is, as a sentence reads it ("a web page (HTML)", "a GIF file")."""
     return {
         "empty": "empty",
         "html": "a web page (HTML)",
@@ -216,7 +217,7 @@ def _sniff_head(spool: IO[bytes], size: int) -> str:
     if format not in SUPPORTED and format != "xml":
         raise _Refused(
             FileProblem.file_format,
-            f"the file is {_named(format)}, not a print file",
+            f"the file is {format_name(format)}, not a print file",
             "link to the print file itself (PDF, PNG, JPEG, TIFF or SVG), not a web page about it",
             format=format,
         )
