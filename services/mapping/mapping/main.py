@@ -9,8 +9,10 @@ from mapping.files.links import FileLinks
 from mapping.files.storage import file_store
 from mapping.messaging.topology import consumers
 from mapping.models import jobs, messaging
+from mapping.shop_product.endpoints import router as shop_product_router
 from mapping.specs import jobs as design_file_jobs
 from mapping.template.endpoints import router as template_router
+from mapping.variant_mapping.endpoints import router as variant_mapping_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 from printbridge_shared.outbound import guarded_client
 from printbridge_shared.secret_keys import load_keys
@@ -34,7 +36,13 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[catalog_router, template_router, files_router],
+            routers=[
+                catalog_router,
+                shop_product_router,
+                variant_mapping_router,
+                template_router,
+                files_router,
+            ],
             consumers=consumers,
             job_handlers=lambda _db, outbox: design_file_jobs.handlers(http, outbox),
             schedules=design_file_jobs.schedules(settings.design_file_recheck_interval_s),
@@ -44,6 +52,10 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 {
                     "name": "templates",
                     "description": "Customers' saved product configurations with checked design files.",
+                },
+                {
+                    "name": "shop products",
+                    "description": "Connected shops' products and variants and their mappings to production.",
                 },
                 {"name": "files", "description": "Uploaded design files and their download addresses."},
             ],

@@ -2,7 +2,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
@@ -126,3 +126,77 @@ class UploadedFile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     # The subject (user or operator) who uploaded it.
     created_by: Mapped[uuid.UUID] = mapped_column(GUID())
+
+
+class ShopProduct(Base):
+    """A product of a connected shop as connectors last published it (`shop_product.synced`), kept by its
+    `revision`; a removed one keeps its row (`removed_at`) and loses its variants. `mapping_status` is the
+    product's as the lists filter it: the most pressing of its variants' (docs/products.md)."""
+
+    __tablename__ = "shop_products"
+    __table_args__ = (
+        UniqueConstraint("store_id", "external_id", name="uq_shop_products_store_id"),
+        Index("ix_shop_products_store_id_title_key", "store_id", "title_key", "id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    # Lower-cased title, cut to 200 characters: case-insensitive search and the lists' order.
+    title_key: Mapped[str] = mapped_column(String(200))
+    handle: Mapped[str | None] = mapped_column(Text)
+    product_type: Mapped[str | None] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    platform_status: Mapped[str] = mapped_column(String(30))
+    mapping_status: Mapped[str] = mapped_column(String(20), index=True)
+    source_updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    revision: Mapped[int] = mapped_column(Integer)
+    synced_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    removed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ShopVariant(Base):
+    """One variant of a shop product (the product itself when it has no options): what an order line
+    names, and what a mapping ties to production."""
+
+    __tablename__ = "shop_variants"
+    __table_args__ = (
+        UniqueConstraint("shop_product_id", "external_id", name="uq_shop_variants_shop_product_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    shop_product_id: Mapped[uuid.UUID] = mapped_column(GUID(), ForeignKey("shop_products.id"), index=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    external_id: Mapped[str] = mapped_column(String(100))
+    sku: Mapped[str | None] = mapped_column(String(200), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    options: Mapped[dict[str, str]] = mapped_column(JSON)
+    price: Mapped[str | None] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    # unmapped | mapped | needs_attention | inactive
+    mapping_status: Mapped[str] = mapped_column(String(20))
+    # The `aggregate_version` of the variant's last `mapping.*` event: kept when it is unmapped, so a
+    # mapping made again continues its versions and consumers never see them go backwards.
+    mapping_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class VariantMapping(Base):
+    """A shop variant tied to a catalog product: its attributes and design files (`design_files` rows of
+    owner kind `mapping`, owner id the variant's). `status` is its spec's (mapping.specs.status)."""
+
+    __tablename__ = "variant_mappings"
+
+    shop_variant_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("shop_variants.id"), primary_key=True
+    )
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    product_uid: Mapped[str] = mapped_column(String(200), index=True)
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

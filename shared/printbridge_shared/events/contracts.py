@@ -520,3 +520,39 @@ class ShopProductPublishFailed(EventData):
     customer_id: uuid.UUID
     reason: str
     failed_at: dt.datetime
+
+
+class _VariantMappingRef(EventData):
+    shop_variant_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    external_product_id: str
+    external_variant_id: str
+    sku: str | None = None
+
+
+@contract
+class MappingChanged(_VariantMappingRef):
+    """A shop variant's mapping to production was made or changed, or something it depends on changed
+    (a file check's result, the catalog product, the shop product turned inactive): the whole snapshot
+    (aggregate: the shop variant, versioned). `status`: `mapped` (it can be produced), `needs_attention`
+    (`issues` say why: product retired, spec no longer valid, a file failing or missing) or `inactive` (the
+    shop does not sell the product)."""
+
+    event_type = "mapping.changed"
+    product_uid: str
+    attributes: dict[str, str]
+    files: dict[str, DesignFileResult]
+    status: str
+    issues: tuple[str, ...] = ()
+    updated_at: dt.datetime
+
+
+@contract
+class MappingRemoved(_VariantMappingRef):
+    """A shop variant is no longer mapped: unmapped by a user, or gone from the shop (aggregate: the shop
+    variant, its last version)."""
+
+    event_type = "mapping.removed"
+    removed_at: dt.datetime

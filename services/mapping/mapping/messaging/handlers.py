@@ -1,10 +1,17 @@
 """What mapping takes from the bus: connectors' stores (the projection its shop products are nested
-under). Later: shop products fetched by connectors, and the outcome of a publish it asked for. Each
-handler makes one service call in the consumer's unit of work."""
+under) and the shop products connectors reads from them. Later: the outcome of a publish it asked for.
+Each handler makes one service call in the consumer's unit of work."""
 
+from mapping.shop_product import service as shop_products
 from mapping.store import service as stores
 from printbridge_shared.events.consumer import EventContext, Subscription, on
-from printbridge_shared.events.contracts import StoreConnected, StoreDisconnected, StoreUpdated
+from printbridge_shared.events.contracts import (
+    ShopProductRemoved,
+    ShopProductSynced,
+    StoreConnected,
+    StoreDisconnected,
+    StoreUpdated,
+)
 
 
 async def on_store_snapshot(
@@ -13,8 +20,18 @@ async def on_store_snapshot(
     await stores.record_snapshot(context.session, data, version=context.envelope.aggregate_version)
 
 
+async def on_shop_product_synced(context: EventContext, data: ShopProductSynced) -> None:
+    await shop_products.record_synced(context.session, context.outbox, data)
+
+
+async def on_shop_product_removed(context: EventContext, data: ShopProductRemoved) -> None:
+    await shop_products.record_removed(context.session, context.outbox, data)
+
+
 SUBSCRIPTIONS: list[Subscription] = [
     on(StoreConnected, on_store_snapshot),
     on(StoreUpdated, on_store_snapshot),
     on(StoreDisconnected, on_store_snapshot),
+    on(ShopProductSynced, on_shop_product_synced),
+    on(ShopProductRemoved, on_shop_product_removed),
 ]
