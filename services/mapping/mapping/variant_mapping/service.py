@@ -7,7 +7,9 @@ unmapping (or the variant leaving the shop) one `mapping.removed`."""
 import uuid
 from collections.abc import Sequence
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mapping.catalog.repository import CatalogRepository
 from mapping.models import CatalogProduct, DesignFile, ShopProduct, ShopVariant, VariantMapping
@@ -36,6 +38,22 @@ OWNER_KIND = "mapping"
 PRODUCT_PRIORITY = [MappingStatus.needs_attention, MappingStatus.unmapped, MappingStatus.mapped]
 
 
+async def _next_version(session: AsyncSession, variant: ShopVariant) -> int:
+    """The variant's next `mapping.*` version, raised in the database (the row stays locked until the
+    commit), so concurrent changes (a request, a file check's job) get consecutive versions."""
+    await session.flush()
+    statement = (
+        update(ShopVariant)
+        .where(ShopVariant.id == variant.id)
+        .values(mapping_version=ShopVariant.mapping_version + 1)
+        .returning(ShopVariant.mapping_version)
+        .execution_options(synchronize_session=False)
+    )
+    version = int((await session.execute(statement)).scalar_one())
+    set_committed_value(variant, "mapping_version", version)
+    return version
+
+
 def variant_status(product: ShopProduct, mapping: VariantMapping | None) -> MappingStatus:
     if not product.active:
         return MappingStatus.inactive
@@ -60,7 +78,7 @@ async def _record_changed(
     rows: Sequence[DesignFile],
     issues: Sequence[str],
 ) -> None:
-    variant.mapping_version += 1
+    version = await _next_version(session, variant)
     data = MappingChanged(
         shop_variant_id=variant.id,
         store_id=variant.store_id,
@@ -81,14 +99,14 @@ async def _record_changed(
         data,
         customer_id=variant.customer_id,
         aggregate_id=variant.id,
-        aggregate_version=variant.mapping_version,
+        aggregate_version=version,
     )
 
 
 async def _record_removed(
     session: AsyncSession, outbox: Outbox, product: ShopProduct, variant: ShopVariant
 ) -> None:
-    variant.mapping_version += 1
+    version = await _next_version(session, variant)
     data = MappingRemoved(
         shop_variant_id=variant.id,
         store_id=variant.store_id,
@@ -104,7 +122,7 @@ async def _record_removed(
         data,
         customer_id=variant.customer_id,
         aggregate_id=variant.id,
-        aggregate_version=variant.mapping_version,
+        aggregate_version=version,
     )
 
 
