@@ -100,6 +100,18 @@ MATRIX = {
     "update_template": "401 any any any 403 403 any",
     "delete_template": "401 any any any 403 403 any",
     "recheck_template_files": "401 any any any 403 403 any",
+    # Shop products and mappings: products:read reads, products:manage syncs and maps (not viewers); order
+    # managers neither; a store manager only its stores. The path's store, product and variant are made up
+    # (404).
+    "list_store_products": "401 any any any 403 any any",
+    "sync_store_products": "401 any any any 403 403 any",
+    "list_shop_products": "401 ok  ok  ok  403 ok  ok",
+    "get_shop_product": "401 any any any 403 any any",
+    "get_shop_variant": "401 any any any 403 any any",
+    "map_shop_variant": "401 any any any 403 403 any",
+    "map_shop_variants": "401 any any any 403 403 any",
+    "unmap_shop_variant": "401 any any any 403 403 any",
+    "recheck_shop_variant_files": "401 any any any 403 403 any",
     # Design files: products:read reads (not order managers), products:manage uploads and deletes (not
     # viewers either). The path's file is made up (404); an upload with a JSON body answers 415.
     "upload_file": "401 any any any 403 403 any",

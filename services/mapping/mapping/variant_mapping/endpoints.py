@@ -30,7 +30,7 @@ async def map_shop_variants(
     return [await shop_products.get_variant(session, scope, variant_id) for variant_id in mapped]
 
 
-@router.get("/{variant_id}", response_model=ShopVariantRead, responses=problems(404))
+@router.get("/{variant_id:uuid}", response_model=ShopVariantRead, responses=problems(404))
 async def get_shop_variant(
     variant_id: uuid.UUID, session: ReadSessionDep, principal: ProductsReader
 ) -> ShopVariantRead:
@@ -38,7 +38,7 @@ async def get_shop_variant(
     return await shop_products.get_variant(session, Scope.of(principal), variant_id)
 
 
-@router.put("/{variant_id}/mapping", response_model=ShopVariantRead, responses=problems(404, 422))
+@router.put("/{variant_id:uuid}/mapping", response_model=ShopVariantRead, responses=problems(404, 422))
 async def map_shop_variant(
     variant_id: uuid.UUID,
     payload: MappingIn,
@@ -58,7 +58,7 @@ async def map_shop_variant(
 
 
 @router.delete(
-    "/{variant_id}/mapping",
+    "/{variant_id:uuid}/mapping",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
     responses=problems(404, 409),
@@ -72,7 +72,7 @@ async def unmap_shop_variant(
 
 
 @router.post(
-    "/{variant_id}/mapping/files/recheck",
+    "/{variant_id:uuid}/mapping/files/recheck",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=ShopVariantRead,
     responses=problems(404, 409),
