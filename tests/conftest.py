@@ -2,14 +2,16 @@
 sandboxes on real sockets."""
 
 import base64
+import io
 import os
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
 
 import httpx
 import pytest
@@ -399,6 +401,157 @@ class ShopFlow:
         counts = (second["orders_created"], second["orders_existing"], second["rows_failed"])
         assert counts == (0, 1, 1), second
         assert self.external_ids(store) == ["PO-1", "PO-2"]
+
+    def products_are_synced_and_mapped(self, shop: str, slug: str) -> None:
+        """A Shopify and a WooCommerce store sync their products; variants are mapped with a design file
+        uploaded to Printbridge (a spec that does not fit is refused, one at a time and in bulk); a web
+        page behind a .pdf link and a missing file are named as such; a product set to draft in the
+        shop turns inactive."""
+        customer = self.customer()
+        shopify_store = self.connect_shopify(customer, shop)
+        woo_store = self.connect_woocommerce(customer, slug)
+        self.catalog_product()
+        shopify = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}"
+        flyer = httpx.post(f"{shopify}/products", json=self.SHOPIFY_FLYER)
+        flyer.raise_for_status()
+        woo = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}"
+        httpx.post(f"{woo}/products", json=self.WOO_FLYER).raise_for_status()
+        shopify_variants = self.variants_of(shopify_store, count=2)
+        woo_variants = self.variants_of(woo_store, count=2)
+        url = self.upload(customer, self.flyer_pdf())
+
+        refused = self.map(shopify_variants["SF-A5"], {"paper": "silk"}, url)
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["loc"] == ["body", "attributes", "paper"], refused.text
+        assert self.map(shopify_variants["SF-A5"], {"paper": "matte"}, url).status_code == 200
+        bulk = httpx.post(
+            f"{self.base}/v1/shop-variants/mappings",
+            json={**self.spec({"paper": "gloss"}, url), "shop_variant_ids": list(woo_variants.values())},
+            headers=self.headers,
+        )
+        assert bulk.status_code == 200, bulk.text
+        for variant_id in [shopify_variants["SF-A5"], *woo_variants.values()]:
+            assert (
+                self.variant_becomes(variant_id, "mapped")["mapping"]["files"]["front"]["status"] == "passed"
+            )
+
+        login_page = f"{self.base}/docs?download=flyer.pdf"
+        assert self.map(shopify_variants["SF-A4"], {"paper": "matte"}, login_page).status_code == 200
+        failed = self.file_fails(shopify_variants["SF-A4"])
+        assert (failed["problem"], failed["format"]) == ("file_format", "html"), failed
+        missing = f"{self.base}/v1/files/{uuid.uuid4()}/content?sig=none"
+        assert self.map(shopify_variants["SF-A4"], {"paper": "matte"}, missing).status_code == 200
+        assert self.file_fails(shopify_variants["SF-A4"])["problem"] == "file_unreachable"
+
+        httpx.patch(f"{shopify}/products/{flyer.json()['id']}", json={"status": "DRAFT"}).raise_for_status()
+        self.eventually(lambda: self.products(shopify_store)[0]["mapping_status"] == "inactive")
+        synced = httpx.post(
+            f"{self.base}/v1/stores/{shopify_store}/products/sync", json={"full": True}, headers=self.headers
+        )
+        assert synced.status_code == 202, synced.text
+
+    SHOPIFY_FLYER: ClassVar[dict[str, object]] = {
+        "title": "Summer flyer",
+        "variants": [
+            {"sku": "SF-A5", "price": "19.00", "options": {"Size": "A5"}},
+            {"sku": "SF-A4", "price": "24.00", "options": {"Size": "A4"}},
+        ],
+    }
+    WOO_FLYER: ClassVar[dict[str, object]] = {
+        "name": "Winter flyer",
+        "type": "variable",
+        "attributes": [{"name": "Size", "options": ["A5", "A6"]}],
+        "variations": [
+            {"sku": "WF-A5", "regular_price": "19.00", "attributes": [{"name": "Size", "option": "A5"}]},
+            {"sku": "WF-A6", "regular_price": "15.00", "attributes": [{"name": "Size", "option": "A6"}]},
+        ],
+    }
+
+    @staticmethod
+    def eventually(condition: Callable[[], object], within: float = 20.0) -> None:
+        deadline = time.monotonic() + within
+        while not condition():
+            assert time.monotonic() < deadline, f"condition not met within {within} s"
+            time.sleep(0.1)
+
+    def catalog_product(self) -> None:
+        area = {
+            "name": "front",
+            "formats": ["pdf"],
+            "trim_width_mm": 148,
+            "trim_height_mm": 210,
+            "bleed_mm": 3,
+        }
+        body = {
+            "product_uid": "e2e_flyer_a5",
+            "name": "Flyer A5",
+            "type": "flyer",
+            "attributes": {"paper": ["matte", "gloss"]},
+            "print_areas": [area],
+        }
+        created = httpx.post(f"{self.base}/v1/catalog/products", json=body, headers=self.headers)
+        assert created.status_code in (201, 409), created.text
+
+    @staticmethod
+    def flyer_pdf() -> bytes:
+        """An A5 page with 3 mm bleed on every side (154 x 216 mm)."""
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        writer.add_blank_page(154 / 25.4 * 72, 216 / 25.4 * 72)
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+
+    def upload(self, customer_id: str, content: bytes) -> str:
+        uploaded = httpx.post(
+            f"{self.base}/v1/files",
+            data={"customer_id": customer_id},
+            files={"file": ("flyer.pdf", content, "application/pdf")},
+            headers=self.headers,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        return str(uploaded.json()["url"])
+
+    def products(self, store_id: str) -> list[dict[str, Any]]:
+        listed = httpx.get(f"{self.base}/v1/stores/{store_id}/products", headers=self.headers)
+        assert listed.status_code == 200, listed.text
+        return list(listed.json()["items"])
+
+    def variants_of(self, store_id: str, count: int) -> dict[str, str]:
+        """The store's variants by SKU, once `count` of them are synced."""
+        found: dict[str, str] = {}
+
+        def synced() -> bool:
+            found.update({v["sku"]: v["id"] for p in self.products(store_id) for v in p["variants"]})
+            return len(found) >= count
+
+        self.eventually(synced)
+        return found
+
+    @staticmethod
+    def spec(attributes: dict[str, str], url: str) -> dict[str, object]:
+        return {"product_uid": "e2e_flyer_a5", "attributes": attributes, "files": {"front": url}}
+
+    def map(self, variant_id: str, attributes: dict[str, str], url: str) -> httpx.Response:
+        return httpx.put(
+            f"{self.base}/v1/shop-variants/{variant_id}/mapping",
+            json=self.spec(attributes, url),
+            headers=self.headers,
+        )
+
+    def variant(self, variant_id: str) -> dict[str, Any]:
+        found = httpx.get(f"{self.base}/v1/shop-variants/{variant_id}", headers=self.headers)
+        assert found.status_code == 200, found.text
+        return dict(found.json())
+
+    def variant_becomes(self, variant_id: str, status: str) -> dict[str, Any]:
+        self.eventually(lambda: self.variant(variant_id)["mapping_status"] == status)
+        return self.variant(variant_id)
+
+    def file_fails(self, variant_id: str) -> dict[str, Any]:
+        self.eventually(lambda: self.variant(variant_id)["mapping"]["files"]["front"]["status"] == "failed")
+        return dict(self.variant(variant_id)["mapping"]["files"]["front"])
 
     def store(self, store_id: str) -> dict[str, object]:
         response = httpx.get(f"{self.base}/v1/stores/{store_id}", headers=self.headers)

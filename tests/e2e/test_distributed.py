@@ -510,6 +510,13 @@ def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(
     flow.manual_order_and_csv_import_behave()
 
 
+def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(
+    run_dist: DistributedRun, shop_flow: Any
+) -> None:
+    flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'products')}"})
+    flow.products_are_synced_and_mapped("e2e-dist-products.myshopify.com", "e2e-dist-products")
+
+
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
     code, seconds = run_dist.stop()
     assert code == 0, run_dist.log_tail()

@@ -202,6 +202,29 @@ def test_orders_from_etsy_by_notice_and_by_poll_and_from_pressero_are_listed_onc
         assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
 
 
+def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(tmp_path, sandboxes, shop_flow):
+    env = {
+        **os.environ,
+        **sandboxes.suite_env(),
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_MODE": "embedded",
+    }
+    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
+        del env[key]
+    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    env["PRINTBRIDGE_PUBLIC_URL"] = base
+    created_key = subprocess.run(
+        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
+    )
+    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
+    suite = start_suite(env, tmp_path / "suite.log")
+    try:
+        flow.products_are_synced_and_mapped("e2e-products.myshopify.com", "e2e-products")
+    finally:
+        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
+
+
 def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(tmp_path, shop_flow):
     env = {
         **os.environ,
