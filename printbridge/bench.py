@@ -24,7 +24,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from printbridge import bench_import, bench_webhooks
+from printbridge import bench_import, bench_products, bench_webhooks
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -295,6 +295,7 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
                     results += measure(
                         "distributed", "customers directly", "http://127.0.0.1:8101", token, workdir
                     )
+                create_shop(shopify)
                 connect_shop(base, token, shopify)
                 rps, p50, p99, errors, requests = wrk_file(f"{base}{bench_webhooks.PATH}", script)
                 results.append(Result("distributed", "gateway (nginx)", WEBHOOK, rps, p50, p99, errors))
@@ -315,16 +316,20 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
     return results, check
 
 
-def connect_shop(base: str, token: str, shopify: str) -> None:
-    """A customer with a Shopify shop connected through the public API (POST /v1/stores, the merchant
-    approves in the sandbox, which sends the browser back to the callback)."""
-    headers = {"Authorization": f"Bearer {token}"}
+def create_shop(shopify: str, shop: str = BENCH_SHOP) -> None:
+    """The shop in the Shopify sandbox."""
     httpx.post(
-        f"{shopify}/_sandbox/shopify/shops", json={"domain": BENCH_SHOP, "name": "Bench Prints"}
+        f"{shopify}/_sandbox/shopify/shops", json={"domain": shop, "name": "Bench Prints"}
     ).raise_for_status()
+
+
+def connect_shop(base: str, token: str, shopify: str, shop: str = BENCH_SHOP) -> str:
+    """A customer with the sandbox's Shopify shop connected through the public API (POST /v1/stores, the
+    merchant approves in the sandbox, which sends the browser back to the callback); the store's id."""
+    headers = {"Authorization": f"Bearer {token}"}
     created = httpx.post(f"{base}/v1/customers", json={"name": "Bench Brand"}, headers=headers)
     created.raise_for_status()
-    body = {"platform": "shopify", "shop": BENCH_SHOP, "customer_id": created.json()["id"]}
+    body = {"platform": "shopify", "shop": shop, "customer_id": created.json()["id"]}
     deadline = time.monotonic() + 30
     while True:  # connectors learns of the customer by event
         started_connect = httpx.post(f"{base}/v1/stores", json=body, headers=headers, timeout=30)
@@ -338,6 +343,7 @@ def connect_shop(base: str, token: str, shopify: str) -> None:
     store = httpx.get(f"{base}/v1/stores/{store_id}", headers=headers).json()
     if page.status_code != 200 or store["status"] != "connected":
         raise SystemExit(f"the bench shop did not connect: {page.status_code} {page.text[:500]} {store}")
+    return str(store_id)
 
 
 async def _stored(url: str) -> tuple[int, int]:
@@ -527,9 +533,18 @@ def write_report(
 def main() -> None:
     """`python -m printbridge.bench [embedded] [distributed]` writes docs/benchmarks.md;
     `python -m printbridge.bench webhooks` only measures the webhook rows (baseline and distributed) and
-    prints them; `python -m printbridge.bench imports` only the CSV order import, whose section it
-    replaces in docs/benchmarks.md."""
+    prints them; `python -m printbridge.bench imports` only the CSV order import, and
+    `python -m printbridge.bench products` only the product sync, whose sections they replace in
+    docs/benchmarks.md."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
+    if modes == ["products"]:
+        with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
+            result = bench_products.run(Path(tmp))
+        print(result)
+        bench_products.write_section(
+            ROOT / "docs" / "benchmarks.md", bench_products.section(result, machine())
+        )
+        return
     if modes == ["imports"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
             bench_import.write_section(
@@ -550,11 +565,16 @@ def main() -> None:
             distributed, check = bench_distributed(workdir, customers="distributed" in modes)
             results += distributed
         imports = bench_import.run_all(workdir, POSTGRES_ADMIN) if modes != ["webhooks"] else []
+        product_sync = bench_products.run(workdir) if modes != ["webhooks"] else None
     print(share_of_baseline(results, "distributed", WEBHOOK, GOALS[WEBHOOK]))
     if modes == ["webhooks"]:
         return
     write_report(results, dispatch, check)
     bench_import.write_section(ROOT / "docs" / "benchmarks.md", imports)
+    if product_sync is not None:
+        bench_products.write_section(
+            ROOT / "docs" / "benchmarks.md", bench_products.section(product_sync, machine())
+        )
     print(json.dumps({"written": "docs/benchmarks.md"}))
 
 

@@ -658,6 +658,16 @@ def router(control: Control) -> APIRouter:
     async def act(shop: str, action: str, given: ActionIn | None = None) -> dict[str, Any]:
         return control.act(control.shop(shop), action, given or ActionIn())
 
+    @api.get("/shops/{shop}/throttle")
+    async def throttle(shop: str) -> list[dict[str, Any]]:
+        """Each app's cost bucket on the shop: points available now, and every point charged so far."""
+        domain = control.shop(shop).domain
+        return [
+            {"client_id": client_id, "available": bucket.available, "spent": bucket.spent}
+            for (bucket_shop, client_id), bucket in control.state.buckets.items()
+            if bucket_shop == domain
+        ]
+
     @api.patch("/settings")
     async def change_settings(given: SettingsIn) -> dict[str, Any]:
         for name, value in given.model_dump(exclude_unset=True).items():

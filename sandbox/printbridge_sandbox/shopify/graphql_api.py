@@ -908,6 +908,7 @@ def run(
     actual = calculator.operation(operation, data, actual=True) if data is not None else requested
     actual = min(actual, requested)
     bucket.available = min(ctx.settings.bucket_size, bucket.available + requested - actual)
+    bucket.spent += actual
     body: dict[str, Any] = {}
     if result.errors:
         body["errors"] = [error.formatted for error in result.errors]

@@ -293,6 +293,7 @@ class Misbehaviour:
 class Bucket:
     available: float
     updated: float  # monotonic seconds
+    spent: float = 0.0  # every point charged so far (the actual costs): what a run could not do faster than
 
 
 @dataclass
