@@ -9,7 +9,6 @@ again is answered from the shop's current copy of that product); and each platfo
 SKU derived from the request id), so an attempt whose answer was lost after the shop created the
 product finds it instead of creating another."""
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,11 +42,6 @@ from printbridge_shared.jobs import Job, JobFailed, JobHandler
 log = structlog.get_logger(__name__)
 
 PUBLISH_PRODUCT = "products.publish"
-
-
-def request_handle(request_id: uuid.UUID) -> str:
-    """The handle (Shopify) or slug (WooCommerce) of the product made for a request: found again by it."""
-    return f"pb-{request_id}"
 
 
 async def publish_requested(session: AsyncSession, data: ShopProductPublishRequested) -> None:
