@@ -405,7 +405,7 @@ async def list_products(call: Call) -> Response:
     found = [
         product
         for product in call.site.products.values()
-        if (status == "any" or product.status == status)
+        if (product.status == status or (status == "any" and product.status != "trash"))
         and (kind is None or product.type == kind)
         and (wanted_skus is None or product.sku in wanted_skus)
         and (slug is None or product.slug == slug)
@@ -458,6 +458,30 @@ async def create_product(call: Call) -> Response:
     product = writes.create_product(call.site, call.body)
     call.deliverer.emit(call.site, "product.created", product_json(call.site, product))
     return writes.created(call.site, product)
+
+
+async def update_product(call: Call) -> Response:
+    product = _product_or_404(call)
+    call.allow("edit")
+    writes.update_product(call.site, product, call.body)
+    call.deliverer.emit(call.site, "product.updated", product_json(call.site, product))
+    return json_response(product_json(call.site, product))
+
+
+async def delete_product(call: Call) -> Response:
+    product = _product_or_404(call)
+    params = call.params()
+    force = params.boolean("force")
+    params.check()
+    call.allow("delete")
+    if force:
+        del call.site.products[product.id]
+        call.deliverer.emit(call.site, "product.deleted", {"id": product.id})
+    else:
+        product.status = "trash"
+        product.modified_at = now()
+        call.deliverer.emit(call.site, "product.deleted", {"id": product.id})
+    return json_response(product_json(call.site, product))
 
 
 async def create_variation(call: Call) -> Response:
@@ -630,6 +654,8 @@ ROUTES = (
     Route("/wc/v3/products", READ, list_products),
     Route("/wc/v3/products", ("POST",), create_product),
     Route(f"/wc/v3/products/{ID}", READ, get_product),
+    Route(f"/wc/v3/products/{ID}", EDIT, update_product),
+    Route(f"/wc/v3/products/{ID}", ("DELETE",), delete_product),
     Route(r"/wc/v3/products/(?P<product_id>[\d]+)/variations", READ, list_variations),
     Route(r"/wc/v3/products/(?P<product_id>[\d]+)/variations", ("POST",), create_variation),
     Route(r"/wc/v3/products/(?P<product_id>[\d]+)/variations/batch", EDIT, batch_variations),

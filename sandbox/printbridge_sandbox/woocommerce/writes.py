@@ -6,7 +6,9 @@ WooCommerce's own checks and words: a SKU used by another product or variation i
 more than 100 items is `woocommerce_rest_request_entity_too_large` (413); a batch answers each item on its
 own (an item that failed carries `error` {code, message, data.status}, id 0). A slug in use gets WordPress's
 `-2`, `-3` … suffix. A created product fires `product.created`; variations added to a product fire
-`product.updated` for it. (A key without write permission never gets here: `auth.key_permission_error`.)"""
+`product.updated` for it. `PUT products/<id>` changes the plain fields (name, status, description, sku,
+regular_price); `DELETE products/<id>` moves the product to the bin, or with `force=true` deletes it and
+its variations. (A key without write permission never gets here: `auth.key_permission_error`.)"""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -204,3 +206,25 @@ def created(site: Site, product: Product) -> Response:
     return json_response(
         product_json(site, product), 201, {"Location": rest_url(site, f"wc/v3/products/{product.id}")}
     )
+
+
+def update_product(site: Site, product: Product, body: dict[str, Any]) -> Product:
+    """The plain fields of a `PUT products/<id>` body applied (raises WPError as WooCommerce answers)."""
+    status = body.get("status")
+    if status is not None and status not in PRODUCT_STATUSES:
+        raise _invalid("status", f"status is not one of {', '.join(PRODUCT_STATUSES)}.")
+    sku = body.get("sku")
+    if sku and sku != product.sku and sku_taken(site, str(sku)):
+        raise WPError(*SKU_ERROR, 400, resource_id=product.id)
+    if body.get("name") is not None:
+        product.name = str(body["name"])
+    if status is not None:
+        product.status = status
+    if body.get("description") is not None:
+        product.description = str(body["description"])
+    if sku is not None:
+        product.sku = str(sku)
+    if "regular_price" in body and product.type != "variable":
+        product.regular_price = _money(body.get("regular_price"), "regular_price")
+    product.modified_at = now()
+    return product

@@ -111,3 +111,34 @@ async def test_a_read_only_key_cannot_create_products(https: httpx.AsyncClient, 
     assert refused.json()["message"] == "The API key provided does not have write permissions."
     listed = await https.get(f"{reader.api}/products", auth=keys(reader))
     assert listed.json() == []
+
+
+async def test_a_product_is_published_by_put_and_deleted_for_good_with_force(
+    https: httpx.AsyncClient, shop: Shop
+) -> None:
+    draft = (await create(https, shop, FLYER | {"status": "draft"})).json()
+    published = await https.put(
+        f"{shop.api}/products/{draft['id']}", json={"status": "publish"}, auth=keys(shop)
+    )
+    assert published.status_code == 200 and published.json()["status"] == "publish"
+
+    trashed = await https.delete(f"{shop.api}/products/{draft['id']}", auth=keys(shop))
+    assert trashed.json()["status"] == "trash"
+    listed = await https.get(f"{shop.api}/products", auth=keys(shop))
+    assert listed.json() == []
+    gone = await https.delete(f"{shop.api}/products/{draft['id']}", params={"force": "true"}, auth=keys(shop))
+    assert gone.status_code == 200
+    missing = await https.get(f"{shop.api}/products/{draft['id']}", auth=keys(shop))
+    assert missing.status_code == 404
+
+
+async def test_a_key_made_read_only_in_the_admin_can_no_longer_write(
+    https: httpx.AsyncClient, shop: Shop
+) -> None:
+    [key] = (await https.get(f"{CONTROL}/sites/{shop.slug}")).json()["keys"]
+    key_id = key["key_id"]
+    changed = await https.patch(f"{CONTROL}/sites/{shop.slug}/keys/{key_id}", json={"permissions": "read"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["permissions"] == "read"
+    refused = await create(https, shop, FLYER)
+    assert refused.status_code == 401 and "write permissions" in refused.json()["message"]
