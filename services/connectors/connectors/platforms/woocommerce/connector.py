@@ -68,11 +68,11 @@ def key_revoked() -> PlatformProblem:
     )
 
 
-def key_read_only() -> PlatformProblem:
+def key_read_only(refused: str = "manage webhooks") -> PlatformProblem:
     return PlatformProblem(
         StoreStatus.permission_missing,
         "key_read_only",
-        "WooCommerce refuses to let the store's key manage webhooks: the key is read-only or its WordPress "
+        f"WooCommerce refuses to let the store's key {refused}: the key is read-only or its WordPress "
         "user may not manage WooCommerce.",
         "Give the key Read/Write permissions (WooCommerce → Settings → Advanced → REST API) and a user with "
         "the Shop manager or Administrator role; the next reconcile re-creates the webhooks.",
@@ -135,11 +135,11 @@ def _publish_error(error: WooApiError) -> PlatformProblem | PublishRefused:
     """What a 4xx to a product write means: the key may not write (a problem of the store, reported
     there), or WooCommerce refused the product itself (its words)."""
     if error.status == 401 and "write permission" in error.message:
-        return key_read_only()
-    if error.status == 401:
+        return key_read_only("create products")
+    if error.status == 401 and error.code != "woocommerce_rest_cannot_create":
         return key_revoked()
-    if error.status == 403 or error.code == "woocommerce_rest_cannot_create":
-        return key_read_only()
+    if error.status in (401, 403):
+        return key_read_only("create products")
     if error.status == 404 and error.code == "rest_no_route":
         return api_missing()
     return PublishRefused(f"WooCommerce refused the product: {error.message} ({error.code or error.status})")
