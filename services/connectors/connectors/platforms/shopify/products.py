@@ -6,9 +6,9 @@ variants each (a variant and its selected options cost 2) request 2 + 20 * (1 + 
 points; a product with more variants gets the rest paged, 100 at a time. Shopify charges what a page
 really returned, so a shop of small products costs far less than it requested."""
 
-import html
 from typing import Any
 
+from connectors.platforms import drafts
 from connectors.platforms.base import ProductVersion
 from connectors.platforms.shopify.normalise import OrderUnreadable, gid_number, parse_money, parse_time
 from printbridge_shared.events.contracts import ShopProductPublishRequested, ShopVariant
@@ -118,12 +118,6 @@ mutation PrintbridgePublishProduct($input: ProductSetInput!, $identifier: Produc
 """
 
 
-def description_html(text: str) -> str:
-    """The draft's plain-text description as HTML: escaped, one paragraph per blank-line-separated block."""
-    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
-    return "".join(f"<p>{html.escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
-
-
 def product_set_input(draft: ShopProductPublishRequested, handle: str) -> dict[str, Any]:
     """The `ProductSetInput` for a draft (API 2026-10: a variant's `sku` and `price` are its own fields).
     A draft without options becomes Shopify's one "Title" / "Default Title" variant."""
@@ -133,7 +127,7 @@ def product_set_input(draft: ShopProductPublishRequested, handle: str) -> dict[s
             {
                 "name": name,
                 "position": position,
-                "values": [{"name": value} for value in _values(draft, name)],
+                "values": [{"name": value} for value in drafts.option_values(draft, name)],
             }
             for position, name in enumerate(names, start=1)
         ]
@@ -152,7 +146,7 @@ def product_set_input(draft: ShopProductPublishRequested, handle: str) -> dict[s
     given: dict[str, Any] = {
         "title": draft.title,
         "handle": handle,
-        "descriptionHtml": description_html(draft.description),
+        "descriptionHtml": drafts.description_html(draft.description),
         "status": "ACTIVE",
         "productOptions": options,
         "variants": variants,
@@ -169,16 +163,6 @@ def product_set_input(draft: ShopProductPublishRequested, handle: str) -> dict[s
     if draft.product_type:
         given["productType"] = draft.product_type
     return given
-
-
-def _values(draft: ShopProductPublishRequested, name: str) -> list[str]:
-    """An option's values in the order the variants first use them."""
-    values: list[str] = []
-    for variant in draft.variants:
-        value = variant.options.get(name)
-        if value is not None and value not in values:
-            values.append(value)
-    return values
 
 
 def user_errors_text(errors: list[Any]) -> str:

@@ -7,9 +7,9 @@ variations, each with its attribute values as options. WooCommerce does not move
 variation's parent) and the daily full sync catch those."""
 
 import datetime as dt
-import html
 from typing import Any
 
+from connectors.platforms import drafts
 from connectors.platforms.base import ProductVersion, PublishRefused
 from connectors.platforms.woocommerce.normalise import NotAnOrder, optional_money, parse_gmt
 from printbridge_shared.events.contracts import ShopProductPublishRequested, ShopVariant
@@ -95,11 +95,6 @@ REQUEST_META = "_printbridge_request_id"
 BATCH = 100  # WooCommerce takes at most 100 items per batch request
 
 
-def description_html(text: str) -> str:
-    blocks = [block.strip() for block in text.replace("\r\n", "\n").split("\n\n") if block.strip()]
-    return "".join(f"<p>{html.escape(block).replace(chr(10), '<br>')}</p>" for block in blocks)
-
-
 def product_body(draft: ShopProductPublishRequested, slug: str) -> dict[str, Any]:
     """The `POST products` body for a draft: a variable product with one attribute per option
     (`variation: true`) when the draft has options, else a simple product carrying its one variant's SKU
@@ -108,7 +103,7 @@ def product_body(draft: ShopProductPublishRequested, slug: str) -> dict[str, Any
         "name": draft.title,
         "slug": slug,
         "status": "draft",
-        "description": description_html(draft.description),
+        "description": drafts.description_html(draft.description),
         "images": [{"src": url} for url in draft.image_urls],
         "meta_data": [{"key": REQUEST_META, "value": str(draft.request_id)}],
     }
@@ -120,7 +115,7 @@ def product_body(draft: ShopProductPublishRequested, slug: str) -> dict[str, Any
                 "position": position,
                 "visible": True,
                 "variation": True,
-                "options": _values(draft, name),
+                "options": drafts.option_values(draft, name),
             }
             for position, name in enumerate(draft.options)
         ]
@@ -132,15 +127,6 @@ def product_body(draft: ShopProductPublishRequested, slug: str) -> dict[str, Any
         )
     [variant] = draft.variants
     return body | {"type": "simple", "sku": variant.sku, "regular_price": str(variant.price)}
-
-
-def _values(draft: ShopProductPublishRequested, name: str) -> list[str]:
-    values: list[str] = []
-    for variant in draft.variants:
-        value = variant.options.get(name)
-        if value is not None and value not in values:
-            values.append(value)
-    return values
 
 
 def variations_to_create(draft: ShopProductPublishRequested, existing: list[Any]) -> list[dict[str, Any]]:

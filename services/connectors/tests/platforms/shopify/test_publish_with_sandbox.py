@@ -206,3 +206,23 @@ async def test_a_shop_without_write_products_is_answered_publish_failed_with_the
     assert kind == "publish_failed"
     assert "did not grant" in failed["reason"] and "reconnect" in failed["reason"]
     assert (await world.store(store_id))["status"] == "permission_missing"
+
+
+async def test_a_request_whose_product_was_deleted_from_the_shop_is_answered_publish_failed(world):
+    store_id = await world.connected()
+    data = draft(world, store_id)
+    await request(world, data)
+    _, published = await answer(world, data.request_id)
+    await world.control("DELETE", f"/shops/{SHOP}/products/{published['product']['external_id']}")
+
+    await request(world, data)
+
+    async def failed() -> bool:
+        return bool(await answers(world, data.request_id, "publish_failed"))
+
+    await eventually(failed)
+    [refused] = await answers(world, data.request_id, "publish_failed")
+    assert refused["reason"].startswith(
+        f"The product made for this request ({published['product']['external_id']}) is no longer in the shop"
+    )
+    assert await shop_products(world) == []
