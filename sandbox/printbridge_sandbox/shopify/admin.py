@@ -355,6 +355,10 @@ def router(admin: Admin) -> APIRouter:
             )
         ctx = graphql_api.Context(state, settings, admin.webhooks, the_shop, installation, served)
         body = graphql_api.run(ctx, query, variables, operation_name)
+        if the_shop.misbehaviour.api_lose_mutation_answers > 0 and graphql_api.is_mutation(query):
+            the_shop.misbehaviour.api_lose_mutation_answers -= 1
+            admin.record(request, shop, 504, installation.client_id)
+            return JSONResponse({"errors": "Gateway Timeout"}, status_code=504)
         admin.record(request, shop, 200, installation.client_id)
         return JSONResponse(body, headers={"X-Shopify-API-Version": served})
 

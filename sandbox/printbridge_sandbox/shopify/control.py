@@ -76,6 +76,7 @@ class VariantIn(Strict):
 
 class ProductIn(Strict):
     title: str = Field(min_length=1)
+    handle: str | None = Field(None, min_length=1, description="default: made from the title")
     status: Literal["ACTIVE", "DRAFT", "ARCHIVED", "UNLISTED"] = "ACTIVE"
     vendor: str = "Sandbox"
     product_type: str = ""
@@ -185,6 +186,7 @@ class MisbehaviourIn(Strict):
     api_fail_count: int | None = Field(None, ge=0)
     api_fail_status: int | None = Field(None, ge=400, le=599)
     api_fail_retry_after: float | None = Field(None, ge=0)
+    api_lose_mutation_answers: int | None = Field(None, ge=0)
 
 
 class ActionIn(Strict):
@@ -265,12 +267,14 @@ class Control:
         ]
 
     def create_product(self, shop: Shop, given: ProductIn) -> Product:
+        if given.handle and any(p.handle == given.handle for p in shop.products.values()):
+            raise Conflict(f"the handle {given.handle!r} is in use in {shop.domain}")
         moment = now()
         product_id = self.state.ids.next("Product")
         product = Product(
             id=product_id,
             title=given.title,
-            handle=_handle(given.title),
+            handle=given.handle or _handle(given.title),
             status=given.status,
             vendor=given.vendor,
             product_type=given.product_type,

@@ -38,6 +38,7 @@ from graphql.utilities import value_from_ast_untyped
 
 from printbridge_sandbox.shopify import search
 from printbridge_sandbox.shopify.payloads import money
+from printbridge_sandbox.shopify.product_set import product_set
 from printbridge_sandbox.shopify.settings import ShopifySettings
 from printbridge_sandbox.shopify.state import (
     Bucket,
@@ -52,6 +53,7 @@ from printbridge_sandbox.shopify.state import (
     Variant,
     gid,
     now,
+    option_lists,
     parse_gid,
 )
 from printbridge_sandbox.shopify.webhooks import Webhooks
@@ -207,11 +209,36 @@ def product_node(ctx: Context, product: Product) -> dict[str, Any]:
         "status": product.status,
         "vendor": product.vendor,
         "productType": product.product_type,
+        "descriptionHtml": product.description_html,
         "createdAt": iso(product.created_at),
         "updatedAt": iso(product.updated_at),
+        "options": lambda _info, **args: [
+            {
+                "id": gid("ProductOption", product.id * 10 + position),
+                "name": name,
+                "position": position,
+                "values": values,
+            }
+            for position, (name, values) in enumerate(option_lists(product), start=1)
+        ][: args.get("first") or None],
+        "metafield": lambda _info, key, namespace=None: _metafield(product, namespace, key),
         "variants": lambda _info, **args: connection(
             product.variants, lambda v: (v.position, v.id), lambda v: variant_node(ctx, product, v), args
         ),
+    }
+
+
+def _metafield(product: Product, namespace: str | None, key: str) -> dict[str, Any] | None:
+    namespace = namespace or "custom"
+    value = product.metafields.get((namespace, key))
+    if value is None:
+        return None
+    return {
+        "id": gid("Metafield", abs(hash((product.id, namespace, key))) % 10**9),
+        "namespace": namespace,
+        "key": key,
+        "value": value,
+        "type": "single_line_text_field",
     }
 
 
@@ -518,6 +545,50 @@ def resolve_product(_root: Any, info: Info, id: str) -> dict[str, Any] | None:
     return product_node(ctx, product) if product else None
 
 
+def resolve_product_by_identifier(
+    _root: Any, info: Info, identifier: dict[str, Any]
+) -> dict[str, Any] | None:
+    ctx = _ctx(info)
+    ctx.require(info, "read_products")
+    products = ctx.shop.products.values()
+    if identifier.get("id"):
+        product_id = parse_gid(identifier["id"], "Product")
+        found = ctx.shop.products.get(product_id) if product_id else None
+    elif identifier.get("handle"):
+        found = next((p for p in products if p.handle == identifier["handle"]), None)
+    elif identifier.get("customId"):
+        custom = identifier["customId"]
+        key = (custom.get("namespace") or "custom", custom["key"])
+        found = next((p for p in products if p.metafields.get(key) == custom["value"]), None)
+    else:
+        raise GraphQLError(
+            "An identifier needs an id, a handle or a customId", extensions={"code": "BAD_REQUEST"}
+        )
+    return product_node(ctx, found) if found else None
+
+
+def resolve_product_set(
+    _root: Any,
+    info: Info,
+    input: dict[str, Any],
+    synchronous: bool = True,
+    identifier: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    ctx = _ctx(info)
+    ctx.require(info, "write_products")
+    if not synchronous:
+        raise GraphQLError(
+            "The sandbox runs productSet synchronously only (synchronous: true)",
+            extensions={"code": "BAD_REQUEST"},
+        )
+    product, errors = product_set(ctx.state, ctx.webhooks, ctx.shop, input, identifier)
+    return {
+        "product": product_node(ctx, product) if product else None,
+        "productSetOperation": None,
+        "userErrors": errors,
+    }
+
+
 def resolve_variant(_root: Any, info: Info, id: str) -> dict[str, Any] | None:
     ctx = _ctx(info)
     ctx.require(info, "read_products")
@@ -697,6 +768,7 @@ ROOT_RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
         "currentAppInstallation": resolve_installation,
         "products": resolve_products,
         "product": resolve_product,
+        "productByIdentifier": resolve_product_by_identifier,
         "productVariant": resolve_variant,
         "orders": resolve_orders,
         "order": resolve_order,
@@ -708,6 +780,7 @@ ROOT_RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
         "webhookSubscriptionCreate": resolve_subscription_create,
         "webhookSubscriptionUpdate": resolve_subscription_update,
         "webhookSubscriptionDelete": resolve_subscription_delete,
+        "productSet": resolve_product_set,
     },
 }
 for _type_name, _fields in ROOT_RESOLVERS.items():
@@ -845,6 +918,18 @@ def _cost(requested: int, actual: int | None, bucket: Bucket, settings: ShopifyS
             },
         }
     }
+
+
+def is_mutation(query: str) -> bool:
+    """Whether the request's operation is a mutation (for the lost-answer misbehaviour)."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return False
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
+        for d in document.definitions
+    )
 
 
 def run(

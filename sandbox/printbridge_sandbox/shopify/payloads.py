@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from printbridge_sandbox.shopify.state import Order, Product, Shop, gid
+from printbridge_sandbox.shopify.state import Order, Product, Shop, gid, option_lists
 
 ADDRESS_FIELDS = (
     "first_name",
@@ -152,7 +152,7 @@ def product_json(product: Product) -> dict[str, Any]:
         "admin_graphql_api_id": gid("Product", product.id),
         "title": product.title,
         "handle": product.handle,
-        "body_html": "",
+        "body_html": product.description_html,
         "vendor": product.vendor,
         "product_type": product.product_type,
         "status": product.status.lower(),
@@ -176,8 +176,14 @@ def product_json(product: Product) -> dict[str, Any]:
             }
             for variant in product.variants
         ],
-        "options": [{"name": "Title", "values": [variant.title for variant in product.variants]}],
-        "images": [],
+        "options": [
+            {"product_id": product.id, "name": name, "position": position, "values": values}
+            for position, (name, values) in enumerate(option_lists(product), start=1)
+        ],
+        "images": [
+            {"product_id": product.id, "position": position, "src": url}
+            for position, url in enumerate(product.image_urls, start=1)
+        ],
     }
 
 

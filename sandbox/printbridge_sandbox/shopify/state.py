@@ -131,6 +131,27 @@ class Product:
     created_at: datetime
     updated_at: datetime
     variants: list[Variant] = field(default_factory=list)
+    description_html: str = ""
+    # The option names in order with their values in order (productSet's productOptions); empty: the
+    # names and values the variants carry, in their order.
+    options: list[tuple[str, list[str]]] = field(default_factory=list)
+    image_urls: list[str] = field(default_factory=list)
+    # (namespace, key) → value
+    metafields: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def option_lists(product: Product) -> list[tuple[str, list[str]]]:
+    """The product's options with their values in order: as productSet gave them, else as its variants
+    carry them (Shopify's own "Title" / "Default Title" for a product without options)."""
+    if product.options:
+        return product.options
+    found: dict[str, list[str]] = {}
+    for variant in product.variants:
+        for name, value in variant.options.items():
+            values = found.setdefault(name, [])
+            if value not in values:
+                values.append(value)
+    return list(found.items())
 
 
 @dataclass
@@ -287,6 +308,9 @@ class Misbehaviour:
     api_fail_count: int = 0
     api_fail_status: int = 503
     api_fail_retry_after: float | None = None
+    # GraphQL mutations to carry out and then answer 504 (the answer lost on the way: a retry must not
+    # make the change twice).
+    api_lose_mutation_answers: int = 0
 
 
 @dataclass

@@ -159,6 +159,10 @@ def control_router(
     async def create_key(slug: str, spec: schemas.KeyCreate) -> dict[str, Any]:
         return key_view(shop.create_key(site_or_404(slug), spec), with_secret=True)
 
+    @router.patch("/sites/{slug}/keys/{key_id}")
+    async def update_key(slug: str, key_id: int, spec: schemas.KeyUpdate) -> dict[str, Any]:
+        return key_view(shop.update_key(site_or_404(slug), key_id, spec), with_secret=False)
+
     @router.delete("/sites/{slug}/keys/{key_id}", status_code=204)
     async def revoke_key(slug: str, key_id: int) -> Response:
         shop.revoke_key(site_or_404(slug), key_id)

@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl, urlencode
 from fastapi import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from printbridge_sandbox.woocommerce import auth, shop, wcauth
+from printbridge_sandbox.woocommerce import auth, shop, wcauth, writes
 from printbridge_sandbox.woocommerce.deliveries import Deliverer
 from printbridge_sandbox.woocommerce.params import Params
 from printbridge_sandbox.woocommerce.shapes import (
@@ -396,6 +396,7 @@ async def list_products(call: Call) -> Response:
     status = params.choice("status", PRODUCT_STATUSES, "any") or "any"
     kind = params.choice("type", ("simple", "grouped", "external", "variable"))
     skus = params.text("sku")
+    slug = params.text("slug")
     include = params.integers("include")
     search = params.text("search")
     params.check()
@@ -404,9 +405,10 @@ async def list_products(call: Call) -> Response:
     found = [
         product
         for product in call.site.products.values()
-        if (status == "any" or product.status == status)
+        if (product.status == status or (status == "any" and product.status != "trash"))
         and (kind is None or product.type == kind)
         and (wanted_skus is None or product.sku in wanted_skus)
+        and (slug is None or product.slug == slug)
         and (include is None or product.id in include)
         and (search is None or search.lower() in product.name.lower())
         and _in_window(product.created_at, product.modified_at, window)
@@ -449,6 +451,54 @@ async def list_variations(call: Call) -> Response:
     found = _ordered(found, lambda v: (v.created_at, v.id), order)
     items = [variation_json(call.site, product, variation) for variation in found]
     return paged(call, items, page, per_page, offset, f"wc/v3/products/{product.id}/variations")
+
+
+async def create_product(call: Call) -> Response:
+    call.allow("create")
+    product = writes.create_product(call.site, call.body)
+    call.deliverer.emit(call.site, "product.created", product_json(call.site, product))
+    return writes.created(call.site, product)
+
+
+async def update_product(call: Call) -> Response:
+    product = _product_or_404(call)
+    call.allow("edit")
+    writes.update_product(call.site, product, call.body)
+    call.deliverer.emit(call.site, "product.updated", product_json(call.site, product))
+    return json_response(product_json(call.site, product))
+
+
+async def delete_product(call: Call) -> Response:
+    product = _product_or_404(call)
+    params = call.params()
+    force = params.boolean("force")
+    params.check()
+    call.allow("delete")
+    if force:
+        del call.site.products[product.id]
+        call.deliverer.emit(call.site, "product.deleted", {"id": product.id})
+    else:
+        product.status = "trash"
+        product.modified_at = now()
+        call.deliverer.emit(call.site, "product.deleted", {"id": product.id})
+    return json_response(product_json(call.site, product))
+
+
+async def create_variation(call: Call) -> Response:
+    product = _product_or_404(call, "product_id")
+    call.allow("create")
+    variation = writes.create_variation(call.site, product, call.body)
+    call.deliverer.emit(call.site, "product.updated", product_json(call.site, product))
+    return json_response(variation_json(call.site, product, variation), 201)
+
+
+async def batch_variations(call: Call) -> Response:
+    product = _product_or_404(call, "product_id")
+    call.allow("create")
+    answer = writes.batch_variations(call.site, product, call.body)
+    if any("error" not in item for item in answer["create"]):
+        call.deliverer.emit(call.site, "product.updated", product_json(call.site, product))
+    return json_response(answer)
 
 
 async def get_variation(call: Call) -> Response:
@@ -602,8 +652,13 @@ ROUTES = (
     Route(r"/wc/v3/orders/(?P<id>[\d]+)/notes", READ, list_notes),
     Route(r"/wc/v3/orders/(?P<id>[\d]+)/notes", ("POST",), create_note),
     Route("/wc/v3/products", READ, list_products),
+    Route("/wc/v3/products", ("POST",), create_product),
     Route(f"/wc/v3/products/{ID}", READ, get_product),
+    Route(f"/wc/v3/products/{ID}", EDIT, update_product),
+    Route(f"/wc/v3/products/{ID}", ("DELETE",), delete_product),
     Route(r"/wc/v3/products/(?P<product_id>[\d]+)/variations", READ, list_variations),
+    Route(r"/wc/v3/products/(?P<product_id>[\d]+)/variations", ("POST",), create_variation),
+    Route(r"/wc/v3/products/(?P<product_id>[\d]+)/variations/batch", EDIT, batch_variations),
     Route(rf"/wc/v3/products/(?P<product_id>[\d]+)/variations/{ID}", READ, get_variation),
     Route("/wc/v3/webhooks", READ, list_webhooks),
     Route("/wc/v3/webhooks", ("POST",), create_webhook),

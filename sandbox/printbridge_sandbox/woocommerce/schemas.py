@@ -54,6 +54,13 @@ class KeyCreate(Body):
     description: str = "Printbridge"
 
 
+class KeyUpdate(Body):
+    """What WooCommerce → Settings → Advanced → REST API lets an admin change on an existing key."""
+
+    permissions: Permission | None = None
+    description: str | None = None
+
+
 class Address(Body):
     first_name: str = ""
     last_name: str = ""

@@ -179,7 +179,7 @@ def product_json(site: Site, product: Product) -> dict[str, Any]:
         "status": product.status,
         "featured": False,
         "catalog_visibility": "visible",
-        "description": "",
+        "description": product.description,
         "short_description": "",
         "sku": product.sku,
         "price": _optional_money(price),
@@ -194,14 +194,16 @@ def product_json(site: Site, product: Product) -> dict[str, Any]:
         "stock_status": "instock",
         "categories": [],
         "tags": [],
-        "images": [],
+        "images": [
+            {"id": 0, "src": src, "name": src.rsplit("/", 1)[-1], "alt": ""} for src in product.images
+        ],
         "attributes": [
             {
                 "id": 0,
                 "name": attribute["name"],
                 "position": position,
                 "visible": True,
-                "variation": product.type == "variable",
+                "variation": attribute.get("variation", product.type == "variable"),
                 "options": list(attribute["options"]),
             }
             for position, attribute in enumerate(product.attributes)

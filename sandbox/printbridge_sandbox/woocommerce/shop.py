@@ -67,6 +67,17 @@ def create_key(site: Site, spec: schemas.KeyCreate) -> ApiKey:
     return key
 
 
+def update_key(site: Site, key_id: int, spec: schemas.KeyUpdate) -> ApiKey:
+    key = site.keys.get(key_id)
+    if key is None:
+        raise NotFound(f"site {site.slug} has no key {key_id}")
+    if spec.permissions is not None:
+        key.permissions = spec.permissions
+    if spec.description is not None:
+        key.description = spec.description
+    return key
+
+
 def revoke_key(site: Site, key_id: int) -> None:
     if site.keys.pop(key_id, None) is None:
         raise NotFound(f"site {site.slug} has no key {key_id}")

@@ -183,6 +183,8 @@ class Product:
     attributes: list[dict[str, Any]]
     variations: list[Variation]
     meta_data: list[Meta] = field(default_factory=list)
+    description: str = ""
+    images: list[str] = field(default_factory=list)
 
 
 @dataclass

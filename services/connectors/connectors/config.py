@@ -41,6 +41,18 @@ class Settings(ServiceSettings):
         description="How often each connected store's products are synced (the changes since the last "
         "sync; a full read once a day finds products deleted in the shop).",
     )
+    publish_attempts: int = Field(
+        6,
+        ge=1,
+        description="How many times a product the shop could not take (5xx, unreachable) is tried before "
+        "the request is answered with shop_product.publish_failed.",
+    )
+    publish_retry_base_s: float = Field(
+        5.0,
+        gt=0,
+        description="The pause after a publish attempt failed for an unreachable shop; it doubles with each "
+        "further attempt (at most 5 minutes).",
+    )
     shopify_client_id: str = Field("", description="Client ID of the Printbridge app in Shopify.")
     shopify_client_secret: SecretStr = Field(
         SecretStr(""), description="Client secret of the app; it also signs Shopify's webhooks."

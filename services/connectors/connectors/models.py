@@ -163,3 +163,15 @@ class KnownCustomer(Base):
     reference_id: Mapped[str | None] = mapped_column(String(64))
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ShopProductPublication(Base):
+    """Which shop product each publish request made (create & publish): a request id delivered again
+    answers with that product instead of creating another (connectors/products/publish.py)."""
+
+    __tablename__ = "shop_product_publications"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), ForeignKey("stores.id"), index=True)
+    external_id: Mapped[str] = mapped_column(String(100))
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -15,6 +15,7 @@ from printbridge_shared.events.contracts import (
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
+    ShopProductPublishRequested,
     ShopProductRemoved,
     ShopProductSynced,
     StoreConnected,
@@ -89,6 +90,7 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 CustomerUpdated.event_type,
                 CustomerArchived.event_type,
                 StoreProductSyncRequested.event_type,
+                ShopProductPublishRequested.event_type,
             }
         ),
     ),

@@ -1,14 +1,16 @@
 """Events connectors consumes: the customers that stores belong to (a store is connected only for a
-known, active customer), and the asks other services make of the platforms (a product sync; later
-`shop_product.publish_requested`, `shop_fulfillment.requested`)."""
+known, active customer), and the asks other services make of the platforms (a product sync, creating a
+product in a shop; later `shop_fulfillment.requested`)."""
 
 from connectors.customer import service as customers
+from connectors.products import publish
 from connectors.products import service as products
 from printbridge_shared.events.consumer import EventContext, Subscription, on
 from printbridge_shared.events.contracts import (
     CustomerArchived,
     CustomerCreated,
     CustomerUpdated,
+    ShopProductPublishRequested,
     StoreProductSyncRequested,
 )
 
@@ -23,9 +25,14 @@ async def on_product_sync_requested(context: EventContext, data: StoreProductSyn
     await products.sync_requested(context.session, data)
 
 
+async def on_publish_requested(context: EventContext, data: ShopProductPublishRequested) -> None:
+    await publish.publish_requested(context.session, data)
+
+
 SUBSCRIPTIONS: list[Subscription] = [
     on(CustomerCreated, on_customer),
     on(CustomerUpdated, on_customer),
     on(CustomerArchived, on_customer),
     on(StoreProductSyncRequested, on_product_sync_requested),
+    on(ShopProductPublishRequested, on_publish_requested),
 ]

@@ -100,6 +100,12 @@ class CredentialsUpdateNotSupported(Conflict):
         )
 
 
+def request_handle(request_id: uuid.UUID) -> str:
+    """The handle (Shopify) or slug (WooCommerce) of the product made for a publish request: the product
+    is found again by it, so a request sent again makes no second product."""
+    return f"pb-{request_id}"
+
+
 class PublishRefused(Exception):
     """The shop refused to create a product (invalid fields, a plan limit, a missing permission): retrying
     the same request cannot help; the message is what the platform said."""

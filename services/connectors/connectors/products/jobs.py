@@ -14,6 +14,7 @@ from connectors.models import Store
 from connectors.platforms.base import PlatformProblem, PlatformUnavailable, ProductVersion, StoreRef
 from connectors.platforms.context import Platforms
 from connectors.platforms.registry import connector_for, product_platforms
+from connectors.products import publish
 from connectors.products import service as products
 from connectors.store import service as stores
 from connectors.store.jobs import tracking_context
@@ -179,6 +180,7 @@ def handlers(platforms: Platforms, db: Database, outbox: Outbox) -> dict[str, Jo
         products.SYNC_PRODUCTS: SyncProducts(platforms, db, outbox),
         products.FETCH_PRODUCT: FetchProduct(platforms, db, outbox),
         products.SYNC_ALL: SyncAll(),
+        publish.PUBLISH_PRODUCT: publish.PublishProduct(platforms, db, outbox),
     }
 
 

@@ -16,14 +16,16 @@ from connectors.platforms.base import (
     PlatformConnector,
     PlatformContext,
     ProductVersion,
+    PublishRefused,
     StoreRef,
+    request_handle,
 )
 from connectors.platforms.shopify import normalise, problems, products
 from connectors.platforms.shopify.client import ShopifyClient, Throttle
 from connectors.platforms.shopify.exceptions import ReturnUrlNotAllowed, ShopifyNotConfigured
 from connectors.platforms.shopify.schemas import ShopifyConnect
 from connectors.platforms.shopify.shop import normalise_shop
-from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.contracts import Platform, ShopProductPublishRequested, StoreStatus
 
 log = structlog.get_logger(__name__)
 
@@ -136,6 +138,7 @@ def _nodes(connection: Any) -> list[Any]:
 class ShopifyConnector(PlatformConnector):
     platform: ClassVar[Platform] = Platform.shopify
     syncs_products: ClassVar[bool] = True
+    publishes_products: ClassVar[bool] = True
 
     def __init__(self) -> None:
         # Each shop's cost bucket as this process last saw it: a poll starts by waiting if it is low.
@@ -291,6 +294,33 @@ class ShopifyConnector(PlatformConnector):
         node = data.get("product")
         if not node:
             return None
+        return products.from_graphql(node, await self._all_variants(client, node))
+
+    async def publish_product(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        draft: ShopProductPublishRequested,
+    ) -> ProductVersion:
+        """The product made for the request, found by its handle; else created with `productSet`
+        (upserting by that handle, so a call sent again after a lost answer makes no second one)."""
+        client = self.client(context, store.shop_key, credentials)
+        handle = request_handle(draft.request_id)
+        data = await client.graphql(products.PRODUCT_BY_HANDLE_QUERY, {"identifier": {"handle": handle}})
+        node = data.get("productByIdentifier")
+        if not node:
+            data = await client.graphql(
+                products.PRODUCT_SET_MUTATION,
+                {"input": products.product_set_input(draft, handle), "identifier": {"handle": handle}},
+            )
+            answer = data.get("productSet") or {}
+            if answer.get("userErrors"):
+                raise PublishRefused(products.user_errors_text(answer["userErrors"]))
+            node = answer.get("product")
+            if not node:
+                raise PublishRefused("Shopify made no product and said nothing about why.")
+        log.info("shopify_product_published", shop=store.shop_key, product=node.get("id"))
         return products.from_graphql(node, await self._all_variants(client, node))
 
     async def _all_variants(self, client: ShopifyClient, node: dict[str, Any]) -> list[Any]:

@@ -8,9 +8,10 @@ really returned, so a shop of small products costs far less than it requested.""
 
 from typing import Any
 
+from connectors.platforms import drafts
 from connectors.platforms.base import ProductVersion
 from connectors.platforms.shopify.normalise import OrderUnreadable, gid_number, parse_money, parse_time
-from printbridge_shared.events.contracts import ShopVariant
+from printbridge_shared.events.contracts import ShopProductPublishRequested, ShopVariant
 
 PRODUCTS_PAGE = 20
 VARIANTS_PAGE = 20
@@ -96,3 +97,81 @@ def from_graphql(node: Any, variants: list[Any]) -> ProductVersion:
         variants=tuple(_variant(variant, title) for variant in variants),
         source_updated_at=parse_time(node.get("updatedAt"), "product.updatedAt"),
     )
+
+
+# Create & publish: the product made for a request has the handle `pb-<request id>` and carries the
+# request id in a metafield. productSet upserts by that handle, so even a call whose answer was lost
+# (and is sent again) leaves one product.
+REQUEST_NAMESPACE, REQUEST_KEY = "printbridge", "request_id"
+PRODUCT_BY_HANDLE_QUERY = f"""
+query PrintbridgeProductByHandle($identifier: ProductIdentifierInput!) {{
+  productByIdentifier(identifier: $identifier) {{ {PRODUCT_FIELDS} }}
+}}
+"""
+PRODUCT_SET_MUTATION = f"""
+mutation PrintbridgePublishProduct($input: ProductSetInput!, $identifier: ProductSetIdentifiers) {{
+  productSet(input: $input, identifier: $identifier, synchronous: true) {{
+    product {{ {PRODUCT_FIELDS} }}
+    userErrors {{ field message code }}
+  }}
+}}
+"""
+
+
+def product_set_input(draft: ShopProductPublishRequested, handle: str) -> dict[str, Any]:
+    """The `ProductSetInput` for a draft (API 2026-10: a variant's `sku` and `price` are its own fields).
+    A draft without options becomes Shopify's one "Title" / "Default Title" variant."""
+    names = list(draft.options)
+    if names:
+        options = [
+            {
+                "name": name,
+                "position": position,
+                "values": [{"name": value} for value in drafts.option_values(draft, name)],
+            }
+            for position, name in enumerate(names, start=1)
+        ]
+    else:
+        options = [{"name": DEFAULT_OPTION[0], "position": 1, "values": [{"name": DEFAULT_OPTION[1]}]}]
+    variants = []
+    for variant in draft.variants:
+        chosen = [{"optionName": name, "name": variant.options.get(name, "")} for name in names]
+        variants.append(
+            {
+                "optionValues": chosen or [{"optionName": DEFAULT_OPTION[0], "name": DEFAULT_OPTION[1]}],
+                "sku": variant.sku,
+                "price": str(variant.price),
+            }
+        )
+    given: dict[str, Any] = {
+        "title": draft.title,
+        "handle": handle,
+        "descriptionHtml": drafts.description_html(draft.description),
+        "status": "ACTIVE",
+        "productOptions": options,
+        "variants": variants,
+        "files": [{"originalSource": url, "contentType": "IMAGE"} for url in draft.image_urls],
+        "metafields": [
+            {
+                "namespace": REQUEST_NAMESPACE,
+                "key": REQUEST_KEY,
+                "type": "single_line_text_field",
+                "value": str(draft.request_id),
+            }
+        ],
+    }
+    if draft.product_type:
+        given["productType"] = draft.product_type
+    return given
+
+
+def user_errors_text(errors: list[Any]) -> str:
+    """Shopify's userErrors as one sentence each: `input.variants.0.price: Price must be …`."""
+    parts = []
+    for error in errors:
+        if not isinstance(error, dict):
+            continue
+        where = ".".join(str(part) for part in error.get("field") or [])
+        message = str(error.get("message") or error.get("code") or "refused")
+        parts.append(f"{where}: {message}" if where else message)
+    return "; ".join(parts) or "Shopify refused the product."

@@ -20,7 +20,9 @@ from connectors.platforms.base import (
     PlatformProblem,
     PlatformUnavailable,
     ProductVersion,
+    PublishRefused,
     StoreRef,
+    request_handle,
 )
 from connectors.platforms.woocommerce import products
 from connectors.platforms.woocommerce.client import (
@@ -34,7 +36,7 @@ from connectors.platforms.woocommerce.client import (
 from connectors.platforms.woocommerce.normalise import NotAnOrder, order_version
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
 from connectors.platforms.woocommerce.site import normalise_site_url
-from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.contracts import Platform, ShopProductPublishRequested, StoreStatus
 from printbridge_shared.outbound import UrlNotAllowed
 
 log = structlog.get_logger(__name__)
@@ -66,11 +68,11 @@ def key_revoked() -> PlatformProblem:
     )
 
 
-def key_read_only() -> PlatformProblem:
+def key_read_only(refused: str = "manage webhooks") -> PlatformProblem:
     return PlatformProblem(
         StoreStatus.permission_missing,
         "key_read_only",
-        "WooCommerce refuses to let the store's key manage webhooks: the key is read-only or its WordPress "
+        f"WooCommerce refuses to let the store's key {refused}: the key is read-only or its WordPress "
         "user may not manage WooCommerce.",
         "Give the key Read/Write permissions (WooCommerce → Settings → Advanced → REST API) and a user with "
         "the Shop manager or Administrator role; the next reconcile re-creates the webhooks.",
@@ -129,9 +131,24 @@ def _since_param(since: dt.datetime) -> str:
     return since.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
+def _publish_error(error: WooApiError) -> PlatformProblem | PublishRefused:
+    """What a 4xx to a product write means: the key may not write (a problem of the store, reported
+    there), or WooCommerce refused the product itself (its words)."""
+    if error.status == 401 and "write permission" in error.message:
+        return key_read_only("create products")
+    if error.status == 401 and error.code != "woocommerce_rest_cannot_create":
+        return key_revoked()
+    if error.status in (401, 403):
+        return key_read_only("create products")
+    if error.status == 404 and error.code == "rest_no_route":
+        return api_missing()
+    return PublishRefused(f"WooCommerce refused the product: {error.message} ({error.code or error.status})")
+
+
 class WooCommerceConnector(PlatformConnector):
     platform = Platform.woocommerce
     syncs_products = True
+    publishes_products = True
 
     def client(self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]) -> WooClient:
         return WooClient(
@@ -435,6 +452,54 @@ class WooCommerceConnector(PlatformConnector):
             raise _api_problem(error) from None
         except UrlNotAllowed:
             raise url_not_allowed() from None
+
+    async def publish_product(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        draft: ShopProductPublishRequested,
+    ) -> ProductVersion:
+        """The product made for the request (found by its slug), else a new one: created as a draft,
+        its variations added in batches (only those it lacks, by SKU), then published. When WooCommerce
+        refuses a variation, the product made by this call is deleted again (its SKUs would block the
+        next try) and the refusal raised."""
+        client = self.client(context, store, credentials)
+        slug = request_handle(draft.request_id)
+        made_now = False
+        try:
+            found = await client.get_json("products", {"slug": slug, "status": "any"})
+            product = found[0] if isinstance(found, list) and found else None
+            if product is None:
+                body = products.product_body(draft, slug)
+                product = (await client.send("POST", "products", json=body)).json()
+                made_now = True
+            product_id = int(product["id"])
+            if product.get("type") == "variable":
+                await self._add_variations(client, product_id, draft, made_now)
+            if product.get("status") != products.SELLING:
+                await client.send("PUT", f"products/{product_id}", json={"status": products.SELLING})
+            product = await client.get_json(f"products/{product_id}")
+            log.info("woocommerce_product_published", store_id=str(store.id), product_id=product_id)
+            return products.product_version(product, await self._variations(client, product))
+        except WooApiError as error:
+            raise _publish_error(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+
+    async def _add_variations(
+        self, client: WooClient, product_id: int, draft: ShopProductPublishRequested, made_now: bool
+    ) -> None:
+        existing = await self._variations(client, {"id": product_id, "type": "variable"})
+        missing = products.variations_to_create(draft, existing)
+        for start in range(0, len(missing), products.BATCH):
+            chunk = {"create": missing[start : start + products.BATCH]}
+            answer = (await client.send("POST", f"products/{product_id}/variations/batch", json=chunk)).json()
+            refusals = products.batch_refusals(answer)
+            if refusals:
+                if made_now:
+                    await client.send("DELETE", f"products/{product_id}", {"force": "true"})
+                raise PublishRefused("WooCommerce refused a variation: " + "; ".join(refusals))
 
     async def _variations(self, client: WooClient, product: Any) -> list[Any]:
         if not isinstance(product, dict) or product.get("type") != "variable":

@@ -9,9 +9,10 @@ variation's parent) and the daily full sync catch those."""
 import datetime as dt
 from typing import Any
 
-from connectors.platforms.base import ProductVersion
+from connectors.platforms import drafts
+from connectors.platforms.base import ProductVersion, PublishRefused
 from connectors.platforms.woocommerce.normalise import NotAnOrder, optional_money, parse_gmt
-from printbridge_shared.events.contracts import ShopVariant
+from printbridge_shared.events.contracts import ShopProductPublishRequested, ShopVariant
 
 # The shop sells a product only when it is published; `draft`, `pending` and `private` are not for sale.
 SELLING = "publish"
@@ -86,3 +87,69 @@ def product_version(product: Any, variations: list[Any]) -> ProductVersion:
         variants=variants,
         source_updated_at=modified,
     )
+
+
+# Create & publish: the product made for a request has the slug `pb-<request id>` (WooCommerce's REST API
+# cannot filter products by meta, but by slug it can) and carries the request id in this meta key.
+REQUEST_META = "_printbridge_request_id"
+BATCH = 100  # WooCommerce takes at most 100 items per batch request
+
+
+def product_body(draft: ShopProductPublishRequested, slug: str) -> dict[str, Any]:
+    """The `POST products` body for a draft: a variable product with one attribute per option
+    (`variation: true`) when the draft has options, else a simple product carrying its one variant's SKU
+    and price. It starts as a draft and is published once its variations exist."""
+    body: dict[str, Any] = {
+        "name": draft.title,
+        "slug": slug,
+        "status": "draft",
+        "description": drafts.description_html(draft.description),
+        "images": [{"src": url} for url in draft.image_urls],
+        "meta_data": [{"key": REQUEST_META, "value": str(draft.request_id)}],
+    }
+    if draft.options:
+        body["type"] = "variable"
+        body["attributes"] = [
+            {
+                "name": name,
+                "position": position,
+                "visible": True,
+                "variation": True,
+                "options": drafts.option_values(draft, name),
+            }
+            for position, name in enumerate(draft.options)
+        ]
+        return body
+    if len(draft.variants) != 1:
+        raise PublishRefused(
+            "A product without options has exactly one variant in WooCommerce; the draft has "
+            f"{len(draft.variants)}: name its options."
+        )
+    [variant] = draft.variants
+    return body | {"type": "simple", "sku": variant.sku, "regular_price": str(variant.price)}
+
+
+def variations_to_create(draft: ShopProductPublishRequested, existing: list[Any]) -> list[dict[str, Any]]:
+    """The `create` items for the draft's variants the product does not have yet (by SKU): a product
+    found half-made by an earlier attempt gets only what it lacks."""
+    have = {str(v.get("sku")) for v in existing if isinstance(v, dict) and v.get("sku")}
+    return [
+        {
+            "sku": variant.sku,
+            "regular_price": str(variant.price),
+            "attributes": [{"name": name, "option": variant.options[name]} for name in draft.options],
+        }
+        for variant in draft.variants
+        if variant.sku not in have
+    ]
+
+
+def batch_refusals(answer: Any) -> list[str]:
+    """WooCommerce's words for each item of a batch answer that failed."""
+    items = answer.get("create") if isinstance(answer, dict) else None
+    refusals = []
+    for item in items or []:
+        error = item.get("error") if isinstance(item, dict) else None
+        if isinstance(error, dict):
+            refusals.append(f"{error.get('message') or 'refused'} ({error.get('code') or 'error'})")
+    return refusals
