@@ -82,10 +82,12 @@ async def record_synced(session: AsyncSession, outbox: Outbox, data: ShopProduct
     product.active, product.platform_status = data.active, data.platform_status
     product.source_updated_at, product.revision = data.source_updated_at, data.revision
     product.synced_at, product.removed_at = now, None
-    await session.flush()
 
     variants = ShopVariantRepository(session)
     held = {variant.external_id: variant for variant in await variants.of_product(product.id)}
+    # Loaded once: `refresh` finds them in the session, so an unmapped variant costs no query.
+    mapped = await VariantMappingRepository(session).of_variants([variant.id for variant in held.values()])
+    current = []
     for position, given in enumerate(data.variants, start=1):
         variant = held.pop(given.external_id, None)
         if variant is None:
@@ -103,12 +105,15 @@ async def record_synced(session: AsyncSession, outbox: Outbox, data: ShopProduct
         variant.sku, variant.title, variant.options = given.sku, given.title, dict(given.options)
         variant.price = None if given.price is None else str(given.price)
         variant.position = position
-        await session.flush()
-        await mappings.refresh(session, outbox, product, variant, changed=identity_changed)
+        if variant.id in mapped:
+            await mappings.refresh(session, outbox, product, variant, changed=identity_changed)
+        else:
+            variant.mapping_status = mappings.variant_status(product, None)
+        current.append(variant)
     for gone in held.values():
         await mappings.forget(session, outbox, product, gone)
         await variants.remove(gone)
-    await mappings.update_product_status(session, product)
+    product.mapping_status = mappings.product_status(product, current)
     return True
 
 
