@@ -161,6 +161,7 @@ ROUTES = RouteTable(
         Route("/v1/products", "mapping"),
         Route("/v1/shop-products", "mapping"),
         Route("/v1/shop-variants", "mapping"),
+        Route("/v1/product-drafts", "mapping"),
         Route("/v1/templates", "mapping"),
         Route("/v1/files", "mapping", max_body_bytes=FILE_UPLOAD_MAX_BYTES),
         # orders: orders (also nested under their store), production, routing, postbacks.

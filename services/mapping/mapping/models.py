@@ -200,3 +200,34 @@ class VariantMapping(Base):
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProductDraft(Base):
+    """A product a customer designs from a catalog product (or a template) to create in its shop (create
+    & publish, docs/products.md): the shop product's title, options and variants with prices and SKUs,
+    and the production spec each variant is mapped to once the shop has the product. `request_id` names
+    its publish request: the same draft published again never makes a second product."""
+
+    __tablename__ = "product_drafts"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    title: Mapped[str] = mapped_column(String(255))
+    description: Mapped[str] = mapped_column(Text)
+    product_type: Mapped[str | None] = mapped_column(String(255))
+    product_uid: Mapped[str] = mapped_column(String(200))
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    files: Mapped[dict[str, str]] = mapped_column(JSON)
+    options: Mapped[list[str]] = mapped_column(JSON)
+    # [{sku, options {name: value}, price (decimal string), attributes {name: value} (overrides)}]
+    variants: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    image_urls: Mapped[list[str]] = mapped_column(JSON)
+    template_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    # draft | publishing | published | failed
+    status: Mapped[str] = mapped_column(String(20))
+    request_id: Mapped[uuid.UUID] = mapped_column(GUID(), unique=True)
+    error: Mapped[str | None] = mapped_column(Text)
+    external_product_id: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

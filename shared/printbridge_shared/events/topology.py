@@ -15,6 +15,8 @@ from printbridge_shared.events.contracts import (
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
+    ShopProductPublished,
+    ShopProductPublishFailed,
     ShopProductPublishRequested,
     ShopProductRemoved,
     ShopProductSynced,
@@ -104,6 +106,8 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 StoreDisconnected.event_type,
                 ShopProductSynced.event_type,
                 ShopProductRemoved.event_type,
+                ShopProductPublished.event_type,
+                ShopProductPublishFailed.event_type,
             }
         ),
     ),
