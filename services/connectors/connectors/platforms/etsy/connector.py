@@ -215,9 +215,10 @@ class EtsyConnector(PlatformConnector):
         since: dt.datetime | None,
     ) -> AsyncIterator[ProductVersion]:
         """The shop's listings in every state, each with its inventory. Etsy has no filter on the
-        modification time: each state is read newest change first (`sort_on=updated`, `desc`), and with
-        `since` the paging of a state stops at the first listing older than it — unless Etsy's answer
-        is not in that order, then the state is read to its end (the core skips what is unchanged)."""
+        modification time: each state is read newest change first (`sort_on=updated`, `desc`); with
+        `since`, listings older than it are passed over (no inventory call) and the paging of a state
+        stops after a page that ends older than it — unless Etsy's answers were not in that order, then
+        the state is read to its end."""
         now = utcnow()
         if self.budget.low(now):
             raise self.budget.problem(now)
@@ -256,13 +257,14 @@ class EtsyConnector(PlatformConnector):
                 if previous is not None and updated > previous:
                     newest_first = False
                 previous = updated
-                if since is not None and newest_first and updated < since:
-                    return
-                yield listing
+                if since is None or updated >= since:
+                    yield listing
             offset += len(results)
             count = body.get("count")
             if len(results) < LISTINGS_PAGE or (isinstance(count, int) and offset >= count):
                 return
+            if since is not None and newest_first and previous is not None and previous < since:
+                return  # newest first so far, and this page ended before `since`: the rest is older
 
     async def _version(
         self, client: EtsyClient, store: StoreRef, listing: dict[str, Any]
