@@ -20,6 +20,7 @@ SORT_ORDER = {"asc": False, "ascending": False, "up": False, "desc": True, "desc
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 LISTING_STATES = ("active", "inactive", "sold_out", "draft", "expired")
 LISTING_SORT_ON = ("created", "price", "updated", "score")
+LISTING_INCLUDES = ("Shipping", "Shop", "Images", "User", "Translations", "Inventory")
 
 
 def _int(raw: str | None, name: str, minimum: int, maximum: int | None = None) -> int | None:
@@ -47,6 +48,16 @@ def _bool(raw: str | None, name: str) -> bool | None:
     if raw.lower() not in BOOLEANS:
         raise error(400, f'Expected boolean for "{name}", got "{raw}".')
     return BOOLEANS[raw.lower()]
+
+
+def _includes(request: Request) -> set[str]:
+    """`includes` as repeated parameters or one comma-separated list; Etsy's enum, case as documented."""
+    wanted = {part.strip() for raw in request.query_params.getlist("includes") for part in raw.split(",")}
+    wanted.discard("")
+    unknown = sorted(wanted - set(LISTING_INCLUDES))
+    if unknown:
+        raise error(400, f'Expected one of {", ".join(LISTING_INCLUDES)} for "includes", got "{unknown[0]}".')
+    return wanted
 
 
 def _id(raw: str, name: str) -> int:
@@ -160,19 +171,29 @@ class Api:
             key=keys[sort_on],
             reverse=descending or sort_on == "score",
         )
+        inventory = "Inventory" in _includes(request)
         return {
             "count": len(found),
-            "results": [listing_json(shop, x) for x in found[offset : offset + limit]],
+            "results": [self._listing_json(shop, x, inventory) for x in found[offset : offset + limit]],
         }
 
-    def listing(self, caller: Caller, raw_listing_id: str) -> Any:
+    @staticmethod
+    def _listing_json(shop: Shop, listing: Listing, inventory: bool) -> dict[str, Any]:
+        """A listing, with `inventory` attached when `includes=Inventory` asked for it (only the Inventory
+        association is modelled; the others are accepted and left out)."""
+        body = listing_json(shop, listing)
+        if inventory:
+            body["inventory"] = inventory_json(shop, listing)
+        return body
+
+    def listing(self, caller: Caller, request: Request, raw_listing_id: str) -> Any:
         """getListing: any state for the shop's owner; a listing that is not active is hidden (404)
         from everyone else, as on etsy.com."""
         listing_id = _id(raw_listing_id, "listing_id")
         for shop in self.state.shops.values():
             listing = shop.listings.get(listing_id)
             if listing is not None and (listing.state == "active" or shop.user_id == caller.user_id):
-                return listing_json(shop, listing)
+                return self._listing_json(shop, listing, "Inventory" in _includes(request))
         raise error(404, f"Could not find a listing with listing_id = {raw_listing_id}")
 
     def inventory(self, caller: Caller, raw_listing_id: str) -> Any:
@@ -250,7 +271,7 @@ def router(api: Api) -> APIRouter:
 
     @routes.get("/listings/{listing_id}")
     async def get_listing(request: Request, listing_id: str) -> Response:
-        return await serve(request, "listings_r", lambda c: api.listing(c, listing_id), token=False)
+        return await serve(request, "listings_r", lambda c: api.listing(c, request, listing_id), token=False)
 
     @routes.get("/listings/{listing_id}/inventory")
     async def get_inventory(request: Request, listing_id: str) -> Response:

@@ -298,3 +298,18 @@ def test_editing_listings_through_control_refuses_bad_input_and_unknown_listings
     assert bad_state.headers["content-type"].startswith("application/problem+json")
     assert "state" in bad_state.text
     assert unknown.status_code == unknown_delete.status_code == 404
+
+
+def test_includes_inventory_attaches_each_listings_inventory_and_unknown_includes_are_400(
+    etsy: Etsy, token: str
+) -> None:
+    listing = _listing(etsy, "Card")
+    listed = etsy.get(token, f"/shops/{etsy.shop_id}/listings", includes="Images,Inventory").json()
+    one = etsy.get(token, f"/listings/{listing['listing_id']}", includes="Inventory").json()
+    plain = etsy.get(token, f"/listings/{listing['listing_id']}").json()
+    unknown = etsy.get(token, f"/shops/{etsy.shop_id}/listings", includes="Variations")
+
+    inventory = etsy.get(token, f"/listings/{listing['listing_id']}/inventory").json()
+    assert listed["results"][0]["inventory"] == one["inventory"] == inventory
+    assert "inventory" not in plain
+    assert unknown.status_code == 400 and '"includes"' in unknown.json()["error"]

@@ -237,7 +237,13 @@ class EtsyConnector(PlatformConnector):
     async def _listings(
         self, client: EtsyClient, store: StoreRef, state: str, since: dt.datetime | None
     ) -> AsyncIterator[dict[str, Any]]:
-        params = {"state": state, "sort_on": "updated", "sort_order": "desc", "limit": LISTINGS_PAGE}
+        params = {
+            "state": state,
+            "sort_on": "updated",
+            "sort_order": "desc",
+            "limit": LISTINGS_PAGE,
+            "includes": "Inventory",
+        }
         offset, newest_first, previous = 0, True, None
         while True:
             try:
@@ -269,12 +275,15 @@ class EtsyConnector(PlatformConnector):
     async def _version(
         self, client: EtsyClient, store: StoreRef, listing: dict[str, Any]
     ) -> ProductVersion | None:
-        """The listing with its inventory; None when it went meanwhile or is unreadable (logged)."""
+        """The listing with its inventory — the one `includes=Inventory` attached, else getListingInventory;
+        None when it went meanwhile or is unreadable (logged)."""
         listing_id = products.listing_id(listing)
-        try:
-            inventory = await client.get(f"/v3/application/listings/{listing_id}/inventory")
-        except NotFound:
-            return None
+        inventory = listing.get("inventory")
+        if not isinstance(inventory, dict) or not isinstance(inventory.get("products"), list):
+            try:
+                inventory = await client.get(f"/v3/application/listings/{listing_id}/inventory")
+            except NotFound:
+                return None
         try:
             return products.product_version(listing, inventory)
         except products.ProductUnreadable as error:
@@ -290,7 +299,7 @@ class EtsyConnector(PlatformConnector):
             return None
         client = self.client(context, credentials)
         try:
-            listing = await client.get(f"/v3/application/listings/{product_id}")
+            listing = await client.get(f"/v3/application/listings/{product_id}", {"includes": "Inventory"})
         except NotFound:
             return None
         if (

@@ -446,6 +446,9 @@ async def test_every_listing_is_synced_on_connect_with_its_inventory_products_as
     for listing, state in ((draft, "draft"), (expired, "expired")):
         (version,) = found[str(listing["listing_id"])]
         assert (version["active"], version["platform_status"]) == (False, state)
+    # The inventories came with the listings (includes=Inventory): no call per listing.
+    calls = await world.control("GET", "/calls")
+    assert [c for c in calls if c["path"].endswith("/inventory")] == []
     # The variant ids are the ids an order's transactions name.
     placed = await world.place(
         transactions=[{"listing_id": poster["listing_id"], "sku": "MAP-A2-GLOSS", "quantity": 1}]
