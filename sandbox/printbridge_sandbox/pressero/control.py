@@ -154,7 +154,7 @@ def _address(spec: AddressIn) -> Address:
 
 
 def seed(pressero: Pressero, domain: str, *, integration_id: str = "") -> SubscriberOut:
-    """A subscriber with fixed, printable credentials and one site (for `make sandbox`)."""
+    """A subscriber with fixed, printable credentials and one site with two products (for `make sandbox`)."""
     account = SubscriberOut(
         subscriber_id="5d2c3a1e-0000-4000-8000-000000000001",
         consumer_id="c0ffee00-0000-4000-8000-000000000001",
@@ -167,7 +167,14 @@ def seed(pressero: Pressero, domain: str, *, integration_id: str = "") -> Subscr
         users={account.username: account.password},
     )
     pressero.subscribers[subscriber.id] = subscriber
-    subscriber.sites[domain] = Site(domain, "Demo Pressero site", subscriber, integration_id=integration_id)
+    site = Site(domain, "Demo Pressero site", subscriber, integration_id=integration_id)
+    subscriber.sites[domain] = site
+    for name, url_name, part in (
+        ("Business cards", "business-cards", "BC-350"),
+        ("Flyer A5", "flyer-a5", "FLY-A5"),
+    ):
+        product = Product(name=name, site_name=site.name, url_name=url_name, printers_part_num=part)
+        site.products[product.id] = product
     return account
 
 

@@ -3,6 +3,8 @@ that stands in for the admin editing them."""
 
 import httpx
 
+from printbridge_sandbox.pressero.control import seed
+
 from .conftest import CONTROL, Account
 
 
@@ -90,3 +92,22 @@ async def test_the_control_api_edits_products_and_refuses_bad_input(
     assert nameless.status_code == 422
     assert nameless.headers["content-type"].startswith("application/problem+json") and "name" in nameless.text
     assert unknown_site.status_code == unknown.status_code == 404
+
+
+async def test_the_seeded_demo_site_has_two_products_to_sync(http: httpx.AsyncClient, app) -> None:
+    account = seed(app.state.pressero, "demo.pressero.example", integration_id="DEMO")
+    login = {
+        "UserName": account.username,
+        "Password": account.password,
+        "SubscriberId": account.subscriber_id,
+        "ConsumerID": account.consumer_id,
+    }
+    token = (await http.post("/api/token", json=login)).json()["Data"]
+    listed = await http.get(
+        "/api/site/demo.pressero.example/products/", headers={"Authorization": f"token {token}"}
+    )
+
+    assert [(p["ProductName"], p["PrintersPartNum"]) for p in listed.json()["Items"]] == [
+        ("Business cards", "BC-350"),
+        ("Flyer A5", "FLY-A5"),
+    ]
