@@ -89,9 +89,11 @@ class World:
         found: dict[str, Any] = {}
 
         async def done() -> bool:
+            # The jobs first: a store read before the job's commit would be the store before the poll.
+            if "store.reconcile" in await self.open_jobs():
+                return False
             found.update(await self.store(store_id))
-            jobs = await self.open_jobs()
-            return "store.reconcile" not in jobs and (found["history"] != before or found["last_polled_at"])
+            return bool(found["history"] != before or found["last_polled_at"])
 
         await eventually(done)
         return found
