@@ -1,6 +1,6 @@
 """Etsy Open API v3 endpoints the connector uses, under `/v3/application/…` (getMe,
 getShopByOwnerUserId, getShop, getShopReceipts, getShopReceipt, createReceiptShipment, getListingsByShop,
-getListingInventory), with the parameters, scopes and JSON of Etsy's OpenAPI specification."""
+getListing, getListingInventory), with the parameters, scopes and JSON of Etsy's OpenAPI specification."""
 
 import inspect
 from collections.abc import Callable
@@ -12,13 +12,15 @@ from fastapi.responses import JSONResponse
 
 from printbridge_sandbox.etsy.guard import Caller, Guard, Refused, error
 from printbridge_sandbox.etsy.payloads import inventory_json, listing_json, receipt_json, shop_json
-from printbridge_sandbox.etsy.state import Receipt, Shipment, Shop, State
+from printbridge_sandbox.etsy.state import Listing, Receipt, Shipment, Shop, State
 
 MIN_TIMESTAMP = 946_684_800
 SORT_ON = {"created": "created", "updated": "updated", "receipt_id": "receipt_id"}
 SORT_ORDER = {"asc": False, "ascending": False, "up": False, "desc": True, "descending": True, "down": True}
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 LISTING_STATES = ("active", "inactive", "sold_out", "draft", "expired")
+LISTING_SORT_ON = ("created", "price", "updated", "score")
+LISTING_INCLUDES = ("Shipping", "Shop", "Images", "User", "Translations", "Inventory")
 
 
 def _int(raw: str | None, name: str, minimum: int, maximum: int | None = None) -> int | None:
@@ -46,6 +48,16 @@ def _bool(raw: str | None, name: str) -> bool | None:
     if raw.lower() not in BOOLEANS:
         raise error(400, f'Expected boolean for "{name}", got "{raw}".')
     return BOOLEANS[raw.lower()]
+
+
+def _includes(request: Request) -> set[str]:
+    """`includes` as repeated parameters or one comma-separated list; Etsy's enum, case as documented."""
+    wanted = {part.strip() for raw in request.query_params.getlist("includes") for part in raw.split(",")}
+    wanted.discard("")
+    unknown = sorted(wanted - set(LISTING_INCLUDES))
+    if unknown:
+        raise error(400, f'Expected one of {", ".join(LISTING_INCLUDES)} for "includes", got "{unknown[0]}".')
+    return wanted
 
 
 def _id(raw: str, name: str) -> int:
@@ -139,20 +151,50 @@ class Api:
         return self.receipt_json(receipt)
 
     def listings(self, caller: Caller, request: Request, raw_shop_id: str) -> Any:
+        """getListingsByShop: one `state` at a time (default active), sorted on `sort_on` (default
+        created; `score` always descending) then by listing id, `limit`/`offset` paging."""
         shop = self.own_shop(caller, raw_shop_id)
         query = request.query_params
         state = _enum(query.get("state"), "state", LISTING_STATES) or "active"
         limit = _int(query.get("limit"), "limit", 1, 100) or 25
         offset = _int(query.get("offset"), "offset", 0) or 0
+        sort_on = _enum(query.get("sort_on"), "sort_on", LISTING_SORT_ON) or "created"
+        descending = SORT_ORDER[_enum(query.get("sort_order"), "sort_order", SORT_ORDER) or "desc"]
+        keys: dict[str, Callable[[Listing], Any]] = {
+            "created": lambda x: (x.created, x.listing_id),
+            "updated": lambda x: (x.updated, x.listing_id),
+            "price": lambda x: (min(p.price for p in x.products), x.listing_id),
+            "score": lambda x: (x.listing_id,),
+        }
         found = sorted(
             (listing for listing in shop.listings.values() if listing.state == state),
-            key=lambda listing: listing.listing_id,
-            reverse=True,
+            key=keys[sort_on],
+            reverse=descending or sort_on == "score",
         )
+        inventory = "Inventory" in _includes(request)
         return {
             "count": len(found),
-            "results": [listing_json(shop, x) for x in found[offset : offset + limit]],
+            "results": [self._listing_json(shop, x, inventory) for x in found[offset : offset + limit]],
         }
+
+    @staticmethod
+    def _listing_json(shop: Shop, listing: Listing, inventory: bool) -> dict[str, Any]:
+        """A listing, with `inventory` attached when `includes=Inventory` asked for it (only the Inventory
+        association is modelled; the others are accepted and left out)."""
+        body = listing_json(shop, listing)
+        if inventory:
+            body["inventory"] = inventory_json(shop, listing)
+        return body
+
+    def listing(self, caller: Caller, request: Request, raw_listing_id: str) -> Any:
+        """getListing: any state for the shop's owner; a listing that is not active is hidden (404)
+        from everyone else, as on etsy.com."""
+        listing_id = _id(raw_listing_id, "listing_id")
+        for shop in self.state.shops.values():
+            listing = shop.listings.get(listing_id)
+            if listing is not None and (listing.state == "active" or shop.user_id == caller.user_id):
+                return self._listing_json(shop, listing, "Inventory" in _includes(request))
+        raise error(404, f"Could not find a listing with listing_id = {raw_listing_id}")
 
     def inventory(self, caller: Caller, raw_listing_id: str) -> Any:
         listing_id = _id(raw_listing_id, "listing_id")
@@ -226,6 +268,10 @@ def router(api: Api) -> APIRouter:
     @routes.get("/shops/{shop_id}/listings")
     async def get_listings(request: Request, shop_id: str) -> Response:
         return await serve(request, "listings_r", lambda c: api.listings(c, request, shop_id))
+
+    @routes.get("/listings/{listing_id}")
+    async def get_listing(request: Request, listing_id: str) -> Response:
+        return await serve(request, "listings_r", lambda c: api.listing(c, request, listing_id), token=False)
 
     @routes.get("/listings/{listing_id}/inventory")
     async def get_inventory(request: Request, listing_id: str) -> Response:

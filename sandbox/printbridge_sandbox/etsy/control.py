@@ -120,27 +120,54 @@ class Control:
             raise NotFound(f"no shop {shop_id}; create a seller with POST /_sandbox/etsy/sellers")
         return shop
 
+    def _inventory(self, given: list[schemas.InventoryProductIn]) -> list[InventoryProduct]:
+        """New inventory products, each with a new product_id (Etsy gives every product of an updated
+        inventory a new id)."""
+        return [
+            InventoryProduct(
+                product_id=self.state.ids.next("product"),
+                sku=product.sku,
+                price=cents(product.price),
+                quantity=product.quantity,
+                property_values=product.property_values,
+            )
+            for product in given
+        ]
+
     def create_listing(self, shop: Shop, given: schemas.ListingIn) -> Listing:
         moment = self.state.clock.seconds()
         listing = Listing(
             listing_id=self.state.ids.next("listing"),
             title=given.title,
             state=given.state,
-            products=[
-                InventoryProduct(
-                    product_id=self.state.ids.next("product"),
-                    sku=product.sku,
-                    price=cents(product.price),
-                    quantity=product.quantity,
-                    property_values=product.property_values,
-                )
-                for product in given.products
-            ],
+            products=self._inventory(given.products),
             created=moment,
             updated=moment,
         )
         shop.listings[listing.listing_id] = listing
         return listing
+
+    def listing(self, shop: Shop, listing_id: int) -> Listing:
+        listing = shop.listings.get(listing_id)
+        if listing is None:
+            raise NotFound(f"no listing {listing_id} in shop {shop.shop_id}")
+        return listing
+
+    def update_listing(self, listing: Listing, patch: schemas.ListingPatch) -> Listing:
+        """What the seller changes (title, state, the whole inventory); `updated_timestamp` moves."""
+        if patch.title is not None:
+            listing.title = patch.title
+        if patch.state is not None:
+            listing.state = patch.state
+        if patch.products is not None:
+            listing.products = self._inventory(patch.products)
+        listing.updated = max(listing.updated + 1, self.state.clock.seconds())
+        return listing
+
+    def delete_listing(self, shop: Shop, listing_id: int) -> None:
+        """deleteListing: gone for good (getListing answers 404)."""
+        self.listing(shop, listing_id)
+        del shop.listings[listing_id]
 
     def _transaction(self, shop: Shop, index: int, given: schemas.TransactionIn, moment: int) -> Transaction:
         where = ("body", "transactions", str(index))

@@ -104,6 +104,19 @@ def router(control: Control) -> APIRouter:
         body["products"] = [{"product_id": p.product_id, "sku": p.sku} for p in listing.products]
         return body
 
+    @routes.patch("/shops/{shop_id}/listings/{listing_id}")
+    async def update_listing(shop_id: int, listing_id: int, patch: schemas.ListingPatch) -> dict[str, Any]:
+        shop = control.shop(shop_id)
+        listing = control.update_listing(control.listing(shop, listing_id), patch)
+        body = listing_json(shop, listing)
+        body["products"] = [{"product_id": p.product_id, "sku": p.sku} for p in listing.products]
+        return body
+
+    @routes.delete("/shops/{shop_id}/listings/{listing_id}", status_code=204)
+    async def delete_listing(shop_id: int, listing_id: int) -> Response:
+        control.delete_listing(control.shop(shop_id), listing_id)
+        return Response(status_code=204)
+
     @routes.post("/shops/{shop_id}/receipts", status_code=201)
     async def place_receipt(shop_id: int, given: schemas.ReceiptIn, request: Request) -> dict[str, Any]:
         control.seen_at(request)

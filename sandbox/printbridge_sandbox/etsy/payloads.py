@@ -154,6 +154,8 @@ def listing_json(shop: Shop, listing: Listing) -> dict[str, Any]:
         "created_timestamp": listing.created,
         "last_modified_timestamp": listing.updated,
         "updated_timestamp": listing.updated,
+        "listing_type": "physical",
+        "url": f"https://www.etsy.com/listing/{listing.listing_id}",
         "has_variations": len(listing.products) > 1,
         "skus": [product.sku for product in listing.products],
         "price": money(min(p.price for p in listing.products), shop.currency_code),

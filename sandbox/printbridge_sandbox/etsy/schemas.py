@@ -98,6 +98,14 @@ class ListingIn(Strict):
     products: list[InventoryProductIn] = Field(min_length=1, max_length=100)
 
 
+class ListingPatch(Strict):
+    """What changes; what is left out stays. `products` replaces the whole inventory."""
+
+    title: str | None = Field(None, min_length=1, max_length=140)
+    state: str | None = Field(None, pattern=r"^(active|inactive|sold_out|draft|expired)$")
+    products: list[InventoryProductIn] | None = Field(None, min_length=1, max_length=100)
+
+
 class VariationIn(Strict):
     property_id: int = Field(513, ge=0, description="Etsy uses 54 for personalization")
     value_id: int | None = None

@@ -9,6 +9,10 @@
   `{Items, PageNumber, PageSize, TotalItems}`, by order then item number; pages count from 0.
   `StartDate`/`EndDate` bound `OrderDate`; operators `equals`, `contains`, `greaterThan`, `lessThan`.
 - `GET /api/v2/orders/{orderNumber}/Details` → the order; `GET /api/v2/orders/{n}/items` → its items.
+- `GET /api/site/{siteDomain}/products/?pageNumber=&pageSize=&includeDeleted=` → `{Items, PageNumber,
+  PageSize, TotalItems}`, the site's products (deleted ones only with `includeDeleted=true`), pages from
+  0; `GET /api/site/{siteDomain}/products/{productId}` → one product (a deleted one with `IsDeleted`).
+  A site of another subscriber is 404, as an unknown one.
 
 Names in request bodies are matched case-insensitively, as ASP.NET's JSON binding does."""
 
@@ -19,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from printbridge_sandbox.pressero.state import Order, Pressero, Subscriber
+from printbridge_sandbox.pressero.state import Order, Pressero, Site, Subscriber
 
 MAX_PAGE_SIZE = 1500
 
@@ -159,5 +163,41 @@ def api_router(pressero: Pressero) -> APIRouter:
         if order is None:
             return _refused(404, f"Order {number} not found.")
         return JSONResponse([order.item_row(item) for item in order.items])
+
+    def site_of(subscriber: Subscriber, domain: str) -> Site | None:
+        site = pressero.site(domain)
+        return site if site is not None and site.subscriber is subscriber else None
+
+    @router.get("/site/{domain}/products")
+    @router.get("/site/{domain}/products/")
+    @router.get("/site/{domain}/Products/")
+    async def products(
+        domain: str, request: Request, pageNumber: int = 0, pageSize: int = 100, includeDeleted: str = "false"
+    ) -> JSONResponse:
+        subscriber = await caller(request)
+        if isinstance(subscriber, JSONResponse):
+            return subscriber
+        site = site_of(subscriber, domain)
+        if site is None:
+            return _refused(404, f"Site {domain} not found.")
+        deleted = includeDeleted.strip().lower() == "true"
+        listed = [p.info() for p in site.products.values() if deleted or not p.is_deleted]
+        size = max(1, min(pageSize, MAX_PAGE_SIZE))
+        page = listed[pageNumber * size : (pageNumber + 1) * size] if pageNumber >= 0 else []
+        return JSONResponse(
+            {"Items": page, "PageNumber": pageNumber, "PageSize": size, "TotalItems": len(listed)}
+        )
+
+    @router.get("/site/{domain}/products/{product_id}")
+    @router.get("/site/{domain}/Products/{product_id}")
+    async def product(domain: str, product_id: str, request: Request) -> JSONResponse:
+        subscriber = await caller(request)
+        if isinstance(subscriber, JSONResponse):
+            return subscriber
+        site = site_of(subscriber, domain)
+        found = site.products.get(product_id.strip().lower()) if site is not None else None
+        if found is None:
+            return _refused(404, f"Product {product_id} not found.")
+        return JSONResponse(found.details())
 
     return router

@@ -19,6 +19,7 @@ from printbridge_sandbox.pressero.state import (
     Item,
     Order,
     Pressero,
+    Product,
     Site,
     Subscriber,
     WebhookSettings,
@@ -93,6 +94,26 @@ class OrderIn(_Strict):
     placed_at: dt.datetime | None = None
 
 
+class ProductIn(_Strict):
+    name: str = Field(min_length=1, max_length=200)
+    url_name: str = ""
+    printers_part_num: str = ""
+    public_part_num: str = ""
+    short_description: str = ""
+    is_active: bool = True
+    integration_id: str = ""
+
+
+class ProductPatch(_Strict):
+    name: str | None = Field(None, min_length=1, max_length=200)
+    url_name: str | None = None
+    printers_part_num: str | None = None
+    public_part_num: str | None = None
+    short_description: str | None = None
+    is_active: bool | None = None
+    integration_id: str | None = None
+
+
 class DecisionIn(_Strict):
     at: dt.datetime | None = Field(None, description="When the approval happened (default: now).")
 
@@ -133,7 +154,7 @@ def _address(spec: AddressIn) -> Address:
 
 
 def seed(pressero: Pressero, domain: str, *, integration_id: str = "") -> SubscriberOut:
-    """A subscriber with fixed, printable credentials and one site (for `make sandbox`)."""
+    """A subscriber with fixed, printable credentials and one site with two products (for `make sandbox`)."""
     account = SubscriberOut(
         subscriber_id="5d2c3a1e-0000-4000-8000-000000000001",
         consumer_id="c0ffee00-0000-4000-8000-000000000001",
@@ -146,7 +167,14 @@ def seed(pressero: Pressero, domain: str, *, integration_id: str = "") -> Subscr
         users={account.username: account.password},
     )
     pressero.subscribers[subscriber.id] = subscriber
-    subscriber.sites[domain] = Site(domain, "Demo Pressero site", subscriber, integration_id=integration_id)
+    site = Site(domain, "Demo Pressero site", subscriber, integration_id=integration_id)
+    subscriber.sites[domain] = site
+    for name, url_name, part in (
+        ("Business cards", "business-cards", "BC-350"),
+        ("Flyer A5", "flyer-a5", "FLY-A5"),
+    ):
+        product = Product(name=name, site_name=site.name, url_name=url_name, printers_part_num=part)
+        site.products[product.id] = product
     return account
 
 
@@ -287,6 +315,41 @@ def control_router(pressero: Pressero, deliverer: Deliverer) -> APIRouter:
         event = "OrderItemApproved" if approve else "OrderItemDenied"
         deliverer.notify(order.site.subscriber, event, order, item_number)
         return order.item_row(item)
+
+    def site_or_404(domain: str) -> Site:
+        site = pressero.site(domain)
+        if site is None:
+            raise NotFound(f"No site {domain}.")
+        return site
+
+    def product_or_404(site: Site, product_id: str) -> Product:
+        product = site.products.get(product_id.lower())
+        if product is None or product.is_deleted:
+            raise NotFound(f"Site {site.domain} has no product {product_id}.")
+        return product
+
+    @router.post("/sites/{domain}/products", status_code=status.HTTP_201_CREATED)
+    async def create_product(domain: str, spec: ProductIn) -> dict[str, Any]:
+        """The admin adds a product to the site."""
+        site = site_or_404(domain)
+        product = Product(site_name=site.name, **spec.model_dump())
+        site.products[product.id] = product
+        return product.details()
+
+    @router.patch("/sites/{domain}/products/{product_id}")
+    async def update_product(domain: str, product_id: str, spec: ProductPatch) -> dict[str, Any]:
+        """The admin edits it (name, part numbers, active or hidden)."""
+        product = product_or_404(site_or_404(domain), product_id)
+        for name, value in spec.model_dump(exclude_none=True).items():
+            setattr(product, name, value)
+        return product.details()
+
+    @router.delete("/sites/{domain}/products/{product_id}")
+    async def delete_product(domain: str, product_id: str) -> dict[str, Any]:
+        """The admin deletes it: it is only listed with `includeDeleted=true` from then on."""
+        product = product_or_404(site_or_404(domain), product_id)
+        product.is_deleted = True
+        return product.details()
 
     @router.post("/orders/{number}/items/{item_number}/approve")
     async def approve(number: int, item_number: int, spec: DecisionIn | None = None) -> dict[str, Any]:

@@ -141,6 +141,42 @@ class Order:
 
 
 @dataclass
+class Product:
+    """A site's product as the admin sets it up (Products in the site's admin); deleting one only marks
+    it, as the API's `includeDeleted` implies."""
+
+    name: str
+    site_name: str
+    url_name: str = ""
+    printers_part_num: str = ""
+    public_part_num: str = ""
+    short_description: str = ""
+    is_active: bool = True
+    is_deleted: bool = False
+    integration_id: str = ""
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    def info(self) -> dict[str, Any]:
+        """As `GET /api/site/{domain}/products/` lists it (a public integrator's ProductInfo model, with
+        the `IsActive` another integrator reads)."""
+        return {
+            "ProductId": self.id,
+            "ProductName": self.name,
+            "UrlName": self.url_name,
+            "PublicPartNum": self.public_part_num,
+            "PrintersPartNum": self.printers_part_num,
+            "ShortDescription": self.short_description,
+            "IsActive": self.is_active,
+            "IsDeleted": self.is_deleted,
+            "SiteName": self.site_name,
+        }
+
+    def details(self) -> dict[str, Any]:
+        """As `GET /api/site/{domain}/products/{id}` answers it."""
+        return {**self.info(), "IntegrationId": self.integration_id, "AllowedGroups": [], "ImagesUrl": []}
+
+
+@dataclass
 class Site:
     domain: str
     name: str
@@ -148,6 +184,7 @@ class Site:
     currency: str = "USD"
     integration_id: str = ""
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    products: dict[str, Product] = field(default_factory=dict)
 
 
 @dataclass

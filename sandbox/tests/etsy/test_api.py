@@ -213,3 +213,103 @@ def test_listings_and_their_inventory_products_carry_skus(etsy: Etsy, token: str
     assert listed["count"] == 1 and listed["results"][0]["listing_id"] == listing["listing_id"]
     assert [p["sku"] for p in inventory["products"]] == ["P-A3", "P-A2"]
     assert inventory["products"][0]["offerings"][0]["price"]["amount"] == 1995
+
+
+def _listing(etsy: Etsy, title: str, **extra: Any) -> dict[str, Any]:
+    body = {"title": title, "products": [{"sku": f"{title}-1", "price": "5.00"}], **extra}
+    return dict(etsy.control("POST", f"/shops/{etsy.shop_id}/listings", json=body))
+
+
+def test_listings_are_listed_one_state_at_a_time_and_sorted_on_updated(etsy: Etsy, token: str) -> None:
+    first = _listing(etsy, "First")
+    second = _listing(etsy, "Second")
+    draft = _listing(etsy, "Draft", state="draft")
+    etsy.control("POST", "/actions/advance_clock", json={"seconds": 5})
+    etsy.control("PATCH", f"/shops/{etsy.shop_id}/listings/{first['listing_id']}", json={"title": "First!"})
+
+    path = f"/shops/{etsy.shop_id}/listings"
+    newest = etsy.get(token, path, sort_on="updated", sort_order="desc").json()
+    oldest = etsy.get(token, path, sort_on="updated", sort_order="asc", limit=1, offset=1).json()
+    drafts = etsy.get(token, path, state="draft").json()
+
+    assert [x["listing_id"] for x in newest["results"]] == [first["listing_id"], second["listing_id"]]
+    assert newest["results"][0]["updated_timestamp"] > newest["results"][1]["updated_timestamp"]
+    assert newest["results"][0]["title"] == "First!"
+    assert (oldest["count"], [x["listing_id"] for x in oldest["results"]]) == (2, [first["listing_id"]])
+    assert [(x["listing_id"], x["state"]) for x in drafts["results"]] == [(draft["listing_id"], "draft")]
+
+
+def test_listing_parameters_out_of_range_are_400_with_etsys_error_body(etsy: Etsy, token: str) -> None:
+    path = f"/shops/{etsy.shop_id}/listings"
+    state = etsy.get(token, path, state="removed")
+    sort = etsy.get(token, path, sort_on="title")
+    limit = etsy.get(token, path, limit=101)
+
+    assert state.status_code == sort.status_code == limit.status_code == 400
+    assert '"state"' in state.json()["error"] and '"sort_on"' in sort.json()["error"]
+    assert '"limit"' in limit.json()["error"]
+
+
+def test_get_listing_shows_an_inactive_listing_to_its_owner_only_and_a_deleted_one_to_nobody(
+    etsy: Etsy, token: str
+) -> None:
+    listing = _listing(etsy, "Hidden", state="inactive")
+    path = f"/listings/{listing['listing_id']}"
+
+    owner = etsy.get(token, path)
+    anonymous = etsy.http.get(f"/v3/application{path}", headers={"x-api-key": etsy.api_key})
+    etsy.control("DELETE", f"/shops/{etsy.shop_id}/listings/{listing['listing_id']}")
+    deleted = etsy.get(token, path)
+
+    assert owner.status_code == 200 and owner.json()["state"] == "inactive"
+    assert anonymous.status_code == 404
+    assert deleted.status_code == 404 and "Could not find a listing" in deleted.json()["error"]
+
+
+def test_an_inventory_replaced_by_the_seller_gets_new_product_ids(etsy: Etsy, token: str) -> None:
+    listing = _listing(etsy, "Card")
+    before = etsy.get(token, f"/listings/{listing['listing_id']}/inventory").json()
+    etsy.control(
+        "PATCH",
+        f"/shops/{etsy.shop_id}/listings/{listing['listing_id']}",
+        json={
+            "products": [{"sku": "CARD-A6", "price": "3.10", "property_values": [{"property_name": "Size"}]}]
+        },
+    )
+    after = etsy.get(token, f"/listings/{listing['listing_id']}/inventory").json()
+
+    assert [p["sku"] for p in after["products"]] == ["CARD-A6"]
+    assert after["products"][0]["product_id"] != before["products"][0]["product_id"]
+    assert after["products"][0]["offerings"][0]["price"] == {
+        "amount": 310,
+        "divisor": 100,
+        "currency_code": "USD",
+    }
+
+
+def test_editing_listings_through_control_refuses_bad_input_and_unknown_listings(etsy: Etsy) -> None:
+    listing = _listing(etsy, "Card")
+    base = f"/_sandbox/etsy/shops/{etsy.shop_id}/listings"
+    bad_state = etsy.http.patch(f"{base}/{listing['listing_id']}", json={"state": "removed"})
+    unknown = etsy.http.patch(f"{base}/999", json={"title": "x"})
+    unknown_delete = etsy.http.delete(f"{base}/999")
+
+    assert bad_state.status_code == 422
+    assert bad_state.headers["content-type"].startswith("application/problem+json")
+    assert "state" in bad_state.text
+    assert unknown.status_code == unknown_delete.status_code == 404
+
+
+def test_includes_inventory_attaches_each_listings_inventory_and_unknown_includes_are_400(
+    etsy: Etsy, token: str
+) -> None:
+    listing = _listing(etsy, "Card")
+    listed = etsy.get(token, f"/shops/{etsy.shop_id}/listings", includes="Images,Inventory").json()
+    one = etsy.get(token, f"/listings/{listing['listing_id']}", includes="Inventory").json()
+    plain = etsy.get(token, f"/listings/{listing['listing_id']}").json()
+    unknown = etsy.get(token, f"/shops/{etsy.shop_id}/listings", includes="Variations")
+
+    inventory = etsy.get(token, f"/listings/{listing['listing_id']}/inventory").json()
+    assert listed["results"][0]["inventory"] == one["inventory"] == inventory
+    assert "inventory" not in plain
+    assert unknown.status_code == 400 and '"includes"' in unknown.json()["error"]

@@ -16,9 +16,10 @@ from connectors.platforms.base import (
     OrderVersion,
     PlatformConnector,
     PlatformContext,
+    ProductVersion,
     StoreRef,
 )
-from connectors.platforms.etsy import normalise, pkce, problems
+from connectors.platforms.etsy import normalise, pkce, problems, products
 from connectors.platforms.etsy.client import Budget, EtsyClient, NotFound
 from connectors.platforms.etsy.exceptions import EtsyNotConfigured
 from connectors.platforms.etsy.schemas import EtsyConnect
@@ -30,6 +31,8 @@ log = structlog.get_logger(__name__)
 
 WEBHOOK_PATH = "/v1/webhooks/etsy"
 PAGE = 100
+# Listings per page (getListingsByShop allows up to 100).
+LISTINGS_PAGE = 100
 # Etsy's earliest accepted time for the receipt filters.
 EARLIEST = 946684800
 # The open-receipts sweep: how often per shop (in this process), and how far back.
@@ -47,8 +50,14 @@ def receipts_path(shop_id: str) -> str:
     return f"/v3/application/shops/{shop_id}/receipts"
 
 
+def listings_path(shop_id: str) -> str:
+    return f"/v3/application/shops/{shop_id}/listings"
+
+
 class EtsyConnector(PlatformConnector):
     platform: ClassVar[Platform] = Platform.etsy
+    # Listings and their inventory (`listings_r`); no listing webhooks: the core's schedule reads them.
+    syncs_products: ClassVar[bool] = True
 
     def __init__(self) -> None:
         # The app's daily budget as this process last saw it, and when each shop was last swept.
@@ -195,6 +204,111 @@ class EtsyConnector(PlatformConnector):
         except NotFound:
             return None
         return self._read(store, receipt)
+
+    # Products ---------------------------------------------------------------------------------------
+
+    async def fetch_products(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[ProductVersion]:
+        """The shop's listings in every state, each with its inventory. Etsy has no filter on the
+        modification time: each state is read newest change first (`sort_on=updated`, `desc`); with
+        `since`, listings older than it are passed over (no inventory call) and the paging of a state
+        stops after a page that ends older than it — unless Etsy's answers were not in that order, then
+        the state is read to its end."""
+        now = utcnow()
+        if self.budget.low(now):
+            raise self.budget.problem(now)
+        client = self.client(context, credentials)
+        seen: set[str] = set()
+        for state in products.STATES:
+            async for listing in self._listings(client, store, state, since):
+                listing_id = products.listing_id(listing)
+                if listing_id in seen:  # moved to another state while the shop was being read
+                    continue
+                seen.add(listing_id)
+                version = await self._version(client, store, listing)
+                if version is not None:
+                    yield version
+
+    async def _listings(
+        self, client: EtsyClient, store: StoreRef, state: str, since: dt.datetime | None
+    ) -> AsyncIterator[dict[str, Any]]:
+        params = {
+            "state": state,
+            "sort_on": "updated",
+            "sort_order": "desc",
+            "limit": LISTINGS_PAGE,
+            "includes": "Inventory",
+        }
+        offset, newest_first, previous = 0, True, None
+        while True:
+            try:
+                body = await client.get(listings_path(store.shop_key), {**params, "offset": offset})
+            except NotFound as missing:
+                raise problems.shop_unavailable(str(missing)) from None
+            results = body.get("results") if isinstance(body, dict) else None
+            if not isinstance(results, list):
+                raise problems.shop_unavailable("the listings answer has no results")
+            for listing in results:
+                try:
+                    updated = products.updated_at(listing)
+                    products.listing_id(listing)
+                except products.ProductUnreadable as error:
+                    log.warning("etsy_listing_unreadable", shop=store.shop_key, error=str(error))
+                    continue
+                if previous is not None and updated > previous:
+                    newest_first = False
+                previous = updated
+                if since is None or updated >= since:
+                    yield listing
+            offset += len(results)
+            count = body.get("count")
+            if len(results) < LISTINGS_PAGE or (isinstance(count, int) and offset >= count):
+                return
+            if since is not None and newest_first and previous is not None and previous < since:
+                return  # newest first so far, and this page ended before `since`: the rest is older
+
+    async def _version(
+        self, client: EtsyClient, store: StoreRef, listing: dict[str, Any]
+    ) -> ProductVersion | None:
+        """The listing with its inventory — the one `includes=Inventory` attached, else getListingInventory;
+        None when it went meanwhile or is unreadable (logged)."""
+        listing_id = products.listing_id(listing)
+        inventory = listing.get("inventory")
+        if not isinstance(inventory, dict) or not isinstance(inventory.get("products"), list):
+            try:
+                inventory = await client.get(f"/v3/application/listings/{listing_id}/inventory")
+            except NotFound:
+                return None
+        try:
+            return products.product_version(listing, inventory)
+        except products.ProductUnreadable as error:
+            log.warning("etsy_listing_unreadable", shop=store.shop_key, listing=listing_id, error=str(error))
+            return None
+
+    async def fetch_product(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], product_id: str
+    ) -> ProductVersion | None:
+        """getListing and its inventory; None when Etsy does not have it (404, `removed`) or it is not
+        this shop's."""
+        if not str(product_id).isdigit():
+            return None
+        client = self.client(context, credentials)
+        try:
+            listing = await client.get(f"/v3/application/listings/{product_id}", {"includes": "Inventory"})
+        except NotFound:
+            return None
+        if (
+            not isinstance(listing, dict)
+            or str(listing.get("shop_id")) != store.shop_key
+            or listing.get("state") in products.GONE
+        ):
+            return None
+        return await self._version(client, store, listing)
 
     # Webhooks: per app in Etsy's developer portal, nothing per shop ---------------------------------
 

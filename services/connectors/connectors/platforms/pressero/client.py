@@ -14,6 +14,7 @@ import httpx
 from connectors.platforms.base import PlatformUnavailable
 
 SEARCH_PAGE_SIZE = 200
+PRODUCTS_PAGE_SIZE = 200
 MAX_SEARCH_PAGES = 500
 
 SaveToken = Callable[[str], Awaitable[None]]
@@ -169,6 +170,24 @@ class PresseroClient:
             for row in items:
                 if isinstance(row, dict):
                     yield row
+            seen += len(items)
+            total = body.get("totalitems")
+            if not items or not isinstance(total, int) or seen >= total:
+                return
+
+    async def site_products(self, site: str) -> AsyncIterator[dict[str, Any]]:
+        """Every product of the site that is not deleted: pages from 0 until `TotalItems` came (or a page
+        comes back empty)."""
+        seen = 0
+        for page in range(MAX_SEARCH_PAGES):
+            params = {"pageNumber": page, "pageSize": PRODUCTS_PAGE_SIZE, "includeDeleted": "false"}
+            body = lower_keys(await self.call("GET", f"site/{site}/products/", params=params))
+            items = body.get("items")
+            if not isinstance(items, list):
+                raise PlatformUnavailable(f"{self.admin_url}: the products list did not answer Items")
+            for product in items:
+                if isinstance(product, dict):
+                    yield product
             seen += len(items)
             total = body.get("totalitems")
             if not items or not isinstance(total, int) or seen >= total:

@@ -23,8 +23,10 @@ from connectors.platforms.base import (
     PlatformContext,
     PlatformProblem,
     PlatformUnavailable,
+    ProductVersion,
     StoreRef,
 )
+from connectors.platforms.pressero import products
 from connectors.platforms.pressero.client import (
     NotPressero,
     PresseroApiError,
@@ -69,6 +71,16 @@ def api_forbidden(detail: str) -> PlatformProblem:
         f"Pressero does not let the store's user read orders ({detail}).",
         "Give the admin user (or the ConsumerID's permissions) access to orders in Pressero; the next "
         "reconcile clears this problem.",
+    )
+
+
+def products_forbidden(detail: str) -> PlatformProblem:
+    return PlatformProblem(
+        StoreStatus.permission_missing,
+        "products_forbidden",
+        f"Pressero does not let the store's user read the site's products ({detail}).",
+        "Give the admin user (or the ConsumerID's permissions) access to the site's products in Pressero; "
+        "the next reconcile that works clears this problem and products are synced again.",
     )
 
 
@@ -160,6 +172,8 @@ def _of_site(fields: dict[str, Any], site: str) -> bool:
 
 class PresseroConnector(PlatformConnector):
     platform = Platform.pressero
+    # The site's products (Admin API `site/{domain}/products`); no product webhooks: the schedule reads them.
+    syncs_products = True
 
     def client(self, context: PlatformContext, credentials: dict[str, Any]) -> PresseroClient:
         """A client whose new tokens are stored at once (with the credentials they belong to)."""
@@ -358,6 +372,50 @@ class PresseroConnector(PlatformConnector):
         for version in sorted(versions, key=lambda v: v.source_updated_at):
             yield version
 
+    # Products ---------------------------------------------------------------------------------------
+
+    async def fetch_products(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        since: dt.datetime | None,
+    ) -> AsyncIterator[ProductVersion]:
+        """Every product of the site, whatever `since` says: Pressero's list has no modification filter
+        or time (the core publishes only what changed)."""
+        client = self.client(context, credentials)
+        read_at = dt.datetime.now(dt.UTC)
+        try:
+            async for product in client.site_products(store.shop_key):
+                if products.deleted(product):
+                    continue
+                try:
+                    yield products.product_version(product, read_at)
+                except products.ProductUnreadable as exc:
+                    log.warning("pressero_product_unreadable", store_id=str(store.id), error=str(exc))
+        except (PresseroApiError, TokenRefused, NotPressero, UrlNotAllowed) as exc:
+            raise product_problem_for(exc) from None
+
+    async def fetch_product(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], product_id: str
+    ) -> ProductVersion | None:
+        """One product of the site; None when Pressero does not have it (404) or it is deleted."""
+        client = self.client(context, credentials)
+        identifier = str(product_id).strip()
+        if not identifier or not re.fullmatch(r"[A-Za-z0-9-]+", identifier):
+            return None
+        try:
+            product = await client.call("GET", f"site/{store.shop_key}/products/{identifier}")
+        except PresseroApiError as error:
+            if error.status == 404:
+                return None
+            raise product_problem_for(error) from None
+        except (TokenRefused, NotPressero, UrlNotAllowed) as exc:
+            raise product_problem_for(exc) from None
+        if not isinstance(product, dict) or products.deleted(product):
+            return None
+        return products.product_version(product, dt.datetime.now(dt.UTC))
+
 
 def new_webhook_key() -> str:
     return secrets.token_urlsafe(32)
@@ -375,3 +433,10 @@ def problem_for(exc: Exception) -> PlatformProblem | PlatformUnavailable:
     if isinstance(exc, PresseroApiError) and exc.status == 403:
         return api_forbidden(exc.message)
     return PlatformUnavailable(f"Pressero answered {exc}")
+
+
+def product_problem_for(exc: Exception) -> PlatformProblem | PlatformUnavailable:
+    """As `problem_for`, but a 403 names the products the user may not read."""
+    if isinstance(exc, PresseroApiError) and exc.status == 403:
+        return products_forbidden(exc.message)
+    return problem_for(exc)

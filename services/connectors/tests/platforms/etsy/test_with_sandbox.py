@@ -19,9 +19,10 @@ from sqlalchemy import select
 
 from connectors.main import create_app
 from connectors.models import KnownCustomer, Store, jobs, messaging
-from connectors.platforms.base import PlatformContext
+from connectors.platforms.base import PlatformContext, StoreRef
 from connectors.platforms.etsy.client import EtsyClient
 from connectors.platforms.registry import connector_for
+from connectors.products import service as products
 from connectors.store.refresh import SingleFlight
 from printbridge_sandbox.etsy.app import create_app as create_sandbox
 from printbridge_sandbox.etsy.settings import EtsySettings
@@ -88,9 +89,11 @@ class World:
         found: dict[str, Any] = {}
 
         async def done() -> bool:
+            # The jobs first: a store read before the job's commit would be the store before the poll.
+            if "store.reconcile" in await self.open_jobs():
+                return False
             found.update(await self.store(store_id))
-            jobs = await self.open_jobs()
-            return "store.reconcile" not in jobs and (found["history"] != before or found["last_polled_at"])
+            return bool(found["history"] != before or found["last_polled_at"])
 
         await eventually(done)
         return found
@@ -98,16 +101,21 @@ class World:
     async def connected(self) -> str:
         """A connected store whose first poll is done and which no poll is under way for: a poll the
         schedule started (its first round fires at start, its job may run late on a busy machine) would
-        otherwise take the place of the test's own (a reconcile asked for while one is open is that one)."""
+        otherwise take the place of the test's own (a reconcile asked for while one is open is that one).
+        The first product sync is done too: its calls (and a token refresh it may make) are over."""
         store_id, callback = await self.connect()
         assert callback.status_code == 200, callback.text
 
         async def first_poll_done_and_none_open() -> bool:
             polled = bool((await self.store(store_id))["last_polled_at"])
+            async with self.db.read_session() as session:
+                row = await session.get(Store, uuid.UUID(store_id))
+                products_synced = row is not None and row.products_synced_until is not None
             open_jobs = await self.open_jobs()
-            return polled and not {"store.reconcile", "stores.reconcile_all"} & set(open_jobs)
+            busy = {"store.reconcile", "stores.reconcile_all", "products.sync"} & set(open_jobs)
+            return polled and products_synced and not busy
 
-        await eventually(first_poll_done_and_none_open)
+        await eventually(first_poll_done_and_none_open, within=20)
         return store_id
 
     async def open_jobs(self) -> list[str]:
@@ -312,3 +320,251 @@ async def test_the_days_budget_spent_shows_rate_limited_and_the_store_stays_conn
     store = await world.reconcile(store_id)
     assert store["status"] == "connected"
     assert [p["code"] for p in store["problems"]] == ["rate_limited"]
+
+
+# Products: listings with their inventory ----------------------------------------------------------
+
+POSTER = {
+    "title": "City map poster",
+    "products": [
+        {
+            "sku": "MAP-A3-MATTE",
+            "price": "21.00",
+            "property_values": [
+                {
+                    "property_id": 100,
+                    "property_name": "Size",
+                    "scale_id": None,
+                    "value_ids": [1],
+                    "values": ["A3"],
+                },
+                {"property_id": 200, "property_name": "Finish", "value_ids": [2], "values": ["Matte"]},
+            ],
+        },
+        {
+            "sku": "MAP-A2-GLOSS",
+            "price": "34.99",
+            "property_values": [
+                {
+                    "property_id": 100,
+                    "property_name": "Size",
+                    "scale_id": None,
+                    "value_ids": [3],
+                    "values": ["A2"],
+                },
+                {"property_id": 200, "property_name": "Finish", "value_ids": [4], "values": ["Gloss"]},
+            ],
+        },
+    ],
+}
+CARD = {"title": "Greeting card", "products": [{"sku": "CARD-1", "price": "4.50"}]}
+
+
+async def make_listing(world: World, body: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    return dict(await world.control("POST", f"/shops/{world.shop_id}/listings", json={**body, **overrides}))
+
+
+async def store_products_state(world: World, store_id: str) -> Store:
+    async with world.db.read_session() as session:
+        row = await session.get(Store, uuid.UUID(store_id))
+        assert row is not None
+        return row
+
+
+async def products_synced_once(world: World, store_id: str) -> None:
+    """The first product sync (on connect) is done and no other is open."""
+
+    async def done() -> bool:
+        row = await store_products_state(world, store_id)
+        return row.products_synced_until is not None and "products.sync" not in await world.open_jobs()
+
+    await eventually(done, within=20)
+
+
+async def sync_products(world: World, store_id: str, *, full: bool) -> None:
+    """A sync asked for now, waited for until it has run."""
+    before = (await store_products_state(world, store_id)).products_synced_until
+    async with world.db.session() as session:
+        await products.enqueue_sync(session, uuid.UUID(store_id), full=full)
+
+    async def done() -> bool:
+        row = await store_products_state(world, store_id)
+        return row.products_synced_until != before and "products.sync" not in await world.open_jobs()
+
+    await eventually(done, within=20)
+
+
+async def synced_products(world: World) -> dict[str, list[dict[str, Any]]]:
+    found: dict[str, list[dict[str, Any]]] = {}
+    for event in await world.events("shop_product.synced"):
+        found.setdefault(event["external_id"], []).append(event)
+    return found
+
+
+async def test_every_listing_is_synced_on_connect_with_its_inventory_products_as_variants(world):
+    poster = await make_listing(world, POSTER)
+    card = await make_listing(world, CARD)
+    draft = await make_listing(world, CARD, title="Wedding invitation", state="draft")
+    expired = await make_listing(world, CARD, title="Old calendar", state="expired")
+    store_id = await world.connected()
+    await products_synced_once(world, store_id)
+
+    found = await synced_products(world)
+    assert set(found) == {str(x["listing_id"]) for x in (poster, card, draft, expired)}
+    (map_poster,) = found[str(poster["listing_id"])]
+    assert (map_poster["title"], map_poster["active"], map_poster["platform_status"]) == (
+        "City map poster",
+        True,
+        "active",
+    )
+    assert map_poster["product_type"] == "physical"
+    assert map_poster["variants"] == [
+        {
+            "external_id": str(poster["products"][0]["product_id"]),
+            "sku": "MAP-A3-MATTE",
+            "title": "A3 / Matte",
+            "options": {"Size": "A3", "Finish": "Matte"},
+            "price": "21.00",
+        },
+        {
+            "external_id": str(poster["products"][1]["product_id"]),
+            "sku": "MAP-A2-GLOSS",
+            "title": "A2 / Gloss",
+            "options": {"Size": "A2", "Finish": "Gloss"},
+            "price": "34.99",
+        },
+    ]
+    (greeting,) = found[str(card["listing_id"])]
+    assert greeting["variants"] == [
+        {
+            "external_id": str(card["products"][0]["product_id"]),
+            "sku": "CARD-1",
+            "title": "Greeting card",
+            "options": {},
+            "price": "4.50",
+        }
+    ]
+    assert Decimal(greeting["variants"][0]["price"]) == Decimal("4.50")
+    for listing, state in ((draft, "draft"), (expired, "expired")):
+        (version,) = found[str(listing["listing_id"])]
+        assert (version["active"], version["platform_status"]) == (False, state)
+    # The inventories came with the listings (includes=Inventory): no call per listing.
+    calls = await world.control("GET", "/calls")
+    assert [c for c in calls if c["path"].endswith("/inventory")] == []
+    # The variant ids are the ids an order's transactions name.
+    placed = await world.place(
+        transactions=[{"listing_id": poster["listing_id"], "sku": "MAP-A2-GLOSS", "quantity": 1}]
+    )
+    assert placed["transactions"][0]["product_id"] == poster["products"][1]["product_id"]
+
+
+async def test_listings_are_read_across_pages_and_a_change_publishes_only_what_changed(world, monkeypatch):
+    monkeypatch.setattr("connectors.platforms.etsy.connector.LISTINGS_PAGE", 2)
+    made = [await make_listing(world, CARD, title=f"Card {n}") for n in range(5)]
+    store_id = await world.connected()
+    await products_synced_once(world, store_id)
+    assert set(await synced_products(world)) == {str(x["listing_id"]) for x in made}
+
+    calls = await world.control("GET", "/calls")
+    pages = [c for c in calls if c["path"] == f"/v3/application/shops/{world.shop_id}/listings"]
+    assert len(pages) >= 3 + 4  # active: 3 pages of 2; inactive, draft, expired, sold_out: 1 each
+
+    await world.control(
+        "PATCH", f"/shops/{world.shop_id}/listings/{made[3]['listing_id']}", json={"title": "Card three"}
+    )
+    await sync_products(world, store_id, full=False)
+    found = await synced_products(world)
+    assert [v["title"] for v in found[str(made[3]["listing_id"])]] == ["Card 3", "Card three"]
+    assert [v["revision"] for v in found[str(made[3]["listing_id"])]] == [1, 2]
+    assert all(len(found[str(x["listing_id"])]) == 1 for x in made if x is not made[3])
+
+
+async def test_a_listing_deactivated_turns_inactive_and_a_deleted_one_is_removed_by_a_full_sync(world):
+    card = await make_listing(world, CARD)
+    poster = await make_listing(world, POSTER)
+    store_id = await world.connected()
+    await products_synced_once(world, store_id)
+
+    await world.control(
+        "PATCH", f"/shops/{world.shop_id}/listings/{card['listing_id']}", json={"state": "inactive"}
+    )
+    await world.control(
+        "PATCH", f"/shops/{world.shop_id}/listings/{poster['listing_id']}", json={"state": "draft"}
+    )
+    await sync_products(world, store_id, full=False)
+    found = await synced_products(world)
+    assert [(v["active"], v["platform_status"]) for v in found[str(card["listing_id"])]] == [
+        (True, "active"),
+        (False, "inactive"),
+    ]
+    assert [(v["active"], v["platform_status"]) for v in found[str(poster["listing_id"])]] == [
+        (True, "active"),
+        (False, "draft"),
+    ]
+
+    await world.control("DELETE", f"/shops/{world.shop_id}/listings/{card['listing_id']}")
+    await sync_products(world, store_id, full=False)  # a sync of changes cannot see a deletion
+    assert await world.events("shop_product.removed") == []
+    await sync_products(world, store_id, full=True)
+    (removed,) = await world.events("shop_product.removed")
+    assert (removed["external_id"], removed["revision"]) == (str(card["listing_id"]), 3)
+
+
+async def test_fetching_one_listing_reads_it_with_its_inventory_and_none_once_deleted(world):
+    poster = await make_listing(world, POSTER, state="draft")
+    store_id = await world.connected()
+    connector = connector_for(Platform.etsy)
+    async with world.db.read_session() as session:
+        row = await session.get(Store, uuid.UUID(store_id))
+        credentials = world.app.state.platforms.box.open(row.credentials)
+    ref = StoreRef(uuid.UUID(store_id), world.customer_id, Platform.etsy, str(world.shop_id), "JamiesMaps")
+    platforms = world.app.state.platforms
+    async with guarded_client(allow_private=True) as http:
+        context = PlatformContext(settings=platforms.settings, http=http)
+        version = await connector.fetch_product(context, ref, credentials, str(poster["listing_id"]))
+        assert version is not None
+        assert (version.active, version.platform_status) == (False, "draft")
+        assert [v.sku for v in version.variants] == ["MAP-A3-MATTE", "MAP-A2-GLOSS"]
+        assert await connector.fetch_product(context, ref, credentials, "999999999") is None
+        await world.control("DELETE", f"/shops/{world.shop_id}/listings/{poster['listing_id']}")
+        assert await connector.fetch_product(context, ref, credentials, str(poster["listing_id"])) is None
+
+
+async def test_a_429_per_second_during_a_product_sync_is_waited_out(world):
+    card = await make_listing(world, CARD)
+    store_id = await world.connected()
+    await products_synced_once(world, store_id)
+    await world.control(
+        "PATCH", f"/shops/{world.shop_id}/listings/{card['listing_id']}", json={"title": "Card 2"}
+    )
+    await world.control("PUT", "/misbehaviour", json={"exhaust_second": 3})
+    await sync_products(world, store_id, full=True)
+    assert [v["title"] for v in (await synced_products(world))[str(card["listing_id"])]] == [
+        "Greeting card",
+        "Card 2",
+    ]
+    assert (await world.store(store_id))["status"] == "connected"
+    throttled = [c for c in await world.control("GET", "/calls") if c["status"] == 429]
+    assert len(throttled) == 3
+
+
+async def test_the_days_budget_spent_during_a_product_sync_keeps_the_store_connected(world):
+    card = await make_listing(world, CARD)
+    store_id = await world.connected()
+    await products_synced_once(world, store_id)
+    await world.control(
+        "PATCH", f"/shops/{world.shop_id}/listings/{card['listing_id']}", json={"title": "Card 2"}
+    )
+    await world.control("PUT", "/misbehaviour", json={"exhaust_day": 1000})
+    async with world.db.session() as session:
+        await products.enqueue_sync(session, uuid.UUID(store_id), full=False)
+
+    async def limited() -> bool:
+        store = await world.store(store_id)
+        return "products.sync" not in await world.open_jobs() and bool(store["problems"])
+
+    await eventually(limited, within=20)
+    store = await world.store(store_id)
+    assert store["status"] == "connected"
+    assert [p["code"] for p in store["problems"]] == ["rate_limited"]
+    assert len((await synced_products(world))[str(card["listing_id"])]) == 1
