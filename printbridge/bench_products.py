@@ -81,7 +81,7 @@ def run(workdir: Path) -> SyncResult:
             store_id = connect_shop(base, headers["Authorization"].split()[1], shopify, SHOP)
 
             def synced() -> bool:
-                store = httpx.get(f"{base}/v1/stores/{store_id}", headers=headers).json()
+                store = httpx.get(f"{base}/v1/stores/{store_id}", headers=headers, timeout=60).json()
                 return bool(store.get("products_synced_at"))
 
             _wait(synced, 600, "the product sync")
@@ -91,7 +91,9 @@ def run(workdir: Path) -> SyncResult:
                 count, cursor = 0, None
                 while True:
                     params = {"limit": 200, **({"cursor": cursor} if cursor else {})}
-                    page = httpx.get(f"{base}/v1/stores/{store_id}/products", params=params, headers=headers)
+                    page = httpx.get(
+                        f"{base}/v1/stores/{store_id}/products", params=params, headers=headers, timeout=60
+                    )
                     page.raise_for_status()
                     count += len(page.json()["items"])
                     cursor = page.json()["next_cursor"]

@@ -9,6 +9,7 @@ from mapping.files.links import FileLinks
 from mapping.files.storage import file_store
 from mapping.messaging.topology import consumers
 from mapping.models import jobs, messaging
+from mapping.product_draft.endpoints import router as product_draft_router
 from mapping.shop_product.endpoints import router as shop_product_router
 from mapping.specs import jobs as design_file_jobs
 from mapping.template.endpoints import router as template_router
@@ -40,6 +41,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 catalog_router,
                 shop_product_router,
                 variant_mapping_router,
+                product_draft_router,
                 template_router,
                 files_router,
             ],

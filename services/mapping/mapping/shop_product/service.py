@@ -114,6 +114,7 @@ async def record_synced(session: AsyncSession, outbox: Outbox, data: ShopProduct
         await mappings.forget(session, outbox, product, gone)
         await variants.remove(gone)
     product.mapping_status = mappings.product_status(product, current)
+    await session.flush()
     return True
 
 
