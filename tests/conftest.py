@@ -449,6 +449,41 @@ class ShopFlow:
             f"{self.base}/v1/stores/{shopify_store}/products/sync", json={"full": True}, headers=self.headers
         )
         assert synced.status_code == 202, synced.text
+        self.a_product_is_created_in_the_shop_with_its_mapping(shopify_store, shopify, url)
+
+    def a_product_is_created_in_the_shop_with_its_mapping(
+        self, store_id: str, shop_control: str, url: str
+    ) -> None:
+        """Create & publish: a draft from the catalog product, published into the Shopify shop, where it
+        appears with its variants, which Printbridge maps at once."""
+        body = {
+            "title": "Autumn flyer",
+            **self.spec({"paper": "matte"}, url),
+            "options": ["Finish"],
+            "variants": [
+                {"sku": "AF-MATTE", "price": "19.00", "options": {"Finish": "Matte"}},
+                {
+                    "sku": "AF-GLOSS",
+                    "price": "21.00",
+                    "options": {"Finish": "Gloss"},
+                    "attributes": {"paper": "gloss"},
+                },
+            ],
+        }
+        draft = httpx.post(f"{self.base}/v1/stores/{store_id}/products", json=body, headers=self.headers)
+        assert draft.status_code == 201, draft.text
+        draft_url = f"{self.base}/v1/product-drafts/{draft.json()['id']}"
+        published = httpx.post(f"{draft_url}/publish", headers=self.headers)
+        assert published.status_code == 202, published.text
+        self.eventually(lambda: httpx.get(draft_url, headers=self.headers).json()["status"] == "published")
+        external_id = httpx.get(draft_url, headers=self.headers).json()["external_product_id"]
+        in_shop = httpx.get(f"{shop_control}/products")
+        assert in_shop.status_code == 200, in_shop.text
+        (created,) = [p for p in in_shop.json() if str(p["id"]) == external_id]
+        assert sorted(v["sku"] for v in created["variants"]) == ["AF-GLOSS", "AF-MATTE"]
+        variants = self.variants_of(store_id, count=4)
+        gloss = self.variant_becomes(variants["AF-GLOSS"], "mapped")
+        assert gloss["mapping"]["attributes"] == {"paper": "gloss"}, gloss
 
     SHOPIFY_FLYER: ClassVar[dict[str, object]] = {
         "title": "Summer flyer",

@@ -112,6 +112,9 @@ MATRIX = {
     "map_shop_variants": "401 any any any 403 403 any",
     "unmap_shop_variant": "401 any any any 403 403 any",
     "recheck_shop_variant_files": "401 any any any 403 403 any",
+    "create_product_draft": "401 any any any 403 403 any",
+    "get_product_draft": "401 any any any 403 any any",
+    "publish_product_draft": "401 any any any 403 403 any",
     # Design files: products:read reads (not order managers), products:manage uploads and deletes (not
     # viewers either). The path's file is made up (404); an upload with a JSON body answers 415.
     "upload_file": "401 any any any 403 403 any",
