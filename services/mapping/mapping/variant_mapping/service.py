@@ -6,6 +6,7 @@ unmapping (or the variant leaving the shop) one `mapping.removed`."""
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,7 +31,7 @@ from mapping.variant_mapping.exceptions import DuplicateVariants, VariantNotMapp
 from mapping.variant_mapping.schemas import BulkMappingIn, MappingIn
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
-from printbridge_shared.events.contracts import MappingChanged, MappingRemoved
+from printbridge_shared.events.contracts import EventData, MappingChanged, MappingRemoved
 from printbridge_shared.events.outbox import Outbox
 
 OWNER_KIND = "mapping"
@@ -69,6 +70,29 @@ def product_status(product: ShopProduct, variants: Sequence[ShopVariant]) -> Map
     return min(statuses, key=PRODUCT_PRIORITY.index, default=MappingStatus.unmapped)
 
 
+def _variant_ref(product: ShopProduct, variant: ShopVariant) -> dict[str, Any]:
+    """What both `mapping.*` events say of the variant: whose it is and how an order line names it."""
+    return {
+        "shop_variant_id": variant.id,
+        "store_id": variant.store_id,
+        "customer_id": variant.customer_id,
+        "platform": product.platform,
+        "external_product_id": product.external_id,
+        "external_variant_id": variant.external_id,
+        "sku": variant.sku,
+    }
+
+
+async def _record(session: AsyncSession, outbox: Outbox, variant: ShopVariant, data: EventData) -> None:
+    await outbox.record(
+        session,
+        data,
+        customer_id=variant.customer_id,
+        aggregate_id=variant.id,
+        aggregate_version=await _next_version(session, variant),
+    )
+
+
 async def _record_changed(
     session: AsyncSession,
     outbox: Outbox,
@@ -78,15 +102,8 @@ async def _record_changed(
     rows: Sequence[DesignFile],
     issues: Sequence[str],
 ) -> None:
-    version = await _next_version(session, variant)
     data = MappingChanged(
-        shop_variant_id=variant.id,
-        store_id=variant.store_id,
-        customer_id=variant.customer_id,
-        platform=product.platform,
-        external_product_id=product.external_id,
-        external_variant_id=variant.external_id,
-        sku=variant.sku,
+        **_variant_ref(product, variant),
         product_uid=mapping.product_uid,
         attributes=mapping.attributes,
         files={row.area: design_files.to_result(row) for row in rows},
@@ -94,35 +111,14 @@ async def _record_changed(
         issues=tuple(issues),
         updated_at=mapping.updated_at,
     )
-    await outbox.record(
-        session,
-        data,
-        customer_id=variant.customer_id,
-        aggregate_id=variant.id,
-        aggregate_version=version,
-    )
+    await _record(session, outbox, variant, data)
 
 
 async def _record_removed(
     session: AsyncSession, outbox: Outbox, product: ShopProduct, variant: ShopVariant
 ) -> None:
-    version = await _next_version(session, variant)
-    data = MappingRemoved(
-        shop_variant_id=variant.id,
-        store_id=variant.store_id,
-        customer_id=variant.customer_id,
-        platform=product.platform,
-        external_product_id=product.external_id,
-        external_variant_id=variant.external_id,
-        sku=variant.sku,
-        removed_at=utcnow(),
-    )
-    await outbox.record(
-        session,
-        data,
-        customer_id=variant.customer_id,
-        aggregate_id=variant.id,
-        aggregate_version=version,
+    await _record(
+        session, outbox, variant, MappingRemoved(**_variant_ref(product, variant), removed_at=utcnow())
     )
 
 

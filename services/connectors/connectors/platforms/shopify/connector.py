@@ -135,6 +135,45 @@ def _nodes(connection: Any) -> list[Any]:
     return [edge["node"] for edge in (connection or {}).get("edges") or []]
 
 
+def _changed_since(since: dt.datetime | None) -> str | None:
+    """The search query for what changed since `since` (orders and products alike)."""
+    if since is None:
+        return None
+    return f"updated_at:>='{since.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
+
+
+async def _connection_nodes(
+    client: ShopifyClient, document: str, variables: dict[str, Any], field: str
+) -> AsyncIterator[Any]:
+    """Every node of the top-level connection `field`, page after page (`after` = the last endCursor)."""
+    after: str | None = None
+    while True:
+        data = await client.graphql(document, {**variables, "after": after})
+        connection = data.get(field) or {}
+        for node in _nodes(connection):
+            yield node
+        page = connection.get("pageInfo") or {}
+        if not page.get("hasNextPage"):
+            return
+        after = page.get("endCursor")
+
+
+async def _rest_of(
+    client: ShopifyClient, node: dict[str, Any], field: str, document: str, owner: str
+) -> list[Any]:
+    """The nodes of `node`'s nested connection `field`: the first page came with it, the rest are paged
+    with `document` (which reads `owner(id:)`'s `field` after a cursor)."""
+    connection = node.get(field) or {}
+    found = _nodes(connection)
+    page = connection.get("pageInfo") or {}
+    while page.get("hasNextPage"):
+        data = await client.graphql(document, {"id": node["id"], "after": page.get("endCursor")})
+        connection = (data.get(owner) or {}).get(field) or {}
+        found.extend(_nodes(connection))
+        page = connection.get("pageInfo") or {}
+    return found
+
+
 class ShopifyConnector(PlatformConnector):
     platform: ClassVar[Platform] = Platform.shopify
     syncs_products: ClassVar[bool] = True
@@ -208,28 +247,15 @@ class ShopifyConnector(PlatformConnector):
         since: dt.datetime | None,
     ) -> AsyncIterator[OrderVersion]:
         client = self.client(context, store.shop_key, credentials)
-        search = None
-        if since is not None:
-            search = f"updated_at:>='{since.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-        after: str | None = None
-        while True:
-            data = await client.graphql(ORDERS_QUERY, {"first": ORDERS_PAGE, "after": after, "query": search})
-            orders = data.get("orders") or {}
-            for node in _nodes(orders):
-                lines = await self._all_lines(client, node)
-                try:
-                    yield normalise.from_graphql(node, lines)
-                except normalise.OrderUnreadable as error:
-                    log.warning(
-                        "shopify_order_unreadable",
-                        shop=store.shop_key,
-                        order=node.get("id"),
-                        error=str(error),
-                    )
-            page = orders.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return
-            after = page.get("endCursor")
+        variables = {"first": ORDERS_PAGE, "query": _changed_since(since)}
+        async for node in _connection_nodes(client, ORDERS_QUERY, variables, "orders"):
+            lines = await self._all_lines(client, node)
+            try:
+                yield normalise.from_graphql(node, lines)
+            except normalise.OrderUnreadable as error:
+                log.warning(
+                    "shopify_order_unreadable", shop=store.shop_key, order=node.get("id"), error=str(error)
+                )
 
     async def fetch_order(
         self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], order_id: str
@@ -242,15 +268,7 @@ class ShopifyConnector(PlatformConnector):
         return normalise.from_graphql(node, await self._all_lines(client, node))
 
     async def _all_lines(self, client: ShopifyClient, node: dict[str, Any]) -> list[Any]:
-        connection = node.get("lineItems") or {}
-        lines = _nodes(connection)
-        page = connection.get("pageInfo") or {}
-        while page.get("hasNextPage"):
-            data = await client.graphql(ORDER_LINES_QUERY, {"id": node["id"], "after": page.get("endCursor")})
-            connection = (data.get("order") or {}).get("lineItems") or {}
-            lines.extend(_nodes(connection))
-            page = connection.get("pageInfo") or {}
-        return lines
+        return await _rest_of(client, node, "lineItems", ORDER_LINES_QUERY, "order")
 
     # Products ---------------------------------------------------------------------------------------
 
@@ -262,29 +280,17 @@ class ShopifyConnector(PlatformConnector):
         since: dt.datetime | None,
     ) -> AsyncIterator[ProductVersion]:
         client = self.client(context, store.shop_key, credentials)
-        search = None
-        if since is not None:
-            search = f"updated_at:>='{since.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%SZ')}'"
-        after: str | None = None
-        while True:
-            data = await client.graphql(
-                products.PRODUCTS_QUERY, {"first": products.PRODUCTS_PAGE, "after": after, "query": search}
-            )
-            found = data.get("products") or {}
-            for node in _nodes(found):
-                try:
-                    yield products.from_graphql(node, await self._all_variants(client, node))
-                except products.ProductUnreadable as error:
-                    log.warning(
-                        "shopify_product_unreadable",
-                        shop=store.shop_key,
-                        product=node.get("id"),
-                        error=str(error),
-                    )
-            page = found.get("pageInfo") or {}
-            if not page.get("hasNextPage"):
-                return
-            after = page.get("endCursor")
+        variables = {"first": products.PRODUCTS_PAGE, "query": _changed_since(since)}
+        async for node in _connection_nodes(client, products.PRODUCTS_QUERY, variables, "products"):
+            try:
+                yield products.from_graphql(node, await self._all_variants(client, node))
+            except products.ProductUnreadable as error:
+                log.warning(
+                    "shopify_product_unreadable",
+                    shop=store.shop_key,
+                    product=node.get("id"),
+                    error=str(error),
+                )
 
     async def fetch_product(
         self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any], product_id: str
@@ -324,17 +330,7 @@ class ShopifyConnector(PlatformConnector):
         return products.from_graphql(node, await self._all_variants(client, node))
 
     async def _all_variants(self, client: ShopifyClient, node: dict[str, Any]) -> list[Any]:
-        connection = node.get("variants") or {}
-        variants = _nodes(connection)
-        page = connection.get("pageInfo") or {}
-        while page.get("hasNextPage"):
-            data = await client.graphql(
-                products.PRODUCT_VARIANTS_QUERY, {"id": node["id"], "after": page.get("endCursor")}
-            )
-            connection = (data.get("product") or {}).get("variants") or {}
-            variants.extend(_nodes(connection))
-            page = connection.get("pageInfo") or {}
-        return variants
+        return await _rest_of(client, node, "variants", products.PRODUCT_VARIANTS_QUERY, "product")
 
     # Webhooks ---------------------------------------------------------------------------------------
 
