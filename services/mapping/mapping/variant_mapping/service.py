@@ -181,9 +181,12 @@ async def _variant_and_product(
     return variant, product
 
 
-async def _apply(
+async def apply_spec(
     session: AsyncSession, outbox: Outbox, product: ShopProduct, variant: ShopVariant, spec: ValidSpec
 ) -> None:
+    """Maps the variant to a validated spec (replacing its mapping); records `mapping.changed` only when
+    the mapping or its status changed, so applying the same spec again records nothing. The product's
+    status is the caller's to update (`update_product_status`), once for all its variants."""
     repository = VariantMappingRepository(session)
     mapping = await repository.get(variant.id)
     now = utcnow()
@@ -232,7 +235,7 @@ async def connect(
         files=payload.files,
         allow_private=allow_private,
     )
-    await _apply(session, outbox, product, variant, spec)
+    await apply_spec(session, outbox, product, variant, spec)
     await update_product_status(session, product)
     return variant, product
 
@@ -268,7 +271,7 @@ async def connect_many(
         allow_private=allow_private,
     )
     for variant_id in payload.shop_variant_ids:
-        await _apply(session, outbox, owners_of[variant_id], variants[variant_id], spec)
+        await apply_spec(session, outbox, owners_of[variant_id], variants[variant_id], spec)
     for product in {product.id: product for product in owners_of.values()}.values():
         await update_product_status(session, product)
     return list(payload.shop_variant_ids)
