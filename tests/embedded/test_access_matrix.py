@@ -107,6 +107,25 @@ MATRIX = {
     "get_file": "401 any any any 403 any any",
     "delete_file": "401 any any any 403 403 any",
     "download_file": "401 any any any 403 any any",
+    # Shop products and their mappings: products:read reads, products:manage syncs and maps (not
+    # viewers); order managers neither. The path's store, product or variant is made up (404); a body of
+    # `{}` answers 422.
+    "list_store_products": "401 any any any 403 any any",
+    "sync_store_products": "401 any any any 403 403 any",
+    "list_shop_products": "401 ok  ok  ok  403 ok  ok",
+    "get_shop_product": "401 any any any 403 any any",
+    "map_shop_variants": "401 any any any 403 403 any",
+    "get_shop_variant": "401 any any any 403 any any",
+    "map_shop_variant": "401 any any any 403 403 any",
+    "unmap_shop_variant": "401 any any any 403 403 any",
+    "recheck_shop_variant_files": "401 any any any 403 403 any",
+    # Bulk mapping by CSV: products:read exports and follows imports, products:manage imports (not
+    # viewers); order managers neither. The path's store or import is made up (404); a JSON body to the
+    # import answers 415 once the store is found.
+    "export_store_products_csv": "401 any any any 403 any any",
+    "import_store_products": "401 any any any 403 403 any",
+    "list_product_imports": "401 any any any 403 any any",
+    "get_product_import": "401 any any any 403 any any",
 }
 RUNS = {"any", "ok"}
 
