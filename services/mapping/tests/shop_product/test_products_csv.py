@@ -10,11 +10,13 @@ from typing import Any
 import httpx
 import pytest
 
+from mapping.product_import import processing
 from printbridge_shared.testing import eventually
 
 from .conftest import Shop, events
 
 BOM = "\ufeff"
+WAIT = 60  # seconds an import may take to be done
 
 
 def export_path(shop: Shop, store_id: uuid.UUID | None = None) -> str:
@@ -68,7 +70,7 @@ async def imported(client: httpx.AsyncClient, shop: Shop, content: bytes, **opti
         found.update(response.json())
         return found["status"] == "done"
 
-    await eventually(done, within=30)
+    await eventually(done, within=WAIT)
     return found
 
 
@@ -317,6 +319,31 @@ async def test_the_same_file_twice_changes_nothing(client, shop: Shop, catalog, 
     assert listed.status_code == 200
     assert [item["id"] for item in listed.json()["items"]] == [second["id"], first["id"]]
     assert "errors" not in listed.json()["items"][0]
+
+
+async def test_a_file_is_taken_in_batches_each_with_its_progress(
+    client, shop: Shop, catalog, files_url, monkeypatch
+) -> None:
+    monkeypatch.setattr(processing, "BATCH_ROWS", 2)
+    await shop.connect()
+    card = await cards(client, shop)
+    lines = ["shop_variant_id,product_uid,attr:paper"]
+    lines += [f"{variant_id},flyer_a5,matte" for variant_id in card[:5]]
+    lines += [f"{card[0]},flyer_a5,gloss", f"{card[5]},flyer_a5,silk"]  # rows 7 and 8 fail
+
+    done = await imported(client, shop, "\n".join(lines).encode())
+
+    assert (done["total_rows"], done["processed_rows"], done["applied_rows"], done["failed_rows"]) == (
+        7,
+        7,
+        5,
+        2,
+    )
+    assert [(e["row"], e["column"]) for e in done["errors"]] == [(7, "shop_variant_id"), (8, "attr:paper")]
+    assert "also in row 2" in done["errors"][0]["message"]  # found in an earlier batch
+    assert done["finished_at"] is not None
+    for variant_id in card[:5]:
+        assert (await variant(client, shop, variant_id))["mapping"]["attributes"]["paper"] == "matte"
 
 
 async def test_a_semicolon_file_with_a_bom_naming_variants_by_the_shops_ids_is_read(
