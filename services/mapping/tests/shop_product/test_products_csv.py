@@ -10,7 +10,10 @@ from typing import Any
 import httpx
 import pytest
 
+from mapping.models import ProductImport, ProductImportStatus
 from mapping.product_import import processing
+from mapping.product_import.repository import ProductImportRepository
+from printbridge_shared.db import utcnow
 from printbridge_shared.testing import eventually
 
 from .conftest import Shop, events
@@ -163,6 +166,21 @@ async def test_the_export_has_a_row_per_variant_with_its_mapping_and_escapes_for
     assert poster["sku"] == '\'=HYPERLINK("x")'
     assert poster["variant_title"] == "'@red" and poster["options"] == "Colour=@red"
     assert (poster["status"], poster["product_uid"], poster["attr:paper"]) == ("unmapped", "", "")
+
+    # The export imports as it is: every mapped row says what its variant already is.
+    async def settled() -> bool:
+        return [(await variant(client, shop, v))["mapping_status"] for v in (a5, a6)] == ["mapped", "mapped"]
+
+    await eventually(settled, within=20)
+    before = await events(shop.app, "mapping.changed")
+    again = await imported(client, shop, write(rows))
+    assert (again["unchanged_rows"], again["skipped_rows"], again["applied_rows"], again["errors"]) == (
+        2,
+        1,
+        0,
+        [],
+    )
+    assert await events(shop.app, "mapping.changed") == before
 
 
 async def test_a_filled_in_export_imported_again_maps_the_variants(
@@ -474,3 +492,46 @@ async def test_who_may_export_import_and_follow_imports(client, shop: Shop, cata
         assert (await client.get(location, headers=shop.headers[role])).status_code == status, role
         assert (await client.get(imports, headers=shop.headers[role])).status_code == status, role
     assert (await client.get(location, headers=operator)).status_code == 200
+
+
+async def test_an_import_that_stopped_half_way_resumes_after_its_last_committed_batch(
+    client, shop: Shop, catalog, monkeypatch
+) -> None:
+    monkeypatch.setattr(processing, "BATCH_ROWS", 2)
+    await shop.connect()
+    card = await cards(client, shop)
+    content = "\n".join(
+        ["shop_variant_id,product_uid,attr:paper", *(f"{v},flyer_a5,matte" for v in card[:5])]
+    ).encode()
+    import_id = uuid.uuid4()
+    now = utcnow()
+    async with shop.app.state.db.session() as session:
+        # As a run leaves it that committed its first batch (rows 2 and 3) and then stopped; no job
+        # is queued, so only this test runs it.
+        record = ProductImport(
+            id=import_id,
+            store_id=shop.store_id,
+            customer_id=shop.customer_id,
+            status=ProductImportStatus.running,
+            filename=None,
+            size_bytes=len(content),
+            delimiter=",",
+            total_rows=5,
+            processed_rows=2,
+            applied_rows=2,
+            unchanged_rows=0,
+            skipped_rows=0,
+            failed_rows=0,
+            errors_total=0,
+            created_at=now,
+            updated_at=now,
+        )
+        await ProductImportRepository(session).add(record, content)
+
+    await processing.run_import(shop.app.state.db, shop.app.state.outbox, import_id, allow_private=True)
+    await processing.run_import(shop.app.state.db, shop.app.state.outbox, import_id, allow_private=True)
+
+    done = (await client.get(f"/v1/product-imports/{import_id}", headers=shop.headers["admin"])).json()
+    assert (done["status"], done["processed_rows"], done["applied_rows"]) == ("done", 5, 5)
+    mapped = [(await variant(client, shop, v))["mapping"] is not None for v in card[:5]]
+    assert mapped == [False, False, True, True, True]  # the first batch is not applied again
