@@ -5,6 +5,7 @@ the same file twice changes nothing), `,` or `;`, with or without a BOM, and who
 import csv
 import io
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -12,8 +13,12 @@ import pytest
 
 from mapping.models import ProductImport, ProductImportStatus
 from mapping.product_import import processing
+from mapping.product_import.jobs import RunProductImport
 from mapping.product_import.repository import ProductImportRepository
+from mapping.product_import.service import IMPORT_JOB
 from printbridge_shared.db import utcnow
+from printbridge_shared.jobs import Job
+from printbridge_shared.routes import PRODUCT_IMPORT_MAX_BYTES
 from printbridge_shared.testing import eventually
 
 from .conftest import Shop, events
@@ -494,6 +499,37 @@ async def test_who_may_export_import_and_follow_imports(client, shop: Shop, cata
     assert (await client.get(location, headers=operator)).status_code == 200
 
 
+async def stored_import(shop: Shop, content: bytes, **counts: int) -> uuid.UUID:
+    """An import of `content` left running with these counts, and no job queued: only the test runs it."""
+    now = utcnow()
+    record = ProductImport(
+        id=uuid.uuid4(),
+        store_id=shop.store_id,
+        customer_id=shop.customer_id,
+        status=ProductImportStatus.running,
+        filename=None,
+        size_bytes=len(content),
+        delimiter=",",
+        created_at=now,
+        updated_at=now,
+        **{
+            name: counts.get(name, 0)
+            for name in (
+                "total_rows",
+                "processed_rows",
+                "applied_rows",
+                "unchanged_rows",
+                "skipped_rows",
+                "failed_rows",
+                "errors_total",
+            )
+        },
+    )
+    async with shop.app.state.db.session() as session:
+        await ProductImportRepository(session).add(record, content)
+    return record.id
+
+
 async def test_an_import_that_stopped_half_way_resumes_after_its_last_committed_batch(
     client, shop: Shop, catalog, monkeypatch
 ) -> None:
@@ -503,30 +539,8 @@ async def test_an_import_that_stopped_half_way_resumes_after_its_last_committed_
     content = "\n".join(
         ["shop_variant_id,product_uid,attr:paper", *(f"{v},flyer_a5,matte" for v in card[:5])]
     ).encode()
-    import_id = uuid.uuid4()
-    now = utcnow()
-    async with shop.app.state.db.session() as session:
-        # As a run leaves it that committed its first batch (rows 2 and 3) and then stopped; no job
-        # is queued, so only this test runs it.
-        record = ProductImport(
-            id=import_id,
-            store_id=shop.store_id,
-            customer_id=shop.customer_id,
-            status=ProductImportStatus.running,
-            filename=None,
-            size_bytes=len(content),
-            delimiter=",",
-            total_rows=5,
-            processed_rows=2,
-            applied_rows=2,
-            unchanged_rows=0,
-            skipped_rows=0,
-            failed_rows=0,
-            errors_total=0,
-            created_at=now,
-            updated_at=now,
-        )
-        await ProductImportRepository(session).add(record, content)
+    # As a run leaves it that committed its first batch (rows 2 and 3) and then stopped.
+    import_id = await stored_import(shop, content, total_rows=5, processed_rows=2, applied_rows=2)
 
     await processing.run_import(shop.app.state.db, shop.app.state.outbox, import_id, allow_private=True)
     await processing.run_import(shop.app.state.db, shop.app.state.outbox, import_id, allow_private=True)
@@ -535,3 +549,44 @@ async def test_an_import_that_stopped_half_way_resumes_after_its_last_committed_
     assert (done["status"], done["processed_rows"], done["applied_rows"]) == ("done", 5, 5)
     mapped = [(await variant(client, shop, v))["mapping"] is not None for v in card[:5]]
     assert mapped == [False, False, True, True, True]  # the first batch is not applied again
+
+
+async def test_a_file_over_20_mib_is_refused_with_413_before_it_is_read_whole(client, shop: Shop) -> None:
+    await shop.connect()
+    sent = 0
+
+    async def endless() -> AsyncIterator[bytes]:
+        nonlocal sent
+        yield b"shop_variant_id,product_uid\r\n"
+        for _ in range(200):
+            sent += 1024 * 1024
+            yield b"x," * (512 * 1024)
+
+    answer = await client.post(
+        import_path(shop), content=endless(), headers={**shop.headers["admin"], "Content-Type": "text/csv"}
+    )
+
+    assert (answer.status_code, answer.headers["content-type"]) == (413, "application/problem+json")
+    assert sent <= PRODUCT_IMPORT_MAX_BYTES + 2 * 1024 * 1024
+    listed = await client.get(f"/v1/stores/{shop.store_id}/products/imports", headers=shop.headers["admin"])
+    assert listed.json()["items"] == []
+
+
+async def test_an_import_whose_job_gave_up_is_failed_with_the_reason(client, shop: Shop, catalog) -> None:
+    await shop.connect()
+    import_id = await stored_import(shop, b"shop_variant_id,product_uid\r\nx,\r\n", total_rows=1)
+    job = Job(
+        id=uuid.uuid4(),
+        kind=IMPORT_JOB,
+        payload={"import_id": str(import_id)},
+        attempt=5,
+        max_attempts=5,
+        created_at=utcnow(),
+    )
+    handler = RunProductImport(shop.app.state.db, shop.app.state.outbox, allow_private=True)
+    async with shop.app.state.db.session() as session:
+        await handler.given_up(session, job, "the database went away")
+
+    found = (await client.get(f"/v1/product-imports/{import_id}", headers=shop.headers["viewer"])).json()
+    assert found["status"] == "failed" and "the database went away" in found["failure_reason"]
+    assert found["finished_at"] is not None
