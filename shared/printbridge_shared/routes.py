@@ -37,6 +37,8 @@ SERVICES_BY_NAME = {s.name: s for s in SERVICES}
 INTERNAL_PREFIX = "/internal"
 # The largest CSV file of orders an import takes (docs/orders-import.md).
 ORDER_IMPORT_MAX_BYTES = 50 * 1024 * 1024
+# A CSV file of a store's variant mappings (docs/products-csv.md): 10,000 rows with long file URLs fit.
+PRODUCT_IMPORT_MAX_BYTES = 20 * 1024 * 1024
 # A catalog import of 10,000 products (docs/catalog.md), read whole: about 1 KiB a product.
 CATALOG_IMPORT_MAX_BYTES = 16 * 1024 * 1024
 # The largest design file an upload takes (docs/files.md): print-ready PDFs with images run to this.
@@ -156,6 +158,8 @@ ROUTES = RouteTable(
         Route("/v1/connectors", "connectors"),
         # mapping: the catalog, the shop products as synced (also nested under their store), mappings.
         Route("/v1/stores/{store_id}/products", "mapping"),
+        Route("/v1/stores/{store_id}/products/import", "mapping", max_body_bytes=PRODUCT_IMPORT_MAX_BYTES),
+        Route("/v1/product-imports", "mapping"),
         Route("/v1/catalog", "mapping"),
         Route("/v1/catalog/products/import", "mapping", max_body_bytes=CATALOG_IMPORT_MAX_BYTES),
         Route("/v1/products", "mapping"),

@@ -122,6 +122,13 @@ MATRIX = {
     "get_file": "401 any any any 403 any any",
     "delete_file": "401 any any any 403 403 any",
     "download_file": "401 any any any 403 any any",
+    # Bulk mapping by CSV: products:read exports and follows imports, products:manage imports (not
+    # viewers); order managers neither. The path's store or import is made up (404); a JSON body to the
+    # import answers 415 once the store is found.
+    "export_store_products_csv": "401 any any any 403 any any",
+    "import_store_products": "401 any any any 403 403 any",
+    "list_product_imports": "401 any any any 403 any any",
+    "get_product_import": "401 any any any 403 any any",
 }
 RUNS = {"any", "ok"}
 

@@ -10,7 +10,14 @@ import pytest
 from printbridge.config import GatewaySettings
 from printbridge.distributed import placements, upstreams_of
 from printbridge.nginx import GatewayConfigError, nginx_rate, render_nginx_conf, write_site
-from printbridge_shared.routes import ORDER_IMPORT_MAX_BYTES, ROUTES, SERVICES, Route, RouteTable
+from printbridge_shared.routes import (
+    ORDER_IMPORT_MAX_BYTES,
+    PRODUCT_IMPORT_MAX_BYTES,
+    ROUTES,
+    SERVICES,
+    Route,
+    RouteTable,
+)
 
 NGINX = "/usr/sbin/nginx"
 SITE = Path("/srv/printbridge/gateway")
@@ -82,6 +89,16 @@ def test_the_order_import_upload_takes_csv_files_up_to_its_own_limit() -> None:
     upload = block(render(), "location ~ ^/v1/stores/[^/]+/orders/imports(?:/|$)")
     assert f"client_max_body_size {ORDER_IMPORT_MAX_BYTES};" in upload
     assert "proxy_pass http://pb_orders;" in upload
+
+
+def test_the_mapping_csv_import_takes_files_up_to_its_own_limit_and_its_progress_reaches_mapping() -> None:
+    conf = render()
+    upload = block(conf, "location ~ ^/v1/stores/[^/]+/products/import(?:/|$)")
+    assert f"client_max_body_size {PRODUCT_IMPORT_MAX_BYTES};" in upload
+    assert "proxy_pass http://pb_mapping;" in upload
+    assert "proxy_pass http://pb_mapping;" in block(conf, "location ~ ^/v1/product-imports(?:/|$)")
+    assert ROUTES.service_for_path("/v1/stores/7/products/imports") == "mapping"
+    assert ROUTES.max_body_bytes_for("/v1/stores/7/products/imports", 1024) == 1024
 
 
 def test_a_route_regex_that_could_inject_directives_is_refused() -> None:

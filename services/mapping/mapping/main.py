@@ -10,6 +10,8 @@ from mapping.files.storage import file_store
 from mapping.messaging.topology import consumers
 from mapping.models import jobs, messaging
 from mapping.product_draft.endpoints import router as product_draft_router
+from mapping.product_import import jobs as product_import_jobs
+from mapping.product_import.endpoints import router as product_import_router
 from mapping.shop_product.endpoints import router as shop_product_router
 from mapping.specs import jobs as design_file_jobs
 from mapping.template.endpoints import router as template_router
@@ -40,13 +42,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             routers=[
                 catalog_router,
                 shop_product_router,
+                product_import_router,
                 variant_mapping_router,
                 product_draft_router,
                 template_router,
                 files_router,
             ],
             consumers=consumers,
-            job_handlers=lambda _db, outbox: design_file_jobs.handlers(http, outbox),
+            job_handlers=lambda db, outbox: (
+                design_file_jobs.handlers(http, outbox)
+                | product_import_jobs.handlers(db, outbox, allow_private=settings.allow_private_urls)
+            ),
             schedules=design_file_jobs.schedules(settings.design_file_recheck_interval_s),
             closers=[http.aclose, store.aclose],
             tags=[

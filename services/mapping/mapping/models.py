@@ -1,8 +1,20 @@
 import datetime as dt
 import uuid
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from printbridge_shared.db import GUID, UTCDateTime, make_metadata
@@ -231,3 +243,67 @@ class ProductDraft(Base):
     external_product_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class ProductImportStatus(StrEnum):
+    """Where a CSV mapping import stands (docs/products-csv.md)."""
+
+    queued = "queued"
+    running = "running"
+    done = "done"
+    failed = "failed"
+
+
+class ProductImport(Base):
+    """One uploaded CSV file of a store's variant mappings, and how far its import got. The counters are
+    written in the transaction of each batch of rows, with the batch's mappings, so a resumed import
+    continues after the last committed batch without applying or counting anything twice."""
+
+    __tablename__ = "product_imports"
+    __table_args__ = (Index("ix_product_imports_store_id_created_at", "store_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    status: Mapped[ProductImportStatus] = mapped_column(String(20))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    delimiter: Mapped[str] = mapped_column(String(1))
+    total_rows: Mapped[int] = mapped_column(Integer)
+    processed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    applied_rows: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged_rows: Mapped[int] = mapped_column(Integer, default=0)
+    skipped_rows: Mapped[int] = mapped_column(Integer, default=0)
+    failed_rows: Mapped[int] = mapped_column(Integer, default=0)
+    # Every error found; only the first MAX_STORED_ERRORS are kept (product_import_errors).
+    errors_total: Mapped[int] = mapped_column(Integer, default=0)
+    failure_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProductImportFile(Base):
+    """The uploaded file as received (at most the route's 20 MiB), apart from the import so that reading
+    an import's progress never loads it; any replica's job runner reads it from here."""
+
+    __tablename__ = "product_import_files"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("product_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ProductImportError(Base):
+    """A row that was not applied: the file's line (1 = the header), the column to blame, and why."""
+
+    __tablename__ = "product_import_errors"
+
+    import_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("product_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row: Mapped[int] = mapped_column(Integer)
+    column_name: Mapped[str | None] = mapped_column(String(255))
+    message: Mapped[str] = mapped_column(Text)

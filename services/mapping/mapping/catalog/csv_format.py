@@ -11,20 +11,12 @@ from typing import Any
 
 from mapping.catalog.exceptions import InvalidCsv
 from mapping.catalog.transfer import MAX_IMPORT_ROWS, ImportRow, RowError
+from mapping.csv_cells import decode_utf8, escape_formula, sniff_delimiter, unescape_formula
 
 BASE_COLUMNS = ("product_uid", "name", "type", "status")
 ATTRIBUTE = "attribute:"
 AREA = "area:"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 AREA_SYNTAX = "write an area as formats;WIDTHxHEIGHT[;bleed=MM][;dpi=N], e.g. pdf,png;148x210;bleed=3;dpi=300"
-
-
-def _escape(cell: str) -> str:
-    return f"'{cell}" if cell.startswith(FORMULA_STARTS) else cell
-
-
-def _unescape(cell: str) -> str:
-    return cell[1:] if cell.startswith("'") else cell
 
 
 def _number(value: float) -> str:
@@ -50,7 +42,7 @@ def write(products: Iterable[dict[str, Any]]) -> str:
         cells = [product[column] for column in BASE_COLUMNS]
         cells += ["|".join(product["attributes"].get(name, [])) for name in attributes]
         cells += [by_area.get(name, "") for name in areas]
-        writer.writerow([_escape(str(cell)) for cell in cells])
+        writer.writerow([escape_formula(str(cell)) for cell in cells])
     return out.getvalue()
 
 
@@ -100,7 +92,7 @@ def _row(line: int, header: list[str], cells: list[str]) -> ImportRow:
     data: dict[str, Any] = {"attributes": {}, "print_areas": []}
     area_columns: list[str] = []
     for column, raw in zip(header, cells, strict=True):
-        cell = _unescape(raw.strip())
+        cell = unescape_formula(raw.strip())
         if column.startswith(ATTRIBUTE):
             if cell:
                 data["attributes"][column.removeprefix(ATTRIBUTE)] = [
@@ -129,11 +121,10 @@ def _row(line: int, header: list[str], cells: list[str]) -> ImportRow:
 
 def read(body: bytes) -> list[ImportRow]:
     try:
-        text = body.decode("utf-8-sig")
+        text = decode_utf8(body)
     except UnicodeDecodeError as exc:
         raise InvalidCsv(f"the file is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    delimiter = sniff_delimiter(text.split("\n", 1)[0])
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         # Each row with the line it starts on (a quoted cell may span lines).

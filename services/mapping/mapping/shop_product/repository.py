@@ -68,6 +68,15 @@ class ShopProductRepository:
         statement = statement.order_by(ShopProduct.title_key, ShopProduct.id).limit(limit)
         return (await self.session.scalars(statement)).all()
 
+    async def of_store(self, store_id: uuid.UUID) -> Sequence[ShopProduct]:
+        """Every product the store has now, by title (the export's order). The caller checked the store."""
+        statement = (
+            select(ShopProduct)
+            .where(ShopProduct.store_id == store_id, ShopProduct.removed_at.is_(None))
+            .order_by(ShopProduct.title_key, ShopProduct.id)
+        )
+        return (await self.session.scalars(statement)).all()
+
     def add(self, row: Any) -> None:
         self.session.add(row)
 
@@ -109,6 +118,48 @@ class ShopVariantRepository:
             statement = select(ShopVariant).where(ShopVariant.id.in_(variant_ids[start : start + 500]))
             rows = await self.session.scalars(ShopProductRepository.scoped(statement, scope, ShopVariant))
             found.update((row.id, row) for row in rows.all())
+        return found
+
+    async def in_store(
+        self, store_id: uuid.UUID, variant_ids: Sequence[uuid.UUID]
+    ) -> dict[uuid.UUID, tuple[ShopVariant, ShopProduct]]:
+        """Those of the variants that belong to the store's current products, each with its product."""
+        found: dict[uuid.UUID, tuple[ShopVariant, ShopProduct]] = {}
+        for start in range(0, len(variant_ids), 500):
+            statement = (
+                select(ShopVariant, ShopProduct)
+                .join(ShopProduct, ShopProduct.id == ShopVariant.shop_product_id)
+                .where(
+                    ShopVariant.store_id == store_id,
+                    ShopProduct.removed_at.is_(None),
+                    ShopVariant.id.in_(variant_ids[start : start + 500]),
+                )
+            )
+            for variant, product in (await self.session.execute(statement)).all():
+                found[variant.id] = (variant, product)
+        return found
+
+    async def by_external_ids(
+        self, store_id: uuid.UUID, pairs: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[ShopVariant, ShopProduct]]:
+        """The store's variants named by the shop's ids (product's, variant's), each with its product."""
+        found: dict[tuple[str, str], tuple[ShopVariant, ShopProduct]] = {}
+        wanted = set(pairs)
+        product_ids = sorted({product_id for product_id, _ in wanted})
+        for start in range(0, len(product_ids), 500):
+            statement = (
+                select(ShopVariant, ShopProduct)
+                .join(ShopProduct, ShopProduct.id == ShopVariant.shop_product_id)
+                .where(
+                    ShopProduct.store_id == store_id,
+                    ShopProduct.removed_at.is_(None),
+                    ShopProduct.external_id.in_(product_ids[start : start + 500]),
+                )
+            )
+            for variant, product in (await self.session.execute(statement)).all():
+                key = (product.external_id, variant.external_id)
+                if key in wanted:
+                    found[key] = (variant, product)
         return found
 
     async def remove(self, variant: ShopVariant) -> None:

@@ -69,12 +69,15 @@ async def set_files(
     customer_id: uuid.UUID,
     product: CatalogProduct,
     files: Mapping[str, str],
+    held_rows: list[DesignFile] | None = None,
 ) -> list[DesignFile]:
     """Makes the owner's files exactly `files` (every area one of the product's: validated before). The
     owner's files for other areas are removed; an unchanged address with unchanged requirements keeps its
-    result. Returns the rows by area."""
+    result. Returns the rows by area. `held_rows`: the owner's rows, when the caller has just read them."""
     repository = DesignFileRepository(session)
-    held = {row.area: row for row in await repository.of_owner(owner_kind, owner_id)}
+    if held_rows is None:
+        held_rows = await repository.of_owner(owner_kind, owner_id)
+    held = {row.area: row for row in held_rows}
     rows = []
     for area, url in sorted(files.items()):
         requirements = requirements_of(product, area)

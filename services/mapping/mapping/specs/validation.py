@@ -96,6 +96,27 @@ async def validate(
     """The spec with its product and all its attributes, or a 422 naming every field that does not fit
     (`at` is where the spec's fields sit in the request)."""
     product = await CatalogRepository(session).get(product_uid)
+    return check_spec(
+        product,
+        product_uid=product_uid,
+        attributes=attributes,
+        files=files,
+        allow_private=allow_private,
+        at=at,
+    )
+
+
+def check_spec(
+    product: CatalogProduct | None,
+    *,
+    product_uid: str,
+    attributes: Mapping[str, str],
+    files: Mapping[str, str],
+    allow_private: bool,
+    at: tuple[str, ...] = ("body",),
+) -> ValidSpec:
+    """`validate` with the catalog product already looked up (None: not in the catalog), for callers
+    that check many specs against products loaded at once (the CSV import)."""
     if product is None:
         raise ProductNotInCatalog(product_uid, at)
     if product.status != "active":

@@ -130,15 +130,18 @@ async def refresh(
     *,
     changed: bool = False,
     catalog_product: CatalogProduct | None = None,
+    rows: Sequence[DesignFile] | None = None,
 ) -> None:
     """Recomputes the variant's mapping (its spec's status) and mapping status; records `mapping.changed`
     when the mapping says something new (`changed`: its spec or a file's result changed) or its status
-    moved. The product's own status is the caller's to update (`update_product_status`)."""
+    moved. The product's own status is the caller's to update (`update_product_status`). `rows`: the
+    mapping's design files, when the caller has just written them."""
     mapping = await VariantMappingRepository(session).get(variant.id)
     if mapping is None:
         variant.mapping_status = variant_status(product, None)
         return
-    rows = await DesignFileRepository(session).of_owner(OWNER_KIND, variant.id)
+    if rows is None:
+        rows = await DesignFileRepository(session).of_owner(OWNER_KIND, variant.id)
     found = catalog_product or await CatalogRepository(session).get(mapping.product_uid)
     spec_status, issues = evaluate(found, mapping.attributes, rows)
     before = (mapping.status, variant.mapping_status)
@@ -180,6 +183,9 @@ async def _variant_and_product(
 async def apply_spec(
     session: AsyncSession, outbox: Outbox, product: ShopProduct, variant: ShopVariant, spec: ValidSpec
 ) -> None:
+    """Maps the variant to a validated spec (replacing its mapping); records `mapping.changed` only when
+    the mapping or its status changed, so applying the same spec again records nothing. The product's
+    status is the caller's to update (`update_product_status`), once for all its variants."""
     repository = VariantMappingRepository(session)
     mapping = await repository.get(variant.id)
     now = utcnow()
@@ -197,17 +203,19 @@ async def apply_spec(
         )
         repository.add(mapping)
     mapping.product_uid, mapping.attributes = spec.product.product_uid, spec.attributes
-    held = {row.area: row.url for row in await DesignFileRepository(session).of_owner(OWNER_KIND, variant.id)}
-    await design_files.set_files(
+    held_rows = await DesignFileRepository(session).of_owner(OWNER_KIND, variant.id)
+    held = {row.area: row.url for row in held_rows}
+    rows = await design_files.set_files(
         session,
         owner_kind=OWNER_KIND,
         owner_id=variant.id,
         customer_id=variant.customer_id,
         product=spec.product,
         files=spec.files,
+        held_rows=held_rows,
     )
     changed = before != (mapping.product_uid, mapping.attributes) or held != spec.files
-    await refresh(session, outbox, product, variant, changed=changed, catalog_product=spec.product)
+    await refresh(session, outbox, product, variant, changed=changed, catalog_product=spec.product, rows=rows)
 
 
 async def connect(
