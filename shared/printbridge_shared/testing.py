@@ -51,23 +51,38 @@ async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None
         await asyncio.sleep(0.02)
 
 
+_ISSUED: set[int] = set()
+_SLICES = 8
+
+
 def free_port() -> int:
     """A loopback TCP port nothing listens on right now (for servers a test or benchmark starts).
 
     It is picked below the kernel's ephemeral range, from which every outgoing connection takes its
     local port: a port the kernel handed out for `bind(0)` is in that range, and on a busy test run a
-    client's connection could take it before the server binds it ("address already in use")."""
+    client's connection could take it before the server binds it ("address already in use"). Parallel
+    test workers (pytest-xdist's `PYTEST_XDIST_WORKER`) pick from slices of their own, and a process
+    never hands out a port twice, so no two servers of one run are given the same port before either
+    has bound it."""
+    import os
     import random
     import socket
 
     low = _ephemeral_ports_start()
+    start = max(1024, low - 12000)
+    size = (low - start) // _SLICES
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    first = start + (int(worker) % _SLICES if worker.isdigit() else 0) * size
     for _ in range(200):
-        port = random.randint(max(1024, low - 12000), low - 1)
+        port = random.randint(first, first + size - 1)
+        if port in _ISSUED:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _ISSUED.add(port)
             return port
     raise RuntimeError("no free loopback port below the ephemeral range")
 

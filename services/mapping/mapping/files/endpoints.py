@@ -20,6 +20,7 @@ from mapping.files.exceptions import FileNotFound, FileRequired, NotMultipart
 from mapping.files.schemas import CONTENT_TYPES, DesignFile, DesignFilePage
 from printbridge_shared.auth.dependencies import Requires, bearer, get_principal
 from printbridge_shared.auth.permissions import Permission, Scope
+from printbridge_shared.fields import Text
 from printbridge_shared.openapi import problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
@@ -134,7 +135,7 @@ async def _download_scope(
     links: FileLinksDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     sig: Annotated[
-        str | None,
+        Text | None,
         Query(max_length=100, description="The signature of the file's `url`: with it no token is needed."),
     ] = None,
 ) -> Scope | None:
