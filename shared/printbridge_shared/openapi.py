@@ -57,6 +57,24 @@ DESCRIPTIONS = {
 }
 
 
+def file_upload(
+    description: str, *, fields: dict[str, Any] | None = None, raw: str | None = None
+) -> dict[str, Any]:
+    """An endpoint's `requestBody` for one uploaded file in the multipart field `file` (`description`
+    says what it must be), with further form `fields` (name → schema), and optionally the same file sent
+    as the whole body of media type `raw` (e.g. `text/csv`)."""
+    properties = {
+        "file": {"type": "string", "format": "binary", "description": description},
+        **(fields or {}),
+    }
+    content: dict[str, Any] = {
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": properties}}
+    }
+    if raw is not None:
+        content[raw] = {"schema": {"type": "string"}}
+    return {"required": True, "content": content}
+
+
 def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` of an endpoint for the refusals it has beyond the ones every operation gets."""
     return {status: _problem_response(status) for status in statuses}

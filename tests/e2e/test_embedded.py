@@ -1,6 +1,7 @@
 """`printbridge run` as a person starts it: one process, SQLite under the data directory. A customer
 created over HTTP reaches storefront-auth by event; a restart keeps everything."""
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -8,7 +9,9 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -141,12 +144,13 @@ def test_rotating_x_forwarded_for_does_not_escape_the_per_address_login_limit(tm
     assert statuses == [401, 401, 401, 429]
 
 
-def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two_seconds(
-    tmp_path, sandboxes, shop_flow
-):
+@contextlib.contextmanager
+def suite_with_flow(tmp_path: Path, shop_flow: Any, sandboxes: Any = None) -> Iterator[Any]:
+    """The embedded suite on SQLite (pointed at the platform sandboxes when given) and a `ShopFlow`
+    driving it with an operator's API key; the suite is stopped cleanly afterwards."""
     env = {
         **os.environ,
-        **sandboxes.suite_env(),
+        **(sandboxes.suite_env() if sandboxes is not None else {}),
         "PRINTBRIDGE_PORT": str(free_port()),
         "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
         "PRINTBRIDGE_MODE": "embedded",
@@ -154,13 +158,23 @@ def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two
     for key in [k for k in env if k.endswith("_DATABASE_URL")]:
         del env[key]
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    env["PRINTBRIDGE_PUBLIC_URL"] = base
+    if sandboxes is not None:
+        env["PRINTBRIDGE_PUBLIC_URL"] = base
     created_key = subprocess.run(
         [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
     )
     flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
     suite = start_suite(env, tmp_path / "suite.log")
     try:
+        yield flow
+    finally:
+        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
+
+
+def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two_seconds(
+    tmp_path, sandboxes, shop_flow
+):
+    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
         customer = flow.customer()
         shopify_store = flow.connect_shopify(customer, "e2e-embedded.myshopify.com")
         woo_store = flow.connect_woocommerce(customer, "e2e-embedded")
@@ -172,75 +186,21 @@ def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two
         assert (
             flow.seconds_until_listed(woo_http_store, flow.place_woocommerce_order("e2e-embedded-http")) < 2
         )
-    finally:
-        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
 
 
 def test_orders_from_etsy_by_notice_and_by_poll_and_from_pressero_are_listed_once(
     tmp_path, sandboxes, shop_flow
 ):
-    env = {
-        **os.environ,
-        **sandboxes.suite_env(),
-        "PRINTBRIDGE_PORT": str(free_port()),
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
-        "PRINTBRIDGE_MODE": "embedded",
-    }
-    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
-        del env[key]
-    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    env["PRINTBRIDGE_PUBLIC_URL"] = base
-    created_key = subprocess.run(
-        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
-    )
-    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
-    suite = start_suite(env, tmp_path / "suite.log")
-    try:
+    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
         flow.etsy_orders_arrive_once_and_a_revoked_grant_shows("EtsyEmbeddedShop")
         flow.pressero_refuses_a_wrong_integration_id_and_takes_orders("PRESS-EMB", "emb.pressero.example")
-    finally:
-        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
 
 
 def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(tmp_path, sandboxes, shop_flow):
-    env = {
-        **os.environ,
-        **sandboxes.suite_env(),
-        "PRINTBRIDGE_PORT": str(free_port()),
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
-        "PRINTBRIDGE_MODE": "embedded",
-    }
-    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
-        del env[key]
-    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    env["PRINTBRIDGE_PUBLIC_URL"] = base
-    created_key = subprocess.run(
-        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
-    )
-    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
-    suite = start_suite(env, tmp_path / "suite.log")
-    try:
+    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
         flow.products_are_synced_and_mapped("e2e-products.myshopify.com", "e2e-products")
-    finally:
-        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
 
 
 def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(tmp_path, shop_flow):
-    env = {
-        **os.environ,
-        "PRINTBRIDGE_PORT": str(free_port()),
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
-        "PRINTBRIDGE_MODE": "embedded",
-    }
-    for key in [k for k in env if k.endswith("_DATABASE_URL")]:
-        del env[key]
-    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    created_key = subprocess.run(
-        [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
-    )
-    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
-    suite = start_suite(env, tmp_path / "suite.log")
-    try:
+    with suite_with_flow(tmp_path, shop_flow) as flow:
         flow.manual_order_and_csv_import_behave()
-    finally:
-        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]

@@ -5,13 +5,21 @@ read is published in `succeeded`, through `products.service`."""
 
 import datetime as dt
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from connectors.models import Store
-from connectors.platforms.base import PlatformProblem, PlatformUnavailable, ProductVersion, StoreRef
+from connectors.platforms.base import (
+    PlatformConnector,
+    PlatformContext,
+    PlatformProblem,
+    PlatformUnavailable,
+    ProductVersion,
+    StoreRef,
+)
 from connectors.platforms.context import Platforms
 from connectors.platforms.registry import connector_for, product_platforms
 from connectors.products import publish
@@ -61,7 +69,7 @@ async def _reading(platforms: Platforms, session: AsyncSession, job: Job) -> tup
     return store, reading
 
 
-class _ProductJob(JobHandler[Reading]):
+class _ProductJob(JobHandler[Reading], ABC):
     # A change announced while the shop is being read may come after what the read saw: it gets a read
     # of its own.
     unique_while_queued = True
@@ -81,8 +89,9 @@ class _ProductJob(JobHandler[Reading]):
         except PlatformUnavailable as unavailable:
             raise JobFailed(str(unavailable)) from None
 
-    async def read(self, connector: Any, context: Any, prepared: Reading) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    async def read(self, connector: PlatformConnector, context: PlatformContext, prepared: Reading) -> None:
+        """The platform calls: what was read goes into `prepared`."""
 
     async def _store_after(self, session: AsyncSession, prepared: Reading) -> Store | None:
         """The store, with the credentials rotated during the read kept; None when it was disconnected
@@ -112,7 +121,7 @@ class SyncProducts(_ProductJob):
             reading.since = store.products_synced_until - SYNC_OVERLAP
         return reading
 
-    async def read(self, connector: Any, context: Any, prepared: Reading) -> None:
+    async def read(self, connector: PlatformConnector, context: PlatformContext, prepared: Reading) -> None:
         async for version in connector.fetch_products(
             context, prepared.store, prepared.credentials, prepared.since
         ):
@@ -143,7 +152,7 @@ class FetchProduct(_ProductJob):
         reading.external_id = str(job.payload["external_id"])
         return reading
 
-    async def read(self, connector: Any, context: Any, prepared: Reading) -> None:
+    async def read(self, connector: PlatformConnector, context: PlatformContext, prepared: Reading) -> None:
         assert prepared.external_id is not None
         version = await connector.fetch_product(
             context, prepared.store, prepared.credentials, prepared.external_id

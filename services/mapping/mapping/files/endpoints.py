@@ -21,36 +21,22 @@ from mapping.files.schemas import CONTENT_TYPES, DesignFile, DesignFilePage
 from printbridge_shared.auth.dependencies import Requires, bearer, get_principal
 from printbridge_shared.auth.permissions import Permission, Scope
 from printbridge_shared.fields import Text
-from printbridge_shared.openapi import problems
+from printbridge_shared.openapi import file_upload, problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(prefix="/v1/files", tags=["files"])
 
-UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "The design: PDF, PNG, JPEG, TIFF or SVG (told by its bytes), up to "
-                        "200 MiB.",
-                    },
-                    "customer_id": {
-                        "type": "string",
-                        "format": "uuid",
-                        "description": "Whose file it is: required for operators; a customer user's files "
-                        "are always its own customer's.",
-                    },
-                },
-            }
+UPLOAD = file_upload(
+    "The design: PDF, PNG, JPEG, TIFF or SVG (told by its bytes), up to 200 MiB.",
+    fields={
+        "customer_id": {
+            "type": "string",
+            "format": "uuid",
+            "description": "Whose file it is: required for operators; a customer user's files are always "
+            "its own customer's.",
         }
     },
-}
+)
 
 
 @router.post(

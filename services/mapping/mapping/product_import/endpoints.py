@@ -8,32 +8,16 @@ from mapping.product_import import service
 from mapping.product_import.exceptions import FileRequired, UnsupportedImportType
 from mapping.product_import.schemas import ProductImportPage, ProductImportRead
 from printbridge_shared.auth.permissions import Scope
-from printbridge_shared.openapi import problems
+from printbridge_shared.openapi import file_upload, problems
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(tags=["shop products"])
 
 CSV_TYPES = ("text/csv", "application/csv")
-UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "The CSV file (UTF-8, `,` or `;`, up to 20 MiB): a row per variant, "
-                        "the columns of the export.",
-                    }
-                },
-            }
-        },
-        "text/csv": {"schema": {"type": "string"}},
-    },
-}
+UPLOAD = file_upload(
+    "The CSV file (UTF-8, `,` or `;`, up to 20 MiB): a row per variant, the columns of the export.",
+    raw="text/csv",
+)
 
 
 @router.get(

@@ -11,29 +11,14 @@ from orders.imports.csvfile import UTF8_BOM
 from orders.imports.schemas import OrderImport, OrderImportPage
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.errors import InvalidInput, field_errors
+from printbridge_shared.openapi import file_upload
 from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(tags=["order imports"])
 
-UPLOAD = {
-    "required": True,
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {
-                    "file": {
-                        "type": "string",
-                        "format": "binary",
-                        "description": "The CSV file (UTF-8, `,` or `;`, up to 50 MB): a row per line item, "
-                        "the columns of the import template.",
-                    }
-                },
-            }
-        }
-    },
-}
+UPLOAD = file_upload(
+    "The CSV file (UTF-8, `,` or `;`, up to 50 MB): a row per line item, the columns of the import template."
+)
 
 
 @router.get(
