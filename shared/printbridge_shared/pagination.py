@@ -1,6 +1,7 @@
 """Keyset pagination: `limit` + opaque `cursor` in, `{"items", "next_cursor"}` out."""
 
 import base64
+import datetime as dt
 import json
 import uuid
 from typing import Annotated, Any
@@ -63,3 +64,20 @@ def decode_position(cursor: str | None) -> tuple[str, uuid.UUID] | None:
         return key, uuid.UUID(row_id)
     except ValueError:
         raise InvalidCursor() from None
+
+
+def decode_time_position(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
+    """(time, id) after which the next page starts, for lists ordered by a time column (the cursor of
+    `encode_position(time.isoformat(), id)`); None for the first page. A cursor whose key is no
+    zone-aware time is refused like any cursor this API did not issue."""
+    position = decode_position(cursor)
+    if position is None:
+        return None
+    key, row_id = position
+    try:
+        moment = dt.datetime.fromisoformat(key)
+    except ValueError:
+        raise InvalidCursor() from None
+    if moment.tzinfo is None:
+        raise InvalidCursor()
+    return moment, row_id

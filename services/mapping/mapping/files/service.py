@@ -4,7 +4,6 @@ the row, so a recorded file always has its bytes; a failure between the two remo
 
 import asyncio
 import contextlib
-import datetime as dt
 import hashlib
 import uuid
 from collections.abc import AsyncIterator
@@ -33,7 +32,10 @@ from printbridge_shared.auth.principal import Principal
 from printbridge_shared.db import utcnow
 from printbridge_shared.errors import NotFound
 from printbridge_shared.fields import UNSTORABLE
-from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
+from printbridge_shared.pagination import (
+    decode_time_position,
+    encode_position,
+)
 from printbridge_shared.printfiles.checker import format_name
 from printbridge_shared.printfiles.formats import HEAD_BYTES, SUPPORTED, UnreadableFile, measure, sniff
 from printbridge_shared.routes import FILE_UPLOAD_MAX_BYTES
@@ -183,27 +185,13 @@ async def list_files(
     limit: int,
 ) -> DesignFilePage:
     rows = await FileRepository(session).list(
-        scope, customer_id=customer_id, before=_position(cursor), limit=limit + 1
+        scope, customer_id=customer_id, before=decode_time_position(cursor), limit=limit + 1
     )
     items = list(rows[:limit])
     next_cursor = (
         encode_position(items[-1].created_at.isoformat(), items[-1].id) if len(rows) > limit else None
     )
     return DesignFilePage(items=[to_read(file, links) for file in items], next_cursor=next_cursor)
-
-
-def _position(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    position = decode_position(cursor)
-    if position is None:
-        return None
-    key, row_id = position
-    try:
-        created_at = dt.datetime.fromisoformat(key)
-    except ValueError:
-        raise InvalidCursor() from None
-    if created_at.tzinfo is None:
-        raise InvalidCursor()
-    return created_at, row_id
 
 
 async def delete(session: AsyncSession, store: FileStore, scope: Scope, file_id: uuid.UUID) -> None:

@@ -3,7 +3,6 @@ current mapping), accepting an upload (checked whole, stored, queued as a durabl
 imports in the caller's scope. Running an import is `processing.run_import`."""
 
 import csv
-import datetime as dt
 import io
 import uuid
 
@@ -34,7 +33,10 @@ from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
 from printbridge_shared.fields import UNSTORABLE
 from printbridge_shared.jobs import enqueue
-from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
+from printbridge_shared.pagination import (
+    decode_time_position,
+    encode_position,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -173,7 +175,7 @@ async def list_imports(
     """A store's imports, newest first; 404 for a store the caller does not see."""
     await store_for(session, scope, store_id)
     rows = await ProductImportRepository(session).of_store(
-        scope, store_id, before=_position(cursor), limit=limit + 1
+        scope, store_id, before=decode_time_position(cursor), limit=limit + 1
     )
     items = list(rows[:limit])
     next_cursor = (
@@ -182,17 +184,3 @@ async def list_imports(
     return ProductImportPage(
         items=[ProductImportSummary.model_validate(row) for row in items], next_cursor=next_cursor
     )
-
-
-def _position(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    position = decode_position(cursor)
-    if position is None:
-        return None
-    key, row_id = position
-    try:
-        created_at = dt.datetime.fromisoformat(key)
-    except ValueError:
-        raise InvalidCursor() from None
-    if created_at.tzinfo is None:
-        raise InvalidCursor()
-    return created_at, row_id

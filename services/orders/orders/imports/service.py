@@ -23,7 +23,10 @@ from printbridge_shared.db import utcnow
 from printbridge_shared.errors import MAX_FIELD_ERRORS
 from printbridge_shared.fields import UNSTORABLE
 from printbridge_shared.jobs import enqueue
-from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
+from printbridge_shared.pagination import (
+    decode_time_position,
+    encode_position,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -177,7 +180,7 @@ async def list_imports(
     """A store's imports, newest first; 404 for a store the caller does not see."""
     await visible_store(session, scope, store_id)
     repository = ImportRepository(session)
-    rows = await repository.of_store(scope, store_id, before=_position(cursor), limit=limit + 1)
+    rows = await repository.of_store(scope, store_id, before=decode_time_position(cursor), limit=limit + 1)
     items = list(rows[:limit])
     next_cursor = (
         encode_position(items[-1].created_at.isoformat(), items[-1].id) if len(rows) > limit else None
@@ -185,17 +188,3 @@ async def list_imports(
     return OrderImportPage(
         items=[OrderImportSummary.model_validate(r) for r in items], next_cursor=next_cursor
     )
-
-
-def _position(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    position = decode_position(cursor)
-    if position is None:
-        return None
-    key, row_id = position
-    try:
-        created_at = dt.datetime.fromisoformat(key)
-    except ValueError:
-        raise InvalidCursor() from None
-    if created_at.tzinfo is None:
-        raise InvalidCursor()
-    return created_at, row_id

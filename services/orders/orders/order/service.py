@@ -26,7 +26,10 @@ from printbridge_shared.events.contracts import (
     ShopOrderReceived,
     ShopOrderUpdated,
 )
-from printbridge_shared.pagination import InvalidCursor, decode_position, encode_position
+from printbridge_shared.pagination import (
+    decode_time_position,
+    encode_position,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -312,24 +315,12 @@ def to_read(order: Order) -> OrderRead:
     )
 
 
-def _position(cursor: str | None) -> tuple[dt.datetime, uuid.UUID] | None:
-    position = decode_position(cursor)
-    if position is None:
-        return None
-    key, order_id = position
-    try:
-        placed_at = dt.datetime.fromisoformat(key)
-    except ValueError:
-        raise InvalidCursor() from None
-    if placed_at.tzinfo is None:
-        raise InvalidCursor()
-    return placed_at, order_id
-
-
 async def list_orders(
     session: AsyncSession, scope: Scope, filters: OrderFilters, *, cursor: str | None, limit: int
 ) -> OrderPage:
-    rows = await OrderRepository(session).list(scope, filters, before=_position(cursor), limit=limit + 1)
+    rows = await OrderRepository(session).list(
+        scope, filters, before=decode_time_position(cursor), limit=limit + 1
+    )
     items = list(rows[:limit])
     next_cursor = (
         encode_position(items[-1].placed_at.isoformat(), items[-1].id) if len(rows) > limit else None
