@@ -2,6 +2,7 @@
 sandboxes on real sockets."""
 
 import base64
+import csv
 import io
 import os
 import shutil
@@ -417,7 +418,7 @@ class ShopFlow:
         woo = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}"
         httpx.post(f"{woo}/products", json=self.WOO_FLYER).raise_for_status()
         shopify_variants = self.variants_of(shopify_store, count=2)
-        woo_variants = self.variants_of(woo_store, count=2)
+        woo_variants = self.variants_of(woo_store, count=3)
         url = self.upload(customer, self.flyer_pdf())
 
         refused = self.map(shopify_variants["SF-A5"], {"paper": "silk"}, url)
@@ -426,11 +427,14 @@ class ShopFlow:
         assert self.map(shopify_variants["SF-A5"], {"paper": "matte"}, url).status_code == 200
         bulk = httpx.post(
             f"{self.base}/v1/shop-variants/mappings",
-            json={**self.spec({"paper": "gloss"}, url), "shop_variant_ids": list(woo_variants.values())},
+            json={
+                **self.spec({"paper": "gloss"}, url),
+                "shop_variant_ids": [woo_variants["WF-A5"], woo_variants["WF-A6"]],
+            },
             headers=self.headers,
         )
         assert bulk.status_code == 200, bulk.text
-        for variant_id in [shopify_variants["SF-A5"], *woo_variants.values()]:
+        for variant_id in [shopify_variants["SF-A5"], woo_variants["WF-A5"], woo_variants["WF-A6"]]:
             assert (
                 self.variant_becomes(variant_id, "mapped")["mapping"]["files"]["front"]["status"] == "passed"
             )
@@ -442,6 +446,7 @@ class ShopFlow:
         missing = f"{self.base}/v1/files/{uuid.uuid4()}/content?sig=none"
         assert self.map(shopify_variants["SF-A4"], {"paper": "matte"}, missing).status_code == 200
         assert self.file_fails(shopify_variants["SF-A4"])["problem"] == "file_unreachable"
+        self.variants_are_mapped_by_csv(woo_store, woo_variants, url)
 
         httpx.patch(f"{shopify}/products/{flyer.json()['id']}", json={"status": "DRAFT"}).raise_for_status()
         self.eventually(lambda: self.products(shopify_store)[0]["mapping_status"] == "inactive")
@@ -449,16 +454,66 @@ class ShopFlow:
             f"{self.base}/v1/stores/{shopify_store}/products/sync", json={"full": True}, headers=self.headers
         )
         assert synced.status_code == 202, synced.text
-        self.a_product_is_created_in_the_shop_with_its_mapping(shopify_store, shopify, url)
+        self.a_product_is_created_in_the_shop_with_its_mapping(customer, shopify_store, shopify, url)
+
+    def variants_are_mapped_by_csv(self, store_id: str, variants: dict[str, str], url: str) -> None:
+        """The store's export is filled in a spreadsheet and imported: the good row maps its variant, the
+        bad one is reported by row and column and changes nothing; the same file again changes nothing."""
+        exported = httpx.get(f"{self.base}/v1/stores/{store_id}/products/export.csv", headers=self.headers)
+        assert exported.status_code == 200, exported.text
+        rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig"))))
+        assert {row["sku"] for row in rows} == {"WF-A4", "WF-A5", "WF-A6"}, rows
+        assert "attr:paper" in rows[0], rows[0]
+        for row in rows:
+            if row["sku"] == "WF-A4":
+                row.update({"product_uid": "e2e_flyer_a5", "attr:paper": "matte", "design_file_url": url})
+            if row["sku"] == "WF-A6":
+                row["attr:paper"] = "silk"
+        filled = io.StringIO()
+        writer = csv.DictWriter(filled, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        writer.writerows(rows)
+        wf_a6_line = 2 + [row["sku"] for row in rows].index("WF-A6")
+
+        first = self.import_products(store_id, filled.getvalue().encode())
+        assert (first["applied_rows"], first["unchanged_rows"], first["failed_rows"]) == (1, 1, 1), first
+        (error,) = first["errors"]
+        assert (error["row"], error["column"]) == (wf_a6_line, "attr:paper"), error
+        wf_a4 = self.variant_becomes(variants["WF-A4"], "mapped")
+        assert wf_a4["mapping"]["attributes"] == {"paper": "matte"}, wf_a4
+        assert self.variant(variants["WF-A6"])["mapping"]["attributes"] == {"paper": "gloss"}
+
+        again = self.import_products(store_id, filled.getvalue().encode())
+        assert (again["applied_rows"], again["unchanged_rows"], again["failed_rows"]) == (0, 2, 1), again
+
+    def import_products(self, store_id: str, content: bytes) -> dict[str, Any]:
+        started = httpx.post(
+            f"{self.base}/v1/stores/{store_id}/products/import",
+            files={"file": ("products.csv", content, "text/csv")},
+            headers=self.headers,
+        )
+        assert started.status_code == 202, started.text
+        location = f"{self.base}{started.headers['location']}"
+        finishes = ("done", "failed")
+        self.eventually(lambda: httpx.get(location, headers=self.headers).json()["status"] in finishes)
+        finished = httpx.get(location, headers=self.headers).json()
+        assert finished["status"] == "done", finished
+        return dict(finished)
 
     def a_product_is_created_in_the_shop_with_its_mapping(
-        self, store_id: str, shop_control: str, url: str
+        self, customer_id: str, store_id: str, shop_control: str, url: str
     ) -> None:
-        """Create & publish: a draft from the catalog product, published into the Shopify shop, where it
-        appears with its variants, which Printbridge maps at once."""
+        """Create & publish: a template is saved, a draft made from it, published into the Shopify shop,
+        where it appears with its variants, which Printbridge maps at once."""
+        template = httpx.post(
+            f"{self.base}/v1/templates",
+            json={"name": "Matte flyer", **self.spec({"paper": "matte"}, url), "customer_id": customer_id},
+            headers=self.headers,
+        )
+        assert template.status_code == 201, template.text
         body = {
             "title": "Autumn flyer",
-            **self.spec({"paper": "matte"}, url),
+            "template_id": template.json()["id"],
             "options": ["Finish"],
             "variants": [
                 {"sku": "AF-MATTE", "price": "19.00", "options": {"Finish": "Matte"}},
@@ -495,10 +550,11 @@ class ShopFlow:
     WOO_FLYER: ClassVar[dict[str, object]] = {
         "name": "Winter flyer",
         "type": "variable",
-        "attributes": [{"name": "Size", "options": ["A5", "A6"]}],
+        "attributes": [{"name": "Size", "options": ["A5", "A6", "A4"]}],
         "variations": [
             {"sku": "WF-A5", "regular_price": "19.00", "attributes": [{"name": "Size", "option": "A5"}]},
             {"sku": "WF-A6", "regular_price": "15.00", "attributes": [{"name": "Size", "option": "A6"}]},
+            {"sku": "WF-A4", "regular_price": "24.00", "attributes": [{"name": "Size", "option": "A4"}]},
         ],
     }
 
