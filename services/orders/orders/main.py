@@ -5,10 +5,12 @@ from fastapi import FastAPI
 from orders.config import Settings
 from orders.imports.endpoints import router as import_router
 from orders.imports.jobs import job_handlers
+from orders.lifecycle.endpoints import router as lifecycle_router
 from orders.manual.endpoints import router as manual_router
 from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
 from orders.order.endpoints import router as order_router
+from orders.production.endpoints import router as production_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -25,13 +27,17 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[order_router, manual_router, import_router],
+            routers=[order_router, lifecycle_router, manual_router, import_router, production_router],
             consumers=consumers,
             job_handlers=job_handlers,
             tags=[
                 {
                     "name": "orders",
                     "description": "The shop orders of every connected store, with their history.",
+                },
+                {
+                    "name": "production",
+                    "description": "For the producer's MIS: orders to make, claiming them, their steps.",
                 },
                 {
                     "name": "order imports",

@@ -32,20 +32,35 @@ jobs = job_tables(Base.metadata)
 
 
 class OrderStatus(StrEnum):
-    """Where an order stands. Intake knows two; resolution, production and shipping add theirs."""
+    """Where an order (and each of its items) stands: docs/orders-lifecycle.md has the moves allowed."""
 
-    received = "received"
+    received = "received"  # taken in, not yet resolved (or waiting for a file check)
+    on_hold = "on_hold"  # cannot be produced as it is: `hold_reasons` say why and how to fix it
+    routed = "routed"  # resolved and given a production line, waiting for production
+    accepted = "accepted"  # claimed by production
+    in_production = "in_production"
+    printed = "printed"
+    shipped = "shipped"
+    in_transit = "in_transit"
+    delivered = "delivered"
     cancelled = "cancelled"
+    failed = "failed"
+    returned = "returned"
 
 
 class OrderEventKind(StrEnum):
-    """What an order's history records: a version taken in, or one left out and why."""
+    """What an order's history records: a version taken in, or one left out and why; and each move of
+    its status, with who made it."""
 
     received = "received"
     updated = "updated"
     cancelled = "cancelled"
     ignored_stale = "ignored_stale"  # older than the version held
     ignored_same_version = "ignored_same_version"  # the version held, again (another event of it)
+    status_changed = "status_changed"  # resolution, production or a person moved the status
+    items_changed = "items_changed"  # some items moved, the order's status did not
+    address_corrected = "address_corrected"
+    cancel_flagged = "cancel_flagged"  # cancelled in the shop after it went to production
 
 
 class Store(Base):
@@ -75,6 +90,7 @@ class Order(Base):
         Index("ix_orders_placed_at_id", "placed_at", "id"),
         Index("ix_orders_customer_id_placed_at", "customer_id", "placed_at"),
         Index("ix_orders_store_id_placed_at", "store_id", "placed_at"),
+        Index("ix_orders_status_status_changed_at", "status", "status_changed_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
@@ -103,6 +119,19 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # The aggregate version of the `order.status_changed` events: raised with every status move.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status_changed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Why an `on_hold` order cannot be produced: [{code, position (null: the order), message, fix}].
+    hold_reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # A hold put on by a person (`POST …/hold`): {reason, by, at}; only `…/release` lifts it.
+    manual_hold: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    production_line_id: Mapped[uuid.UUID | None] = mapped_column(GUID(), index=True)
+    routing_rule_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    # [{number, url, company, positions, at}] as production reported them (shipped, in transit).
+    tracking: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
+    # The shop cancelled the order after it went to production: production decides (docs).
+    cancel_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
     lines: Mapped[list["OrderLine"]] = relationship(
         lazy="raise", order_by="OrderLine.position", passive_deletes=True
@@ -137,6 +166,14 @@ class OrderLine(Base):
     template_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
     files: Mapped[dict[str, str] | None] = mapped_column(JSON)
     options: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # The production item the line resolved to (None until resolved): what production makes.
+    item: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    item_status: Mapped[OrderStatus] = mapped_column(
+        String(20), default=OrderStatus.received, server_default="received"
+    )
+    # Production refused the item as it was resolved: {message, at, item}; cleared when the item changes
+    # or someone releases the order.
+    rejection: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class OrderEvent(Base):
@@ -154,6 +191,9 @@ class OrderEvent(Base):
     detail: Mapped[str] = mapped_column(Text)
     source_event_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
     source_updated_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Status moves: the status after it, and who moved it ("system", "operator …", "user …").
+    status: Mapped[OrderStatus | None] = mapped_column(String(20))
+    actor: Mapped[str | None] = mapped_column(String(320))
 
 
 class IdempotencyKey(Base):
@@ -240,3 +280,66 @@ class OrderImportErrorRow(Base):
     row: Mapped[int] = mapped_column(Integer)
     column_name: Mapped[str | None] = mapped_column(String(255))
     message: Mapped[str] = mapped_column(Text)
+
+
+# Projections of the mapping service's aggregates (docs/orders-resolution.md): what a line resolves through.
+
+
+class VariantMappingView(Base):
+    """A shop variant's mapping as mapping's `mapping.changed` / `mapping.removed` last said (a removal
+    is kept as a tombstone, so an older change never brings it back)."""
+
+    __tablename__ = "variant_mappings"
+    __table_args__ = (
+        Index("ix_variant_mappings_store_variant", "store_id", "external_variant_id"),
+        Index("ix_variant_mappings_store_product", "store_id", "external_product_id"),
+        Index("ix_variant_mappings_customer_sku", "customer_id", "sku"),
+    )
+
+    shop_variant_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
+    external_product_id: Mapped[str] = mapped_column(String(255))
+    external_variant_id: Mapped[str] = mapped_column(String(255))
+    sku: Mapped[str | None] = mapped_column(String(255))
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    product_uid: Mapped[str | None] = mapped_column(String(200))
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # {area: {url, status, problem, message, fix, checked_at}}
+    files: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(30))
+    issues: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CatalogProductView(Base):
+    """A product of the producer's catalog as `catalog_product.changed` last said."""
+
+    __tablename__ = "catalog_products"
+
+    product_uid: Mapped[str] = mapped_column(String(200), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    type: Mapped[str] = mapped_column(String(200))
+    attributes: Mapped[dict[str, list[str]]] = mapped_column(JSON)
+    print_areas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class TemplateView(Base):
+    """A customer's saved template as `template.changed` / `template.removed` last said (tombstone)."""
+
+    __tablename__ = "templates"
+
+    template_id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = mapped_column(Text)
+    product_uid: Mapped[str | None] = mapped_column(String(200))
+    attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    files: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
+    status: Mapped[str] = mapped_column(String(30))
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    version: Mapped[int] = mapped_column(Integer, default=0)

@@ -556,3 +556,55 @@ class MappingRemoved(_VariantMappingRef):
 
     event_type = "mapping.removed"
     removed_at: dt.datetime
+
+
+class OrderItemStatus(BaseModel):
+    """One line of an order as production sees it: its status and the production item it resolved to
+    (None while it is not resolved)."""
+
+    position: int
+    external_id: str
+    sku: str | None = None
+    quantity: int
+    status: str
+    product_uid: str | None = None
+
+
+class OrderHold(BaseModel):
+    code: str
+    position: int | None = None
+    message: str
+    fix: str
+
+
+class OrderTracking(BaseModel):
+    number: str
+    url: str | None = None
+    company: str | None = None
+    positions: tuple[int, ...] = ()
+    at: dt.datetime
+
+
+@contract
+class OrderStatusChanged(EventData):
+    """An order's status or one of its items' moved: the whole snapshot of what production, postbacks
+    and shops need (aggregate: the order, versioned; a consumer keeps the highest version, so a late event
+    never moves an order backwards). `previous_status` is None for the order's first event."""
+
+    event_type = "order.status_changed"
+    order_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    external_id: str
+    external_number: str | None = None
+    test: bool = False
+    status: str
+    previous_status: str | None = None
+    items: tuple[OrderItemStatus, ...]
+    hold_reasons: tuple[OrderHold, ...] = ()
+    production_line_id: uuid.UUID | None = None
+    tracking: tuple[OrderTracking, ...] = ()
+    message: str | None = None
+    actor: str
+    changed_at: dt.datetime

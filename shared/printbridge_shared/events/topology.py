@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from printbridge_shared.events.contracts import (
+    CatalogProductChanged,
     CustomerArchived,
     CustomerCreated,
     CustomerUpdated,
+    MappingChanged,
+    MappingRemoved,
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
@@ -31,6 +34,8 @@ from printbridge_shared.events.contracts import (
     StorefrontUserRemoved,
     StoreProductSyncRequested,
     StoreUpdated,
+    TemplateChanged,
+    TemplateRemoved,
 )
 
 if TYPE_CHECKING:
@@ -122,6 +127,11 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 ShopOrderReceived.event_type,
                 ShopOrderUpdated.event_type,
                 ShopOrderCancelled.event_type,
+                MappingChanged.event_type,
+                MappingRemoved.event_type,
+                CatalogProductChanged.event_type,
+                TemplateChanged.event_type,
+                TemplateRemoved.event_type,
             }
         ),
     ),

@@ -12,6 +12,7 @@ from orders.imports.repository import ImportRepository
 from orders.imports.service import IMPORT_JOB
 from orders.models import ImportStatus
 from printbridge_shared.db import Database, utcnow
+from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.jobs import Job, JobHandler
 
 
@@ -19,8 +20,9 @@ class ImportJob(JobHandler[uuid.UUID]):
     max_attempts = 5
     retry_base_seconds = 5.0
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, outbox: Outbox) -> None:
         self.db = db
+        self.outbox = outbox
 
     async def prepare(self, session: AsyncSession, job: Job) -> uuid.UUID | None:
         """The import to run; None when it is already done or failed (e.g. the CLI ran it)."""
@@ -31,7 +33,7 @@ class ImportJob(JobHandler[uuid.UUID]):
         return import_id
 
     async def perform(self, job: Job, prepared: uuid.UUID) -> None:
-        await run_import(self.db, prepared)
+        await run_import(self.db, self.outbox, prepared)
 
     async def given_up(self, session: AsyncSession, job: Job, reason: str) -> None:
         record = await ImportRepository(session).get_for_update(uuid.UUID(job.payload["import_id"]))
@@ -42,5 +44,5 @@ class ImportJob(JobHandler[uuid.UUID]):
             record.updated_at = record.finished_at = now
 
 
-def job_handlers(db: Database, _outbox: Any) -> dict[str, JobHandler[Any]]:
-    return {IMPORT_JOB: ImportJob(db)}
+def job_handlers(db: Database, outbox: Outbox) -> dict[str, JobHandler[Any]]:
+    return {IMPORT_JOB: ImportJob(db, outbox)}

@@ -21,7 +21,9 @@ from orders.imports.repository import ImportRepository
 from orders.imports.rows import Candidate, Grouper, Outcome, RowError
 from orders.manual.service import build_order
 from orders.models import ImportStatus, Order, OrderEvent, OrderImport, OrderLine, Store
+from orders.resolution import service as resolution
 from printbridge_shared.db import Database, utcnow
+from printbridge_shared.events.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 
@@ -83,9 +85,12 @@ class _Batch:
         return len(self.candidates) >= BATCH_ORDERS or self.rows_ok + self.rows_failed >= BATCH_ROWS
 
 
-async def run_import(db: Database, import_id: uuid.UUID, *, progress: Progress | None = None) -> None:
+async def run_import(
+    db: Database, outbox: Outbox, import_id: uuid.UUID, *, progress: Progress | None = None
+) -> None:
     """Imports the file of `import_id` from where its committed batches left off, to the end, and marks
-    the import done. An import already done or failed is left as it is."""
+    the import done. An import already done or failed is left as it is. Each batch's new orders are
+    resolved in its transaction (orders/resolution/)."""
     async with db.session() as session:
         record = await ImportRepository(session).get_for_update(import_id)
         if record is None or record.status in (ImportStatus.done, ImportStatus.failed):
@@ -117,7 +122,9 @@ async def run_import(db: Database, import_id: uuid.UUID, *, progress: Progress |
                     if batch.full:
                         if writing is not None:
                             await writing
-                        writing = asyncio.create_task(_write(db, record, store, batch, counts, progress))
+                        writing = asyncio.create_task(
+                            _write(db, outbox, record, store, batch, counts, progress)
+                        )
                         batch = _Batch()
                     if number % YIELD_EVERY_ROWS == 0:
                         await asyncio.sleep(0)
@@ -130,7 +137,7 @@ async def run_import(db: Database, import_id: uuid.UUID, *, progress: Progress |
                     writing.cancel()
                     with contextlib.suppress(asyncio.CancelledError):
                         await writing
-    await _write(db, record, store, batch, counts, progress, last=True)
+    await _write(db, outbox, record, store, batch, counts, progress, last=True)
     log.info("order_import_done", import_id=str(import_id), **counts.__dict__)
 
 
@@ -149,6 +156,7 @@ async def _copy_file(db: Database, import_id: uuid.UUID, path: Path) -> None:
 
 async def _write(
     db: Database,
+    outbox: Outbox,
     record: OrderImport,
     store: Store,
     batch: _Batch,
@@ -182,6 +190,13 @@ async def _write(
         await repository.insert_many(Order.__table__, orders)
         await repository.insert_many(OrderLine.__table__, lines)
         await repository.insert_many(OrderEvent.__table__, history)
+        if orders:
+            await resolution.arrived(
+                session,
+                outbox,
+                [order["id"] for order in orders],
+                cause=f"imported from {record.filename or 'a CSV file'}",
+            )
         room = max(0, MAX_STORED_ERRORS - counts.errors_total)
         await repository.add_errors(
             [

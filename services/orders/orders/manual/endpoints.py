@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
-from orders.deps import OrdersManager, SessionDep
+from orders.deps import OrdersManager, OutboxDep, SessionDep
 from orders.manual import service
 from orders.manual.schemas import ManualOrderIn
 from orders.order.schemas import Order
@@ -62,13 +62,14 @@ async def place_manual_order(
     store_id: uuid.UUID,
     body: ManualOrderIn,
     session: SessionDep,
+    outbox: OutboxDep,
     principal: OrdersManager,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Places one order into a manual store; it is then listed and read like any order
     (docs/orders-manual.md)."""
     placed = await service.create_order(
-        session, Scope.of(principal), store_id, body, idempotency_key=idempotency_key
+        session, outbox, Scope.of(principal), store_id, body, idempotency_key=idempotency_key
     )
     headers = {"Location": f"/v1/orders/{placed.order_id}"}
     if placed.replayed:

@@ -27,10 +27,12 @@ from orders.manual.schemas import ManualAddress, ManualLineIn, ManualOrderIn
 from orders.models import IdempotencyKey, OrderEventKind, OrderStatus, Store
 from orders.order import service as orders
 from orders.order.exceptions import StoreNotFound
+from orders.resolution import service as resolution
 from orders.store.repository import StoreRepository
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.outbox import Outbox
 
 log = structlog.get_logger(__name__)
 
@@ -53,6 +55,7 @@ class Placed:
 
 async def create_order(
     session: AsyncSession,
+    outbox: Outbox,
     scope: Scope,
     store_id: uuid.UUID,
     data: ManualOrderIn,
@@ -95,6 +98,7 @@ async def create_order(
     if not await repository.insert(order, lines, history):
         taken_by = await repository.order_id_of(store_id, order["external_id"])
         raise ReferenceTaken(order["external_id"], taken_by)
+    await resolution.arrived(session, outbox, [order_id], cause="placed through the API")
     body = orders.to_read(await orders.get(session, scope, order_id)).model_dump(mode="json")
     if idempotency_key is not None:
         await repository.keep_response(store_id, idempotency_key, body)

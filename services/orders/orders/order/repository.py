@@ -68,8 +68,10 @@ class OrderRepository:
         return (await self.session.scalars(statement)).all()
 
     async def get_with_details(self, scope: Scope, order_id: uuid.UUID) -> Order | None:
-        statement = self.scoped(select(Order).where(Order.id == order_id), scope).options(
-            selectinload(Order.lines), selectinload(Order.history)
+        statement = (
+            self.scoped(select(Order).where(Order.id == order_id), scope)
+            .options(selectinload(Order.lines), selectinload(Order.history))
+            .execution_options(populate_existing=True)
         )
         return await self.session.scalar(statement)
 

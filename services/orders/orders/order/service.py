@@ -16,6 +16,8 @@ from orders.order.exceptions import OrderNotFound, StoreNotFound
 from orders.order.repository import OrderFilters, OrderRepository
 from orders.order.schemas import Order as OrderRead
 from orders.order.schemas import OrderPage, OrderSummary
+from orders.resolution import service as resolution
+from orders.status import machine
 from orders.store.repository import StoreRepository
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
@@ -26,6 +28,7 @@ from printbridge_shared.events.contracts import (
     ShopOrderReceived,
     ShopOrderUpdated,
 )
+from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.pagination import (
     decode_time_position,
     encode_position,
@@ -164,14 +167,19 @@ async def _check_store_owner(session: AsyncSession, data: ShopOrderVersion) -> N
         )
 
 
-async def take_in(session: AsyncSession, data: ShopOrderVersion, *, event_id: uuid.UUID) -> OrderEventKind:
+async def take_in(
+    session: AsyncSession, outbox: Outbox, data: ShopOrderVersion, *, event_id: uuid.UUID
+) -> OrderEventKind:
     """Applies one version of a shop order and notes in the order's history what became of it; returns
     that (`received`, `updated`, `cancelled`, `ignored_stale`, `ignored_same_version`).
 
     The first version of an order creates it, whatever event brought it. Later ones replace its details
     only when their `source_updated_at` is later than the one held; an older or equal version changes
     nothing but the history. A cancellation always wins: it cancels the order even when its details are
-    older than the ones held, and no later version takes the cancellation back."""
+    older than the ones held, and no later version takes the cancellation back — unless the order has
+    gone to production: then the cancellation is flagged for production to decide, and its lines stay
+    as they are produced. A new order, or a newer version of one not yet in production, is resolved
+    (orders/resolution/)."""
     _check_storable(data)
     data = _storable_text(data)
     await _check_store_owner(session, data)
@@ -202,6 +210,7 @@ async def take_in(session: AsyncSession, data: ShopOrderVersion, *, event_id: uu
         for kind, detail in outcomes:
             await _note(repository, created, kind, detail, event_id=event_id, data=data, now=now)
         log.info("order_received", order_id=str(created), external_id=data.external_id, via=via)
+        await resolution.arrived(session, outbox, [created], cause=f"received through {via}")
         return outcomes[-1][0]
 
     order = await repository.lock(data.store_id, data.external_id)
@@ -211,10 +220,18 @@ async def take_in(session: AsyncSession, data: ShopOrderVersion, *, event_id: uu
             f"not {data.customer_id}"
         )
     kind, detail = await _apply_version(repository, order, data, cancellation)
-    if kind in (OrderEventKind.updated, OrderEventKind.cancelled):
+    if kind in (OrderEventKind.updated, OrderEventKind.cancelled, OrderEventKind.cancel_flagged):
         order.updated_at = now
     await _note(repository, order.id, kind, detail, event_id=event_id, data=data, now=now)
     log.info("order_version_taken_in", order_id=str(order.id), outcome=kind.value, via=via)
+    if kind == OrderEventKind.cancelled:
+        await resolution.cancel(session, outbox, order.id, message=detail)
+    elif kind == OrderEventKind.cancel_flagged:
+        await resolution.flag_cancellation(session, outbox, order.id, message=detail)
+    elif kind == OrderEventKind.updated and order.status in machine.BEFORE_PRODUCTION:
+        await resolution.resolve_again(
+            session, outbox, [order.id], cause="a newer version came from the shop"
+        )
     return kind
 
 
@@ -229,21 +246,31 @@ async def _apply_version(
     newer = data.source_updated_at > order.source_updated_at or (
         data.source_updated_at == order.source_updated_at and data.revision > order.source_revision
     )
+    in_production = order.status not in machine.BEFORE_PRODUCTION and order.status != OrderStatus.cancelled
     if newer:
         for name, value in _details(data).items():
             setattr(order, name, value)
-        await repository.replace_lines(order.id, _lines(order.id, data.line_items))
-    if cancellation and order.status != OrderStatus.cancelled:
-        order.status = OrderStatus.cancelled
+        if not in_production:
+            await repository.replace_lines(order.id, _lines(order.id, data.line_items))
+    kept = (
+        f"; it is {order.status} in production, so its line items stay as produced" if in_production else ""
+    )
+    if cancellation and order.status != OrderStatus.cancelled and order.cancel_requested_at is None:
         order.cancelled_at, order.cancel_reason = cancellation
         details = (
             f"its details, of {version}, replace those of {held}"
             if newer
             else f"its details, of {version}, are older than those held, of {held}, which stay"
         )
+        if in_production:
+            order.cancel_requested_at = utcnow()
+            return OrderEventKind.cancel_flagged, (
+                f"{_cancelled_detail(cancellation)} ({details}), after it went to production "
+                f"({order.status}): production decides whether it can still be stopped"
+            )
         return OrderEventKind.cancelled, f"{_cancelled_detail(cancellation)} ({details})"
     if newer:
-        detail = f"{data.event_type}: the version of {version} replaces that of {held}"
+        detail = f"{data.event_type}: the version of {version} replaces that of {held}{kept}"
         if cancellation:
             order.cancelled_at = cancellation[0]
             order.cancel_reason = cancellation[1] or order.cancel_reason
@@ -289,6 +316,21 @@ async def _note(
     )
 
 
+async def note(session: AsyncSession, order_id: uuid.UUID, kind: OrderEventKind, detail: str) -> None:
+    """An entry in the order's history that is not a status move (e.g. an address corrected)."""
+    repository = OrderRepository(session)
+    await repository.add_history(
+        OrderEvent(
+            id=uuid.uuid4(),
+            order_id=order_id,
+            at=utcnow(),
+            sequence=await repository.next_sequence(order_id),
+            kind=kind,
+            detail=detail,
+        )
+    )
+
+
 def to_summary(order: Order) -> OrderSummary:
     return OrderSummary.model_validate(order)
 
@@ -310,6 +352,11 @@ def to_read(order: Order) -> OrderRead:
             "cancel_reason": order.cancel_reason,
             "created_at": order.created_at,
             "line_items": order.lines,
+            "hold_reasons": order.hold_reasons,
+            "tracking": order.tracking,
+            "cancel_requested_at": order.cancel_requested_at,
+            "status_changed_at": order.status_changed_at,
+            "version": order.version,
             "history": order.history,
         }
     )

@@ -54,12 +54,12 @@ async def test_an_import_interrupted_after_its_first_batch_resumes_without_dupli
 
     monkeypatch.setattr(processing, "build_order", crashing_in_the_second_batch)
     with pytest.raises(RuntimeError):
-        await processing.run_import(app.state.db, queued_import)
+        await processing.run_import(app.state.db, app.state.outbox, queued_import)
     halfway = (await client.get(f"/v1/order-imports/{queued_import}", headers=user_headers())).json()
     assert (halfway["status"], halfway["orders_created"], halfway["rows_read"]) == ("running", 2, 2)
 
     monkeypatch.setattr(processing, "build_order", build_order)
-    await processing.run_import(app.state.db, queued_import)
+    await processing.run_import(app.state.db, app.state.outbox, queued_import)
 
     done = (await client.get(f"/v1/order-imports/{queued_import}", headers=user_headers())).json()
     assert (done["status"], done["orders_created"], done["orders_existing"], done["rows_read"]) == (
@@ -102,8 +102,8 @@ async def test_the_job_runner_retries_an_interrupted_import_and_the_retry_finish
 
 
 async def test_an_import_that_is_done_is_not_run_again(app, client, user_headers, queued_import):
-    await processing.run_import(app.state.db, queued_import)
-    await processing.run_import(app.state.db, queued_import)
+    await processing.run_import(app.state.db, app.state.outbox, queued_import)
+    await processing.run_import(app.state.db, app.state.outbox, queued_import)
 
     done = (await client.get(f"/v1/order-imports/{queued_import}", headers=user_headers())).json()
     assert (done["orders_created"], done["orders_existing"]) == (5, 0)

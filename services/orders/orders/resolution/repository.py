@@ -1,0 +1,172 @@
+"""The queries of resolution: the orders to resolve (locked, with their lines), the projections their
+lines resolve through (a few queries per batch, not per line), and the orders a projection's change
+concerns."""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+
+from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from orders.models import (
+    CatalogProductView,
+    Order,
+    OrderLine,
+    OrderStatus,
+    TemplateView,
+    VariantMappingView,
+)
+from orders.resolution.items import Lookup, variant_key
+
+# Orders a projection's change may still release or hold: resolved and routed orders keep what they
+# were resolved to (docs/orders-resolution.md).
+UNRESOLVED = (OrderStatus.received, OrderStatus.on_hold)
+
+
+class ResolutionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock_orders(self, order_ids: Collection[uuid.UUID]) -> Sequence[Order]:
+        """The orders with their lines, locked until the commit, in id order (two transactions locking
+        overlapping sets never wait on each other in a cycle)."""
+        statement = (
+            select(Order)
+            .where(Order.id.in_(order_ids))
+            .order_by(Order.id)
+            .options(selectinload(Order.lines))
+            .with_for_update(of=Order)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.scalars(statement)).all()
+
+    async def lookup(self, orders: Sequence[Order]) -> Lookup:
+        variant_keys = {
+            (order.store_id, key)
+            for order in orders
+            if order.platform != "manual"
+            for line in order.lines
+            if (key := variant_key(line)) is not None
+        }
+        manual_lines = [
+            (order, line) for order in orders if order.platform == "manual" for line in order.lines
+        ]
+        skus = {
+            (order.customer_id, line.sku)
+            for order, line in manual_lines
+            if line.sku and not line.product_uid and not line.template_id
+        }
+        template_ids = {line.template_id for _, line in manual_lines if line.template_id}
+
+        mappings: list[VariantMappingView] = []
+        for chunk in _chunks(list(variant_keys)):
+            mappings += (
+                await self.session.scalars(
+                    select(VariantMappingView).where(
+                        tuple_(VariantMappingView.store_id, VariantMappingView.external_variant_id).in_(
+                            chunk
+                        ),
+                        VariantMappingView.removed.is_(False),
+                    )
+                )
+            ).all()
+        by_sku: dict[tuple[uuid.UUID, str], list[VariantMappingView]] = defaultdict(list)
+        for chunk in _chunks(list(skus)):
+            for mapping in await self.session.scalars(
+                select(VariantMappingView).where(
+                    tuple_(VariantMappingView.customer_id, VariantMappingView.sku).in_(chunk),
+                    VariantMappingView.removed.is_(False),
+                )
+            ):
+                by_sku[(mapping.customer_id, mapping.sku or "")].append(mapping)
+        templates = (
+            (
+                await self.session.scalars(
+                    select(TemplateView).where(
+                        TemplateView.template_id.in_(template_ids), TemplateView.removed.is_(False)
+                    )
+                )
+            ).all()
+            if template_ids
+            else []
+        )
+        uids = {m.product_uid for m in mappings if m.product_uid}
+        uids |= {m.product_uid for found in by_sku.values() for m in found if m.product_uid}
+        uids |= {t.product_uid for t in templates if t.product_uid}
+        uids |= {line.product_uid for _, line in manual_lines if line.product_uid}
+        catalog = (
+            (
+                await self.session.scalars(
+                    select(CatalogProductView).where(CatalogProductView.product_uid.in_(uids))
+                )
+            ).all()
+            if uids
+            else []
+        )
+        return Lookup(
+            mappings_by_variant={(m.store_id, m.external_variant_id): m for m in mappings},
+            mappings_by_sku=dict(by_sku),
+            catalog={product.product_uid: product for product in catalog},
+            templates={template.template_id: template for template in templates},
+        )
+
+    async def unresolved_orders_of_variant(self, mapping: VariantMappingView) -> list[uuid.UUID]:
+        """Orders not yet routed with a line of this shop variant (by the store's variant or product id,
+        or — manual orders of the customer — by its SKU)."""
+        shop_line = and_(
+            Order.store_id == mapping.store_id,
+            or_(
+                OrderLine.external_variant_id == mapping.external_variant_id,
+                and_(
+                    OrderLine.external_variant_id.is_(None),
+                    OrderLine.external_product_id == mapping.external_variant_id,
+                ),
+            ),
+        )
+        by_sku = and_(
+            Order.customer_id == mapping.customer_id,
+            Order.platform == "manual",
+            OrderLine.sku == mapping.sku,
+            OrderLine.product_uid.is_(None),
+            OrderLine.template_id.is_(None),
+        )
+        condition = or_(shop_line, by_sku) if mapping.sku else shop_line
+        return await self._unresolved(condition)
+
+    async def unresolved_orders_of_product(self, product_uid: str) -> list[uuid.UUID]:
+        """Orders not yet routed with a line of the catalog product: named directly (manual), or through
+        a mapping or template of it."""
+        found = set(await self._unresolved(OrderLine.product_uid == product_uid))
+        mappings = await self.session.scalars(
+            select(VariantMappingView).where(
+                VariantMappingView.product_uid == product_uid, VariantMappingView.removed.is_(False)
+            )
+        )
+        for mapping in mappings:
+            found.update(await self.unresolved_orders_of_variant(mapping))
+        templates = await self.session.scalars(
+            select(TemplateView.template_id).where(
+                TemplateView.product_uid == product_uid, TemplateView.removed.is_(False)
+            )
+        )
+        for template_id in templates.all():
+            found.update(await self.unresolved_orders_of_template(template_id))
+        return sorted(found)
+
+    async def unresolved_orders_of_template(self, template_id: uuid.UUID) -> list[uuid.UUID]:
+        return await self._unresolved(OrderLine.template_id == template_id)
+
+    async def _unresolved(self, condition: object) -> list[uuid.UUID]:
+        statement = (
+            select(Order.id)
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .where(Order.status.in_(UNRESOLVED), condition)  # type: ignore[arg-type]
+            .distinct()
+        )
+        return list((await self.session.scalars(statement)).all())
+
+
+def _chunks(items: list[tuple[uuid.UUID, str]], size: int = 500) -> list[list[tuple[uuid.UUID, str]]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]

@@ -1,0 +1,207 @@
+"""Resolution: an order that arrived becomes a production order — every line a production item through
+the projections orders keeps of mapping's events, the order routed to a production line — or it goes on
+hold with a reason per problem. It runs when an order arrives or changes, when a projection it depends on
+changes, when its address is corrected and when a person releases it; a fixed cause releases the order
+without anyone touching it (docs/orders-resolution.md)."""
+
+import uuid
+from collections.abc import Collection
+from typing import Any
+
+import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.models import Order, OrderEventKind, OrderStatus
+from orders.resolution.address import address_holds
+from orders.resolution.holds import Hold, HoldCode
+from orders.resolution.items import Lookup, Resolution, resolve_line
+from orders.resolution.repository import UNRESOLVED, ResolutionRepository
+from orders.routing import service as routing
+from orders.routing.matching import ItemFacts, OrderFacts
+from orders.status import service as status
+from printbridge_shared.events.outbox import Outbox
+
+log = structlog.get_logger(__name__)
+
+
+async def resolve(
+    session: AsyncSession,
+    outbox: Outbox,
+    order_ids: Collection[uuid.UUID],
+    *,
+    cause: str,
+    actor: str = status.SYSTEM,
+    include_routed: bool = False,
+) -> None:
+    """Resolves the orders not yet routed among `order_ids` (others keep what they were resolved to;
+    `include_routed`: a routed one too, e.g. put on hold by hand). `cause` says why now, for the
+    history."""
+    if not order_ids:
+        return
+    repository = ResolutionRepository(session)
+    statuses = (*UNRESOLVED, OrderStatus.routed) if include_routed else UNRESOLVED
+    orders = [order for order in await repository.lock_orders(order_ids) if order.status in statuses]
+    if not orders:
+        return
+    lookup = await repository.lookup(orders)
+    for order in orders:
+        await _resolve_one(session, outbox, order, lookup, cause=cause, actor=actor)
+
+
+async def arrived(
+    session: AsyncSession, outbox: Outbox, order_ids: Collection[uuid.UUID], *, cause: str
+) -> None:
+    """New orders: each one's first `order.status_changed` (received, or cancelled when it came
+    cancelled), then resolution."""
+    orders = await ResolutionRepository(session).lock_orders(order_ids)
+    for order in orders:
+        await status.record(session, outbox, order, previous=None, actor=status.SYSTEM, message=cause)
+    await resolve(session, outbox, [order.id for order in orders if order.status in UNRESOLVED], cause=cause)
+
+
+async def resolve_again(
+    session: AsyncSession,
+    outbox: Outbox,
+    order_ids: Collection[uuid.UUID],
+    *,
+    cause: str,
+    actor: str = status.SYSTEM,
+) -> None:
+    """Orders whose content changed (a newer version from the shop, a corrected address): a routed one
+    goes back to `received` and is resolved (and routed) again like the others not yet in production."""
+    for order in await ResolutionRepository(session).lock_orders(order_ids):
+        if order.status == OrderStatus.routed:
+            order.production_line_id = order.routing_rule_id = None
+            await status.move(session, outbox, order, OrderStatus.received, actor=actor, message=cause)
+    await resolve(session, outbox, order_ids, cause=cause, actor=actor)
+
+
+async def cancel(
+    session: AsyncSession, outbox: Outbox, order_id: uuid.UUID, *, message: str, actor: str = status.SYSTEM
+) -> None:
+    """Cancels an order not yet in production (IllegalMove otherwise)."""
+    (order,) = await ResolutionRepository(session).lock_orders([order_id])
+    await status.move(session, outbox, order, OrderStatus.cancelled, actor=actor, message=message)
+
+
+async def flag_cancellation(
+    session: AsyncSession, outbox: Outbox, order_id: uuid.UUID, *, message: str
+) -> None:
+    """The shop cancelled an order production already has: it keeps its status, and production (and
+    everyone following the order) is told."""
+    (order,) = await ResolutionRepository(session).lock_orders([order_id])
+    await status.record(
+        session,
+        outbox,
+        order,
+        previous=OrderStatus(order.status),
+        actor=status.SYSTEM,
+        message=message,
+        kind=OrderEventKind.cancel_flagged,
+    )
+
+
+async def _resolve_one(
+    session: AsyncSession, outbox: Outbox, order: Order, lookup: Lookup, *, cause: str, actor: str
+) -> None:
+    resolutions = {line.position: resolve_line(order, line, lookup) for line in order.lines}
+    holds = address_holds(order.id, order.shipping_address)
+    waiting: list[str] = []
+    for line in order.lines:
+        resolved = resolutions[line.position]
+        holds += resolved.holds
+        if resolved.waiting:
+            waiting.append(resolved.waiting)
+        if line.rejection is not None and resolved.item is not None:
+            if resolved.item == line.rejection.get("item"):
+                holds.append(_rejected(line.position, line.rejection))
+            else:  # the item changed since production refused it: it may be produced now
+                line.rejection = None
+    if not order.lines:
+        holds.append(Hold(HoldCode.cannot_produce, None, "the order has no line items", "cancel the order"))
+    if order.manual_hold is not None:
+        hold = order.manual_hold
+        holds.insert(
+            0,
+            Hold(
+                HoldCode.held_by_user,
+                None,
+                f"put on hold by {hold['by']}: {hold['reason']}",
+                f"release the order (POST /v1/orders/{order.id}/release) when it may be produced",
+            ),
+        )
+    previous = OrderStatus(order.status)
+    reasons = [hold.as_dict() for hold in holds]
+    if holds:
+        if previous == OrderStatus.on_hold and reasons == order.hold_reasons:
+            return
+        _set_items(order, resolutions)
+        order.hold_reasons = reasons
+        summary = "; ".join(f"{hold.code.value}: {hold.message}" for hold in holds)
+        await _move(session, outbox, order, OrderStatus.on_hold, f"{cause} — on hold: {summary}", actor)
+        return
+    order.hold_reasons = []
+    if waiting:
+        _set_items(order, resolutions)
+        if previous == OrderStatus.received:
+            return
+        await _move(
+            session, outbox, order, OrderStatus.received, f"{cause} — waiting: {'; '.join(waiting)}", actor
+        )
+        return
+    _set_items(order, resolutions)
+    decision = await routing.route(session, _facts(order))
+    order.production_line_id = decision.production_line_id
+    order.routing_rule_id = decision.rule_id
+    await _move(
+        session,
+        outbox,
+        order,
+        OrderStatus.routed,
+        f"{cause} — every item resolved; routed to production line '{decision.production_line_code}': "
+        f"{decision.explanation}",
+        actor,
+    )
+
+
+def _rejected(position: int, rejection: dict[str, Any]) -> Hold:
+    return Hold(
+        HoldCode.cannot_produce,
+        position,
+        f"production cannot produce item {position}: {rejection['message']}",
+        "change what the item is made of (its mapping, template or files) or talk to the producer; the "
+        "order is released when the item changes or when it is released by hand",
+    )
+
+
+def _set_items(order: Order, resolutions: dict[int, Resolution]) -> None:
+    for line in order.lines:
+        line.item = resolutions[line.position].item
+
+
+async def _move(
+    session: AsyncSession, outbox: Outbox, order: Order, to: OrderStatus, message: str, actor: str
+) -> None:
+    previous = OrderStatus(order.status)
+    if previous == to:
+        await status.record(session, outbox, order, previous=previous, actor=actor, message=message)
+    else:
+        await status.move(session, outbox, order, to, actor=actor, message=message)
+    log.info("order_resolved", order_id=str(order.id), status=to.value)
+
+
+def _facts(order: Order) -> OrderFacts:
+    address = order.shipping_address or {}
+    return OrderFacts(
+        customer_id=order.customer_id,
+        store_id=order.store_id,
+        platform=order.platform,
+        country_code=(address.get("country_code") or "").upper() or None,
+        total_price=order.total_price,
+        currency=order.currency,
+        items=tuple(
+            ItemFacts(product_uid=line.item["product_uid"], product_type=line.item["product_type"])
+            for line in order.lines
+            if line.item is not None
+        ),
+    )
