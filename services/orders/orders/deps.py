@@ -14,12 +14,16 @@ OrdersReader = Annotated[Principal, Depends(Requires(Permission.orders_read))]
 """Operators, and a customer's admin, order manager and viewer (store managers hold no orders:read)."""
 OrdersManager = Annotated[Principal, Depends(Requires(Permission.orders_manage))]
 """Operators, and a customer's admin and order manager (viewers and store managers get 403)."""
+ProducerManager = Annotated[Principal, Depends(Requires(Permission.producer_manage))]
+"""Operators and API keys: the producer's own set-up (production lines, routing). Every customer user
+gets 403, whatever its role."""
 
 __all__ = [
     "CurrentPrincipal",
     "OrdersManager",
     "OrdersReader",
     "OutboxDep",
+    "ProducerManager",
     "ReadSessionDep",
     "Requires",
     "SessionDep",
