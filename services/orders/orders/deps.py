@@ -15,7 +15,8 @@ OrdersReader = Annotated[Principal, Depends(Requires(Permission.orders_read))]
 OrdersManager = Annotated[Principal, Depends(Requires(Permission.orders_manage))]
 """Operators, and a customer's admin and order manager (viewers and store managers get 403)."""
 ProducerManager = Annotated[Principal, Depends(Requires(Permission.producer_manage))]
-"""Operators and API keys: the producer's own records and production (customer users get 403)."""
+"""Operators and API keys: the producer's own set-up (production lines, routing) and production.
+Every customer user gets 403, whatever its role."""
 
 __all__ = [
     "CurrentPrincipal",

@@ -11,6 +11,7 @@ from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
 from orders.order.endpoints import router as order_router
 from orders.production.endpoints import router as production_router
+from orders.routing.endpoints import router as routing_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -27,7 +28,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             tables=messaging,
             jobs=jobs,
             migrations_dir=MIGRATIONS,
-            routers=[order_router, lifecycle_router, manual_router, import_router, production_router],
+            routers=[
+                order_router,
+                lifecycle_router,
+                manual_router,
+                import_router,
+                production_router,
+                routing_router,
+            ],
             consumers=consumers,
             job_handlers=job_handlers,
             tags=[
@@ -42,6 +50,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 {
                     "name": "order imports",
                     "description": "CSV files of orders for manual stores, imported in the background.",
+                },
+                {
+                    "name": "routing",
+                    "description": "The producer's production lines and the rules that decide which line "
+                    "an order goes to, with a dry run that explains the decision (operators and API keys).",
                 },
             ],
         ),

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -343,3 +344,54 @@ class TemplateView(Base):
     status: Mapped[str] = mapped_column(String(30))
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# Routing
+
+
+class ProductionLine(Base):
+    """Where orders are made (docs/routing.md). Exactly one line is the default, which takes every order
+    no routing rule claims: the migration creates it, and the partial unique index keeps a second one
+    out even when two requests move the default at once."""
+
+    __tablename__ = "production_lines"
+    __table_args__ = (
+        Index(
+            "uq_production_lines_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    is_default: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class RoutingRule(Base):
+    """One rule: the production line an order goes to when all its conditions hold. Rules are tried by
+    `position` (1..n, without gaps; not unique in the database, since a shift moves many rows at once,
+    so every change of the rules holds the routing lock, `RoutingRepository.lock`)."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, index=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    # No cascade: a line that rules point to is not deleted (409 naming them).
+    production_line_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("production_lines.id"), index=True
+    )
+    # The conditions as the API takes them (`orders.routing.schemas.Conditions`, JSON-ready); a condition
+    # left out is absent, and `{}` matches every order.
+    conditions: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -2,7 +2,7 @@
 mapping's variant mappings, catalog products and templates
 
 Revision ID: 2026_11_30_resolution
-Revises: 2026_11_30_order_imports
+Revises: 2026_11_30_routing
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from printbridge_shared.db import GUID, UTCDateTime
 
 revision = "2026_11_30_resolution"
-down_revision = "2026_11_30_order_imports"
+down_revision = "2026_11_30_routing"
 branch_labels = None
 depends_on = None
 
