@@ -11,7 +11,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.models import Order, OrderEventKind, OrderStatus
+from orders.models import Order, OrderStatus
 from orders.resolution.address import address_holds
 from orders.resolution.holds import Hold, HoldCode
 from orders.resolution.items import Lookup, Resolution, resolve_line
@@ -55,7 +55,9 @@ async def arrived(
     cancelled), then resolution."""
     orders = await ResolutionRepository(session).lock_orders(order_ids)
     for order in orders:
-        await status.record(session, outbox, order, previous=None, actor=status.SYSTEM, message=cause)
+        await status.record(
+            session, outbox, order, previous=None, actor=status.SYSTEM, message=cause, kind=None
+        )
     await resolve(session, outbox, [order.id for order in orders if order.status in UNRESOLVED], cause=cause)
 
 
@@ -97,7 +99,7 @@ async def flag_cancellation(
         previous=OrderStatus(order.status),
         actor=status.SYSTEM,
         message=message,
-        kind=OrderEventKind.cancel_flagged,
+        kind=None,  # intake noted it
     )
 
 

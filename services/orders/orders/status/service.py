@@ -88,31 +88,33 @@ async def record(
     previous: OrderStatus | None,
     actor: str,
     message: str,
-    kind: OrderEventKind = OrderEventKind.status_changed,
+    kind: OrderEventKind | None = OrderEventKind.status_changed,
     now: dt.datetime | None = None,
     source_event_id: uuid.UUID | None = None,
 ) -> None:
-    """Notes the order's status as it now is in its history and publishes it (version raised)."""
+    """Notes the order's status as it now is in its history (as `kind`; None: the caller noted it
+    already) and publishes it (version raised)."""
     now = now or utcnow()
     order.version = (order.version or 0) + 1
     order.updated_at = now
     if previous != order.status:
         order.status_changed_at = now
-    repository = OrderRepository(session)
-    await repository.add_history(
-        OrderEvent(
-            id=uuid.uuid4(),
-            order_id=order.id,
-            at=now,
-            sequence=await repository.next_sequence(order.id),
-            kind=kind,
-            detail=message,
-            source_event_id=source_event_id,
-            source_updated_at=None,
-            status=order.status,
-            actor=actor,
+    if kind is not None:
+        repository = OrderRepository(session)
+        await repository.add_history(
+            OrderEvent(
+                id=uuid.uuid4(),
+                order_id=order.id,
+                at=now,
+                sequence=await repository.next_sequence(order.id),
+                kind=kind,
+                detail=message,
+                source_event_id=source_event_id,
+                source_updated_at=None,
+                status=order.status,
+                actor=actor,
+            )
         )
-    )
     await outbox.record(
         session,
         snapshot(order, previous=previous, actor=actor, message=message, now=now),

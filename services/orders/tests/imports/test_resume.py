@@ -88,7 +88,9 @@ async def test_the_job_runner_retries_an_interrupted_import_and_the_retry_finish
 
     monkeypatch.setattr(processing, "build_order", crashing_once_in_the_second_batch)
     now = dt.datetime.now(dt.UTC) + dt.timedelta(days=2)  # the queued job is due
-    runner = JobRunner(app.state.db, jobs, {IMPORT_JOB: ImportJob(app.state.db)}, clock=lambda: now)
+    runner = JobRunner(
+        app.state.db, jobs, {IMPORT_JOB: ImportJob(app.state.db, app.state.outbox)}, clock=lambda: now
+    )
 
     assert await runner.run_next()  # attempt 1: the first batch, then the crash
     now += dt.timedelta(minutes=1)  # past the retry pause
@@ -121,7 +123,7 @@ async def test_a_job_given_up_leaves_the_import_failed_with_the_reason(
         created_at=dt.datetime.now(dt.UTC),
     )
     async with app.state.db.session() as session:
-        await ImportJob(app.state.db).given_up(session, job, "OSError: disk full")
+        await ImportJob(app.state.db, app.state.outbox).given_up(session, job, "OSError: disk full")
 
     failed = (await client.get(f"/v1/order-imports/{queued_import}", headers=user_headers())).json()
     assert failed["status"] == "failed"

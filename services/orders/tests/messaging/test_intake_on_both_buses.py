@@ -52,7 +52,10 @@ async def test_an_older_version_after_the_newer_one_changes_nothing(client, oper
 
     order = await the_order(client, operator)
     assert order["note"] == "newer"
-    assert [entry["kind"] for entry in order["history"]] == ["received", "ignored_stale"]
+    assert [entry["kind"] for entry in order["history"] if entry["status"] is None] == [
+        "received",
+        "ignored_stale",
+    ]
 
 
 async def test_a_later_update_keeps_the_cancellation(client, operator, send, shop_order):
@@ -62,4 +65,8 @@ async def test_a_later_update_keeps_the_cancellation(client, operator, send, sho
 
     order = await the_order(client, operator)
     assert (order["status"], order["cancel_reason"]) == ("cancelled", "inventory")
-    assert [entry["kind"] for entry in order["history"]] == ["received", "cancelled", "updated"]
+    assert [entry["kind"] for entry in order["history"] if entry["status"] is None] == [
+        "received",
+        "cancelled",
+        "updated",
+    ]
