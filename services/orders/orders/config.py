@@ -9,3 +9,11 @@ class Settings(ServiceSettings):
     service_name: ClassVar[str] = "orders"
 
     database_url: str | None = Field(None, validation_alias="PRINTBRIDGE_ORDERS_DATABASE_URL")
+    allow_private_urls: bool = Field(
+        False,
+        description="Let print files that come with orders be fetched from loopback and private addresses "
+        "and plain http:// (tests, the local sandbox, files on a LAN). Off in production.",
+    )
+    design_file_recheck_interval_s: float = Field(
+        3600.0, gt=0, description="How often print files whose check failed are checked again."
+    )

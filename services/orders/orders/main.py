@@ -3,8 +3,10 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from orders.config import Settings
+from orders.files import jobs as file_jobs
+from orders.files.endpoints import router as files_router
 from orders.imports.endpoints import router as import_router
-from orders.imports.jobs import job_handlers
+from orders.imports.jobs import job_handlers as import_jobs
 from orders.lifecycle.endpoints import router as lifecycle_router
 from orders.manual.endpoints import router as manual_router
 from orders.messaging.topology import consumers
@@ -13,12 +15,14 @@ from orders.order.endpoints import router as order_router
 from orders.production.endpoints import router as production_router
 from orders.routing.endpoints import router as routing_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
+from printbridge_shared.outbound import guarded_client
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> FastAPI:
     settings = settings or Settings()
+    http = guarded_client(allow_private=settings.allow_private_urls)
     return build_service_app(
         ServiceParts(
             name="orders",
@@ -31,13 +35,16 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             routers=[
                 order_router,
                 lifecycle_router,
+                files_router,
                 manual_router,
                 import_router,
                 production_router,
                 routing_router,
             ],
             consumers=consumers,
-            job_handlers=job_handlers,
+            job_handlers=lambda db, outbox: {**import_jobs(db, outbox), **file_jobs.handlers(http, outbox)},
+            schedules=file_jobs.schedules(settings.design_file_recheck_interval_s),
+            closers=[http.aclose],
             tags=[
                 {
                     "name": "orders",

@@ -283,6 +283,30 @@ class OrderImportErrorRow(Base):
     message: Mapped[str] = mapped_column(Text)
 
 
+class OrderFile(Base):
+    """A print file that came with an order (a manual line's `files`), checked by the shared file
+    checker against its print area's requirements (orders/files/)."""
+
+    __tablename__ = "order_files"
+    __table_args__ = (
+        UniqueConstraint("order_id", "position", "area", name="uq_order_files_order_id_position_area"),
+        Index("ix_order_files_status", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    order_id: Mapped[uuid.UUID] = mapped_column(GUID(), ForeignKey("orders.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    area: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text)
+    requirements: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20))  # pending, passed, failed
+    problem: Mapped[str | None] = mapped_column(String(40))
+    message: Mapped[str | None] = mapped_column(Text)
+    fix: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+
 # Projections of the mapping service's aggregates (docs/orders-resolution.md): what a line resolves through.
 
 

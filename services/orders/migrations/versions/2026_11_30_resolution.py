@@ -1,5 +1,5 @@
-"""resolution: production items, holds, status versions and history actors; the projections of
-mapping's variant mappings, catalog products and templates
+"""resolution: print files that came with orders, production items, holds, status versions and
+history actors; the projections of mapping's variant mappings, catalog products and templates
 
 Revision ID: 2026_11_30_resolution
 Revises: 2026_11_30_routing
@@ -36,6 +36,27 @@ def upgrade() -> None:
     with op.batch_alter_table("order_events") as batch:
         batch.add_column(sa.Column("status", sa.String(20), nullable=True))
         batch.add_column(sa.Column("actor", sa.String(320), nullable=True))
+    op.create_table(
+        "order_files",
+        sa.Column("id", GUID(), nullable=False),
+        sa.Column("order_id", GUID(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("area", sa.String(100), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("requirements", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(20), nullable=False),
+        sa.Column("problem", sa.String(40), nullable=True),
+        sa.Column("message", sa.Text(), nullable=True),
+        sa.Column("fix", sa.Text(), nullable=True),
+        sa.Column("details", sa.JSON(), nullable=True),
+        sa.Column("checked_at", UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["order_id"], ["orders.id"], name=op.f("fk_order_files_order_id_orders"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_order_files")),
+        sa.UniqueConstraint("order_id", "position", "area", name="uq_order_files_order_id_position_area"),
+    )
+    op.create_index("ix_order_files_status", "order_files", ["status"])
     op.create_table(
         "variant_mappings",
         sa.Column("shop_variant_id", GUID(), nullable=False),
@@ -94,6 +115,7 @@ def downgrade() -> None:
     op.drop_table("templates")
     op.drop_table("catalog_products")
     op.drop_table("variant_mappings")
+    op.drop_table("order_files")
     with op.batch_alter_table("order_events") as batch:
         batch.drop_column("actor")
         batch.drop_column("status")

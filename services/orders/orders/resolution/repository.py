@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from orders.files import service as files
 from orders.models import (
     CatalogProductView,
     Order,
@@ -105,7 +106,9 @@ class ResolutionRepository:
             if uids
             else []
         )
+        manual_orders = [order.id for order in orders if order.platform == "manual"]
         return Lookup(
+            order_files=await files.results(self.session, manual_orders) if manual_orders else {},
             mappings_by_variant={(m.store_id, m.external_variant_id): m for m in mappings},
             mappings_by_sku=dict(by_sku),
             catalog={product.product_uid: product for product in catalog},

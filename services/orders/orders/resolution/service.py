@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.files import service as files
 from orders.models import Order, OrderStatus
 from orders.resolution.address import address_holds
 from orders.resolution.holds import Hold, HoldCode
@@ -111,6 +112,8 @@ async def _resolve_one(
     waiting: list[str] = []
     for line in order.lines:
         resolved = resolutions[line.position]
+        if resolved.to_check:
+            await files.request_checks(session, order.id, line.position, resolved.to_check)
         holds += resolved.holds
         if resolved.waiting:
             waiting.append(resolved.waiting)

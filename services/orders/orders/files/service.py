@@ -1,0 +1,144 @@
+"""Print files that came with an order: each checked by a durable job with the shared file checker
+(printbridge_shared.printfiles) against its print area, re-checked on a schedule while failed and on
+demand; a result that differs from the one held resolves the order again, so a file fixed at its address
+releases the order (docs/orders-resolution.md)."""
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from orders.models import Order, OrderFile, OrderStatus, jobs
+from printbridge_shared.jobs import enqueue
+from printbridge_shared.printfiles import FileCheck, FileProblem
+
+CHECK_JOB = "order_files.check"
+RECHECK_FAILED_JOB = "order_files.recheck_failed"
+DETAILS = ("format", "bytes", "width_px", "height_px", "width_mm", "height_mm", "dpi", "pages", "http_status")
+
+
+def fingerprint(row: OrderFile) -> str:
+    """What a check is of (the address and the requirements): a check of an older one is dropped."""
+    return hashlib.sha256(json.dumps([row.url, row.requirements], sort_keys=True).encode()).hexdigest()[:32]
+
+
+def result_of(row: OrderFile) -> dict[str, Any]:
+    return {
+        "url": row.url,
+        "status": row.status,
+        "problem": row.problem,
+        "message": row.message,
+        "fix": row.fix,
+        "checked_at": row.checked_at.isoformat() if row.checked_at else None,
+    }
+
+
+async def results(
+    session: AsyncSession, order_ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, int, str], dict[str, Any]]:
+    rows = await session.scalars(select(OrderFile).where(OrderFile.order_id.in_(order_ids)))
+    return {(row.order_id, row.position, row.area): result_of(row) for row in rows}
+
+
+async def request_checks(
+    session: AsyncSession,
+    order_id: uuid.UUID,
+    position: int,
+    files: Sequence[tuple[str, str, Mapping[str, Any]]],
+) -> None:
+    """Checks the line's files (area, url, the area's spec): a new file, or one at a new address or with
+    new requirements, is `pending` and queued; one already checked as it is keeps its result."""
+    for area, url, spec in files:
+        requirements = {key: value for key, value in spec.items() if key != "name"}
+        row = await session.scalar(
+            select(OrderFile).where(
+                OrderFile.order_id == order_id, OrderFile.position == position, OrderFile.area == area
+            )
+        )
+        if row is None:
+            row = OrderFile(id=uuid.uuid4(), order_id=order_id, position=position, area=area)
+            session.add(row)
+        elif row.url == url and row.requirements == requirements:
+            continue
+        row.url, row.requirements = url, requirements
+        row.status, row.problem, row.message, row.fix, row.details, row.checked_at = (
+            "pending",
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        await enqueue_check(session, row)
+
+
+async def enqueue_check(session: AsyncSession, row: OrderFile) -> None:
+    await session.flush()
+    mark = fingerprint(row)
+    await enqueue(
+        session,
+        jobs,
+        CHECK_JOB,
+        {"order_file_id": str(row.id), "fingerprint": mark},
+        unique_key=f"order-file:{row.id}:{mark}",
+    )
+
+
+async def recheck(session: AsyncSession, order_id: uuid.UUID) -> int:
+    """Queues a new check of every file of the order; how many."""
+    rows = (await session.scalars(select(OrderFile).where(OrderFile.order_id == order_id))).all()
+    for row in rows:
+        await enqueue_check(session, row)
+    return len(rows)
+
+
+async def recheck_failed(session: AsyncSession) -> None:
+    """The schedule's work: every failed file of an order still waiting is checked again."""
+    statement = (
+        select(OrderFile)
+        .join(Order, Order.id == OrderFile.order_id)
+        .where(OrderFile.status == "failed", Order.status.in_((OrderStatus.received, OrderStatus.on_hold)))
+    )
+    for row in await session.scalars(statement):
+        await enqueue_check(session, row)
+
+
+async def record_result(
+    session: AsyncSession, file_id: uuid.UUID, mark: str, result: FileCheck
+) -> OrderFile | None:
+    """Keeps a check's result when the row is still what was checked; the row when the result differs
+    from the one held (its order is then to be resolved again), else None."""
+    row = await session.get(OrderFile, file_id)
+    if row is None or fingerprint(row) != mark:
+        return
+    found = result.model_dump(mode="json", include=set(DETAILS), exclude_none=True)
+    outcome = (
+        "passed" if result.ok else "failed",
+        result.reason and result.reason.value,
+        result.message,
+        result.fix,
+        found,
+    )
+    before = (row.status, row.problem, row.message, row.fix, row.details or {})
+    row.status, row.problem, row.message, row.fix, row.details = outcome
+    row.checked_at = result.checked_at
+    if outcome == before:
+        return None
+    await session.flush()
+    return row
+
+
+def unchecked(reason: str) -> FileCheck:
+    """The check itself kept failing (not the file): the file counts as failed until a later check."""
+    return FileCheck(
+        url="",
+        ok=False,
+        reason=FileProblem.file_unreachable,
+        message=f"the file could not be checked: {reason}"[:1000],
+        fix="check again later (POST /v1/orders/{id}/files/recheck); if it keeps failing, host the file "
+        "elsewhere",
+    )
