@@ -68,6 +68,7 @@ class OrderRepository:
         return (await self.session.scalars(statement)).all()
 
     async def get_with_details(self, scope: Scope, order_id: uuid.UUID) -> Order | None:
+        await self.session.flush()  # read afresh below, so nothing pending may be lost
         statement = (
             self.scoped(select(Order).where(Order.id == order_id), scope)
             .options(selectinload(Order.lines), selectinload(Order.history))

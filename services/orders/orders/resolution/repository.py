@@ -32,7 +32,9 @@ class ResolutionRepository:
 
     async def lock_orders(self, order_ids: Collection[uuid.UUID]) -> Sequence[Order]:
         """The orders with their lines, locked until the commit, in id order (two transactions locking
-        overlapping sets never wait on each other in a cycle)."""
+        overlapping sets never wait on each other in a cycle). Pending changes are flushed first: the
+        rows are read afresh (lines replaced since are seen)."""
+        await self.session.flush()
         statement = (
             select(Order)
             .where(Order.id.in_(order_ids))
