@@ -455,6 +455,105 @@ class ShopFlow:
         )
         assert synced.status_code == 202, synced.text
         self.a_product_is_created_in_the_shop_with_its_mapping(customer, shopify_store, shopify, url)
+        self.orders_go_into_production(shop, slug, shopify_store, woo_store, url)
+
+    def orders_go_into_production(
+        self, shop: str, slug: str, shopify_store: str, woo_store: str, url: str
+    ) -> None:
+        """An order of a mapped variant from each shop is resolved and routed; production claims it and
+        reports each step to shipped with tracking, all in its history; a step back is 409. An order of an
+        unmapped variant, or of one whose print file fails, waits on hold with the reason and is released
+        by mapping it or fixing the file, without anyone touching the order."""
+        shopify_variants = self.variants_of(shopify_store, count=4)
+        woo_variants = self.variants_of(woo_store, count=3)
+        external = self.variant(shopify_variants["AF-MATTE"])["external_id"]
+        order = self.order_becomes(self.place_order_of(shop=shop, variant=int(external)), "routed")
+        assert order["line_items"][0]["item"]["product_uid"] == "e2e_flyer_a5", order
+        production = f"{self.base}/v1/production/orders/{order['id']}"
+        assert httpx.post(f"{production}/claim", headers=self.headers).json()["status"] == "accepted"
+        for step in ("in_production", "printed"):
+            assert self.report(order["id"], status=step).json()["status"] == step
+        tracking = {"number": "1Z999AA1", "url": "https://track.example/1Z999AA1", "company": "UPS"}
+        shipped = self.report(order["id"], status="shipped", tracking=tracking)
+        assert shipped.json()["tracking"][0]["number"] == "1Z999AA1", shipped.text
+        assert self.report(order["id"], status="printed").status_code == 409
+        history = httpx.get(f"{self.base}/v1/orders/{order['id']}", headers=self.headers).json()["history"]
+        statuses = [entry["status"] for entry in history if entry["status"]]
+        assert statuses == ["routed", "accepted", "in_production", "printed", "shipped"], history
+
+        woo_variant = self.variant(woo_variants["WF-A5"])
+        unmapped = httpx.delete(
+            f"{self.base}/v1/shop-variants/{woo_variant['id']}/mapping", headers=self.headers
+        )
+        assert unmapped.status_code == 204, unmapped.text
+        held = self.order_becomes(
+            self.place_order_of(slug=slug, variant=int(woo_variant["external_id"])), "on_hold"
+        )
+        assert [reason["code"] for reason in held["hold_reasons"]] == ["unmapped_item"], held
+        assert self.map(woo_variant["id"], {"paper": "gloss"}, url).status_code == 200
+        self.order_becomes(held["external_id"], "routed")
+
+        missing = f"{self.base}/v1/files/{uuid.uuid4()}/content?sig=none"
+        assert self.map(woo_variants["WF-A6"], {"paper": "gloss"}, missing).status_code == 200
+        self.file_fails(woo_variants["WF-A6"])
+        external = self.variant(woo_variants["WF-A6"])["external_id"]
+        held = self.order_becomes(self.place_order_of(slug=slug, variant=int(external)), "on_hold")
+        assert [reason["code"] for reason in held["hold_reasons"]] == ["file_unreachable"], held
+        assert self.map(woo_variants["WF-A6"], {"paper": "gloss"}, url).status_code == 200
+        self.order_becomes(held["external_id"], "routed")
+
+    def place_order_of(self, *, variant: int, shop: str | None = None, slug: str | None = None) -> str:
+        """Places an order of one variant in the Shopify shop or the WooCommerce site; its external id."""
+        if shop is not None:
+            url = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/orders"
+            address = {
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "address1": "Main Street 1",
+                "city": "Berlin",
+                "zip": "10115",
+                "country_code": "DE",
+            }
+            body: dict[str, object] = {
+                "line_items": [{"variant_id": variant, "quantity": 100}],
+                "shipping_address": address,
+            }
+        else:
+            url = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}/orders"
+            shipping = {
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "address_1": "Main Street 1",
+                "city": "Berlin",
+                "postcode": "10115",
+                "country": "DE",
+            }
+            body = {"line_items": [{"variation_id": variant, "quantity": 100}], "shipping": shipping}
+        placed = httpx.post(url, json=body)
+        assert placed.status_code in (200, 201), placed.text
+        return str(placed.json()["id"])
+
+    def order_becomes(self, external_id: str, status: str) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+
+        def reached() -> bool:
+            listed = httpx.get(
+                f"{self.base}/v1/orders", params={"external_id": external_id}, headers=self.headers
+            )
+            items = listed.json()["items"]
+            if not items:
+                return False
+            found.update(httpx.get(f"{self.base}/v1/orders/{items[0]['id']}", headers=self.headers).json())
+            return found["status"] == status
+
+        try:
+            self.eventually(reached, within=30)
+        except AssertionError:
+            raise AssertionError(f"order {external_id} did not become {status}: {found}") from None
+        return found
+
+    def report(self, order_id: str, **body: object) -> httpx.Response:
+        return httpx.post(f"{self.base}/v1/orders/{order_id}/status", json=body, headers=self.headers)
 
     def variants_are_mapped_by_csv(self, store_id: str, variants: dict[str, str], url: str) -> None:
         """The store's export is filled in a spreadsheet and imported: the good row maps its variant, the
