@@ -176,6 +176,7 @@ ROUTES = RouteTable(
         Route("/v1/stores/{store_id}/test-order", "orders"),
         Route("/v1/orders", "orders"),
         Route("/v1/production", "orders"),
+        Route("/v1/production-lines", "orders"),
         Route("/v1/routing-rules", "orders"),
         Route("/v1/postbacks", "orders"),
     ]

@@ -17,7 +17,7 @@ from pydantic import (
 
 from orders.manual.schemas import CountryCode, Currency
 from printbridge_shared.events.contracts import Platform
-from printbridge_shared.fields import ProductUid, Text, display_name, matching
+from printbridge_shared.fields import DecimalInput, ProductUid, Text, display_name, matching
 
 MAX_CONDITION_VALUES = 100
 MAX_RULES = 1_000
@@ -45,7 +45,7 @@ ProductType = Annotated[
     ),
     Field(examples=["flyer"]),
 ]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
+Amount = Annotated[DecimalInput, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
 
 
 def _not_empty(values: list[Any]) -> list[Any]:
