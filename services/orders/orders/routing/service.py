@@ -72,8 +72,9 @@ async def list_lines(
 
 def _default_stays_active(code: str) -> DefaultLineRequired:
     return DefaultLineRequired(
-        f"'{code}' would be the default production line, which takes every order no rule claims, and so it "
-        "stays active; make another line the default first (PATCH it with is_default true)."
+        "The default production line takes every order no rule claims, so it is always active: "
+        f"'{code}' cannot be the default and inactive at once. Send \"active\": true with is_default, or "
+        "make another line the default before deactivating this one."
     )
 
 

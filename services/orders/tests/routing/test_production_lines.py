@@ -1,6 +1,7 @@
 """Production lines: created, listed, read, changed and deleted by operators and API keys; exactly one
 default line always; every bad input a 422 naming the field."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -256,3 +257,17 @@ async def test_a_path_id_that_is_no_uuid_is_422(client, operator):
 
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"] == ["path", "line_id"]
+
+
+async def test_concurrent_moves_of_the_default_leave_exactly_one(app, client, operator, line):
+    lines = [await line(f"line-{index}") for index in range(6)]
+
+    answers = await asyncio.gather(
+        *(
+            client.patch(f"{LINES}/{item['id']}", json={"is_default": True}, headers=operator)
+            for item in lines
+        )
+    )
+
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert len(await defaults(app)) == 1

@@ -1,6 +1,7 @@
 """Routing rules: created, listed by position, read, changed, moved and deleted, positions always 1..n;
 conditions validated value by value; at most 1,000 rules."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -271,3 +272,20 @@ async def test_an_unknown_rule_is_404(client, operator, method, body):
 
     assert (response.status_code, response.headers["content-type"]) == (404, PROBLEM)
     assert response.json()["type"] == "https://printbridge.dev/problems/routing-rule-not-found"
+
+
+async def test_concurrent_changes_keep_the_positions_contiguous(client, operator, line, create_rule):
+    line_id = (await line())["id"]
+    await asyncio.gather(*(create_rule(line_id, name=f"r{index}", position=1) for index in range(8)))
+    listed = (await client.get(RULES, headers=operator)).json()["items"]
+
+    await asyncio.gather(
+        *(
+            client.patch(f"{RULES}/{item['id']}", json={"position": 8 - index}, headers=operator)
+            for index, item in enumerate(listed[:4])
+        ),
+        *(client.delete(f"{RULES}/{item['id']}", headers=operator) for item in listed[4:6]),
+    )
+
+    positions = [position for position, _ in await names_by_position(client, operator)]
+    assert positions == list(range(1, 7))
