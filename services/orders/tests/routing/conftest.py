@@ -1,16 +1,10 @@
-"""What the routing tests share: the default line (there on every database), and creating lines and rules
-through the API."""
+"""What the routing tests share: the default line, and creating lines and rules through the API."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
-from sqlalchemy import select
-
-from orders.models import ProductionLine
-from printbridge_shared.db import utcnow
 
 LINES = "/v1/production-lines"
 RULES = "/v1/routing-rules"
@@ -18,23 +12,8 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-async def default_line(client: httpx.AsyncClient, app: FastAPI, operator: dict[str, str]) -> dict[str, Any]:
-    """The default line as the API shows it. The migration creates it, but the PostgreSQL tests' database
-    is emptied before each test (printbridge_shared.testing.ServiceDatabases): there it is written again,
-    as the migration writes it."""
-    async with app.state.db.session() as session:
-        if await session.scalar(select(ProductionLine).where(ProductionLine.is_default)) is None:
-            now = utcnow()
-            session.add(
-                ProductionLine(
-                    code="default",
-                    name="Default line",
-                    is_default=True,
-                    active=True,
-                    created_at=now,
-                    updated_at=now,
-                )
-            )
+async def default_line(client: httpx.AsyncClient, operator: dict[str, str]) -> dict[str, Any]:
+    """The default line, as the migration created it and the API shows it."""
     response = await client.get(LINES, params={"q": "default"}, headers=operator)
     [line] = [item for item in response.json()["items"] if item["is_default"]]
     return line

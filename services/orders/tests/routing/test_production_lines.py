@@ -14,9 +14,7 @@ from .conftest import LINES, PROBLEM
 pytestmark = pytest.mark.usefixtures("default_line")
 
 
-async def test_the_migration_creates_the_default_line(client, operator, database_url):
-    if not database_url.startswith("sqlite"):
-        pytest.skip("the PostgreSQL tests' database is emptied before each test")
+async def test_the_migration_creates_the_default_line(client, operator):
     response = await client.get(LINES, headers=operator)
 
     [line] = response.json()["items"]
