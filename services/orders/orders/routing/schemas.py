@@ -21,7 +21,7 @@ from printbridge_shared.fields import DecimalInput, ProductUid, Text, display_na
 
 MAX_CONDITION_VALUES = 100
 MAX_RULES = 1_000
-MAX_TEST_ITEMS = 500
+MAX_DRY_RUN_ITEMS = 500
 MAX_DESCRIPTION = 2_000
 
 LineCode = Annotated[
@@ -238,7 +238,7 @@ class DryRunOrder(BaseModel):
     country_code: CountryCode | None = Field(None, description="The shipping country; null when none.")
     total_price: Amount
     currency: Currency
-    items: list[DryRunItem] = Field(min_length=1, max_length=MAX_TEST_ITEMS)
+    items: list[DryRunItem] = Field(min_length=1, max_length=MAX_DRY_RUN_ITEMS)
 
 
 class RoutingDryRun(BaseModel):

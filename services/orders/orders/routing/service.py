@@ -38,6 +38,7 @@ from orders.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleUpdate,
 )
+from orders.routing.schemas import Conditions as ConditionsIn
 from orders.routing.schemas import ProductionLine as ProductionLineRead
 from orders.routing.schemas import RoutingRule as RoutingRuleRead
 from printbridge_shared.db import utcnow
@@ -157,7 +158,7 @@ async def _usable_line(repository: RoutingRepository, line_id: uuid.UUID) -> Non
         raise InactiveProductionLine(line_id, f"is production line '{line.code}', which is inactive")
 
 
-def _stored(conditions: Any) -> dict[str, Any]:
+def _stored(conditions: ConditionsIn) -> dict[str, Any]:
     """The conditions as the rule's JSON column keeps them: only those given, amounts as strings."""
     stored: dict[str, Any] = conditions.model_dump(mode="json", exclude_none=True)
     return stored
