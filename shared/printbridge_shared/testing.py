@@ -33,6 +33,8 @@ from printbridge_shared.events.retry import RetryPolicy
 POSTGRES_ADMIN_URL = os.environ.get(
     "PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+# Where a PostgreSQL test database keeps the rows its migrations wrote (ServiceDatabases._keep_seed_rows).
+SEED_SCHEMA = "pb_test_seed"
 AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
@@ -113,7 +115,8 @@ class ServiceDatabases:
 
     - SQLite: the service's migrations run once into a template file; each test gets its own copy.
     - PostgreSQL: one database per service (and pytest-xdist worker), migrated once; before each test
-      every table but `alembic_version` is emptied and the sequences restart. On a disk that syncs,
+      every table but `alembic_version` is emptied, the sequences restart, and the rows the migrations
+      wrote (orders' default production line) are put back. On a disk that syncs,
       `CREATE DATABASE` (from a template or not) and `DROP DATABASE` take about a second each, emptying
       a few small tables some milliseconds.
     A migration that fails, fails the first test that needs the service's database."""
@@ -175,12 +178,34 @@ class ServiceDatabases:
             await engine.dispose()
         # Dependents first, so foreign keys never stop a DELETE.
         tables = [table for table, _ in reversed(ordered) if table and table != "alembic_version"]
+        seeded = await self._keep_seed_rows(name, tables)
         statements = [f'DELETE FROM "{table}"' for table in tables]
         statements.append(
             "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
             "FROM pg_sequences WHERE schemaname = current_schema()"
         )
+        # Referenced tables first, so foreign keys never stop an INSERT.
+        statements += [f'INSERT INTO "{table}" SELECT * FROM "{SEED_SCHEMA}"."{table}"' for table in seeded]
         return _MigratedPostgres(name, url, "BEGIN; " + "; ".join(statements) + "; COMMIT")
+
+    async def _keep_seed_rows(self, database: str, tables: list[str]) -> list[str]:
+        """Copies the rows the migrations wrote (e.g. orders' default production line) into the schema
+        SEED_SCHEMA, so emptying the tables puts them back: a test begins with the database as migrated,
+        as on SQLite. Returns the tables that have such rows, referenced tables first."""
+        connection = await asyncpg.connect(_postgres_dsn(database))
+        try:
+            seeded = [
+                table
+                for table in reversed(tables)
+                if await connection.fetchval(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
+            ]
+            if seeded:
+                await connection.execute(f'CREATE SCHEMA "{SEED_SCHEMA}"')
+            for table in seeded:
+                await connection.execute(f'CREATE TABLE "{SEED_SCHEMA}"."{table}" AS TABLE "{table}"')
+        finally:
+            await connection.close()
+        return seeded
 
     async def drop(self) -> None:
         if not self._postgres:

@@ -15,6 +15,8 @@ from printbridge_shared.testing import ServiceDatabases, assert_migrations_match
 
 # Any service's migrations will do; customers' are a real history of several steps.
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "customers" / "migrations"
+# Orders' migrations write a row: the default production line.
+SEEDING_MIGRATIONS = MIGRATIONS.parents[1] / "orders" / "migrations"
 
 
 async def add_outbox_row(url: str) -> int:
@@ -90,6 +92,41 @@ async def _database_of(metadata: MetaData, path: Path) -> str:
         await connection.run_sync(metadata.create_all)
     await engine.dispose()
     return url
+
+
+@pytest.mark.postgres
+async def test_the_rows_the_migrations_wrote_are_there_again_after_emptying(tmp_path):
+    databases = ServiceDatabases(tmp_path)
+    try:
+        url = await databases.postgres(SEEDING_MIGRATIONS)
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                seeded = (await connection.execute(text("SELECT id, code FROM production_lines"))).all()
+                await connection.execute(text("UPDATE production_lines SET name = 'Changed'"))
+                await connection.execute(
+                    text(
+                        "INSERT INTO production_lines (id, code, name, is_default, active, created_at, "
+                        "updated_at) VALUES (:id, 'other', 'Other', false, true, now(), now())"
+                    ),
+                    {"id": str(uuid.uuid4())},
+                )
+        finally:
+            await engine.dispose()
+
+        await databases.postgres(SEEDING_MIGRATIONS)
+
+        assert await count(url, "production_lines") == 1
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                again = (await connection.execute(text("SELECT id, code FROM production_lines"))).all()
+                name = await connection.scalar(text("SELECT name FROM production_lines"))
+        finally:
+            await engine.dispose()
+        assert (again, name) == (seeded, "Default line")
+    finally:
+        await databases.drop()
 
 
 async def test_a_database_made_from_the_models_matches_them(tmp_path):

@@ -155,6 +155,19 @@ MATRIX = {
     "import_store_products": "401 any any any 403 403 any",
     "list_product_imports": "401 any any any 403 any any",
     "get_product_import": "401 any any any 403 any any",
+    # Routing is the producer's own set-up: operators and API keys only, every customer role 403. The
+    # path's line or rule is made up (404); a create or dry run with an empty body answers 422.
+    "list_production_lines": OPERATOR,
+    "create_production_line": OPERATOR,
+    "get_production_line": "401 any 403 403 403 403 403",
+    "update_production_line": "401 any 403 403 403 403 403",
+    "delete_production_line": "401 any 403 403 403 403 403",
+    "list_routing_rules": OPERATOR,
+    "create_routing_rule": OPERATOR,
+    "test_routing_rules": OPERATOR,
+    "get_routing_rule": "401 any 403 403 403 403 403",
+    "update_routing_rule": "401 any 403 403 403 403 403",
+    "delete_routing_rule": "401 any 403 403 403 403 403",
 }
 RUNS = {"any", "ok"}
 

@@ -246,7 +246,10 @@ def test_a_nested_path_reaches_the_service_the_route_table_names(
     assert (response.json()["port"], response.json()["path"]) == (gateway.ports[service], path)
 
 
-@pytest.mark.parametrize("path", ["/v1/stores/7/orders", "/v1/stores/7/test-order", "/v1/routing-rules"])
+@pytest.mark.parametrize(
+    "path",
+    ["/v1/stores/7/orders", "/v1/stores/7/test-order", "/v1/routing-rules", "/v1/production-lines/7"],
+)
 def test_orders_paths_nested_under_a_store_reach_orders(gateway: Gateway, path: str) -> None:
     assert gateway.get(path).status_code == 502, "orders is the upstream that is down in this fixture"
 

@@ -27,6 +27,8 @@ from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 LINES = "/v1/production-lines"
 RULES = "/v1/routing-rules"
+# A rule's path segment is a uuid (`{rule_id:uuid}`): `/v1/routing-rules/test` is then only the dry run,
+# for every method (a GET there is 405, not a rule that cannot exist).
 router = APIRouter(tags=["routing"])
 
 
@@ -142,7 +144,7 @@ async def create_routing_rule(
     return rule
 
 
-@router.get(RULES + "/{rule_id}", response_model=RoutingRule)
+@router.get(RULES + "/{rule_id:uuid}", response_model=RoutingRule)
 async def get_routing_rule(
     rule_id: uuid.UUID, session: ReadSessionDep, _principal: ProducerManager
 ) -> RoutingRule:
@@ -150,7 +152,7 @@ async def get_routing_rule(
     return service.rule_to_read(await service.get_rule(session, rule_id))
 
 
-@router.patch(RULES + "/{rule_id}", response_model=RoutingRule)
+@router.patch(RULES + "/{rule_id:uuid}", response_model=RoutingRule)
 async def update_routing_rule(
     rule_id: uuid.UUID, payload: RoutingRuleUpdate, session: SessionDep, _principal: ProducerManager
 ) -> RoutingRule:
@@ -159,7 +161,7 @@ async def update_routing_rule(
     return service.rule_to_read(await service.update_rule(session, rule_id, payload))
 
 
-@router.delete(RULES + "/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(RULES + "/{rule_id:uuid}", status_code=status.HTTP_204_NO_CONTENT)
 async def delete_routing_rule(rule_id: uuid.UUID, session: SessionDep, _principal: ProducerManager) -> None:
     """Delete the rule; the rules after it move up one."""
     await service.delete_rule(session, rule_id)

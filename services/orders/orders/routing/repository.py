@@ -104,7 +104,7 @@ class RoutingRepository:
             .where(or_(ProductionLine.is_default, RoutingRule.id.is_not(None)))
             .order_by(RoutingRule.position)
         )
-        return [(line, rule) for line, rule in (await self.session.execute(statement)).tuples()]
+        return [(line, rule) for line, rule in await self.session.execute(statement)]
 
     def add(self, row: ProductionLine | RoutingRule) -> None:
         self.session.add(row)

@@ -17,11 +17,11 @@ from pydantic import (
 
 from orders.manual.schemas import CountryCode, Currency
 from printbridge_shared.events.contracts import Platform
-from printbridge_shared.fields import ProductUid, Text, display_name, matching
+from printbridge_shared.fields import DecimalInput, ProductUid, Text, display_name, matching
 
 MAX_CONDITION_VALUES = 100
 MAX_RULES = 1_000
-MAX_TEST_ITEMS = 500
+MAX_DRY_RUN_ITEMS = 500
 MAX_DESCRIPTION = 2_000
 
 LineCode = Annotated[
@@ -45,7 +45,7 @@ ProductType = Annotated[
     ),
     Field(examples=["flyer"]),
 ]
-Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
+Amount = Annotated[DecimalInput, Field(ge=0, max_digits=18, decimal_places=6, allow_inf_nan=False)]
 
 
 def _not_empty(values: list[Any]) -> list[Any]:
@@ -238,7 +238,7 @@ class DryRunOrder(BaseModel):
     country_code: CountryCode | None = Field(None, description="The shipping country; null when none.")
     total_price: Amount
     currency: Currency
-    items: list[DryRunItem] = Field(min_length=1, max_length=MAX_TEST_ITEMS)
+    items: list[DryRunItem] = Field(min_length=1, max_length=MAX_DRY_RUN_ITEMS)
 
 
 class RoutingDryRun(BaseModel):

@@ -38,6 +38,7 @@ from orders.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleUpdate,
 )
+from orders.routing.schemas import Conditions as ConditionsIn
 from orders.routing.schemas import ProductionLine as ProductionLineRead
 from orders.routing.schemas import RoutingRule as RoutingRuleRead
 from printbridge_shared.db import utcnow
@@ -72,8 +73,9 @@ async def list_lines(
 
 def _default_stays_active(code: str) -> DefaultLineRequired:
     return DefaultLineRequired(
-        f"'{code}' would be the default production line, which takes every order no rule claims, and so it "
-        "stays active; make another line the default first (PATCH it with is_default true)."
+        "The default production line takes every order no rule claims, so it is always active: "
+        f"'{code}' cannot be the default and inactive at once. Send \"active\": true with is_default, or "
+        "make another line the default before deactivating this one."
     )
 
 
@@ -156,7 +158,7 @@ async def _usable_line(repository: RoutingRepository, line_id: uuid.UUID) -> Non
         raise InactiveProductionLine(line_id, f"is production line '{line.code}', which is inactive")
 
 
-def _stored(conditions: Any) -> dict[str, Any]:
+def _stored(conditions: ConditionsIn) -> dict[str, Any]:
     """The conditions as the rule's JSON column keeps them: only those given, amounts as strings."""
     stored: dict[str, Any] = conditions.model_dump(mode="json", exclude_none=True)
     return stored
