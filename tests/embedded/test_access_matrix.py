@@ -87,19 +87,6 @@ MATRIX = {
     "claim_production_order": "401 any 403 403 403 403 403",
     "reject_production_items": "401 any 403 403 403 403 403",
     "report_order_status": "401 any 403 403 403 403 403",
-    # Production lines and routing rules are the producer's set-up: operators only. The path's line or rule
-    # is made up (404); a create or test with an empty body answers 422.
-    "list_production_lines": OPERATOR,
-    "create_production_line": "401 any 403 403 403 403 403",
-    "get_production_line": "401 any 403 403 403 403 403",
-    "update_production_line": "401 any 403 403 403 403 403",
-    "delete_production_line": "401 any 403 403 403 403 403",
-    "list_routing_rules": OPERATOR,
-    "test_routing_rules": "401 any 403 403 403 403 403",
-    "create_routing_rule": "401 any 403 403 403 403 403",
-    "get_routing_rule": "401 any 403 403 403 403 403",
-    "update_routing_rule": "401 any 403 403 403 403 403",
-    "delete_routing_rule": "401 any 403 403 403 403 403",
     # CSV order imports: orders:manage uploads (and gets the template), orders:read follows them.
     "get_order_import_template": "401 any any 403 any 403 any",
     "create_order_import": "401 any any 403 any 403 any",

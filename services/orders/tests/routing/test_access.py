@@ -10,7 +10,7 @@ from printbridge_shared.testing import bearer
 from .conftest import LINES, PROBLEM, RULES
 
 pytestmark = pytest.mark.usefixtures("default_line")
-SOME_ID = uuid.uuid4()
+SOME_ID = uuid.UUID("6f1c2a3e-0000-4000-8000-00000000c0de")  # fixed: xdist workers must collect the same ids
 ENDPOINTS = [
     ("GET", LINES, None),
     ("POST", LINES, {"code": "berlin", "name": "Berlin"}),
