@@ -114,7 +114,7 @@ async def record_result(
     from the one held (its order is then to be resolved again), else None."""
     row = await session.get(OrderFile, file_id)
     if row is None or fingerprint(row) != mark:
-        return
+        return None
     found = result.model_dump(mode="json", include=set(DETAILS), exclude_none=True)
     outcome = (
         "passed" if result.ok else "failed",
