@@ -155,7 +155,7 @@ async def _resolve_one(
         )
         return
     _set_items(order, resolutions)
-    decision = await routing.route(session, _facts(order))
+    decision = await routing.route(session, facts_of(order))
     order.production_line_id = decision.production_line_id
     order.routing_rule_id = decision.rule_id
     await _move(
@@ -195,7 +195,8 @@ async def _move(
     log.info("order_resolved", order_id=str(order.id), status=to.value)
 
 
-def _facts(order: Order) -> OrderFacts:
+def facts_of(order: Order) -> OrderFacts:
+    """What routing looks at of an order (its lines loaded, their items resolved)."""
     address = order.shipping_address or {}
     return OrderFacts(
         customer_id=order.customer_id,

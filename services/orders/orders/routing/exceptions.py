@@ -1,6 +1,7 @@
 import uuid
 from collections.abc import Sequence
 
+from orders.models import OrderStatus
 from printbridge_shared.errors import AppError, Conflict, InvalidInput, NotFound, field_errors
 
 
@@ -85,3 +86,15 @@ class NoDefaultLine(AppError):
     request can remove it)."""
 
     status, code, title = 500, "no-default-production-line", "No default production line"
+
+
+class OrderNotResolved(Conflict):
+    code = "order-not-resolved"
+
+    def __init__(self, order_id: uuid.UUID, status: OrderStatus) -> None:
+        super().__init__(
+            f"Order {order_id} is {status.value} and not every item of it is resolved, so it cannot be "
+            f"routed; its hold_reasons say what is missing (GET /v1/orders/{order_id}), or describe the "
+            "order in `order`.",
+            current_status=status.value,
+        )

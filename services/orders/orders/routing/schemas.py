@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from orders.manual.schemas import CountryCode, Currency
@@ -242,17 +243,22 @@ class DryRunOrder(BaseModel):
 
 
 class RoutingDryRun(BaseModel):
-    """What to route: an order described in full (`order`)."""
+    """What to route: an order of the system (`order_id`, routed as it is resolved) or one described in
+    full (`order`); exactly one of them."""
 
     model_config = ConfigDict(extra="forbid")
 
+    order_id: uuid.UUID | None = Field(None, description="An order whose items are resolved.")
     order: DryRunOrder | None = Field(None, validate_default=True)
 
     @field_validator("order")
     @classmethod
-    def _order_given(cls, order: DryRunOrder | None) -> DryRunOrder:
-        if order is None:
-            raise ValueError("required: the order to route (customer_id, store_id, platform, … and items)")
+    def _one_order(cls, order: DryRunOrder | None, info: ValidationInfo) -> DryRunOrder | None:
+        if "order_id" in info.data and (info.data["order_id"] is None) == (order is None):
+            raise ValueError(
+                "give exactly one of order_id (an order of the system) or order (customer_id, store_id, "
+                "platform, … and items)"
+            )
         return order
 
 
