@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, text
 
 from printbridge_shared.auth.principal import Principal, PrincipalKind, Role
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
@@ -33,6 +33,9 @@ from printbridge_shared.events.retry import RetryPolicy
 POSTGRES_ADMIN_URL = os.environ.get(
     "PRINTBRIDGE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
+# Where a migrated PostgreSQL test database keeps the rows its migrations wrote, to restore them when it
+# is emptied for the next test (outside the service's schema: the migrations check never sees it).
+SEED_SCHEMA = "pb_test_seed"
 AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
@@ -113,7 +116,8 @@ class ServiceDatabases:
 
     - SQLite: the service's migrations run once into a template file; each test gets its own copy.
     - PostgreSQL: one database per service (and pytest-xdist worker), migrated once; before each test
-      every table but `alembic_version` is emptied and the sequences restart. On a disk that syncs,
+      every table but `alembic_version` is emptied, the sequences restart and the rows the migrations
+      wrote are put back (a test starts with what SQLite's copy has). On a disk that syncs,
       `CREATE DATABASE` (from a template or not) and `DROP DATABASE` take about a second each, emptying
       a few small tables some milliseconds.
     A migration that fails, fails the first test that needs the service's database."""
@@ -169,17 +173,29 @@ class ServiceDatabases:
         await upgrade(migrations, url)
         engine = create_async_engine(url)
         try:
-            async with engine.connect() as conn:
+            async with engine.begin() as conn:
                 ordered = await conn.run_sync(lambda sync: inspect(sync).get_sorted_table_and_fkc_names())
+                # Parents first; the rows the migrations wrote (e.g. orders' default production line) are
+                # kept aside in a schema of their own, as the SQLite template keeps them.
+                parents_first = [table for table, _ in ordered if table and table != "alembic_version"]
+                seeded = [
+                    table
+                    for table in parents_first
+                    if await conn.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{table}")'))
+                ]
+                if seeded:
+                    await conn.execute(text(f'CREATE SCHEMA "{SEED_SCHEMA}"'))
+                for table in seeded:
+                    await conn.execute(text(f'CREATE TABLE "{SEED_SCHEMA}"."{table}" AS TABLE "{table}"'))
         finally:
             await engine.dispose()
-        # Dependents first, so foreign keys never stop a DELETE.
-        tables = [table for table, _ in reversed(ordered) if table and table != "alembic_version"]
-        statements = [f'DELETE FROM "{table}"' for table in tables]
+        # Dependents first, so foreign keys never stop a DELETE; then the migrations' rows again.
+        statements = [f'DELETE FROM "{table}"' for table in reversed(parents_first)]
         statements.append(
             "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false) "
             "FROM pg_sequences WHERE schemaname = current_schema()"
         )
+        statements += [f'INSERT INTO "{table}" TABLE "{SEED_SCHEMA}"."{table}"' for table in seeded]
         return _MigratedPostgres(name, url, "BEGIN; " + "; ".join(statements) + "; COMMIT")
 
     async def drop(self) -> None:

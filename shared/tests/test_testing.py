@@ -110,3 +110,25 @@ async def test_a_column_type_that_differs_from_the_model_is_reported(tmp_path):
     Table("customers", models, Column("id", Integer, primary_key=True), Column("name", String(50)))
     with pytest.raises(AssertionError, match="modify_type"):
         await assert_migrations_match_models(url, models)
+
+
+@pytest.mark.postgres
+async def test_the_rows_the_migrations_wrote_are_there_again_in_each_postgres_test(tmp_path):
+    # Orders' migrations create the default production line, as SQLite's copy of the template has it.
+    orders = MIGRATIONS.parents[2] / "services" / "orders" / "migrations"
+    databases = ServiceDatabases(tmp_path)
+    try:
+        url = await databases.postgres(orders)
+        assert await count(url, "production_lines") == 1
+        engine = create_async_engine(url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(text("DELETE FROM production_lines"))
+        finally:
+            await engine.dispose()
+
+        again = await databases.postgres(orders)
+
+        assert await count(again, "production_lines WHERE is_default AND code = 'default'") == 1
+    finally:
+        await databases.drop()
