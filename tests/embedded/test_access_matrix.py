@@ -81,6 +81,8 @@ MATRIX = {
     "get_order_import": "401 any any 403 any any any",
     # Placing a manual order needs orders:manage (not viewers, not store managers); the store is made up.
     "place_manual_order": "401 any any 403 any 403 any",
+    # Checking a manual order's print files again needs orders:manage too; the order is made up.
+    "recheck_order_files": "401 any any 403 any 403 any",
     # The catalog is the producer's: every signed-in caller reads it, only operators write it. The path's
     # product is made up (404); a create with an empty body answers 422.
     "create_catalog_product": OPERATOR,
