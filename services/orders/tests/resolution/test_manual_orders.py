@@ -52,17 +52,29 @@ def allow_private_urls() -> bool:
 
 
 @pytest.fixture
+def recheck_interval_s() -> float:
+    """How often failed files are checked again: hourly, as by default (a test parametrizes this)."""
+    return 3600.0
+
+
+@pytest.fixture
 def app(
     database_url: str,
     auth: AuthKeys,
     bus: InProcessBus,
     tls_files: TlsFiles,
     allow_private_urls: bool,
+    recheck_interval_s: float,
     monkeypatch: pytest.MonkeyPatch,
 ) -> FastAPI:
     # httpx trusts what SSL_CERT_FILE names, read when the app's file client is made: the server's CA.
     monkeypatch.setenv("SSL_CERT_FILE", str(tls_files.ca_cert))
-    settings = Settings(database_url=database_url, log_json=False, allow_private_urls=allow_private_urls)
+    settings = Settings(
+        database_url=database_url,
+        log_json=False,
+        allow_private_urls=allow_private_urls,
+        design_file_recheck_interval_s=recheck_interval_s,
+    )
     return create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
 
 
@@ -207,6 +219,21 @@ async def test_a_failing_file_holds_the_order_until_it_is_fixed_at_its_address_a
     released = await reaches("routed")
     assert released["hold_reasons"] == []
     assert released["line_items"][0]["item"]["files"] == {"front": url}
+
+
+@pytest.mark.parametrize("recheck_interval_s", [0.2])
+async def test_a_failed_file_fixed_at_its_address_releases_the_order_without_anyone_asking(
+    deliver, catalog_product, place, reaches, fixable
+):
+    name, url = fixable
+    await deliver(catalog_product(), aggregate_version=1)
+    await place(line(files={"front": url}))
+    assert codes(await reaches("on_hold")) == ["file_unreachable"]
+
+    FILES[name] = GOOD_PDF
+
+    released = await reaches("routed")
+    assert "'front' print file of item 0 was checked: passed" in released["history"][-1]["detail"]
 
 
 async def test_a_web_page_behind_a_pdf_link_of_a_file_host_fails_as_html(
@@ -385,8 +412,8 @@ async def test_a_line_by_sku_is_resolved_through_the_customers_variant_mapping(
     assert item["source"] == {"kind": "mapping", "shop_variant_id": str(shop_variant_id)}
 
 
-async def test_an_sku_mapped_twice_or_not_at_all_leaves_the_line_unmapped(
-    deliver, catalog_product, mapping, place
+async def test_an_sku_mapped_twice_or_not_at_all_leaves_the_line_unmapped_until_one_mapping_is_left(
+    deliver, catalog_product, mapping, place, read_order
 ):
     by_sku = line(product_uid=None, options=None, files=None, sku="FLYER-A5")
     await deliver(catalog_product(), aggregate_version=1)
@@ -398,13 +425,20 @@ async def test_an_sku_mapped_twice_or_not_at_all_leaves_the_line_unmapped(
     )
 
     await deliver(mapping(), aggregate_version=1)
-    await deliver(mapping(shop_variant_id=uuid.uuid4(), external_variant_id="34505433"), aggregate_version=1)
+    second = uuid.uuid4()
+    await deliver(mapping(shop_variant_id=second, external_variant_id="34505433"), aggregate_version=1)
     twice = await place(by_sku, reference="PO-2")
 
     [reason] = twice["hold_reasons"]
     assert (reason["code"], reason["position"]) == ("unmapped_item", 0)
     assert "SKU FLYER-A5 names 2 mapped shop variants of this customer" in reason["message"]
     assert "map exactly one shop variant with this SKU" in reason["fix"]
+
+    await deliver(mapping(removed=True), aggregate_version=2)
+
+    released = await read_order("PO-2")
+    assert released["status"] == "routed", released["hold_reasons"]
+    assert released["line_items"][0]["item"]["source"]["shop_variant_id"] == str(second)
 
 
 async def test_a_csv_imported_order_is_resolved_like_one_placed_by_api(
