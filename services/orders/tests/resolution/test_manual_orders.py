@@ -299,7 +299,7 @@ async def test_a_file_at_a_private_address_holds_the_order_as_unreachable(
     ids=["wrong value", "missing attribute", "unknown attribute", "unknown print area", "unknown", "retired"],
 )
 async def test_a_spec_the_catalog_does_not_take_holds_the_order_until_the_catalog_changes(
-    deliver, catalog_product, place, reaches, read_order, files_url, given, code, said, fixed
+    deliver, catalog_product, place, reaches, files_url, given, code, said, fixed
 ):
     front = f"{files_url}/front.pdf"
     if "files" in given:
