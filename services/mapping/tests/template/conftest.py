@@ -3,21 +3,13 @@ of one customer, and a real file server on a local socket serving print files (P
 behind a `.pdf` link and 404s. The app may fetch private addresses here (`allow_private_urls`) unless a
 test builds it otherwise."""
 
-import io
-import struct
 import uuid
-import zlib
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from pypdf import PdfWriter
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from mapping.config import Settings
 from mapping.main import create_app
@@ -27,35 +19,12 @@ from printbridge_shared.app import Runtime
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.envelope import Envelope
 from printbridge_shared.testing import AuthKeys, bearer, eventually, recorded_events
+from printbridge_shared.testing_files import file_server, pdf, png
 
 TEMPLATES = "/v1/templates"
 PRODUCTS = "/v1/catalog/products"
-MM_PER_POINT = 25.4 / 72
 
-
-def pdf(width_mm: float, height_mm: float) -> bytes:
-    writer = PdfWriter()
-    writer.add_blank_page(width_mm / MM_PER_POINT, height_mm / MM_PER_POINT)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    rows = (b"\x00" + b"\xff" * width) * height
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows))
-        + chunk(b"IEND", b"")
-    )
-
-
-# A5 with 3 mm bleed: 154 x 216 mm.
+# A5 with 3 mm bleed: 154 x 216 mm. What the file server serves; a test may change it.
 FILES: dict[str, bytes] = {
     "front.pdf": pdf(154, 216),
     "back.pdf": pdf(154, 216),
@@ -64,24 +33,9 @@ FILES: dict[str, bytes] = {
 }
 
 
-def file_server() -> Starlette:
-    async def file(request: Request) -> Response:
-        content = FILES.get(request.path_params["name"])
-        if content is None:
-            return Response("no such file", status_code=404)
-        return Response(content, media_type="application/octet-stream")
-
-    async def login_page(_: Request) -> Response:
-        return Response(
-            "<!DOCTYPE html><html><body>Log in to download</body></html>", media_type="application/pdf"
-        )
-
-    return Starlette(routes=[Route("/files/{name}", file), Route("/download/{name}", login_page)])
-
-
 @pytest.fixture(scope="module")
 def files_url() -> Iterator[str]:
-    with running(file_server()) as url:
+    with running(file_server(FILES)) as url:
         yield f"{url}/files"
 
 

@@ -14,8 +14,9 @@ from mapping.specs.files import RECHECK_FAILED_JOB as RECHECK
 from mapping.specs.repository import DesignFileRepository
 from printbridge_shared.printfiles import FileCheck
 from printbridge_shared.testing import eventually
+from printbridge_shared.testing_files import pdf
 
-from .conftest import FILES, PRODUCTS, TEMPLATES, pdf, settled, template, template_events
+from .conftest import FILES, PRODUCTS, TEMPLATES, settled, template, template_events
 
 pytestmark = pytest.mark.usefixtures("catalog")
 

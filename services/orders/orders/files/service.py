@@ -26,9 +26,15 @@ def fingerprint(row: OrderFile) -> str:
     return hashlib.sha256(json.dumps([row.url, row.requirements], sort_keys=True).encode()).hexdigest()[:32]
 
 
+def requirements_of(area: Mapping[str, Any]) -> dict[str, Any]:
+    """What a file of a print area is checked against: the catalog's print area without its name."""
+    return {key: value for key, value in area.items() if key != "name"}
+
+
 def result_of(row: OrderFile) -> dict[str, Any]:
     return {
         "url": row.url,
+        "requirements": row.requirements,
         "status": row.status,
         "problem": row.problem,
         "message": row.message,
@@ -53,7 +59,7 @@ async def request_checks(
     """Checks the line's files (area, url, the area's spec): a new file, or one at a new address or with
     new requirements, is `pending` and queued; one already checked as it is keeps its result."""
     for area, url, spec in files:
-        requirements = {key: value for key, value in spec.items() if key != "name"}
+        requirements = requirements_of(spec)
         row = await session.scalar(
             select(OrderFile).where(
                 OrderFile.order_id == order_id, OrderFile.position == position, OrderFile.area == area

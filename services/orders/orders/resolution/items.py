@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from orders.files.service import requirements_of
 from orders.models import CatalogProductView, Order, OrderLine, TemplateView, VariantMappingView
 from orders.resolution.holds import FILE_HOLDS, Hold, HoldCode
 
@@ -22,7 +23,7 @@ class Lookup:
     catalog: Mapping[str, CatalogProductView] = field(default_factory=dict)
     templates: Mapping[uuid.UUID, TemplateView] = field(default_factory=dict)
     # The checks of files that came with orders: (order, line position, print area) → the result
-    # ({url, status, problem, message, fix, checked_at}).
+    # ({url, requirements, status, problem, message, fix, checked_at}).
     order_files: Mapping[tuple[uuid.UUID, int, str], Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -254,7 +255,8 @@ def _catalog_line(order: Order, line: OrderLine, lookup: Lookup) -> Resolution:
     for area in product.print_areas:
         name, url = area["name"], files[area["name"]]
         result = lookup.order_files.get((order.id, line.position, name))
-        if result is None or result.get("url") != url:
+        # A check of another address, or against the print area before the catalog changed it, is stale.
+        if result is None or (result.get("url"), result.get("requirements")) != (url, requirements_of(area)):
             to_check.append((name, url, area))
             result = {"url": url, "status": "pending"}
         checked[name] = result

@@ -13,7 +13,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from orders.manual.schemas import CountryCode, Currency
