@@ -481,6 +481,7 @@ class ShopFlow:
         statuses = [entry["status"] for entry in history if entry["status"]]
         assert statuses == ["routed", "accepted", "in_production", "printed", "shipped"], history
 
+        line = self.routing_rule_for_woocommerce()
         woo_variant = self.variant(woo_variants["WF-A5"])
         unmapped = httpx.delete(
             f"{self.base}/v1/shop-variants/{woo_variant['id']}/mapping", headers=self.headers
@@ -491,7 +492,13 @@ class ShopFlow:
         )
         assert [reason["code"] for reason in held["hold_reasons"]] == ["unmapped_item"], held
         assert self.map(woo_variant["id"], {"paper": "gloss"}, url).status_code == 200
-        self.order_becomes(held["external_id"], "routed")
+        routed = self.order_becomes(held["external_id"], "routed")
+        assert routed["production_line_id"] == line, routed
+        dry_run = httpx.post(
+            f"{self.base}/v1/routing-rules/test", json={"order_id": routed["id"]}, headers=self.headers
+        )
+        assert dry_run.status_code == 200, dry_run.text
+        assert dry_run.json()["rule"]["name"] == "WooCommerce to the e2e line", dry_run.text
 
         missing = f"{self.base}/v1/files/{uuid.uuid4()}/content?sig=none"
         assert self.map(woo_variants["WF-A6"], {"paper": "gloss"}, missing).status_code == 200
@@ -501,6 +508,21 @@ class ShopFlow:
         assert [reason["code"] for reason in held["hold_reasons"]] == ["file_unreachable"], held
         assert self.map(woo_variants["WF-A6"], {"paper": "gloss"}, url).status_code == 200
         self.order_becomes(held["external_id"], "routed")
+
+    def routing_rule_for_woocommerce(self) -> str:
+        """A production line and the rule that sends every WooCommerce order to it; the line's id."""
+        line = httpx.post(
+            f"{self.base}/v1/production-lines", json={"code": "e2e-woo", "name": "E2E"}, headers=self.headers
+        )
+        assert line.status_code == 201, line.text
+        rule = {
+            "name": "WooCommerce to the e2e line",
+            "production_line_id": line.json()["id"],
+            "conditions": {"platforms": ["woocommerce"]},
+        }
+        created = httpx.post(f"{self.base}/v1/routing-rules", json=rule, headers=self.headers)
+        assert created.status_code == 201, created.text
+        return str(line.json()["id"])
 
     def place_order_of(self, *, variant: int, shop: str | None = None, slug: str | None = None) -> str:
         """Places an order of one variant in the Shopify shop or the WooCommerce site; its external id."""
