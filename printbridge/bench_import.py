@@ -80,8 +80,9 @@ async def _run(url: str, path: Path, megabytes: float) -> ImportResult:
     from orders.imports.processing import run_import
     from orders.imports.service import CHUNK_BYTES, create_import
     from orders.main import MIGRATIONS
-    from orders.models import OrderImport, Store
+    from orders.models import OrderImport, Store, messaging
     from printbridge_shared.db import Database, utcnow
+    from printbridge_shared.events.outbox import Outbox
     from printbridge_shared.migrations import upgrade
 
     await upgrade(MIGRATIONS, url)
@@ -106,7 +107,7 @@ async def _run(url: str, path: Path, megabytes: float) -> ImportResult:
     started, cpu_started = time.perf_counter(), time.process_time()
     async with db.session() as session:
         record = await create_import(session, store, chunks(), filename=path.name, run_at=utcnow())
-    await run_import(db, record.id)
+    await run_import(db, Outbox(messaging.outbox, "orders"), record.id)
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     async with db.read_session() as session:

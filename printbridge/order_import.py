@@ -15,8 +15,10 @@ from orders.imports.schemas import OrderImport
 from orders.imports.service import CHUNK_BYTES, create_import, get, importable_store
 from orders.main import MIGRATIONS
 from orders.models import OrderImport as OrderImportRecord
+from orders.models import messaging
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import Database
+from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.migrations import upgrade
 
 FALLBACK_AFTER = dt.timedelta(minutes=15)
@@ -61,7 +63,7 @@ async def import_file(url: str, store_id: uuid.UUID, path: Path, *, show_progres
                     task, completed=state.lines_done, created=state.orders_created, failed=state.rows_failed
                 )
 
-            await run_import(db, record.id, progress=advance)
+            await run_import(db, Outbox(messaging.outbox, "orders"), record.id, progress=advance)
         async with db.read_session() as session:
             return await get(session, OPERATOR, record.id)
     finally:

@@ -9,9 +9,10 @@ from orders.models import OrderStatus
 from orders.order.schemas import HoldReason, ProductionItem, Tracking
 from orders.status.machine import REPORTABLE
 from printbridge_shared.events.contracts import Platform, ShopAddress
+from printbridge_shared.fields import Text
 
 MAX_POSITIONS = 500
-Message = Annotated[str, Field(min_length=1, max_length=2000)]
+Message = Annotated[Text, Field(min_length=1, max_length=2000)]
 
 
 def _reportable(status: OrderStatus) -> OrderStatus:
@@ -41,7 +42,7 @@ class TrackingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     number: Text100
-    url: Annotated[str, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = None
+    url: Annotated[Text, Field(max_length=2000, pattern=r"^https?://\S+$")] | None = None
     company: Text200 | None = None
 
 
