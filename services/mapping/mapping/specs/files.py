@@ -3,8 +3,6 @@ their print area's requirements, re-checked on a schedule while failed and on de
 with the catalog. A file whose address and requirements did not change keeps its result; any other
 change makes it `pending` and queues its check."""
 
-import hashlib
-import json
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -19,11 +17,12 @@ from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import DesignFileResult
 from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.jobs import enqueue
-from printbridge_shared.printfiles import FileCheck, FileProblem
+from printbridge_shared.printfiles import FileCheck
+from printbridge_shared.printfiles.jobs import details_of
+from printbridge_shared.printfiles.jobs import fingerprint as check_fingerprint
 
 CHECK_JOB = "design_files.check"
 RECHECK_FAILED_JOB = "design_files.recheck_failed"
-DETAILS = ("format", "bytes", "width_px", "height_px", "width_mm", "height_mm", "dpi", "pages", "http_status")
 
 
 def requirements_of(product: CatalogProduct, area: str) -> dict[str, Any] | None:
@@ -37,8 +36,7 @@ def requirements_of(product: CatalogProduct, area: str) -> dict[str, Any] | None
 def fingerprint(row: DesignFile) -> str:
     """Names what a check is of (the address and the requirements): a check of an older address or older
     requirements finds another fingerprint and is dropped."""
-    text = json.dumps([row.url, row.requirements], sort_keys=True)
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return check_fingerprint(row.url, row.requirements)
 
 
 async def enqueue_check(session: AsyncSession, row: DesignFile) -> None:
@@ -151,7 +149,7 @@ async def record_result(
     if row is None or fingerprint(row) != mark:
         return
     status = FileStatus.passed if result.ok else FileStatus.failed
-    found = result.model_dump(mode="json", include=set(DETAILS), exclude_none=True)
+    found = details_of(result)
     outcome = (status, result.reason and result.reason.value, result.message, result.fix, found)
     before = (row.status, row.problem, row.message, row.fix, row.details or {})
     row.status, row.problem, row.message, row.fix = outcome[:4]
@@ -160,20 +158,6 @@ async def record_result(
     if outcome != before:
         await session.flush()
         await owners.file_checked(session, outbox, row.owner_kind, row.owner_id)
-
-
-async def record_unchecked(
-    session: AsyncSession, outbox: Outbox, file_id: uuid.UUID, mark: str, reason: str
-) -> None:
-    """The check itself kept failing (not the file): the file counts as failed until a later check."""
-    result = FileCheck(
-        url="",
-        ok=False,
-        reason=FileProblem.file_unreachable,
-        message=f"the file could not be checked: {reason}"[:1000],
-        fix="check again later (POST …/files/recheck); if it keeps failing, host the file elsewhere",
-    )
-    await record_result(session, outbox, file_id, mark, result)
 
 
 def to_read(row: DesignFile) -> DesignFileRead:

@@ -13,6 +13,7 @@ from mapping.specs import files as design_files
 from mapping.specs.files import RECHECK_FAILED_JOB as RECHECK
 from mapping.specs.repository import DesignFileRepository
 from printbridge_shared.printfiles import FileCheck
+from printbridge_shared.printfiles.jobs import unchecked
 from printbridge_shared.testing import eventually
 from printbridge_shared.testing_files import pdf
 
@@ -204,7 +205,8 @@ async def test_a_check_that_keeps_crashing_leaves_the_file_failed_with_the_reaso
     async with app.state.db.session() as session:
         [row] = await DesignFileRepository(session).of_owner("template", uuid.UUID(template_id))
         mark = design_files.fingerprint(row)
-        await design_files.record_unchecked(session, app.state.outbox, row.id, mark, "ReadError: reset")
+        given_up = unchecked("ReadError: reset", "POST …/files/recheck")  # what the job keeps at its last try
+        await design_files.record_result(session, app.state.outbox, row.id, mark, given_up)
     body = (await client.get(f"{TEMPLATES}/{template_id}", headers=team.headers["admin"])).json()
     front = body["files"]["front"]
     assert (front["status"], front["problem"], body["status"]) == (

@@ -3,8 +3,6 @@
 demand; a result that differs from the one held resolves the order again, so a file fixed at its address
 releases the order (docs/orders-resolution.md)."""
 
-import hashlib
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,16 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.models import Order, OrderFile, OrderStatus, jobs
 from printbridge_shared.jobs import enqueue
-from printbridge_shared.printfiles import FileCheck, FileProblem
+from printbridge_shared.printfiles import FileCheck
+from printbridge_shared.printfiles.jobs import details_of
+from printbridge_shared.printfiles.jobs import fingerprint as check_fingerprint
 
 CHECK_JOB = "order_files.check"
 RECHECK_FAILED_JOB = "order_files.recheck_failed"
-DETAILS = ("format", "bytes", "width_px", "height_px", "width_mm", "height_mm", "dpi", "pages", "http_status")
 
 
 def fingerprint(row: OrderFile) -> str:
     """What a check is of (the address and the requirements): a check of an older one is dropped."""
-    return hashlib.sha256(json.dumps([row.url, row.requirements], sort_keys=True).encode()).hexdigest()[:32]
+    return check_fingerprint(row.url, row.requirements)
 
 
 def requirements_of(area: Mapping[str, Any]) -> dict[str, Any]:
@@ -121,7 +120,7 @@ async def record_result(
     row = await session.get(OrderFile, file_id)
     if row is None or fingerprint(row) != mark:
         return None
-    found = result.model_dump(mode="json", include=set(DETAILS), exclude_none=True)
+    found = details_of(result)
     outcome = (
         "passed" if result.ok else "failed",
         result.reason and result.reason.value,
@@ -136,15 +135,3 @@ async def record_result(
         return None
     await session.flush()
     return row
-
-
-def unchecked(reason: str) -> FileCheck:
-    """The check itself kept failing (not the file): the file counts as failed until a later check."""
-    return FileCheck(
-        url="",
-        ok=False,
-        reason=FileProblem.file_unreachable,
-        message=f"the file could not be checked: {reason}"[:1000],
-        fix="check again later (POST /v1/orders/{id}/files/recheck); if it keeps failing, host the file "
-        "elsewhere",
-    )
