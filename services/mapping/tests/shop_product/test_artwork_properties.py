@@ -9,8 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
+from ..template.conftest import TWO_SIDED
 from .conftest import Shop, events
 from .test_mappings import becomes
+from .test_products_csv import export, imported, variant, write
 
 ARTWORK = "_artwork_url"
 
@@ -179,3 +181,52 @@ async def test_who_may_not_map_a_variant_with_artwork_properties(
     assert (await client.get(f"/v1/shop-variants/{variant_id}", headers=shop.headers["admin"])).json()[
         "mapping"
     ] is None
+
+
+async def test_the_products_csv_keeps_a_mappings_artwork_properties_where_it_gives_no_file(
+    client, shop: Shop, catalog, files_url
+) -> None:
+    variant_id = await mapped_variant(client, shop)
+    flyer = {
+        "product_uid": "flyer_a5",
+        "attributes": {"paper": "matte"},
+        "artwork_properties": {"front": ARTWORK},
+    }
+    assert (await put(client, shop, variant_id, flyer)).status_code == 200
+    [row] = await export(client, shop)
+    assert (row["product_uid"], row["design_file_url"]) == ("flyer_a5", "")
+
+    done = await imported(client, shop, write([{**row, "attr:paper": "gloss"}]))
+
+    assert (done["applied_rows"], done["failed_rows"]) == (1, 0)
+    kept = await variant(client, shop, variant_id)
+    assert kept["mapping"]["attributes"]["paper"] == "gloss"
+    assert (kept["mapping"]["artwork_properties"], kept["mapping_status"]) == ({"front": ARTWORK}, "mapped")
+    assert (await events(shop.app, "mapping.changed"))[-1].data["artwork_properties"] == {"front": ARTWORK}
+    with_file = await imported(client, shop, write([{**row, "design_file_url": f"{files_url}/front.pdf"}]))
+    assert with_file["applied_rows"] == 1
+    replaced = await variant(client, shop, variant_id)
+    assert replaced["mapping"]["artwork_properties"] == {}  # the file takes the area
+    assert replaced["mapping"]["files"]["front"]["url"] == f"{files_url}/front.pdf"
+
+
+async def test_an_artwork_area_the_catalog_product_no_longer_has_needs_attention(
+    client, shop: Shop, catalog, files_url, operator
+) -> None:
+    variant_id = await mapped_variant(client, shop)
+    both = duplex(files_url, files={}, artwork_properties={"front": ARTWORK, "back": "Back artwork"})
+    assert (await put(client, shop, variant_id, both)).json()["mapping_status"] == "mapped"
+    [front] = [area for area in TWO_SIDED if area["name"] == "front"]
+
+    changed = await client.patch(
+        "/v1/catalog/products/flyer_a5_duplex", json={"print_areas": [front]}, headers=operator
+    )
+
+    assert changed.status_code == 200, changed.text
+    found = await variant(client, shop, variant_id)
+    assert found["mapping_status"] == "needs_attention"
+    [issue] = found["mapping"]["issues"]
+    assert issue["code"] == "spec_invalid"
+    assert issue["message"].startswith("artwork_properties.back: 'flyer_a5_duplex' has no print area 'back'")
+    last = (await events(shop.app, "mapping.changed"))[-1]
+    assert (last.data["status"], last.data["issues"]) == ("needs_attention", ["spec_invalid"])
