@@ -187,7 +187,8 @@ def _spec(
 ) -> Resolution:
     """A spec kept by mapping (a variant's mapping, a template): its status as mapping judged it, and
     the catalog product as orders knows it now (it may have been retired since). `area_holds`: print
-    areas already found wanting (an order's artwork missing), whose files are not looked at."""
+    areas already found wanting (an order's artwork missing, or at no web address), whose files are not
+    looked at."""
     if product is None:
         # Mapping knew the product when it judged the spec; orders has not heard of it yet.
         return Resolution(waiting=f"the catalog product '{product_uid}' is not yet known to orders")

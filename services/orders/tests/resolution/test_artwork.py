@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
+from orders.models import VariantMappingView
 from printbridge_shared.testing_files import LOGIN_PAGE
 
 from .conftest import FILES, FLYER, FRONT, GOOD_PDF, VARIANT_ID, codes, passed
@@ -186,3 +187,17 @@ async def test_the_shop_sending_the_artwork_in_a_new_version_of_the_order_releas
 
     released = await reaches("routed", "5001")
     assert released["line_items"][0]["item"]["files"] == {"front": url}
+
+
+async def test_the_projection_keeps_a_mappings_artwork_properties_and_forgets_them_when_unmapped(
+    app, deliver, mapping, artwork_mapped, shop_variant_id
+):
+    async def kept() -> dict[str, str]:
+        async with app.state.db.session() as session:
+            found = await session.get(VariantMappingView, shop_variant_id)
+            assert found is not None
+            return dict(found.artwork_properties)
+
+    assert await kept() == {"front": ARTWORK}
+    await deliver(mapping(removed=True), aggregate_version=2)
+    assert await kept() == {}
