@@ -198,7 +198,8 @@ class ShopVariant(Base):
 
 class VariantMapping(Base):
     """A shop variant tied to a catalog product: its attributes and design files (`design_files` rows of
-    owner kind `mapping`, owner id the variant's). `status` is its spec's (mapping.specs.status)."""
+    owner kind `mapping`, owner id the variant's), and the print areas whose file each order brings.
+    `status` is its spec's (mapping.specs.status)."""
 
     __tablename__ = "variant_mappings"
 
@@ -209,6 +210,9 @@ class VariantMapping(Base):
     customer_id: Mapped[uuid.UUID] = mapped_column(GUID())
     product_uid: Mapped[str] = mapped_column(String(200), index=True)
     attributes: Mapped[dict[str, str]] = mapped_column(JSON)
+    # {print area: the name of the order line's property whose value is the artwork's URL}: areas whose
+    # file comes with each order (a shop's customiser) instead of a design file.
+    artwork_properties: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

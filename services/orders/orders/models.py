@@ -284,8 +284,9 @@ class OrderImportErrorRow(Base):
 
 
 class OrderFile(Base):
-    """A print file that came with an order (a manual line's `files`), checked by the shared file
-    checker against its print area's requirements (orders/files/)."""
+    """A print file that came with an order (a manual line's `files`, or a shop line's artwork URL in the
+    property its mapping names), checked by the shared file checker against its print area's
+    requirements (orders/files/)."""
 
     __tablename__ = "order_files"
     __table_args__ = (
@@ -332,6 +333,8 @@ class VariantMappingView(Base):
     attributes: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # {area: {url, status, problem, message, fix, checked_at}}
     files: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON, default=dict)
+    # {area: the order line's property whose value is the area's artwork URL}
+    artwork_properties: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
     status: Mapped[str] = mapped_column(String(30))
     issues: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())

@@ -538,12 +538,14 @@ class MappingChanged(_VariantMappingRef):
     (a file check's result, the catalog product, the shop product turned inactive): the whole snapshot
     (aggregate: the shop variant, versioned). `status`: `mapped` (it can be produced), `needs_attention`
     (`issues` say why: product retired, spec no longer valid, a file failing or missing) or `inactive` (the
-    shop does not sell the product)."""
+    shop does not sell the product). `artwork_properties`: print areas whose file each order brings, as
+    the URL in its line's property of that name (a shop's customiser), instead of a design file."""
 
     event_type = "mapping.changed"
     product_uid: str
     attributes: dict[str, str]
     files: dict[str, DesignFileResult]
+    artwork_properties: dict[str, str] = Field(default_factory=dict)
     status: str
     issues: tuple[str, ...] = ()
     updated_at: dt.datetime

@@ -33,6 +33,10 @@ class VariantMappingRead(BaseModel):
     product_uid: str
     attributes: dict[str, str]
     files: dict[str, DesignFileRead] = Field(description="Design files by print area, with their checks.")
+    artwork_properties: dict[str, str] = Field(
+        description="Print areas whose file comes with each order: the URL in the order line's property "
+        "of this name, checked by orders per order."
+    )
     status: SpecStatus = Field(description="The spec's own status: `ok`, or the most pressing of `issues`.")
     issues: list[SpecIssue]
     created_at: dt.datetime

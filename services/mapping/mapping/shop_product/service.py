@@ -181,7 +181,9 @@ def _to_read(
         spec_issues: list[Issue] = []
         if mapping is not None:
             files = rows.get(variant.id, [])
-            status, issues = evaluate(catalog.get(mapping.product_uid), mapping.attributes, files)
+            status, issues = evaluate(
+                catalog.get(mapping.product_uid), mapping.attributes, files, list(mapping.artwork_properties)
+            )
             spec_issues = [
                 Issue(code=issue.code, message=issue.message, fix=_spec_fix(issue.code), area=issue.area)
                 for issue in issues
@@ -190,6 +192,7 @@ def _to_read(
                 product_uid=mapping.product_uid,
                 attributes=mapping.attributes,
                 files={row.area: design_files.to_read(row) for row in files},
+                artwork_properties=mapping.artwork_properties,
                 status=status,
                 issues=issues,
                 created_at=mapping.created_at,

@@ -22,6 +22,9 @@ class ValidSpec:
     product: CatalogProduct
     attributes: dict[str, str]  # every attribute of the product, single-valued ones filled in
     files: dict[str, str]
+    # A variant mapping's print areas whose file each order brings ({area: line property}); None when the
+    # spec does not say (the products CSV): a mapping then keeps the ones it has.
+    artwork_properties: dict[str, str] | None = None
 
 
 def _listed(values: list[str]) -> str:
@@ -51,15 +54,32 @@ def attribute_problems(product: CatalogProduct, attributes: Mapping[str, str]) -
     return problems
 
 
-def area_problems(product: CatalogProduct, areas: list[str]) -> list[Problem]:
-    """Files for areas the product does not have."""
+def area_problems(product: CatalogProduct, areas: list[str], field: str = "files") -> list[Problem]:
+    """Areas (of `field`: files, or artwork properties) the product does not have."""
     names = [area["name"] for area in product.print_areas]
     has = f"its print areas are {_listed(names)}" if names else "it has no print areas"
     return [
-        (("files", area), f"'{product.product_uid}' has no print area '{area}' ({has})")
+        ((field, area), f"'{product.product_uid}' has no print area '{area}' ({has})")
         for area in areas
         if area not in names
     ]
+
+
+def artwork_problems(
+    product: CatalogProduct, artwork_properties: Mapping[str, str], files: Mapping[str, str]
+) -> list[Problem]:
+    """Artwork properties for areas the product does not have, or for areas that also have a file."""
+    problems = area_problems(product, list(artwork_properties), "artwork_properties")
+    problems += [
+        (
+            ("artwork_properties", area),
+            f"either a fixed file or the order's artwork, not both: remove '{area}' from `files` or from "
+            "`artwork_properties`",
+        )
+        for area in artwork_properties
+        if area in files
+    ]
+    return problems
 
 
 def url_problems(files: Mapping[str, str], *, allow_private: bool) -> list[Problem]:
@@ -91,6 +111,7 @@ async def validate(
     attributes: Mapping[str, str],
     files: Mapping[str, str],
     allow_private: bool,
+    artwork_properties: Mapping[str, str] | None = None,
     at: tuple[str, ...] = ("body",),
 ) -> ValidSpec:
     """The spec with its product and all its attributes, or a 422 naming every field that does not fit
@@ -102,6 +123,7 @@ async def validate(
         attributes=attributes,
         files=files,
         allow_private=allow_private,
+        artwork_properties=artwork_properties,
         at=at,
     )
 
@@ -113,10 +135,12 @@ def check_spec(
     attributes: Mapping[str, str],
     files: Mapping[str, str],
     allow_private: bool,
+    artwork_properties: Mapping[str, str] | None = None,
     at: tuple[str, ...] = ("body",),
 ) -> ValidSpec:
     """`validate` with the catalog product already looked up (None: not in the catalog), for callers
-    that check many specs against products loaded at once (the CSV import)."""
+    that check many specs against products loaded at once (the CSV import). `artwork_properties`: a
+    variant mapping's only (templates and the CSV give none)."""
     if product is None:
         raise ProductNotInCatalog(product_uid, at)
     if product.status != "active":
@@ -125,7 +149,9 @@ def check_spec(
         *attribute_problems(product, attributes),
         *area_problems(product, list(files)),
         *url_problems(files, allow_private=allow_private),
+        *artwork_problems(product, artwork_properties or {}, files),
     ]
     if problems:
         raise SpecInvalid(_errors(problems, at))
-    return ValidSpec(product, resolved_attributes(product, attributes), dict(files))
+    artwork = None if artwork_properties is None else dict(artwork_properties)
+    return ValidSpec(product, resolved_attributes(product, attributes), dict(files), artwork)

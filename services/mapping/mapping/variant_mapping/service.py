@@ -107,6 +107,7 @@ async def _record_changed(
         product_uid=mapping.product_uid,
         attributes=mapping.attributes,
         files={row.area: design_files.to_result(row) for row in rows},
+        artwork_properties=mapping.artwork_properties,
         status=variant.mapping_status,
         issues=tuple(issues),
         updated_at=mapping.updated_at,
@@ -143,7 +144,7 @@ async def refresh(
     if rows is None:
         rows = await DesignFileRepository(session).of_owner(OWNER_KIND, variant.id)
     found = catalog_product or await CatalogRepository(session).get(mapping.product_uid)
-    spec_status, issues = evaluate(found, mapping.attributes, rows)
+    spec_status, issues = evaluate(found, mapping.attributes, rows, list(mapping.artwork_properties))
     before = (mapping.status, variant.mapping_status)
     mapping.status = spec_status
     variant.mapping_status = variant_status(product, mapping)
@@ -185,11 +186,20 @@ async def apply_spec(
 ) -> None:
     """Maps the variant to a validated spec (replacing its mapping); records `mapping.changed` only when
     the mapping or its status changed, so applying the same spec again records nothing. The product's
-    status is the caller's to update (`update_product_status`), once for all its variants."""
+    status is the caller's to update (`update_product_status`), once for all its variants. A spec that
+    does not say which areas an order's artwork covers (the CSV) keeps the mapping's, for the areas of
+    its product that it gives no file."""
     repository = VariantMappingRepository(session)
     mapping = await repository.get(variant.id)
     now = utcnow()
-    before = None if mapping is None else (mapping.product_uid, mapping.attributes)
+    before = (
+        None if mapping is None else (mapping.product_uid, mapping.attributes, mapping.artwork_properties)
+    )
+    artwork = spec.artwork_properties
+    if artwork is None:
+        areas = {area["name"] for area in spec.product.print_areas} - set(spec.files)
+        held_artwork = {} if mapping is None else mapping.artwork_properties
+        artwork = {area: name for area, name in held_artwork.items() if area in areas}
     if mapping is None:
         mapping = VariantMapping(
             shop_variant_id=variant.id,
@@ -197,12 +207,14 @@ async def apply_spec(
             customer_id=variant.customer_id,
             product_uid=spec.product.product_uid,
             attributes=spec.attributes,
+            artwork_properties=artwork,
             status=SpecStatus.file_pending,
             created_at=now,
             updated_at=now,
         )
         repository.add(mapping)
     mapping.product_uid, mapping.attributes = spec.product.product_uid, spec.attributes
+    mapping.artwork_properties = artwork
     held_rows = await DesignFileRepository(session).of_owner(OWNER_KIND, variant.id)
     held = {row.area: row.url for row in held_rows}
     rows = await design_files.set_files(
@@ -214,7 +226,7 @@ async def apply_spec(
         files=spec.files,
         held_rows=held_rows,
     )
-    changed = before != (mapping.product_uid, mapping.attributes) or held != spec.files
+    changed = before != (mapping.product_uid, mapping.attributes, artwork) or held != spec.files
     await refresh(session, outbox, product, variant, changed=changed, catalog_product=spec.product, rows=rows)
 
 
@@ -235,6 +247,7 @@ async def connect(
         attributes=payload.attributes,
         files=payload.files,
         allow_private=allow_private,
+        artwork_properties=payload.artwork_properties,
     )
     await apply_spec(session, outbox, product, variant, spec)
     await update_product_status(session, product)
@@ -270,6 +283,7 @@ async def connect_many(
         attributes=payload.attributes,
         files=payload.files,
         allow_private=allow_private,
+        artwork_properties=payload.artwork_properties,
     )
     for variant_id in payload.shop_variant_ids:
         await apply_spec(session, outbox, owners_of[variant_id], variants[variant_id], spec)

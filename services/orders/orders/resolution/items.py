@@ -8,9 +8,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
 from orders.files.service import requirements_of
 from orders.models import CatalogProductView, Order, OrderLine, TemplateView, VariantMappingView
 from orders.resolution.holds import FILE_HOLDS, Hold, HoldCode
+from printbridge_shared.outbound import UrlNotAllowed, check_url_shape
+
+# A file that came with the order, by print area: its address and the catalog's print area it is for.
+GivenFiles = Mapping[str, tuple[str, dict[str, Any]]]
+ToCheck = list[tuple[str, str, dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -22,8 +29,9 @@ class Lookup:
     mappings_by_sku: Mapping[tuple[uuid.UUID, str], list[VariantMappingView]] = field(default_factory=dict)
     catalog: Mapping[str, CatalogProductView] = field(default_factory=dict)
     templates: Mapping[uuid.UUID, TemplateView] = field(default_factory=dict)
-    # The checks of files that came with orders: (order, line position, print area) → the result
-    # ({url, requirements, status, problem, message, fix, checked_at}).
+    # The checks of files that came with orders (a manual line's files, a shop line's artwork): (order,
+    # line position, print area) → the result ({url, requirements, status, problem, message, fix,
+    # checked_at}).
     order_files: Mapping[tuple[uuid.UUID, int, str], Mapping[str, Any]] = field(default_factory=dict)
 
 
@@ -52,7 +60,7 @@ def resolve_line(order: Order, line: OrderLine, lookup: Lookup) -> Resolution:
     mapping = lookup.mappings_by_variant.get((order.store_id, key)) if key else None
     if mapping is None:
         return _unmapped(line)
-    return _through_mapping(line, mapping, lookup)
+    return _through_mapping(order, line, mapping, lookup)
 
 
 def _describe(line: OrderLine) -> str:
@@ -74,7 +82,9 @@ def _hold(line: OrderLine, code: HoldCode, message: str, fix: str) -> Resolution
     return Resolution(holds=(Hold(code, line.position, message, fix),))
 
 
-def _through_mapping(line: OrderLine, mapping: VariantMappingView, lookup: Lookup) -> Resolution:
+def _through_mapping(
+    order: Order, line: OrderLine, mapping: VariantMappingView, lookup: Lookup
+) -> Resolution:
     variant = f"shop variant {mapping.shop_variant_id}"
     if mapping.status == "inactive":
         return _hold(
@@ -85,16 +95,82 @@ def _through_mapping(line: OrderLine, mapping: VariantMappingView, lookup: Looku
             "cancel the order",
         )
     product = lookup.catalog.get(mapping.product_uid or "")
-    return _spec(
+    fix_spec = f"change the mapping of {variant} (PUT /v1/shop-variants/{mapping.shop_variant_id}/mapping)"
+    files: Mapping[str, Mapping[str, Any]] = mapping.files
+    area_holds: dict[str, Hold] = {}
+    to_check: ToCheck = []
+    if mapping.artwork_properties and product is not None:
+        artwork, area_holds = _artwork(line, mapping.artwork_properties, product, fix_spec)
+        checked, to_check = _order_files(order, line, artwork, lookup)
+        files = {**mapping.files, **checked}
+    resolved = _spec(
         line,
         product_uid=mapping.product_uid or "",
         attributes=mapping.attributes,
-        files=mapping.files,
+        files=files,
         issues=set(mapping.issues),
         product=product,
         source={"kind": "mapping", "shop_variant_id": str(mapping.shop_variant_id)},
-        fix_spec=f"change the mapping of {variant} (PUT /v1/shop-variants/{mapping.shop_variant_id}/mapping)",
+        fix_spec=fix_spec,
+        area_holds=area_holds,
     )
+    return dataclasses.replace(resolved, to_check=tuple(to_check))
+
+
+def _artwork(
+    line: OrderLine, artwork_properties: Mapping[str, str], product: CatalogProductView, fix_spec: str
+) -> tuple[dict[str, tuple[str, dict[str, Any]]], dict[str, Hold]]:
+    """The order's artwork for the print areas its mapping says come with the order: the value of the
+    line's property of the name the mapping gives (the exact name; the first such property), an order
+    file to check. An area whose property is missing or empty, or whose value is no http(s) address
+    (which the file checker's guarded client would refuse anyway), holds the line instead."""
+    given: dict[str, tuple[str, dict[str, Any]]] = {}
+    holds: dict[str, Hold] = {}
+    otherwise = f"or map the variant with a fixed file: {fix_spec}"
+    for area in product.print_areas:
+        name, prop = area["name"], artwork_properties.get(area["name"])
+        if prop is None:
+            continue
+        url = next((str(p.get("value") or "") for p in line.properties or [] if p.get("name") == prop), "")
+        url = url.strip()
+        if not url:
+            holds[name] = Hold(
+                HoldCode.spec_mismatch,
+                line.position,
+                f"the order's line has no '{prop}' property with the artwork for '{name}'",
+                f"the shop's customiser must send it; {otherwise}",
+            )
+            continue
+        try:
+            check_url_shape(url, allow_private=True)  # plain http and private hosts: the checker's to judge
+        except (UrlNotAllowed, httpx.InvalidURL) as refused:
+            holds[name] = Hold(
+                HoldCode.file_unreachable,
+                line.position,
+                f"the '{name}' artwork of {_describe(line)} (its '{prop}' property) is not a file's address: "
+                f"{refused}",
+                f"the shop's customiser must send the artwork's public https:// address; {otherwise}",
+            )
+            continue
+        given[name] = (url, area)
+    return given, holds
+
+
+def _order_files(
+    order: Order, line: OrderLine, given: GivenFiles, lookup: Lookup
+) -> tuple[dict[str, Mapping[str, Any]], ToCheck]:
+    """The checks held of the files that came with the line, by print area; a file without one — or
+    whose check is of another address, or of the print area before the catalog changed it (stale) — is
+    pending and to be checked."""
+    checked: dict[str, Mapping[str, Any]] = {}
+    to_check: ToCheck = []
+    for name, (url, area) in given.items():
+        result = lookup.order_files.get((order.id, line.position, name))
+        if result is None or (result.get("url"), result.get("requirements")) != (url, requirements_of(area)):
+            to_check.append((name, url, area))
+            result = {"url": url, "status": "pending"}
+        checked[name] = result
+    return checked, to_check
 
 
 def _spec(
@@ -107,9 +183,12 @@ def _spec(
     product: CatalogProductView | None,
     source: dict[str, str],
     fix_spec: str,
+    area_holds: Mapping[str, Hold] | None = None,
 ) -> Resolution:
     """A spec kept by mapping (a variant's mapping, a template): its status as mapping judged it, and
-    the catalog product as orders knows it now (it may have been retired since)."""
+    the catalog product as orders knows it now (it may have been retired since). `area_holds`: print
+    areas already found wanting (an order's artwork missing, or at no web address), whose files are not
+    looked at."""
     if product is None:
         # Mapping knew the product when it judged the spec; orders has not heard of it yet.
         return Resolution(waiting=f"the catalog product '{product_uid}' is not yet known to orders")
@@ -136,7 +215,9 @@ def _spec(
     waiting = None
     for area in [area["name"] for area in product.print_areas]:
         result = files.get(area)
-        if result is None:
+        if area_holds and area in area_holds:
+            holds.append(area_holds[area])
+        elif result is None:
             holds.append(
                 Hold(
                     HoldCode.spec_mismatch,
@@ -214,7 +295,7 @@ def _manual(order: Order, line: OrderLine, lookup: Lookup) -> Resolution:
                 f"SKU {line.sku} names {several} of this customer",
                 "order by product_uid or template_id, or map exactly one shop variant with this SKU",
             )
-        return _through_mapping(line, found[0], lookup)
+        return _through_mapping(order, line, found[0], lookup)
     return _catalog_line(order, line, lookup)
 
 
@@ -250,16 +331,8 @@ def _catalog_line(order: Order, line: OrderLine, lookup: Lookup) -> Resolution:
                 for problem in problems
             )
         )
-    checked: dict[str, Mapping[str, Any]] = {}
-    to_check = []
-    for area in product.print_areas:
-        name, url = area["name"], files[area["name"]]
-        result = lookup.order_files.get((order.id, line.position, name))
-        # A check of another address, or against the print area before the catalog changed it, is stale.
-        if result is None or (result.get("url"), result.get("requirements")) != (url, requirements_of(area)):
-            to_check.append((name, url, area))
-            result = {"url": url, "status": "pending"}
-        checked[name] = result
+    given = {area["name"]: (files[area["name"]], area) for area in product.print_areas}
+    checked, to_check = _order_files(order, line, given, lookup)
     resolved = _spec(
         line,
         product_uid=product.product_uid,

@@ -108,10 +108,22 @@ class ResolutionRepository:
             if uids
             else []
         )
-        manual_orders = [order.id for order in orders if order.platform == "manual"]
+        by_variant = {(m.store_id, m.external_variant_id): m for m in mappings}
+        # Orders whose files come with them: manual ones (their lines' files, or an SKU's mapping) and
+        # those with a line whose mapping takes an artwork from the line's properties.
+        with_files = [
+            order.id
+            for order in orders
+            if order.platform == "manual"
+            or any(
+                (line_mapping := by_variant.get((order.store_id, variant_key(line) or ""))) is not None
+                and line_mapping.artwork_properties
+                for line in order.lines
+            )
+        ]
         return Lookup(
-            order_files=await files.results(self.session, manual_orders) if manual_orders else {},
-            mappings_by_variant={(m.store_id, m.external_variant_id): m for m in mappings},
+            order_files=await files.results(self.session, with_files) if with_files else {},
+            mappings_by_variant=by_variant,
             mappings_by_sku=dict(by_sku),
             catalog={product.product_uid: product for product in catalog},
             templates={template.template_id: template for template in templates},

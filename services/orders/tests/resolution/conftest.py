@@ -1,15 +1,25 @@
 """What resolution's tests share: mapping's events as mapping publishes them (a catalog product, a shop
-variant's mapping, a template), a Shopify order of one mapped line, and the order read back."""
+variant's mapping, a template), a Shopify order of one mapped line, and the order read back; for orders
+that bring print files, a real HTTPS file server on a local socket (with a throw-away CA) and the app that
+fetches from it."""
 
 import datetime as dt
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
+from orders.config import Settings
+from orders.main import create_app
 from orders.models import messaging
+from printbridge_sandbox.serving import running_on
+from printbridge_sandbox.woocommerce.tls import TlsFiles, generate_tls_files
+from printbridge_shared.app import Runtime
+from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.contracts import (
     CatalogProductChanged,
     EventData,
@@ -18,7 +28,8 @@ from printbridge_shared.events.contracts import (
     TemplateChanged,
 )
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.testing import recorded_events
+from printbridge_shared.testing import AuthKeys, eventually, recorded_events
+from printbridge_shared.testing_files import file_server, pdf
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
 FLYER = "flyer_a5"
@@ -176,3 +187,90 @@ def routed_order(deliver, catalog_product, mapping, flyer_order, read_order) -> 
         return placed
 
     return place
+
+
+# The flyer's print area: A5 with 3 mm bleed.
+FILES: dict[str, bytes] = {"front.pdf": pdf(154, 216), "inside.pdf": pdf(154, 216)}
+GOOD_PDF = FILES["front.pdf"]
+
+
+@pytest.fixture(scope="module")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
+    return generate_tls_files(tmp_path_factory.mktemp("files-tls"))
+
+
+@pytest.fixture(scope="module")
+def files_url(tls_files: TlsFiles) -> Iterator[str]:
+    """The file server's `/files` over HTTPS (orders' files are fetched from https:// addresses only)."""
+    tls = {"port": 0, "ssl_certfile": str(tls_files.server_cert), "ssl_keyfile": str(tls_files.server_key)}
+    with running_on(file_server(FILES), tls) as (url,):
+        yield f"{url}/files"
+
+
+@pytest.fixture
+def allow_private_urls() -> bool:
+    """The file server is on loopback: the app may fetch it (a test parametrizes this to False)."""
+    return True
+
+
+@pytest.fixture
+def recheck_interval_s() -> float:
+    """How often failed files are checked again: hourly, as by default (a test parametrizes this)."""
+    return 3600.0
+
+
+@pytest.fixture
+def files_app(
+    database_url: str,
+    auth: AuthKeys,
+    bus: InProcessBus,
+    tls_files: TlsFiles,
+    allow_private_urls: bool,
+    recheck_interval_s: float,
+    monkeypatch: pytest.MonkeyPatch,
+) -> FastAPI:
+    """The app fetching print files from the test's file server: a module whose orders bring files (manual
+    orders, artwork in a line's properties) makes it its `app`."""
+    # httpx trusts what SSL_CERT_FILE names, read when the app's file client is made: the server's CA.
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files.ca_cert))
+    settings = Settings(
+        database_url=database_url,
+        log_json=False,
+        allow_private_urls=allow_private_urls,
+        design_file_recheck_interval_s=recheck_interval_s,
+    )
+    return create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
+
+
+@pytest.fixture
+def fixable(files_url: str) -> Iterator[tuple[str, str]]:
+    """A file name of this test's own on the file server and its address; removed after the test."""
+    name = f"{uuid.uuid4().hex}.pdf"
+    yield name, f"{files_url}/{name}"
+    FILES.pop(name, None)
+
+
+@pytest.fixture
+def reaches(client: httpx.AsyncClient, operator: dict[str, str]):
+    """The order once it exists and has the status (the job runners import it and check its files)."""
+
+    async def wait(status: str, reference: str = "PO-1") -> dict[str, Any]:
+        seen: dict[str, Any] = {}
+
+        async def there() -> bool:
+            listed = await client.get("/v1/orders", params={"external_id": reference}, headers=operator)
+            for summary in listed.json()["items"]:
+                seen.update((await client.get(f"/v1/orders/{summary['id']}", headers=operator)).json())
+            return seen.get("status") == status
+
+        try:
+            await eventually(there, within=20)
+        except AssertionError:
+            raise AssertionError(f"the order did not reach {status}: {seen}") from None
+        return seen
+
+    return wait
+
+
+def codes(order: dict[str, Any]) -> list[str]:
+    return [reason["code"] for reason in order["hold_reasons"]]

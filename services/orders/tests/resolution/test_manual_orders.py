@@ -7,75 +7,23 @@ fixed at its address and checked again, the catalog or the template changed). CS
 import csv
 import io
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
-from orders.config import Settings
-from orders.main import create_app
-from printbridge_sandbox.serving import running_on
-from printbridge_sandbox.woocommerce.tls import TlsFiles, generate_tls_files
-from printbridge_shared.app import Runtime
-from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.contracts import Platform, TemplateRemoved
-from printbridge_shared.testing import AuthKeys, eventually
-from printbridge_shared.testing_files import LOGIN_PAGE, file_server, pdf
+from printbridge_shared.testing_files import LOGIN_PAGE, pdf
 
-from .conftest import FLYER, FRONT, NOW, status_events
+from .conftest import FILES, FLYER, FRONT, GOOD_PDF, NOW, codes, status_events
 
 PROBLEM = "application/problem+json"
-# The flyer's print area: A5 with 3 mm bleed.
-FILES: dict[str, bytes] = {"front.pdf": pdf(154, 216), "inside.pdf": pdf(154, 216)}
-GOOD_PDF = FILES["front.pdf"]
-
-
-@pytest.fixture(scope="module")
-def tls_files(tmp_path_factory: pytest.TempPathFactory) -> TlsFiles:
-    return generate_tls_files(tmp_path_factory.mktemp("files-tls"))
-
-
-@pytest.fixture(scope="module")
-def files_url(tls_files: TlsFiles) -> Iterator[str]:
-    """The file server's `/files` over HTTPS (manual orders take https:// file addresses only)."""
-    tls = {"port": 0, "ssl_certfile": str(tls_files.server_cert), "ssl_keyfile": str(tls_files.server_key)}
-    with running_on(file_server(FILES), tls) as (url,):
-        yield f"{url}/files"
 
 
 @pytest.fixture
-def allow_private_urls() -> bool:
-    """The file server is on loopback: the app may fetch it (a test parametrizes this to False)."""
-    return True
-
-
-@pytest.fixture
-def recheck_interval_s() -> float:
-    """How often failed files are checked again: hourly, as by default (a test parametrizes this)."""
-    return 3600.0
-
-
-@pytest.fixture
-def app(
-    database_url: str,
-    auth: AuthKeys,
-    bus: InProcessBus,
-    tls_files: TlsFiles,
-    allow_private_urls: bool,
-    recheck_interval_s: float,
-    monkeypatch: pytest.MonkeyPatch,
-) -> FastAPI:
-    # httpx trusts what SSL_CERT_FILE names, read when the app's file client is made: the server's CA.
-    monkeypatch.setenv("SSL_CERT_FILE", str(tls_files.ca_cert))
-    settings = Settings(
-        database_url=database_url,
-        log_json=False,
-        allow_private_urls=allow_private_urls,
-        design_file_recheck_interval_s=recheck_interval_s,
-    )
-    return create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))
+def app(files_app: FastAPI) -> FastAPI:
+    return files_app
 
 
 @pytest.fixture
@@ -83,14 +31,6 @@ async def manual_store(deliver, store_connected, store_id) -> uuid.UUID:
     """The test's customer's manual store, as connectors announced it."""
     await deliver(store_connected(platform=Platform.manual, name="Direct orders"))
     return store_id
-
-
-@pytest.fixture
-def fixable(files_url: str) -> Iterator[tuple[str, str]]:
-    """A file name of this test's own on the file server and its address; removed after the test."""
-    name = f"{uuid.uuid4().hex}.pdf"
-    yield name, f"{files_url}/{name}"
-    FILES.pop(name, None)
 
 
 def line(**fields: Any) -> dict[str, Any]:
@@ -134,32 +74,6 @@ def place(client: httpx.AsyncClient, user_headers, manual_store):
         return answer.json()
 
     return post
-
-
-@pytest.fixture
-def reaches(client: httpx.AsyncClient, operator: dict[str, str]):
-    """The order once it exists and has the status (the job runners import it and check its files)."""
-
-    async def wait(status: str, reference: str = "PO-1") -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-
-        async def there() -> bool:
-            listed = await client.get("/v1/orders", params={"external_id": reference}, headers=operator)
-            for summary in listed.json()["items"]:
-                seen.update((await client.get(f"/v1/orders/{summary['id']}", headers=operator)).json())
-            return seen.get("status") == status
-
-        try:
-            await eventually(there, within=20)
-        except AssertionError:
-            raise AssertionError(f"the order did not reach {status}: {seen}") from None
-        return seen
-
-    return wait
-
-
-def codes(order: dict[str, Any]) -> list[str]:
-    return [reason["code"] for reason in order["hold_reasons"]]
 
 
 async def test_a_catalog_product_with_options_and_a_good_file_waits_for_the_check_and_is_routed(
