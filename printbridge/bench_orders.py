@@ -40,13 +40,15 @@ from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import free_port
 
 RATES = tuple(
-    int(r) for r in os.environ.get("PRINTBRIDGE_BENCH_ORDER_RATES", "25,50,100,200,400,667").split(",")
+    int(r) for r in os.environ.get("PRINTBRIDGE_BENCH_ORDER_RATES", "10,25,50,100,200,400,667").split(",")
 )
 STEP_SECONDS = float(os.environ.get("PRINTBRIDGE_BENCH_ORDER_SECONDS", "20"))
 # After the last send of a rate, how long its orders may still take to be routed (later: never routed).
 DRAIN_SECONDS = float(os.environ.get("PRINTBRIDGE_BENCH_ORDER_DRAIN_SECONDS", "90"))
 # Connections the sender may hold open; more sends in flight wait for one (and that wait is latency too).
 SEND_CONNECTIONS = 128
+# Before the status updates, how long to wait at most for a backlog of orders to be taken in.
+SETTLE_SECONDS = 120.0
 STATUS_SECONDS = float(os.environ.get("PRINTBRIDGE_BENCH_STATUS_SECONDS", "20"))
 STATUS_CONCURRENCY = int(os.environ.get("PRINTBRIDGE_BENCH_STATUS_CONCURRENCY", "32"))
 GOAL_RATE = 667
@@ -509,8 +511,19 @@ def _warm_up(base: str, variant: Variant, secret: str, store_id: str, orders_url
 
 
 async def _routed_order_ids(orders_url: str, store_id: str) -> list[uuid.UUID]:
+    """The store's routed orders, once the orders service has stopped taking any in (a rate over the goal
+    leaves a backlog that would otherwise still be worked off beside the status updates)."""
     connection = await asyncpg.connect(orders_url)
     try:
+        last, deadline = -1, time.monotonic() + SETTLE_SECONDS
+        while time.monotonic() < deadline:
+            count = await connection.fetchval(
+                "SELECT count(*) FROM orders WHERE store_id = $1 AND status = 'routed'", uuid.UUID(store_id)
+            )
+            if count == last:
+                break
+            last = count
+            await asyncio.sleep(2)
         rows = await connection.fetch(
             "SELECT id FROM orders WHERE store_id = $1 AND status = 'routed' ORDER BY status_changed_at",
             uuid.UUID(store_id),
