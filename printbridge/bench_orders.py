@@ -20,6 +20,7 @@ for `STATUS_SECONDS`."""
 
 import asyncio
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -131,6 +132,7 @@ class StatusRun:
     p50_ms: float
     p99_ms: float
     by_operation: dict[str, tuple[int, float, float]]  # operation → (requests, p50 ms, p99 ms)
+    cpu: dict[str, float] = field(default_factory=dict)  # process group → CPU seconds during the run
 
     @property
     def requests_per_second(self) -> float:
@@ -658,7 +660,9 @@ def run(workdir: Path) -> OrdersResult:
                         break
                 routed = asyncio.run(_routed_order_ids(orders_url, store_id))
                 token = login_again(base)  # the first may be near its end
+                cpu_before = cpu_jiffies()
                 status = asyncio.run(status_updates(base, token, routed))
+                status = dataclasses.replace(status, cpu=cpu_seconds(cpu_before, cpu_jiffies()))
                 print(
                     f"status updates: {status.requests_per_second:.0f} requests/s, "
                     f"p50 {status.p50_ms:.1f} ms, p99 {status.p99_ms:.1f} ms, {status.errors} errors, "
@@ -775,6 +779,13 @@ def section(result: OrdersResult, machine: str) -> list[str]:
     ]
     for operation, (count, p50, p99) in status.by_operation.items():
         lines.append(f"| {operation} | {count:,} | {p50:.1f} | {p99:.1f} |")
+    if status.cpu and status.requests:
+        busy = ", ".join(
+            f"{group} {status.cpu.get(group, 0.0) / status.seconds:.2f} "
+            f"({status.cpu.get(group, 0.0) / status.requests * 1000:.1f})"
+            for group in CPU_GROUPS
+        )
+        lines += ["", f"CPU meanwhile, cores busy (CPU ms per request): {busy}."]
     lines.append("")
     return lines
 
