@@ -617,6 +617,8 @@ def run(workdir: Path) -> OrdersResult:
     env, names = distributed_env(workdir)
     # Free ports rather than the route table's, which another run-dist on this machine may hold.
     env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
+    # A machine busy with other work starts the processes slowly; the bench itself waits 300 s.
+    env["PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS"] = "280"
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
     client_id, secret = "printbridge-bench", "shpss_bench_orders_" + uuid.uuid4().hex
     connectors_url, orders_url = database_url(names, "connectors"), database_url(names, "orders")
