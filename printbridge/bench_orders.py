@@ -26,7 +26,10 @@ import io
 import json
 import math
 import os
+import shutil
+import subprocess
 import time
+import urllib.parse
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -54,6 +57,7 @@ STATUS_SECONDS = float(os.environ.get("PRINTBRIDGE_BENCH_STATUS_SECONDS", "20"))
 STATUS_CONCURRENCY = int(os.environ.get("PRINTBRIDGE_BENCH_STATUS_CONCURRENCY", "32"))
 GOAL_RATE = 667
 GOAL_P99_SECONDS = 1.0
+AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 SHOP = "bench-orders.myshopify.com"
 SKU = "BENCH-FLYER-A5"
 HOPS = ("accepted by connectors", "published by connectors", "taken in by orders", "routed by orders")
@@ -103,6 +107,10 @@ class Step:
     answered_ok: int
     routed: int
     on_hold: int
+    # How far the orders not routed got: stored by connectors, published, taken in by orders.
+    received: int
+    published: int
+    taken_in: int
     p50: float  # seconds from the send to routed; inf for an order never routed
     p99: float
     answer_p50: float  # the webhook's HTTP answer
@@ -466,6 +474,9 @@ def measure_rate(
         answered_ok=len(ok),
         routed=len(found.routed),
         on_hold=found.on_hold,
+        received=len(found.received),
+        published=len(found.published),
+        taken_in=len(found.created),
         p50=percentile(latencies, 0.50),
         p99=percentile(latencies, 0.99),
         answer_p50=percentile(answers, 0.50),
@@ -476,7 +487,9 @@ def measure_rate(
         load=load,
     )
     print(
-        f"orders {rate:4d}/s (sent {step.sent_per_second:6.1f}/s): {step.routed}/{step.sent} routed, "
+        f"orders {rate:4d}/s (sent {step.sent_per_second:6.1f}/s): {step.answered_ok} answered 2xx, "
+        f"{step.received} stored by connectors, {step.published} published, {step.taken_in} taken in, "
+        f"{step.routed}/{step.sent} routed, {step.on_hold} on hold, "
         f"p50 {step.p50:.3f} s, p99 {step.p99:.3f} s ({'ok' if step.passed else 'over 1 s'}); "
         f"webhook answer p99 {step.answer_p99 * 1000:.0f} ms; "
         + ", ".join(f"{h} p99 {v[1] * 1000:.0f} ms" for h, v in step.hops.items())
@@ -592,6 +605,34 @@ async def status_updates(base: str, token: str, order_ids: list[uuid.UUID]) -> S
     )
 
 
+def _show_problems(log: Path, lines: int = 30) -> None:
+    """The suite's last warnings and errors, when orders it accepted were not routed."""
+    problems = [line for line in log.read_text(errors="replace").splitlines() if '"level": "' in line]
+    problems = [line for line in problems if '"level": "warning"' in line or '"level": "error"' in line]
+    print(f"orders accepted but not routed; the suite's last {lines} warnings and errors:")
+    for line in problems[-lines:]:
+        print("  " + line[:600])
+
+
+@contextlib.contextmanager
+def own_vhost(name: str) -> Iterator[str]:
+    """The AMQP address of a RabbitMQ vhost of the bench's own, made with `rabbitmqctl` and deleted
+    afterwards: every run-dist on a broker declares the same queues, so on the shared `/` another run
+    (a colleague's end-to-end tests) consumes some of the bench's events and those orders never arrive.
+    Without `rabbitmqctl` (a broker elsewhere) the bench uses `/` and says so."""
+    rabbitmqctl = shutil.which("rabbitmqctl")
+    if rabbitmqctl is None:
+        print("rabbitmqctl not found: the bench shares the broker's vhost / with any other run on it")
+        yield AMQP_URL
+        return
+    for command in (["add_vhost", name], ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"]):
+        subprocess.run([rabbitmqctl, *command], check=True, capture_output=True)
+    try:
+        yield AMQP_URL + urllib.parse.quote(name, safe="")
+    finally:
+        subprocess.run([rabbitmqctl, "delete_vhost", name], check=False, capture_output=True)
+
+
 def _rate_steps() -> Iterator[int]:
     for rate in RATES:
         yield min(rate, GOAL_RATE)
@@ -624,7 +665,9 @@ def run(workdir: Path) -> OrdersResult:
     connectors_url, orders_url = database_url(names, "connectors"), database_url(names, "orders")
     steps: list[Step] = []
     try:
-        with running(shopify_app()) as shopify:
+        vhost = f"pb_bench_orders_{uuid.uuid4().hex[:8]}"
+        with own_vhost(vhost) as amqp_url, running(shopify_app()) as shopify:
+            env["PRINTBRIDGE_AMQP_URL"] = amqp_url
             httpx.post(
                 f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
             ).raise_for_status()
@@ -660,6 +703,8 @@ def run(workdir: Path) -> OrdersResult:
                     steps.append(measure_rate(base, rate, items, store_id, connectors_url, orders_url))
                     if not steps[-1].passed:
                         break
+                if any(step.routed < step.answered_ok for step in steps):
+                    _show_problems(workdir / "orders.log")
                 routed = asyncio.run(_routed_order_ids(orders_url, store_id))
                 token = login_again(base)  # the first may be near its end
                 cpu_before = cpu_jiffies()
@@ -709,15 +754,30 @@ def section(result: OrdersResult, machine: str) -> list[str]:
         "",
         f"**Highest steady rate with p99 ≤ 1 s: {verdict}.**",
         "",
-        "| orders/s | sent/s | orders | routed | on hold | p50 s | p99 s | webhook answer p50 / p99 ms "
-        "| load |",
-        "|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+        "The counts: orders sent, answered 2xx, stored by connectors (`webhook_deliveries`), published "
+        "(their `shop_order.received` left connectors' outbox), taken in by orders, routed, put on hold.",
+        "",
+        "| orders/s | sent/s | sent / 2xx / stored / published / taken in / routed / on hold | p50 s | p99 s "
+        "| webhook answer p50 / p99 ms | load |",
+        "|---:|---:|---|---:|---:|---|---:|",
     ]
     for step in result.steps:
+        counts = " / ".join(
+            f"{n:,}"
+            for n in (
+                step.sent,
+                step.answered_ok,
+                step.received,
+                step.published,
+                step.taken_in,
+                step.routed,
+                step.on_hold,
+            )
+        )
         lines.append(
-            f"| {step.rate} | {step.sent_per_second:.1f} | {step.sent:,} | {step.routed:,} | "
-            f"{step.on_hold} | {_seconds(step.p50)} | {_seconds(step.p99)} | {step.answer_p50 * 1000:.0f} / "
-            f"{step.answer_p99 * 1000:.0f} | {step.load:.1f} |"
+            f"| {step.rate} | {step.sent_per_second:.1f} | {counts} | {_seconds(step.p50)} | "
+            f"{_seconds(step.p99)} | {step.answer_p50 * 1000:.0f} / {step.answer_p99 * 1000:.0f} | "
+            f"{step.load:.1f} |"
         )
     lines += [
         "",
