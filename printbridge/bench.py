@@ -2,7 +2,8 @@
 run modes, and the same calls made directly to the customers service (the gateway's overhead); signed
 Shopify `orders/create` webhook deliveries through the gateway in the distributed mode, against the
 Shopify sandbox. Load comes from wrk on loopback; results go to docs/benchmarks.md with the machine
-and date."""
+and date. The CSV import, the product sync and the orders' webhook-to-routed latency and production
+status updates (bench_import.py, bench_products.py, bench_orders.py; the last needs no wrk) follow."""
 
 import asyncio
 import contextlib
