@@ -4,7 +4,7 @@ production API takes through the gateway.
 
 Set up once through the public API, against the Shopify sandbox: a catalog product, a shop connected
 for a new customer, one product of one variant synced, and that variant mapped with an uploaded PDF
-until mapping calls it `mapped`. Then, rate by rate (25, 50, 100, … orders a second, each for
+until mapping calls it `mapped`. Then, rate by rate (10, 25, 50, 100, … orders a second, each for
 `STEP_SECONDS`), signed `orders/create` deliveries whose lines name that variant are sent on a fixed
 schedule (open loop: a slow answer does not delay the next send). Each order's latency is its routed
 time (`orders.status_changed_at`, stamped by the orders service when resolution routes it) less its
@@ -12,7 +12,8 @@ send time; both are this machine's clock. An order not routed within `DRAIN_SECO
 counts as never routed. The search stops at the first rate whose p99 exceeds a second, or at 667/s (the
 goal: Shopify's whole Black-Friday peak a second). Per order the hops come from the services' own
 stamps: the delivery's `received_at` in connectors, its `shop_order.received` event's `published_at`
-in connectors' outbox, the order's `created_at` in orders.
+in connectors' outbox, the order's `created_at` in orders. The suite runs on a RabbitMQ vhost of its
+own (`own_vhost`), so no other run on the broker takes its events.
 
 Then the routed orders are taken through production (claim, in_production, printed, shipped with
 tracking, delivered) by `STATUS_CONCURRENCY` clients at once through the gateway with an operator token,
@@ -107,7 +108,7 @@ class Step:
     answered_ok: int
     routed: int
     on_hold: int
-    # How far the orders not routed got: stored by connectors, published, taken in by orders.
+    # How many orders got this far: stored by connectors, published by its outbox, taken in by orders.
     received: int
     published: int
     taken_in: int
@@ -189,7 +190,7 @@ def _wait(condition: Callable[[], bool], within: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def mapped_variant(base: str, headers: dict[str, str], shopify: str, store_id: str) -> Variant:
+def mapped_variant(base: str, headers: dict[str, str], store_id: str) -> Variant:
     """The shop's one variant once synced, mapped to the catalog product with an uploaded design file,
     once mapping calls it `mapped` (its file checked and passed)."""
     found: list[Variant] = []
@@ -421,23 +422,31 @@ def cpu_jiffies() -> dict[str, int]:
 
 
 def _group(pid: int, parents: dict[int, int], names: dict[int, str]) -> str:
-    """The group of a process: its own, else its nearest ancestor's (uvicorn's worker processes)."""
-    seen = 0
-    while pid in names and seen < 64:
-        command = names[pid]
+    """The group of a process. The suite's processes are this one's descendants (run-dist, its
+    services and their uvicorn workers, nginx): each counts for the nearest of its ancestors that names
+    a service. PostgreSQL and RabbitMQ are the machine's own servers; anything else, other runs' services
+    included, is `other`."""
+    command = names.get(pid, "")
+    if pid == os.getpid():
+        return "bench"
+    if command.startswith("postgres"):
+        return "postgresql"
+    if "beam.smp" in command or "rabbitmq" in command:
+        return "rabbitmq"
+    label = None
+    for _ in range(64):
+        command = names.get(pid, "")
+        if label is None and " serve " in command:
+            label = command.split(" serve ", 1)[1].split()[0]
+        elif label is None and command.startswith("nginx"):
+            label = "gateway"
+        elif label is None and " run-dist" in command:
+            label = "supervisor"
+        pid = parents.get(pid, 0)
         if pid == os.getpid():
-            return "bench"
-        if " serve " in command:
-            return command.split(" serve ", 1)[1].split()[0]
-        if " run-dist" in command:
-            return "supervisor"
-        if command.startswith("nginx"):
-            return "gateway"
-        if command.startswith("postgres"):
-            return "postgresql"
-        if "beam.smp" in command or "rabbitmq" in command:
-            return "rabbitmq"
-        pid, seen = parents.get(pid, 0), seen + 1
+            return label or "bench"
+        if pid not in names:
+            return "other"
     return "other"
 
 
@@ -694,7 +703,7 @@ def run(workdir: Path) -> OrdersResult:
                     f"{base}/v1/catalog/products", json=CATALOG_PRODUCT, headers=headers, timeout=30
                 ).raise_for_status()
                 store_id = connect_shop(base, token, shopify, SHOP)
-                variant = mapped_variant(base, headers, shopify, store_id)
+                variant = mapped_variant(base, headers, store_id)
                 _warm_up(base, variant, secret, store_id, orders_url)
                 setup_seconds = time.monotonic() - setup_began
                 print(f"orders bench set up in {setup_seconds:.0f} s: variant {variant}")
