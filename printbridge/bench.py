@@ -2,7 +2,8 @@
 run modes, and the same calls made directly to the customers service (the gateway's overhead); signed
 Shopify `orders/create` webhook deliveries through the gateway in the distributed mode, against the
 Shopify sandbox. Load comes from wrk on loopback; results go to docs/benchmarks.md with the machine
-and date."""
+and date. The CSV import, the product sync and the orders' webhook-to-routed latency and production
+status updates (bench_import.py, bench_products.py, bench_orders.py; the last needs no wrk) follow."""
 
 import asyncio
 import contextlib
@@ -24,7 +25,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from printbridge import bench_import, bench_products, bench_webhooks
+from printbridge import bench_import, bench_orders, bench_products, bench_webhooks
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,6 +104,11 @@ def login(base: str, env: dict[str, str]) -> str:
         check=True,
         capture_output=True,
     )
+    return login_again(base)
+
+
+def login_again(base: str) -> str:
+    """A fresh access token of the operator `login` created (a long run outlives the first one)."""
     response = httpx.post(f"{base}/v1/auth/login", json={"email": "bench@example.com", "password": PASSWORD})
     response.raise_for_status()
     token: str = response.json()["access_token"]
@@ -257,10 +263,9 @@ async def _drop_databases(names: list[str]) -> None:
         await admin.close()
 
 
-def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Result], WebhookCheck]:
-    from printbridge_sandbox.serving import running
-    from printbridge_sandbox.shopify.app import create_app as shopify_app
-
+def distributed_env(workdir: Path) -> tuple[dict[str, str], list[str]]:
+    """The environment of a `printbridge run-dist` of the bench: a free gateway port, the bench's worker
+    counts, and a fresh PostgreSQL database per service (their names, to drop afterwards)."""
     suffix = uuid.uuid4().hex[:8]
     names = [f"pb_bench_{package}_{suffix}" for package in PACKAGES]
     env = base_env(workdir) | {
@@ -271,6 +276,23 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
     admin_base = POSTGRES_ADMIN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
     for package, name in zip(PACKAGES, names, strict=True):
         env[f"PRINTBRIDGE_{package.upper()}_DATABASE_URL"] = f"{admin_base}/{name}"
+    return env, names
+
+
+def database_url(names: list[str], package: str) -> str:
+    """The asyncpg (plain `postgresql://`) address of one service's bench database."""
+    return f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{names[PACKAGES.index(package)]}"
+
+
+def drop_databases(names: list[str]) -> None:
+    asyncio.run(_drop_databases(names))
+
+
+def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Result], WebhookCheck]:
+    from printbridge_sandbox.serving import running
+    from printbridge_sandbox.shopify.app import create_app as shopify_app
+
+    env, names = distributed_env(workdir)
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
     client_id, secret = "printbridge-bench", "shpss_bench_" + uuid.uuid4().hex
     results: list[Result] = []
@@ -300,9 +322,7 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
                 rps, p50, p99, errors, requests = wrk_file(f"{base}{bench_webhooks.PATH}", script)
                 results.append(Result("distributed", "gateway (nginx)", WEBHOOK, rps, p50, p99, errors))
                 _print(results[-1])
-                connectors_db = names[PACKAGES.index("connectors")]
-                connectors_url = f"{POSTGRES_ADMIN.rsplit('/', 1)[0]}/{connectors_db}"
-                delivered, events = asyncio.run(_stored(connectors_url))
+                delivered, events = asyncio.run(_stored(database_url(names, "connectors")))
                 check = WebhookCheck(
                     requests=requests,
                     ok=requests - errors,
@@ -312,7 +332,7 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
                 )
                 print(check)
     finally:
-        asyncio.run(_drop_databases(names))
+        drop_databases(names)
     return results, check
 
 
@@ -534,8 +554,9 @@ def main() -> None:
     """`python -m printbridge.bench [embedded] [distributed]` writes docs/benchmarks.md;
     `python -m printbridge.bench webhooks` only measures the webhook rows (baseline and distributed) and
     prints them; `python -m printbridge.bench imports` only the CSV order import, and
-    `python -m printbridge.bench products` only the product sync, whose sections they replace in
-    docs/benchmarks.md."""
+    `python -m printbridge.bench products` only the product sync, and `python -m printbridge.bench orders`
+    only the orders' webhook-to-routed latency and production status updates, whose sections they
+    replace in docs/benchmarks.md."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
     if modes == ["products"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
@@ -544,6 +565,11 @@ def main() -> None:
         bench_products.write_section(
             ROOT / "docs" / "benchmarks.md", bench_products.section(result, machine())
         )
+        return
+    if modes == ["orders"]:
+        with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
+            measured = bench_orders.run(Path(tmp))
+        bench_orders.write_section(ROOT / "docs" / "benchmarks.md", bench_orders.section(measured, machine()))
         return
     if modes == ["imports"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
@@ -566,6 +592,7 @@ def main() -> None:
             results += distributed
         imports = bench_import.run_all(workdir, POSTGRES_ADMIN) if modes != ["webhooks"] else []
         product_sync = bench_products.run(workdir) if modes != ["webhooks"] else None
+        orders = bench_orders.run(workdir) if modes != ["webhooks"] else None
     print(share_of_baseline(results, "distributed", WEBHOOK, GOALS[WEBHOOK]))
     if modes == ["webhooks"]:
         return
@@ -575,6 +602,8 @@ def main() -> None:
         bench_products.write_section(
             ROOT / "docs" / "benchmarks.md", bench_products.section(product_sync, machine())
         )
+    if orders is not None:
+        bench_orders.write_section(ROOT / "docs" / "benchmarks.md", bench_orders.section(orders, machine()))
     print(json.dumps({"written": "docs/benchmarks.md"}))
 
 

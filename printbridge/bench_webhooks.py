@@ -9,7 +9,7 @@ import hmac
 import json
 import random
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,9 +125,16 @@ def order(order_id: int, number: int, moment: dt.datetime, rng: random.Random) -
     }
 
 
-def deliveries(count: int, shop: str, secret: str, seed: int = 0) -> Iterator[Delivery]:
+def deliveries(
+    count: int,
+    shop: str,
+    secret: str,
+    seed: int = 0,
+    adjust: Callable[[dict[str, object]], None] | None = None,
+) -> Iterator[Delivery]:
     """`count` distinct signed `orders/create` deliveries of `shop` (distinct order ids, webhook and event
-    ids), as Shopify sends them."""
+    ids), as Shopify sends them. `adjust` changes each order before it is signed (the orders bench points
+    its lines at a variant the shop really has)."""
     rng = random.Random(seed)
     start = dt.datetime(2026, 11, 27, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     seen: set[int] = set()
@@ -137,9 +144,10 @@ def deliveries(count: int, shop: str, secret: str, seed: int = 0) -> Iterator[De
             order_id = rng.getrandbits(63)
         seen.add(order_id)
         moment = start + dt.timedelta(milliseconds=index * 7)
-        body = json.dumps(
-            order(order_id, 1001 + index, moment, rng), ensure_ascii=False, separators=(",", ":")
-        ).encode()
+        resource = order(order_id, 1001 + index, moment, rng)
+        if adjust is not None:
+            adjust(resource)
+        body = json.dumps(resource, ensure_ascii=False, separators=(",", ":")).encode()
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Shopify-Captain-Hook",
