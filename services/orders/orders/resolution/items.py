@@ -25,7 +25,8 @@ class Lookup:
     """The projections' rows a batch of orders may resolve through (removed ones left out)."""
 
     mappings_by_variant: Mapping[tuple[uuid.UUID, str], VariantMappingView] = field(default_factory=dict)
-    # (customer, SKU) → the mappings of that SKU in the customer's stores (a manual order's `sku`).
+    # (customer, SKU) → the mappings of that SKU in the customer's stores (a manual order's `sku`; a
+    # shop line mapping does not know by id, in its own store).
     mappings_by_sku: Mapping[tuple[uuid.UUID, str], list[VariantMappingView]] = field(default_factory=dict)
     catalog: Mapping[str, CatalogProductView] = field(default_factory=dict)
     templates: Mapping[uuid.UUID, TemplateView] = field(default_factory=dict)
@@ -58,6 +59,13 @@ def resolve_line(order: Order, line: OrderLine, lookup: Lookup) -> Resolution:
         return _manual(order, line, lookup)
     key = variant_key(line)
     mapping = lookup.mappings_by_variant.get((order.store_id, key)) if key else None
+    if mapping is None and line.sku:
+        same_sku = [
+            found
+            for found in lookup.mappings_by_sku.get((order.customer_id, line.sku), [])
+            if found.store_id == order.store_id
+        ]
+        mapping = same_sku[0] if len(same_sku) == 1 else None
     if mapping is None:
         return _unmapped(line)
     return _through_mapping(order, line, mapping, lookup)

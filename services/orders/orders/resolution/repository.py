@@ -61,6 +61,15 @@ class ResolutionRepository:
             for order, line in manual_lines
             if line.sku and not line.product_uid and not line.template_id
         }
+        # A shop line the shop names no variant of, or one mapping does not know by id (Pressero's items
+        # carry a part number, not a product id), is found by its SKU in its store.
+        skus |= {
+            (order.customer_id, line.sku)
+            for order in orders
+            if order.platform != "manual"
+            for line in order.lines
+            if line.sku
+        }
         template_ids = {line.template_id for _, line in manual_lines if line.template_id}
 
         mappings: list[VariantMappingView] = []
@@ -130,18 +139,18 @@ class ResolutionRepository:
         )
 
     async def unresolved_orders_of_variant(self, mapping: VariantMappingView) -> list[uuid.UUID]:
-        """Orders not yet routed with a line of this shop variant (by the store's variant or product id,
-        or — manual orders of the customer — by its SKU)."""
-        shop_line = and_(
-            Order.store_id == mapping.store_id,
-            or_(
-                OrderLine.external_variant_id == mapping.external_variant_id,
-                and_(
-                    OrderLine.external_variant_id.is_(None),
-                    OrderLine.external_product_id == mapping.external_variant_id,
-                ),
+        """Orders not yet routed with a line of this shop variant (in its store by the variant or product
+        id or the SKU; manual orders of the customer by the SKU)."""
+        in_store = [
+            OrderLine.external_variant_id == mapping.external_variant_id,
+            and_(
+                OrderLine.external_variant_id.is_(None),
+                OrderLine.external_product_id == mapping.external_variant_id,
             ),
-        )
+        ]
+        if mapping.sku:
+            in_store.append(OrderLine.sku == mapping.sku)
+        shop_line = and_(Order.store_id == mapping.store_id, or_(*in_store))
         by_sku = and_(
             Order.customer_id == mapping.customer_id,
             Order.platform == "manual",

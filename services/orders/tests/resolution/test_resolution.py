@@ -195,3 +195,27 @@ async def test_a_shop_cancellation_cancels_an_order_before_production(
         None,
     )
     assert [e.data["status"] for e in await status_events(app)] == ["received", "routed", "cancelled"]
+
+
+async def test_a_shop_line_without_the_variants_id_resolves_by_its_sku_in_its_store(
+    deliver, catalog_product, mapping, flyer_order, read_order
+):
+    # Pressero's items carry a part number, not the product id the mapping is kept under.
+    by_sku = {
+        "external_id": "11",
+        "external_product_id": None,
+        "external_variant_id": None,
+        "sku": "FLYER-A5",
+        "title": "Summer flyer",
+        "quantity": 250,
+        "unit_price": "0.20",
+    }
+    await deliver(catalog_product(), aggregate_version=1)
+    await deliver(flyer_order(line_items=[by_sku]))
+    assert [r["code"] for r in (await read_order())["hold_reasons"]] == ["unmapped_item"]
+
+    await deliver(mapping(), aggregate_version=1)
+
+    order = await read_order()
+    assert order["status"] == "routed"
+    assert order["line_items"][0]["item"]["source"]["kind"] == "mapping"
