@@ -79,7 +79,7 @@ async def claim(session: AsyncSession, outbox: Outbox, principal: Principal, ord
     await status.move(
         session, outbox, order, OrderStatus.accepted, actor=actor, message=f"claimed by {actor}"
     )
-    return await get(session, order_id)
+    return order
 
 
 def _check_positions(order: Order, field: str, positions: list[int]) -> None:
@@ -121,7 +121,7 @@ async def report(
         positions=body.items,
         now=now,
     )
-    return await get(session, order_id)
+    return order
 
 
 async def reject(
@@ -160,4 +160,4 @@ async def reject(
         message=f"items {positions} refused: {body.message}",
         now=now,
     )
-    return await get(session, order_id)
+    return order

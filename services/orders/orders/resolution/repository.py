@@ -61,15 +61,6 @@ class ResolutionRepository:
             for order, line in manual_lines
             if line.sku and not line.product_uid and not line.template_id
         }
-        # A shop line the shop names no variant of, or one mapping does not know by id (Pressero's items
-        # carry a part number, not a product id), is found by its SKU in its store.
-        skus |= {
-            (order.customer_id, line.sku)
-            for order in orders
-            if order.platform != "manual"
-            for line in order.lines
-            if line.sku
-        }
         template_ids = {line.template_id for _, line in manual_lines if line.template_id}
 
         mappings: list[VariantMappingView] = []
@@ -84,6 +75,16 @@ class ResolutionRepository:
                     )
                 )
             ).all()
+        known = {(m.store_id, m.external_variant_id) for m in mappings}
+        # A shop line the shop names no variant of, or one mapping does not know by id (Pressero's items
+        # carry a part number, not a product id), is found by its SKU in its store.
+        skus |= {
+            (order.customer_id, line.sku)
+            for order in orders
+            if order.platform != "manual"
+            for line in order.lines
+            if line.sku and (order.store_id, variant_key(line)) not in known
+        }
         by_sku: dict[tuple[uuid.UUID, str], list[VariantMappingView]] = defaultdict(list)
         for chunk in _chunks(list(skus)):
             for mapping in await self.session.scalars(

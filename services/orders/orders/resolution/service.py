@@ -5,7 +5,7 @@ changes, when its address is corrected and when a person releases it; a fixed ca
 without anyone touching it (docs/orders-resolution.md)."""
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
 
 import structlog
@@ -18,7 +18,7 @@ from orders.resolution.holds import Hold, HoldCode
 from orders.resolution.items import Lookup, Resolution, resolve_line
 from orders.resolution.repository import UNRESOLVED, ResolutionRepository
 from orders.routing import service as routing
-from orders.routing.matching import ItemFacts, OrderFacts
+from orders.routing.matching import ItemFacts, OrderFacts, RoutingDecision
 from orders.status import service as status
 from printbridge_shared.events.outbox import Outbox
 
@@ -39,14 +39,11 @@ async def resolve(
     history."""
     if not order_ids:
         return
-    repository = ResolutionRepository(session)
     statuses = (*UNRESOLVED, OrderStatus.routed) if include_routed else UNRESOLVED
-    orders = [order for order in await repository.lock_orders(order_ids) if order.status in statuses]
-    if not orders:
-        return
-    lookup = await repository.lookup(orders)
-    for order in orders:
-        await _resolve_one(session, outbox, order, lookup, cause=cause, actor=actor)
+    orders = await ResolutionRepository(session).lock_orders(order_ids)
+    await _resolve_locked(
+        session, outbox, [o for o in orders if o.status in statuses], cause=cause, actor=actor
+    )
 
 
 async def arrived(
@@ -59,7 +56,27 @@ async def arrived(
         await status.record(
             session, outbox, order, previous=None, actor=status.SYSTEM, message=cause, kind=None
         )
-    await resolve(session, outbox, [order.id for order in orders if order.status in UNRESOLVED], cause=cause)
+    unresolved = [order for order in orders if order.status in UNRESOLVED]
+    await _resolve_locked(session, outbox, unresolved, cause=cause, actor=status.SYSTEM)
+
+
+async def _resolve_locked(
+    session: AsyncSession, outbox: Outbox, orders: Sequence[Order], *, cause: str, actor: str
+) -> None:
+    """Resolves orders already locked with their lines: the projections they need are loaded once for
+    all of them, and so is the routing table, when one of them is to be routed."""
+    if not orders:
+        return
+    lookup = await ResolutionRepository(session).lookup(orders)
+    table: list[routing.RoutingTable] = []
+
+    async def route(order: Order) -> RoutingDecision:
+        if not table:
+            table.append(await routing.routing_table(session))
+        return table[0].decide(facts_of(order))
+
+    for order in orders:
+        await _resolve_one(session, outbox, order, lookup, route, cause=cause, actor=actor)
 
 
 async def resolve_again(
@@ -105,7 +122,14 @@ async def flag_cancellation(
 
 
 async def _resolve_one(
-    session: AsyncSession, outbox: Outbox, order: Order, lookup: Lookup, *, cause: str, actor: str
+    session: AsyncSession,
+    outbox: Outbox,
+    order: Order,
+    lookup: Lookup,
+    route: Callable[[Order], Awaitable[RoutingDecision]],
+    *,
+    cause: str,
+    actor: str,
 ) -> None:
     resolutions = {line.position: resolve_line(order, line, lookup) for line in order.lines}
     holds = address_holds(order.id, order.shipping_address)
@@ -155,7 +179,7 @@ async def _resolve_one(
         )
         return
     _set_items(order, resolutions)
-    decision = await routing.route(session, facts_of(order))
+    decision = await route(order)
     order.production_line_id = decision.production_line_id
     order.routing_rule_id = decision.rule_id
     await _move(

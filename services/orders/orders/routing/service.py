@@ -5,6 +5,7 @@ cannot break them: exactly one line is the default, and it is active; the rules'
 without gaps; there are at most `MAX_RULES` rules; a line that rules point to is not deleted."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -234,9 +235,19 @@ def _line_facts(line: ProductionLine) -> LineFacts:
     return LineFacts(id=line.id, code=line.code, active=line.active)
 
 
-async def route(session: AsyncSession, facts: OrderFacts) -> RoutingDecision:
-    """Where the order goes: the first enabled rule (by position) whose conditions all hold, else the
-    default line. The rules and their lines are loaded in one query (this runs for every order)."""
+@dataclass(frozen=True)
+class RoutingTable:
+    """The rules and the default line as loaded once: routing many orders needs one query, not one each."""
+
+    rules: tuple[RuleFacts, ...]
+    default: LineFacts
+
+    def decide(self, facts: OrderFacts) -> RoutingDecision:
+        return decide(self.rules, self.default, facts)
+
+
+async def routing_table(session: AsyncSession) -> RoutingTable:
+    """The rules and their lines, in one query."""
     default: LineFacts | None = None
     rules: list[RuleFacts] = []
     for line, rule in await RoutingRepository(session).routing_table():
@@ -257,4 +268,10 @@ async def route(session: AsyncSession, facts: OrderFacts) -> RoutingDecision:
         raise NoDefaultLine(
             "There is no default production line; run the orders service's migrations, which create it."
         )
-    return decide(rules, default, facts)
+    return RoutingTable(tuple(rules), default)
+
+
+async def route(session: AsyncSession, facts: OrderFacts) -> RoutingDecision:
+    """Where the order goes: the first enabled rule (by position) whose conditions all hold, else the
+    default line."""
+    return (await routing_table(session)).decide(facts)
