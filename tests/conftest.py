@@ -524,6 +524,76 @@ class ShopFlow:
         assert created.status_code == 201, created.text
         return str(line.json()["id"])
 
+    def an_etsy_and_a_pressero_order_go_into_production(
+        self, shop_name: str, reference: str, domain: str
+    ) -> None:
+        """An Etsy receipt of a listed product and a Pressero order of a site product, each mapped in
+        Printbridge (Pressero's items name the product's part number, the SKU), are routed, claimed and
+        shipped with tracking."""
+        self.catalog_product()
+        customer = self.customer()
+        etsy_store, shop_id, _ = self.connect_etsy(customer, shop_name)
+        etsy = f"{self.sandboxes.etsy}/_sandbox/etsy/shops/{shop_id}"
+        listing = httpx.post(
+            f"{etsy}/listings", json={"title": "Etsy flyer", "products": [{"sku": "EF-A5", "price": "9.00"}]}
+        )
+        assert listing.status_code == 201, listing.text
+        url = self.upload(customer, self.flyer_pdf())
+        self.map_synced(etsy_store, "EF-A5", url)
+        from printbridge_sandbox.etsy.testing import receipt_body
+
+        transaction = {"listing_id": listing.json()["listing_id"], "sku": "EF-A5", "quantity": 3}
+        receipt = httpx.post(f"{etsy}/receipts", json=receipt_body(transactions=[transaction]))
+        receipt.raise_for_status()
+        self.ship(self.order_becomes(str(receipt.json()["receipt_id"]), "routed"))
+
+        pressero_customer = self.pressero_customer(reference)
+        site = self.pressero_site(domain, integration_id=reference)
+        connected = self.connect_pressero(pressero_customer, domain, site, reference)
+        assert connected.status_code == 201, connected.text
+        pressero_store = str(connected.json()["store"]["id"])
+        self.enter_pressero_webhook(site, connected.json()["setup"])
+        product = {"name": "Pressero flyer", "printers_part_num": "PF-A5"}
+        control = f"{self.sandboxes.pressero}/_sandbox/pressero/sites/{domain}"
+        assert httpx.post(f"{control}/products", json=product).status_code == 201
+        self.map_synced(pressero_store, "PF-A5", self.upload(pressero_customer, self.flyer_pdf()))
+        item = {"product_name": "Pressero flyer", "printer_part_number": "PF-A5", "quantity": 100}
+        ship_to = {
+            "first_name": "Pat",
+            "last_name": "Lee",
+            "address1": "1 Main St",
+            "city": "Chicago",
+            "postal": "60601",
+            "country": "US",
+        }
+        placed = httpx.post(f"{control}/orders", json={"items": [item], "ship_to": ship_to})
+        placed.raise_for_status()
+        self.ship(self.order_becomes(str(placed.json()["order"]["OrderNumber"]), "routed"))
+
+    def map_synced(self, store_id: str, sku: str, url: str) -> None:
+        """Syncs the store's products (mapping asks connectors) and maps the variant of `sku`."""
+
+        def synced() -> bool:
+            asked = httpx.post(
+                f"{self.base}/v1/stores/{store_id}/products/sync", json={"full": True}, headers=self.headers
+            )
+            return asked.status_code == 202
+
+        self.eventually(synced)
+        variant = self.variants_of(store_id, count=1)[sku]
+        assert self.map(variant, {"paper": "matte"}, url).status_code == 200
+        self.variant_becomes(variant, "mapped")
+
+    def ship(self, order: dict[str, Any]) -> None:
+        """Production claims the order and reports it printed and shipped with tracking."""
+        production = f"{self.base}/v1/production/orders/{order['id']}"
+        assert httpx.post(f"{production}/claim", headers=self.headers).json()["status"] == "accepted"
+        assert self.report(order["id"], status="printed").json()["status"] == "printed"
+        shipped = self.report(
+            order["id"], status="shipped", tracking={"number": f"TRK-{order['external_id']}"}
+        )
+        assert shipped.json()["status"] == "shipped", shipped.text
+
     def place_order_of(self, *, variant: int, shop: str | None = None, slug: str | None = None) -> str:
         """Places an order of one variant in the Shopify shop or the WooCommerce site; its external id."""
         if shop is not None:

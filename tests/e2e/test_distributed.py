@@ -517,6 +517,15 @@ def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(
     flow.products_are_synced_and_mapped("e2e-dist-products.myshopify.com", "e2e-dist-products")
 
 
+def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(
+    run_dist: DistributedRun, shop_flow: Any
+) -> None:
+    flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'production')}"})
+    flow.an_etsy_and_a_pressero_order_go_into_production(
+        "EtsyDistProduction", "PRESS-DIST-PROD", "dist-prod.pressero.example"
+    )
+
+
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
     code, seconds = run_dist.stop()
     assert code == 0, run_dist.log_tail()

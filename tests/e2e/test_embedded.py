@@ -201,6 +201,13 @@ def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(tmp_path,
         flow.products_are_synced_and_mapped("e2e-products.myshopify.com", "e2e-products")
 
 
+def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(tmp_path, sandboxes, shop_flow):
+    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
+        flow.an_etsy_and_a_pressero_order_go_into_production(
+            "EtsyProduction", "PRESS-PROD", "prod.pressero.example"
+        )
+
+
 def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(tmp_path, shop_flow):
     with suite_with_flow(tmp_path, shop_flow) as flow:
         flow.manual_order_and_csv_import_behave()
