@@ -545,6 +545,7 @@ class ShopFlow:
         transaction = {"listing_id": listing.json()["listing_id"], "sku": "EF-A5", "quantity": 3}
         receipt = httpx.post(f"{etsy}/receipts", json=receipt_body(transactions=[transaction]))
         receipt.raise_for_status()
+        self.seconds_until_listed(etsy_store, str(receipt.json()["receipt_id"]), within=30)
         self.ship(self.order_becomes(str(receipt.json()["receipt_id"]), "routed"))
 
         pressero_customer = self.pressero_customer(reference)
