@@ -489,15 +489,6 @@ def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two
     flow.seconds_until_listed(woo_store, lost_woo)
 
 
-def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(
-    run_dist: DistributedRun, shop_flow: Any
-) -> None:
-    flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'production')}"})
-    flow.an_etsy_and_a_pressero_order_go_into_production(
-        "EtsyDistProduction", "PRESS-DIST-PROD", "dist-prod.pressero.example"
-    )
-
-
 def test_orders_paid_on_etsy_arrive_once_by_notice_and_by_poll(
     run_dist: DistributedRun, shop_flow: Any
 ) -> None:
@@ -524,6 +515,16 @@ def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(
 ) -> None:
     flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'products')}"})
     flow.products_are_synced_and_mapped("e2e-dist-products.myshopify.com", "e2e-dist-products")
+
+
+def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(
+    run_dist: DistributedRun, shop_flow: Any
+) -> None:
+    # After the products test on purpose: its routing rule (WooCommerce only) must not trip these orders.
+    flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'production')}"})
+    flow.an_etsy_and_a_pressero_order_go_into_production(
+        "EtsyDistProduction", "PRESS-DIST-PROD", "dist-prod.pressero.example"
+    )
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:

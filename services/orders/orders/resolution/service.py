@@ -20,6 +20,7 @@ from orders.resolution.repository import UNRESOLVED, ResolutionRepository
 from orders.routing import service as routing
 from orders.routing.matching import ItemFacts, OrderFacts, RoutingDecision
 from orders.status import service as status
+from printbridge_shared.events.contracts import Platform
 from printbridge_shared.events.outbox import Outbox
 
 log = structlog.get_logger(__name__)
@@ -225,7 +226,7 @@ def facts_of(order: Order) -> OrderFacts:
     return OrderFacts(
         customer_id=order.customer_id,
         store_id=order.store_id,
-        platform=order.platform,
+        platform=Platform(order.platform),
         country_code=(address.get("country_code") or "").upper() or None,
         total_price=order.total_price,
         currency=order.currency,

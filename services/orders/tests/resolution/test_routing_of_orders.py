@@ -70,3 +70,17 @@ async def test_a_dry_run_of_an_unresolved_or_unknown_order_is_refused(
     for body in ({}, {"order_id": held["id"], "order": {"customer_id": str(uuid.uuid4())}}):
         both = await client.post("/v1/routing-rules/test", json=body, headers=operator)
         assert (both.status_code, both.headers["content-type"]) == (422, PROBLEM), both.text
+
+
+async def test_an_order_a_rule_does_not_take_by_platform_goes_on_with_the_reason(
+    client, operator, routed_order
+):
+    await a_line_and_rule(client, operator, platforms=["woocommerce"])
+
+    order = await routed_order()
+
+    dry = (
+        await client.post("/v1/routing-rules/test", json={"order_id": order["id"]}, headers=operator)
+    ).json()
+    assert dry["production_line"]["code"] == "default"
+    assert dry["verdicts"][0]["reasons"] == ["the order comes from shopify, the rule takes woocommerce"]
