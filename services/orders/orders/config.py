@@ -17,3 +17,9 @@ class Settings(ServiceSettings):
     design_file_recheck_interval_s: float = Field(
         3600.0, gt=0, description="How often print files whose check failed are checked again."
     )
+    resolution_sweep_interval_s: float = Field(
+        300.0,
+        gt=0,
+        description="How often orders left `received` for over a minute are resolved again (a resolution "
+        "that failed, a check or a catalog product that never came).",
+    )

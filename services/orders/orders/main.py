@@ -13,6 +13,7 @@ from orders.messaging.topology import consumers
 from orders.models import jobs, messaging
 from orders.order.endpoints import router as order_router
 from orders.production.endpoints import router as production_router
+from orders.resolution import jobs as resolution_jobs
 from orders.routing.endpoints import router as routing_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 from printbridge_shared.outbound import guarded_client
@@ -42,8 +43,15 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 routing_router,
             ],
             consumers=consumers,
-            job_handlers=lambda db, outbox: {**import_jobs(db, outbox), **file_jobs.handlers(http, outbox)},
-            schedules=file_jobs.schedules(settings.design_file_recheck_interval_s),
+            job_handlers=lambda db, outbox: {
+                **import_jobs(db, outbox),
+                **file_jobs.handlers(http, outbox),
+                **resolution_jobs.handlers(outbox),
+            },
+            schedules=[
+                *file_jobs.schedules(settings.design_file_recheck_interval_s),
+                *resolution_jobs.schedules(settings.resolution_sweep_interval_s),
+            ],
             closers=[http.aclose],
             tags=[
                 {

@@ -34,7 +34,7 @@ class OrderFiles:
         row = await files.record_result(session, file_id, mark, result)
         if row is not None:
             cause = f"the '{row.area}' print file of item {row.position} was checked: {row.status}"
-            await resolution.resolve(session, self.outbox, [row.order_id], cause=cause)
+            await resolution.resolve_in_background(session, self.outbox, [row.order_id], cause=cause)
 
 
 def handlers(http: httpx.AsyncClient, outbox: Outbox) -> dict[str, JobHandler[Any]]:

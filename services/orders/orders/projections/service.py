@@ -66,7 +66,7 @@ async def mapping_changed(
     mapping = await session.get(VariantMappingView, data.shop_variant_id, populate_existing=True)
     assert mapping is not None
     orders = await ResolutionRepository(session).unresolved_orders_of_variant(mapping)
-    await resolution.resolve(session, outbox, orders, cause=cause)
+    await resolution.resolve_in_background(session, outbox, orders, cause=cause)
 
 
 async def catalog_product_changed(
@@ -85,7 +85,7 @@ async def catalog_product_changed(
         return
     orders = await ResolutionRepository(session).unresolved_orders_of_product(data.product_uid)
     cause = f"the catalog product '{data.product_uid}' changed ({data.status})"
-    await resolution.resolve(session, outbox, orders, cause=cause)
+    await resolution.resolve_in_background(session, outbox, orders, cause=cause)
 
 
 async def template_changed(
@@ -117,4 +117,4 @@ async def template_changed(
     if not await keep_if_newer(session, TemplateView.__table__, "template_id", values, version=version):
         return
     orders = await ResolutionRepository(session).unresolved_orders_of_template(data.template_id)
-    await resolution.resolve(session, outbox, orders, cause=cause)
+    await resolution.resolve_in_background(session, outbox, orders, cause=cause)

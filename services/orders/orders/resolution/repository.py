@@ -2,6 +2,7 @@
 lines resolve through (a few queries per batch, not per line), and the orders a projection's change
 concerns."""
 
+import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -138,6 +139,16 @@ class ResolutionRepository:
             catalog={product.product_uid: product for product in catalog},
             templates={template.template_id: template for template in templates},
         )
+
+    async def waiting_since(self, before: dt.datetime, *, limit: int) -> list[uuid.UUID]:
+        """Orders `received` since before `before` (oldest first): none of them should wait that long."""
+        statement = (
+            select(Order.id)
+            .where(Order.status == OrderStatus.received, Order.status_changed_at < before)
+            .order_by(Order.status_changed_at)
+            .limit(limit)
+        )
+        return list((await self.session.scalars(statement)).all())
 
     async def unresolved_orders_of_variant(self, mapping: VariantMappingView) -> list[uuid.UUID]:
         """Orders not yet routed with a line of this shop variant (in its store by the variant or product

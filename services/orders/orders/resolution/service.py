@@ -4,6 +4,7 @@ hold with a reason per problem. It runs when an order arrives or changes, when a
 changes, when its address is corrected and when a person releases it; a fixed cause releases the order
 without anyone touching it (docs/orders-resolution.md)."""
 
+import datetime as dt
 import uuid
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from orders.resolution.repository import UNRESOLVED, ResolutionRepository
 from orders.routing import service as routing
 from orders.routing.matching import ItemFacts, OrderFacts, RoutingDecision
 from orders.status import service as status
+from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import Platform
 from printbridge_shared.events.outbox import Outbox
 
@@ -58,7 +60,42 @@ async def arrived(
             session, outbox, order, previous=None, actor=status.SYSTEM, message=cause, kind=None
         )
     unresolved = [order for order in orders if order.status in UNRESOLVED]
-    await _resolve_locked(session, outbox, unresolved, cause=cause, actor=status.SYSTEM)
+    await _guarded(session, outbox, unresolved, cause=cause)
+
+
+async def resolve_in_background(
+    session: AsyncSession, outbox: Outbox, order_ids: Collection[uuid.UUID], *, cause: str
+) -> None:
+    """`resolve` for what no person waits on (a projection's change, a file's check): a resolution that
+    fails unexpectedly must not take its cause down with it (the projection's event would be retried and
+    dead-lettered), so it is undone on its own and left to the sweep."""
+    if order_ids:
+        orders = await ResolutionRepository(session).lock_orders(order_ids)
+        await _guarded(
+            session, outbox, [order for order in orders if order.status in UNRESOLVED], cause=cause
+        )
+
+
+async def sweep(session: AsyncSession, outbox: Outbox, *, older_than: dt.timedelta, limit: int = 500) -> int:
+    """The schedule's work: orders still `received` a while after their last move (a resolution that
+    failed, a check or a catalog product that never came) are resolved again; how many were tried."""
+    waiting = await ResolutionRepository(session).waiting_since(utcnow() - older_than, limit=limit)
+    await resolve_in_background(session, outbox, waiting, cause="resolved again by the periodic sweep")
+    return len(waiting)
+
+
+async def _guarded(session: AsyncSession, outbox: Outbox, orders: Sequence[Order], *, cause: str) -> None:
+    """Resolution in a savepoint: an unexpected error undoes only the resolution (the order stays as it
+    is, `received`, and the sweep tries again) and is logged, instead of failing the order's intake and
+    with it, after the retries, the shop order itself."""
+    if not orders:
+        return
+    order_ids = [str(order.id) for order in orders]
+    try:
+        async with session.begin_nested():
+            await _resolve_locked(session, outbox, orders, cause=cause, actor=status.SYSTEM)
+    except Exception:
+        log.exception("order_resolution_failed", order_ids=order_ids, cause=cause)
 
 
 async def _resolve_locked(

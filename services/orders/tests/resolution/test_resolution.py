@@ -219,3 +219,32 @@ async def test_a_shop_line_without_the_variants_id_resolves_by_its_sku_in_its_st
     order = await read_order()
     assert order["status"] == "routed"
     assert order["line_items"][0]["item"]["source"]["kind"] == "mapping"
+
+
+async def test_a_resolution_that_fails_keeps_the_order_and_the_sweep_resolves_it_later(
+    app, deliver, catalog_product, mapping, flyer_order, read_order, monkeypatch
+):
+    import datetime as dt
+
+    from orders.resolution import items
+    from orders.resolution import service as resolution
+
+    await deliver(catalog_product(), aggregate_version=1)
+    await deliver(mapping(), aggregate_version=1)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in resolution")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(items, "resolve_line", broken)
+        patched.setattr(resolution, "resolve_line", broken)
+        assert await deliver(flyer_order())  # taken in, not failed: the shop order is not dead-lettered
+
+    kept = await read_order()
+    assert (kept["status"], kept["hold_reasons"]) == ("received", [])
+
+    async with app.state.db.session() as session:
+        tried = await resolution.sweep(session, app.state.outbox, older_than=dt.timedelta(seconds=-1))
+
+    assert tried == 1
+    assert (await read_order())["status"] == "routed"
