@@ -3,6 +3,7 @@ files, orders' print files): one job per file and fingerprint fetches the file t
 and hands the result to the service, which keeps it and does what follows (a mapping's status, an order
 released). The service says how its files are found and kept (`CheckedFiles`); the job is the same."""
 
+import datetime as dt
 import hashlib
 import json
 import uuid
@@ -13,7 +14,7 @@ from typing import Any, Protocol
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from printbridge_shared.jobs import Job, JobFailed, JobHandler
+from printbridge_shared.jobs import Job, JobFailed, JobHandler, JobTables, Schedule, enqueue
 from printbridge_shared.printfiles.checker import FileCheck, FileProblem, check_file
 from printbridge_shared.printfiles.judging import PrintRequirements
 
@@ -26,6 +27,21 @@ def fingerprint(url: str, requirements: Mapping[str, Any]) -> str:
     requirements finds another fingerprint and is dropped."""
     text = json.dumps([url, requirements], sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+async def enqueue_check(
+    session: AsyncSession, jobs: JobTables, kind: str, id_key: str, file_id: uuid.UUID, mark: str
+) -> None:
+    """Queues the check of a file as it is now (`mark`: its fingerprint); at most one open check per file
+    and fingerprint. `id_key` is the payload's key of the file's id, as `CheckedFiles.id_key`."""
+    await session.flush()
+    payload = {id_key: str(file_id), "fingerprint": mark}
+    await enqueue(session, jobs, kind, payload, unique_key=f"{kind}:{file_id}:{mark}")
+
+
+def recheck_schedule(kind: str, interval_s: float) -> Schedule:
+    """The schedule of a service's `RecheckFailed` job."""
+    return Schedule(name=kind, kind=kind, interval=dt.timedelta(seconds=interval_s))
 
 
 def details_of(result: FileCheck) -> dict[str, Any]:

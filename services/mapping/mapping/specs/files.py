@@ -16,9 +16,9 @@ from mapping.specs.schemas import DesignFileRead, FileStatus
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.contracts import DesignFileResult
 from printbridge_shared.events.outbox import Outbox
-from printbridge_shared.jobs import enqueue
 from printbridge_shared.printfiles import FileCheck
 from printbridge_shared.printfiles.jobs import details_of
+from printbridge_shared.printfiles.jobs import enqueue_check as queue_check
 from printbridge_shared.printfiles.jobs import fingerprint as check_fingerprint
 
 CHECK_JOB = "design_files.check"
@@ -41,15 +41,7 @@ def fingerprint(row: DesignFile) -> str:
 
 async def enqueue_check(session: AsyncSession, row: DesignFile) -> None:
     """Queues the check of the row as it is now; at most one open check per row and fingerprint."""
-    await session.flush()
-    mark = fingerprint(row)
-    await enqueue(
-        session,
-        jobs,
-        CHECK_JOB,
-        {"design_file_id": str(row.id), "fingerprint": mark},
-        unique_key=f"design-file:{row.id}:{mark}",
-    )
+    await queue_check(session, jobs, CHECK_JOB, "design_file_id", row.id, fingerprint(row))
 
 
 def _reset(row: DesignFile) -> None:

@@ -2,7 +2,6 @@
 fetches it through the guarded client and stores what it found; a schedule queues a new check of every
 failed file."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -14,7 +13,7 @@ from mapping.specs.repository import DesignFileRepository
 from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.jobs import JobHandler, Schedule
 from printbridge_shared.printfiles import FileCheck
-from printbridge_shared.printfiles.jobs import CheckFile, RecheckFailed
+from printbridge_shared.printfiles.jobs import CheckFile, RecheckFailed, recheck_schedule
 
 
 class DesignFiles:
@@ -42,10 +41,4 @@ def handlers(http: httpx.AsyncClient, outbox: Outbox) -> dict[str, JobHandler[An
 
 
 def schedules(interval_s: float) -> list[Schedule]:
-    return [
-        Schedule(
-            name=files.RECHECK_FAILED_JOB,
-            kind=files.RECHECK_FAILED_JOB,
-            interval=dt.timedelta(seconds=interval_s),
-        )
-    ]
+    return [recheck_schedule(files.RECHECK_FAILED_JOB, interval_s)]

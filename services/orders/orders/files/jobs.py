@@ -1,7 +1,6 @@
 """The checks of an order's print files as durable jobs (the shared `CheckFile`), and the schedule that
 checks failed ones again. A new result resolves the order again, so a file that now passes releases it."""
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -14,7 +13,7 @@ from orders.resolution import service as resolution
 from printbridge_shared.events.outbox import Outbox
 from printbridge_shared.jobs import JobHandler, Schedule
 from printbridge_shared.printfiles import FileCheck
-from printbridge_shared.printfiles.jobs import CheckFile, RecheckFailed
+from printbridge_shared.printfiles.jobs import CheckFile, RecheckFailed, recheck_schedule
 
 
 class OrderFiles:
@@ -45,10 +44,4 @@ def handlers(http: httpx.AsyncClient, outbox: Outbox) -> dict[str, JobHandler[An
 
 
 def schedules(interval_s: float) -> list[Schedule]:
-    return [
-        Schedule(
-            name=files.RECHECK_FAILED_JOB,
-            kind=files.RECHECK_FAILED_JOB,
-            interval=dt.timedelta(seconds=interval_s),
-        )
-    ]
+    return [recheck_schedule(files.RECHECK_FAILED_JOB, interval_s)]

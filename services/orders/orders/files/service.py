@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.models import Order, OrderFile, OrderStatus, jobs
-from printbridge_shared.jobs import enqueue
 from printbridge_shared.printfiles import FileCheck
 from printbridge_shared.printfiles.jobs import details_of
+from printbridge_shared.printfiles.jobs import enqueue_check as queue_check
 from printbridge_shared.printfiles.jobs import fingerprint as check_fingerprint
 
 CHECK_JOB = "order_files.check"
@@ -82,15 +82,7 @@ async def request_checks(
 
 
 async def enqueue_check(session: AsyncSession, row: OrderFile) -> None:
-    await session.flush()
-    mark = fingerprint(row)
-    await enqueue(
-        session,
-        jobs,
-        CHECK_JOB,
-        {"order_file_id": str(row.id), "fingerprint": mark},
-        unique_key=f"order-file:{row.id}:{mark}",
-    )
+    await queue_check(session, jobs, CHECK_JOB, "order_file_id", row.id, fingerprint(row))
 
 
 async def recheck(session: AsyncSession, order_id: uuid.UUID) -> int:
