@@ -10,6 +10,7 @@ from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from orders.config import Settings
 from orders.imports.processing import run_import
 from orders.imports.schemas import OrderImport
 from orders.imports.service import CHUNK_BYTES, create_import, get, importable_store
@@ -63,7 +64,9 @@ async def import_file(url: str, store_id: uuid.UUID, path: Path, *, show_progres
                     task, completed=state.lines_done, created=state.orders_created, failed=state.rows_failed
                 )
 
-            await run_import(db, Outbox(messaging.outbox, "orders"), record.id, progress=advance)
+            outbox = Outbox(messaging.outbox, "orders")
+            allow_private = Settings().allow_private_urls
+            await run_import(db, outbox, record.id, progress=advance, allow_private=allow_private)
         async with db.read_session() as session:
             return await get(session, OPERATOR, record.id)
     finally:

@@ -3,13 +3,21 @@ authorise with `Requires(Permission.…)` from the shared permission model (docs
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
+from orders.config import Settings
 from printbridge_shared.auth.dependencies import CurrentPrincipal, Requires
 from printbridge_shared.auth.permissions import Permission
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.deps import OutboxDep, ReadSessionDep, SessionDep
 
+
+async def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
 OrdersReader = Annotated[Principal, Depends(Requires(Permission.orders_read))]
 """Operators, and a customer's admin, order manager and viewer (store managers hold no orders:read)."""
 OrdersManager = Annotated[Principal, Depends(Requires(Permission.orders_manage))]
@@ -27,4 +35,5 @@ __all__ = [
     "ReadSessionDep",
     "Requires",
     "SessionDep",
+    "SettingsDep",
 ]

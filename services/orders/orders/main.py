@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             ],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
-                **import_jobs(db, outbox),
+                **import_jobs(db, outbox, allow_private=settings.allow_private_urls),
                 **file_jobs.handlers(http, outbox),
                 **resolution_jobs.handlers(outbox),
             },

@@ -20,9 +20,10 @@ class ImportJob(JobHandler[uuid.UUID]):
     max_attempts = 5
     retry_base_seconds = 5.0
 
-    def __init__(self, db: Database, outbox: Outbox) -> None:
+    def __init__(self, db: Database, outbox: Outbox, *, allow_private: bool = False) -> None:
         self.db = db
         self.outbox = outbox
+        self.allow_private = allow_private
 
     async def prepare(self, session: AsyncSession, job: Job) -> uuid.UUID | None:
         """The import to run; None when it is already done or failed (e.g. the CLI ran it)."""
@@ -33,7 +34,7 @@ class ImportJob(JobHandler[uuid.UUID]):
         return import_id
 
     async def perform(self, job: Job, prepared: uuid.UUID) -> None:
-        await run_import(self.db, self.outbox, prepared)
+        await run_import(self.db, self.outbox, prepared, allow_private=self.allow_private)
 
     async def given_up(self, session: AsyncSession, job: Job, reason: str) -> None:
         record = await ImportRepository(session).get_for_update(uuid.UUID(job.payload["import_id"]))
@@ -44,5 +45,5 @@ class ImportJob(JobHandler[uuid.UUID]):
             record.updated_at = record.finished_at = now
 
 
-def job_handlers(db: Database, outbox: Outbox) -> dict[str, JobHandler[Any]]:
-    return {IMPORT_JOB: ImportJob(db, outbox)}
+def job_handlers(db: Database, outbox: Outbox, *, allow_private: bool) -> dict[str, JobHandler[Any]]:
+    return {IMPORT_JOB: ImportJob(db, outbox, allow_private=allow_private)}

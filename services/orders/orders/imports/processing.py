@@ -86,11 +86,17 @@ class _Batch:
 
 
 async def run_import(
-    db: Database, outbox: Outbox, import_id: uuid.UUID, *, progress: Progress | None = None
+    db: Database,
+    outbox: Outbox,
+    import_id: uuid.UUID,
+    *,
+    progress: Progress | None = None,
+    allow_private: bool = False,
 ) -> None:
     """Imports the file of `import_id` from where its committed batches left off, to the end, and marks
     the import done. An import already done or failed is left as it is. Each batch's new orders are
-    resolved in its transaction (orders/resolution/)."""
+    resolved in its transaction (orders/resolution/). `allow_private`: plain http:// print files are
+    taken (PRINTBRIDGE_ALLOW_PRIVATE_URLS)."""
     async with db.session() as session:
         record = await ImportRepository(session).get_for_update(import_id)
         if record is None or record.status in (ImportStatus.done, ImportStatus.failed):
@@ -110,7 +116,7 @@ async def run_import(
             if not isinstance(header, Header):
                 raise ValueError(f"import {import_id}: the stored file's header is not valid")
             text.seek(0)
-            grouper = Grouper(header, done_through=counts.lines_done)
+            grouper = Grouper(header, done_through=counts.lines_done, allow_private=allow_private)
             batch = _Batch()
             # One batch is written while the next is read: on PostgreSQL the server inserts on the other
             # core meanwhile. At most one write is in flight, and it is awaited before the next starts.

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from orders.imports.columns import BY_NAME, FILE_PREFIX, OPTION_PREFIX, Header, Kind, Level
 from orders.imports.csvfile import MAX_CELL_CHARS, Row
-from orders.manual.schemas import MAX_LINE_ITEMS, ManualOrderIn
+from orders.manual.schemas import MAX_LINE_ITEMS, PLAIN_HTTP, ManualOrderIn, plain_http_files
 
 # What spreadsheets read as a formula (CSV injection): refused in text cells rather than stored and
 # later opened by someone's spreadsheet.
@@ -63,9 +63,10 @@ class Grouper:
     seen. Orders that end at or before line `done_through` (a resumed import's committed batches) are
     only followed, not checked again, so a resumed import continues where it stopped."""
 
-    def __init__(self, header: Header, *, done_through: int = 1) -> None:
+    def __init__(self, header: Header, *, done_through: int = 1, allow_private: bool = False) -> None:
         self.header = header
         self.done_through = done_through
+        self.allow_private = allow_private
         self._reference_at = header.index["order_reference"]
         self._group: _Group | None = None
         self._seen: set[int] = set()  # hashes of the references of finished orders
@@ -145,8 +146,16 @@ class Grouper:
                 except ValidationError as invalid:
                     errors = [self._located(group, error) for error in invalid.errors()]
                 else:
-                    rows = group.rows
-                    return Candidate(group.reference, rows[0].line, rows[-1].line, len(rows), order)
+                    plain = [] if self.allow_private else plain_http_files(order)
+                    errors = [
+                        self._located(
+                            group, {"loc": ("line_items", position, "files", area), "msg": PLAIN_HTTP}
+                        )
+                        for position, area in plain
+                    ]
+                    if not errors:
+                        rows = group.rows
+                        return Candidate(group.reference, rows[0].line, rows[-1].line, len(rows), order)
         return self._failed(group.rows, errors)
 
     def _failed(self, rows: list[Row], reasons: list[RowError]) -> Failed:

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Header, status
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator
 
-from orders.deps import OrdersManager, OutboxDep, SessionDep
+from orders.deps import OrdersManager, OutboxDep, SessionDep, SettingsDep
 from orders.manual import service
 from orders.manual.schemas import ManualOrderIn
 from orders.order.schemas import Order
@@ -63,13 +63,20 @@ async def place_manual_order(
     body: ManualOrderIn,
     session: SessionDep,
     outbox: OutboxDep,
+    settings: SettingsDep,
     principal: OrdersManager,
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> JSONResponse:
     """Places one order into a manual store; it is then listed and read like any order
     (docs/orders-manual.md)."""
     placed = await service.create_order(
-        session, outbox, Scope.of(principal), store_id, body, idempotency_key=idempotency_key
+        session,
+        outbox,
+        Scope.of(principal),
+        store_id,
+        body,
+        idempotency_key=idempotency_key,
+        allow_private=settings.allow_private_urls,
     )
     headers = {"Location": f"/v1/orders/{placed.order_id}"}
     if placed.replayed:

@@ -1,5 +1,6 @@
 import uuid
 
+from orders.manual.schemas import PLAIN_HTTP
 from printbridge_shared.errors import Conflict, InvalidInput, field_errors
 
 
@@ -53,4 +54,22 @@ class IdempotencyKeyBusy(Conflict):
         super().__init__(
             "Another request with this Idempotency-Key is being handled right now; repeat this one in a "
             "moment to get its answer."
+        )
+
+
+class PlainHttpFile(InvalidInput):
+    code = "plain-http-file"
+
+    def __init__(self, files: list[tuple[int, str]]) -> None:
+        super().__init__(
+            "Print files must be given by https:// URLs: plain http:// is taken only where the producer "
+            "allows private addresses (PRINTBRIDGE_ALLOW_PRIVATE_URLS).",
+            errors=[
+                {
+                    "loc": ["body", "line_items", position, "files", area],
+                    "msg": PLAIN_HTTP,
+                    "type": "value_error",
+                }
+                for position, area in files
+            ],
         )

@@ -54,14 +54,20 @@ Text200 = Annotated[Text, _trimmed(200)]
 Text255 = Annotated[Text, _trimmed(255)]
 
 
+PLAIN_HTTP = (
+    "must be an https:// URL of the print file (plain http:// only where the producer allows private "
+    "addresses)"
+)
+
+
 def _https_url(value: str) -> str:
     if len(value) > MAX_URL_LENGTH:
         raise ValueError(
             f"the URL is longer than {MAX_URL_LENGTH} characters; use a shorter link to the file"
         )
     parts = urlsplit(value)
-    if parts.scheme.lower() != "https" or not parts.hostname:
-        raise ValueError("must be an https:// URL of the print file (http and other schemes are refused)")
+    if parts.scheme.lower() not in ("https", "http") or not parts.hostname:
+        raise ValueError("must be an https:// URL of the print file (other schemes are refused)")
     if any(character.isspace() for character in value):
         raise ValueError("must not contain spaces; percent-encode them (%20)")
     return value
@@ -212,3 +218,14 @@ def errors_by_field(errors: Iterable[Mapping[str, Any]]) -> list[tuple[str, str]
     """(field path, message) for each of a `ValidationError`'s `errors()`: what the CSV import reports
     per row."""
     return [(field_path(error["loc"]), str(error.get("msg", "invalid"))) for error in errors]
+
+
+def plain_http_files(order: "ManualOrderIn") -> list[tuple[int, str]]:
+    """The (line, print area) of every file given by a plain `http://` URL: taken only where
+    `PRINTBRIDGE_ALLOW_PRIVATE_URLS` is on (a file server on a LAN, the local sandbox), as mapping does."""
+    return [
+        (position, area)
+        for position, line in enumerate(order.line_items)
+        for area, url in (line.files or {}).items()
+        if urlsplit(url).scheme.lower() == "http"
+    ]

@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from orders.manual.exceptions import (
     IdempotencyKeyBusy,
     IdempotencyKeyReused,
+    PlainHttpFile,
     ReferenceTaken,
     StoreDisconnected,
     StoreNotManual,
 )
 from orders.manual.repository import ManualOrderRepository
-from orders.manual.schemas import ManualAddress, ManualLineIn, ManualOrderIn
+from orders.manual.schemas import ManualAddress, ManualLineIn, ManualOrderIn, plain_http_files
 from orders.models import IdempotencyKey, OrderEventKind, OrderStatus, Store
 from orders.order import service as orders
 from orders.order.exceptions import StoreNotFound
@@ -61,6 +62,7 @@ async def create_order(
     data: ManualOrderIn,
     *,
     idempotency_key: str | None,
+    allow_private: bool,
 ) -> Placed:
     """Places one order into the caller's manual store. With an `idempotency_key`, the first request
     places the order and keeps its answer; a repeat of the same request (the same body) gets that answer
@@ -69,6 +71,8 @@ async def create_order(
     store = await StoreRepository(session).get(store_id)
     if store is None or not scope.sees_store(store.customer_id, store.store_id):
         raise StoreNotFound(store_id)
+    if not allow_private and (plain := plain_http_files(data)):
+        raise PlainHttpFile(plain)
     repository = ManualOrderRepository(session)
     now = utcnow()
     order_id = uuid.uuid4()

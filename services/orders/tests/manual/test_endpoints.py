@@ -312,3 +312,24 @@ async def test_two_requests_with_the_same_key_at_once_place_one_order(
     assert sorted("idempotent-replayed" in answer.headers for answer in answers) == [False, True]
     assert calls == 1
     assert await external_ids(client, user_headers()) == ["PO-42"]
+
+
+async def test_a_plain_http_file_is_taken_only_where_private_addresses_are_allowed(
+    client, user_headers, manual_store, database_url, auth, bus
+):
+    from orders.config import Settings
+    from orders.main import create_app
+    from printbridge_shared.app import Runtime
+    from printbridge_shared.testing import running
+
+    body = an_order(line_items=[{"sku": "A", "quantity": 1, "files": {"front": "http://files.lan/a.pdf"}}])
+    refused = await place(client, user_headers(), manual_store, body)
+    assert refused.status_code == 422
+    assert refused.json()["type"].endswith("plain-http-file")
+    assert refused.json()["errors"][0]["loc"] == ["body", "line_items", "0", "files", "front"]
+
+    settings = Settings(database_url=database_url, log_json=False, allow_private_urls=True)
+    async with running(create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))) as lan:
+        taken = await place(lan, user_headers(), manual_store, body)
+
+    assert taken.status_code == 201, taken.text

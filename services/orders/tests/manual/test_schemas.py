@@ -99,7 +99,7 @@ def test_a_complete_order_is_taken_as_given_with_codes_normalised():
         (f"{LINE}.quantity", 0, "line_items[0].quantity", "greater than or equal to 1"),
         (f"{LINE}.quantity", 100_001, "line_items[0].quantity", "less than or equal to 100000"),
         (f"{LINE}.quantity", 1.5, "line_items[0].quantity", "integer"),
-        (f"{LINE}.files.front", "http://files.brand.example/a.pdf", "line_items[0].files.front", "https://"),
+        (f"{LINE}.files.front", "ftp://files.brand.example/a.pdf", "line_items[0].files.front", "https://"),
         (f"{LINE}.files.front", "https://", "line_items[0].files.front", "https://"),
         (f"{LINE}.files.front", "https://f.example/" + "a" * 2000, "line_items[0].files.front", "2000"),
         (f"{LINE}.files.Front", "https://f.example/a.pdf", "line_items[0].files.Front", "print area"),
