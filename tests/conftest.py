@@ -456,6 +456,7 @@ class ShopFlow:
         assert synced.status_code == 202, synced.text
         self.a_product_is_created_in_the_shop_with_its_mapping(customer, shopify_store, shopify, url)
         self.orders_go_into_production(shop, slug, shopify_store, woo_store, url)
+        self.a_manual_order_with_its_file_goes_into_production(customer, url)
 
     def orders_go_into_production(
         self, shop: str, slug: str, shopify_store: str, woo_store: str, url: str
@@ -508,6 +509,23 @@ class ShopFlow:
         assert [reason["code"] for reason in held["hold_reasons"]] == ["file_unreachable"], held
         assert self.map(woo_variants["WF-A6"], {"paper": "gloss"}, url).status_code == 200
         self.order_becomes(held["external_id"], "routed")
+
+    def a_manual_order_with_its_file_goes_into_production(self, customer_id: str, url: str) -> None:
+        """A manual order naming the catalog product, its options and its print file (uploaded to the
+        suite, so a plain http:// address here): the file is checked, the order routed and shipped."""
+        store = self.manual_store(customer_id, "Direct orders")
+        line = {
+            "product_uid": "e2e_flyer_a5",
+            "quantity": 500,
+            "options": {"paper": "gloss"},
+            "files": {"front": url},
+        }
+        order = {**self.MANUAL_ORDER, "reference": "PO-FLYER", "line_items": [line]}
+        placed = self.place_manual_order(store, order, key="flyer-1")
+        assert placed.status_code == 201, placed.text
+        routed = self.order_becomes("PO-FLYER", "routed")
+        assert routed["line_items"][0]["item"]["files"] == {"front": url}, routed
+        self.ship(routed)
 
     def routing_rule_for_woocommerce(self) -> str:
         """A production line and the rule that sends every WooCommerce order to it; the line's id."""
