@@ -66,7 +66,7 @@ class PlainHttpFile(InvalidInput):
             "allows private addresses (PRINTBRIDGE_ALLOW_PRIVATE_URLS).",
             errors=[
                 {
-                    "loc": ["body", "line_items", position, "files", area],
+                    "loc": ["body", "line_items", str(position), "files", area],
                     "msg": PLAIN_HTTP,
                     "type": "value_error",
                 }
