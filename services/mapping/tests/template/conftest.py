@@ -130,4 +130,6 @@ async def settled(client: httpx.AsyncClient, headers: dict[str, str], template_i
         return all(file["status"] != "pending" for file in body["files"].values())
 
     await eventually(done, within=20)
-    return body
+    # Read once more: the read that saw the last check may have read the template's row (its version)
+    # just before that check committed and its files just after (two statements, read committed).
+    return dict((await client.get(f"{TEMPLATES}/{template_id}", headers=headers)).json())
