@@ -11,7 +11,7 @@ from typing import Any
 
 from mapping.catalog.exceptions import InvalidCsv
 from mapping.catalog.transfer import MAX_IMPORT_ROWS, ImportRow, RowError
-from mapping.csv_cells import decode_utf8, escape_formula, sniff_delimiter, unescape_formula
+from printbridge_shared.csv_cells import decode_utf8, escape_formula, sniff_delimiter, unescape_formula
 
 BASE_COLUMNS = ("product_uid", "name", "type", "status")
 ATTRIBUTE = "attribute:"

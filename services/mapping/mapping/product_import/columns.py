@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from mapping.csv_cells import decode_utf8, sniff_delimiter, unescape_formula
+from printbridge_shared.csv_cells import decode_utf8, sniff_delimiter, unescape_formula
 
 SHOP_VARIANT_ID = "shop_variant_id"
 EXTERNAL_PRODUCT_ID = "external_product_id"

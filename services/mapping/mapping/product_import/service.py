@@ -10,7 +10,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mapping.catalog.repository import CatalogRepository
-from mapping.csv_cells import UTF8_BOM, escape_formula
 from mapping.models import ProductImport, ProductImportStatus, Store, jobs
 from mapping.product_import.columns import AREA, ATTRIBUTE, BASE_COLUMNS, FileRefused, read_file
 from mapping.product_import.exceptions import ImportFileInvalid, ProductImportNotFound
@@ -30,6 +29,7 @@ from mapping.shop_product.service import store_for
 from mapping.specs.repository import DesignFileRepository
 from mapping.variant_mapping.service import OWNER_KIND
 from printbridge_shared.auth.permissions import Scope
+from printbridge_shared.csv_cells import UTF8_BOM, escape_formula
 from printbridge_shared.db import utcnow
 from printbridge_shared.fields import UNSTORABLE
 from printbridge_shared.jobs import enqueue

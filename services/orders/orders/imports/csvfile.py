@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO
 
+from printbridge_shared.csv_cells import sniff_delimiter
+
 UTF8_BOM = codecs.BOM_UTF8
 _OTHER_BOMS = (
     (codecs.BOM_UTF32_LE, "UTF-32"),
@@ -119,18 +121,6 @@ class UploadCheck:
                 "the file has a header but no rows; add one row per line item", code="file-empty"
             )
         return self.header_line, sniff_delimiter(self.header_line)
-
-
-def sniff_delimiter(header_line: str) -> str:
-    """`,` or `;`, whichever separates more of the header's cells (outside quotes); `,` on a tie."""
-    counts = {",": 0, ";": 0}
-    quoted = False
-    for char in header_line:
-        if char == '"':
-            quoted = not quoted
-        elif not quoted and char in counts:
-            counts[char] += 1
-    return ";" if counts[";"] > counts[","] else ","
 
 
 def header_cells(header_line: str, delimiter: str) -> list[str]:

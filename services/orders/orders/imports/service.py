@@ -9,7 +9,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.imports.columns import Header, HeaderProblem, check_header
-from orders.imports.csvfile import FileRefused, UploadCheck, header_cells, sniff_delimiter
+from orders.imports.csvfile import FileRefused, UploadCheck, header_cells
 from orders.imports.exceptions import ImportFileInvalid, ImportNotFound
 from orders.imports.repository import ImportRepository
 from orders.imports.schemas import ImportRowError, OrderImportPage, OrderImportSummary
@@ -19,6 +19,7 @@ from orders.models import ImportStatus, OrderImport, Store, jobs
 from orders.order.exceptions import StoreNotFound
 from orders.store.repository import StoreRepository
 from printbridge_shared.auth.permissions import Scope
+from printbridge_shared.csv_cells import sniff_delimiter
 from printbridge_shared.db import utcnow
 from printbridge_shared.errors import MAX_FIELD_ERRORS
 from printbridge_shared.fields import UNSTORABLE

@@ -5,7 +5,8 @@ import io
 import pytest
 
 from orders.imports.columns import Header, check_header, template_csv
-from orders.imports.csvfile import FileRefused, UploadCheck, read_rows, sniff_delimiter
+from orders.imports.csvfile import FileRefused, UploadCheck, read_rows
+from printbridge_shared.csv_cells import sniff_delimiter
 
 
 def checked(*chunks: bytes) -> tuple[str, str]:

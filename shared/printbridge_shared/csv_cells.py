@@ -1,5 +1,5 @@
-"""What every CSV file of the mapping service shares (the catalog's, the shop products' export and
-import): cells a spreadsheet would run as a formula are written with a leading `'` and read without it,
+"""What every CSV file of the suite shares (mapping's catalog and shop products, orders' import of
+manual orders): cells a spreadsheet would run as a formula are written with a leading `'` and read without it,
 files are UTF-8 with or without a byte order mark, and `,` or `;` separates the cells."""
 
 import codecs
