@@ -19,10 +19,9 @@ from orders.resolution.holds import Hold, HoldCode
 from orders.resolution.items import Lookup, Resolution, resolve_line
 from orders.resolution.repository import UNRESOLVED, ResolutionRepository
 from orders.routing import service as routing
-from orders.routing.matching import ItemFacts, OrderFacts, RoutingDecision
+from orders.routing.matching import RoutingDecision
 from orders.status import service as status
 from printbridge_shared.db import utcnow
-from printbridge_shared.events.contracts import Platform
 from printbridge_shared.events.outbox import Outbox
 
 log = structlog.get_logger(__name__)
@@ -111,7 +110,7 @@ async def _resolve_locked(
     async def route(order: Order) -> RoutingDecision:
         if not table:
             table.append(await routing.routing_table(session))
-        return table[0].decide(facts_of(order))
+        return table[0].decide(routing.facts_of(order))
 
     for order in orders:
         await _resolve_one(session, outbox, order, lookup, route, cause=cause, actor=actor)
@@ -255,21 +254,3 @@ async def _move(
     else:
         await status.move(session, outbox, order, to, actor=actor, message=message)
     log.info("order_resolved", order_id=str(order.id), status=to.value)
-
-
-def facts_of(order: Order) -> OrderFacts:
-    """What routing looks at of an order (its lines loaded, their items resolved)."""
-    address = order.shipping_address or {}
-    return OrderFacts(
-        customer_id=order.customer_id,
-        store_id=order.store_id,
-        platform=Platform(order.platform),
-        country_code=(address.get("country_code") or "").upper() or None,
-        total_price=order.total_price,
-        currency=order.currency,
-        items=tuple(
-            ItemFacts(product_uid=line.item["product_uid"], product_type=line.item["product_type"])
-            for line in order.lines
-            if line.item is not None
-        ),
-    )

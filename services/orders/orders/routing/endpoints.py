@@ -2,18 +2,10 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.deps import ProducerManager, ReadSessionDep, SessionDep
-from orders.models import OrderStatus
-from orders.order.exceptions import OrderNotFound
-from orders.production.repository import ProductionRepository
-from orders.resolution import service as resolution
 from orders.routing import service
-from orders.routing.exceptions import OrderNotResolved
-from orders.routing.matching import ItemFacts, OrderFacts
 from orders.routing.schemas import (
-    LineRef,
     ProductionLine,
     ProductionLineCreate,
     ProductionLinePage,
@@ -24,8 +16,6 @@ from orders.routing.schemas import (
     RoutingRuleCreate,
     RoutingRuleList,
     RoutingRuleUpdate,
-    RuleRef,
-    Verdict,
 )
 from printbridge_shared.fields import Text
 from printbridge_shared.openapi import problems
@@ -98,27 +88,6 @@ async def list_routing_rules(session: ReadSessionDep, _principal: ProducerManage
     return RoutingRuleList(items=await service.list_rules(session))
 
 
-async def _facts(session: AsyncSession, payload: RoutingDryRun) -> OrderFacts:
-    if payload.order_id is not None:
-        order = await ProductionRepository(session).get(payload.order_id)
-        if order is None:
-            raise OrderNotFound(payload.order_id)
-        if not order.lines or any(line.item is None for line in order.lines):
-            raise OrderNotResolved(order.id, OrderStatus(order.status))
-        return resolution.facts_of(order)
-    order_in = payload.order
-    assert order_in is not None  # RoutingDryRun asks for exactly one of them (422)
-    return OrderFacts(
-        customer_id=order_in.customer_id,
-        store_id=order_in.store_id,
-        platform=order_in.platform,
-        country_code=order_in.country_code,
-        total_price=order_in.total_price,
-        currency=order_in.currency,
-        items=tuple(ItemFacts(item.product_uid, item.product_type) for item in order_in.items),
-    )
-
-
 @router.post(
     RULES + "/test",
     response_model=RoutingDryRunResult,
@@ -130,25 +99,7 @@ async def test_routing_rules(
     """Where an order would go, and why, without changing anything: the line, the rule that matched (null:
     the default line) and every rule's verdict with the reasons it did not match. The order is one of the
     system (`order_id`: its items must be resolved) or one described in full (`order`)."""
-    facts = await _facts(session, payload)
-    decision = await service.route(session, facts)
-    line = await service.get_line(session, decision.production_line_id)
-    matched = next((v for v in decision.verdicts if v.rule_id == decision.rule_id), None)
-    return RoutingDryRunResult(
-        production_line=LineRef(id=line.id, code=line.code, name=line.name),
-        rule=RuleRef(id=matched.rule_id, name=matched.name) if matched is not None else None,
-        explanation=decision.explanation,
-        verdicts=[
-            Verdict(
-                rule_id=verdict.rule_id,
-                name=verdict.name,
-                position=verdict.position,
-                matched=verdict.matched,
-                reasons=list(verdict.reasons),
-            )
-            for verdict in decision.verdicts
-        ],
-    )
+    return await service.dry_run(session, payload)
 
 
 @router.post(RULES, status_code=status.HTTP_201_CREATED, response_model=RoutingRule, responses=problems(409))

@@ -10,12 +10,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.models import ProductionLine, RoutingRule
+from orders.models import Order, OrderStatus, ProductionLine, RoutingRule
+from orders.order.exceptions import OrderNotFound
+from orders.production.repository import ProductionRepository
 from orders.routing.exceptions import (
     DefaultLineRequired,
     InactiveProductionLine,
     LineCodeTaken,
     NoDefaultLine,
+    OrderNotResolved,
     PositionOutOfRange,
     ProductionLineInUse,
     ProductionLineNotFound,
@@ -24,6 +27,7 @@ from orders.routing.exceptions import (
 )
 from orders.routing.matching import (
     Conditions,
+    ItemFacts,
     LineFacts,
     OrderFacts,
     RoutingDecision,
@@ -33,16 +37,22 @@ from orders.routing.matching import (
 from orders.routing.repository import RoutingRepository
 from orders.routing.schemas import (
     MAX_RULES,
+    LineRef,
     ProductionLineCreate,
     ProductionLinePage,
     ProductionLineUpdate,
+    RoutingDryRun,
+    RoutingDryRunResult,
     RoutingRuleCreate,
     RoutingRuleUpdate,
+    RuleRef,
+    Verdict,
 )
 from orders.routing.schemas import Conditions as ConditionsIn
 from orders.routing.schemas import ProductionLine as ProductionLineRead
 from orders.routing.schemas import RoutingRule as RoutingRuleRead
 from printbridge_shared.db import utcnow
+from printbridge_shared.events.contracts import Platform
 from printbridge_shared.pagination import decode_position, encode_position
 
 
@@ -275,3 +285,65 @@ async def route(session: AsyncSession, facts: OrderFacts) -> RoutingDecision:
     """Where the order goes: the first enabled rule (by position) whose conditions all hold, else the
     default line."""
     return (await routing_table(session)).decide(facts)
+
+
+def facts_of(order: Order) -> OrderFacts:
+    """What routing looks at of an order (its lines loaded, their items resolved)."""
+    address = order.shipping_address or {}
+    return OrderFacts(
+        customer_id=order.customer_id,
+        store_id=order.store_id,
+        platform=Platform(order.platform),
+        country_code=(address.get("country_code") or "").upper() or None,
+        total_price=order.total_price,
+        currency=order.currency,
+        items=tuple(
+            ItemFacts(product_uid=line.item["product_uid"], product_type=line.item["product_type"])
+            for line in order.lines
+            if line.item is not None
+        ),
+    )
+
+
+async def _dry_run_facts(session: AsyncSession, payload: RoutingDryRun) -> OrderFacts:
+    if payload.order_id is not None:
+        order = await ProductionRepository(session).get(payload.order_id)
+        if order is None:
+            raise OrderNotFound(payload.order_id)
+        if not order.lines or any(line.item is None for line in order.lines):
+            raise OrderNotResolved(order.id, OrderStatus(order.status))
+        return facts_of(order)
+    described = payload.order
+    assert described is not None  # RoutingDryRun asks for exactly one of them (422)
+    return OrderFacts(
+        customer_id=described.customer_id,
+        store_id=described.store_id,
+        platform=described.platform,
+        country_code=described.country_code,
+        total_price=described.total_price,
+        currency=described.currency,
+        items=tuple(ItemFacts(item.product_uid, item.product_type) for item in described.items),
+    )
+
+
+async def dry_run(session: AsyncSession, payload: RoutingDryRun) -> RoutingDryRunResult:
+    """Where an order of the system (`order_id`, its items resolved) or one described in full would go,
+    and why, without changing anything."""
+    decision = await route(session, await _dry_run_facts(session, payload))
+    line = await get_line(session, decision.production_line_id)
+    matched = next((v for v in decision.verdicts if v.rule_id == decision.rule_id), None)
+    return RoutingDryRunResult(
+        production_line=LineRef(id=line.id, code=line.code, name=line.name),
+        rule=RuleRef(id=matched.rule_id, name=matched.name) if matched is not None else None,
+        explanation=decision.explanation,
+        verdicts=[
+            Verdict(
+                rule_id=verdict.rule_id,
+                name=verdict.name,
+                position=verdict.position,
+                matched=verdict.matched,
+                reasons=list(verdict.reasons),
+            )
+            for verdict in decision.verdicts
+        ],
+    )
