@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -153,45 +154,26 @@ class ResolutionRepository:
     async def unresolved_orders_of_variant(self, mapping: VariantMappingView) -> list[uuid.UUID]:
         """Orders not yet routed with a line of this shop variant (in its store by the variant or product
         id or the SKU; manual orders of the customer by the SKU)."""
-        in_store = [
-            OrderLine.external_variant_id == mapping.external_variant_id,
-            and_(
-                OrderLine.external_variant_id.is_(None),
-                OrderLine.external_product_id == mapping.external_variant_id,
-            ),
-        ]
-        if mapping.sku:
-            in_store.append(OrderLine.sku == mapping.sku)
-        shop_line = and_(Order.store_id == mapping.store_id, or_(*in_store))
-        by_sku = and_(
-            Order.customer_id == mapping.customer_id,
-            Order.platform == "manual",
-            OrderLine.sku == mapping.sku,
-            OrderLine.product_uid.is_(None),
-            OrderLine.template_id.is_(None),
-        )
-        condition = or_(shop_line, by_sku) if mapping.sku else shop_line
-        return await self._unresolved(condition)
+        return await self._unresolved(_lines_of(mapping))
 
     async def unresolved_orders_of_product(self, product_uid: str) -> list[uuid.UUID]:
         """Orders not yet routed with a line of the catalog product: named directly (manual), or through
-        a mapping or template of it."""
-        found = set(await self._unresolved(OrderLine.product_uid == product_uid))
-        mappings = await self.session.scalars(
-            select(VariantMappingView).where(
-                VariantMappingView.product_uid == product_uid, VariantMappingView.removed.is_(False)
+        a mapping or template of it. One query, however many mappings use the product."""
+        mapping_of_product = exists().where(
+            VariantMappingView.product_uid == product_uid,
+            VariantMappingView.removed.is_(False),
+            _lines_of(VariantMappingView),
+        )
+        templates_of_product = select(TemplateView.template_id).where(
+            TemplateView.product_uid == product_uid, TemplateView.removed.is_(False)
+        )
+        return await self._unresolved(
+            or_(
+                OrderLine.product_uid == product_uid,
+                OrderLine.template_id.in_(templates_of_product),
+                mapping_of_product,
             )
         )
-        for mapping in mappings:
-            found.update(await self.unresolved_orders_of_variant(mapping))
-        templates = await self.session.scalars(
-            select(TemplateView.template_id).where(
-                TemplateView.product_uid == product_uid, TemplateView.removed.is_(False)
-            )
-        )
-        for template_id in templates.all():
-            found.update(await self.unresolved_orders_of_template(template_id))
-        return sorted(found)
 
     async def unresolved_orders_of_template(self, template_id: uuid.UUID) -> list[uuid.UUID]:
         return await self._unresolved(OrderLine.template_id == template_id)
@@ -204,6 +186,30 @@ class ResolutionRepository:
             .distinct()
         )
         return list((await self.session.scalars(statement)).all())
+
+
+def _lines_of(mapping: Any) -> ColumnElement[bool]:
+    """The order lines of a shop variant's mapping: `mapping` is one (its values) or the projection's
+    class (its columns, to join on). In its store by the variant id, the product id (a product without
+    variants) or the SKU; in a manual order of its customer by the SKU alone. A mapping without SKU
+    matches no line by SKU (NULL equals nothing)."""
+    in_store = or_(
+        OrderLine.external_variant_id == mapping.external_variant_id,
+        and_(
+            OrderLine.external_variant_id.is_(None),
+            OrderLine.external_product_id == mapping.external_variant_id,
+        ),
+        and_(OrderLine.sku.is_not(None), OrderLine.sku == mapping.sku),
+    )
+    manual_by_sku = and_(
+        Order.customer_id == mapping.customer_id,
+        Order.platform == "manual",
+        OrderLine.sku.is_not(None),
+        OrderLine.sku == mapping.sku,
+        OrderLine.product_uid.is_(None),
+        OrderLine.template_id.is_(None),
+    )
+    return or_(and_(Order.store_id == mapping.store_id, in_store), manual_by_sku)
 
 
 def _chunks(items: list[tuple[uuid.UUID, str]], size: int = 500) -> list[list[tuple[uuid.UUID, str]]]:
