@@ -176,3 +176,47 @@ async def test_an_unknown_order_is_404(client, operator):
     assert (await client.post(f"/v1/production/orders/{unknown}/claim", headers=operator)).status_code == 404
     assert (await report(client, operator, unknown, status="printed")).status_code == 404
     assert (await client.get(f"/v1/production/orders/{unknown}", headers=operator)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("params", "loc"),
+    [
+        ({"status": "lost"}, ["query", "status"]),
+        ({"line": "large-format"}, ["query", "line"]),
+        ({"limit": 0}, ["query", "limit"]),
+        ({"limit": 201}, ["query", "limit"]),
+    ],
+)
+async def test_a_bad_production_list_query_is_422_naming_the_parameter(client, operator, params, loc):
+    response = await client.get("/v1/production/orders", params=params, headers=operator)
+
+    assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM), response.text
+    assert response.json()["errors"][0]["loc"] == loc
+
+
+async def test_a_cursor_the_production_list_did_not_issue_is_refused(client, operator):
+    response = await client.get(
+        "/v1/production/orders", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=operator
+    )
+
+    assert response.status_code == 422, response.text
+    assert response.json()["type"].endswith("invalid-cursor")
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({"message": "no paper"}, ["body", "items"]),
+        ({"items": [], "message": "no paper"}, ["body", "items"]),
+        ({"items": [0, 0], "message": "no paper"}, ["body", "items"]),
+        ({"items": [0], "message": ""}, ["body", "message"]),
+        ({"items": [0]}, ["body", "message"]),
+    ],
+)
+async def test_a_bad_refusal_is_422_naming_the_field(client, operator, routed_order, body, loc):
+    order = await routed_order()
+
+    response = await client.post(f"/v1/production/orders/{order['id']}/reject", json=body, headers=operator)
+
+    assert (response.status_code, response.headers["content-type"]) == (422, PROBLEM), response.text
+    assert response.json()["errors"][0]["loc"] == loc
