@@ -31,6 +31,7 @@ from printbridge_sandbox.pressero.shipments import ShipmentRefused, record_shipm
 from printbridge_sandbox.pressero.state import Order, Pressero, Site, Subscriber
 
 MAX_PAGE_SIZE = 1500
+SENT_PATH = "printbridge.sent_path"
 
 
 def _lower_keys(value: Any) -> dict[str, Any]:
@@ -72,7 +73,8 @@ def _matches(row: dict[str, Any], expression: Any) -> bool:
 class CaseInsensitivePaths:
     """ASGI middleware: IIS and ASP.NET route paths in any letter case, so a request to `/API/v2/ORDERS/…`
     reaches the route registered as `/api/v2/orders/…`. The path's fixed segments are rewritten to the
-    spelling of the route they match (ignoring case); its parameters are kept as sent."""
+    spelling of the route they match (ignoring case); its parameters are kept as sent, and the path as
+    sent stays in the scope (`SENT_PATH`) for the call log."""
 
     def __init__(self, app: ASGIApp, templates: list[str]) -> None:
         self.app = app
@@ -94,7 +96,7 @@ class CaseInsensitivePaths:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].lower().startswith("/api/"):
-            scope = {**scope, "path": self.canonical(scope["path"])}
+            scope = {**scope, "path": self.canonical(scope["path"]), SENT_PATH: scope["path"]}
         await self.app(scope, receive, send)
 
 
@@ -108,7 +110,8 @@ def api_router(pressero: Pressero) -> APIRouter:
         subscriber = pressero.by_token(token.strip()) if scheme.lower() == "token" else None
         if subscriber is None:
             return _refused(401, "Authorization has been denied for this request.")
-        call = {"method": request.method, "path": request.url.path, "query": str(request.url.query)}
+        path = request.scope.get(SENT_PATH, request.url.path)
+        call = {"method": request.method, "path": path, "query": str(request.url.query)}
         subscriber.calls.append(call)
         switches = subscriber.switches
         if switches.slow_s:

@@ -99,6 +99,12 @@ async def test_paths_and_body_names_match_in_any_letter_case(
     assert row["ShipDate"] == "2026-11-30T08:00:00Z" and row["ShipCost"] == 0
     assert row["ShipMethod"] == "" and row["ShipTracking"] == "T-1"
     assert details.status_code == 200 and details.json()["OrderNumber"] == number
+    calls = (await http.get(f"{CONTROL}/subscribers/{account.subscriber_id}/calls")).json()
+    assert [c["path"] for c in calls[-3:]] == [
+        "/api/v2/orders/shipments",
+        f"/API/V2/ORDERS/{number}/ITEM/1/shipments",
+        f"/api/V2/Orders/{number}/details",
+    ]
 
 
 async def test_each_parcel_is_its_own_shipment(

@@ -93,6 +93,22 @@ async def test_notes_are_listed_newest_first_and_filtered_by_type(
     assert "type" in bad_type.json()["data"]["params"]
 
 
+async def test_a_status_the_merchant_changes_in_the_admin_is_noted_as_theirs(
+    https: httpx.AsyncClient, shop: Any, an_order: Any
+) -> None:
+    placed = await place(https, shop, an_order())
+
+    changed = await https.patch(
+        f"{CONTROL}/sites/{shop.slug}/orders/{placed['id']}", json={"status": "on-hold"}
+    )
+
+    assert changed.status_code == 200
+    state = await recorded(https, shop, placed["id"])
+    assert [(n["note"], n["author"]) for n in state["notes"]] == [
+        ("Order status changed from Processing to On hold.", "admin")
+    ]
+
+
 async def test_completing_fires_order_updated_with_the_completed_order(
     https: httpx.AsyncClient, shop: Any, receiver: Any, an_order: Any
 ) -> None:
