@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from cryptography.fernet import Fernet
 from fastapi import FastAPI
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from orders.config import Settings
 from orders.main import create_app
-from orders.models import PostbackDelivery, jobs
+from orders.models import PostbackAttempt, PostbackDelivery, jobs
 from orders.postbacks.deliveries import SEND_JOB
 from printbridge_sandbox.serving import running
 from printbridge_shared.app import Runtime
@@ -128,7 +128,16 @@ def routed_order(deliver, shop_order, customer_id, store_id, client, operator):
                     "name": "Flyer A5",
                     "type": "flyer",
                     "attributes": {"paper": ["matte"]},
-                    "print_areas": [{"name": "front", "formats": ["pdf"]}],
+                    "print_areas": [
+                        {
+                            "name": "front",
+                            "formats": ["pdf"],
+                            "trim_width_mm": 148,
+                            "trim_height_mm": 210,
+                            "bleed_mm": 3,
+                            "min_dpi": 300,
+                        }
+                    ],
                     "status": "active",
                     "updated_at": NOW,
                 }
@@ -211,20 +220,14 @@ def time_passes(app: FastAPI) -> Callable[[dt.timedelta], Awaitable[None]]:
 
     async def passes(by: dt.timedelta) -> None:
         async with app.state.db.session() as session:
-            await session.execute(
-                update(PostbackDelivery)
-                .where(PostbackDelivery.next_attempt_at.is_not(None))
-                .values(next_attempt_at=PostbackDelivery.next_attempt_at - by)
-            )
-            await session.execute(
-                update(PostbackDelivery)
-                .where(PostbackDelivery.first_attempt_at.is_not(None))
-                .values(first_attempt_at=PostbackDelivery.first_attempt_at - by)
-            )
+            for delivery in await session.scalars(select(PostbackDelivery)):
+                if delivery.next_attempt_at is not None:
+                    delivery.next_attempt_at -= by
+                if delivery.first_attempt_at is not None:
+                    delivery.first_attempt_at -= by
             table = jobs.jobs
-            await session.execute(
-                update(table).where(table.c.kind == SEND_JOB).values(run_at=table.c.run_at - by)
-            )
+            for job_id, run_at in (await session.execute(select(table.c.id, table.c.run_at))).all():
+                await session.execute(update(table).where(table.c.id == job_id).values(run_at=run_at - by))
             session.info[JOBS_ENQUEUED] = True
 
     return passes
@@ -236,7 +239,9 @@ def deliveries_of(client, operator) -> Callable[..., Awaitable[list[dict[str, An
 
     async def read(endpoint_id: str, **params: Any) -> list[dict[str, Any]]:
         response = await client.get(
-            f"/v1/postbacks/endpoints/{endpoint_id}/deliveries", params={"limit": 200, **params}, headers=operator
+            f"/v1/postbacks/endpoints/{endpoint_id}/deliveries",
+            params={"limit": 200, **params},
+            headers=operator,
         )
         assert response.status_code == 200, response.text
         return list(reversed(response.json()["items"]))
@@ -244,18 +249,22 @@ def deliveries_of(client, operator) -> Callable[..., Awaitable[list[dict[str, An
     return read
 
 
-async def settled(app: FastAPI) -> None:
-    """Waits until no postback delivery is due now (every one due was tried)."""
+@pytest.fixture
+def attempts_logged(app: FastAPI) -> Callable[[int], Awaitable[None]]:
+    """Waits until `count` attempts in all are logged and no send job runs (the outcome of the last one
+    is kept, its next attempt planned)."""
 
-    async def nothing_due() -> bool:
-        async with app.state.db.read_session() as session:
-            due = await session.scalar(
-                select(PostbackDelivery.id).where(
-                    PostbackDelivery.status == "pending",
-                    PostbackDelivery.next_attempt_at <= dt.datetime.now(dt.UTC),
-                    PostbackDelivery.attempts == 0,
+    async def logged(count: int) -> None:
+        async def done() -> bool:
+            async with app.state.db.read_session() as session:
+                attempts = await session.scalar(select(func.count()).select_from(PostbackAttempt))
+                running = await session.scalar(
+                    select(func.count())
+                    .select_from(jobs.jobs)
+                    .where(jobs.jobs.c.kind == SEND_JOB, jobs.jobs.c.status == "running")
                 )
-            )
-        return due is None
+            return attempts == count and running == 0
 
-    await eventually(nothing_due, within=20)
+        await eventually(done, within=20)
+
+    return logged

@@ -48,7 +48,9 @@ async def test_events_left_out_means_every_order_status(client, operator):
 
 
 async def test_the_list_pages_with_a_cursor_oldest_first(client, operator):
-    ids = [(await client.post(ENDPOINTS, json={"url": HOOK}, headers=operator)).json()["id"] for _ in range(3)]
+    ids = [
+        (await client.post(ENDPOINTS, json={"url": HOOK}, headers=operator)).json()["id"] for _ in range(3)
+    ]
 
     first = (await client.get(ENDPOINTS, params={"limit": 2}, headers=operator)).json()
     second = (
@@ -62,7 +64,9 @@ async def test_the_list_pages_with_a_cursor_oldest_first(client, operator):
 
 
 async def test_a_patch_changes_only_the_fields_sent(client, operator):
-    created = (await client.post(ENDPOINTS, json={"url": HOOK, "description": "MIS"}, headers=operator)).json()
+    created = (
+        await client.post(ENDPOINTS, json={"url": HOOK, "description": "MIS"}, headers=operator)
+    ).json()
     customer = str(uuid.uuid4())
 
     changed = await client.patch(
@@ -145,7 +149,9 @@ async def test_a_patch_may_not_null_the_url_or_enabled(client, operator):
 async def test_plain_http_and_private_addresses_are_refused_unless_allowed(client, operator, url, says):
     error = refused_field(await client.post(ENDPOINTS, json={"url": url}, headers=operator), "body", "url")
     assert says in error["msg"]
-    created = (await client.post(ENDPOINTS, json={"url": "https://203.0.114.9/hook"}, headers=operator)).json()
+    created = (
+        await client.post(ENDPOINTS, json={"url": "https://203.0.114.9/hook"}, headers=operator)
+    ).json()
     patched = await client.patch(f"{ENDPOINTS}/{created['id']}", json={"url": url}, headers=operator)
     assert says in refused_field(patched, "body", "url")["msg"]
 
