@@ -35,7 +35,7 @@ async def arrive(inbox: Inbox, count: int, *, accepted: bool = True) -> list[Rec
 
 
 async def test_an_order_moved_to_shipped_is_posted_back_signed_and_in_order(
-    client, operator, receiver, create_endpoint, routed_order, produce, deliveries_of
+    client, operator, receiver, create_endpoint, routed_order, produce, deliveries_of, attempts_logged
 ):
     url, inbox = receiver.new()
     endpoint = await create_endpoint(url)
@@ -59,6 +59,7 @@ async def test_an_order_moved_to_shipped_is_posted_back_signed_and_in_order(
     assert first["content-type"] == "application/json"
     assert first["user-agent"] == "Printbridge-Postbacks/1"
     assert abs(int(first["webhook-timestamp"]) - dt.datetime.now(dt.UTC).timestamp()) < 60
+    await attempts_logged(len(TO_SHIPPED))
     log = await deliveries_of(endpoint["id"])
     assert [d["id"] for d in log] == [r.headers["webhook-id"] for r in received]
     assert {d["status"] for d in log} == {"delivered"}
@@ -119,6 +120,7 @@ async def test_an_endpoint_down_for_an_hour_receives_every_event_afterwards_in_o
     await time_passes(dt.timedelta(hours=2))
 
     received = await arrive(inbox, 10)
+    await attempts_logged(20)
     for order_id, expected in ((first, TO_SHIPPED), (second, TO_SHIPPED[:4])):
         mine = [
             verified(endpoint["secret"], r) for r in received if r.payload["data"]["order_id"] == order_id
@@ -174,7 +176,7 @@ async def test_a_delivery_failing_for_a_day_is_failed_and_the_next_ones_of_its_o
 
 
 async def test_a_410_disables_the_endpoint_and_enabling_it_again_sends_what_waited(
-    client, operator, receiver, create_endpoint, routed_order, produce, deliveries_of
+    client, operator, receiver, create_endpoint, routed_order, produce, deliveries_of, attempts_logged
 ):
     url, inbox = receiver.new()
     endpoint = await create_endpoint(url)
@@ -199,16 +201,18 @@ async def test_a_410_disables_the_endpoint_and_enabling_it_again_sends_what_wait
 
     received = await arrive(inbox, 2)
     assert [r.payload["type"] for r in received] == ["order.received", "order.routed"]
+    await attempts_logged(3)
     assert [d["status"] for d in await deliveries_of(endpoint["id"])] == ["delivered", "delivered"]
 
 
 async def test_a_delivered_or_failed_delivery_is_redelivered_on_request(
-    client, operator, receiver, create_endpoint, routed_order, deliveries_of
+    client, operator, receiver, create_endpoint, routed_order, deliveries_of, attempts_logged
 ):
     url, inbox = receiver.new()
     endpoint = await create_endpoint(url, events=["order.routed"])
     await routed_order()
     [first] = await arrive(inbox, 1)
+    await attempts_logged(1)
     [delivery] = await deliveries_of(endpoint["id"])
 
     again = await client.post(f"/v1/postbacks/deliveries/{delivery['id']}/redeliver", headers=operator)
@@ -227,13 +231,14 @@ async def test_a_delivered_or_failed_delivery_is_redelivered_on_request(
 
 
 async def test_a_pending_delivery_is_not_redelivered(
-    client, operator, receiver, create_endpoint, routed_order, deliveries_of
+    client, operator, receiver, create_endpoint, routed_order, deliveries_of, attempts_logged
 ):
     url, inbox = receiver.new()
     endpoint = await create_endpoint(url, events=["order.routed"])
     inbox.answer = lambda _received: 503
     await routed_order()
     await arrive(inbox, 1, accepted=False)
+    await attempts_logged(1)
     [delivery] = await deliveries_of(endpoint["id"])
 
     refused = await client.post(f"/v1/postbacks/deliveries/{delivery['id']}/redeliver", headers=operator)
