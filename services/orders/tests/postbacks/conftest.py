@@ -215,8 +215,8 @@ def produce(client, operator):
 
 @pytest.fixture
 def time_passes(app: FastAPI) -> Callable[[dt.timedelta], Awaitable[None]]:
-    """Lets `by` pass for the postbacks: every due time, retry window and secret overlap they keep moves
-    back by it, and the job runner is woken."""
+    """Lets `by` pass for the postbacks: every due time and retry window they keep, and every job's and
+    schedule's due time, moves back by it, and the job runner is woken."""
 
     async def passes(by: dt.timedelta) -> None:
         async with app.state.db.session() as session:
@@ -228,6 +228,13 @@ def time_passes(app: FastAPI) -> Callable[[dt.timedelta], Awaitable[None]]:
             table = jobs.jobs
             for job_id, run_at in (await session.execute(select(table.c.id, table.c.run_at))).all():
                 await session.execute(update(table).where(table.c.id == job_id).values(run_at=run_at - by))
+            schedules = jobs.schedules
+            for name, next_run_at in (
+                await session.execute(select(schedules.c.name, schedules.c.next_run_at))
+            ).all():
+                await session.execute(
+                    update(schedules).where(schedules.c.name == name).values(next_run_at=next_run_at - by)
+                )
             session.info[JOBS_ENQUEUED] = True
 
     return passes

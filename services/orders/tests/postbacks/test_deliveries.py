@@ -8,10 +8,11 @@ import datetime as dt
 import uuid
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from orders.models import PostbackEndpoint
+from orders.models import PostbackEndpoint, jobs
+from orders.postbacks.deliveries import SEND_JOB
 from printbridge_shared.testing import eventually
 
 from .conftest import Inbox, Received
@@ -362,3 +363,21 @@ async def test_a_delivery_never_goes_to_a_private_address_when_that_is_not_allow
     ping = (await client.post(f"{ENDPOINTS}/{endpoint['id']}/test", headers=operator)).json()
     assert ping["delivered"] is False and ping["error"].startswith("refused: ")
     assert inbox.requests == []
+
+
+async def test_a_delivery_whose_send_job_was_lost_is_found_by_the_sweep(
+    app, receiver, create_endpoint, routed_order, time_passes, attempts_logged
+):
+    url, inbox = receiver.new()
+    endpoint = await create_endpoint(url, events=["order.routed"])
+    inbox.answer = lambda _received: 503
+    await routed_order()
+    await attempts_logged(1)
+    async with app.state.db.session() as session:  # as if the wake-up of its pair were lost
+        await session.execute(delete(jobs.jobs).where(jobs.jobs.c.kind == SEND_JOB))
+    inbox.answer = lambda _received: 200
+
+    await time_passes(dt.timedelta(hours=1))
+
+    [received] = await arrive(inbox, 1)
+    assert verified(endpoint["secret"], received)["type"] == "order.routed"
