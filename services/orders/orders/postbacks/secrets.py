@@ -43,3 +43,12 @@ class SecretBox:
                 "a postback endpoint's secret cannot be decrypted with PRINTBRIDGE_SECRET_KEYS; put back the "
                 "key it was sealed with, or rotate the endpoint's secret"
             ) from None
+
+    def reseal(self, sealed: bytes) -> bytes:
+        """The same secret encrypted with the first key (a rotation of the keys)."""
+        try:
+            return self._fernet.rotate(sealed)
+        except InvalidToken:
+            raise SecretUnreadable(
+                "a postback endpoint's secret cannot be decrypted with any configured key"
+            ) from None
