@@ -149,12 +149,13 @@ async def update_endpoint(
         await check_url(changes["url"], allow_private=allow_private)
     endpoint = await get_endpoint(session, endpoint_id)
     now = utcnow()
+    enabled_again = changes.get("enabled") is True and not endpoint.enabled
     for name in ("url", "description", "customer_id", "enabled"):
         if name in changes:
             setattr(endpoint, name, changes[name])
     if "events" in changes:
         endpoint.event_types = changes["events"]
-    if changes.get("enabled") is True:
+    if enabled_again:
         endpoint.disabled_reason = None
         for order_id in await PostbackRepository(session).pending_pairs(endpoint.id):
             await deliveries.schedule_pair(session, endpoint.id, order_id, at=now, sooner=True)

@@ -175,6 +175,13 @@ async def test_a_delivery_failing_for_a_day_is_failed_and_the_next_ones_of_its_o
     )
     assert [d["id"] for d in failed.json()["items"]] == [received["id"]]
 
+    inbox.answer = lambda _received: 200  # the receiver is fixed: the failed one is sent again on request
+    again = await client.post(f"/v1/postbacks/deliveries/{received['id']}/redeliver", headers=operator)
+    assert (again.status_code, again.json()["status"]) == (202, "pending")
+    [_, redelivered] = await arrive(inbox, 2)
+    assert redelivered.headers["webhook-id"] == received["id"]
+    assert verified(endpoint["secret"], redelivered)["type"] == "order.received"
+
 
 async def test_a_410_disables_the_endpoint_and_enabling_it_again_sends_what_waited(
     client, operator, receiver, create_endpoint, routed_order, produce, deliveries_of, attempts_logged

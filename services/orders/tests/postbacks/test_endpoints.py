@@ -212,3 +212,18 @@ async def test_without_a_token_every_operation_answers_401(client):
     for method, path, body in OPERATIONS:
         response = await client.request(method, path.format(id=uuid.uuid4()), json=body)
         assert response.status_code == 401, (method, path)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"status": "lost"}, "status"),
+        ({"limit": 0}, "limit"),
+        ({"limit": 201}, "limit"),
+        ({"cursor": "x"}, "cursor"),
+    ],
+)
+async def test_the_delivery_log_refuses_a_bad_status_limit_or_cursor(client, operator, params, name):
+    created = (await client.post(ENDPOINTS, json={"url": HOOK}, headers=operator)).json()
+    response = await client.get(f"{ENDPOINTS}/{created['id']}/deliveries", params=params, headers=operator)
+    refused_field(response, "query", name)
