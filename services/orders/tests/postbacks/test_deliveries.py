@@ -388,3 +388,22 @@ async def test_a_delivery_whose_send_job_was_lost_is_found_by_the_sweep(
 
     [received] = await arrive(inbox, 1)
     assert verified(endpoint["secret"], received)["type"] == "order.routed"
+
+
+async def test_a_redelivery_goes_now_even_while_a_later_delivery_of_the_order_waits_for_its_retry(
+    client, operator, receiver, create_endpoint, routed_order, deliveries_of, attempts_logged
+):
+    url, inbox = receiver.new()
+    endpoint = await create_endpoint(url)
+    inbox.answer = lambda received: 503 if received.payload["type"] == "order.routed" else 200
+    await routed_order()
+    await attempts_logged(2)  # received delivered, routed failed: its retry is 30 s or so away
+    received, routed = await deliveries_of(endpoint["id"])
+    assert (received["status"], routed["status"]) == ("delivered", "pending")
+
+    again = await client.post(f"/v1/postbacks/deliveries/{received['id']}/redeliver", headers=operator)
+
+    assert again.status_code == 202, again.text
+    [_, redelivered] = await arrive(inbox, 2)
+    assert redelivered.headers["webhook-id"] == received["id"]
+    assert [r.payload["type"] for r in inbox.requests] == ["order.received", "order.routed", "order.received"]
