@@ -15,6 +15,7 @@ from orders.order.endpoints import router as order_router
 from orders.production.endpoints import router as production_router
 from orders.resolution import jobs as resolution_jobs
 from orders.routing.endpoints import router as routing_router
+from orders.testorders.endpoints import router as test_order_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 from printbridge_shared.outbound import guarded_client
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 import_router,
                 production_router,
                 routing_router,
+                test_order_router,
             ],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
@@ -70,6 +72,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                     "name": "routing",
                     "description": "The producer's production lines and the rules that decide which line "
                     "an order goes to, with a dry run that explains the decision (operators and API keys).",
+                },
+                {
+                    "name": "test orders",
+                    "description": "Verify a store's integration: a test order goes the whole way except "
+                    "production, and its report shows each step passed, failed (with the fix) or pending.",
                 },
             ],
         ),
