@@ -174,6 +174,7 @@ ROUTES = RouteTable(
         Route("/v1/stores/{store_id}/orders/imports", "orders", max_body_bytes=ORDER_IMPORT_MAX_BYTES),
         Route("/v1/order-imports", "orders"),
         Route("/v1/stores/{store_id}/test-order", "orders"),
+        Route("/v1/test-orders", "orders"),
         Route("/v1/orders", "orders"),
         Route("/v1/production", "orders"),
         Route("/v1/production-lines", "orders"),

@@ -94,6 +94,10 @@ MATRIX = {
     "get_order_import": "401 any any 403 any any any",
     # Placing a manual order needs orders:manage (not viewers, not store managers); the store is made up.
     "place_manual_order": "401 any any 403 any 403 any",
+    # Test orders: placing one needs orders:manage, reading runs orders:read; the store and run are made up.
+    "place_test_order": "401 any any 403 any 403 any",
+    "list_test_orders": "401 ok  ok  403 ok  ok  ok",
+    "get_test_order": "401 any any 403 any any any",
     # The catalog is the producer's: every signed-in caller reads it, only operators write it. The path's
     # product is made up (404); a create with an empty body answers 422.
     "create_catalog_product": OPERATOR,

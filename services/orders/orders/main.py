@@ -18,6 +18,7 @@ from orders.postbacks.secrets import SecretBox
 from orders.production.endpoints import router as production_router
 from orders.resolution import jobs as resolution_jobs
 from orders.routing.endpoints import router as routing_router
+from orders.testorders.endpoints import router as test_order_router
 from printbridge_shared.app import Runtime, ServiceParts, build_service_app
 from printbridge_shared.outbound import guarded_client
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 production_router,
                 routing_router,
                 postbacks_router,
+                test_order_router,
             ],
             consumers=consumers,
             job_handlers=lambda db, outbox: {
@@ -82,6 +84,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                     "name": "postbacks",
                     "description": "The producer's systems that receive every order status change, signed "
                     "(Standard Webhooks), with their delivery log and health (operators and API keys).",
+                },
+                {
+                    "name": "test orders",
+                    "description": "Verify a store's integration: a test order goes the whole way except "
+                    "production, and its report shows each step passed, failed (with the fix) or pending.",
                 },
             ],
         ),

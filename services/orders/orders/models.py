@@ -505,3 +505,29 @@ class PostbackAttempt(Base):
     error: Mapped[str | None] = mapped_column(Text)
     duration_ms: Mapped[int] = mapped_column(Integer)
     response_excerpt: Mapped[str | None] = mapped_column(Text)
+
+
+class TestRunOrigin(StrEnum):
+    requested = "requested"  # POST /v1/stores/{id}/test-order
+    shop = "shop"  # a shop order the shop flagged as a test
+
+
+class TestRun(Base):
+    """A test order that verifies a store's integration step by step (docs/test-orders.md). Its report
+    is read from the order as it stands, so it cannot drift from what the order went through; only the
+    answer of the shop's dry run (`shop_check`) is kept here, since the order holds no trace of it."""
+
+    __test__ = False  # not a pytest test class, whatever its name
+    __tablename__ = "test_runs"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    order_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("orders.id", ondelete="CASCADE"), unique=True
+    )
+    store_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    customer_id: Mapped[uuid.UUID] = mapped_column(GUID(), index=True)
+    origin: Mapped[TestRunOrigin] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    # {"status": "passed"|"failed", "detail", "fix", "at"} once connectors answered the dry run.
+    shop_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)

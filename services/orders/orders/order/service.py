@@ -19,6 +19,7 @@ from orders.order.schemas import OrderPage, OrderSummary
 from orders.resolution import service as resolution
 from orders.status import machine
 from orders.store.repository import StoreRepository
+from orders.testorders import shop_runs
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.consumer import UnprocessableEvent
@@ -210,6 +211,15 @@ async def take_in(
         for kind, detail in outcomes:
             await _note(repository, created, kind, detail, event_id=event_id, data=data, now=now)
         log.info("order_received", order_id=str(created), external_id=data.external_id, via=via)
+        if data.test:
+            shop_runs.start(
+                session,
+                order_id=created,
+                store_id=data.store_id,
+                customer_id=data.customer_id,
+                platform=data.platform,
+                now=now,
+            )
         await resolution.arrived(session, outbox, [created], cause=f"received through {via}")
         return outcomes[-1][0]
 

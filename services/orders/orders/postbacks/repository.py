@@ -132,3 +132,14 @@ class PostbackRepository:
             .options(selectinload(PostbackDelivery.attempt_log))
         )
         return (await self.session.scalars(statement)).all()
+
+    async def of_order(self, order_id: uuid.UUID) -> Sequence[tuple[str, PostbackDelivery]]:
+        """Every delivery of the order's events, with its endpoint's URL and its attempts."""
+        rows = await self.session.execute(
+            select(PostbackEndpoint.url, PostbackDelivery)
+            .join(PostbackEndpoint, PostbackEndpoint.id == PostbackDelivery.endpoint_id)
+            .where(PostbackDelivery.order_id == order_id)
+            .order_by(PostbackDelivery.order_version, PostbackDelivery.created_at)
+            .options(selectinload(PostbackDelivery.attempt_log))
+        )
+        return [(url, delivery) for url, delivery in rows]

@@ -13,6 +13,7 @@ from orders.production.schemas import ProductionOrder, ProductionOrderPage, Reje
 from orders.resolution.holds import HoldCode
 from orders.resolution.repository import ResolutionRepository
 from orders.status import service as status
+from orders.testorders.exceptions import TestOrderNotClaimable
 from printbridge_shared.auth.principal import Principal
 from printbridge_shared.db import utcnow
 from printbridge_shared.events.outbox import Outbox
@@ -65,9 +66,12 @@ async def get(session: AsyncSession, order_id: uuid.UUID) -> Order:
 
 
 async def _locked(session: AsyncSession, order_id: uuid.UUID) -> Order:
+    """The order, locked for a production step; a test order is refused (it is never produced)."""
     found = await ResolutionRepository(session).lock_orders([order_id])
     if not found:
         raise OrderNotFound(order_id)
+    if found[0].test:
+        raise TestOrderNotClaimable(order_id)
     return found[0]
 
 
