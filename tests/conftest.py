@@ -42,9 +42,31 @@ def readable_dir() -> Iterator[Callable[[], Path]]:
         shutil.rmtree(path, ignore_errors=True)
 
 
+class PostbackReceiver:
+    """A producer's system on a real socket: it answers 200 and keeps every postback it receives (its
+    headers and exact bytes), by the last segment of the path it was sent to."""
+
+    def __init__(self) -> None:
+        self.received: dict[str, list[tuple[dict[str, str], bytes]]] = {}
+
+    def app(self) -> Any:
+        from starlette.applications import Starlette
+        from starlette.requests import Request
+        from starlette.responses import Response
+        from starlette.routing import Route
+
+        async def hook(request: Request) -> Response:
+            name = request.path_params["name"]
+            self.received.setdefault(name, []).append((dict(request.headers), await request.body()))
+            return Response(status_code=200)
+
+        return Starlette(routes=[Route("/hooks/{name}", hook, methods=["POST"])])
+
+
 @dataclass(frozen=True)
 class Sandboxes:
-    """The platform sandboxes on real sockets, and the settings that point a suite at them."""
+    """The platform sandboxes on real sockets, and the settings that point a suite at them; beside them a
+    producer's system that receives postbacks."""
 
     shopify: str
     woocommerce_http: str
@@ -52,6 +74,8 @@ class Sandboxes:
     etsy: str
     pressero: str
     ca_cert: Path
+    postbacks: str
+    postback_receiver: PostbackReceiver
     client_id: str = "printbridge-e2e"
     client_secret: str = "shpss_e2e_" + "s" * 24
     etsy_keystring: str = "printbridgee2e"
@@ -83,6 +107,7 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
     from printbridge_sandbox.woocommerce.tls import generate_tls_files
 
     tls = generate_tls_files(tmp_path_factory.mktemp("sandbox-tls"))
+    receiver = PostbackReceiver()
     http_port, https_port = testing.free_port(), testing.free_port()
     woo = woocommerce_app(
         public_http_url=f"http://127.0.0.1:{http_port}",
@@ -93,13 +118,14 @@ def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
         running(shopify_app()) as shopify,
         running(etsy_app()) as etsy,
         running(pressero_app()) as pressero,
+        running(receiver.app()) as postbacks,
         running_on(
             woo,
             {"port": http_port},
             {"port": https_port, "ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)},
         ) as (woo_http, woo_https),
     ):
-        sandboxes = Sandboxes(shopify, woo_http, woo_https, etsy, pressero, tls.ca_cert)
+        sandboxes = Sandboxes(shopify, woo_http, woo_https, etsy, pressero, tls.ca_cert, postbacks, receiver)
         created = httpx.post(
             f"{shopify}/_sandbox/shopify/apps",
             json={"client_id": sandboxes.client_id, "client_secret": sandboxes.client_secret},
@@ -455,16 +481,18 @@ class ShopFlow:
         )
         assert synced.status_code == 202, synced.text
         self.a_product_is_created_in_the_shop_with_its_mapping(customer, shopify_store, shopify, url)
-        self.orders_go_into_production(shop, slug, shopify_store, woo_store, url)
+        self.orders_go_into_production(customer, shop, slug, shopify_store, woo_store, url)
         self.a_manual_order_with_its_file_goes_into_production(customer, url)
 
     def orders_go_into_production(
-        self, shop: str, slug: str, shopify_store: str, woo_store: str, url: str
+        self, customer: str, shop: str, slug: str, shopify_store: str, woo_store: str, url: str
     ) -> None:
         """An order of a mapped variant from each shop is resolved and routed; production claims it and
-        reports each step to shipped with tracking, all in its history; a step back is 409. An order of an
+        reports each step to shipped with tracking, all in its history, and the producer's postback
+        endpoint receives each status, signed, in order; a step back is 409. An order of an
         unmapped variant, or of one whose print file fails, waits on hold with the reason and is released
         by mapping it or fixing the file, without anyone touching the order."""
+        endpoint = self.postback_endpoint(customer)
         shopify_variants = self.variants_of(shopify_store, count=4)
         woo_variants = self.variants_of(woo_store, count=3)
         external = self.variant(shopify_variants["AF-MATTE"])["external_id"]
@@ -481,6 +509,8 @@ class ShopFlow:
         history = httpx.get(f"{self.base}/v1/orders/{order['id']}", headers=self.headers).json()["history"]
         statuses = [entry["status"] for entry in history if entry["status"]]
         assert statuses == ["routed", "accepted", "in_production", "printed", "shipped"], history
+        posted = ["order.received", *(f"order.{status}" for status in statuses)]
+        self.eventually(lambda: self.postbacks_of(endpoint, order["id"]) == posted)
 
         line = self.routing_rule_for_woocommerce()
         woo_variant = self.variant(woo_variants["WF-A5"])
@@ -602,6 +632,29 @@ class ShopFlow:
         variant = self.variants_of(store_id, count=1)[sku]
         assert self.map(variant, {"paper": "matte"}, url).status_code == 200
         self.variant_becomes(variant, "mapped")
+
+    def postback_endpoint(self, customer_id: str) -> tuple[str, str]:
+        """A postback endpoint of the producer's for the customer's orders: its path name at the
+        receiver and its signing secret."""
+        name = uuid.uuid4().hex
+        body = {"url": f"{self.sandboxes.postbacks}/hooks/{name}", "customer_id": customer_id}
+        created = httpx.post(f"{self.base}/v1/postbacks/endpoints", json=body, headers=self.headers)
+        assert created.status_code == 201, created.text
+        return name, str(created.json()["secret"])
+
+    def postbacks_of(self, endpoint: tuple[str, str], order_id: str) -> list[str]:
+        """The event types of the order's postbacks the endpoint received, in the order they came, each
+        verified with the reference Standard Webhooks library (it raises on a bad signature)."""
+        from standardwebhooks.webhooks import Webhook
+
+        name, secret = endpoint
+        verifier = Webhook(secret)
+        types = []
+        for headers, body in list(self.sandboxes.postback_receiver.received.get(name, [])):
+            payload = verifier.verify(body, headers)
+            if payload["data"]["order_id"] == order_id:
+                types.append(str(payload["type"]))
+        return types
 
     def ship(self, order: dict[str, Any]) -> None:
         """Production claims the order and reports it printed and shipped with tracking."""
