@@ -18,6 +18,9 @@ from printbridge_shared.events.contracts import (
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
+    ShopFulfillmentFailed,
+    ShopFulfillmentRequested,
+    ShopFulfillmentSucceeded,
     ShopProductPublished,
     ShopProductPublishFailed,
     ShopProductPublishRequested,
@@ -98,6 +101,7 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 CustomerArchived.event_type,
                 StoreProductSyncRequested.event_type,
                 ShopProductPublishRequested.event_type,
+                ShopFulfillmentRequested.event_type,
             }
         ),
     ),
@@ -132,6 +136,8 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 CatalogProductChanged.event_type,
                 TemplateChanged.event_type,
                 TemplateRemoved.event_type,
+                ShopFulfillmentSucceeded.event_type,
+                ShopFulfillmentFailed.event_type,
             }
         ),
     ),
