@@ -4,9 +4,10 @@
 
 The ask is recorded in the transaction of the move that brought the tracking. Its request id is derived
 from the order and the tracking number, so the same parcel reported again (shipped, then in transit) is
-one request. A manual store has no shop: the history says so and nothing is asked. A test order is
-asked too; connectors checks it against the shop without sending it. Nothing here moves the order's
-status: a shop that refuses the shipment does not hold up production."""
+one request; reported again after the shop failed it, it is asked again. A manual store has no shop:
+the history says so and nothing is asked. A test order is asked too; connectors checks it against the
+shop without sending it. Nothing here moves the order's status: a shop that refuses the shipment does
+not hold up production."""
 
 import datetime as dt
 import uuid
@@ -68,7 +69,8 @@ async def ask_shop(
     session: AsyncSession, outbox: Outbox, order: Order, parcel: dict[str, Any], *, now: dt.datetime
 ) -> None:
     """After `parcel` ({number, url, company, positions}) was added to the order (its lines loaded) and
-    its items moved: asks for the shop to record it, unless it was asked for that parcel already."""
+    its items moved: asks for the shop to record it, unless it was asked for that parcel already (and
+    did not fail: a parcel reported again after a failure is asked again, once the cause is fixed)."""
     number = str(parcel["number"])
     if order.platform == Platform.manual:
         await _note(
@@ -80,7 +82,8 @@ async def ask_shop(
         )
         return
     request_id = request_id_for(order.id, number)
-    if any(entry["request_id"] == str(request_id) for entry in order.shop_fulfillments):
+    earlier = [entry for entry in order.shop_fulfillments if entry["request_id"] == str(request_id)]
+    if earlier and earlier[0]["status"] != ShopFulfillmentStatus.failed:
         return
     by_position = {line.position: line for line in order.lines}
     shipped = [
@@ -115,7 +118,7 @@ async def ask_shop(
         requested_at=now,
     )
     order.shop_fulfillments = [
-        *order.shop_fulfillments,
+        *(entry for entry in order.shop_fulfillments if entry["request_id"] != str(request_id)),
         {
             "request_id": str(request_id),
             "tracking_number": number,

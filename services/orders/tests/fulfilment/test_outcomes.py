@@ -176,3 +176,17 @@ async def test_another_customers_admin_cannot_see_the_order_or_its_shop_fulfillm
     stranger = await client.get(f"/v1/orders/{order['id']}", headers=user_headers("admin", of=uuid.uuid4()))
 
     assert stranger.status_code == 404
+
+
+async def test_a_parcel_reported_again_after_a_failure_is_asked_again_with_the_same_request_id(
+    app, client, operator, deliver, shipped, report
+):
+    order, request = await shipped()
+    await deliver(failed(request))
+
+    await report(order["id"], "in_transit", tracking={"number": "1Z1", "company": "UPS"})
+
+    first, again = await fulfilment_requests(app)
+    assert again.request_id == first.request_id
+    summary = (await read(client, operator, order["id"]))["shop_fulfillment"]
+    assert summary["status"] == "requested" and len(summary["parcels"]) == 1
