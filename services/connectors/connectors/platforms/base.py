@@ -143,6 +143,9 @@ class StoreRef:
     platform: Platform
     shop_key: str
     name: str
+    # The access the shop granted at its last connect (platforms that report it), space- or
+    # comma-separated as the platform writes it.
+    granted_scopes: str | None = None
 
 
 @dataclass(frozen=True)
