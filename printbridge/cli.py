@@ -354,15 +354,18 @@ def dead_letters_replay(
         raise typer.Exit(1)
 
 
-secrets_app = typer.Typer(help="The keys that encrypt shop credentials at rest.", no_args_is_help=True)
+secrets_app = typer.Typer(
+    help="The keys that encrypt shop credentials and postback secrets at rest.", no_args_is_help=True
+)
 app.add_typer(secrets_app, name="secrets")
 
 
 @secrets_app.command("rotate")
 def secrets_rotate() -> None:
-    """Re-encrypt every stored shop credential with the first key of PRINTBRIDGE_SECRET_KEYS (put the new
-    key first, run this, then drop the old key). Without the setting a new key is added to
-    <data_dir>/secret_keys first. Run it while the suite is stopped or running: it is one transaction."""
+    """Re-encrypt every stored shop credential and postback endpoint secret with the first key of
+    PRINTBRIDGE_SECRET_KEYS (put the new key first, run this, then drop the old key). Without the setting a
+    new key is added to <data_dir>/secret_keys first. Run it while the suite is stopped or running: one
+    transaction per service (a run that stopped half-way is simply run again)."""
     from sqlalchemy.exc import DBAPIError
 
     from connectors.credentials import CredentialsUnreadable
@@ -380,6 +383,31 @@ def secrets_rotate() -> None:
         typer.echo(f"error: {suite.unusable_database('connectors', url, error)}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"connectors: {count} credentials re-encrypted with the first key")
+    _reseal_postback_secrets()
+
+
+def _reseal_postback_secrets() -> None:
+    """orders' postback endpoint secrets, sealed with the same keys (after connectors, which adds the new
+    key to the key file when the setting is unset)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from orders.postbacks.rotation import reseal_secrets
+    from orders.postbacks.secrets import SecretUnreadable
+    from printbridge_shared.db import sqlite_file_missing
+
+    url = _database_url("orders")
+    if sqlite_file_missing(url):
+        typer.echo("orders: no database yet, no postback secrets to re-encrypt")
+        return
+    try:
+        count = asyncio.run(reseal_secrets(_settings_with_database("orders", url)))
+    except (SecretUnreadable, ValueError) as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from None
+    except (DBAPIError, OSError) as error:
+        typer.echo(f"error: {suite.unusable_database('orders', url, error)}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"orders: {count} postback secrets re-encrypted with the first key")
 
 
 def _settings_with_database(service: str, url: str) -> Any:

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from connectors.credentials import CredentialBox, load_keys
 from connectors.models import Store
+from orders.models import PostbackEndpoint
 from printbridge.cli import app
 from printbridge.services import migrations_dir
 from printbridge_shared.db import Database, utcnow
@@ -110,3 +111,58 @@ def test_a_key_that_opens_nothing_is_refused_and_changes_nothing(
     assert result.exit_code == 1
     assert "PRINTBRIDGE_SECRET_KEYS" in result.output or "any configured key" in result.output
     assert sealed_credentials(url) == before
+
+
+def an_endpoint_sealed_with(url: str, key: str) -> bytes:
+    """A postback endpoint in orders' database whose secret is sealed with `key`; returns the secret."""
+
+    async def run() -> None:
+        await upgrade(migrations_dir("orders"), url)
+        db = Database(url)
+        now = utcnow()
+        async with db.session() as session:
+            session.add(
+                PostbackEndpoint(
+                    id=uuid.uuid4(),
+                    url="https://mis.example/hook",
+                    enabled=True,
+                    secret_sealed=Fernet(key.encode()).encrypt(b"whsec_c2VjcmV0"),
+                    consecutive_failures=0,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        await db.dispose()
+
+    asyncio.run(run())
+    return b"whsec_c2VjcmV0"
+
+
+def sealed_postback_secret(url: str) -> bytes:
+    async def run() -> bytes:
+        db = Database(url)
+        async with db.session() as session:
+            value = await session.scalar(select(PostbackEndpoint.secret_sealed))
+        await db.dispose()
+        assert value is not None
+        return value
+
+    return asyncio.run(run())
+
+
+def test_postback_endpoint_secrets_are_resealed_with_the_first_key_too(
+    tmp_path: Path, command_env: Callable[..., dict[str, str]]
+) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    env = command_env(PRINTBRIDGE_MODE="embedded", PRINTBRIDGE_SECRET_KEYS=f"{new},{old}")
+    data_dir = Path(env["PRINTBRIDGE_DATA_DIR"])
+    data_dir.mkdir(parents=True)
+    a_store_sealed_with(f"sqlite+aiosqlite:///{data_dir / 'connectors.db'}", CredentialBox([old]))
+    orders_url = f"sqlite+aiosqlite:///{data_dir / 'orders.db'}"
+    secret = an_endpoint_sealed_with(orders_url, old)
+
+    result = runner.invoke(app, ["secrets", "rotate"], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "orders: 1 postback secrets re-encrypted" in result.output
+    assert Fernet(new.encode()).decrypt(sealed_postback_secret(orders_url)) == secret

@@ -155,6 +155,18 @@ MATRIX = {
     "get_routing_rule": "401 any 403 403 403 403 403",
     "update_routing_rule": "401 any 403 403 403 403 403",
     "delete_routing_rule": "401 any 403 403 403 403 403",
+    # Postbacks are the producer's own systems: operators and API keys only, every customer role 403. The
+    # path's endpoint or delivery is made up (404); a create with an empty body answers 422.
+    "create_postback_endpoint": OPERATOR,
+    "list_postback_endpoints": OPERATOR,
+    "get_postback_endpoint": "401 any 403 403 403 403 403",
+    "update_postback_endpoint": "401 any 403 403 403 403 403",
+    "delete_postback_endpoint": "401 any 403 403 403 403 403",
+    "rotate_postback_secret": "401 any 403 403 403 403 403",
+    "test_postback_endpoint": "401 any 403 403 403 403 403",
+    "list_postback_deliveries": "401 any 403 403 403 403 403",
+    "get_postback_delivery": "401 any 403 403 403 403 403",
+    "redeliver_postback": "401 any 403 403 403 403 403",
 }
 RUNS = {"any", "ok"}
 

@@ -15,6 +15,8 @@ from printbridge_sandbox.etsy.payloads import inventory_json, listing_json, rece
 from printbridge_sandbox.etsy.state import Listing, Receipt, Shipment, Shop, State
 
 MIN_TIMESTAMP = 946_684_800
+FORM = "application/x-www-form-urlencoded"
+US_TRACKING_THRESHOLD = 1000
 SORT_ON = {"created": "created", "updated": "updated", "receipt_id": "receipt_id"}
 SORT_ORDER = {"asc": False, "ascending": False, "up": False, "desc": True, "descending": True, "down": True}
 BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
@@ -138,16 +140,23 @@ class Api:
         }
 
     async def create_shipment(self, caller: Caller, request: Request, shop_id: str, receipt_id: str) -> Any:
+        """createReceiptShipment: the form's `tracking_code` and `carrier_name` (both or neither),
+        `send_bcc`, `note_to_buyer`. Only a form body is read: JSON sent instead (a common mistake,
+        etsy/open-api #135, #157) leaves the receipt marked shipped without tracking, as on Etsy."""
         shop = self.own_shop(caller, shop_id)
         receipt = self.receipt(shop, receipt_id)
-        form = dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
-        _bool(form.get("send_bcc"), "send_bcc")
+        form: dict[str, str] = {}
+        if request.headers.get("content-type", "").split(";")[0].strip().lower() == FORM:
+            form = dict(parse_qsl((await request.body()).decode(errors="replace"), keep_blank_values=True))
+        send_bcc = _bool(form.get("send_bcc"), "send_bcc") or False
         if receipt.canceled:
             raise error(400, "Cannot submit tracking for a canceled receipt.")
         carrier, code = form.get("carrier_name", ""), form.get("tracking_code", "")
         if bool(carrier) != bool(code):
             raise error(400, "tracking_code and carrier_name must be given together.")
-        mark_shipped(self.state, receipt, carrier, code)
+        if not code and tracking_required(receipt):
+            raise error(400, "A tracking number is required")
+        mark_shipped(self.state, receipt, carrier, code, form.get("note_to_buyer") or None, send_bcc)
         return self.receipt_json(receipt)
 
     def listings(self, caller: Caller, request: Request, raw_shop_id: str) -> Any:
@@ -206,10 +215,27 @@ class Api:
         raise error(404, f"Could not find a listing with listing_id = {raw_listing_id}")
 
 
-def mark_shipped(state: State, receipt: Receipt, carrier: str, code: str) -> None:
+def tracking_required(receipt: Receipt) -> bool:
+    """Etsy refuses to mark shipped without tracking where it requires tracking: shipments to India and
+    US orders over $10 (the grand total in the receipt's currency's minor units)."""
+    return receipt.country_iso == "IN" or (
+        receipt.country_iso == "US" and receipt.grandtotal > US_TRACKING_THRESHOLD
+    )
+
+
+def mark_shipped(
+    state: State,
+    receipt: Receipt,
+    carrier: str,
+    code: str,
+    note_to_buyer: str | None = None,
+    send_bcc: bool = False,
+) -> None:
     moment = state.clock.seconds()
     if carrier:
-        receipt.shipments.append(Shipment(state.ids.next("shipment"), carrier, code, moment))
+        receipt.shipments.append(
+            Shipment(state.ids.next("shipment"), carrier, code, moment, note_to_buyer, send_bcc)
+        )
     receipt.is_shipped = True
     for transaction in receipt.transactions:
         transaction.shipped = moment

@@ -149,6 +149,16 @@ def router(control: Control) -> APIRouter:
         receipt = control.receipt(control.shop(shop_id), receipt_id)
         return control.receipt_json(control.ship(receipt, given))
 
+    @routes.get("/shops/{shop_id}/receipts/{receipt_id}/shipments")
+    async def shipments(shop_id: int, receipt_id: int) -> dict[str, Any]:
+        """Whether the receipt is shipped, and its shipments with what the app sent beside them."""
+        receipt = control.receipt(control.shop(shop_id), receipt_id)
+        return {
+            "is_shipped": receipt.is_shipped,
+            "status": receipt.status,
+            "shipments": [asdict(shipment) for shipment in receipt.shipments],
+        }
+
     @routes.get("/deliveries")
     async def deliveries() -> list[dict[str, Any]]:
         return [

@@ -126,6 +126,9 @@ class Shipment:
     carrier_name: str
     tracking_code: str
     notified: int
+    # What the seller's app sent with it (not in Etsy's ShopReceiptShipment; the control API shows it).
+    note_to_buyer: str | None = None
+    send_bcc: bool = False
 
 
 @dataclass

@@ -13,8 +13,11 @@
   PageSize, TotalItems}`, the site's products (deleted ones only with `includeDeleted=true`), pages from
   0; `GET /api/site/{siteDomain}/products/{productId}` → one product (a deleted one with `IsDeleted`).
   A site of another subscriber is 404, as an unknown one.
+- `POST /api/V2/Orders/Shipments` → `{Code: 200, Data: {ShipmentId}}` (shipments.py);
+  `GET /api/v2/orders/{n}/item/{itemNumber}/Shipments` → the item's shipments.
 
-Names in request bodies are matched case-insensitively, as ASP.NET's JSON binding does."""
+Paths are matched case-insensitively, as IIS and ASP.NET route them (integrators mix `V2` and `v2`), and
+names in request bodies too, as ASP.NET's JSON binding does."""
 
 import asyncio
 import datetime as dt
@@ -22,10 +25,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from printbridge_sandbox.pressero.shipments import ShipmentRefused, record_shipment
 from printbridge_sandbox.pressero.state import Order, Pressero, Site, Subscriber
 
 MAX_PAGE_SIZE = 1500
+SENT_PATH = "printbridge.sent_path"
 
 
 def _lower_keys(value: Any) -> dict[str, Any]:
@@ -64,6 +70,36 @@ def _matches(row: dict[str, Any], expression: Any) -> bool:
     return False
 
 
+class CaseInsensitivePaths:
+    """ASGI middleware: IIS and ASP.NET route paths in any letter case, so a request to `/API/v2/ORDERS/…`
+    reaches the route registered as `/api/v2/orders/…`. The path's fixed segments are rewritten to the
+    spelling of the route they match (ignoring case); its parameters are kept as sent, and the path as
+    sent stays in the scope (`SENT_PATH`) for the call log."""
+
+    def __init__(self, app: ASGIApp, templates: list[str]) -> None:
+        self.app = app
+        self.templates = [
+            [None if "{" in part else part for part in template.split("/")] for template in templates
+        ]
+
+    def canonical(self, path: str) -> str:
+        given = path.split("/")
+        for template in self.templates:
+            if len(template) == len(given) and all(
+                part is None or part.lower() == sent.lower()
+                for part, sent in zip(template, given, strict=True)
+            ):
+                return "/".join(
+                    sent if part is None else part for part, sent in zip(template, given, strict=True)
+                )
+        return path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].lower().startswith("/api/"):
+            scope = {**scope, "path": self.canonical(scope["path"]), SENT_PATH: scope["path"]}
+        await self.app(scope, receive, send)
+
+
 def api_router(pressero: Pressero) -> APIRouter:
     router = APIRouter(prefix="/api", include_in_schema=False)
 
@@ -74,7 +110,8 @@ def api_router(pressero: Pressero) -> APIRouter:
         subscriber = pressero.by_token(token.strip()) if scheme.lower() == "token" else None
         if subscriber is None:
             return _refused(401, "Authorization has been denied for this request.")
-        call = {"method": request.method, "path": request.url.path, "query": str(request.url.query)}
+        path = request.scope.get(SENT_PATH, request.url.path)
+        call = {"method": request.method, "path": path, "query": str(request.url.query)}
         subscriber.calls.append(call)
         switches = subscriber.switches
         if switches.slow_s:
@@ -143,7 +180,6 @@ def api_router(pressero: Pressero) -> APIRouter:
         return JSONResponse(answer)
 
     @router.get("/v2/orders/{number}/Details")
-    @router.get("/v2/Orders/{number}/Details")
     async def details(number: int, request: Request) -> JSONResponse:
         subscriber = await caller(request)
         if isinstance(subscriber, JSONResponse):
@@ -154,7 +190,6 @@ def api_router(pressero: Pressero) -> APIRouter:
         return JSONResponse(order.details())
 
     @router.get("/v2/orders/{number}/items")
-    @router.get("/v2/Orders/{number}/Items")
     async def items(number: int, request: Request) -> JSONResponse:
         subscriber = await caller(request)
         if isinstance(subscriber, JSONResponse):
@@ -164,13 +199,39 @@ def api_router(pressero: Pressero) -> APIRouter:
             return _refused(404, f"Order {number} not found.")
         return JSONResponse([order.item_row(item) for item in order.items])
 
+    @router.post("/V2/Orders/Shipments")
+    async def create_shipment(request: Request) -> JSONResponse:
+        subscriber = await caller(request)
+        if isinstance(subscriber, JSONResponse):
+            return subscriber
+        try:
+            raw = await request.json()
+        except ValueError:
+            return _refused(400, "The request is invalid.")
+        try:
+            shipment_id = record_shipment(pressero, subscriber, raw)
+        except ShipmentRefused as refused:
+            return _refused(refused.status, refused.message)
+        return JSONResponse({"Code": 200, "Data": {"ShipmentId": shipment_id}, "Message": None})
+
+    @router.get("/v2/orders/{number}/item/{item_number}/Shipments")
+    async def item_shipments(number: int, item_number: int, request: Request) -> JSONResponse:
+        subscriber = await caller(request)
+        if isinstance(subscriber, JSONResponse):
+            return subscriber
+        order = order_of(subscriber, number)
+        if order is None:
+            return _refused(404, f"Order {number} not found.")
+        if not any(item.number == item_number for item in order.items):
+            return _refused(404, f"Order {number} has no item {item_number}.")
+        return JSONResponse([s.wire() for s in order.shipments if s.item_number == item_number])
+
     def site_of(subscriber: Subscriber, domain: str) -> Site | None:
         site = pressero.site(domain)
         return site if site is not None and site.subscriber is subscriber else None
 
     @router.get("/site/{domain}/products")
     @router.get("/site/{domain}/products/")
-    @router.get("/site/{domain}/Products/")
     async def products(
         domain: str, request: Request, pageNumber: int = 0, pageSize: int = 100, includeDeleted: str = "false"
     ) -> JSONResponse:
@@ -189,7 +250,6 @@ def api_router(pressero: Pressero) -> APIRouter:
         )
 
     @router.get("/site/{domain}/products/{product_id}")
-    @router.get("/site/{domain}/Products/{product_id}")
     async def product(domain: str, product_id: str, request: Request) -> JSONResponse:
         subscriber = await caller(request)
         if isinstance(subscriber, JSONResponse):

@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
-from printbridge_sandbox.pressero.api import api_router
+from printbridge_sandbox.pressero.api import CaseInsensitivePaths, api_router
 from printbridge_sandbox.pressero.control import control_router
 from printbridge_sandbox.pressero.deliveries import Deliverer
 from printbridge_sandbox.pressero.state import Pressero
@@ -32,6 +33,10 @@ def create_app(*, token_lifetime_s: float = 3600.0, delivery_timeout_s: float = 
     app.state.pressero = pressero
     app.state.deliverer = deliverer
     install_error_handlers(app)
-    app.include_router(api_router(pressero))
+    api = api_router(pressero)
+    app.include_router(api)
+    app.add_middleware(
+        CaseInsensitivePaths, templates=[route.path for route in api.routes if isinstance(route, APIRoute)]
+    )
     app.include_router(control_router(pressero, deliverer))
     return app

@@ -351,6 +351,14 @@ def control_router(pressero: Pressero, deliverer: Deliverer) -> APIRouter:
         product.is_deleted = True
         return product.details()
 
+    @router.get("/orders/{number}/shipments")
+    async def shipments(number: int) -> list[dict[str, Any]]:
+        """Every shipment row of the order (one per item shipped), with the item's number."""
+        return [
+            {**shipment.wire(), "OrderItemNumber": shipment.item_number}
+            for shipment in order_or_404(number).shipments
+        ]
+
     @router.post("/orders/{number}/items/{item_number}/approve")
     async def approve(number: int, item_number: int, spec: DecisionIn | None = None) -> dict[str, Any]:
         return decide(number, item_number, True, spec.at if spec else None)

@@ -80,6 +80,33 @@ class Item:
 
 
 @dataclass
+class Shipment:
+    """One item's share of a shipment recorded with `POST /api/V2/Orders/Shipments`: a shipment of several
+    items is one row per item, all with the same ShipmentId."""
+
+    id: str
+    order_id: str
+    item_id: str
+    item_number: int
+    ship_date: dt.datetime
+    method: str
+    tracking: str
+    cost: Decimal
+
+    def wire(self) -> dict[str, Any]:
+        """As `GET /api/v2/orders/{n}/item/{itemNumber}/Shipments` lists it."""
+        return {
+            "ShipmentId": self.id,
+            "OrderId": self.order_id,
+            "OrderItemId": self.item_id,
+            "ShipDate": wire_time(self.ship_date),
+            "ShipMethod": self.method,
+            "ShipTracking": self.tracking,
+            "ShipCost": float(self.cost),
+        }
+
+
+@dataclass
 class Order:
     number: int
     site: "Site"
@@ -91,6 +118,7 @@ class Order:
     tax: Decimal = Decimal("0")
     po_number: str = ""
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    shipments: list[Shipment] = field(default_factory=list)
 
     @property
     def subtotal(self) -> Decimal:

@@ -15,7 +15,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from printbridge_sandbox.shopify.admin import Admin
 from printbridge_sandbox.shopify.graphql_api import SCHEMA
-from printbridge_sandbox.shopify.payloads import order_json, product_deleted_json, product_json, shop_json
+from printbridge_sandbox.shopify.payloads import (
+    fulfillment_json,
+    order_json,
+    product_deleted_json,
+    product_json,
+    shop_json,
+)
 from printbridge_sandbox.shopify.state import (
     SHOP_DOMAIN,
     App,
@@ -590,6 +596,20 @@ def router(control: Control) -> APIRouter:
     async def get_order(shop: str, order_id: int) -> dict[str, Any]:
         the_shop = control.shop(shop)
         return order_json(the_shop, control.order(the_shop, order_id))
+
+    @api.get("/shops/{shop}/orders/{order_id}/fulfillments")
+    async def list_fulfillments(shop: str, order_id: int) -> list[dict[str, Any]]:
+        """The order's fulfillments as REST JSON, with what the app asked for beside them."""
+        order = control.order(control.shop(shop), order_id)
+        return [
+            {
+                **fulfillment_json(order, f),
+                "fulfillment_order_ids": f.fulfillment_order_ids,
+                "notify_customer": f.notify_customer,
+                "message": f.message,
+            }
+            for f in order.fulfillments
+        ]
 
     @api.patch("/shops/{shop}/orders/{order_id}")
     async def update_order(shop: str, order_id: int, patch: OrderPatch) -> dict[str, Any]:

@@ -37,11 +37,13 @@ from graphql import (
 from graphql.utilities import value_from_ast_untyped
 
 from printbridge_sandbox.shopify import search
+from printbridge_sandbox.shopify.fulfillment import FULFILLABLE, fulfillment_create
 from printbridge_sandbox.shopify.payloads import money
 from printbridge_sandbox.shopify.product_set import product_set
 from printbridge_sandbox.shopify.settings import ShopifySettings
 from printbridge_sandbox.shopify.state import (
     Bucket,
+    Fulfillment,
     FulfillmentOrder,
     Installation,
     LineItem,
@@ -329,6 +331,40 @@ def fulfillment_order_node(ctx: Context, order: Order, fo: FulfillmentOrder) -> 
         "orderId": gid("Order", order.id),
         "orderName": order.name,
         "lineItems": lambda _info, **args: connection(fo.line_items, lambda i: (i.id,), fo_line, args),
+        "supportedActions": [{"action": "CREATE_FULFILLMENT", "externalUrl": None}]
+        if fo.status in FULFILLABLE
+        else [],
+    }
+
+
+def fulfillment_node(ctx: Context, order: Order, fulfillment: Fulfillment) -> dict[str, Any]:
+    lines = {line.id: line for line in order.line_items}
+
+    def fulfillment_line(item: Any) -> dict[str, Any]:
+        return {
+            "id": gid("FulfillmentLineItem", item.id),
+            "quantity": item.quantity,
+            "lineItem": line_item_node(ctx, order, lines[item.line_item_id]),
+        }
+
+    tracking = {
+        "number": fulfillment.tracking_number,
+        "url": fulfillment.tracking_url,
+        "company": fulfillment.tracking_company,
+    }
+    given = any(value is not None for value in tracking.values())
+    return {
+        "id": gid("Fulfillment", fulfillment.id),
+        "legacyResourceId": str(fulfillment.id),
+        "name": f"{order.name}.{fulfillment.number}",
+        "status": fulfillment.status,
+        "createdAt": iso(fulfillment.created_at),
+        "updatedAt": iso(fulfillment.updated_at),
+        "totalQuantity": sum(line.quantity for line in fulfillment.lines),
+        "trackingInfo": lambda _info, first=None: ([tracking] if given else [])[:first],
+        "fulfillmentLineItems": lambda _info, **args: connection(
+            fulfillment.lines, lambda i: (i.id,), fulfillment_line, args
+        ),
     }
 
 
@@ -392,6 +428,9 @@ def order_node(ctx: Context, order: Order) -> dict[str, Any]:
             order.line_items, lambda line: (line.id,), lambda line: line_item_node(ctx, order, line), args
         ),
         "fulfillmentOrders": fulfillment_orders,
+        "fulfillments": lambda _info, first=None: [
+            fulfillment_node(ctx, order, f) for f in order.fulfillments[:first]
+        ],
     }
 
 
@@ -589,6 +628,18 @@ def resolve_product_set(
     }
 
 
+def resolve_fulfillment_create(
+    _root: Any, info: Info, fulfillment: dict[str, Any], message: str | None = None
+) -> dict[str, Any]:
+    ctx = _ctx(info)
+    ctx.require(info, "write_merchant_managed_fulfillment_orders")
+    created, order, errors = fulfillment_create(ctx.state, ctx.webhooks, ctx.shop, fulfillment, message)
+    return {
+        "fulfillment": fulfillment_node(ctx, order, created) if created and order else None,
+        "userErrors": errors,
+    }
+
+
 def resolve_variant(_root: Any, info: Info, id: str) -> dict[str, Any] | None:
     ctx = _ctx(info)
     ctx.require(info, "read_products")
@@ -781,6 +832,7 @@ ROOT_RESOLVERS: dict[str, dict[str, Callable[..., Any]]] = {
         "webhookSubscriptionUpdate": resolve_subscription_update,
         "webhookSubscriptionDelete": resolve_subscription_delete,
         "productSet": resolve_product_set,
+        "fulfillmentCreate": resolve_fulfillment_create,
     },
 }
 for _type_name, _fields in ROOT_RESOLVERS.items():

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from printbridge_sandbox.shopify.state import Order, Product, Shop, gid, option_lists
+from printbridge_sandbox.shopify.state import Fulfillment, Order, Product, Shop, gid, option_lists
 
 ADDRESS_FIELDS = (
     "first_name",
@@ -47,10 +47,50 @@ def address(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
+def fulfillment_json(order: Order, fulfillment: Fulfillment) -> dict[str, Any]:
+    """A fulfillment as the REST Order's `fulfillments[]` carries it."""
+    lines = {line.id: line for line in order.line_items}
+    tracking_numbers = [fulfillment.tracking_number] if fulfillment.tracking_number else []
+    tracking_urls = [fulfillment.tracking_url] if fulfillment.tracking_url else []
+    return {
+        "id": fulfillment.id,
+        "admin_graphql_api_id": gid("Fulfillment", fulfillment.id),
+        "order_id": order.id,
+        "name": f"{order.name}.{fulfillment.number}",
+        "status": fulfillment.status.lower(),
+        "service": "manual",
+        "shipment_status": None,
+        "created_at": rest_time(fulfillment.created_at),
+        "updated_at": rest_time(fulfillment.updated_at),
+        "tracking_company": fulfillment.tracking_company,
+        "tracking_number": fulfillment.tracking_number,
+        "tracking_numbers": tracking_numbers,
+        "tracking_url": fulfillment.tracking_url,
+        "tracking_urls": tracking_urls,
+        "line_items": [
+            {
+                "id": line.line_item_id,
+                "admin_graphql_api_id": gid("LineItem", line.line_item_id),
+                "sku": lines[line.line_item_id].sku,
+                "title": lines[line.line_item_id].title,
+                "quantity": line.quantity,
+            }
+            for line in fulfillment.lines
+        ],
+    }
+
+
+def _fulfilled(order: Order, line_item_id: int) -> int:
+    return sum(
+        line.quantity for f in order.fulfillments for line in f.lines if line.line_item_id == line_item_id
+    )
+
+
 def order_json(shop: Shop, order: Order) -> dict[str, Any]:
     currency = order.currency
     line_items = []
     for line in order.line_items:
+        fulfilled = _fulfilled(order, line.id)
         line_items.append(
             {
                 "id": line.id,
@@ -64,13 +104,15 @@ def order_json(shop: Shop, order: Order) -> dict[str, Any]:
                 "vendor": line.vendor,
                 "quantity": line.quantity,
                 "current_quantity": 0 if order.cancelled_at else line.quantity,
-                "fulfillable_quantity": 0 if order.cancelled_at else line.quantity,
+                "fulfillable_quantity": 0 if order.cancelled_at else line.quantity - fulfilled,
                 "price": money(line.price),
                 "price_set": money_set(line.price, currency),
                 "grams": line.grams,
                 "requires_shipping": line.requires_shipping,
                 "fulfillment_service": "manual",
-                "fulfillment_status": None,
+                "fulfillment_status": (
+                    None if not fulfilled else "fulfilled" if fulfilled >= line.quantity else "partial"
+                ),
                 "taxable": True,
                 "gift_card": False,
                 "properties": [{"name": name, "value": value} for name, value in line.properties],
@@ -140,7 +182,7 @@ def order_json(shop: Shop, order: Order) -> dict[str, Any]:
         "shipping_address": address(order.shipping_address),
         "billing_address": address(order.billing_address),
         "customer": customer,
-        "fulfillments": [],
+        "fulfillments": [fulfillment_json(order, f) for f in order.fulfillments],
         "refunds": [],
         "order_status_url": f"https://{shop.domain}/{shop.id}/orders/{order.token}/authenticate",
     }

@@ -31,6 +31,8 @@ class Ids:
             "ProductVariant": itertools.count(45_123_456_789_012, 1),
             "FulfillmentOrder": itertools.count(1_046_000_000_000, 1),
             "FulfillmentOrderLineItem": itertools.count(1_058_000_000_000, 1),
+            "Fulfillment": itertools.count(5_912_000_000_000, 1),
+            "FulfillmentLineItem": itertools.count(12_104_000_000_000, 1),
             "WebhookSubscription": itertools.count(4_759_306_000_000, 1),
             "Customer": itertools.count(7_123_456_789_012, 1),
             "MailingAddress": itertools.count(9_876_543_210_000, 1),
@@ -188,6 +190,32 @@ class FulfillmentOrder:
 
 
 @dataclass
+class FulfillmentLine:
+    id: int
+    line_item_id: int
+    fulfillment_order_line_id: int
+    quantity: int
+
+
+@dataclass
+class Fulfillment:
+    """A shipment made with fulfillmentCreate: some quantity of fulfillment order line items, one tracking."""
+
+    id: int
+    number: int  # the n-th fulfillment of its order: name is "#{order number}.{n}"
+    status: str  # SUCCESS (CANCELLED, ERROR, FAILURE are not reached in the sandbox)
+    created_at: datetime
+    updated_at: datetime
+    lines: list[FulfillmentLine]
+    fulfillment_order_ids: list[int]
+    tracking_number: str | None
+    tracking_url: str | None
+    tracking_company: str | None
+    notify_customer: bool
+    message: str | None
+
+
+@dataclass
 class Order:
     id: int
     number: int  # name is "#{number}"
@@ -214,6 +242,7 @@ class Order:
     billing_address: dict[str, Any] | None
     customer_id: int | None
     fulfillment_orders: list[FulfillmentOrder]
+    fulfillments: list[Fulfillment] = field(default_factory=list)
     source_name: str = "web"
     token: str = field(default_factory=lambda: secrets.token_hex(16))
 

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query, Request, Response
 
 from printbridge_sandbox.woocommerce import schemas, shop
 from printbridge_sandbox.woocommerce.deliveries import Deliverer
-from printbridge_sandbox.woocommerce.shapes import order_json, product_json, rest_url, variation_json
+from printbridge_sandbox.woocommerce.shapes import (
+    note_json,
+    order_json,
+    product_json,
+    rest_url,
+    variation_json,
+)
 from printbridge_sandbox.woocommerce.state import ApiCall, ApiKey, Delivery, Misbehaviour, Sandbox, Site
 from printbridge_shared.errors import NotFound, ServiceUnavailable
 
@@ -177,6 +183,13 @@ def control_router(
     async def get_order(slug: str, order_id: int) -> dict[str, Any]:
         site = site_or_404(slug)
         return order_json(site, shop.get_order(site, order_id))
+
+    @router.get("/sites/{slug}/orders/{order_id}/notes")
+    async def list_order_notes(slug: str, order_id: int) -> dict[str, Any]:
+        """The order's status and its notes, oldest first, as the REST API shows them."""
+        site = site_or_404(slug)
+        order = shop.get_order(site, order_id)
+        return {"status": order.status, "notes": [note_json(site, order, note) for note in order.notes]}
 
     @router.patch("/sites/{slug}/orders/{order_id}")
     async def update_order(slug: str, order_id: int, spec: schemas.OrderUpdate) -> dict[str, Any]:

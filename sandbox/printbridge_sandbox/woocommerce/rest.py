@@ -327,9 +327,11 @@ async def update_order(call: Call) -> Response:
     previous_status = order.status
     moment = now()
     if status is not None:
-        shop.set_order_status(order, status, moment)
+        shop.set_order_status(call.site, order, status, moment, by_user=False)
     if set_paid and order.paid_at is None:
-        shop.set_order_status(order, "processing" if status is None else order.status, moment)
+        shop.set_order_status(
+            call.site, order, "processing" if status is None else order.status, moment, by_user=False
+        )
     if customer_note is not None:
         order.customer_note = customer_note
     if transaction_id is not None:
@@ -347,35 +349,55 @@ async def update_order(call: Call) -> Response:
     return json_response(order_json(call.site, order))
 
 
+def _noted_order_or_404(call: Call, code: str = "woocommerce_rest_order_invalid_id") -> Any:
+    """The order notes controller's own check (listing says `woocommerce_rest_shop_order_invalid_id`,
+    the rest `woocommerce_rest_order_invalid_id`; both "Invalid order ID.")."""
+    order = call.site.orders.get(call.route_id("order_id"))
+    if order is None:
+        raise WPError(code, "Invalid order ID.", 404)
+    return order
+
+
 async def list_notes(call: Call) -> Response:
-    order = _order_or_404(call)
     params = call.params()
     kind = params.choice("type", ("any", "customer", "internal"), "any")
     params.check()
     call.allow("list")
+    order = _noted_order_or_404(call, "woocommerce_rest_shop_order_invalid_id")
     notes = [note for note in order.notes if kind == "any" or (kind == "customer") == note.customer_note]
     notes.sort(key=lambda note: (note.created_at, note.id), reverse=True)
     return json_response([note_json(call.site, order, note) for note in notes])
 
 
 async def create_note(call: Call) -> Response:
-    order = _order_or_404(call)
     params = call.params()
     params.required("note")
     customer_note = params.boolean("customer_note")
     added_by_user = params.boolean("added_by_user")
     params.check()
     call.allow("create")
+    if params.raw("id"):
+        raise WPError("woocommerce_rest_shop_order_exists", "Cannot create existing shop_order.", 400)
+    order = _noted_order_or_404(call)
     note = OrderNote(
         id=call.site.next_note_id(),
         note=str(params.raw("note")),
         customer_note=customer_note,
-        author="admin" if added_by_user else "WooCommerce",
+        author=shop.ADMIN_AUTHOR if added_by_user else shop.SYSTEM_AUTHOR,
         created_at=now(),
     )
     order.notes.append(note)
     headers = {"Location": rest_url(call.site, f"wc/v3/orders/{order.id}/notes/{note.id}")}
     return json_response(note_json(call.site, order, note), 201, headers)
+
+
+async def get_note(call: Call) -> Response:
+    call.allow("view")
+    order = _noted_order_or_404(call)
+    note = next((note for note in order.notes if note.id == call.route_id()), None)
+    if note is None:
+        raise WPError("woocommerce_rest_invalid_id", "Invalid resource ID.", 404)
+    return json_response(note_json(call.site, order, note))
 
 
 # -- products ----------------------------------------------------------------------------------------
@@ -649,8 +671,9 @@ ROUTES = (
     Route("/wc/v3/orders", READ, list_orders),
     Route(f"/wc/v3/orders/{ID}", READ, get_order),
     Route(f"/wc/v3/orders/{ID}", EDIT, update_order),
-    Route(r"/wc/v3/orders/(?P<id>[\d]+)/notes", READ, list_notes),
-    Route(r"/wc/v3/orders/(?P<id>[\d]+)/notes", ("POST",), create_note),
+    Route(r"/wc/v3/orders/(?P<order_id>[\d]+)/notes", READ, list_notes),
+    Route(r"/wc/v3/orders/(?P<order_id>[\d]+)/notes", ("POST",), create_note),
+    Route(rf"/wc/v3/orders/(?P<order_id>[\d]+)/notes/{ID}", READ, get_note),
     Route("/wc/v3/products", READ, list_products),
     Route("/wc/v3/products", ("POST",), create_product),
     Route(f"/wc/v3/products/{ID}", READ, get_product),

@@ -15,6 +15,7 @@ from printbridge_sandbox.woocommerce.state import (
     LineItem,
     Meta,
     Order,
+    OrderNote,
     Product,
     Sandbox,
     ShippingLine,
@@ -24,6 +25,20 @@ from printbridge_sandbox.woocommerce.state import (
 )
 from printbridge_shared.errors import Conflict, InvalidInput, NotFound, field_errors
 
+# wc_get_order_statuses(): the names WooCommerce shows (and writes into status change notes).
+STATUS_NAMES = {
+    "pending": "Pending payment",
+    "processing": "Processing",
+    "on-hold": "On hold",
+    "completed": "Completed",
+    "cancelled": "Cancelled",
+    "refunded": "Refunded",
+    "failed": "Failed",
+    "checkout-draft": "Draft",
+}
+# A note's `author` in the REST API: "system" for WooCommerce's own, else the user's display name.
+SYSTEM_AUTHOR = "system"
+ADMIN_AUTHOR = "admin"
 ADDRESS_FIELDS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode")
 
 
@@ -222,8 +237,22 @@ def get_order(site: Site, order_id: int) -> Order:
     return order
 
 
-def set_order_status(order: Order, status: str, moment: datetime) -> None:
+def set_order_status(site: Site, order: Order, status: str, moment: datetime, *, by_user: bool) -> None:
+    """WC_Order::set_status() and its status transition: a change from one status to another adds the
+    note "Order status changed from X to Y." (WooCommerce's wording and status names), the system's when
+    the change came through the REST API, the merchant's when made in the admin (`by_user`)."""
+    previous = order.status
     order.status = status
+    if previous != status and {previous, status}.isdisjoint({"trash"}):
+        order.notes.append(
+            OrderNote(
+                id=site.next_note_id(),
+                note=f"Order status changed from {STATUS_NAMES[previous]} to {STATUS_NAMES[status]}.",
+                customer_note=False,
+                author=ADMIN_AUTHOR if by_user else SYSTEM_AUTHOR,
+                created_at=moment,
+            )
+        )
     if status in ("processing", "completed") and order.paid_at is None:
         order.paid_at = moment
     if status == "completed" and order.completed_at is None:
@@ -250,7 +279,7 @@ def update_order(site: Site, order_id: int, spec: schemas.OrderUpdate, deliverer
     previous_status = order.status
     moment = _utc(spec.date_modified_gmt) if spec.date_modified_gmt else now()
     if spec.status is not None:
-        set_order_status(order, spec.status, moment)
+        set_order_status(site, order, spec.status, moment, by_user=True)
     if spec.billing is not None:
         order.billing = _address(spec.billing, billing=True)
     if spec.shipping is not None:

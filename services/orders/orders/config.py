@@ -1,6 +1,6 @@
 from typing import ClassVar
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from printbridge_shared.config import ServiceSettings
 
@@ -22,4 +22,16 @@ class Settings(ServiceSettings):
         gt=0,
         description="How often orders left `received` for over a minute are resolved again (a resolution "
         "that failed, a check or a catalog product that never came).",
+    )
+    postback_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="How long one postback attempt may take (connect, send, answer) before it counts as "
+        "failed and is retried.",
+    )
+    secret_keys: SecretStr | None = Field(
+        None,
+        description="Comma-separated Fernet keys (the suite's PRINTBRIDGE_SECRET_KEYS): the first seals "
+        "postback endpoints' signing secrets, all open them. Unset: <data_dir>/secret_keys.",
     )

@@ -432,3 +432,86 @@ class RoutingRule(Base):
     conditions: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class DeliveryStatus(StrEnum):
+    """Where one postback stands (docs/postbacks.md)."""
+
+    pending = "pending"  # to be sent, or waiting for its next attempt (or for its endpoint to be enabled)
+    delivered = "delivered"  # the endpoint answered 2xx
+    failed = "failed"  # no 2xx within the retry window (24 h from the first attempt); redeliver retries
+
+
+class PostbackEndpoint(Base):
+    """A producer's system that receives signed postbacks (Standard Webhooks) of the order statuses in
+    `event_types` (null: every one), of one customer's orders (`customer_id`) or of all. The signing
+    secret is kept sealed with the suite's secret keys (it must be usable to sign, so not a hash); during
+    a rotation the previous one signs too until `previous_secret_expires_at`."""
+
+    __tablename__ = "postback_endpoints"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    event_types: Mapped[list[str] | None] = mapped_column(JSON)
+    customer_id: Mapped[uuid.UUID | None] = mapped_column(GUID(), index=True)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    disabled_reason: Mapped[str | None] = mapped_column(Text)
+    secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    previous_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    previous_secret_expires_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    last_success_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # The first failed attempt after the last success (null while the last attempt succeeded).
+    failing_since: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    consecutive_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+
+
+class PostbackDelivery(Base):
+    """One postback to one endpoint: its id is the `webhook-id`, its payload the exact body sent. The
+    deliveries of one (endpoint, order) go out in the order of `order_version`; a test ping has no order."""
+
+    __tablename__ = "postback_deliveries"
+    __table_args__ = (
+        Index("ix_postback_deliveries_pair", "endpoint_id", "order_id", "status", "order_version"),
+        Index("ix_postback_deliveries_endpoint_id_created_at", "endpoint_id", "created_at"),
+        Index("ix_postback_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    endpoint_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("postback_endpoints.id", ondelete="CASCADE")
+    )
+    order_id: Mapped[uuid.UUID | None] = mapped_column(GUID())
+    order_version: Mapped[int | None] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[DeliveryStatus] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Where the retry window (24 h) starts: the first attempt, or the last redelivery.
+    first_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+
+    attempt_log: Mapped[list["PostbackAttempt"]] = relationship(
+        lazy="raise", order_by="PostbackAttempt.at", passive_deletes=True
+    )
+
+
+class PostbackAttempt(Base):
+    """One try of a delivery: the answer's status code (or the error, when there was none), how long it
+    took, and the start of the answer's body (at most 1 KiB)."""
+
+    __tablename__ = "postback_attempts"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID(), primary_key=True, default=uuid.uuid4)
+    delivery_id: Mapped[uuid.UUID] = mapped_column(
+        GUID(), ForeignKey("postback_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(Text)
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    response_excerpt: Mapped[str | None] = mapped_column(Text)

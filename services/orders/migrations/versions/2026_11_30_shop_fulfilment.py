@@ -1,7 +1,7 @@
 """shop fulfilment: each order keeps the parcels its shop was asked to record and what became of them
 
 Revision ID: 2026_11_30_shop_fulfilment
-Revises: 2026_11_30_artwork_properties
+Revises: 2026_11_30_postbacks
 Create Date: 2026-11-30
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "2026_11_30_shop_fulfilment"
-down_revision = "2026_11_30_artwork_properties"
+down_revision = "2026_11_30_postbacks"
 branch_labels = None
 depends_on = None
 

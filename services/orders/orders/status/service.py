@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from orders.models import Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus
 from orders.order.repository import OrderRepository
+from orders.postbacks import deliveries as postbacks
 from orders.status import machine
 from orders.status.exceptions import IllegalMove
 from printbridge_shared.auth.principal import Principal
@@ -93,7 +94,8 @@ async def record(
     source_event_id: uuid.UUID | None = None,
 ) -> None:
     """Notes the order's status as it now is in its history (as `kind`; None: the caller noted it
-    already) and publishes it (version raised)."""
+    already) and publishes it (version raised); a new status also goes to the postback endpoints that
+    take it (a delivery each, in this transaction)."""
     now = now or utcnow()
     order.version = (order.version or 0) + 1
     order.updated_at = now
@@ -115,13 +117,12 @@ async def record(
                 actor=actor,
             )
         )
+    change = snapshot(order, previous=previous, actor=actor, message=message, now=now)
     await outbox.record(
-        session,
-        snapshot(order, previous=previous, actor=actor, message=message, now=now),
-        customer_id=order.customer_id,
-        aggregate_id=order.id,
-        aggregate_version=order.version,
+        session, change, customer_id=order.customer_id, aggregate_id=order.id, aggregate_version=order.version
     )
+    if previous != order.status:
+        await postbacks.record_status_change(session, change, version=order.version, now=now)
     log.info(
         "order_status", order_id=str(order.id), status=str(order.status), previous=str(previous), actor=actor
     )

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from connectors.deps import OutboxDep, PlatformsDep, SessionDep
-from connectors.platforms.etsy import oauth, signatures, webhooks
+from connectors.platforms.etsy import oauth, webhooks
 from connectors.platforms.etsy.connector import WEBHOOK_PATH, EtsyConnector
 from connectors.platforms.etsy.pkce import CALLBACK_PATH
 from connectors.platforms.etsy.schemas import EtsyWebhookReceived
 from connectors.platforms.registry import connector_for
+from printbridge_shared import standard_webhooks as signatures
 from printbridge_shared.db import Database
 from printbridge_shared.errors import problem
 from printbridge_shared.events.contracts import Platform

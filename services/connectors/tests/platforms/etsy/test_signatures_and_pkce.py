@@ -6,7 +6,8 @@ import hmac
 import time
 from urllib.parse import parse_qs, urlsplit
 
-from connectors.platforms.etsy import pkce, signatures
+from connectors.platforms.etsy import pkce
+from printbridge_shared import standard_webhooks as signatures
 
 from .conftest import WEBHOOK_SECRET
 

@@ -1,16 +1,28 @@
-"""Etsy's webhook signatures, as the Standard Webhooks spec defines them: `webhook-signature` is a
-space-separated list of `v1,<base64 HMAC-SHA256>` over `{webhook-id}.{webhook-timestamp}.{raw body}`,
-keyed with the base64-decoded part of the endpoint's `whsec_…` secret; a timestamp more than five
-minutes away from now is refused (a replay)."""
+"""Standard Webhooks (https://www.standardwebhooks.com) signatures, both ways: Etsy's notices to us are
+verified with them, and orders signs its postbacks to the producer's systems with them.
+
+`webhook-signature` is a space-separated list of `v1,<base64 HMAC-SHA256>` over
+`{webhook-id}.{webhook-timestamp}.{raw body}`, keyed with the base64-decoded part of a `whsec_…` secret;
+a receiver accepts a delivery when one of the listed signatures is right (so a sender signs with the old
+and the new secret during a rotation) and refuses a timestamp more than five minutes away from now (a
+replay)."""
 
 import base64
 import binascii
 import hashlib
 import hmac
+import secrets
 import time
+from collections.abc import Iterable
 
 TOLERANCE_S = 5 * 60
 PREFIX = "whsec_"
+SECRET_BYTES = 24
+
+
+def generate_secret() -> str:
+    """A new signing secret: `whsec_` and the base64 of 24 random bytes."""
+    return PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
 def secret_key(secret: str) -> bytes:
@@ -25,6 +37,11 @@ def sign(secret: str, msg_id: str, timestamp: str, body: bytes) -> str:
     content = f"{msg_id}.{timestamp}.".encode() + body
     digest = hmac.new(secret_key(secret), content, hashlib.sha256).digest()
     return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_header(secrets_: Iterable[str], msg_id: str, timestamp: str, body: bytes) -> str:
+    """The `webhook-signature` value: one signature per secret, space-separated."""
+    return " ".join(sign(secret, msg_id, timestamp, body) for secret in secrets_)
 
 
 def verify(
