@@ -355,6 +355,19 @@ class ShopifyConnector(PlatformConnector):
                 "any more.",
                 "Nothing to send: the order was deleted in the shop; tell the buyer the tracking yourself.",
             )
+        fulfillment_orders = await _rest_of(
+            client, order, "fulfillmentOrders", fulfilment.MORE_FULFILLMENT_ORDERS_QUERY, "order"
+        )
+        for fo in fulfillment_orders:
+            fo["lineItems"] = {
+                "edges": [
+                    {"node": item}
+                    for item in await _rest_of(
+                        client, fo, "lineItems", fulfilment.MORE_FO_LINES_QUERY, "fulfillmentOrder"
+                    )
+                ]
+            }
+        order["fulfillmentOrders"] = {"edges": [{"node": fo} for fo in fulfillment_orders]}
         return order
 
     async def fulfil_order(

@@ -20,25 +20,48 @@ FULFILMENT_SCOPE = "write_merchant_managed_fulfillment_orders"
 FULFILLABLE = frozenset({"OPEN", "IN_PROGRESS"})
 # Fulfillments that hold a shipment (a cancelled or failed one does not).
 LIVE_FULFILLMENT = frozenset({"SUCCESS", "OPEN", "PENDING"})
-# Within Shopify's 1000-point query limit: 5 fulfillment orders of up to 50 line items, 20 fulfillments.
+# Within Shopify's 1000-point query limit: 5 fulfillment orders of up to 50 line items, 20 fulfillments
+# (more fulfillment orders and line items are paged).
 FULFILLMENT_ORDERS_PAGE = 5
 FO_LINES_PAGE = 50
 FULFILLMENTS_PAGE = 20
 
+FO_LINE_FIELDS = "id remainingQuantity totalQuantity lineItem { id }"
+FULFILLMENT_ORDER_FIELDS = f"""
+id status
+lineItems(first: {FO_LINES_PAGE}) {{
+  pageInfo {{ hasNextPage endCursor }}
+  edges {{ node {{ {FO_LINE_FIELDS} }} }}
+}}
+"""
 FULFILLMENT_ORDERS_QUERY = f"""
 query PrintbridgeFulfillmentOrders($id: ID!) {{
   order(id: $id) {{
     id
     fulfillments(first: {FULFILLMENTS_PAGE}) {{ id status trackingInfo(first: 5) {{ number }} }}
     fulfillmentOrders(first: {FULFILLMENT_ORDERS_PAGE}) {{
-      edges {{
-        node {{
-          id status
-          lineItems(first: {FO_LINES_PAGE}) {{
-            edges {{ node {{ id remainingQuantity totalQuantity lineItem {{ id }} }} }}
-          }}
-        }}
-      }}
+      pageInfo {{ hasNextPage endCursor }}
+      edges {{ node {{ {FULFILLMENT_ORDER_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+MORE_FULFILLMENT_ORDERS_QUERY = f"""
+query PrintbridgeMoreFulfillmentOrders($id: ID!, $after: String) {{
+  order(id: $id) {{
+    fulfillmentOrders(first: {FULFILLMENT_ORDERS_PAGE}, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      edges {{ node {{ {FULFILLMENT_ORDER_FIELDS} }} }}
+    }}
+  }}
+}}
+"""
+MORE_FO_LINES_QUERY = f"""
+query PrintbridgeMoreFulfillmentOrderLines($id: ID!, $after: String) {{
+  fulfillmentOrder(id: $id) {{
+    lineItems(first: {FO_LINES_PAGE}, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      edges {{ node {{ {FO_LINE_FIELDS} }} }}
     }}
   }}
 }}

@@ -170,6 +170,25 @@ async def test_items_shipped_in_two_parcels_make_two_fulfillments_of_their_own_l
     ]
 
 
+async def test_a_line_beyond_the_first_page_of_fulfillment_order_line_items_is_found(world):
+    store_id = await world.connected()
+    body = order_body()
+    template = body["line_items"][0]
+    body["line_items"] = [
+        {**template, "sku": f"CARD-{n}", "title": f"Card {n}", "quantity": 1} for n in range(55)
+    ]
+    order = dict(await world.control("POST", f"/shops/{SHOP}/orders", json=body))
+    last = order["line_items"][-1]
+    data = requested(world, store_id, order, lines=[{"external_id": str(last["id"]), "quantity": 1}])
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert kind == "succeeded", event
+    [made] = await fulfillments(world, order)
+    assert [line["id"] for line in made["line_items"]] == [last["id"]]
+
+
 async def test_a_missing_write_scope_is_answered_failed_with_the_reconnect_fix_and_shown_on_the_store(world):
     store_id = await world.connected()
     order = await shop_order(world)
