@@ -205,6 +205,19 @@ async def test_a_missing_write_scope_is_answered_failed_with_the_reconnect_fix_a
     assert [problem["code"] for problem in store["problems"]] == ["scope_missing"]
 
 
+async def test_a_shop_down_for_a_moment_is_tried_again_and_ships_once(world):
+    store_id = await world.connected()
+    order = await shop_order(world)
+    await world.misbehave(api_fail_count=4)
+    data = requested(world, store_id, order)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert kind == "succeeded", event
+    assert len(await fulfillments(world, order)) == 1
+
+
 async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(world):
     store_id = await world.connected()
     order = await shop_order(world)
