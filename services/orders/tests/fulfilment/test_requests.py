@@ -105,3 +105,13 @@ async def test_a_shop_test_order_shipped_asks_with_test_true(
     assert (
         "a test order: checked against the shop, not sent" in history(read, "shop_fulfillment_requested")[0]
     )
+
+
+async def test_an_item_that_failed_before_the_order_shipped_is_not_in_the_request(app, claimed_order, report):
+    order = await claimed_order(lines=2)
+    await report(order["id"], "failed", items=[1])
+
+    await report(order["id"], "shipped", tracking=TRACKING)
+
+    [request] = await fulfilment_requests(app)
+    assert [line.external_id for line in request.lines] == ["11"]
