@@ -53,6 +53,18 @@ class Settings(ServiceSettings):
         description="The pause after a publish attempt failed for an unreachable shop; it doubles with each "
         "further attempt (at most 5 minutes).",
     )
+    fulfilment_attempts: int = Field(
+        8,
+        ge=1,
+        description="How many times a shipment the shop could not take (5xx, 429, unreachable) is tried "
+        "before the request is answered with shop_fulfillment.failed.",
+    )
+    fulfilment_retry_base_s: float = Field(
+        30.0,
+        gt=0,
+        description="The pause after a fulfilment attempt failed for an unreachable shop; it doubles with "
+        "each further attempt (at most 30 minutes).",
+    )
     shopify_client_id: str = Field("", description="Client ID of the Printbridge app in Shopify.")
     shopify_client_secret: SecretStr = Field(
         SecretStr(""), description="Client secret of the app; it also signs Shopify's webhooks."

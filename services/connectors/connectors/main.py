@@ -3,6 +3,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from connectors.config import Settings
+from connectors.fulfilment import jobs as fulfilment_jobs
 from connectors.intake import jobs as intake_jobs
 from connectors.messaging.topology import consumers
 from connectors.models import jobs, messaging
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 **pressero_jobs.handlers(platforms, db, outbox),
                 **intake_jobs.handlers(platforms, db, outbox),
                 **product_jobs.handlers(platforms, db, outbox),
+                **fulfilment_jobs.handlers(platforms, db, outbox),
             },
             schedules=[
                 *store_jobs.schedules(settings.reconcile_interval_s),

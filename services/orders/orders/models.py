@@ -62,6 +62,12 @@ class OrderEventKind(StrEnum):
     items_changed = "items_changed"  # some items moved, the order's status did not
     address_corrected = "address_corrected"
     cancel_flagged = "cancel_flagged"  # cancelled in the shop after it went to production
+    # Items shipped with tracking: the shop is asked to record it (or not: a manual store has no shop),
+    # and what became of the ask (docs/orders-lifecycle.md#back-to-the-shop).
+    shop_fulfillment_requested = "shop_fulfillment_requested"
+    shop_fulfillment_skipped = "shop_fulfillment_skipped"
+    shop_fulfillment_succeeded = "shop_fulfillment_succeeded"
+    shop_fulfillment_failed = "shop_fulfillment_failed"
 
 
 class Store(Base):
@@ -133,6 +139,10 @@ class Order(Base):
     tracking: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     # The shop cancelled the order after it went to production: production decides (docs).
     cancel_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # Each parcel the shop was asked to record (`shop_fulfillment.requested`) and its outcome so far:
+    # [{request_id, tracking_number, status (requested, succeeded, failed), reason, fix, dry_run,
+    # external_fulfillment_ids, at}].
+    shop_fulfillments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
 
     lines: Mapped[list["OrderLine"]] = relationship(
         lazy="raise", order_by="OrderLine.position", passive_deletes=True

@@ -522,6 +522,78 @@ class ShopProductPublishFailed(EventData):
     failed_at: dt.datetime
 
 
+class FulfillmentLine(BaseModel):
+    """An order line that shipped: the shop's id of the line (`ShopOrderLine.external_id`) and how many."""
+
+    model_config = ConfigDict(frozen=True)
+
+    external_id: str
+    quantity: int = Field(ge=1)
+
+
+class FulfillmentTracking(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    url: str | None = None
+    company: str | None = None
+
+
+@contract
+class ShopFulfillmentRequested(EventData):
+    """Orders asks connectors to tell the shop that these lines shipped with this tracking (so the shop
+    mails the buyer). `request_id` names the request (one per order and tracking number): connectors never
+    ships twice for one request id, however often it arrives. `test`: a test order, checked but not sent."""
+
+    event_type = "shop_fulfillment.requested"
+    request_id: uuid.UUID
+    order_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    external_order_id: str
+    external_order_number: str | None = None
+    lines: tuple[FulfillmentLine, ...] = Field(min_length=1)
+    tracking: FulfillmentTracking
+    notify_customer: bool = True
+    test: bool = False
+    requested_at: dt.datetime
+
+
+@contract
+class ShopFulfillmentSucceeded(EventData):
+    """The shop has the shipment: `external_fulfillment_ids` are the shop's ids of what it recorded
+    (found again when it had them already). `dry_run`: a test order, checked and not sent."""
+
+    event_type = "shop_fulfillment.succeeded"
+    request_id: uuid.UUID
+    order_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    external_fulfillment_ids: tuple[str, ...] = ()
+    tracking_number: str
+    dry_run: bool = False
+    succeeded_at: dt.datetime
+
+
+@contract
+class ShopFulfillmentFailed(EventData):
+    """The shop refused the shipment, or could not be told (disconnected, a missing permission, down for
+    long): `reason` is what the platform said, `fix` what to do. The order's production goes on."""
+
+    event_type = "shop_fulfillment.failed"
+    request_id: uuid.UUID
+    order_id: uuid.UUID
+    store_id: uuid.UUID
+    customer_id: uuid.UUID
+    platform: Platform
+    tracking_number: str
+    reason: str
+    fix: str
+    failed_at: dt.datetime
+
+
 class _VariantMappingRef(EventData):
     shop_variant_id: uuid.UUID
     store_id: uuid.UUID

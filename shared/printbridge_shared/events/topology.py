@@ -15,6 +15,9 @@ from printbridge_shared.events.contracts import (
     CustomerUpdated,
     MappingChanged,
     MappingRemoved,
+    ShopFulfillmentFailed,
+    ShopFulfillmentRequested,
+    ShopFulfillmentSucceeded,
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
@@ -98,6 +101,7 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 CustomerArchived.event_type,
                 StoreProductSyncRequested.event_type,
                 ShopProductPublishRequested.event_type,
+                ShopFulfillmentRequested.event_type,
             }
         ),
     ),
@@ -132,6 +136,8 @@ CONSUMER_GROUPS: tuple[ConsumerGroup, ...] = (
                 CatalogProductChanged.event_type,
                 TemplateChanged.event_type,
                 TemplateRemoved.event_type,
+                ShopFulfillmentSucceeded.event_type,
+                ShopFulfillmentFailed.event_type,
             }
         ),
     ),

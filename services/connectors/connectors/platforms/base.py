@@ -19,6 +19,7 @@ from connectors.config import Settings
 from printbridge_shared.errors import Conflict, InvalidInput, field_errors
 from printbridge_shared.events.contracts import (
     Platform,
+    ShopFulfillmentRequested,
     ShopProductPublishRequested,
     ShopVariant,
     StoreStatus,
@@ -111,6 +112,20 @@ class PublishRefused(Exception):
     the same request cannot help; the message is what the platform said."""
 
 
+class FulfilmentRefused(Exception):
+    """The shop refused to record the shipment (its userErrors, a 4xx about the order, nothing left to
+    fulfil): retrying the same request cannot help. `reason` is what the platform said, `fix` what to do."""
+
+    def __init__(self, reason: str, fix: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.fix = fix
+
+
+class FulfilmentNotSupported(Exception):
+    """A platform without a shop to tell (manual stores): the core never asks it."""
+
+
 class PlatformUnavailable(Exception):
     """A transient failure (5xx, 429 beyond our patience, a timeout): retry later, the store is fine."""
 
@@ -128,6 +143,9 @@ class StoreRef:
     platform: Platform
     shop_key: str
     name: str
+    # The access the shop granted at its last connect (platforms that report it), space- or
+    # comma-separated as the platform writes it.
+    granted_scopes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +238,15 @@ async def _no_store() -> None:
     raise RuntimeError("this context cannot store credentials")
 
 
+@dataclass(frozen=True)
+class Fulfilled:
+    """The shop has the shipment: the ids of what it recorded (`already`: it had them before this call,
+    a request sent again or an attempt whose answer was lost)."""
+
+    external_ids: tuple[str, ...]
+    already: bool = False
+
+
 class PlatformConnector(ABC):
     platform: ClassVar[Platform]
     # False for a platform with no shop to poll (manual stores: their orders are placed, not fetched):
@@ -229,6 +256,9 @@ class PlatformConnector(ABC):
     # one (`publish_product`); the core never calls those methods of a platform that says False.
     syncs_products: ClassVar[bool] = False
     publishes_products: ClassVar[bool] = False
+    # Whether the platform has a shop to tell that an order shipped (`fulfil_order`,
+    # `check_fulfilment`); the core never calls those methods of a platform that says False.
+    fulfils_orders: ClassVar[bool] = False
 
     @abstractmethod
     async def connect(self, context: PlatformContext, store_id: uuid.UUID, request: Any) -> Connection:
@@ -323,3 +353,29 @@ class PlatformConnector(ABC):
         already (then that one is returned): a repeated request never makes two products. Raises
         `PublishRefused` with the platform's words when the shop refuses it."""
         raise ProductsNotSupported(self.platform)
+
+    async def fulfil_order(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> Fulfilled:
+        """Records in the shop that `request.lines` shipped with `request.tracking` (the shop mails the
+        buyer), unless the shop has that shipment already (then it is found, not made again: a repeated
+        request never ships twice). Raises `FulfilmentRefused` with the platform's words when the shop
+        refuses it, `PlatformProblem` when the store is at fault (a missing permission, a revoked key),
+        `PlatformUnavailable` when it may work later."""
+        raise FulfilmentNotSupported(self.platform)
+
+    async def check_fulfilment(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> None:
+        """A test order's dry run: returns when the shop would accept `fulfil_order` for the request (the
+        credentials work and grant the write permission it needs), without changing anything in the shop;
+        raises as `fulfil_order` does."""
+        raise FulfilmentNotSupported(self.platform)

@@ -64,6 +64,7 @@ def ref(store: Store) -> StoreRef:
         platform=Platform(store.platform),
         shop_key=store.shop_key,
         name=store.name,
+        granted_scopes=store.granted_scopes,
     )
 
 

@@ -1,8 +1,10 @@
 """What orders takes from the bus: connectors' stores (for the stores projection), shop orders (taken
 in once per store and external id, see order/service.py), and mapping's mappings, catalog products and
-templates (the projections orders resolve through, see projections/service.py). Each handler makes one
+templates (the projections orders resolve through, see projections/service.py), and connectors' answers
+to its asks that a shop record a shipment (fulfilment/service.py). Each handler makes one
 service call in the consumer's unit of work."""
 
+from orders.fulfilment import service as fulfilment
 from orders.order import service as order_service
 from orders.projections import service as projections
 from orders.store import service as store_service
@@ -11,6 +13,8 @@ from printbridge_shared.events.contracts import (
     CatalogProductChanged,
     MappingChanged,
     MappingRemoved,
+    ShopFulfillmentFailed,
+    ShopFulfillmentSucceeded,
     ShopOrderCancelled,
     ShopOrderReceived,
     ShopOrderUpdated,
@@ -52,6 +56,12 @@ async def on_template(context: EventContext, data: TemplateChanged | TemplateRem
     )
 
 
+async def on_shop_fulfillment(
+    context: EventContext, data: ShopFulfillmentSucceeded | ShopFulfillmentFailed
+) -> None:
+    await fulfilment.record_outcome(context.session, data, event_id=context.envelope.id)
+
+
 SUBSCRIPTIONS: list[Subscription] = [
     on(StoreConnected, on_store_snapshot),
     on(StoreUpdated, on_store_snapshot),
@@ -64,4 +74,6 @@ SUBSCRIPTIONS: list[Subscription] = [
     on(CatalogProductChanged, on_catalog_product),
     on(TemplateChanged, on_template),
     on(TemplateRemoved, on_template),
+    on(ShopFulfillmentSucceeded, on_shop_fulfillment),
+    on(ShopFulfillmentFailed, on_shop_fulfillment),
 ]

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from orders.fulfilment.schemas import ShopFulfillment
 from orders.models import OrderEventKind, OrderStatus
 from printbridge_shared.events.contracts import Platform, ShopAddress, ShopLineProperty
 
@@ -147,6 +148,11 @@ class Order(OrderSummary):
     tracking: list[Tracking] = Field(description="The parcels production shipped, with their tracking.")
     cancel_requested_at: dt.datetime | None = Field(
         description="The shop cancelled the order after it went to production: production decides."
+    )
+    shop_fulfillment: ShopFulfillment | None = Field(
+        None,
+        description="What the shop was told of the shipments (requested, succeeded or failed with the "
+        "reason and fix); null while it was never asked (nothing shipped with tracking, or a manual store).",
     )
     status_changed_at: dt.datetime | None
     version: int = Field(description="Raised with every status move (the `order.status_changed` version).")

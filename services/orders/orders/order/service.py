@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.fulfilment import service as fulfilment
 from orders.models import Order, OrderEvent, OrderEventKind, OrderLine, OrderStatus
 from orders.order.exceptions import OrderNotFound, StoreNotFound
 from orders.order.repository import OrderFilters, OrderRepository
@@ -365,6 +366,7 @@ def to_read(order: Order) -> OrderRead:
             "hold_reasons": order.hold_reasons,
             "tracking": order.tracking,
             "cancel_requested_at": order.cancel_requested_at,
+            "shop_fulfillment": fulfilment.summary(order),
             "status_changed_at": order.status_changed_at,
             "version": order.version,
             "history": order.history,

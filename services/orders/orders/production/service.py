@@ -2,9 +2,11 @@
 per item, with tracking) and refusing an item it cannot make (docs/production-api.md)."""
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.fulfilment import service as fulfilment
 from orders.models import Order, OrderStatus
 from orders.order.exceptions import OrderNotFound
 from orders.production.exceptions import AlreadyClaimed, NoSuchItem, TrackingNeedsShipment
@@ -103,6 +105,7 @@ async def report(
         raise TrackingNeedsShipment(body.status)
     now = utcnow()
     message = f"{body.status.value}" + (f": {body.message}" if body.message else "")
+    parcel: dict[str, Any] | None = None
     if body.tracking is not None:
         parcel = {
             **body.tracking.model_dump(mode="json"),
@@ -125,6 +128,8 @@ async def report(
         positions=body.items,
         now=now,
     )
+    if parcel is not None:
+        await fulfilment.ask_shop(session, outbox, order, parcel, now=now)
     return order
 
 

@@ -56,6 +56,15 @@ class NotFound(Exception):
     """Etsy answers 404 for this resource."""
 
 
+class Refused(Exception):
+    """Etsy refused a change (a 4xx other than 401, 403, 404 and 429): its status and words."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"{status}: {message}")
+        self.status = status
+        self.message = message
+
+
 @dataclass
 class Budget:
     """The app's call budget as Etsy's last answer stated it (`x-remaining-today`), and until when
@@ -225,6 +234,23 @@ class EtsyClient:
 
     async def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """The JSON of `GET {api}{path}`; `NotFound` for a 404."""
+        return await self._call("GET", path, params=params)
+
+    async def post_form(self, path: str, form: dict[str, str]) -> Any:
+        """The JSON of `POST {api}{path}` with a form-encoded body; `NotFound` for a 404, `Refused` for
+        another 4xx (400: Etsy's words). A 5xx or a lost connection is not sent again here (the call
+        may have been applied): `PlatformUnavailable`, for the caller to look before it tries again."""
+        return await self._call("POST", path, form=form)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        form: dict[str, str] | None = None,
+    ) -> Any:
+        repeatable = method == "GET"
         refreshed = False
         failures = throttled = 0
         while True:
@@ -235,12 +261,12 @@ class EtsyClient:
             if pause > 0:
                 await self.sleep(pause)
             try:
-                response = await self.context.http.get(
-                    self.base + path, params=params, headers=self.headers()
+                response = await self.context.http.request(
+                    method, self.base + path, params=params, data=form, headers=self.headers()
                 )
             except (UrlNotAllowed, httpx.TransportError) as error:
                 failures += 1
-                if failures >= MAX_ATTEMPTS or isinstance(error, UrlNotAllowed):
+                if failures >= MAX_ATTEMPTS or isinstance(error, UrlNotAllowed) or not repeatable:
                     raise PlatformUnavailable(
                         f"Etsy cannot be reached: {error or type(error).__name__}"
                     ) from None
@@ -272,16 +298,18 @@ class EtsyClient:
                 raise PlatformUnavailable("Etsy keeps answering 429", retry_after=wait)
             if status >= 500:
                 failures += 1
-                if failures >= MAX_ATTEMPTS:
+                if failures >= MAX_ATTEMPTS or not repeatable:
                     raise PlatformUnavailable(f"Etsy answers {status}")
                 await self.sleep(0.5 * failures)
                 continue
-            if status != 200:
-                raise EtsyError(f"GET {path} answered {status}: {response.text[:300]}")
+            if 400 <= status < 500 and not repeatable:
+                raise Refused(status, _error_text(response))
+            if status not in (200, 201):
+                raise EtsyError(f"{method} {path} answered {status}: {response.text[:300]}")
             try:
                 return response.json()
             except ValueError:
-                raise EtsyError(f"GET {path} answered something that is not JSON") from None
+                raise EtsyError(f"{method} {path} answered something that is not JSON") from None
 
 
 def _error_text(response: httpx.Response) -> str:

@@ -13,19 +13,20 @@ import structlog
 
 from connectors.platforms.base import (
     Connection,
+    Fulfilled,
     OrderVersion,
     PlatformConnector,
     PlatformContext,
     ProductVersion,
     StoreRef,
 )
-from connectors.platforms.etsy import normalise, pkce, problems, products
-from connectors.platforms.etsy.client import Budget, EtsyClient, NotFound
+from connectors.platforms.etsy import fulfilment, normalise, pkce, problems, products
+from connectors.platforms.etsy.client import Budget, EtsyClient, NotFound, Refused
 from connectors.platforms.etsy.exceptions import EtsyNotConfigured
 from connectors.platforms.etsy.schemas import EtsyConnect
 from connectors.platforms.shopify.connector import check_return_url
 from printbridge_shared.db import utcnow
-from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.contracts import Platform, ShopFulfillmentRequested, StoreStatus
 
 log = structlog.get_logger(__name__)
 
@@ -58,6 +59,8 @@ class EtsyConnector(PlatformConnector):
     platform: ClassVar[Platform] = Platform.etsy
     # Listings and their inventory (`listings_r`); no listing webhooks: the core's schedule reads them.
     syncs_products: ClassVar[bool] = True
+    # Receipts marked shipped with tracking (`transactions_w`).
+    fulfils_orders: ClassVar[bool] = True
 
     def __init__(self) -> None:
         # The app's daily budget as this process last saw it, and when each shop was last swept.
@@ -204,6 +207,56 @@ class EtsyConnector(PlatformConnector):
         except NotFound:
             return None
         return self._read(store, receipt)
+
+    # Fulfilment -------------------------------------------------------------------------------------
+
+    async def _receipt(self, client: EtsyClient, store: StoreRef, request: ShopFulfillmentRequested) -> Any:
+        try:
+            return await client.get(f"{receipts_path(store.shop_key)}/{request.external_order_id}")
+        except NotFound as missing:
+            raise fulfilment.no_receipt(request.external_order_id, str(missing)) from None
+
+    async def fulfil_order(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> Fulfilled:
+        """createReceiptShipment with the tracking code and carrier, unless the receipt has a shipment
+        with that code already (fulfilment.py)."""
+        client = self.client(context, credentials)
+        code = request.tracking.number
+        before = fulfilment.shipments_with(await self._receipt(client, store, request), code)
+        if before:
+            return Fulfilled(tuple(before), already=True)
+        form = {
+            "tracking_code": code,
+            "carrier_name": fulfilment.carrier_name(request.tracking.company),
+            "send_bcc": "false",
+        }
+        path = f"{receipts_path(store.shop_key)}/{request.external_order_id}/tracking"
+        try:
+            receipt = await client.post_form(path, form)
+        except NotFound as missing:
+            raise fulfilment.no_receipt(request.external_order_id, str(missing)) from None
+        except Refused as refused:
+            raise fulfilment.refused(refused.message) from None
+        made = fulfilment.shipments_with(receipt, code)
+        log.info("etsy_receipt_shipped", shop=store.shop_key, receipt=request.external_order_id, ids=made)
+        return Fulfilled(tuple(made))
+
+    async def check_fulfilment(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> None:
+        """The grant includes `transactions_w` and the token reads the receipt."""
+        if store.granted_scopes is not None and fulfilment.WRITE_SCOPE not in store.granted_scopes.split():
+            raise problems.access_refused(f"the shop did not grant {fulfilment.WRITE_SCOPE}")
+        await self._receipt(self.client(context, credentials), store, request)
 
     # Products ---------------------------------------------------------------------------------------
 

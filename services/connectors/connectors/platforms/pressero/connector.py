@@ -17,6 +17,8 @@ import structlog
 from connectors.platforms.base import (
     Connection,
     ConnectRefused,
+    Fulfilled,
+    FulfilmentRefused,
     OrderVersion,
     Owner,
     PlatformConnector,
@@ -26,7 +28,7 @@ from connectors.platforms.base import (
     ProductVersion,
     StoreRef,
 )
-from connectors.platforms.pressero import products
+from connectors.platforms.pressero import fulfilment, products
 from connectors.platforms.pressero.client import (
     NotPressero,
     PresseroApiError,
@@ -36,7 +38,7 @@ from connectors.platforms.pressero.client import (
 )
 from connectors.platforms.pressero.normalise import NotAnOrder, order_version
 from connectors.platforms.pressero.schemas import PresseroConnect
-from printbridge_shared.events.contracts import Platform, StoreStatus
+from printbridge_shared.events.contracts import Platform, ShopFulfillmentRequested, StoreStatus
 from printbridge_shared.outbound import UrlNotAllowed, check_url_shape
 
 log = structlog.get_logger(__name__)
@@ -174,6 +176,8 @@ class PresseroConnector(PlatformConnector):
     platform = Platform.pressero
     # The site's products (Admin API `site/{domain}/products`); no product webhooks: the schedule reads them.
     syncs_products = True
+    # Shipments with tracking (`Orders/Shipments`, integrator-derived: fulfilment.py).
+    fulfils_orders = True
 
     def client(self, context: PlatformContext, credentials: dict[str, Any]) -> PresseroClient:
         """A client whose new tokens are stored at once (with the credentials they belong to)."""
@@ -339,6 +343,87 @@ class PresseroConnector(PlatformConnector):
             return None
         return order_version(details, items, credentials.get("currency"))
 
+    # Fulfilment -------------------------------------------------------------------------------------
+
+    async def fulfil_order(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> Fulfilled:
+        """One shipment (`Orders/Shipments`) of the request's items that have none with its tracking
+        yet (fulfilment.py)."""
+        client = self.client(context, credentials)
+        number = request.external_order_id.strip()
+        tracking = request.tracking.number
+        if not number.isdigit():
+            raise fulfilment.no_order(number)
+        try:
+            details = lower_keys(await client.call("GET", f"v2/orders/{number}/Details"))
+            items = await client.call("GET", f"v2/orders/{number}/items")
+            if isinstance(items, dict):
+                items = lower_keys(items).get("items")
+            if not _of_site(details, store.shop_key):
+                raise fulfilment.no_order(number)
+            by_guid, unknown = fulfilment.item_numbers(request, number, items)
+            if unknown:
+                raise FulfilmentRefused(
+                    f"Pressero's order {number} has no items {', '.join(unknown)}.", fulfilment.FIX
+                )
+            before: list[str] = []
+            pending: list[str] = []
+            for guid, item_number in by_guid.items():
+                shipments = await client.call("GET", f"v2/orders/{number}/item/{item_number}/Shipments")
+                found = fulfilment.shipments_with(shipments, tracking)
+                before += [shipment for shipment in found if shipment not in before]
+                if not found:
+                    pending.append(guid)
+            if not pending:
+                return Fulfilled(tuple(before), already=True)
+            body = fulfilment.shipment_body(
+                request,
+                str(details.get("orderid") or ""),
+                pending,
+                dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                details.get("shippingmethod"),
+            )
+            answer = lower_keys(await client.call("POST", "V2/Orders/Shipments", json=body))
+        except (PresseroApiError, TokenRefused, NotPressero, UrlNotAllowed) as exc:
+            raise fulfilment_error(exc, number) from None
+        shipment = answer.get("shipmentid")
+        made = [*before, str(shipment)] if shipment is not None else before
+        log.info("pressero_order_shipped", store_id=str(store.id), order=number, shipments=made)
+        return Fulfilled(tuple(made))
+
+    async def check_fulfilment(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> None:
+        """The credentials get a token and read the order and its items."""
+        client = self.client(context, credentials)
+        number = request.external_order_id.strip()
+        if not number.isdigit():
+            raise fulfilment.no_order(number)
+        try:
+            await client.authenticate()
+            details = lower_keys(await client.call("GET", f"v2/orders/{number}/Details"))
+            items = await client.call("GET", f"v2/orders/{number}/items")
+        except (PresseroApiError, TokenRefused, NotPressero, UrlNotAllowed) as exc:
+            raise fulfilment_error(exc, number) from None
+        if not _of_site(details, store.shop_key):
+            raise fulfilment.no_order(number)
+        if isinstance(items, dict):
+            items = lower_keys(items).get("items")
+        unknown = fulfilment.item_numbers(request, number, items)[1]
+        if unknown:
+            raise FulfilmentRefused(
+                f"Pressero's order {number} has no items {', '.join(unknown)}.", fulfilment.FIX
+            )
+
     async def fetch_orders(
         self,
         context: PlatformContext,
@@ -415,6 +500,16 @@ class PresseroConnector(PlatformConnector):
         if not isinstance(product, dict) or products.deleted(product):
             return None
         return products.product_version(product, dt.datetime.now(dt.UTC))
+
+
+def fulfilment_error(exc: Exception, order_number: str) -> Exception:
+    """What a failed fulfilment call means: the order is gone or the shipment refused (Pressero's
+    words), or a problem of the store (`problem_for`)."""
+    if isinstance(exc, PresseroApiError) and exc.status == 404:
+        return fulfilment.no_order(order_number)
+    if isinstance(exc, PresseroApiError) and exc.status not in (401, 403):
+        return fulfilment.refused(exc.message)
+    return problem_for(exc)
 
 
 def new_webhook_key() -> str:

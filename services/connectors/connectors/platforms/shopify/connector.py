@@ -12,6 +12,8 @@ import structlog
 
 from connectors.platforms.base import (
     Connection,
+    Fulfilled,
+    FulfilmentRefused,
     OrderVersion,
     PlatformConnector,
     PlatformContext,
@@ -20,12 +22,17 @@ from connectors.platforms.base import (
     StoreRef,
     request_handle,
 )
-from connectors.platforms.shopify import normalise, problems, products
+from connectors.platforms.shopify import fulfilment, normalise, problems, products
 from connectors.platforms.shopify.client import ShopifyClient, Throttle
 from connectors.platforms.shopify.exceptions import ReturnUrlNotAllowed, ShopifyNotConfigured
 from connectors.platforms.shopify.schemas import ShopifyConnect
 from connectors.platforms.shopify.shop import normalise_shop
-from printbridge_shared.events.contracts import Platform, ShopProductPublishRequested, StoreStatus
+from printbridge_shared.events.contracts import (
+    Platform,
+    ShopFulfillmentRequested,
+    ShopProductPublishRequested,
+    StoreStatus,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -178,6 +185,7 @@ class ShopifyConnector(PlatformConnector):
     platform: ClassVar[Platform] = Platform.shopify
     syncs_products: ClassVar[bool] = True
     publishes_products: ClassVar[bool] = True
+    fulfils_orders: ClassVar[bool] = True
 
     def __init__(self) -> None:
         # Each shop's cost bucket as this process last saw it: a poll starts by waiting if it is low.
@@ -331,6 +339,107 @@ class ShopifyConnector(PlatformConnector):
 
     async def _all_variants(self, client: ShopifyClient, node: dict[str, Any]) -> list[Any]:
         return await _rest_of(client, node, "variants", products.PRODUCT_VARIANTS_QUERY, "product")
+
+    # Fulfilment -------------------------------------------------------------------------------------
+
+    async def _order_for_fulfilment(
+        self, client: ShopifyClient, request: ShopFulfillmentRequested
+    ) -> dict[str, Any]:
+        data = await client.graphql(
+            fulfilment.FULFILLMENT_ORDERS_QUERY, {"id": fulfilment.order_gid(request.external_order_id)}
+        )
+        order = data.get("order")
+        if not isinstance(order, dict):
+            raise FulfilmentRefused(
+                f"Shopify has no order {request.external_order_number or request.external_order_id} "
+                "any more.",
+                "Nothing to send: the order was deleted in the shop; tell the buyer the tracking yourself.",
+            )
+        fulfillment_orders = await _rest_of(
+            client, order, "fulfillmentOrders", fulfilment.MORE_FULFILLMENT_ORDERS_QUERY, "order"
+        )
+        for fo in fulfillment_orders:
+            fo["lineItems"] = {
+                "edges": [
+                    {"node": item}
+                    for item in await _rest_of(
+                        client, fo, "lineItems", fulfilment.MORE_FO_LINES_QUERY, "fulfillmentOrder"
+                    )
+                ]
+            }
+        order["fulfillmentOrders"] = {"edges": [{"node": fo} for fo in fulfillment_orders]}
+        return order
+
+    async def fulfil_order(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> Fulfilled:
+        """One `fulfillmentCreate` per fulfillment order that carries the request's lines, naming its
+        fulfillment order line items; nothing when the order has a fulfillment with the tracking number
+        or nothing of the lines remains (see fulfilment.py)."""
+        client = self.client(context, store.shop_key, credentials)
+        number = request.tracking.number
+        order = await self._order_for_fulfilment(client, request)
+        before = fulfilment.shipped_before(order, number)
+        if before:
+            return Fulfilled(tuple(before), already=True)
+        plan = fulfilment.plan(request, order)
+        if plan.unknown:
+            raise FulfilmentRefused(
+                f"Shopify's order {request.external_order_number or request.external_order_id} has no "
+                f"fulfillment order line item for the order line items {', '.join(plan.unknown)}.",
+                fulfilment.RESHIP_FIX,
+            )
+        if not plan.groups:
+            return Fulfilled(tuple(fulfilment.live_fulfillments(order)), already=True)
+        made: list[str] = []
+        for fo_id, items in plan.groups.items():
+            data = await client.graphql(
+                fulfilment.FULFILLMENT_CREATE_MUTATION,
+                {"fulfillment": fulfilment.fulfillment_input(request, fo_id, items)},
+            )
+            answer = data.get("fulfillmentCreate") or {}
+            errors = answer.get("userErrors") or []
+            created = answer.get("fulfillment")
+            if not errors and isinstance(created, dict):
+                made.append(str(created.get("id")))
+                continue
+            # A call whose answer was lost after Shopify made the fulfillment, sent again, is refused:
+            # what the shop has now decides.
+            again = await self._order_for_fulfilment(client, request)
+            found = [f for f in fulfilment.shipped_before(again, number) if f not in made]
+            if not found or fo_id in fulfilment.plan(request, again).groups:
+                raise fulfilment.refused(errors)
+            made.extend(found)
+        log.info("shopify_order_fulfilled", shop=store.shop_key, order=request.external_order_id, ids=made)
+        return Fulfilled(tuple(made))
+
+    async def check_fulfilment(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> None:
+        """The token works, grants `write_merchant_managed_fulfillment_orders`, and the order's
+        fulfillment orders carry the request's lines."""
+        client = self.client(context, store.shop_key, credentials)
+        data = await client.graphql(fulfilment.SCOPES_QUERY)
+        installation = data.get("currentAppInstallation") or {}
+        scopes = [scope.get("handle") for scope in installation.get("accessScopes") or []]
+        if fulfilment.FULFILMENT_SCOPE not in scopes:
+            raise problems.scope_missing([fulfilment.FULFILMENT_SCOPE])
+        order = await self._order_for_fulfilment(client, request)
+        unknown = fulfilment.plan(request, order).unknown
+        if unknown:
+            raise FulfilmentRefused(
+                f"Shopify's order {request.external_order_number or request.external_order_id} has no "
+                f"fulfillment order line item for the order line items {', '.join(unknown)}.",
+                fulfilment.RESHIP_FIX,
+            )
 
     # Webhooks ---------------------------------------------------------------------------------------
 

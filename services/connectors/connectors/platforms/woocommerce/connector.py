@@ -14,6 +14,7 @@ import structlog
 from connectors.platforms.base import (
     Connection,
     ConnectRefused,
+    Fulfilled,
     OrderVersion,
     PlatformConnector,
     PlatformContext,
@@ -24,7 +25,7 @@ from connectors.platforms.base import (
     StoreRef,
     request_handle,
 )
-from connectors.platforms.woocommerce import products
+from connectors.platforms.woocommerce import fulfilment, products
 from connectors.platforms.woocommerce.client import (
     BASIC,
     PRETTY,
@@ -36,7 +37,12 @@ from connectors.platforms.woocommerce.client import (
 from connectors.platforms.woocommerce.normalise import NotAnOrder, order_version
 from connectors.platforms.woocommerce.schemas import WooCommerceConnect
 from connectors.platforms.woocommerce.site import normalise_site_url
-from printbridge_shared.events.contracts import Platform, ShopProductPublishRequested, StoreStatus
+from printbridge_shared.events.contracts import (
+    Platform,
+    ShopFulfillmentRequested,
+    ShopProductPublishRequested,
+    StoreStatus,
+)
 from printbridge_shared.outbound import UrlNotAllowed
 
 log = structlog.get_logger(__name__)
@@ -149,6 +155,7 @@ class WooCommerceConnector(PlatformConnector):
     platform = Platform.woocommerce
     syncs_products = True
     publishes_products = True
+    fulfils_orders = True
 
     def client(self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]) -> WooClient:
         return WooClient(
@@ -484,6 +491,65 @@ class WooCommerceConnector(PlatformConnector):
             return products.product_version(product, await self._variations(client, product))
         except WooApiError as error:
             raise _publish_error(error) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+
+    # Fulfilment -------------------------------------------------------------------------------------
+
+    def _fulfilment_error(self, error: WooApiError, order_id: str) -> Exception:
+        return fulfilment.refused_or_problem(
+            error, order_id, key_read_only("update orders"), key_revoked(), api_missing()
+        )
+
+    async def fulfil_order(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> Fulfilled:
+        """The order `completed` and a customer note with the tracking (fulfilment.py); what it has of
+        the two already is not done again."""
+        client = self.client(context, store, credentials)
+        order_id = request.external_order_id
+        try:
+            order = await client.get_json(f"orders/{order_id}")
+            notes = await client.get_json(f"orders/{order_id}/notes", {"type": "customer"})
+            noted = fulfilment.notes_naming(notes, request.tracking.number)
+            completed = isinstance(order, dict) and order.get("status") == fulfilment.COMPLETED
+            if completed and noted:
+                return Fulfilled(tuple(noted), already=True)
+            if not completed:
+                await client.send("PUT", f"orders/{order_id}", json={"status": fulfilment.COMPLETED})
+            if not noted:
+                body = {"note": fulfilment.note_text(request), "customer_note": True}
+                note = (await client.send("POST", f"orders/{order_id}/notes", json=body)).json()
+                noted = [str(note.get("id"))] if isinstance(note, dict) else []
+        except WooApiError as error:
+            raise self._fulfilment_error(error, order_id) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+        log.info("woocommerce_order_fulfilled", store_id=str(store.id), order_id=order_id, notes=noted)
+        return Fulfilled(tuple(noted))
+
+    async def check_fulfilment(
+        self,
+        context: PlatformContext,
+        store: StoreRef,
+        credentials: dict[str, Any],
+        request: ShopFulfillmentRequested,
+    ) -> None:
+        """The key reads the order and may write it: WooCommerce shows a key's permissions to no call,
+        so the order is written with the status it has (a change of nothing, which a read-only key is
+        refused)."""
+        client = self.client(context, store, credentials)
+        order_id = request.external_order_id
+        try:
+            order = await client.get_json(f"orders/{order_id}")
+            status = order.get("status") if isinstance(order, dict) else None
+            await client.send("PUT", f"orders/{order_id}", json={"status": status})
+        except WooApiError as error:
+            raise self._fulfilment_error(error, order_id) from None
         except UrlNotAllowed:
             raise url_not_allowed() from None
 

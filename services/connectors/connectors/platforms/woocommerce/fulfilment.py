@@ -1,0 +1,67 @@
+"""Fulfilment back to a WooCommerce shop (REST v3): the order is set `completed` (`PUT /orders/{id}`)
+and gets a customer note naming the carrier, the tracking number and its link (`POST
+/orders/{id}/notes` with `customer_note: true`: WooCommerce mails it to the buyer). WooCommerce has no
+shipments of its own, so the note is the shipment: an order already completed with a note naming the
+tracking number has it (a request sent again, an attempt whose answer was lost), and only what is
+missing of the two is done."""
+
+from typing import Any
+
+from connectors.platforms.base import FulfilmentRefused, PlatformProblem
+from connectors.platforms.woocommerce.client import WooApiError
+from printbridge_shared.events.contracts import ShopFulfillmentRequested
+
+COMPLETED = "completed"
+FIX = (
+    "Check the order in WooCommerce (Orders): complete it there and add a note to the customer with the "
+    "tracking, or correct it and report the parcel's tracking again."
+)
+
+
+def note_text(request: ShopFulfillmentRequested) -> str:
+    tracking = request.tracking
+    text = "Your order has shipped"
+    if tracking.company:
+        text += f" with {tracking.company}"
+    text += f". Tracking number: {tracking.number}."
+    if tracking.url:
+        text += f" Track your parcel: {tracking.url}"
+    return text
+
+
+def notes_naming(notes: Any, number: str) -> list[str]:
+    """The ids of the customer notes that name tracking `number`."""
+    if not isinstance(notes, list):
+        return []
+    return [
+        str(note.get("id"))
+        for note in notes
+        if isinstance(note, dict) and note.get("customer_note") and number in str(note.get("note") or "")
+    ]
+
+
+def refused_or_problem(
+    error: WooApiError,
+    order_id: str,
+    key_read_only: PlatformProblem,
+    key_revoked: PlatformProblem,
+    api_missing: PlatformProblem,
+) -> PlatformProblem | FulfilmentRefused:
+    """What a 4xx to a fulfilment call means: the key may not write or no longer works (the store's
+    problem), or WooCommerce refused the change to this order (its words)."""
+    if error.status == 401 and "write permission" in error.message:
+        return key_read_only
+    if error.status == 401 and not error.code.startswith("woocommerce_rest_cannot_"):
+        return key_revoked
+    if error.status in (401, 403):
+        return key_read_only
+    if error.status == 404 and error.code == "rest_no_route":
+        return api_missing
+    if error.status == 404:
+        return FulfilmentRefused(
+            f"WooCommerce has no order {order_id} any more ({error.message}).",
+            "Nothing to send: the order was deleted in the shop; tell the buyer the tracking yourself.",
+        )
+    return FulfilmentRefused(
+        f"WooCommerce refused the update: {error.message} ({error.code or error.status}).", FIX
+    )

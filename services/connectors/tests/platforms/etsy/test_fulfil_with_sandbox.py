@@ -1,0 +1,173 @@
+"""Fulfilment back to Etsy against the sandbox: a shipped request becomes createReceiptShipment (form
+fields, the carrier as Etsy names it or `other`), the receipt shipped with the tracking code and the
+buyer notified, answered `shop_fulfillment.succeeded`; the same request twice ships once; a grant
+without `transactions_w` and a shop that stays down are answered `shop_fulfillment.failed` with the fix;
+a test order is checked, not sent."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+
+from connectors.fulfilment import service as fulfilment
+from printbridge_shared.events.contracts import ShopFulfillmentRequested
+from printbridge_shared.testing import eventually
+
+from . import test_with_sandbox
+from .test_with_sandbox import World
+
+sandbox_url = test_with_sandbox.sandbox_url
+world = test_with_sandbox.world
+
+TRACKING = {
+    "number": "9400111899223197428490",
+    "url": "https://tools.usps.com/t/9400111899223197428490",
+    "company": "USPS",
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRINTBRIDGE_FULFILMENT_ATTEMPTS", "2")
+    monkeypatch.setenv("PRINTBRIDGE_FULFILMENT_RETRY_BASE_S", "0.05")
+
+
+def requested(
+    world: World, store_id: str, receipt: dict[str, Any], **changes: Any
+) -> ShopFulfillmentRequested:
+    values: dict[str, Any] = {
+        "request_id": uuid.uuid4(),
+        "order_id": uuid.uuid4(),
+        "store_id": uuid.UUID(store_id),
+        "customer_id": world.customer_id,
+        "platform": "etsy",
+        "external_order_id": str(receipt["receipt_id"]),
+        "external_order_number": str(receipt["receipt_id"]),
+        "lines": [
+            {"external_id": str(t["transaction_id"]), "quantity": t["quantity"]}
+            for t in receipt["transactions"]
+        ],
+        "tracking": TRACKING,
+        "requested_at": dt.datetime.now(dt.UTC),
+    }
+    return ShopFulfillmentRequested.model_validate(values | changes)
+
+
+async def ask(world: World, data: ShopFulfillmentRequested) -> None:
+    async with world.db.session() as session:
+        await fulfilment.fulfilment_requested(session, data)
+
+
+async def answers(world: World, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (kind, event)
+        for kind in ("succeeded", "failed")
+        for event in await world.events(f"shop_fulfillment.{kind}")
+        if event["request_id"] == str(request_id)
+    ]
+
+
+async def answer(world: World, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
+    async def answered() -> bool:
+        return len(await answers(world, request_id)) >= count
+
+    await eventually(answered, within=20)
+    return (await answers(world, request_id))[count - 1]
+
+
+async def shipments(world: World, receipt: dict[str, Any]) -> dict[str, Any]:
+    return dict(
+        await world.control("GET", f"/shops/{world.shop_id}/receipts/{receipt['receipt_id']}/shipments")
+    )
+
+
+async def test_a_shipped_receipt_gets_a_shipment_with_the_tracking_code_and_the_buyer_is_told(world):
+    store_id = await world.connected()
+    receipt = await world.place()
+    data = requested(world, store_id, receipt)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert kind == "succeeded", event
+    seen = await shipments(world, receipt)
+    assert seen["is_shipped"] is True
+    [shipment] = seen["shipments"]
+    assert (shipment["tracking_code"], shipment["carrier_name"], shipment["send_bcc"]) == (
+        TRACKING["number"], "usps", False,
+    )  # fmt: skip
+    assert shipment["notified"]  # when Etsy told the buyer
+    assert event["external_fulfillment_ids"] == [str(shipment["receipt_shipping_id"])]
+
+
+async def test_a_carrier_etsy_does_not_list_is_sent_as_other(world):
+    store_id = await world.connected()
+    receipt = await world.place()
+    data = requested(world, store_id, receipt, tracking={"number": "JJD000390007", "company": "Hermes"})
+
+    await ask(world, data)
+    assert (await answer(world, data.request_id))[0] == "succeeded"
+
+    [shipment] = (await shipments(world, receipt))["shipments"]
+    assert (shipment["carrier_name"], shipment["tracking_code"]) == ("other", "JJD000390007")
+
+
+async def test_the_same_request_twice_ships_once(world):
+    store_id = await world.connected()
+    receipt = await world.place()
+    data = requested(world, store_id, receipt)
+    await ask(world, data)
+    await answer(world, data.request_id)
+
+    await ask(world, data)
+    kind, again = await answer(world, data.request_id, count=2)
+
+    assert kind == "succeeded", again
+    assert len((await shipments(world, receipt))["shipments"]) == 1
+
+
+async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(world):
+    store_id = await world.connected()
+    receipt = await world.place()
+    await world.control("PUT", "/misbehaviour", json={"fail_next_calls": 1000, "fail_status": 503})
+    data = requested(world, store_id, receipt)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert kind == "failed", event
+    assert "could not be reached for 2 attempts" in event["reason"]
+    await world.control("PUT", "/misbehaviour", json={"fail_next_calls": 0})
+    assert (await shipments(world, receipt))["shipments"] == []
+
+
+async def test_a_test_order_is_checked_not_sent(world):
+    store_id = await world.connected()
+    receipt = await world.place()
+    data = requested(world, store_id, receipt, test=True)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert (kind, event["dry_run"]) == ("succeeded", True), event
+    assert (await shipments(world, receipt))["shipments"] == []
+
+
+@pytest.mark.parametrize("test_order", [False, True])
+async def test_a_grant_without_transactions_w_is_answered_failed_with_the_reconnect_fix(
+    world, monkeypatch, test_order
+):
+    monkeypatch.setattr(
+        world.app.state.platforms.settings, "etsy_scopes", "transactions_r listings_r shops_r"
+    )
+    store_id = await world.connected()
+    receipt = await world.place()
+    data = requested(world, store_id, receipt, test=test_order)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert kind == "failed", event
+    assert "/reconnect" in event["fix"]
+    assert (await shipments(world, receipt))["shipments"] == []

@@ -1,0 +1,165 @@
+"""Fulfilment back to Pressero against the sandbox (integrator-derived API): a shipped request becomes one
+`Orders/Shipments` shipment naming the order's and items' GUIDs (read from the order, since our orders
+keep its number) with the tracking, answered `shop_fulfillment.succeeded`; the same request twice ships
+once (the items' shipments are read first); a shop that stays down is answered failed; a test order is
+checked, not sent."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from connectors.fulfilment import service as fulfilment
+from printbridge_shared.events.contracts import ShopFulfillmentRequested
+from printbridge_shared.testing import eventually
+
+from .conftest import Connected, Sandbox, outbox_events, published
+
+TRACKING = {"number": "1Z999AA10123456784", "company": "UPS Ground"}
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PRINTBRIDGE_FULFILMENT_ATTEMPTS", "2")
+    monkeypatch.setenv("PRINTBRIDGE_FULFILMENT_RETRY_BASE_S", "0.05")
+
+
+async def received_order(app: FastAPI, sandbox: Sandbox) -> dict[str, Any]:
+    """An order placed in the sandbox and taken in (its `shop_order.received`)."""
+    number = await sandbox.place_order()
+    found: list[dict[str, Any]] = []
+
+    async def taken_in() -> bool:
+        found[:] = (await published(app, number))["received"]
+        return bool(found)
+
+    await eventually(taken_in, within=20)
+    return found[0]
+
+
+def requested(
+    store: Connected, customer_id: uuid.UUID, order: dict[str, Any], **changes: Any
+) -> ShopFulfillmentRequested:
+    values: dict[str, Any] = {
+        "request_id": uuid.uuid4(),
+        "order_id": uuid.uuid4(),
+        "store_id": uuid.UUID(store.store_id),
+        "customer_id": customer_id,
+        "platform": "pressero",
+        "external_order_id": order["external_id"],
+        "external_order_number": order["external_number"],
+        "lines": [
+            {"external_id": line["external_id"], "quantity": line["quantity"]} for line in order["line_items"]
+        ],
+        "tracking": TRACKING,
+        "requested_at": dt.datetime.now(dt.UTC),
+    }
+    return ShopFulfillmentRequested.model_validate(values | changes)
+
+
+async def ask(app: FastAPI, data: ShopFulfillmentRequested) -> None:
+    async with app.state.db.session() as session:
+        await fulfilment.fulfilment_requested(session, data)
+
+
+async def answers(app: FastAPI, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (kind, event)
+        for kind in ("succeeded", "failed")
+        for event in await outbox_events(app, f"shop_fulfillment.{kind}")
+        if event["request_id"] == str(request_id)
+    ]
+
+
+async def answer(app: FastAPI, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
+    async def answered() -> bool:
+        return len(await answers(app, request_id)) >= count
+
+    await eventually(answered, within=20)
+    return (await answers(app, request_id))[count - 1]
+
+
+async def shipments(sandbox: Sandbox, number: str) -> list[dict[str, Any]]:
+    answer = await sandbox.control.get(f"/orders/{number}/shipments")
+    assert answer.status_code == 200, answer.text
+    return list(answer.json())
+
+
+async def test_a_shipped_order_gets_one_shipment_of_its_items_with_the_tracking(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    order = await received_order(app, sandbox)
+    data = requested(store, customer_id, order)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "succeeded", event
+    [row] = await shipments(sandbox, order["external_id"])
+    assert (row["ShipTracking"], row["ShipMethod"]) == (TRACKING["number"], "UPS Ground")
+    assert row["OrderItemId"].lower() == order["line_items"][0]["external_id"].lower()
+    assert event["external_fulfillment_ids"] == [row["ShipmentId"]]
+
+
+async def test_the_same_request_twice_ships_once(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    order = await received_order(app, sandbox)
+    data = requested(store, customer_id, order)
+    await ask(app, data)
+    await answer(app, data.request_id)
+
+    await ask(app, data)
+    kind, again = await answer(app, data.request_id, count=2)
+
+    assert kind == "succeeded", again
+    assert len(await shipments(sandbox, order["external_id"])) == 1
+
+
+async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    order = await received_order(app, sandbox)
+    await sandbox.switches(store.account, fail_5xx=1000)
+    data = requested(store, customer_id, order)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "failed", event
+    assert "could not be reached for 2 attempts" in event["reason"]
+    await sandbox.switches(store.account, fail_5xx=0)
+    assert await shipments(sandbox, order["external_id"]) == []
+
+
+async def test_an_item_the_order_does_not_have_is_refused_with_the_fix(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    order = await received_order(app, sandbox)
+    data = requested(store, customer_id, order, lines=[{"external_id": str(uuid.uuid4()), "quantity": 1}])
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "failed", event
+    assert "has no items" in event["reason"] and "Pressero's admin" in event["fix"]
+
+
+async def test_a_test_order_is_checked_not_sent(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    order = await received_order(app, sandbox)
+    data = requested(store, customer_id, order, test=True)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert (kind, event["dry_run"]) == ("succeeded", True), event
+    assert await shipments(sandbox, order["external_id"]) == []

@@ -1,0 +1,179 @@
+"""Fulfilment back to WooCommerce against the sandbox: a shipped request sets the order `completed` and
+adds a customer note with the carrier, the tracking number and its link (WooCommerce mails it to the
+buyer), answered `shop_fulfillment.succeeded`; the same request twice adds no second note; a read-only
+key and a shop that stays down are answered `shop_fulfillment.failed` with the fix; a test order is
+checked, not sent."""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from connectors.fulfilment import service as fulfilment
+from printbridge_shared.events.contracts import ShopFulfillmentRequested
+from printbridge_shared.testing import eventually
+
+from .conftest import Connected, Sandbox, outbox_events, store_row
+
+TRACKING = {
+    "number": "00340434123456789012",
+    "url": "https://www.dhl.de/t/00340434123456789012",
+    "company": "DHL",
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two attempts, a short pause between them (read by the app's settings when it is made)."""
+    monkeypatch.setenv("PRINTBRIDGE_FULFILMENT_ATTEMPTS", "2")
+    monkeypatch.setenv("PRINTBRIDGE_FULFILMENT_RETRY_BASE_S", "0.05")
+
+
+def requested(
+    store: Connected, customer_id: uuid.UUID, order: dict[str, Any], **changes: Any
+) -> ShopFulfillmentRequested:
+    values: dict[str, Any] = {
+        "request_id": uuid.uuid4(),
+        "order_id": uuid.uuid4(),
+        "store_id": uuid.UUID(store.store_id),
+        "customer_id": customer_id,
+        "platform": "woocommerce",
+        "external_order_id": str(order["id"]),
+        "external_order_number": str(order.get("number") or order["id"]),
+        "lines": [
+            {"external_id": str(line["id"]), "quantity": line["quantity"]} for line in order["line_items"]
+        ],
+        "tracking": TRACKING,
+        "requested_at": dt.datetime.now(dt.UTC),
+    }
+    return ShopFulfillmentRequested.model_validate(values | changes)
+
+
+async def ask(app: FastAPI, data: ShopFulfillmentRequested) -> None:
+    async with app.state.db.session() as session:
+        await fulfilment.fulfilment_requested(session, data)
+
+
+async def answers(app: FastAPI, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (kind, event)
+        for kind in ("succeeded", "failed")
+        for event in await outbox_events(app, f"shop_fulfillment.{kind}")
+        if event["request_id"] == str(request_id)
+    ]
+
+
+async def answer(app: FastAPI, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
+    async def answered() -> bool:
+        return len(await answers(app, request_id)) >= count
+
+    await eventually(answered, within=20)
+    return (await answers(app, request_id))[count - 1]
+
+
+async def order_notes(sandbox: Sandbox, store: Connected, order: dict[str, Any]) -> dict[str, Any]:
+    """`{status, notes}` of the order as the shop has it."""
+    answer = await sandbox.control.get(f"/sites/{store.shop.slug}/orders/{order['id']}/notes")
+    assert answer.status_code == 200, answer.text
+    result: dict[str, Any] = answer.json()
+    return result
+
+
+def customer_notes(seen: dict[str, Any]) -> list[str]:
+    return [note["note"] for note in seen["notes"] if note["customer_note"]]
+
+
+async def test_a_shipped_order_is_completed_with_a_customer_note_naming_the_tracking(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected(scheme="http")
+    order = await sandbox.place_order(store.shop.slug)
+    data = requested(store, customer_id, order)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "succeeded", event
+    seen = await order_notes(sandbox, store, order)
+    assert seen["status"] == "completed"
+    [note] = customer_notes(seen)
+    assert "DHL" in note and TRACKING["number"] in note and TRACKING["url"] in note
+    assert [str(n["id"]) for n in seen["notes"] if n["customer_note"]] == event["external_fulfillment_ids"]
+
+
+async def test_the_same_request_twice_adds_no_second_note(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected(scheme="http")
+    order = await sandbox.place_order(store.shop.slug)
+    data = requested(store, customer_id, order)
+    await ask(app, data)
+    await answer(app, data.request_id)
+
+    await ask(app, data)
+    kind, again = await answer(app, data.request_id, count=2)
+
+    assert kind == "succeeded", again
+    assert len(customer_notes(await order_notes(sandbox, store, order))) == 1
+
+
+async def test_a_read_only_key_is_answered_failed_and_reported_on_the_store(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected(scheme="http")
+    order = await sandbox.place_order(store.shop.slug)
+    changed = await sandbox.control.patch(
+        f"/sites/{store.shop.slug}/keys/{store.shop.key_id}", json={"permissions": "read"}
+    )
+    assert changed.status_code == 200, changed.text
+    data = requested(store, customer_id, order)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "failed", event
+    assert event["reason"].startswith("WooCommerce refuses to let the store's key update orders")
+    assert "Read/Write" in event["fix"]
+    assert (await store_row(app, store.store_id)).status == "permission_missing"
+    seen = await order_notes(sandbox, store, order)
+    assert seen["status"] != "completed" and customer_notes(seen) == []
+
+
+async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected(scheme="http")
+    order = await sandbox.place_order(store.shop.slug)
+    await sandbox.misbehave(store.shop.slug, fail_next_calls=1000, fail_status=503)
+    data = requested(store, customer_id, order)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "failed", event
+    assert "could not be reached for 2 attempts" in event["reason"]
+
+
+async def test_a_test_order_is_checked_not_sent_and_a_read_only_key_fails_it(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected(scheme="http")
+    order = await sandbox.place_order(store.shop.slug)
+    data = requested(store, customer_id, order, test=True)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert (kind, event["dry_run"]) == ("succeeded", True), event
+    seen = await order_notes(sandbox, store, order)
+    assert seen["status"] != "completed" and customer_notes(seen) == []
+
+    await sandbox.control.patch(
+        f"/sites/{store.shop.slug}/keys/{store.shop.key_id}", json={"permissions": "read"}
+    )
+    again = requested(store, customer_id, order, test=True)
+    await ask(app, again)
+    kind, event = await answer(app, again.request_id)
+    assert kind == "failed" and "Read/Write" in event["fix"], event
