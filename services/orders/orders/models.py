@@ -524,8 +524,8 @@ class TestRunOrigin(StrEnum):
 
 class TestRun(Base):
     """A test order that verifies a store's integration step by step (docs/test-orders.md). Its report
-    is read from the order as it stands, so it cannot drift from what the order went through; only the
-    answer of the shop's dry run (`shop_check`) is kept here, since the order holds no trace of it."""
+    is read from the order as it stands (its status, holds, postbacks and the shop's answer to the check
+    of its shipment), so it cannot drift from what the order went through."""
 
     __test__ = False  # not a pytest test class, whatever its name
     __tablename__ = "test_runs"
@@ -539,5 +539,3 @@ class TestRun(Base):
     origin: Mapped[TestRunOrigin] = mapped_column(String(20))
     requested_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime())
-    # {"status": "passed"|"failed", "detail", "fix", "at"} once connectors answered the dry run.
-    shop_check: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -543,7 +543,10 @@ class FulfillmentTracking(BaseModel):
 class ShopFulfillmentRequested(EventData):
     """Orders asks connectors to tell the shop that these lines shipped with this tracking (so the shop
     mails the buyer). `request_id` names the request (one per order and tracking number): connectors never
-    ships twice for one request id, however often it arrives. `test`: a test order, checked but not sent."""
+    ships twice for one request id, however often it arrives. `test`: a test order, checked but not sent.
+    `probe` (always with `test`): the order is Printbridge's own test order, which the shop does not have:
+    only whether the shop would take a shipment is checked (the connection and its write permission),
+    reading and changing no order."""
 
     event_type = "shop_fulfillment.requested"
     request_id: uuid.UUID
@@ -557,6 +560,7 @@ class ShopFulfillmentRequested(EventData):
     tracking: FulfillmentTracking
     notify_customer: bool = True
     test: bool = False
+    probe: bool = False
     requested_at: dt.datetime
 
 

@@ -1,7 +1,7 @@
 """test runs: a test order per run, verifying a store's integration step by step
 
 Revision ID: 2026_11_30_test_runs
-Revises: 2026_11_30_postbacks
+Revises: 2026_11_30_shop_fulfilment
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from printbridge_shared.db import GUID, UTCDateTime
 
 revision = "2026_11_30_test_runs"
-down_revision = "2026_11_30_postbacks"
+down_revision = "2026_11_30_shop_fulfilment"
 branch_labels = None
 depends_on = None
 
@@ -26,7 +26,6 @@ def upgrade() -> None:
         sa.Column("origin", sa.String(length=20), nullable=False),
         sa.Column("requested_by", sa.Text(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("shop_check", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["order_id"], ["orders.id"], name=op.f("fk_test_runs_order_id_orders"), ondelete="CASCADE"
         ),

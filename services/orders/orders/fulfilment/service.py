@@ -66,7 +66,13 @@ async def _note(
 
 
 async def ask_shop(
-    session: AsyncSession, outbox: Outbox, order: Order, parcel: dict[str, Any], *, now: dt.datetime
+    session: AsyncSession,
+    outbox: Outbox,
+    order: Order,
+    parcel: dict[str, Any],
+    *,
+    now: dt.datetime,
+    probe: bool = False,
 ) -> None:
     """After `parcel` ({number, url, company, positions}) was added to the order (its lines loaded) and
     its items moved: asks for the shop to record it, unless it was asked for that parcel already (and
@@ -115,6 +121,7 @@ async def ask_shop(
         ),
         tracking=FulfillmentTracking(number=number, url=parcel.get("url"), company=parcel.get("company")),
         test=order.test,
+        probe=probe,
         requested_at=now,
     )
     order.shop_fulfillments = [
@@ -184,6 +191,22 @@ async def record_outcome(
     order.shop_fulfillments = entries
     await _note(session, order, kind, detail, now=at, source_event_id=event_id)
     log.info("shop_fulfillment_outcome", order_id=str(order.id), kind=str(kind))
+
+
+async def check_shop(
+    session: AsyncSession, outbox: Outbox, order_id: uuid.UUID, *, probe: bool, now: dt.datetime
+) -> None:
+    """A test run asks at once whether the shop would take the test order's shipment (checked, never
+    sent), since a test order never ships: with `probe`, Printbridge's own test order, which the shop
+    does not have (only the connection and its write permission are checked)."""
+    [order] = await ResolutionRepository(session).lock_orders([order_id])
+    if order.platform == Platform.manual:
+        return  # no shop: the report says so
+    parcel = {
+        "number": f"TEST-{order.external_number or order.id}",
+        "positions": [line.position for line in order.lines],
+    }
+    await ask_shop(session, outbox, order, parcel, now=now, probe=probe)
 
 
 def summary(order: Order) -> ShopFulfillment | None:

@@ -222,6 +222,8 @@ async def take_in(
                 now=now,
             )
         await resolution.arrived(session, outbox, [created], cause=f"received through {via}")
+        if data.test and not cancellation:
+            await fulfilment.check_shop(session, outbox, created, probe=False, now=now)
         return outcomes[-1][0]
 
     order = await repository.lock(data.store_id, data.external_id)

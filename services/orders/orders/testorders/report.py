@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from orders.fulfilment.schemas import ShopFulfillment, ShopFulfillmentStatus
 from orders.models import Order, OrderStatus
 from orders.resolution.holds import FILE_HOLDS, HoldCode
 from orders.testorders.schemas import Step, StepName, StepStatus, TestRunStatus
@@ -31,7 +32,7 @@ class Facts:
 
     order: Order | None
     production_line_name: str | None = None
-    shop_check: dict[str, Any] | None = None
+    shop_fulfillment: ShopFulfillment | None = None
     postbacks: "PostbackFacts | None" = None
 
 
@@ -168,7 +169,7 @@ def steps(facts: Facts) -> list[Step]:
             detail="Listed for the customer's users in GET /v1/orders, with its status and history.",
         )
     )
-    result.append(_shop_step(order, facts.shop_check))
+    result.append(_shop_step(order, facts.shop_fulfillment))
     return result
 
 
@@ -197,7 +198,7 @@ def _postback_step(postbacks: PostbackFacts | None) -> Step:
     return Step(name=name, status=StepStatus.pending, detail="Postbacks are being delivered.")
 
 
-def _shop_step(order: Order, shop_check: dict[str, Any] | None) -> Step:
+def _shop_step(order: Order, checked: ShopFulfillment | None) -> Step:
     name = StepName.shop_update
     if order.platform == Platform.manual:
         return Step(
@@ -205,13 +206,19 @@ def _shop_step(order: Order, shop_check: dict[str, Any] | None) -> Step:
             status=StepStatus.passed,
             detail="A manual store has no shop to update: status and tracking are shown in Storefronts.",
         )
-    if shop_check is None:
+    if checked is None or checked.status == ShopFulfillmentStatus.requested:
         return Step(name=name, status=StepStatus.pending, detail="Asking the shop whether it can be updated.")
+    if checked.status == ShopFulfillmentStatus.failed:
+        return Step(
+            name=name,
+            status=StepStatus.failed,
+            detail=f"The shop would not take the shipment: {checked.reason}",
+            fix=checked.fix,
+        )
     return Step(
         name=name,
-        status=StepStatus(shop_check["status"]),
-        detail=shop_check["detail"],
-        fix=shop_check.get("fix"),
+        status=StepStatus.passed,
+        detail="The shop would take the shipment with its tracking (checked, not sent).",
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from orders.fulfilment import service as fulfilment
 from orders.manual.exceptions import StoreDisconnected
 from orders.manual.repository import ManualOrderRepository
 from orders.models import (
@@ -120,10 +121,10 @@ async def place(
         origin=TestRunOrigin.requested,
         requested_by=actor,
         created_at=now,
-        shop_check=None,
     )
     session.add(run)
     await resolution.arrived(session, outbox, [order_id], cause="placed as a test order")
+    await fulfilment.check_shop(session, outbox, order_id, probe=True, now=now)
     log.info("test_order_placed", run_id=str(run_id), order_id=str(order_id), store_id=str(store_id))
     return run
 
@@ -229,7 +230,7 @@ async def _report(session: AsyncSession, run: TestRun) -> TestRunRead:
             if order is not None and order.production_line_id is not None
             else None
         ),
-        shop_check=run.shop_check,
+        shop_fulfillment=fulfilment.summary(order) if order is not None else None,
         postbacks=await _postbacks(session, run.order_id),
     )
     steps = report.steps(facts)

@@ -29,6 +29,5 @@ def start(
             origin=TestRunOrigin.shop,
             requested_by=f"the shop ({platform})",
             created_at=now,
-            shop_check=None,
         )
     )

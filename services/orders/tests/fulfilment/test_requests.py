@@ -87,20 +87,21 @@ async def test_a_move_refused_asks_nothing(client, operator, app, claimed_order)
     assert await fulfilment_requests(app) == []
 
 
-async def test_a_shop_test_order_shipped_asks_with_test_true(
-    app, client, operator, deliver, catalog_product, mapping, flyer_order, report
+async def test_a_shop_test_order_asks_the_shop_at_once_with_test_true_since_it_is_never_shipped(
+    app, client, operator, deliver, catalog_product, mapping, flyer_order
 ):
     await deliver(catalog_product(), aggregate_version=1)
     await deliver(mapping(), aggregate_version=1)
-    await deliver(flyer_order(test=True, external_id="5002"))
-    listed = (await client.get("/v1/orders", params={"external_id": "5002"}, headers=operator)).json()
-    order_id = listed["items"][0]["id"]
-    await client.post(f"/v1/production/orders/{order_id}/claim", headers=operator)
 
-    await report(order_id, "shipped", tracking=TRACKING)
+    await deliver(flyer_order(test=True, external_id="5002"))
 
     [request] = await fulfilment_requests(app)
-    assert request.test is True
+    assert (request.test, request.probe, request.external_order_id) == (True, False, "5002")
+    assert request.tracking.number == "TEST-#1042"  # the shop's order number
+    listed = (await client.get("/v1/orders", params={"external_id": "5002"}, headers=operator)).json()
+    order_id = listed["items"][0]["id"]
+    claimed = await client.post(f"/v1/production/orders/{order_id}/claim", headers=operator)
+    assert claimed.status_code == 409
     read = (await client.get(f"/v1/orders/{order_id}", headers=operator)).json()
     assert (
         "a test order: checked against the shop, not sent" in history(read, "shop_fulfillment_requested")[0]

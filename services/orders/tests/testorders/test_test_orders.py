@@ -5,8 +5,16 @@ import uuid
 
 import pytest
 
-from printbridge_shared.events.contracts import Platform, StoreStatus
-from printbridge_shared.testing import eventually
+from orders.models import messaging
+from printbridge_shared.db import utcnow
+from printbridge_shared.events.contracts import (
+    Platform,
+    ShopFulfillmentFailed,
+    ShopFulfillmentRequested,
+    ShopFulfillmentSucceeded,
+    StoreStatus,
+)
+from printbridge_shared.testing import eventually, recorded_events
 
 PROBLEM = "application/problem+json"
 
@@ -224,3 +232,70 @@ async def test_the_postback_step_passes_once_the_endpoint_took_the_test_orders_e
     await eventually(passed)
     step = await run_step(client, user_headers(), run["id"], "postback_delivered")
     assert step["detail"] == "Delivered to 1 postback endpoint(s), signed."
+
+
+async def shop_check_of(app) -> ShopFulfillmentRequested:
+    [request] = [
+        ShopFulfillmentRequested.model_validate(envelope.data)
+        for envelope in await recorded_events(app.state.db, messaging.outbox)
+        if envelope.type == ShopFulfillmentRequested.event_type
+    ]
+    return request
+
+
+async def test_the_shop_is_asked_at_once_and_its_yes_completes_a_passing_run(
+    app, client, user_headers, mapped_store, deliver
+):
+    run = (await client.post(f"/v1/stores/{mapped_store}/test-order", headers=user_headers())).json()
+    request = await shop_check_of(app)
+    assert (request.test, request.probe, str(request.order_id)) == (True, True, run["order_id"])
+
+    await deliver(
+        ShopFulfillmentSucceeded(
+            request_id=request.request_id,
+            order_id=request.order_id,
+            store_id=request.store_id,
+            customer_id=request.customer_id,
+            platform=request.platform,
+            tracking_number=request.tracking.number,
+            dry_run=True,
+            succeeded_at=utcnow(),
+        )
+    )
+
+    read = (await client.get(f"/v1/test-orders/{run['id']}", headers=user_headers())).json()
+    assert read["status"] == "passed", read
+    assert by_name(read)["shop_update"]["detail"] == (
+        "The shop would take the shipment with its tracking (checked, not sent)."
+    )
+
+
+async def test_a_shop_that_would_refuse_the_shipment_fails_the_last_step_with_the_fix(
+    app, client, user_headers, mapped_store, deliver
+):
+    run = (await client.post(f"/v1/stores/{mapped_store}/test-order", headers=user_headers())).json()
+    request = await shop_check_of(app)
+
+    await deliver(
+        ShopFulfillmentFailed(
+            request_id=request.request_id,
+            order_id=request.order_id,
+            store_id=request.store_id,
+            customer_id=request.customer_id,
+            platform=request.platform,
+            tracking_number=request.tracking.number,
+            reason="The shop did not grant write_merchant_managed_fulfillment_orders.",
+            fix="Reconnect the store (POST /v1/stores/{id}/reconnect) and grant the permission.",
+            failed_at=utcnow(),
+        )
+    )
+
+    read = (await client.get(f"/v1/test-orders/{run['id']}", headers=user_headers())).json()
+    assert read["status"] == "failed"
+    assert by_name(read)["shop_update"] == {
+        "name": "shop_update",
+        "status": "failed",
+        "detail": "The shop would not take the shipment: The shop did not grant "
+        "write_merchant_managed_fulfillment_orders.",
+        "fix": "Reconnect the store (POST /v1/stores/{id}/reconnect) and grant the permission.",
+    }
