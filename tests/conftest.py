@@ -511,6 +511,10 @@ class ShopFlow:
         assert statuses == ["routed", "accepted", "in_production", "printed", "shipped"], history
         posted = ["order.received", *(f"order.{status}" for status in statuses)]
         self.eventually(lambda: self.postbacks_of(endpoint, order["id"]) == posted)
+        fulfillments = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/orders/{order['external_id']}"
+        self.shop_is_told(order["id"])
+        [fulfillment] = httpx.get(f"{fulfillments}/fulfillments").json()
+        assert (fulfillment["tracking_number"], fulfillment["tracking_company"]) == ("1Z999AA1", "UPS")
 
         line = self.routing_rule_for_woocommerce()
         woo_variant = self.variant(woo_variants["WF-A5"])
@@ -530,6 +534,13 @@ class ShopFlow:
         )
         assert dry_run.status_code == 200, dry_run.text
         assert dry_run.json()["rule"]["name"] == "WooCommerce to the e2e line", dry_run.text
+        self.ship(routed)
+        self.shop_is_told(routed["id"])
+        site = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}"
+        woo_order = httpx.get(f"{site}/orders/{routed['external_id']}/notes").json()
+        assert woo_order["status"] == "completed", woo_order
+        tracking = f"TRK-{routed['external_id']}"
+        assert any(n["customer_note"] and tracking in n["note"] for n in woo_order["notes"]), woo_order
 
         missing = f"{self.base}/v1/files/{uuid.uuid4()}/content?sig=none"
         assert self.map(woo_variants["WF-A6"], {"paper": "gloss"}, missing).status_code == 200
@@ -593,8 +604,14 @@ class ShopFlow:
         transaction = {"listing_id": listing.json()["listing_id"], "sku": "EF-A5", "quantity": 3}
         receipt = httpx.post(f"{etsy}/receipts", json=receipt_body(transactions=[transaction]))
         receipt.raise_for_status()
-        self.seconds_until_listed(etsy_store, str(receipt.json()["receipt_id"]), within=30)
-        self.ship(self.order_becomes(str(receipt.json()["receipt_id"]), "routed"))
+        receipt_id = str(receipt.json()["receipt_id"])
+        self.seconds_until_listed(etsy_store, receipt_id, within=30)
+        shipped = self.order_becomes(receipt_id, "routed")
+        self.ship(shipped)
+        self.shop_is_told(shipped["id"])
+        shipments = httpx.get(f"{etsy}/receipts/{receipt_id}/shipments").json()
+        assert shipments["is_shipped"], shipments
+        assert [s["tracking_code"] for s in shipments["shipments"]] == [f"TRK-{receipt_id}"], shipments
 
         pressero_customer = self.pressero_customer(reference)
         site = self.pressero_site(domain, integration_id=reference)
@@ -617,7 +634,12 @@ class ShopFlow:
         }
         placed = httpx.post(f"{control}/orders", json={"items": [item], "ship_to": ship_to})
         placed.raise_for_status()
-        self.ship(self.order_becomes(str(placed.json()["order"]["OrderNumber"]), "routed"))
+        number = str(placed.json()["order"]["OrderNumber"])
+        shipped = self.order_becomes(number, "routed")
+        self.ship(shipped)
+        self.shop_is_told(shipped["id"])
+        rows = httpx.get(f"{self.sandboxes.pressero}/_sandbox/pressero/orders/{number}/shipments").json()
+        assert [row["ShipTracking"] for row in rows] == [f"TRK-{number}"], rows
 
     def map_synced(self, store_id: str, sku: str, url: str) -> None:
         """Syncs the store's products (mapping asks connectors) and maps the variant of `sku`."""
@@ -655,6 +677,20 @@ class ShopFlow:
             if payload["data"]["order_id"] == order_id:
                 types.append(str(payload["type"]))
         return types
+
+    def shop_is_told(self, order_id: str) -> None:
+        """The order's shop recorded its shipment: the order's `shop_fulfillment` says so."""
+        seen: dict[str, Any] = {}
+
+        def told() -> bool:
+            read = httpx.get(f"{self.base}/v1/orders/{order_id}", headers=self.headers).json()
+            seen.update(read)
+            return (read["shop_fulfillment"] or {}).get("status") == "succeeded"
+
+        try:
+            self.eventually(told, within=30)
+        except AssertionError:
+            raise AssertionError(f"the shop was not told: {seen.get('shop_fulfillment')}") from None
 
     def ship(self, order: dict[str, Any]) -> None:
         """Production claims the order and reports it printed and shipped with tracking."""
