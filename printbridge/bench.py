@@ -25,7 +25,7 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from printbridge import bench_import, bench_orders, bench_products, bench_webhooks
+from printbridge import bench_import, bench_orders, bench_products, bench_status_out, bench_webhooks
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -554,8 +554,9 @@ def main() -> None:
     """`python -m printbridge.bench [embedded] [distributed]` writes docs/benchmarks.md;
     `python -m printbridge.bench webhooks` only measures the webhook rows (baseline and distributed) and
     prints them; `python -m printbridge.bench imports` only the CSV order import, and
-    `python -m printbridge.bench products` only the product sync, and `python -m printbridge.bench orders`
-    only the orders' webhook-to-routed latency and production status updates, whose sections they
+    `python -m printbridge.bench products` only the product sync, `python -m printbridge.bench orders`
+    only the orders' webhook-to-routed latency and production status updates, and `python -m
+    printbridge.bench status-out` only the postbacks and the shipped-to-shop latency, whose sections they
     replace in docs/benchmarks.md."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
     if modes == ["products"]:
@@ -570,6 +571,13 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
             measured = bench_orders.run(Path(tmp))
         bench_orders.write_section(ROOT / "docs" / "benchmarks.md", bench_orders.section(measured, machine()))
+        return
+    if modes == ["status-out"]:
+        with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
+            status_out = bench_status_out.run(Path(tmp))
+        bench_orders.write_section(
+            ROOT / "docs" / "benchmarks.md", bench_status_out.section(status_out, machine())
+        )
         return
     if modes == ["imports"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
@@ -593,6 +601,7 @@ def main() -> None:
         imports = bench_import.run_all(workdir, POSTGRES_ADMIN) if modes != ["webhooks"] else []
         product_sync = bench_products.run(workdir) if modes != ["webhooks"] else None
         orders = bench_orders.run(workdir) if modes != ["webhooks"] else None
+        status_out = bench_status_out.run(workdir) if modes != ["webhooks"] else None
     print(share_of_baseline(results, "distributed", WEBHOOK, GOALS[WEBHOOK]))
     if modes == ["webhooks"]:
         return
@@ -604,6 +613,10 @@ def main() -> None:
         )
     if orders is not None:
         bench_orders.write_section(ROOT / "docs" / "benchmarks.md", bench_orders.section(orders, machine()))
+    if status_out is not None:
+        bench_orders.write_section(
+            ROOT / "docs" / "benchmarks.md", bench_status_out.section(status_out, machine())
+        )
     print(json.dumps({"written": "docs/benchmarks.md"}))
 
 

@@ -862,9 +862,10 @@ def section(result: OrdersResult, machine: str) -> list[str]:
 
 
 def write_section(path: Path, lines: list[str]) -> None:
-    """Replaces the `## Orders: webhook to routed` section of docs/benchmarks.md (or appends it)."""
+    """Replaces the section of docs/benchmarks.md whose heading is `lines[0]` (`## …`), up to the next
+    `## ` heading, or appends it."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    heading = "\n## Orders: webhook to routed\n"
+    heading = f"\n{lines[0]}\n"
     before, found, after = text.partition(heading)
     tail = ""
     if found:
