@@ -649,7 +649,30 @@ def _rate_steps() -> Iterator[int]:
             return
 
 
-def run(workdir: Path) -> OrdersResult:
+@dataclass(frozen=True)
+class ShopSuite:
+    """The distributed suite as the order benches use it: a Shopify sandbox shop connected for a
+    customer, its one variant synced and mapped, and one order routed through the whole way."""
+
+    base: str
+    headers: dict[str, str]
+    shopify: str
+    secret: str  # the app's client secret, which signs the shop's webhooks
+    store_id: str
+    variant: Variant
+    connectors_url: str
+    orders_url: str
+    log: Path
+    setup_seconds: float
+
+
+@contextlib.contextmanager
+def shop_suite(
+    workdir: Path, name: str, *, before_orders: Callable[[ShopSuite], None] | None = None
+) -> Iterator[ShopSuite]:
+    """Starts `printbridge run-dist` (on a RabbitMQ vhost of its own, free ports) against a Shopify
+    sandbox in this process and sets the shop up through the public API; `before_orders` runs before the
+    first order is placed. The databases are dropped afterwards."""
     from printbridge.bench import (
         BIN,
         connect_shop,
@@ -658,7 +681,6 @@ def run(workdir: Path) -> OrdersResult:
         distributed_env,
         drop_databases,
         login,
-        login_again,
         started,
     )
     from printbridge_sandbox.serving import running
@@ -670,12 +692,13 @@ def run(workdir: Path) -> OrdersResult:
     # A machine busy with other work starts the processes slowly; the bench itself waits 300 s.
     env["PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS"] = "280"
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    client_id, secret = "printbridge-bench", "shpss_bench_orders_" + uuid.uuid4().hex
-    connectors_url, orders_url = database_url(names, "connectors"), database_url(names, "orders")
-    steps: list[Step] = []
+    client_id, secret = "printbridge-bench", f"shpss_bench_{name}_" + uuid.uuid4().hex
+    log = workdir / f"{name}.log"
     try:
-        vhost = f"pb_bench_orders_{uuid.uuid4().hex[:8]}"
-        with own_vhost(vhost) as amqp_url, running(shopify_app()) as shopify:
+        with (
+            own_vhost(f"pb_bench_{name}_{uuid.uuid4().hex[:8]}") as amqp_url,
+            running(shopify_app()) as shopify,
+        ):
             env["PRINTBRIDGE_AMQP_URL"] = amqp_url
             httpx.post(
                 f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
@@ -693,9 +716,7 @@ def run(workdir: Path) -> OrdersResult:
                 "PRINTBRIDGE_ALLOW_PRIVATE_URLS": "true",
                 "PRINTBRIDGE_PUBLIC_URL": base,
             }
-            with started(
-                [str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", workdir / "orders.log"
-            ):
+            with started([str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", log):
                 setup_began = time.monotonic()
                 token = login(base, env)
                 headers = {"Authorization": f"Bearer {token}"}
@@ -704,29 +725,53 @@ def run(workdir: Path) -> OrdersResult:
                 ).raise_for_status()
                 store_id = connect_shop(base, token, shopify, SHOP)
                 variant = mapped_variant(base, headers, store_id)
-                _warm_up(base, variant, secret, store_id, orders_url)
-                setup_seconds = time.monotonic() - setup_began
-                print(f"orders bench set up in {setup_seconds:.0f} s: variant {variant}")
-                for seed, rate in enumerate(_rate_steps()):
-                    items = orders_of(variant, int(rate * STEP_SECONDS), secret, seed=seed)
-                    steps.append(measure_rate(base, rate, items, store_id, connectors_url, orders_url))
-                    if not steps[-1].passed:
-                        break
-                if any(step.routed < step.answered_ok for step in steps):
-                    _show_problems(workdir / "orders.log")
-                routed = asyncio.run(_routed_order_ids(orders_url, store_id))
-                token = login_again(base)  # the first may be near its end
-                cpu_before = cpu_jiffies()
-                status = asyncio.run(status_updates(base, token, routed))
-                status = dataclasses.replace(status, cpu=cpu_seconds(cpu_before, cpu_jiffies()))
-                print(
-                    f"status updates: {status.requests_per_second:.0f} requests/s, "
-                    f"p50 {status.p50_ms:.1f} ms, p99 {status.p99_ms:.1f} ms, {status.errors} errors, "
-                    f"{status.orders} orders"
+                suite = ShopSuite(
+                    base=base,
+                    headers=headers,
+                    shopify=shopify,
+                    secret=secret,
+                    store_id=store_id,
+                    variant=variant,
+                    connectors_url=database_url(names, "connectors"),
+                    orders_url=database_url(names, "orders"),
+                    log=log,
+                    setup_seconds=0.0,
                 )
+                if before_orders is not None:
+                    before_orders(suite)
+                _warm_up(base, variant, secret, store_id, suite.orders_url)
+                setup_seconds = time.monotonic() - setup_began
+                print(f"{name} bench set up in {setup_seconds:.0f} s: variant {variant}")
+                yield dataclasses.replace(suite, setup_seconds=setup_seconds)
     finally:
         drop_databases(names)
-    return OrdersResult(steps, status, setup_seconds)
+
+
+def run(workdir: Path) -> OrdersResult:
+    from printbridge.bench import login_again
+
+    steps: list[Step] = []
+    with shop_suite(workdir, "orders") as suite:
+        for seed, rate in enumerate(_rate_steps()):
+            items = orders_of(suite.variant, int(rate * STEP_SECONDS), suite.secret, seed=seed)
+            steps.append(
+                measure_rate(suite.base, rate, items, suite.store_id, suite.connectors_url, suite.orders_url)
+            )
+            if not steps[-1].passed:
+                break
+        if any(step.routed < step.answered_ok for step in steps):
+            _show_problems(suite.log)
+        routed = asyncio.run(_routed_order_ids(suite.orders_url, suite.store_id))
+        token = login_again(suite.base)  # the first may be near its end
+        cpu_before = cpu_jiffies()
+        status = asyncio.run(status_updates(suite.base, token, routed))
+        status = dataclasses.replace(status, cpu=cpu_seconds(cpu_before, cpu_jiffies()))
+        print(
+            f"status updates: {status.requests_per_second:.0f} requests/s, "
+            f"p50 {status.p50_ms:.1f} ms, p99 {status.p99_ms:.1f} ms, {status.errors} errors, "
+            f"{status.orders} orders"
+        )
+    return OrdersResult(steps, status, suite.setup_seconds)
 
 
 def _seconds(value: float) -> str:

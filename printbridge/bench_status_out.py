@@ -32,8 +32,6 @@ import httpx
 
 from printbridge import bench_orders, bench_webhooks
 from printbridge.bench_orders import percentile
-from printbridge_shared.routes import SERVICES
-from printbridge_shared.testing import free_port
 
 ORDER_RATES = tuple(
     int(r) for r in os.environ.get("PRINTBRIDGE_BENCH_POSTBACK_ORDER_RATES", "10,25,50,100").split(",")
@@ -120,13 +118,9 @@ def _stamp(value: str) -> float:
 
 
 def measure_postbacks(
-    base: str,
-    rate: int,
-    items: list[bench_webhooks.Delivery],
-    receiver: Receiver,
-    store_id: str,
-    orders_url: str,
+    suite: bench_orders.ShopSuite, rate: int, items: list[bench_webhooks.Delivery], receiver: Receiver
 ) -> PostbackStep:
+    base, store_id, orders_url = suite.base, suite.store_id, suite.orders_url
     start = len(receiver.since(0))
     bad_before = receiver.bad_signatures
     cpu_before, began = bench_orders.cpu_jiffies(), time.time()
@@ -317,96 +311,46 @@ def measure_shipping(
 
 
 def run(workdir: Path) -> StatusOutResult:
-    from printbridge.bench import (
-        BIN,
-        connect_shop,
-        create_shop,
-        database_url,
-        distributed_env,
-        drop_databases,
-        login,
-        login_again,
-        started,
-    )
+    from printbridge.bench import login_again
     from printbridge_sandbox.serving import running
-    from printbridge_sandbox.shopify.app import create_app as shopify_app
 
-    env, names = distributed_env(workdir)
-    env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
-    env["PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS"] = "280"
-    base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    client_id, secret = "printbridge-bench", "shpss_bench_status_" + uuid.uuid4().hex
-    orders_url = database_url(names, "orders")
-    shop = bench_orders.SHOP
     receiver = Receiver()
     postbacks: list[PostbackStep] = []
     shipping: list[ShipStep] = []
-    try:
-        vhost = f"pb_bench_status_{uuid.uuid4().hex[:8]}"
-        with (
-            bench_orders.own_vhost(vhost) as amqp_url,
-            running(shopify_app()) as shopify,
-            running(receiver.app()) as receiver_url,
-        ):
-            env["PRINTBRIDGE_AMQP_URL"] = amqp_url
-            httpx.post(
-                f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
-            ).raise_for_status()
-            create_shop(shopify, shop)
-            product = {
-                "title": "Flyer",
-                "variants": [{"sku": bench_orders.SKU, "price": "19.00", "options": {"Size": "A5"}}],
-            }
-            httpx.post(f"{shopify}/_sandbox/shopify/shops/{shop}/products", json=product).raise_for_status()
-            env |= {
-                "PRINTBRIDGE_SHOPIFY_ADMIN_URL": f"{shopify}/shops/{{shop}}",
-                "PRINTBRIDGE_SHOPIFY_CLIENT_ID": client_id,
-                "PRINTBRIDGE_SHOPIFY_CLIENT_SECRET": secret,
-                "PRINTBRIDGE_ALLOW_PRIVATE_URLS": "true",
-                "PRINTBRIDGE_PUBLIC_URL": base,
-            }
-            with started(
-                [str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", workdir / "status-out.log"
-            ):
-                token = login(base, env)
-                headers = {"Authorization": f"Bearer {token}"}
-                httpx.post(
-                    f"{base}/v1/catalog/products",
-                    json=bench_orders.CATALOG_PRODUCT,
-                    headers=headers,
-                    timeout=30,
-                ).raise_for_status()
-                store_id = connect_shop(base, token, shopify, shop)
-                variant = bench_orders.mapped_variant(base, headers, store_id)
-                endpoint = httpx.post(
-                    f"{base}/v1/postbacks/endpoints",
-                    json={"url": f"{receiver_url}/postbacks", "description": "bench receiver"},
-                    headers=headers,
-                    timeout=30,
+    with running(receiver.app()) as receiver_url:
+
+        def add_endpoint(suite: bench_orders.ShopSuite) -> None:
+            endpoint = httpx.post(
+                f"{suite.base}/v1/postbacks/endpoints",
+                json={"url": f"{receiver_url}/postbacks", "description": "bench receiver"},
+                headers=suite.headers,
+                timeout=30,
+            )
+            endpoint.raise_for_status()
+            receiver.secret = endpoint.json()["secret"]
+
+        with bench_orders.shop_suite(workdir, "status_out", before_orders=add_endpoint) as suite:
+            for seed, rate in enumerate(ORDER_RATES):
+                items = bench_orders.orders_of(
+                    suite.variant, int(rate * STEP_SECONDS), suite.secret, seed=100 + seed
                 )
-                endpoint.raise_for_status()
-                receiver.secret = endpoint.json()["secret"]
-                bench_orders._warm_up(base, variant, secret, store_id, orders_url)
-                for seed, rate in enumerate(ORDER_RATES):
-                    items = bench_orders.orders_of(variant, int(rate * STEP_SECONDS), secret, seed=100 + seed)
-                    postbacks.append(measure_postbacks(base, rate, items, receiver, store_id, orders_url))
-                    if not postbacks[-1].passed:
-                        break
-                in_shop = place_in_shop(
-                    shopify, shop, variant, sum(int(r * SHIP_SECONDS) for r in SHIP_RATES)
+                postbacks.append(measure_postbacks(suite, rate, items, receiver))
+                if not postbacks[-1].passed:
+                    break
+            count = sum(int(rate * SHIP_SECONDS) for rate in SHIP_RATES)
+            in_shop = place_in_shop(suite.shopify, bench_orders.SHOP, suite.variant, count)
+            asyncio.run(
+                bench_orders._drained(
+                    suite.orders_url, suite.store_id, in_shop, len(in_shop), DRAIN_SECONDS * 3
                 )
-                asyncio.run(
-                    bench_orders._drained(orders_url, store_id, in_shop, len(in_shop), DRAIN_SECONDS * 3)
-                )
-                routed = asyncio.run(_order_ids(orders_url, store_id, in_shop))
-                token = login_again(base)
-                for rate in SHIP_RATES:
-                    wanted = int(rate * SHIP_SECONDS)
-                    batch, routed = routed[:wanted], routed[wanted:]
-                    ready = asyncio.run(_prepare(base, token, batch))
-                    shipping.append(measure_shipping(base, token, rate, ready, orders_url))
-    finally:
-        drop_databases(names)
+            )
+            routed = asyncio.run(_order_ids(suite.orders_url, suite.store_id, in_shop))
+            token = login_again(suite.base)
+            for rate in SHIP_RATES:
+                wanted = int(rate * SHIP_SECONDS)
+                batch, routed = routed[:wanted], routed[wanted:]
+                ready = asyncio.run(_prepare(suite.base, token, batch))
+                shipping.append(measure_shipping(suite.base, token, rate, ready, suite.orders_url))
     return StatusOutResult(postbacks, shipping)
 
 
