@@ -52,13 +52,14 @@ def store_problem(
     api_missing: PlatformProblem,
 ) -> PlatformProblem | None:
     """The store's problem a 4xx names, if it names one: the key may not read or write ("The API key
-    provided does not have read/write permissions.", or its user may not), no longer works, or the shop
-    no longer serves the REST API."""
+    provided does not have read/write permissions."), it authenticates nobody any more (any other 401:
+    WordPress answers `woocommerce_rest_cannot_*` with 401 only to a caller who is not logged in, as a
+    revoked key over HTTPS is), its user may not (403), or the shop no longer serves the REST API."""
     if error.status == 401 and "permission" in error.message:
         return key_read_only
-    if error.status == 401 and not error.code.startswith("woocommerce_rest_cannot_"):
+    if error.status == 401:
         return key_revoked
-    if error.status in (401, 403):
+    if error.status == 403:
         return key_read_only
     if error.status == 404 and error.code == "rest_no_route":
         return api_missing
