@@ -968,6 +968,41 @@ class ShopFlow:
         order.raise_for_status()
         return str(order.json()["id"])
 
+    def test_orders_ask_the_shops_whether_they_would_take_a_shipment(self, shop: str, slug: str) -> None:
+        """Printbridge's own test order in a well-connected Shopify store and in a WooCommerce shop whose
+        key became read-only: connectors probes each shop at once, and the report's `shop_update` step
+        passes for the one and fails with the fix for the other."""
+        customer_id = self.customer()
+        shopify_store = self.connect_shopify(customer_id, shop)
+        woo_store = self.connect_woocommerce(customer_id, slug)
+        control = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}"
+        key_id = httpx.get(control).json()["keys"][0]["key_id"]
+        httpx.patch(f"{control}/keys/{key_id}", json={"permissions": "read"}).raise_for_status()
+
+        passed = self.shop_update_of(shopify_store)
+        failed = self.shop_update_of(woo_store)
+
+        assert passed["status"] == "passed", passed
+        assert failed["status"] == "failed", failed
+        assert "Read/Write" in str(failed["fix"]) and f"/v1/stores/{woo_store}/test-order" in str(
+            failed["fix"]
+        )
+
+    def shop_update_of(self, store_id: str) -> dict[str, Any]:
+        """A test order placed in the store, and its report's `shop_update` step once the shop answered."""
+        placed = httpx.post(f"{self.base}/v1/stores/{store_id}/test-order", json={}, headers=self.headers)
+        assert placed.status_code == 202, placed.text
+        found: dict[str, Any] = {}
+
+        def answered() -> bool:
+            run = httpx.get(f"{self.base}/v1/test-orders/{placed.json()['id']}", headers=self.headers)
+            run.raise_for_status()
+            found.update(next(step for step in run.json()["steps"] if step["name"] == "shop_update"))
+            return found["status"] != "pending"
+
+        self.eventually(answered)
+        return found
+
     def lose_next_webhooks(
         self, *, shop: str | None = None, slug: str | None = None, etsy: bool = False
     ) -> None:

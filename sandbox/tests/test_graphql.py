@@ -211,6 +211,27 @@ def test_unknown_token_gets_401_and_the_call_is_recorded_without_a_client(sandbo
     assert call["has_access_token"] is True and call["client_id"] is None and call["status"] == 401
 
 
+def test_the_call_log_names_the_top_level_fields_each_graphql_call_asked_for(sandbox: Sandbox) -> None:
+    token = sandbox.install()["access_token"]
+    placed = sandbox.place_order()
+
+    sandbox.data(token, "query Scopes { currentAppInstallation { accessScopes { handle } } }")
+    sandbox.data(
+        token,
+        "query Order($id: ID!) { found: order(id: $id) { id } ... { shop { name } } }",
+        {"id": placed["admin_graphql_api_id"]},
+    )
+    sandbox.graphql(token, "query A { shop { id } } query B { shop { name } }")
+
+    calls = sandbox.control("GET", f"/shops/{SHOP}/calls")
+    graphql_calls = [call for call in calls if call["path"].endswith("/graphql.json")]
+    assert [call["fields"] for call in graphql_calls] == [
+        ["currentAppInstallation"],
+        ["order", "shop"],
+        [],  # two operations and no operationName: Shopify runs none
+    ]
+
+
 def test_graphql_syntax_errors_come_back_as_errors(sandbox: Sandbox) -> None:
     token = sandbox.install()["access_token"]
 

@@ -188,7 +188,9 @@ class Admin:
             return JSONResponse(body, status_code=behaviour.api_fail_status, headers=headers)
         return None
 
-    def record(self, request: Request, shop: str, status: int, client_id: str | None) -> None:
+    def record(
+        self, request: Request, shop: str, status: int, client_id: str | None, fields: list[str] | None = None
+    ) -> None:
         self.state.calls.append(
             ApiCall(
                 at=now(),
@@ -198,6 +200,7 @@ class Admin:
                 has_access_token=bool(request.headers.get("x-shopify-access-token")),
                 client_id=client_id,
                 status=status,
+                fields=fields or [],
             )
         )
 
@@ -355,11 +358,12 @@ def router(admin: Admin) -> APIRouter:
             )
         ctx = graphql_api.Context(state, settings, admin.webhooks, the_shop, installation, served)
         body = graphql_api.run(ctx, query, variables, operation_name)
+        fields = graphql_api.root_fields(query, operation_name)
         if the_shop.misbehaviour.api_lose_mutation_answers > 0 and graphql_api.is_mutation(query):
             the_shop.misbehaviour.api_lose_mutation_answers -= 1
-            admin.record(request, shop, 504, installation.client_id)
+            admin.record(request, shop, 504, installation.client_id, fields)
             return JSONResponse({"errors": "Gateway Timeout"}, status_code=504)
-        admin.record(request, shop, 200, installation.client_id)
+        admin.record(request, shop, 200, installation.client_id, fields)
         return JSONResponse(body, headers={"X-Shopify-API-Version": served})
 
     return api

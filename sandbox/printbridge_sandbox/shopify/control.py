@@ -669,6 +669,7 @@ def router(control: Control) -> APIRouter:
                 "has_access_token": call.has_access_token,
                 "client_id": call.client_id,
                 "status": call.status,
+                "fields": call.fields,
             }
             for index, call in enumerate(calls)
             if index >= since

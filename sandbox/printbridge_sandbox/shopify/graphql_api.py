@@ -972,6 +972,38 @@ def _cost(requested: int, actual: int | None, bucket: Bucket, settings: ShopifyS
     }
 
 
+def root_fields(query: str, operation_name: str | None) -> list[str]:
+    """The top-level fields of the operation a request runs (through fragments; aliases resolved to the
+    field), for the call log; none when the query does not parse or names no single operation."""
+    try:
+        document = parse(query)
+    except GraphQLError:
+        return []
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if operation_name:
+        operations = [op for op in operations if op.name and op.name.value == operation_name]
+    if len(operations) != 1:
+        return []
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    names: list[str] = []
+    followed: set[str] = set()
+
+    def collect(selection_set: SelectionSetNode) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                names.append(selection.name.value)
+            elif isinstance(selection, InlineFragmentNode):
+                collect(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                fragment = fragments.get(selection.name.value)
+                if fragment is not None and fragment.name.value not in followed:
+                    followed.add(fragment.name.value)
+                    collect(fragment.selection_set)
+
+    collect(operations[0].selection_set)
+    return list(dict.fromkeys(names))
+
+
 def is_mutation(query: str) -> bool:
     """Whether the request's operation is a mutation (for the lost-answer misbehaviour)."""
     try:

@@ -321,6 +321,9 @@ class ApiCall:
     has_access_token: bool
     client_id: str | None
     status: int
+    # A GraphQL call's top-level fields (`order`, `currentAppInstallation`, `fulfillmentCreate`, …):
+    # what it read or changed.
+    fields: list[str] = field(default_factory=list)
 
 
 @dataclass

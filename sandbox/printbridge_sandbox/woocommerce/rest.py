@@ -253,10 +253,14 @@ async def system_status(call: Call) -> Response:
 ORDER_ORDERBY = ("date", "id", "include", "title", "slug", "modified")
 
 
-def _order_or_404(call: Call) -> Any:
+def _order_or_invalid_id(call: Call, action: str, status: int) -> Any:
+    """The CRUD controller's order: its permission callback checks the user against an order that
+    exists (`view`/`edit`) and lets a missing one through, so a missing order is refused by the
+    callback itself — `get_item` with 404, `update_item` with 400 — whoever asks."""
     order = call.site.orders.get(call.route_id())
     if order is None:
-        raise WPError("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", 404)
+        raise WPError("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", status)
+    call.allow(action)
     return order
 
 
@@ -306,12 +310,10 @@ async def list_orders(call: Call) -> Response:
 
 
 async def get_order(call: Call) -> Response:
-    call.allow("view")
-    return json_response(order_json(call.site, _order_or_404(call)))
+    return json_response(order_json(call.site, _order_or_invalid_id(call, "view", 404)))
 
 
 async def update_order(call: Call) -> Response:
-    order = _order_or_404(call)
     params = call.params()
     status = params.choice("status", ORDER_STATUSES)
     customer_note = params.text("customer_note")
@@ -323,7 +325,7 @@ async def update_order(call: Call) -> Response:
     ):
         params.invalid["meta_data"] = "meta_data[0][key] is not of type string."
     params.check()
-    call.allow("edit")
+    order = _order_or_invalid_id(call, "edit", 400)
     previous_status = order.status
     moment = now()
     if status is not None:

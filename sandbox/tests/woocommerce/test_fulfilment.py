@@ -190,10 +190,13 @@ async def test_bad_status_missing_note_and_unknown_ids_are_refused_as_woocommerc
     assert no_note.status_code == 400 and no_note.json()["code"] == "rest_missing_callback_param"
     assert no_note.json()["data"]["params"] == ["note"]
     assert with_id.status_code == 400 and with_id.json()["code"] == "woocommerce_rest_shop_order_exists"
-    assert (unknown_order.status_code, unknown_order.json()["code"]) == (
-        404,
-        "woocommerce_rest_shop_order_invalid_id",
-    )
+    # The CRUD controller's update_item: "Invalid ID." with 400 (its get_item says 404).
+    assert unknown_order.status_code == 400
+    assert unknown_order.json() == {
+        "code": "woocommerce_rest_shop_order_invalid_id",
+        "message": "Invalid ID.",
+        "data": {"status": 400},
+    }
     assert notes_of_unknown.status_code == 404
     assert notes_of_unknown.json()["code"] == "woocommerce_rest_shop_order_invalid_id"
     assert note_on_unknown.status_code == 404
@@ -204,6 +207,61 @@ async def test_bad_status_missing_note_and_unknown_ids_are_refused_as_woocommerc
     }
     assert (unknown_note.status_code, unknown_note.json()["code"]) == (404, "woocommerce_rest_invalid_id")
     assert await recorded(https, shop, placed["id"]) == {"status": "processing", "notes": []}
+
+
+async def test_an_update_of_an_order_the_shop_does_not_have_is_refused_after_the_keys_write_permission(
+    https: httpx.AsyncClient, new_shop: Any, an_order: Any
+) -> None:
+    """WooCommerce's order of checks: the key's read/write permission on `rest_pre_dispatch` (before any
+    route), the route's parameters, the permission callback (which lets a missing order through), then
+    `update_item`'s 400 for the missing order. A Read/Write key is told so; a read-only key never gets
+    that far; nothing changes either way."""
+    reader = await new_shop(permissions="read")
+    writer_key = await https.post(f"{CONTROL}/sites/{reader.slug}/keys", json={"permissions": "read_write"})
+    read_write = (writer_key.json()["consumer_key"], writer_key.json()["consumer_secret"])
+    placed = await place(https, reader, an_order())
+    after = len((await https.get(f"{CONTROL}/sites/{reader.slug}/calls")).json())
+
+    by_read_write_key = await https.put(f"{reader.api}/orders/0", json={}, auth=read_write)
+    by_read_only_key = await https.put(
+        f"{reader.api}/orders/0", json={}, auth=(reader.consumer_key, reader.consumer_secret)
+    )
+    bad_status = await https.put(f"{reader.api}/orders/0", json={"status": "shipped"}, auth=read_write)
+    by_nobody = await https.put(f"{reader.api}/orders/0", json={})
+
+    assert (by_read_write_key.status_code, by_read_write_key.json()["code"]) == (
+        400,
+        "woocommerce_rest_shop_order_invalid_id",
+    )
+    assert (by_read_only_key.status_code, by_read_only_key.json()["message"]) == (
+        401,
+        "The API key provided does not have write permissions.",
+    )
+    assert (bad_status.status_code, bad_status.json()["code"]) == (400, "rest_invalid_param")
+    assert (by_nobody.status_code, by_nobody.json()["code"]) == (
+        400,
+        "woocommerce_rest_shop_order_invalid_id",
+    )
+    assert await recorded(https, reader, placed["id"]) == {"status": "processing", "notes": []}
+    calls = (await https.get(f"{CONTROL}/sites/{reader.slug}/calls", params={"after": after})).json()
+    assert [(c["method"], c["path"], c["status"]) for c in calls] == [
+        ("PUT", "/sites/" + reader.slug + "/wp-json/wc/v3/orders/0", 400),
+        ("PUT", "/sites/" + reader.slug + "/wp-json/wc/v3/orders/0", 401),
+        ("PUT", "/sites/" + reader.slug + "/wp-json/wc/v3/orders/0", 400),
+        ("PUT", "/sites/" + reader.slug + "/wp-json/wc/v3/orders/0", 400),
+    ]
+
+
+async def test_nobody_reading_an_order_the_shop_does_not_have_gets_404_not_cannot_view(
+    https: httpx.AsyncClient, shop: Any, an_order: Any
+) -> None:
+    placed = await place(https, shop, an_order())
+
+    missing = await https.get(f"{shop.api}/orders/999999")
+    existing = await https.get(f"{shop.api}/orders/{placed['id']}")
+
+    assert (missing.status_code, missing.json()["code"]) == (404, "woocommerce_rest_shop_order_invalid_id")
+    assert (existing.status_code, existing.json()["code"]) == (401, "woocommerce_rest_cannot_view")
 
 
 async def test_a_failing_host_changes_nothing_until_it_recovers(

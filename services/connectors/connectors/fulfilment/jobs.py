@@ -39,8 +39,10 @@ class Sending:
 
 class SendFulfilment(JobHandler[Sending]):
     """Records the shipment in the shop (or finds it there) and answers the request; a test order is
-    only checked (`check_fulfilment`). A shop that answers 5xx or 429 or cannot be reached is tried
-    again, `fulfilment_attempts` times in all; a refusal or a store problem is answered at once."""
+    only checked (`check_fulfilment`), and Printbridge's own test order, which the shop does not have,
+    only probes the connection and its write permission (`probe_fulfilment`). A shop that answers 5xx
+    or 429 or cannot be reached is tried again, `fulfilment_attempts` times in all; a refusal or a store
+    problem is answered at once."""
 
     retry_max_seconds = 1800.0
 
@@ -67,7 +69,10 @@ class SendFulfilment(JobHandler[Sending]):
         connector = connector_for(prepared.store.platform)
         context = tracking_context(self.platforms, self.db, prepared)
         try:
-            if prepared.request.test:
+            if prepared.request.probe:
+                await connector.probe_fulfilment(context, prepared.store, prepared.credentials)
+                prepared.checked = True
+            elif prepared.request.test:
                 await connector.check_fulfilment(
                     context, prepared.store, prepared.credentials, prepared.request
                 )
@@ -94,7 +99,8 @@ class SendFulfilment(JobHandler[Sending]):
                 await stores.report_problem(session, self.outbox, store, prepared.problem)
         request = prepared.request
         if prepared.problem is not None:
-            fix = f"{prepared.problem.fix.replace('{id}', str(request.store_id))} Then {fulfilment.AGAIN}."
+            problem_fix = prepared.problem.fix.replace("{id}", str(request.store_id))
+            fix = f"{problem_fix} Then {fulfilment.again(request)}."
             await fulfilment.answer_failed(session, self.outbox, request, prepared.problem.message, fix)
         elif prepared.refused is not None:
             await fulfilment.answer_failed(
@@ -113,7 +119,7 @@ class SendFulfilment(JobHandler[Sending]):
             request,
             f"The shop could not be reached for {job.attempt} attempts (the last: {reason}).",
             f"Check the store's health (GET /v1/stores/{request.store_id}); once the shop answers again, "
-            f"{fulfilment.AGAIN}.",
+            f"{fulfilment.again(request)}.",
         )
 
 

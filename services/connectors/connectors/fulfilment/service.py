@@ -32,6 +32,14 @@ AGAIN = "report the parcel's tracking again, or record the shipment in the shop 
 RECONNECT_FIX = f"Connect the shop again (POST /v1/stores), then {AGAIN}."
 
 
+def again(request: ShopFulfillmentRequested) -> str:
+    """What to do once the cause is fixed: a real parcel is reported again; a test order is never
+    asked again by itself, so a new test order checks the shop once more."""
+    if request.test:
+        return f"place a test order again (POST /v1/stores/{request.store_id}/test-order) to check the shop"
+    return AGAIN
+
+
 async def fulfilment_requested(session: AsyncSession, data: ShopFulfillmentRequested) -> None:
     """Queues the request's job (none when one is open for the request id already)."""
     await job_queue.enqueue(

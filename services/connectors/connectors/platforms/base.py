@@ -379,3 +379,12 @@ class PlatformConnector(ABC):
         credentials work and grant the write permission it needs), without changing anything in the shop;
         raises as `fulfil_order` does."""
         raise FulfilmentNotSupported(self.platform)
+
+    async def probe_fulfilment(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        """Printbridge's own test order (a probe): returns when the shop would take a shipment at all —
+        the credentials work and grant the write permission `fulfil_order` needs — reading and changing
+        no order (the shop has none for a probe); raises `PlatformProblem` (the store is at fault, with
+        the fix) or `PlatformUnavailable` as `fulfil_order` does."""
+        raise FulfilmentNotSupported(self.platform)

@@ -254,9 +254,24 @@ class EtsyConnector(PlatformConnector):
         request: ShopFulfillmentRequested,
     ) -> None:
         """The grant includes `transactions_w` and the token reads the receipt."""
+        self._granted_write(store)
+        await self._receipt(self.client(context, credentials), store, request)
+
+    async def probe_fulfilment(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        """The grant includes `transactions_w` and the token reads the shop (getShop, with the token: a
+        revoked grant is refused there, after one refresh, as `token_revoked`); no receipt is read."""
+        self._granted_write(store)
+        try:
+            await self.client(context, credentials).get(f"/v3/application/shops/{store.shop_key}")
+        except NotFound as missing:
+            raise problems.shop_unavailable(str(missing)) from None
+
+    @staticmethod
+    def _granted_write(store: StoreRef) -> None:
         if store.granted_scopes is not None and fulfilment.WRITE_SCOPE not in store.granted_scopes.split():
             raise problems.access_refused(f"the shop did not grant {fulfilment.WRITE_SCOPE}")
-        await self._receipt(self.client(context, credentials), store, request)
 
     # Products ---------------------------------------------------------------------------------------
 

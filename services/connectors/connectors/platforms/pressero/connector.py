@@ -424,6 +424,16 @@ class PresseroConnector(PlatformConnector):
                 f"Pressero's order {number} has no items {', '.join(unknown)}.", fulfilment.FIX
             )
 
+    async def probe_fulfilment(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        """The credentials get a token; no order is read. (Pressero has no call that shows what its user
+        may do without doing it: a user refused shipments later is the real shipment's answer.)"""
+        try:
+            await self.client(context, credentials).authenticate()
+        except (TokenRefused, NotPressero, UrlNotAllowed) as exc:
+            raise problem_for(exc) from None
+
     async def fetch_orders(
         self,
         context: PlatformContext,

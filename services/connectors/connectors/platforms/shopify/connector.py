@@ -427,11 +427,7 @@ class ShopifyConnector(PlatformConnector):
         """The token works, grants `write_merchant_managed_fulfillment_orders`, and the order's
         fulfillment orders carry the request's lines."""
         client = self.client(context, store.shop_key, credentials)
-        data = await client.graphql(fulfilment.SCOPES_QUERY)
-        installation = data.get("currentAppInstallation") or {}
-        scopes = [scope.get("handle") for scope in installation.get("accessScopes") or []]
-        if fulfilment.FULFILMENT_SCOPE not in scopes:
-            raise problems.scope_missing([fulfilment.FULFILMENT_SCOPE])
+        await self._may_fulfil(client)
         order = await self._order_for_fulfilment(client, request)
         unknown = fulfilment.plan(request, order).unknown
         if unknown:
@@ -440,6 +436,20 @@ class ShopifyConnector(PlatformConnector):
                 f"fulfillment order line item for the order line items {', '.join(unknown)}.",
                 fulfilment.RESHIP_FIX,
             )
+
+    async def probe_fulfilment(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        """The token works and grants `write_merchant_managed_fulfillment_orders`: one query of the app's
+        access scopes, no order read."""
+        await self._may_fulfil(self.client(context, store.shop_key, credentials))
+
+    async def _may_fulfil(self, client: ShopifyClient) -> None:
+        data = await client.graphql(fulfilment.SCOPES_QUERY)
+        installation = data.get("currentAppInstallation") or {}
+        scopes = [scope.get("handle") for scope in installation.get("accessScopes") or []]
+        if fulfilment.FULFILMENT_SCOPE not in scopes:
+            raise problems.scope_missing([fulfilment.FULFILMENT_SCOPE])
 
     # Webhooks ---------------------------------------------------------------------------------------
 

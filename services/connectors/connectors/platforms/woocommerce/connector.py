@@ -539,17 +539,47 @@ class WooCommerceConnector(PlatformConnector):
         credentials: dict[str, Any],
         request: ShopFulfillmentRequested,
     ) -> None:
-        """The key reads the order and may write it: WooCommerce shows a key's permissions to no call,
-        so the order is written with the status it has (a change of nothing, which a read-only key is
-        refused)."""
+        """The key reads the order and may write orders (`_may_write`); the order is not written."""
         client = self.client(context, store, credentials)
         order_id = request.external_order_id
         try:
-            order = await client.get_json(f"orders/{order_id}")
-            status = order.get("status") if isinstance(order, dict) else None
-            await client.send("PUT", f"orders/{order_id}", json={"status": status})
+            await client.get_json(f"orders/{order_id}")
         except WooApiError as error:
             raise self._fulfilment_error(error, order_id) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+        await self._may_write(client)
+
+    async def probe_fulfilment(
+        self, context: PlatformContext, store: StoreRef, credentials: dict[str, Any]
+    ) -> None:
+        """The key reads orders (`GET orders?per_page=1`, as connecting checks it) and may write them
+        (`_may_write`); no order is read by its id or written."""
+        client = self.client(context, store, credentials)
+        try:
+            await client.send("GET", "orders", {"per_page": 1})
+        except WooApiError as error:
+            raise fulfilment.probe_problem(
+                error, _permission_problem(error), key_revoked(), api_missing()
+            ) from None
+        except UrlNotAllowed:
+            raise url_not_allowed() from None
+        await self._may_write(client)
+
+    async def _may_write(self, client: WooClient) -> None:
+        """Whether the key may write orders, changing none: WooCommerce shows a key's permissions to no
+        call, so an update of order 0 (an id no order has) is sent. WooCommerce refuses a write method
+        by a read-only key before any route runs (`WC_REST_Authentication::check_user_permissions` on
+        `rest_pre_dispatch`: 401 "…does not have write permissions."); a Read/Write key gets as far as
+        the orders controller, which finds no order 0 and answers 400
+        `woocommerce_rest_shop_order_invalid_id` — the proof that writing is allowed."""
+        try:
+            await client.send("PUT", f"orders/{fulfilment.NO_ORDER_ID}", json={})
+        except WooApiError as error:
+            if error.code != fulfilment.INVALID_ORDER_ID:
+                raise fulfilment.probe_problem(
+                    error, key_read_only("update orders"), key_revoked(), api_missing()
+                ) from None
         except UrlNotAllowed:
             raise url_not_allowed() from None
 

@@ -12,6 +12,11 @@ from connectors.platforms.woocommerce.client import WooApiError
 from printbridge_shared.events.contracts import ShopFulfillmentRequested
 
 COMPLETED = "completed"
+# WooCommerce's answer to an order id it does not have: 404 to a read, 400 to an update (the CRUD
+# controller's `update_item`), after the key's write permission was checked.
+INVALID_ORDER_ID = "woocommerce_rest_shop_order_invalid_id"
+# An id no WooCommerce order has (post and order ids start at 1): the probe's write goes to it.
+NO_ORDER_ID = 0
 FIX = (
     "Check the order in WooCommerce (Orders): complete it there and add a note to the customer with the "
     "tracking, or correct it and report the parcel's tracking again."
@@ -40,6 +45,27 @@ def notes_naming(notes: Any, number: str) -> list[str]:
     ]
 
 
+def store_problem(
+    error: WooApiError,
+    key_read_only: PlatformProblem,
+    key_revoked: PlatformProblem,
+    api_missing: PlatformProblem,
+) -> PlatformProblem | None:
+    """The store's problem a 4xx names, if it names one: the key may not read or write ("The API key
+    provided does not have read/write permissions."), it authenticates nobody any more (any other 401:
+    WordPress answers `woocommerce_rest_cannot_*` with 401 only to a caller who is not logged in, as a
+    revoked key over HTTPS is), its user may not (403), or the shop no longer serves the REST API."""
+    if error.status == 401 and "permission" in error.message:
+        return key_read_only
+    if error.status == 401:
+        return key_revoked
+    if error.status == 403:
+        return key_read_only
+    if error.status == 404 and error.code == "rest_no_route":
+        return api_missing
+    return None
+
+
 def refused_or_problem(
     error: WooApiError,
     order_id: str,
@@ -49,19 +75,33 @@ def refused_or_problem(
 ) -> PlatformProblem | FulfilmentRefused:
     """What a 4xx to a fulfilment call means: the key may not write or no longer works (the store's
     problem), or WooCommerce refused the change to this order (its words)."""
-    if error.status == 401 and "write permission" in error.message:
-        return key_read_only
-    if error.status == 401 and not error.code.startswith("woocommerce_rest_cannot_"):
-        return key_revoked
-    if error.status in (401, 403):
-        return key_read_only
-    if error.status == 404 and error.code == "rest_no_route":
-        return api_missing
-    if error.status == 404:
+    problem = store_problem(error, key_read_only, key_revoked, api_missing)
+    if problem is not None:
+        return problem
+    if error.status == 404 or error.code == INVALID_ORDER_ID:
         return FulfilmentRefused(
             f"WooCommerce has no order {order_id} any more ({error.message}).",
             "Nothing to send: the order was deleted in the shop; tell the buyer the tracking yourself.",
         )
     return FulfilmentRefused(
         f"WooCommerce refused the update: {error.message} ({error.code or error.status}).", FIX
+    )
+
+
+def probe_problem(
+    error: WooApiError,
+    key_read_only: PlatformProblem,
+    key_revoked: PlatformProblem,
+    api_missing: PlatformProblem,
+) -> PlatformProblem | FulfilmentRefused:
+    """What a 4xx to a probe's call means: the store's problem, or an answer WooCommerce does not give
+    to these calls (a plugin in the way), with its words."""
+    problem = store_problem(error, key_read_only, key_revoked, api_missing)
+    if problem is not None:
+        return problem
+    return FulfilmentRefused(
+        f"WooCommerce answered Printbridge's check of the REST API key unexpectedly: {error.message} "
+        f"({error.code or error.status}).",
+        "Check that the shop's REST API answers as WooCommerce does (a security or REST plugin may change "
+        "its answers; WooCommerce → Status → Logs), then place a test order again.",
     )

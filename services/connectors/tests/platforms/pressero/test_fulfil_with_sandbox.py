@@ -2,7 +2,8 @@
 `Orders/Shipments` shipment naming the order's and items' GUIDs (read from the order, since our orders
 keep its number) with the tracking, answered `shop_fulfillment.succeeded`; the same request twice ships
 once (the items' shipments are read first); a shop that stays down is answered failed; a test order is
-checked, not sent."""
+checked, not sent; a probe (Printbridge's own test order, which Pressero does not have) only gets a
+token."""
 
 import datetime as dt
 import uuid
@@ -15,7 +16,7 @@ from connectors.fulfilment import service as fulfilment
 from printbridge_shared.events.contracts import ShopFulfillmentRequested
 from printbridge_shared.testing import eventually
 
-from .conftest import Connected, Sandbox, outbox_events, published
+from .conftest import Connected, Sandbox, outbox_events, published, store_row
 
 TRACKING = {"number": "1Z999AA10123456784", "company": "UPS Ground"}
 
@@ -163,3 +164,59 @@ async def test_a_test_order_is_checked_not_sent(
 
     assert (kind, event["dry_run"]) == ("succeeded", True), event
     assert await shipments(sandbox, order["external_id"]) == []
+
+
+def probe(store: Connected, customer_id: uuid.UUID) -> ShopFulfillmentRequested:
+    """What orders asks for Printbridge's own test order: an order Pressero does not have."""
+    return ShopFulfillmentRequested.model_validate(
+        {
+            "request_id": uuid.uuid4(),
+            "order_id": uuid.uuid4(),
+            "store_id": uuid.UUID(store.store_id),
+            "customer_id": customer_id,
+            "platform": "pressero",
+            "external_order_id": f"printbridge-test-{uuid.uuid4()}",
+            "external_order_number": "TEST-1001",
+            "lines": [{"external_id": str(uuid.uuid4()), "quantity": 1}],
+            "tracking": {"number": "TEST-TEST-1001"},
+            "test": True,
+            "probe": True,
+            "requested_at": dt.datetime.now(dt.UTC),
+        }
+    )
+
+
+async def test_a_probe_of_a_well_connected_store_succeeds_dry_run_with_a_token_and_no_order_read(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    before = len(await sandbox.calls(store.account))
+    data = probe(store, customer_id)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, []), event
+    calls = [(call["method"], call["path"]) for call in (await sandbox.calls(store.account))[before:]]
+    assert ("POST", "/api/token") in calls
+    assert not [call for call in calls if "order" in call[1].lower()], calls
+
+
+async def test_a_probe_whose_credentials_are_refused_fails_with_the_credentials_fix(
+    app: FastAPI, sandbox: Sandbox, connected, customer_id: uuid.UUID
+) -> None:
+    store = await connected()
+    changed = await sandbox.control.put(
+        f"/subscribers/{store.account.subscriber_id}/password", json={"password": "changed-in-pressero"}
+    )
+    assert changed.status_code == 200, changed.text
+    data = probe(store, customer_id)
+
+    await ask(app, data)
+    kind, event = await answer(app, data.request_id)
+
+    assert kind == "failed", event
+    assert event["reason"].startswith("Pressero refuses the store's API credentials"), event
+    assert f"PUT /v1/stores/{store.store_id}/credentials" in event["fix"]
+    assert f"POST /v1/stores/{store.store_id}/test-order" in event["fix"]
+    assert (await store_row(app, store.store_id)).status == "auth_error"

@@ -2,7 +2,8 @@
 fulfillment order, naming the FULFILLMENT-ORDER line item ids (never the order's line item ids, which
 Shopify refuses), with the tracking and the customer notified, answered `shop_fulfillment.succeeded`;
 a request never ships twice (sent again, its answer lost); a missing write scope and a shop that stays
-down are answered `shop_fulfillment.failed` with the fix; a test order is checked, not sent."""
+down are answered `shop_fulfillment.failed` with the fix; a test order is checked, not sent; a probe
+(Printbridge's own test order, which the shop does not have) asks only for the app's access scopes."""
 
 import datetime as dt
 import uuid
@@ -256,3 +257,61 @@ async def test_a_test_order_without_the_write_scope_fails_with_the_fix(world):
 
     assert kind == "failed", event
     assert WRITE_SCOPE in event["reason"] and "/reconnect" in event["fix"]
+
+
+def probe(world: World, store_id: str) -> ShopFulfillmentRequested:
+    """What orders asks for Printbridge's own test order: an order the shop does not have."""
+    return ShopFulfillmentRequested.model_validate(
+        {
+            "request_id": uuid.uuid4(),
+            "order_id": uuid.uuid4(),
+            "store_id": uuid.UUID(store_id),
+            "customer_id": world.customer_id,
+            "platform": "shopify",
+            "external_order_id": f"printbridge-test-{uuid.uuid4()}",
+            "external_order_number": "TEST-1001",
+            "lines": [{"external_id": "1", "quantity": 1}],
+            "tracking": {"number": "TEST-TEST-1001"},
+            "test": True,
+            "probe": True,
+            "requested_at": dt.datetime.now(dt.UTC),
+        }
+    )
+
+
+ORDER_FIELDS = {"order", "orders", "fulfillmentOrder", "fulfillmentCreate"}
+
+
+async def test_a_probe_of_a_well_connected_store_succeeds_dry_run_asking_only_for_the_access_scopes(world):
+    store_id = await world.connected()
+    order = await shop_order(world)
+    before = len(await world.calls())
+    data = probe(world, store_id)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, []), event
+    asked = [call["fields"] for call in await world.calls(since=before)]
+    assert ["currentAppInstallation"] in asked
+    assert not ORDER_FIELDS & {field for fields in asked for field in fields}, asked
+    assert await fulfillments(world, order) == []
+
+
+async def test_a_probe_without_the_write_scope_fails_with_the_reconnect_fix_and_shows_on_the_store(world):
+    store_id = await world.connected()
+    await world.act("remove_scopes", scopes=[WRITE_SCOPE])
+    before = len(await world.calls())
+    data = probe(world, store_id)
+
+    await ask(world, data)
+    kind, event = await answer(world, data.request_id)
+
+    assert kind == "failed", event
+    assert WRITE_SCOPE in event["reason"]
+    assert f"/v1/stores/{store_id}/reconnect" in event["fix"]
+    assert f"POST /v1/stores/{store_id}/test-order" in event["fix"]
+    asked = [call["fields"] for call in await world.calls(since=before)]
+    assert not ORDER_FIELDS & {field for fields in asked for field in fields}, asked
+    store = await world.status_becomes(store_id, "permission_missing")
+    assert [problem["code"] for problem in store["problems"]] == ["scope_missing"]
