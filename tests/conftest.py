@@ -515,6 +515,10 @@ class ShopFlow:
         self.shop_is_told(order["id"])
         [fulfillment] = httpx.get(f"{fulfillments}/fulfillments").json()
         assert (fulfillment["tracking_number"], fulfillment["tracking_company"]) == ("1Z999AA1", "UPS")
+        run = self.test_run(shopify_store)
+        assert run["status"] == "passed", run
+        assert [step["status"] for step in run["steps"]] == ["passed"] * 8, run
+        self.eventually(lambda: self.postbacks_of(endpoint, run["order_id"])[-1:] == ["order.routed"])
 
         line = self.routing_rule_for_woocommerce()
         woo_variant = self.variant(woo_variants["WF-A5"])
@@ -969,9 +973,10 @@ class ShopFlow:
         return str(order.json()["id"])
 
     def test_orders_ask_the_shops_whether_they_would_take_a_shipment(self, shop: str, slug: str) -> None:
-        """Printbridge's own test order in a well-connected Shopify store and in a WooCommerce shop whose
-        key became read-only: connectors probes each shop at once, and the report's `shop_update` step
-        passes for the one and fails with the fix for the other."""
+        """Printbridge's own test order in a well-connected Shopify store with nothing mapped yet, and in a
+        WooCommerce shop whose key became read-only: the first fails at `mapped` with the fix while the
+        shop would take its shipment; the second's `shop_update` fails with the fix (connectors probes
+        each shop at once, reading and writing no order)."""
         customer_id = self.customer()
         shopify_store = self.connect_shopify(customer_id, shop)
         woo_store = self.connect_woocommerce(customer_id, slug)
@@ -979,28 +984,36 @@ class ShopFlow:
         key_id = httpx.get(control).json()["keys"][0]["key_id"]
         httpx.patch(f"{control}/keys/{key_id}", json={"permissions": "read"}).raise_for_status()
 
-        passed = self.shop_update_of(shopify_store)
-        failed = self.shop_update_of(woo_store)
+        unmapped = self.test_run(shopify_store)
+        failed = self.test_run(woo_store)
 
-        assert passed["status"] == "passed", passed
-        assert failed["status"] == "failed", failed
-        assert "Read/Write" in str(failed["fix"]) and f"/v1/stores/{woo_store}/test-order" in str(
-            failed["fix"]
-        )
+        steps = {step["name"]: step for step in unmapped["steps"]}
+        assert (unmapped["status"], steps["mapped"]["status"]) == ("failed", "failed"), unmapped
+        assert "PUT /v1/shop-variants/{id}/mapping" in steps["mapped"]["fix"], steps["mapped"]
+        assert steps["shop_update"]["status"] == "passed", unmapped
+        shop_update = next(step for step in failed["steps"] if step["name"] == "shop_update")
+        assert shop_update["status"] == "failed", failed
+        assert "Read/Write" in str(shop_update["fix"]), shop_update
+        assert f"/v1/stores/{woo_store}/test-order" in str(shop_update["fix"]), shop_update
 
-    def shop_update_of(self, store_id: str) -> dict[str, Any]:
-        """A test order placed in the store, and its report's `shop_update` step once the shop answered."""
+    def test_run(self, store_id: str) -> dict[str, Any]:
+        """A test order placed in the store, and its run's report once it settled: passed, or failed
+        with the shop's answer in."""
         placed = httpx.post(f"{self.base}/v1/stores/{store_id}/test-order", json={}, headers=self.headers)
         assert placed.status_code == 202, placed.text
         found: dict[str, Any] = {}
 
-        def answered() -> bool:
+        def settled() -> bool:
             run = httpx.get(f"{self.base}/v1/test-orders/{placed.json()['id']}", headers=self.headers)
             run.raise_for_status()
-            found.update(next(step for step in run.json()["steps"] if step["name"] == "shop_update"))
-            return found["status"] != "pending"
+            found.update(run.json())
+            shop = next(step for step in found["steps"] if step["name"] == "shop_update")
+            return found["status"] != "running" and shop["status"] != "pending"
 
-        self.eventually(answered)
+        try:
+            self.eventually(settled)
+        except AssertionError:
+            raise AssertionError(f"the test run did not settle: {found}") from None
         return found
 
     def lose_next_webhooks(

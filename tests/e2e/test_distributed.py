@@ -503,6 +503,15 @@ def test_pressero_refuses_a_wrong_integration_id_and_takes_in_orders_of_the_righ
     flow.pressero_refuses_a_wrong_integration_id_and_takes_orders("PRESS-DIST", "dist.pressero.example")
 
 
+def test_a_test_order_names_the_failing_step_and_asks_the_shop_whether_it_would_take_a_shipment(
+    run_dist: DistributedRun, shop_flow: Any
+) -> None:
+    flow = shop_flow(run_dist.gateway, {"Authorization": f"Bearer {_create_api_key(run_dist, 'test-order')}"})
+    flow.test_orders_ask_the_shops_whether_they_would_take_a_shipment(
+        "e2e-dist-test-order.myshopify.com", "e2e-dist-test-order"
+    )
+
+
 def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(
     run_dist: DistributedRun, shop_flow: Any
 ) -> None:

@@ -208,7 +208,9 @@ def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(tmp_
         )
 
 
-def test_a_test_order_asks_the_shop_whether_it_would_take_a_shipment(tmp_path, sandboxes, shop_flow):
+def test_a_test_order_names_the_failing_step_and_asks_the_shop_whether_it_would_take_a_shipment(
+    tmp_path, sandboxes, shop_flow
+):
     with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
         flow.test_orders_ask_the_shops_whether_they_would_take_a_shipment(
             "e2e-test-order.myshopify.com", "e2e-test-order"

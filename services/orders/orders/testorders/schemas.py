@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from orders.manual.schemas import ManualAddress
 from orders.models import TestRunOrigin
+from printbridge_shared.fields import Text
 
 
 class TestOrderIn(BaseModel):
@@ -15,14 +16,14 @@ class TestOrderIn(BaseModel):
     __test__ = False
     model_config = ConfigDict(extra="forbid")
 
-    external_variant_id: str | None = Field(
+    external_variant_id: Text | None = Field(
         default=None,
         min_length=1,
         max_length=255,
         description="The shop's variant id to order (its mapping is what the test checks); for a manual "
         "store, leave it out and name `sku` or `template_id`.",
     )
-    sku: str | None = Field(
+    sku: Text | None = Field(
         default=None, min_length=1, max_length=255, description="A customer SKU (manual stores)."
     )
     template_id: uuid.UUID | None = Field(default=None, description="A saved template (manual stores).")
