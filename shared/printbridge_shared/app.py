@@ -98,7 +98,14 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
     supervisor.add("outbox-relay", relay)
     handlers = parts.job_handlers(db, outbox)
     if handlers:
-        runner = JobRunner(db, parts.jobs, handlers, schedules=parts.schedules, metrics=metrics)
+        runner = JobRunner(
+            db,
+            parts.jobs,
+            handlers,
+            schedules=parts.schedules,
+            metrics=metrics,
+            idle_seconds=settings.jobs_idle_s,
+        )
         supervisor.add("job-runner", runner)
 
     @contextlib.asynccontextmanager

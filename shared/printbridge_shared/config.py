@@ -73,6 +73,13 @@ class ServiceSettings(BaseSettings):
         ge=1,
         description="Sent outbox rows (and inbox rows) are kept this long, so events can be republished.",
     )
+    jobs_idle_s: float = Field(
+        5.0,
+        gt=0,
+        description="How long a job runner waits at most before it looks for jobs again: another "
+        "replica's (or process's) new job is found within this; one queued in its own process wakes it "
+        "at once.",
+    )
     startup_retry_seconds: float = 60.0
     trusted_proxies: TrustedProxies = Field(
         "127.0.0.1,::1",

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from connectors.fulfilment import service as fulfilment
 from printbridge_shared.events.contracts import ShopFulfillmentRequested
 from printbridge_shared.testing import eventually
 
+from ...fulfilment.answers import answer, ask
 from . import test_with_sandbox
 from .test_with_sandbox import World
 
@@ -55,28 +55,6 @@ def requested(
     return ShopFulfillmentRequested.model_validate(values | changes)
 
 
-async def ask(world: World, data: ShopFulfillmentRequested) -> None:
-    async with world.db.session() as session:
-        await fulfilment.fulfilment_requested(session, data)
-
-
-async def answers(world: World, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (kind, event)
-        for kind in ("succeeded", "failed")
-        for event in await world.events(f"shop_fulfillment.{kind}")
-        if event["request_id"] == str(request_id)
-    ]
-
-
-async def answer(world: World, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
-    async def answered() -> bool:
-        return len(await answers(world, request_id)) >= count
-
-    await eventually(answered, within=20)
-    return (await answers(world, request_id))[count - 1]
-
-
 async def shipments(world: World, receipt: dict[str, Any]) -> dict[str, Any]:
     return dict(
         await world.control("GET", f"/shops/{world.shop_id}/receipts/{receipt['receipt_id']}/shipments")
@@ -88,8 +66,8 @@ async def test_a_shipped_receipt_gets_a_shipment_with_the_tracking_code_and_the_
     receipt = await world.place()
     data = requested(world, store_id, receipt)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "succeeded", event
     seen = await shipments(world, receipt)
@@ -107,8 +85,8 @@ async def test_a_carrier_etsy_does_not_list_is_sent_as_other(world):
     receipt = await world.place()
     data = requested(world, store_id, receipt, tracking={"number": "JJD000390007", "company": "Hermes"})
 
-    await ask(world, data)
-    assert (await answer(world, data.request_id))[0] == "succeeded"
+    await ask(world.db, data)
+    assert (await answer(world.db, data.request_id))[0] == "succeeded"
 
     [shipment] = (await shipments(world, receipt))["shipments"]
     assert (shipment["carrier_name"], shipment["tracking_code"]) == ("other", "JJD000390007")
@@ -118,11 +96,11 @@ async def test_the_same_request_twice_ships_once(world):
     store_id = await world.connected()
     receipt = await world.place()
     data = requested(world, store_id, receipt)
-    await ask(world, data)
-    await answer(world, data.request_id)
+    await ask(world.db, data)
+    await answer(world.db, data.request_id)
 
-    await ask(world, data)
-    kind, again = await answer(world, data.request_id, count=2)
+    await ask(world.db, data)
+    kind, again = await answer(world.db, data.request_id, count=2)
 
     assert kind == "succeeded", again
     assert len((await shipments(world, receipt))["shipments"]) == 1
@@ -134,8 +112,8 @@ async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(world)
     await world.control("PUT", "/misbehaviour", json={"fail_next_calls": 1000, "fail_status": 503})
     data = requested(world, store_id, receipt)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert "could not be reached for 2 attempts" in event["reason"]
@@ -148,8 +126,8 @@ async def test_a_test_order_is_checked_not_sent(world):
     receipt = await world.place()
     data = requested(world, store_id, receipt, test=True)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert (kind, event["dry_run"]) == ("succeeded", True), event
     assert (await shipments(world, receipt))["shipments"] == []
@@ -166,8 +144,8 @@ async def test_a_grant_without_transactions_w_is_answered_failed_with_the_reconn
     receipt = await world.place()
     data = requested(world, store_id, receipt, test=test_order)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert "/reconnect" in event["fix"]
@@ -217,8 +195,8 @@ async def test_a_probe_of_a_well_connected_store_succeeds_dry_run_reading_the_sh
     before = await last_call(world)
     data = probe(world, store_id)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, []), event
     calls = await calls_after(world, before)
@@ -237,8 +215,8 @@ async def test_a_probe_of_a_grant_without_transactions_w_fails_with_the_reconnec
     before = await last_call(world)
     data = probe(world, store_id)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert "transactions_w" in event["reason"]
@@ -253,8 +231,8 @@ async def test_a_probe_of_a_revoked_grant_fails_with_the_reconnect_fix(world):
     await world.control("POST", f"/sellers/{world.user_id}/change_password")
     data = probe(world, store_id)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert event["reason"].startswith("Etsy no longer accepts Printbridge's access to this shop"), event

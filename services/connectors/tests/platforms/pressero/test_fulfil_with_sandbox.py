@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from connectors.fulfilment import service as fulfilment
 from printbridge_shared.events.contracts import ShopFulfillmentRequested
 from printbridge_shared.testing import eventually
 
-from .conftest import Connected, Sandbox, outbox_events, published, store_row
+from ...fulfilment.answers import answer, ask
+from .conftest import Connected, Sandbox, published, store_row
 
 TRACKING = {"number": "1Z999AA10123456784", "company": "UPS Ground"}
 
@@ -60,28 +60,6 @@ def requested(
     return ShopFulfillmentRequested.model_validate(values | changes)
 
 
-async def ask(app: FastAPI, data: ShopFulfillmentRequested) -> None:
-    async with app.state.db.session() as session:
-        await fulfilment.fulfilment_requested(session, data)
-
-
-async def answers(app: FastAPI, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (kind, event)
-        for kind in ("succeeded", "failed")
-        for event in await outbox_events(app, f"shop_fulfillment.{kind}")
-        if event["request_id"] == str(request_id)
-    ]
-
-
-async def answer(app: FastAPI, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
-    async def answered() -> bool:
-        return len(await answers(app, request_id)) >= count
-
-    await eventually(answered, within=20)
-    return (await answers(app, request_id))[count - 1]
-
-
 async def shipments(sandbox: Sandbox, number: str) -> list[dict[str, Any]]:
     answer = await sandbox.control.get(f"/orders/{number}/shipments")
     assert answer.status_code == 200, answer.text
@@ -95,8 +73,8 @@ async def test_a_shipped_order_gets_one_shipment_of_its_items_with_the_tracking(
     order = await received_order(app, sandbox)
     data = requested(store, customer_id, order)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "succeeded", event
     [row] = await shipments(sandbox, order["external_id"])
@@ -111,11 +89,11 @@ async def test_the_same_request_twice_ships_once(
     store = await connected()
     order = await received_order(app, sandbox)
     data = requested(store, customer_id, order)
-    await ask(app, data)
-    await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    await answer(app.state.db, data.request_id)
 
-    await ask(app, data)
-    kind, again = await answer(app, data.request_id, count=2)
+    await ask(app.state.db, data)
+    kind, again = await answer(app.state.db, data.request_id, count=2)
 
     assert kind == "succeeded", again
     assert len(await shipments(sandbox, order["external_id"])) == 1
@@ -129,8 +107,8 @@ async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(
     await sandbox.switches(store.account, fail_5xx=1000)
     data = requested(store, customer_id, order)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert "could not be reached for 2 attempts" in event["reason"]
@@ -145,8 +123,8 @@ async def test_an_item_the_order_does_not_have_is_refused_with_the_fix(
     order = await received_order(app, sandbox)
     data = requested(store, customer_id, order, lines=[{"external_id": str(uuid.uuid4()), "quantity": 1}])
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert "has no items" in event["reason"] and "Pressero's admin" in event["fix"]
@@ -159,8 +137,8 @@ async def test_a_test_order_is_checked_not_sent(
     order = await received_order(app, sandbox)
     data = requested(store, customer_id, order, test=True)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert (kind, event["dry_run"]) == ("succeeded", True), event
     assert await shipments(sandbox, order["external_id"]) == []
@@ -193,8 +171,8 @@ async def test_a_probe_of_a_well_connected_store_succeeds_dry_run_with_a_token_a
     before = len(await sandbox.calls(store.account))
     data = probe(store, customer_id)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, []), event
     calls = [(call["method"], call["path"]) for call in (await sandbox.calls(store.account))[before:]]
@@ -212,8 +190,8 @@ async def test_a_probe_whose_credentials_are_refused_fails_with_the_credentials_
     assert changed.status_code == 200, changed.text
     data = probe(store, customer_id)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert event["reason"].startswith("Pressero refuses the store's API credentials"), event

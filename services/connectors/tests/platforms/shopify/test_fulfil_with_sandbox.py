@@ -11,11 +11,10 @@ from typing import Any
 
 import pytest
 
-from connectors.fulfilment import service as fulfilment
 from printbridge_sandbox.shopify.testing import order_body
 from printbridge_shared.events.contracts import ShopFulfillmentRequested
-from printbridge_shared.testing import eventually
 
+from ...fulfilment.answers import answer, ask
 from . import test_with_sandbox
 from .test_with_sandbox import SHOP, World
 
@@ -64,30 +63,6 @@ def requested(world: World, store_id: str, order: dict[str, Any], **changes: Any
     return ShopFulfillmentRequested.model_validate(values | changes)
 
 
-async def ask(world: World, data: ShopFulfillmentRequested) -> None:
-    async with world.db.session() as session:
-        await fulfilment.fulfilment_requested(session, data)
-
-
-async def answers(world: World, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
-    found = []
-    for kind in ("succeeded", "failed"):
-        for event in await world.events(f"shop_fulfillment.{kind}"):
-            if event["request_id"] == str(request_id):
-                found.append((kind, event))
-    return found
-
-
-async def answer(world: World, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
-    """The request's `count`-th answer: ("succeeded" | "failed", its data)."""
-
-    async def answered() -> bool:
-        return len(await answers(world, request_id)) >= count
-
-    await eventually(answered, within=20)
-    return (await answers(world, request_id))[count - 1]
-
-
 async def fulfillments(world: World, order: dict[str, Any]) -> list[dict[str, Any]]:
     return list(await world.control("GET", f"/shops/{SHOP}/orders/{order['id']}/fulfillments"))
 
@@ -97,8 +72,8 @@ async def test_a_shipped_order_is_fulfilled_through_its_fulfillment_orders_with_
     order = await shop_order(world)
     data = requested(world, store_id, order)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "succeeded", event
     [made] = await fulfillments(world, order)
@@ -121,11 +96,11 @@ async def test_the_same_request_twice_ships_once_and_is_answered_again(world):
     store_id = await world.connected()
     order = await shop_order(world)
     data = requested(world, store_id, order)
-    await ask(world, data)
-    await answer(world, data.request_id)
+    await ask(world.db, data)
+    await answer(world.db, data.request_id)
 
-    await ask(world, data)
-    kind, again = await answer(world, data.request_id, count=2)
+    await ask(world.db, data)
+    kind, again = await answer(world.db, data.request_id, count=2)
 
     assert kind == "succeeded", again
     [made] = await fulfillments(world, order)
@@ -138,8 +113,8 @@ async def test_an_answer_lost_after_shopify_made_the_fulfillment_makes_no_second
     await world.misbehave(api_lose_mutation_answers=1)
     data = requested(world, store_id, order)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "succeeded", event
     [made] = await fulfillments(world, order)
@@ -159,10 +134,10 @@ async def test_items_shipped_in_two_parcels_make_two_fulfillments_of_their_own_l
         tracking={"number": "1Z999AA10123456784", "company": "UPS"},
     )
 
-    await ask(world, first)
-    assert (await answer(world, first.request_id))[0] == "succeeded"
-    await ask(world, second)
-    assert (await answer(world, second.request_id))[0] == "succeeded"
+    await ask(world.db, first)
+    assert (await answer(world.db, first.request_id))[0] == "succeeded"
+    await ask(world.db, second)
+    assert (await answer(world.db, second.request_id))[0] == "succeeded"
 
     made = await fulfillments(world, order)
     assert [(f["tracking_number"], [line["id"] for line in f["line_items"]]) for f in made] == [
@@ -182,8 +157,8 @@ async def test_a_line_beyond_the_first_page_of_fulfillment_order_line_items_is_f
     last = order["line_items"][-1]
     data = requested(world, store_id, order, lines=[{"external_id": str(last["id"]), "quantity": 1}])
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "succeeded", event
     [made] = await fulfillments(world, order)
@@ -196,8 +171,8 @@ async def test_a_missing_write_scope_is_answered_failed_with_the_reconnect_fix_a
     await world.act("remove_scopes", scopes=[WRITE_SCOPE])
     data = requested(world, store_id, order)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert "/reconnect" in event["fix"] and store_id in event["fix"]
@@ -212,8 +187,8 @@ async def test_a_shop_down_for_a_moment_is_tried_again_and_ships_once(world):
     await world.misbehave(api_fail_count=4)
     data = requested(world, store_id, order)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "succeeded", event
     assert len(await fulfillments(world, order)) == 1
@@ -225,8 +200,8 @@ async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(world)
     await world.misbehave(api_fail_count=50)
     data = requested(world, store_id, order)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert "could not be reached for 2 attempts" in event["reason"]
@@ -239,8 +214,8 @@ async def test_a_test_order_is_checked_not_sent(world):
     order = await shop_order(world)
     data = requested(world, store_id, order, test=True)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, [])
     assert await fulfillments(world, order) == []
@@ -252,8 +227,8 @@ async def test_a_test_order_without_the_write_scope_fails_with_the_fix(world):
     await world.act("remove_scopes", scopes=[WRITE_SCOPE])
     data = requested(world, store_id, order, test=True)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert WRITE_SCOPE in event["reason"] and "/reconnect" in event["fix"]
@@ -288,8 +263,8 @@ async def test_a_probe_of_a_well_connected_store_succeeds_dry_run_asking_only_fo
     before = len(await world.calls())
     data = probe(world, store_id)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, []), event
     asked = [call["fields"] for call in await world.calls(since=before)]
@@ -304,8 +279,8 @@ async def test_a_probe_without_the_write_scope_fails_with_the_reconnect_fix_and_
     before = len(await world.calls())
     data = probe(world, store_id)
 
-    await ask(world, data)
-    kind, event = await answer(world, data.request_id)
+    await ask(world.db, data)
+    kind, event = await answer(world.db, data.request_id)
 
     assert kind == "failed", event
     assert WRITE_SCOPE in event["reason"]

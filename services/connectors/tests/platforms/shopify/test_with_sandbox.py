@@ -182,6 +182,9 @@ async def world(sandbox_url: str, database_url: str, auth: AuthKeys, tmp_path) -
             shopify_admin_url=f"{sandbox_url}/shops/{{shop}}",
             allow_private_urls=True,
             data_dir=tmp_path,
+            # The app runs on its own socket and event loop; the tests queue work through a second
+            # connection to its database, whose commits do not wake the app's job runner: it looks often.
+            jobs_idle_s=0.1,
         )
         bus = InProcessBus(retry=RetryPolicy(max_attempts=2, base_s=0.01))
         app = create_app(settings, Runtime(bus=bus, auth_http=auth.http_client()))

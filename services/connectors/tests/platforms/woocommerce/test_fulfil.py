@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from connectors.fulfilment import service as fulfilment
 from printbridge_shared.events.contracts import ShopFulfillmentRequested
 from printbridge_shared.testing import eventually
 
+from ...fulfilment.answers import answer, ask
 from .conftest import Connected, Sandbox, outbox_events, store_row
 
 TRACKING = {
@@ -52,28 +52,6 @@ def requested(
     return ShopFulfillmentRequested.model_validate(values | changes)
 
 
-async def ask(app: FastAPI, data: ShopFulfillmentRequested) -> None:
-    async with app.state.db.session() as session:
-        await fulfilment.fulfilment_requested(session, data)
-
-
-async def answers(app: FastAPI, request_id: uuid.UUID) -> list[tuple[str, dict[str, Any]]]:
-    return [
-        (kind, event)
-        for kind in ("succeeded", "failed")
-        for event in await outbox_events(app, f"shop_fulfillment.{kind}")
-        if event["request_id"] == str(request_id)
-    ]
-
-
-async def answer(app: FastAPI, request_id: uuid.UUID, count: int = 1) -> tuple[str, dict[str, Any]]:
-    async def answered() -> bool:
-        return len(await answers(app, request_id)) >= count
-
-    await eventually(answered, within=20)
-    return (await answers(app, request_id))[count - 1]
-
-
 async def order_notes(sandbox: Sandbox, store: Connected, order: dict[str, Any]) -> dict[str, Any]:
     """`{status, notes}` of the order as the shop has it."""
     answer = await sandbox.control.get(f"/sites/{store.shop.slug}/orders/{order['id']}/notes")
@@ -93,8 +71,8 @@ async def test_a_shipped_order_is_completed_with_a_customer_note_naming_the_trac
     order = await sandbox.place_order(store.shop.slug)
     data = requested(store, customer_id, order)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "succeeded", event
     seen = await order_notes(sandbox, store, order)
@@ -110,11 +88,11 @@ async def test_the_same_request_twice_adds_no_second_note(
     store = await connected(scheme="http")
     order = await sandbox.place_order(store.shop.slug)
     data = requested(store, customer_id, order)
-    await ask(app, data)
-    await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    await answer(app.state.db, data.request_id)
 
-    await ask(app, data)
-    kind, again = await answer(app, data.request_id, count=2)
+    await ask(app.state.db, data)
+    kind, again = await answer(app.state.db, data.request_id, count=2)
 
     assert kind == "succeeded", again
     assert len(customer_notes(await order_notes(sandbox, store, order))) == 1
@@ -131,8 +109,8 @@ async def test_a_read_only_key_is_answered_failed_and_reported_on_the_store(
     assert changed.status_code == 200, changed.text
     data = requested(store, customer_id, order)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert event["reason"].startswith("WooCommerce refuses to let the store's key update orders")
@@ -150,8 +128,8 @@ async def test_a_shop_that_stays_down_is_tried_again_then_answered_failed(
     await sandbox.misbehave(store.shop.slug, fail_next_calls=1000, fail_status=503)
     data = requested(store, customer_id, order)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert "could not be reached for 2 attempts" in event["reason"]
@@ -164,8 +142,8 @@ async def test_a_test_order_is_checked_not_sent_and_a_read_only_key_fails_it(
     order = await sandbox.place_order(store.shop.slug)
     data = requested(store, customer_id, order, test=True)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert (kind, event["dry_run"]) == ("succeeded", True), event
     seen = await order_notes(sandbox, store, order)
@@ -175,8 +153,8 @@ async def test_a_test_order_is_checked_not_sent_and_a_read_only_key_fails_it(
         f"/sites/{store.shop.slug}/keys/{store.shop.key_id}", json={"permissions": "read"}
     )
     again = requested(store, customer_id, order, test=True)
-    await ask(app, again)
-    kind, event = await answer(app, again.request_id)
+    await ask(app.state.db, again)
+    kind, event = await answer(app.state.db, again.request_id)
     assert kind == "failed" and "Read/Write" in event["fix"], event
 
 
@@ -237,8 +215,8 @@ async def test_a_probe_of_a_well_connected_store_succeeds_dry_run_and_reads_or_c
     before = await last_call(sandbox, store)
     data = probe(store, customer_id)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert (kind, event["dry_run"], event["external_fulfillment_ids"]) == ("succeeded", True, []), event
     calls = await order_calls_after(sandbox, store, before)
@@ -262,8 +240,8 @@ async def test_a_probe_with_a_read_only_key_fails_with_the_read_write_fix_and_sh
     before = await last_call(sandbox, store)
     data = probe(store, customer_id)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert event["reason"].startswith("WooCommerce refuses to let the store's key update orders"), event
@@ -291,8 +269,8 @@ async def test_a_probe_with_a_revoked_key_fails_with_the_new_key_fix(
     assert revoked.status_code == 204, revoked.text
     data = probe(store, customer_id)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert kind == "failed", event
     assert event["reason"].startswith("WooCommerce refuses the store's REST API key (401)"), event
@@ -309,8 +287,8 @@ async def test_a_test_order_of_the_shop_is_checked_without_writing_it(
     before = await last_call(sandbox, store)
     data = requested(store, customer_id, order, test=True)
 
-    await ask(app, data)
-    kind, event = await answer(app, data.request_id)
+    await ask(app.state.db, data)
+    kind, event = await answer(app.state.db, data.request_id)
 
     assert (kind, event["dry_run"]) == ("succeeded", True), event
     calls = await order_calls_after(sandbox, store, before)
