@@ -43,11 +43,13 @@ def readable_dir() -> Iterator[Callable[[], Path]]:
 
 
 class PostbackReceiver:
-    """A producer's system on a real socket: it answers 200 and keeps every postback it receives (its
-    headers and exact bytes), by the last segment of the path it was sent to."""
+    """A producer's system on a real socket: it keeps every postback it receives (its headers and exact
+    bytes) by the last segment of the path it was sent to, and answers 200 — or what `answers` holds for
+    that path (410: the endpoint is gone)."""
 
     def __init__(self) -> None:
         self.received: dict[str, list[tuple[dict[str, str], bytes]]] = {}
+        self.answers: dict[str, int] = {}
 
     def app(self) -> Any:
         from starlette.applications import Starlette
@@ -58,7 +60,7 @@ class PostbackReceiver:
         async def hook(request: Request) -> Response:
             name = request.path_params["name"]
             self.received.setdefault(name, []).append((dict(request.headers), await request.body()))
-            return Response(status_code=200)
+            return Response(status_code=self.answers.get(name, 200))
 
         return Starlette(routes=[Route("/hooks/{name}", hook, methods=["POST"])])
 
@@ -519,6 +521,7 @@ class ShopFlow:
         assert run["status"] == "passed", run
         assert [step["status"] for step in run["steps"]] == ["passed"] * 8, run
         self.eventually(lambda: self.postbacks_of(endpoint, run["order_id"])[-1:] == ["order.routed"])
+        self.postback_endpoint_works_both_ways(customer, endpoint)
 
         line = self.routing_rule_for_woocommerce()
         woo_variant = self.variant(woo_variants["WF-A5"])
@@ -659,28 +662,59 @@ class ShopFlow:
         assert self.map(variant, {"paper": "matte"}, url).status_code == 200
         self.variant_becomes(variant, "mapped")
 
-    def postback_endpoint(self, customer_id: str) -> tuple[str, str]:
+    def postback_endpoint(self, customer_id: str) -> tuple[str, str, str]:
         """A postback endpoint of the producer's for the customer's orders: its path name at the
-        receiver and its signing secret."""
+        receiver, its signing secret and its id."""
         name = uuid.uuid4().hex
         body = {"url": f"{self.sandboxes.postbacks}/hooks/{name}", "customer_id": customer_id}
         created = httpx.post(f"{self.base}/v1/postbacks/endpoints", json=body, headers=self.headers)
         assert created.status_code == 201, created.text
-        return name, str(created.json()["secret"])
+        return name, str(created.json()["secret"]), str(created.json()["id"])
 
-    def postbacks_of(self, endpoint: tuple[str, str], order_id: str) -> list[str]:
-        """The event types of the order's postbacks the endpoint received, in the order they came, each
-        verified with the reference Standard Webhooks library (it raises on a bad signature)."""
+    def postbacks(self, endpoint: tuple[str, str, str]) -> list[dict[str, Any]]:
+        """Every postback the endpoint received, in the order they came, each verified with the
+        reference Standard Webhooks library (it raises on a bad signature), with its `webhook-id`."""
         from standardwebhooks.webhooks import Webhook
 
-        name, secret = endpoint
+        name, secret, _ = endpoint
         verifier = Webhook(secret)
-        types = []
-        for headers, body in list(self.sandboxes.postback_receiver.received.get(name, [])):
-            payload = verifier.verify(body, headers)
-            if payload["data"]["order_id"] == order_id:
-                types.append(str(payload["type"]))
-        return types
+        return [
+            {**verifier.verify(body, headers), "webhook_id": headers["webhook-id"]}
+            for headers, body in list(self.sandboxes.postback_receiver.received.get(name, []))
+        ]
+
+    def postbacks_of(self, endpoint: tuple[str, str, str], order_id: str) -> list[str]:
+        """The event types of the order's postbacks the endpoint received, in the order they came."""
+        return [
+            str(payload["type"])
+            for payload in self.postbacks(endpoint)
+            if payload["data"].get("order_id") == order_id
+        ]
+
+    def postback_endpoint_works_both_ways(self, customer_id: str, endpoint: tuple[str, str, str]) -> None:
+        """The producer's tools: a signed test ping arrives; a delivery redelivered arrives again with its
+        id; an endpoint that answers 410 Gone is disabled."""
+        endpoints = f"{self.base}/v1/postbacks/endpoints"
+        ping = httpx.post(f"{endpoints}/{endpoint[2]}/test", headers=self.headers)
+        assert (ping.status_code, ping.json()["delivered"]) == (200, True), ping.text
+        assert self.postbacks(endpoint)[-1]["type"] == "postback.test"
+        delivered = httpx.get(
+            f"{endpoints}/{endpoint[2]}/deliveries", params={"status": "delivered"}, headers=self.headers
+        ).json()["items"]
+        again = next(d for d in delivered if d["order_id"] is not None)
+        redelivered = httpx.post(
+            f"{self.base}/v1/postbacks/deliveries/{again['id']}/redeliver", headers=self.headers
+        )
+        assert redelivered.status_code == 202, redelivered.text
+        self.eventually(
+            lambda: [p["webhook_id"] for p in self.postbacks(endpoint)].count(str(again["id"])) == 2
+        )
+        gone = self.postback_endpoint(customer_id)
+        self.sandboxes.postback_receiver.answers[gone[0]] = 410
+        answered = httpx.post(f"{endpoints}/{gone[2]}/test", headers=self.headers).json()
+        assert (answered["delivered"], answered["status_code"]) == (False, 410), answered
+        disabled = httpx.get(f"{endpoints}/{gone[2]}", headers=self.headers).json()
+        assert disabled["enabled"] is False and disabled["disabled_reason"], disabled
 
     def shop_is_told(self, order_id: str) -> None:
         """The order's shop recorded its shipment: the order's `shop_fulfillment` says so."""
