@@ -21,7 +21,7 @@ from connectors.models import ShopProductSeen, Store, jobs
 from connectors.platforms.base import ProductVersion, StoreRef
 from connectors.platforms.registry import connector_for
 from printbridge_shared import jobs as job_queue
-from printbridge_shared.db import utcnow
+from printbridge_shared.db import upsert_insert, utcnow
 from printbridge_shared.events.contracts import (
     ShopProductRemoved,
     ShopProductSynced,
@@ -73,12 +73,17 @@ async def accept_product(
     session: AsyncSession, outbox: Outbox, store: StoreRef, version: ProductVersion
 ) -> tuple[str, int]:
     """Publishes the version unless it says what was published last, or is older than that (a late
-    webhook, a slow sync). Returns what happened and the product's revision now."""
-    seen = await session.get(ShopProductSeen, (store.id, version.external_id), with_for_update=True)
+    webhook, a slow sync). Returns what happened and the product's revision now.
+
+    A product seen for the first time is inserted with "do nothing on conflict": two transactions that
+    see it at once (a sync and a publish, or two replicas) cannot both insert it; the one that did not
+    waits for the other's commit and then reads its row like any later version."""
     print_ = fingerprint(version)
     now = utcnow()
-    if seen is None:
-        seen = ShopProductSeen(
+    table = ShopProductSeen.__table__
+    first_sighting = await session.scalar(
+        upsert_insert(session.get_bind().dialect.name, table)
+        .values(
             store_id=store.id,
             external_id=version.external_id,
             source_updated_at=version.source_updated_at,
@@ -87,9 +92,17 @@ async def accept_product(
             removed=False,
             last_seen_at=now,
         )
-        session.add(seen)
-        await session.flush()
-    else:
+        .on_conflict_do_nothing(index_elements=[table.c.store_id, table.c.external_id])
+        .returning(table.c.revision)
+    )
+    seen = await session.get(
+        ShopProductSeen,
+        (store.id, version.external_id),
+        with_for_update=True,
+        populate_existing=True,
+    )
+    assert seen is not None
+    if first_sighting is None:
         seen.last_seen_at = now
         if version.source_updated_at < seen.source_updated_at:
             return STALE, seen.revision
