@@ -7,7 +7,6 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -27,8 +26,15 @@ from printbridge_sandbox.serving import running
 from printbridge_shared.app import Runtime
 from printbridge_shared.db import JOBS_ENQUEUED
 from printbridge_shared.events.bus import InProcessBus
-from printbridge_shared.events.contracts import CatalogProductChanged, MappingChanged
 from printbridge_shared.testing import AuthKeys, eventually
+
+from ..resolution.conftest import (  # noqa: F401  (fixtures the routed order is placed with)
+    catalog_product,
+    flyer_order,
+    mapping,
+    read_order,
+    shop_variant_id,
+)
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
 
@@ -115,77 +121,15 @@ def create_endpoint(client, operator) -> Callable[..., Awaitable[dict[str, Any]]
 
 
 @pytest.fixture
-def routed_order(deliver, shop_order, customer_id, store_id, client, operator):
-    """Places a Shopify order of one line, mapped to a catalog product with a passed file: it arrives
-    `received` and is routed at once. Returns its id."""
-    variant = "34505432"
+def routed_order(deliver, catalog_product, mapping, flyer_order, read_order):  # noqa: F811  (imported above)
+    """Places resolution's Shopify order of one line, mapped to a catalog product with a passed file: it
+    arrives `received` and is routed at once. Returns its id."""
 
     async def place(external_id: str = "5001") -> str:
-        await deliver(
-            CatalogProductChanged.model_validate(
-                {
-                    "product_uid": "flyer_a5",
-                    "name": "Flyer A5",
-                    "type": "flyer",
-                    "attributes": {"paper": ["matte"]},
-                    "print_areas": [
-                        {
-                            "name": "front",
-                            "formats": ["pdf"],
-                            "trim_width_mm": 148,
-                            "trim_height_mm": 210,
-                            "bleed_mm": 3,
-                            "min_dpi": 300,
-                        }
-                    ],
-                    "status": "active",
-                    "updated_at": NOW,
-                }
-            ),
-            aggregate_version=1,
-        )
-        await deliver(
-            MappingChanged.model_validate(
-                {
-                    "shop_variant_id": uuid.UUID(int=1),
-                    "store_id": store_id,
-                    "customer_id": customer_id,
-                    "platform": "shopify",
-                    "external_product_id": "7513594",
-                    "external_variant_id": variant,
-                    "sku": "FLYER-A5",
-                    "product_uid": "flyer_a5",
-                    "attributes": {"paper": "matte"},
-                    "files": {
-                        "front": {"url": "https://files.example/f.pdf", "status": "passed", "checked_at": NOW}
-                    },
-                    "status": "mapped",
-                    "issues": (),
-                    "updated_at": NOW,
-                }
-            ),
-            aggregate_version=1,
-        )
-        line = {
-            "external_id": "11",
-            "external_product_id": "7513594",
-            "external_variant_id": variant,
-            "sku": "FLYER-A5",
-            "title": "Flyer",
-            "quantity": 250,
-            "unit_price": Decimal("0.20"),
-        }
-        address = {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        }
-        await deliver(shop_order(external_id=external_id, line_items=[line], shipping_address=address))
-        listed = await client.get("/v1/orders", params={"external_id": external_id}, headers=operator)
-        [order] = listed.json()["items"]
+        await deliver(catalog_product(), aggregate_version=1)
+        await deliver(mapping(), aggregate_version=1)
+        await deliver(flyer_order(external_id=external_id))
+        order = await read_order(external_id)
         assert order["status"] == "routed", order
         order_id: str = order["id"]
         return order_id
