@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from orders.models import ProductionLine, TemplateView, TestRun, VariantMappingView
+from orders.models import TemplateView, TestRun, VariantMappingView
 from printbridge_shared.auth.permissions import Scope
 
 
@@ -70,6 +70,3 @@ class TestRunRepository:
             .order_by(TemplateView.name, TemplateView.template_id)
             .limit(1)
         )
-
-    async def line_name(self, line_id: uuid.UUID) -> str | None:
-        return await self.session.scalar(select(ProductionLine.name).where(ProductionLine.id == line_id))

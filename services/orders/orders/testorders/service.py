@@ -27,6 +27,7 @@ from orders.order import service as orders
 from orders.order.exceptions import OrderNotFound, StoreNotFound
 from orders.postbacks.repository import PostbackRepository
 from orders.resolution import service as resolution
+from orders.routing.repository import RoutingRepository
 from orders.status.service import actor_of
 from orders.store.repository import StoreRepository
 from orders.testorders import report
@@ -223,13 +224,12 @@ async def _report(session: AsyncSession, run: TestRun) -> TestRunRead:
         order = await orders.get(session, customer_view, run.order_id)
     except OrderNotFound:
         order = None
+    line = None
+    if order is not None and order.production_line_id is not None:
+        line = await RoutingRepository(session).get_line(order.production_line_id)
     facts = report.Facts(
         order=order,
-        production_line_name=(
-            await TestRunRepository(session).line_name(order.production_line_id)
-            if order is not None and order.production_line_id is not None
-            else None
-        ),
+        production_line_name=line.name if line is not None else None,
         shop_fulfillment=fulfilment.summary(order) if order is not None else None,
         postbacks=await _postbacks(session, run.order_id),
     )
