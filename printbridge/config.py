@@ -30,6 +30,12 @@ class GatewaySettings(BaseSettings):
     rate_limit_burst: int = 200
     max_body_bytes: int = 1_048_576
     access_log: bool = True
+    gateway_resolver: str = Field(
+        "",
+        description="DNS servers (comma-separated, e.g. 127.0.0.11 in Docker) the nginx gateway asks for "
+        "the upstreams' addresses again every 10 s, so a recreated container or pod is found; empty: "
+        "the names are resolved once when nginx starts.",
+    )
     log_level: str = "INFO"
     log_json: bool = True
     trusted_proxies: TrustedProxies = Field(

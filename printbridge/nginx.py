@@ -15,7 +15,7 @@ from printbridge.config import GatewaySettings
 from printbridge.docs_page import ASSETS_DIR, DOCS_CSP, DOCS_HTML
 from printbridge_shared.errors import TYPE_BASE
 from printbridge_shared.http import REQUEST_ID_PATTERN, too_large_detail
-from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, Route, RouteTable
+from printbridge_shared.routes import INTERNAL_PREFIX, ROUTES, SERVICES_BY_NAME, Route, RouteTable
 from printbridge_shared.security_headers import NOSNIFF
 
 CONF_NAME = "nginx.conf"
@@ -28,11 +28,15 @@ CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Request-ID"
 CORS_EXPOSE_HEADERS = "X-Request-ID, Location, Retry-After"
 CORS_MAX_AGE = 600
 UPSTREAM_KEEPALIVE = 64
+RESOLVER_VALID_SECONDS = 10
+RESOLVER_TIMEOUT_SECONDS = 5
 
 # Everything interpolated into the configuration is checked, so a setting can never inject directives.
 _ADDRESS = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$|^unix:/[A-Za-z0-9._/-]+$")
 _ORIGIN = re.compile(r"^https?://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
 _HOST = re.compile(r"^(\[?[0-9A-Fa-f:.]+\]?|[A-Za-z0-9.-]+)$")
+_RESOLVER = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$")
 _UNSAFE_PATH_CHARS = set("\"$\\;{}\n\r'")
 # A route's regex as routes.py builds it: literal segments (dots escaped) or `[^/]+`, whole segments.
 _ROUTE_REGEX = re.compile(r"\^(/(([A-Za-z0-9_-]|\\\.)+|\[\^/\]\+))+\(\?:/\|\$\)")
@@ -47,10 +51,15 @@ def render_nginx_conf(
     site_dir: Path,
     upstreams: Mapping[str, Sequence[str]],
     routes: RouteTable = ROUTES,
+    *,
+    resolver_valid_seconds: int = RESOLVER_VALID_SECONDS,
 ) -> str:
     """The complete nginx.conf. `site_dir` is where nginx finds the files `write_site` writes and keeps
-    its pid and temp files, so it runs as any user; `upstreams` maps each service to its addresses."""
+    its pid and temp files, so it runs as any user; `upstreams` maps each service to its addresses.
+    With PRINTBRIDGE_GATEWAY_RESOLVER set, each service's one address is a name nginx resolves again
+    every `resolver_valid_seconds` (see `_resolved_upstreams`) instead of an upstream block."""
     site = _path(site_dir)
+    resolvers = _resolvers(settings.gateway_resolver)
     lines: list[str] = [
         "# Rendered by `printbridge gateway-config` from the route table (printbridge_shared/routes.py)",
         "# and the PRINTBRIDGE_* gateway settings. Do not edit: change the settings and render again.",
@@ -85,7 +94,12 @@ def render_nginx_conf(
         *_indent(_cors_maps(settings.cors_origins), 1),
         *_indent(_rate_limit_zone(settings), 1),
         "",
-        *_indent(_upstreams(routes, upstreams), 1),
+        *_indent(
+            _resolved_upstreams(resolvers, resolver_valid_seconds, routes, upstreams)
+            if resolvers
+            else _upstreams(routes, upstreams),
+            1,
+        ),
         *_indent(_server(settings, site, routes), 1),
         "}",
     ]
@@ -212,6 +226,50 @@ def _upstream_name(service: str) -> str:
     return "pb_" + service.replace("-", "_")
 
 
+def _upstream_variable(service: str) -> str:
+    return "$pb_address_" + service.replace("-", "_")
+
+
+def _resolvers(setting: str) -> list[str]:
+    resolvers = [part.strip() for part in setting.split(",") if part.strip()]
+    for resolver in resolvers:
+        if not _RESOLVER.fullmatch(resolver):
+            raise GatewayConfigError(
+                f"PRINTBRIDGE_GATEWAY_RESOLVER entry {resolver!r} is not a DNS server address; use e.g. "
+                "127.0.0.11 (Docker) or kube-dns.kube-system.svc.cluster.local (Kubernetes)"
+            )
+    return resolvers
+
+
+def _resolved_upstreams(
+    resolvers: Sequence[str], valid_seconds: int, routes: RouteTable, upstreams: Mapping[str, Sequence[str]]
+) -> list[str]:
+    """nginx resolves a name in an upstream block once, at start; a name in a variable it resolves when
+    a request needs it, through `resolver`, and again once the answer is `valid_seconds` old. So each
+    service's address goes into a variable (a map with only a default) that proxy_pass uses. A name that
+    resolves to several addresses (a scaled compose service, a headless Service) is balanced round-robin.
+    There is no upstream block, so no keepalive pool: each request opens its own connection."""
+    lines = [
+        "# The upstreams' names are resolved again every "
+        f"{valid_seconds} s (PRINTBRIDGE_GATEWAY_RESOLVER), so a recreated",
+        "# container or pod is found at its new address.",
+        f"resolver {' '.join(resolvers)} valid={valid_seconds}s;",
+        f"resolver_timeout {RESOLVER_TIMEOUT_SECONDS}s;",
+    ]
+    for service in routes.services:
+        addresses = upstreams.get(service)
+        if not addresses:
+            raise GatewayConfigError(f"no upstream address for service {service}")
+        setting = SERVICES_BY_NAME[service].env_prefix + "UPSTREAM"
+        if len(addresses) != 1 or not _HOST_PORT.fullmatch(addresses[0]):
+            raise GatewayConfigError(
+                f"with PRINTBRIDGE_GATEWAY_RESOLVER set, {setting} must be one host:port whose name resolves "
+                f"to every replica (e.g. {service}:8101), not {','.join(addresses)!r}"
+            )
+        lines += [f'map "" {_upstream_variable(service)} {{', f'    default "{addresses[0]}";', "}"]
+    return lines
+
+
 def _upstreams(routes: RouteTable, upstreams: Mapping[str, Sequence[str]]) -> list[str]:
     lines: list[str] = []
     for service in routes.services:
@@ -277,7 +335,9 @@ def _route_location(route: Route, settings: GatewaySettings) -> list[str]:
         raise GatewayConfigError(
             f"route {route.pattern!r} has a regex nginx must not be given: {route.regex}"
         )
-    proxy = f"proxy_pass http://{_upstream_name(route.service)};"
+    resolved = bool(_resolvers(settings.gateway_resolver))
+    target = _upstream_variable(route.service) if resolved else _upstream_name(route.service)
+    proxy = f"proxy_pass http://{target};"
     if route.max_body_bytes is None:
         return [f"location ~ {route.regex} {{ {proxy} }}"]
     return [
