@@ -548,6 +548,7 @@ def gateway_config(
     """Render the distributed gateway's nginx.conf from the route table and PRINTBRIDGE_* settings."""
     from printbridge import nginx
     from printbridge.distributed import SupervisorError, placements, read_environ, upstreams_of
+    from printbridge.openapi import merged_openapi_document
 
     settings = _settings(GatewaySettings)
     site = (site_dir or settings.data_dir / "nginx").absolute()
@@ -558,7 +559,7 @@ def gateway_config(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from None
     if write_site:
-        conf = nginx.write_site(site, settings, upstreams, nginx.merged_openapi_document(), copy_assets=True)
+        conf = nginx.write_site(site, settings, upstreams, merged_openapi_document(), copy_assets=True)
         if out is not None:
             out.write_text(rendered, encoding="utf-8")
         typer.echo(f"gateway site written to {site}; run: {' '.join(nginx.nginx_command('nginx', conf))}")

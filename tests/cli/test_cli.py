@@ -1,5 +1,6 @@
 """The operators' chores on the command line: what they print, and how they refuse bad input."""
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -72,3 +73,20 @@ def test_serve_refuses_an_unknown_service(env):
     result = runner.invoke(app, ["serve", "billing"], env=env)
     assert result.exit_code == 2
     assert "unknown service" in result.output
+
+
+def test_gateway_config_writes_a_whole_site_for_a_gateway_without_the_python_package(
+    tmp_path: Path, command_env: Callable[..., dict[str, str]]
+):
+    """What compose's `init` and the Kubernetes gateway's init container run."""
+    site = tmp_path / "site"
+    result = runner.invoke(
+        app,
+        ["gateway-config", "--write-site", "--site-dir", str(site)],
+        env=command_env(PRINTBRIDGE_CUSTOMERS_UPSTREAM="customers:8101"),
+    )
+    assert result.exit_code == 0, result.output
+    assert "server customers:8101 max_fails=0;" in (site / "nginx.conf").read_text()
+    assert json.loads((site / "openapi.json").read_text())["paths"]
+    assert (site / "docs.html").is_file()
+    assert (site / "assets").is_dir() and not (site / "assets").is_symlink(), "copied, not linked"
