@@ -5,6 +5,7 @@ front, re-seals (`printbridge secrets rotate`) and only then drops the old one. 
 file under the data directory is created on first start and shared by every service that reads it."""
 
 import os
+import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -20,9 +21,10 @@ def load_keys(configured: str | None, data_dir: Path) -> list[str]:
     path = data_dir / KEY_FILE
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        # Written aside, then linked into place: several processes starting at once (workers, services)
-        # all end up with the one file that won, never with a half-written one.
-        draft = data_dir / f".{KEY_FILE}.{os.getpid()}"
+        # Written aside, then linked into place: several processes starting at once (workers, services,
+        # containers sharing the volume) all end up with the one file that won, never with a half-written
+        # one. The draft's name is random, since every container's main process has the same pid.
+        draft = data_dir / f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(8)}"
         descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(Fernet.generate_key().decode() + "\n")
