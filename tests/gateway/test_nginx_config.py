@@ -247,7 +247,9 @@ def test_the_committed_example_is_what_the_renderer_produces_today() -> None:
     """deploy/gateway/nginx.conf.example is rendered with the settings its README names."""
     example = Path(__file__).resolve().parents[2] / "deploy" / "gateway" / "nginx.conf.example"
     expected = render_nginx_conf(
-        GatewaySettings(host="0.0.0.0", cors_origins=["https://app.example.com"]),
+        GatewaySettings(
+            host="0.0.0.0", cors_origins=["https://app.example.com"], gateway_resolver="127.0.0.11"
+        ),
         SITE,
         upstreams_of(placements(EXAMPLE_ENVIRON)),
     )
