@@ -271,7 +271,8 @@ def test_scaled_deployments_leave_their_replicas_to_the_autoscaler() -> None:
 
 
 def test_mapping_runs_one_pod_on_its_volume_while_design_files_are_local() -> None:
-    assert configmap()["PRINTBRIDGE_FILES_STORAGE"] == "local"
+    if configmap()["PRINTBRIDGE_FILES_STORAGE"] != "local":
+        pytest.skip("design files in S3: mapping scales like the others (docs/deployment.md)")
     mapping = of_kind("Deployment")["mapping"]["spec"]
     assert (mapping["replicas"], mapping["strategy"]["type"]) == (1, "Recreate")
     volumes = {v["name"]: v for v in mapping["template"]["spec"]["volumes"]}
