@@ -215,8 +215,11 @@ def test_every_container_requests_cpu_and_memory_and_has_a_memory_limit() -> Non
 
 
 def test_every_pod_runs_as_a_non_root_user_on_a_read_only_root_without_privileges() -> None:
+    """What Pod Security `restricted` (enforced on the namespace) asks, and a read-only root."""
     for pod, spec in pod_specs().items():
         assert spec["securityContext"]["runAsNonRoot"] is True, pod
+        assert spec["securityContext"]["runAsUser"] != 0, pod
+        assert spec["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, pod
         assert spec["automountServiceAccountToken"] is False, pod
         for container in containers(spec):
             context = container["securityContext"]
