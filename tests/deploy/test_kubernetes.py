@@ -27,6 +27,7 @@ KUBERNETES = DEPLOY / "kubernetes"
 KUBERNETES_VERSIONS = ("1.30.0", "1.37.0")
 IMAGE = "printbridge"
 SITE = "/srv/printbridge/gateway"
+NGINX = "/usr/sbin/nginx"
 COMMENTED_SETTING = re.compile(r"^\s*#\s*(PRINTBRIDGE_[A-Z0-9_]+):", re.MULTILINE)
 
 
@@ -318,3 +319,16 @@ def test_the_gateway_renders_its_site_where_nginx_reads_it(tmp_path: Path) -> No
     for service in SERVICES:
         assert f"server {service.name}:{service.port} max_fails=0;" in conf
     assert {"openapi.json", "docs.html", "assets"} <= {p.name for p in site.iterdir()}
+
+    # nginx resolves upstream names while it reads the file, and the Services' names exist only in the
+    # cluster: the rest of the configuration is checked with the services on loopback.
+    for service in SERVICES:
+        conf = conf.replace(f"server {service.name}:{service.port} ", f"server 127.0.0.1:{service.port} ")
+    (site / "nginx.conf").write_text(conf, encoding="utf-8")
+    check = subprocess.run(
+        [NGINX, "-t", "-p", str(site), "-c", str(site / "nginx.conf"), "-e", "stderr"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert check.returncode == 0, check.stderr
