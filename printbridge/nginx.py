@@ -246,8 +246,8 @@ def _resolved_upstreams(
 ) -> list[str]:
     """nginx resolves a name in an upstream block once, at start; a name in a variable it resolves when
     a request needs it, through `resolver`, and again once the answer is `valid_seconds` old. So each
-    service's address goes into a variable (a map with only a default) that proxy_pass uses. A name that
-    resolves to several addresses (a scaled compose service, a headless Service) is balanced round-robin.
+    service's address goes into a variable (a map with only a default) that proxy_pass uses. Requests to
+    a name with several addresses (a scaled compose service, a headless Service) are spread over them.
     There is no upstream block, so no keepalive pool: each request opens its own connection."""
     lines = [
         "# The upstreams' names are resolved again every "
@@ -262,9 +262,10 @@ def _resolved_upstreams(
             raise GatewayConfigError(f"no upstream address for service {service}")
         setting = SERVICES_BY_NAME[service].env_prefix + "UPSTREAM"
         if len(addresses) != 1 or not _HOST_PORT.fullmatch(addresses[0]):
+            example = f"{service}:{SERVICES_BY_NAME[service].port}"
             raise GatewayConfigError(
                 f"with PRINTBRIDGE_GATEWAY_RESOLVER set, {setting} must be one host:port whose name resolves "
-                f"to every replica (e.g. {service}:8101), not {','.join(addresses)!r}"
+                f"to every replica (e.g. {example}), not {','.join(addresses)!r}"
             )
         lines += [f'map "" {_upstream_variable(service)} {{', f'    default "{addresses[0]}";', "}"]
     return lines

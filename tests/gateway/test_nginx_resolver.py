@@ -93,10 +93,10 @@ def test_nginx_accepts_the_configuration_with_a_resolver(readable_dir: Callable[
 
 
 class Dns:
-    """Answers A queries for every name with `address` (AAAA and others: no records), over UDP."""
+    """Answers A queries for every name with `addresses` (AAAA and others: no records), over UDP."""
 
     def __init__(self) -> None:
-        self.address = "127.0.0.1"
+        self.addresses = ["127.0.0.1"]
         self.socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.socket.bind(("127.0.0.1", 0))
         self.port = self.socket.getsockname()[1]
@@ -121,10 +121,11 @@ class Dns:
         qtype = struct.unpack("!H", query[end + 1 : end + 3])[0]
         question = query[12 : end + 5]
         self.questions.append(".".join(labels))
-        answers = b""
-        if qtype == 1:  # A
-            answers = struct.pack("!HHHIH", 0xC00C, 1, 1, 1, 4) + socket.inet_aton(self.address)
-        header = struct.pack("!6H", ident, 0x8180, 1, 1 if answers else 0, 0, 0)
+        addresses = self.addresses if qtype == 1 else []  # A records only
+        answers = b"".join(
+            struct.pack("!HHHIH", 0xC00C, 1, 1, 1, 4) + socket.inet_aton(address) for address in addresses
+        )
+        header = struct.pack("!6H", ident, 0x8180, 1, len(addresses), 0, 0)
         return header + question + answers
 
     def close(self) -> None:
@@ -215,10 +216,27 @@ async def test_a_service_recreated_at_a_new_address_is_reached_without_restartin
 
         recreation.old.shutdown()
         recreation.old.server_close()
-        recreation.dns.address = "127.0.0.2"
+        recreation.dns.addresses = ["127.0.0.2"]
 
         async def reaches_the_new_one() -> bool:
             answer = await client.get("/v1/customers")
             return (answer.status_code, answer.text) == (200, "127.0.0.2")
 
         await eventually(reaches_the_new_one)
+
+
+async def test_a_name_with_several_addresses_is_balanced_over_all_of_them(recreation: Recreation) -> None:
+    """A compose service scaled to two containers: Docker's DNS gives both addresses for its name, and
+    nginx's resolver hands them out in turn (from a random start)."""
+    recreation.dns.addresses = ["127.0.0.1", "127.0.0.2"]
+    reached: set[str] = set()
+    async with httpx.AsyncClient(base_url=recreation.url, timeout=5) as client:
+        await eventually(lambda: _healthy(client, recreation.process))
+
+        async def both_reached() -> bool:
+            answer = await client.get("/v1/customers")
+            assert answer.status_code == 200
+            reached.add(answer.text)
+            return reached == {"127.0.0.1", "127.0.0.2"}
+
+        await eventually(both_reached)
