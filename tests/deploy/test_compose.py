@@ -52,6 +52,10 @@ def test_every_setting_the_code_reads_is_in_the_settings_files(path: str) -> Non
     assert not listed - every_setting(), f"no code reads these: {sorted(listed - every_setting())}"
 
 
+def test_there_is_a_container_for_each_service_of_the_route_table() -> None:
+    assert set(services()) == {"postgres", "rabbitmq", "init", *SERVICE_NAMES, "gateway"}
+
+
 @pytest.mark.parametrize("name", PRINTBRIDGE_CONTAINERS)
 def test_every_printbridge_container_gets_every_setting_from_the_settings_file(name: str) -> None:
     service = services()[name]

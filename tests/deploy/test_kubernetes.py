@@ -101,6 +101,11 @@ def test_the_validator_refuses_a_field_kubernetes_does_not_have() -> None:
         kubernetes_validate.validate(broken, KUBERNETES_VERSIONS[0], strict=True)
 
 
+def test_there_is_a_deployment_and_a_service_for_each_service_of_the_route_table_and_the_gateway() -> None:
+    expected = {*SERVICE_NAMES, "gateway"}
+    assert set(of_kind("Deployment")) == set(of_kind("Service")) == expected
+
+
 def test_every_file_in_the_directory_is_applied_by_the_kustomization() -> None:
     on_disk = {p.name for p in KUBERNETES.glob("*.yaml")} - {"kustomization.yaml"}
     assert on_disk == set(kustomization()["resources"])
