@@ -212,6 +212,17 @@ def test_the_gateway_is_live_and_ready_on_its_own_healthz() -> None:
     assert probe_path(nginx, "livenessProbe") == probe_path(nginx, "readinessProbe") == "/healthz"
 
 
+def test_every_long_running_pod_keeps_serving_until_its_endpoints_are_gone() -> None:
+    """A rolling update sends no request to a pod that already stopped listening."""
+    for name, deployment in of_kind("Deployment").items():
+        spec = deployment["spec"]["template"]["spec"]
+        for container in spec["containers"]:
+            assert container["lifecycle"]["preStop"]["exec"]["command"][0] == "sleep", name
+        grace = spec.get("terminationGracePeriodSeconds", 30)
+        pause = max(int(c["lifecycle"]["preStop"]["exec"]["command"][1]) for c in spec["containers"])
+        assert grace >= pause + 20, f"{name}: time left to finish requests after the pause"
+
+
 def test_every_container_requests_cpu_and_memory_and_has_a_memory_limit() -> None:
     for pod, spec in pod_specs().items():
         for container in containers(spec):
