@@ -36,6 +36,25 @@ def service_migrations(request: pytest.FixtureRequest) -> Path:
     )
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `postgres_only` keep only their PostgreSQL variant of `database_url`: a platform
+    world on real sockets proves the platform's protocol, and the service's other tests prove its SQL on
+    both databases, so its SQLite twin would only double the run."""
+    dropped = [item for item in items if _sqlite_twin_of_postgres_only(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not _sqlite_twin_of_postgres_only(item)]
+
+
+def _sqlite_twin_of_postgres_only(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return (
+        item.get_closest_marker("postgres_only") is not None
+        and callspec is not None
+        and callspec.params.get("database_url") == "sqlite"
+    )
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def database_url(
     request: pytest.FixtureRequest,

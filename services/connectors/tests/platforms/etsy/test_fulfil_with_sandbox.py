@@ -18,6 +18,8 @@ from ...fulfilment.answers import answer, ask
 from . import test_with_sandbox
 from .test_with_sandbox import World
 
+pytestmark = pytest.mark.postgres_only
+
 sandbox_url = test_with_sandbox.sandbox_url
 world = test_with_sandbox.world
 

@@ -38,6 +38,8 @@ from printbridge_shared.testing import AuthKeys, bearer, eventually, free_port
 
 from .conftest import KEYSTRING, SHARED_SECRET, WEBHOOK_SECRET, etsy_settings
 
+pytestmark = pytest.mark.postgres_only
+
 CONTROL = "/_sandbox/etsy"
 
 

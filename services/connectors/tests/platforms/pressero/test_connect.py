@@ -12,6 +12,8 @@ from printbridge_shared.testing import AuthKeys, bearer, free_port
 
 from .conftest import DOMAIN, REFERENCE, Sandbox, connect_body, known_customer, store_row
 
+pytestmark = pytest.mark.postgres_only
+
 
 async def test_an_integration_id_other_than_the_customers_reference_id_is_refused_before_any_call(
     app: FastAPI, client: httpx.AsyncClient, sandbox: Sandbox, operator_headers: dict[str, str]

@@ -18,6 +18,8 @@ from printbridge_shared.testing import eventually
 from ...fulfilment.answers import answer, ask
 from .conftest import Connected, Sandbox, published, store_row
 
+pytestmark = pytest.mark.postgres_only
+
 TRACKING = {"number": "1Z999AA10123456784", "company": "UPS Ground"}
 
 

@@ -19,6 +19,8 @@ from printbridge_shared.testing import eventually
 
 from .conftest import DOMAIN, Account, Sandbox, connect_body, outbox_events, store_row
 
+pytestmark = pytest.mark.postgres_only
+
 
 async def make(sandbox: Sandbox, **body: Any) -> dict[str, Any]:
     made = await sandbox.control.post(f"/sites/{DOMAIN}/products", json=body)

@@ -7,11 +7,14 @@ import hashlib
 import json
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from printbridge_shared.testing import eventually
 
 from .conftest import Sandbox, deliveries, published, store_row
+
+pytestmark = pytest.mark.postgres_only
 
 TWO_ITEMS = [
     {"product_name": "Flyer A5", "quantity": 500, "price": "80.00", "attributes": {"Paper": "Gloss"}},

@@ -17,6 +17,8 @@ from printbridge_shared.testing import eventually
 from . import test_with_sandbox
 from .test_with_sandbox import SHOP, World
 
+pytestmark = pytest.mark.postgres_only
+
 # The sandbox and the connected app of the Shopify sandbox tests, as fixtures of this module too.
 sandbox_url = test_with_sandbox.sandbox_url
 world = test_with_sandbox.world

@@ -30,6 +30,8 @@ from printbridge_shared.testing import AuthKeys, bearer, eventually, free_port
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, shopify_settings
 
+pytestmark = pytest.mark.postgres_only
+
 SHOP = "acme.myshopify.com"
 
 

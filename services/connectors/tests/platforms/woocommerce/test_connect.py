@@ -3,6 +3,7 @@
 import uuid
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from connectors.main import create_app
@@ -12,6 +13,8 @@ from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.testing import AuthKeys, bearer, eventually, free_port, running
 
 from .conftest import Sandbox, connect, outbox_events, store_row
+
+pytestmark = pytest.mark.postgres_only
 
 TOPICS = {
     "order.created",

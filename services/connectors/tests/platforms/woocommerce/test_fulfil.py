@@ -18,6 +18,8 @@ from printbridge_shared.testing import eventually
 from ...fulfilment.answers import answer, ask
 from .conftest import Connected, Sandbox, outbox_events, store_row
 
+pytestmark = pytest.mark.postgres_only
+
 TRACKING = {
     "number": "00340434123456789012",
     "url": "https://www.dhl.de/t/00340434123456789012",

@@ -6,11 +6,14 @@ import uuid
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from printbridge_shared.testing import eventually
 
 from .conftest import Sandbox, connect, outbox_events, store_row
+
+pytestmark = pytest.mark.postgres_only
 
 VARIABLE = {
     "name": "Flyer",

@@ -18,6 +18,8 @@ from printbridge_shared.testing import eventually
 
 from .conftest import Connected, Sandbox, outbox_events, store_row
 
+pytestmark = pytest.mark.postgres_only
+
 
 @pytest.fixture
 def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:

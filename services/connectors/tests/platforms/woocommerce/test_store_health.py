@@ -5,6 +5,7 @@ ends the calls."""
 import ssl
 
 import httpx
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -15,6 +16,8 @@ from printbridge_shared import jobs as job_queue
 from printbridge_shared.testing import eventually
 
 from .conftest import Sandbox, outbox_events, store_row
+
+pytestmark = pytest.mark.postgres_only
 
 
 async def jobs_done(app: FastAPI) -> bool:

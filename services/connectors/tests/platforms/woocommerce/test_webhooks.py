@@ -8,11 +8,14 @@ import hmac
 import json
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from printbridge_shared.testing import eventually
 
 from .conftest import Sandbox, deliveries, outbox_events
+
+pytestmark = pytest.mark.postgres_only
 
 
 def orders_of(events: list[dict], order_id: int) -> list[dict]:
