@@ -1,7 +1,7 @@
 """`printbridge run` as a person starts it: one process, SQLite under the data directory. A customer
-created over HTTP reaches storefront-auth by event; a restart keeps everything."""
+created over HTTP reaches storefront-auth by event; a restart keeps everything. The shop flows share one
+suite, as the distributed module's share one run-dist."""
 
-import contextlib
 import os
 import signal
 import sqlite3
@@ -144,79 +144,69 @@ def test_rotating_x_forwarded_for_does_not_escape_the_per_address_login_limit(tm
     assert statuses == [401, 401, 401, 429]
 
 
-@contextlib.contextmanager
-def suite_with_flow(tmp_path: Path, shop_flow: Any, sandboxes: Any = None) -> Iterator[Any]:
-    """The embedded suite on SQLite (pointed at the platform sandboxes when given) and a `ShopFlow`
-    driving it with an operator's API key; the suite is stopped cleanly afterwards."""
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory, sandboxes: Any) -> Iterator[tuple[str, dict[str, str]]]:
+    """One embedded suite on SQLite for this module's shop flows, pointed at the platform sandboxes, with an
+    operator's API key (each flow uses shops and customers of its own); stopped cleanly afterwards."""
+    workdir = tmp_path_factory.mktemp("embedded-flows")
     env = {
         **os.environ,
-        **(sandboxes.suite_env() if sandboxes is not None else {}),
+        **sandboxes.suite_env(),
         "PRINTBRIDGE_PORT": str(free_port()),
-        "PRINTBRIDGE_DATA_DIR": str(tmp_path / "var"),
+        "PRINTBRIDGE_DATA_DIR": str(workdir / "var"),
         "PRINTBRIDGE_MODE": "embedded",
     }
     for key in [k for k in env if k.endswith("_DATABASE_URL")]:
         del env[key]
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    if sandboxes is not None:
-        env["PRINTBRIDGE_PUBLIC_URL"] = base
+    env["PRINTBRIDGE_PUBLIC_URL"] = base
     created_key = subprocess.run(
         [BIN / "printbridge", "api-key", "create", "e2e"], env=env, capture_output=True, text=True, check=True
     )
-    flow = shop_flow(base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"})
-    suite = start_suite(env, tmp_path / "suite.log")
+    process = start_suite(env, workdir / "suite.log")
     try:
-        yield flow
+        yield base, {"Authorization": f"Bearer {created_key.stdout.strip().splitlines()[-1]}"}
     finally:
-        assert stop_suite(suite) == 0, (tmp_path / "suite.log").read_text()[-3000:]
+        assert stop_suite(process) == 0, (workdir / "suite.log").read_text()[-3000:]
 
 
-def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two_seconds(
-    tmp_path, sandboxes, shop_flow
-):
-    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
-        customer = flow.customer()
-        shopify_store = flow.connect_shopify(customer, "e2e-embedded.myshopify.com")
-        woo_store = flow.connect_woocommerce(customer, "e2e-embedded")
-        woo_http_store = flow.connect_woocommerce(customer, "e2e-embedded-http", scheme="http")
-
-        shopify_order = flow.place_shopify_order("e2e-embedded.myshopify.com")
-        assert flow.seconds_until_listed(shopify_store, shopify_order) < 2
-        assert flow.seconds_until_listed(woo_store, flow.place_woocommerce_order("e2e-embedded")) < 2
-        assert (
-            flow.seconds_until_listed(woo_http_store, flow.place_woocommerce_order("e2e-embedded-http")) < 2
-        )
+@pytest.fixture
+def flow(suite: tuple[str, dict[str, str]], shop_flow: Any) -> Any:
+    return shop_flow(*suite)
 
 
-def test_orders_from_etsy_by_notice_and_by_poll_and_from_pressero_are_listed_once(
-    tmp_path, sandboxes, shop_flow
-):
-    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
-        flow.etsy_orders_arrive_once_and_a_revoked_grant_shows("EtsyEmbeddedShop")
-        flow.pressero_refuses_a_wrong_integration_id_and_takes_orders("PRESS-EMB", "emb.pressero.example")
+def test_orders_placed_in_a_shopify_and_a_woocommerce_shop_are_listed_within_two_seconds(flow):
+    customer = flow.customer()
+    shopify_store = flow.connect_shopify(customer, "e2e-embedded.myshopify.com")
+    woo_store = flow.connect_woocommerce(customer, "e2e-embedded")
+    woo_http_store = flow.connect_woocommerce(customer, "e2e-embedded-http", scheme="http")
+
+    shopify_order = flow.place_shopify_order("e2e-embedded.myshopify.com")
+    assert flow.seconds_until_listed(shopify_store, shopify_order) < 2
+    assert flow.seconds_until_listed(woo_store, flow.place_woocommerce_order("e2e-embedded")) < 2
+    assert flow.seconds_until_listed(woo_http_store, flow.place_woocommerce_order("e2e-embedded-http")) < 2
 
 
-def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(tmp_path, sandboxes, shop_flow):
-    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
-        flow.products_are_synced_and_mapped("e2e-products.myshopify.com", "e2e-products")
+def test_orders_from_etsy_by_notice_and_by_poll_and_from_pressero_are_listed_once(flow):
+    flow.etsy_orders_arrive_once_and_a_revoked_grant_shows("EtsyEmbeddedShop")
+    flow.pressero_refuses_a_wrong_integration_id_and_takes_orders("PRESS-EMB", "emb.pressero.example")
 
 
-def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(tmp_path, sandboxes, shop_flow):
-    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
-        flow.an_etsy_and_a_pressero_order_go_into_production(
-            "EtsyProduction", "PRESS-PROD", "prod.pressero.example"
-        )
+def test_shop_products_are_synced_and_mapped_and_bad_print_files_named(flow):
+    flow.products_are_synced_and_mapped("e2e-products.myshopify.com", "e2e-products")
 
 
-def test_a_test_order_names_the_failing_step_and_asks_the_shop_whether_it_would_take_a_shipment(
-    tmp_path, sandboxes, shop_flow
-):
-    with suite_with_flow(tmp_path, shop_flow, sandboxes) as flow:
-        flow.test_orders_ask_the_shops_whether_they_would_take_a_shipment(
-            "e2e-test-order.myshopify.com", "e2e-test-order"
-        )
+def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(flow):
+    flow.an_etsy_and_a_pressero_order_go_into_production(
+        "EtsyProduction", "PRESS-PROD", "prod.pressero.example"
+    )
 
 
-def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(tmp_path, shop_flow):
-    with suite_with_flow(tmp_path, shop_flow) as flow:
-        flow.manual_order_and_csv_import_behave()
+def test_a_test_order_names_the_failing_step_and_asks_the_shop_whether_it_would_take_a_shipment(flow):
+    flow.test_orders_ask_the_shops_whether_they_would_take_a_shipment(
+        "e2e-test-order.myshopify.com", "e2e-test-order"
+    )
+
+
+def test_a_manual_order_and_a_csv_file_with_good_and_bad_rows(flow):
+    flow.manual_order_and_csv_import_behave()
