@@ -6,6 +6,13 @@ process) claims due jobs with a lease, runs each kind's handler, and then comple
 its next attempt with a doubling pause, or gives up with the reason. The handler's I/O runs outside any
 transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
+- A runner runs up to `concurrency` jobs side by side: it claims one job per free slot, and a slot that
+  frees (or a commit that enqueued a job) makes it look again. Work that must happen in order is one job
+  at a time by its `unique_key` (one open job per key), never by the runner. A job whose outcome cannot
+  be recorded (the database went away) is logged and left to its lease; the other slots go on. `stop()`
+  claims nothing more and waits for the running jobs; cancelling the runner cancels them (their leases
+  bring them back).
+
 - Several replicas share the jobs: a claim is one conditional `UPDATE` (on PostgreSQL after `SELECT …
   FOR UPDATE SKIP LOCKED`, so replicas take different rows without waiting; on SQLite the single writer
   serialises claims). A job is attempted by one runner at a time.
@@ -23,6 +30,7 @@ transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -213,10 +221,14 @@ class Schedule:
 Clock = Callable[[], dt.datetime]
 
 
+# How often the running runner refreshes its job gauges (each refresh is two queries).
+METRICS_EVERY_SECONDS = 1.0
+
+
 class JobRunner:
-    """Claims and runs due jobs of the kinds it has handlers for, one at a time, and enqueues scheduled
-    ones. A supervised worker (`run` until `stop`); tests drive `run_due` and `enqueue_due_schedules`
-    directly with their own `clock`."""
+    """Claims and runs due jobs of the kinds it has handlers for, up to `concurrency` side by side, and
+    enqueues scheduled ones. A supervised worker (`run` until `stop`); tests drive `run_due` and
+    `enqueue_due_schedules` directly with their own `clock`."""
 
     def __init__(
         self,
@@ -228,8 +240,11 @@ class JobRunner:
         metrics: ServiceMetrics | None = None,
         lease: dt.timedelta = dt.timedelta(minutes=5),
         idle_seconds: float = 5.0,
+        concurrency: int = 1,
         clock: Clock = utcnow,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         unknown = [s.kind for s in schedules if s.kind not in handlers]
         if unknown:
             raise ValueError(f"schedules for job kinds without a handler: {unknown}")
@@ -240,6 +255,7 @@ class JobRunner:
         self.metrics = metrics
         self.lease = lease
         self.idle_seconds = idle_seconds
+        self.concurrency = concurrency
         self.clock = clock
         self._wake = asyncio.Event()
         self._stopping = False
@@ -252,30 +268,77 @@ class JobRunner:
 
     async def run(self) -> None:
         await self.register_schedules()
+        running: set[asyncio.Task[None]] = set()
+        try:
+            await self._keep_running(running)
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _keep_running(self, running: set[asyncio.Task[None]]) -> None:
+        loop = asyncio.get_running_loop()
+        metrics_at = 0.0
         while not self._stopping:
             self._wake.clear()
-            await self.enqueue_due_schedules()
-            await self.run_due()
-            await self.refresh_metrics()
+            if len(running) < self.concurrency:
+                await self.enqueue_due_schedules()
+                await self._start_due(running)
+            if loop.time() >= metrics_at:
+                await self.refresh_metrics()
+                metrics_at = loop.time() + METRICS_EVERY_SECONDS
             if self._stopping:
                 break
-            pause = await self.seconds_until_due()
-            if pause > 0:
-                self.waiting = True
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
-                except TimeoutError:
-                    pass
-                finally:
-                    self.waiting = False
+            pause: float | None = None  # every slot busy: until one frees (it wakes the runner)
+            if len(running) < self.concurrency:
+                pause = await self.seconds_until_due()
+                if pause <= 0:
+                    continue
+            self.waiting = True
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            except TimeoutError:
+                pass
+            finally:
+                self.waiting = False
 
     async def run_due(self) -> int:
-        """Runs every job that is due now, one after the other, until none is or `stop()` was called;
-        the number run."""
+        """Runs every job that is due now, up to `concurrency` side by side, until none is (jobs that the
+        finished ones queued included) or `stop()` was called; the number run."""
+        running: set[asyncio.Task[None]] = set()
         count = 0
-        while not self._stopping and await self.run_next():
-            count += 1
-        return count
+        try:
+            while True:
+                count += await self._start_due(running)
+                if not running:
+                    return count
+                done, _pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running -= done
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _start_due(self, running: set[asyncio.Task[None]]) -> int:
+        """Claims due jobs while a slot is free and starts each in its own task; the number started."""
+        started = 0
+        while len(running) < self.concurrency and not self._stopping:
+            job = await self.claim()
+            if job is None:
+                break
+            task = asyncio.create_task(self._attempt(job), name=f"job:{job.kind}:{job.id}")
+            running.add(task)
+            task.add_done_callback(functools.partial(self._slot_freed, running))
+            started += 1
+        return started
+
+    def _slot_freed(self, running: set[asyncio.Task[None]], task: asyncio.Task[None]) -> None:
+        running.discard(task)
+        self._wake.set()
 
     # Claiming ---------------------------------------------------------------------------------------
 
@@ -339,6 +402,18 @@ class JobRunner:
         job = await self.claim()
         if job is None:
             return False
+        await self._run_claimed(job)
+        return True
+
+    async def _attempt(self, job: Job) -> None:
+        """Runs one claimed job and records its outcome. Never raises: when the outcome cannot be recorded
+        the job stays running until its lease passes and is then attempted again."""
+        try:
+            await self._run_claimed(job)
+        except Exception:
+            log.exception("job_outcome_not_recorded", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
+
+    async def _run_claimed(self, job: Job) -> None:
         handler = self.handlers[job.kind]
         log.info("job_started", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
         try:
@@ -348,13 +423,12 @@ class JobRunner:
                 await handler.perform(job, prepared)
         except JobFailed as failure:
             await self._failed(handler, job, failure.reason, permanent=failure.permanent)
-            return True
+            return
         except Exception as exc:
             log.exception("job_attempt_crashed", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
             await self._failed(handler, job, f"{type(exc).__name__}: {exc}", permanent=False)
-            return True
+            return
         await self._complete(handler, job, prepared)
-        return True
 
     async def _complete(self, handler: JobHandler[Any], job: Job, prepared: Any) -> None:
         async with self.db.session() as session:
