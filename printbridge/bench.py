@@ -582,7 +582,8 @@ def main() -> None:
     only the orders' webhook-to-routed latency and production status updates, and `python -m
     printbridge.bench status-out` only the postbacks and the shipped-to-shop latency, whose sections they
     replace in docs/benchmarks.md; `python -m printbridge.bench baselines` only prints the raw PostgreSQL
-    and RabbitMQ baselines."""
+    and RabbitMQ baselines, and `python -m printbridge.bench profile` samples connectors and orders with
+    py-spy under a steady webhook load (bench_profile.py)."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
     if modes == ["products"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
@@ -609,6 +610,12 @@ def main() -> None:
             bench_import.write_section(
                 ROOT / "docs" / "benchmarks.md", bench_import.run_all(Path(tmp), POSTGRES_ADMIN)
             )
+        return
+    if modes == ["profile"]:
+        from printbridge import bench_profile
+
+        with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
+            bench_profile.run(Path(tmp))
         return
     if modes == ["baselines"]:
         for line in bench_summary.raw_lines(bench_raw.run(POSTGRES_ADMIN)):
