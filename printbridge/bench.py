@@ -34,6 +34,7 @@ from printbridge import (
     bench_summary,
     bench_webhooks,
 )
+from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -307,11 +308,20 @@ def bench_distributed(
     from printbridge_sandbox.shopify.app import create_app as shopify_app
 
     env, names = distributed_env(workdir)
+    # Free ports rather than the route table's, which another run-dist on this machine may hold.
+    env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
+    # A machine busy with other work starts the processes slowly; the bench itself waits 300 s.
+    env["PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS"] = "280"
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    customers_url = f"http://127.0.0.1:{env['PRINTBRIDGE_CUSTOMERS_PORT']}"
     client_id, secret = "printbridge-bench", "shpss_bench_" + uuid.uuid4().hex
     results: list[Result] = []
     try:
-        with running(shopify_app()) as shopify:
+        with (
+            bench_orders.own_vhost(f"pb_bench_dist_{uuid.uuid4().hex[:8]}") as amqp_url,
+            running(shopify_app()) as shopify,
+        ):
+            env["PRINTBRIDGE_AMQP_URL"] = amqp_url
             httpx.post(
                 f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
             ).raise_for_status()
@@ -332,9 +342,7 @@ def bench_distributed(
                 token = login(base, env)
                 if customers:
                     results += measure("distributed", "gateway (nginx)", base, token, workdir)
-                    results += measure(
-                        "distributed", "customers directly", "http://127.0.0.1:8101", token, workdir
-                    )
+                    results += measure("distributed", "customers directly", customers_url, token, workdir)
                 create_shop(shopify)
                 connect_shop(base, token, shopify)
                 rps, p50, p99, errors, requests = wrk_file(f"{base}{bench_webhooks.PATH}", script)
