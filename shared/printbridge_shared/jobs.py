@@ -6,8 +6,8 @@ process) claims due jobs with a lease, runs each kind's handler, and then comple
 its next attempt with a doubling pause, or gives up with the reason. The handler's I/O runs outside any
 transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
-- A runner runs up to `concurrency` jobs side by side: it claims one job per free slot, and a slot that
-  frees (or a commit that enqueued a job) makes it look again. Work that must happen in order is one job
+- A runner runs up to `concurrency` jobs side by side: it claims due jobs for all its free slots in one
+  transaction, and a slot that frees (or a commit that enqueued a job) makes it look again. Work that must happen in order is one job
   at a time by its `unique_key` (one open job per key), never by the runner. A job whose outcome cannot
   be recorded (the database went away) is logged and left to its lease; the other slots go on. `stop()`
   claims nothing more and waits for the running jobs; cancelling the runner cancels them (their leases
@@ -324,16 +324,18 @@ class JobRunner:
             await asyncio.gather(*running, return_exceptions=True)
 
     async def _start_due(self, running: set[asyncio.Task[None]]) -> int:
-        """Claims due jobs while a slot is free and starts each in its own task; the number started."""
+        """Claims due jobs for the free slots (in one transaction) and starts each in its own task; the
+        number started."""
         started = 0
         while len(running) < self.concurrency and not self._stopping:
-            job = await self.claim()
-            if job is None:
+            claimed = await self.claim_due(self.concurrency - len(running))
+            if not claimed:
                 break
-            task = asyncio.create_task(self._attempt(job), name=f"job:{job.kind}:{job.id}")
-            running.add(task)
-            task.add_done_callback(functools.partial(self._slot_freed, running))
-            started += 1
+            for job in claimed:
+                task = asyncio.create_task(self._attempt(job), name=f"job:{job.kind}:{job.id}")
+                running.add(task)
+                task.add_done_callback(functools.partial(self._slot_freed, running))
+            started += len(claimed)
         return started
 
     def _slot_freed(self, running: set[asyncio.Task[None]], task: asyncio.Task[None]) -> None:
@@ -353,47 +355,65 @@ class JobRunner:
         )
 
     async def claim(self) -> Job | None:
-        """Takes the next due job: marks it running with a lease and counts the attempt. A job whose last
-        attempt's lease ran out (its runner died) is given up instead, and the next one is looked at.
-        On PostgreSQL the row is locked (`SKIP LOCKED`: replicas take other rows); on SQLite the claiming
-        transaction holds the single writer."""
+        """Takes the next due job (see `claim_due`)."""
+        claimed = await self.claim_due(1)
+        return claimed[0] if claimed else None
+
+    async def claim_due(self, limit: int) -> list[Job]:
+        """Takes up to `limit` due jobs, oldest first, in one transaction: marks each running with a lease
+        and counts the attempt. A job whose last attempt's lease ran out (its runner died) is given up
+        instead. On PostgreSQL the rows are locked (`SKIP LOCKED`: replicas take other rows); on SQLite the
+        claiming transaction holds the single writer."""
         jobs = self.tables.jobs
         while True:
             now = self.clock()
+            claimed: list[Job] = []
+            gave_up = False
             async with self.db.session() as session:
-                query = select(jobs).where(self._due(now)).order_by(jobs.c.run_at, jobs.c.created_at).limit(1)
+                query = (
+                    select(jobs).where(self._due(now)).order_by(jobs.c.run_at, jobs.c.created_at).limit(limit)
+                )
                 if self.db.engine.dialect.name == "postgresql":
                     query = query.with_for_update(skip_locked=True)
-                row = (await session.execute(query)).mappings().first()
-                if row is None:
-                    return None
-                handler = self.handlers[row["kind"]]
-                max_attempts = row["max_attempts"] or handler.max_attempts
-                job = Job(
-                    id=row["id"],
-                    kind=row["kind"],
-                    payload=json.loads(row["payload"]),
-                    attempt=row["attempts"] + 1,
-                    max_attempts=max_attempts,
-                    created_at=row["created_at"],
-                )
-                if row["attempts"] >= max_attempts:
-                    # Its runner died during the last attempt (or the attempts were lowered meanwhile).
-                    last = row["last_error"] or "the runner stopped during the last attempt"
-                    reason = f"lease expired: {last}" if row["status"] == RUNNING else last
-                    given_up = replace(job, attempt=row["attempts"])
-                    where = and_(jobs.c.id == job.id, self._due(now))
-                    await self._give_up(session, handler, given_up, reason, now, where=where)
-                    continue
-                running: dict[str, Any] = {
-                    "status": RUNNING,
-                    "attempts": job.attempt,
-                    "lease_until": now + self.lease,
-                }
-                if handler.unique_while_queued:
-                    running["unique_key"] = None
-                await session.execute(update(jobs).where(jobs.c.id == job.id).values(**running))
-                return job
+                rows = (await session.execute(query)).mappings().all()
+                if not rows:
+                    return []
+                for row in rows:
+                    handler = self.handlers[row["kind"]]
+                    max_attempts = row["max_attempts"] or handler.max_attempts
+                    job = Job(
+                        id=row["id"],
+                        kind=row["kind"],
+                        payload=json.loads(row["payload"]),
+                        attempt=row["attempts"] + 1,
+                        max_attempts=max_attempts,
+                        created_at=row["created_at"],
+                    )
+                    if row["attempts"] >= max_attempts:
+                        # Its runner died during the last attempt (or the attempts were lowered meanwhile).
+                        last = row["last_error"] or "the runner stopped during the last attempt"
+                        reason = f"lease expired: {last}" if row["status"] == RUNNING else last
+                        given_up = replace(job, attempt=row["attempts"])
+                        where = and_(jobs.c.id == job.id, self._due(now))
+                        await self._give_up(session, handler, given_up, reason, now, where=where)
+                        gave_up = True
+                        continue
+                    claimed.append(job)
+                if claimed:
+                    running = {
+                        "status": RUNNING,
+                        "attempts": jobs.c.attempts + 1,
+                        "lease_until": now + self.lease,
+                    }
+                    ids = [job.id for job in claimed]
+                    await session.execute(update(jobs).where(jobs.c.id.in_(ids)).values(**running))
+                    released = [job.id for job in claimed if self.handlers[job.kind].unique_while_queued]
+                    if released:
+                        await session.execute(
+                            update(jobs).where(jobs.c.id.in_(released)).values(unique_key=None)
+                        )
+            if claimed or not gave_up:
+                return claimed
 
     # Running ----------------------------------------------------------------------------------------
 

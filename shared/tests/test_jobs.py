@@ -490,3 +490,31 @@ def test_the_concurrency_setting_defaults_by_database(monkeypatch, database_url,
     if setting is not None:
         monkeypatch.setenv("PRINTBRIDGE_JOBS_CONCURRENCY", setting)
     assert ServiceSettings(database_url=database_url).resolved_jobs_concurrency() == expected
+
+
+async def test_one_claim_takes_the_oldest_due_jobs_up_to_the_free_slots_and_gives_up_spent_ones(
+    databases, tables, clock
+):
+    db = databases[0]
+    handler = Recorder([])
+    runner = JobRunner(db, tables, {KIND: handler}, clock=clock, concurrency=3)
+    await add_jobs(db, tables, 1, run_at=clock.now - dt.timedelta(seconds=3))
+    await add_jobs(db, tables, 2, max_attempts=1, run_at=clock.now - dt.timedelta(seconds=2))
+    async with db.session() as session:  # job 2's runner died during its one attempt, long ago
+        await session.execute(
+            tables.jobs.update()
+            .where(tables.jobs.c.payload == '{"n": 2}')
+            .values(status="running", attempts=1, lease_until=clock.now - dt.timedelta(seconds=1))
+        )
+    await add_jobs(db, tables, 3, 4, 5, run_at=clock.now - dt.timedelta(seconds=1))
+
+    first = await runner.claim_due(3)
+    second = await runner.claim_due(3)
+
+    assert [job.payload["n"] for job in first] == [1, 3]  # 2 was among the three looked at: given up
+    assert [job.payload["n"] for job in second] == [4, 5]
+    assert {job.attempt for job in first + second} == {1}
+    rows = {row["payload"]: row for row in await job_rows(db, tables)}
+    assert rows['{"n": 2}']["status"] == FAILED
+    assert {rows[f'{{"n": {n}}}']["status"] for n in (1, 3, 4, 5)} == {"running"}
+    assert await runner.claim_due(3) == []
