@@ -7,13 +7,13 @@ its next attempt with a doubling pause, or gives up with the reason. The handler
 transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
 - A runner runs up to `concurrency` jobs side by side: it claims due jobs for all its free slots in one
-  transaction, and a slot that frees (or a commit that enqueued a job) makes it look again. Work that must happen in order is one job
-  at a time by its `unique_key` (one open job per key), never by the runner. A job whose outcome cannot
-  be recorded (the database went away) is logged and left to its lease; the other slots go on. `stop()`
-  claims nothing more and waits for the running jobs; cancelling the runner cancels them (their leases
-  bring them back).
+  transaction, and a slot that frees (or a commit that enqueued a job) makes it look again. Work that
+  must happen in order is one job at a time by its `unique_key` (one open job per key), never by the
+  runner. A job whose outcome cannot be recorded (the database went away) is logged and left to its
+  lease; the other slots go on. `stop()` claims nothing more and waits for the running jobs; cancelling
+  the runner cancels them (their leases bring them back).
 
-- Several replicas share the jobs: a claim is one conditional `UPDATE` (on PostgreSQL after `SELECT …
+- Several replicas share the jobs: a claim is one `UPDATE` of the rows taken (on PostgreSQL after `SELECT …
   FOR UPDATE SKIP LOCKED`, so replicas take different rows without waiting; on SQLite the single writer
   serialises claims). A job is attempted by one runner at a time.
 - A runner that dies mid-job leaves the job `running` with a lease; when the lease has passed, any
