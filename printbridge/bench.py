@@ -591,7 +591,8 @@ def main() -> None:
     printbridge.bench status-out` only the postbacks and the shipped-to-shop latency, whose sections they
     replace in docs/benchmarks.md; `python -m printbridge.bench baselines` only prints the raw PostgreSQL
     and RabbitMQ baselines, and `python -m printbridge.bench profile` samples connectors and orders with
-    py-spy under a steady webhook load (bench_profile.py)."""
+    py-spy under a steady webhook load (bench_profile.py), `python -m printbridge.bench jobs` the jobs a
+    second one job runner completes at each concurrency (bench_jobs.py)."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
     if modes == ["products"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
@@ -624,6 +625,11 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
             bench_profile.run(Path(tmp))
+        return
+    if modes == ["jobs"]:
+        from printbridge import bench_jobs
+
+        bench_jobs.run(POSTGRES_ADMIN)
         return
     if modes == ["baselines"]:
         for line in bench_summary.raw_lines(bench_raw.run(POSTGRES_ADMIN)):
