@@ -221,8 +221,10 @@ class Schedule:
 Clock = Callable[[], dt.datetime]
 
 
-# How often the running runner refreshes its job gauges (each refresh is two queries).
+# How often the running runner refreshes its job gauges (each refresh is two queries), and looks for due
+# schedules (a query per schedule; they run every minute or less often).
 METRICS_EVERY_SECONDS = 1.0
+SCHEDULES_EVERY_SECONDS = 1.0
 
 
 class JobRunner:
@@ -280,11 +282,13 @@ class JobRunner:
 
     async def _keep_running(self, running: set[asyncio.Task[None]]) -> None:
         loop = asyncio.get_running_loop()
-        metrics_at = 0.0
+        metrics_at = schedules_at = 0.0
         while not self._stopping:
             self._wake.clear()
             if len(running) < self.concurrency:
-                await self.enqueue_due_schedules()
+                if loop.time() >= schedules_at:
+                    await self.enqueue_due_schedules()
+                    schedules_at = loop.time() + SCHEDULES_EVERY_SECONDS
                 await self._start_due(running)
             if loop.time() >= metrics_at:
                 await self.refresh_metrics()
@@ -295,7 +299,9 @@ class JobRunner:
             if len(running) < self.concurrency:
                 pause = await self.seconds_until_due()
                 if pause <= 0:
-                    continue
+                    if loop.time() >= schedules_at:
+                        continue
+                    pause = schedules_at - loop.time()  # a schedule is due: at its next look, not in a spin
             self.waiting = True
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=pause)
@@ -570,17 +576,21 @@ class JobRunner:
         """How long the runner may sleep: until the next job or schedule is due, at most `idle_seconds`."""
         jobs, schedules = self.tables.jobs.c, self.tables.schedules.c
         kinds = list(self.handlers)
-        async with self.db.read_session() as session:
-            next_job: dt.datetime | None = await session.scalar(
-                select(func.min(jobs.run_at)).where(jobs.kind.in_(kinds), jobs.status == QUEUED)
-            )
-            next_lease: dt.datetime | None = await session.scalar(
-                select(func.min(jobs.lease_until)).where(jobs.kind.in_(kinds), jobs.status == RUNNING)
-            )
-            names = [s.name for s in self.schedules]
-            next_schedule: dt.datetime | None = await session.scalar(
-                select(func.min(schedules.next_run_at)).where(schedules.name.in_(names))
-            )
+        names = [s.name for s in self.schedules]
+        query = select(
+            select(func.min(jobs.run_at))
+            .where(jobs.kind.in_(kinds), jobs.status == QUEUED)
+            .scalar_subquery(),
+            select(func.min(jobs.lease_until))
+            .where(jobs.kind.in_(kinds), jobs.status == RUNNING)
+            .scalar_subquery(),
+            select(func.min(schedules.next_run_at)).where(schedules.name.in_(names)).scalar_subquery(),
+        )
+        async with self.db.read_session() as session:  # one round trip
+            row = (await session.execute(query)).one()
+        next_job: dt.datetime | None = row[0]
+        next_lease: dt.datetime | None = row[1]
+        next_schedule: dt.datetime | None = row[2]
         candidates = [t for t in (next_job, next_lease, next_schedule) if t is not None]
         if not candidates:
             return self.idle_seconds

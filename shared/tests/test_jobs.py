@@ -518,3 +518,21 @@ async def test_one_claim_takes_the_oldest_due_jobs_up_to_the_free_slots_and_give
     assert rows['{"n": 2}']["status"] == FAILED
     assert {rows[f'{{"n": {n}}}']["status"] for n in (1, 3, 4, 5)} == {"running"}
     assert await runner.claim_due(3) == []
+
+
+async def test_the_runner_sleeps_until_the_next_job_lease_or_schedule_is_due_at_most_its_idle_time(
+    databases, tables, clock
+):
+    db = databases[0]
+    hourly = Schedule("hourly", KIND, dt.timedelta(hours=1), payload={"n": 0})
+    runner = JobRunner(db, tables, {KIND: Recorder([])}, schedules=[hourly], clock=clock, idle_seconds=120)
+    assert await runner.seconds_until_due() == 120  # nothing at all
+    await runner.register_schedules()
+    assert await runner.seconds_until_due() == 0  # the schedule is due at once
+    await runner.enqueue_due_schedules()  # its job is queued at the real now, after the clock's
+    clock.advance(1)
+    assert await runner.run_due() == 1
+    await add_jobs(db, tables, 1, run_at=clock.now + dt.timedelta(seconds=90))
+    assert await runner.seconds_until_due() == 90
+    await add_jobs(db, tables, 2, run_at=clock.now + dt.timedelta(seconds=30))
+    assert await runner.seconds_until_due() == 30
