@@ -25,7 +25,16 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from printbridge import bench_import, bench_orders, bench_products, bench_status_out, bench_webhooks
+from printbridge import (
+    bench_import,
+    bench_orders,
+    bench_products,
+    bench_raw,
+    bench_status_out,
+    bench_summary,
+    bench_webhooks,
+)
+from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +54,8 @@ GOALS = {"get customer": 0.40, "create customer": 0.25, WEBHOOK: 0.50}
 # Issue 8: three webhooks for each order of Shopify's whole Black-Friday peak.
 WEBHOOK_TARGET_PER_SECOND = 2000
 BENCH_SHOP = "bench-prints.myshopify.com"
+# How long the distributed suite rests after it is healthy before its processes' memory is read.
+IDLE_SECONDS = float(os.environ.get("PRINTBRIDGE_BENCH_IDLE_SECONDS", "15"))
 PACKAGES = ("customers", "storefront_auth", "connectors", "mapping", "orders")
 
 POST_SCRIPT = """
@@ -82,11 +93,13 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @contextlib.contextmanager
-def started(command: list[str], env: dict[str, str], health_url: str, log: Path) -> Iterator[None]:
+def started(
+    command: list[str], env: dict[str, str], health_url: str, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     try:
         wait_healthy(health_url, process, log)
-        yield
+        yield process
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -288,16 +301,27 @@ def drop_databases(names: list[str]) -> None:
     asyncio.run(_drop_databases(names))
 
 
-def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Result], WebhookCheck]:
+def bench_distributed(
+    workdir: Path, customers: bool = True
+) -> tuple[list[Result], WebhookCheck, list[bench_raw.ProcessMemory]]:
     from printbridge_sandbox.serving import running
     from printbridge_sandbox.shopify.app import create_app as shopify_app
 
     env, names = distributed_env(workdir)
+    # Free ports rather than the route table's, which another run-dist on this machine may hold.
+    env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
+    # A machine busy with other work starts the processes slowly; the bench itself waits 300 s.
+    env["PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS"] = "280"
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+    customers_url = f"http://127.0.0.1:{env['PRINTBRIDGE_CUSTOMERS_PORT']}"
     client_id, secret = "printbridge-bench", "shpss_bench_" + uuid.uuid4().hex
     results: list[Result] = []
     try:
-        with running(shopify_app()) as shopify:
+        with (
+            bench_orders.own_vhost(f"pb_bench_dist_{uuid.uuid4().hex[:8]}") as amqp_url,
+            running(shopify_app()) as shopify,
+        ):
+            env["PRINTBRIDGE_AMQP_URL"] = amqp_url
             httpx.post(
                 f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
             ).raise_for_status()
@@ -310,13 +334,15 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
             }
             script = webhook_script(workdir, secret)
             command = [str(BIN / "printbridge"), "run-dist"]
-            with started(command, env, f"{base}/healthz", workdir / "dist.log"):
+            with started(command, env, f"{base}/healthz", workdir / "dist.log") as process:
+                time.sleep(IDLE_SECONDS)  # at rest: nothing sent yet
+                memory = bench_raw.idle_rss(process.pid)
+                for m in memory:
+                    print(f"idle RSS {m.service:16} {m.role:8} {m.rss_mb:6.0f} MB")
                 token = login(base, env)
                 if customers:
                     results += measure("distributed", "gateway (nginx)", base, token, workdir)
-                    results += measure(
-                        "distributed", "customers directly", "http://127.0.0.1:8101", token, workdir
-                    )
+                    results += measure("distributed", "customers directly", customers_url, token, workdir)
                 create_shop(shopify)
                 connect_shop(base, token, shopify)
                 rps, p50, p99, errors, requests = wrk_file(f"{base}{bench_webhooks.PATH}", script)
@@ -333,7 +359,7 @@ def bench_distributed(workdir: Path, customers: bool = True) -> tuple[list[Resul
                 print(check)
     finally:
         drop_databases(names)
-    return results, check
+    return results, check, memory
 
 
 def create_shop(shopify: str, shop: str = BENCH_SHOP) -> None:
@@ -497,10 +523,16 @@ def webhook_lines(results: list[Result], check: WebhookCheck | None) -> list[str
 
 
 def write_report(
-    results: list[Result], dispatch: tuple[float, float] | None, check: WebhookCheck | None
+    results: list[Result],
+    dispatch: tuple[float, float] | None,
+    check: WebhookCheck | None,
+    summary: list[str] | None = None,
 ) -> None:
     lines = [
         "# Benchmarks",
+        "",
+        *(summary or []),
+        "## Requests through the gateway",
         "",
         f"Measured by `make bench` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {machine()}.",
         f"Load: wrk on loopback, 1 thread, {CONNECTIONS} connections, {DURATION} per row, operator JWT,",
@@ -557,7 +589,10 @@ def main() -> None:
     `python -m printbridge.bench products` only the product sync, `python -m printbridge.bench orders`
     only the orders' webhook-to-routed latency and production status updates, and `python -m
     printbridge.bench status-out` only the postbacks and the shipped-to-shop latency, whose sections they
-    replace in docs/benchmarks.md."""
+    replace in docs/benchmarks.md; `python -m printbridge.bench baselines` only prints the raw PostgreSQL
+    and RabbitMQ baselines, and `python -m printbridge.bench profile` samples connectors and orders with
+    py-spy under a steady webhook load (bench_profile.py), `python -m printbridge.bench jobs` the jobs a
+    second one job runner completes at each concurrency (bench_jobs.py)."""
     modes = sys.argv[1:] or ["embedded", "distributed"]
     if modes == ["products"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
@@ -574,9 +609,9 @@ def main() -> None:
         return
     if modes == ["status-out"]:
         with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
-            status_out = bench_status_out.run(Path(tmp))
+            measured_out = bench_status_out.run(Path(tmp))
         bench_orders.write_section(
-            ROOT / "docs" / "benchmarks.md", bench_status_out.section(status_out, machine())
+            ROOT / "docs" / "benchmarks.md", bench_status_out.section(measured_out, machine())
         )
         return
     if modes == ["imports"]:
@@ -585,18 +620,36 @@ def main() -> None:
                 ROOT / "docs" / "benchmarks.md", bench_import.run_all(Path(tmp), POSTGRES_ADMIN)
             )
         return
+    if modes == ["profile"]:
+        from printbridge import bench_profile
+
+        with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
+            bench_profile.run(Path(tmp))
+        return
+    if modes == ["jobs"]:
+        from printbridge import bench_jobs
+
+        bench_jobs.run(POSTGRES_ADMIN)
+        return
+    if modes == ["baselines"]:
+        for line in bench_summary.raw_lines(bench_raw.run(POSTGRES_ADMIN)):
+            print(line)
+        return
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="printbridge-bench-") as tmp:
         workdir = Path(tmp)
         results: list[Result] = []
         dispatch = None
         check = None
+        memory: list[bench_raw.ProcessMemory] = []
         results += bench_baseline(workdir, customers=modes != ["webhooks"])
+        raw = bench_raw.run(POSTGRES_ADMIN) if modes != ["webhooks"] else []
         if "embedded" in modes:
             results += bench_embedded(workdir)
             dispatch = asyncio.run(_dispatch_overhead(workdir))
             print(f"embedded dispatcher alone: {dispatch[0] - dispatch[1]:+.3f} ms at p50")
         if "distributed" in modes or "webhooks" in modes:
-            distributed, check = bench_distributed(workdir, customers="distributed" in modes)
+            distributed, check, memory = bench_distributed(workdir, customers="distributed" in modes)
             results += distributed
         imports = bench_import.run_all(workdir, POSTGRES_ADMIN) if modes != ["webhooks"] else []
         product_sync = bench_products.run(workdir) if modes != ["webhooks"] else None
@@ -605,18 +658,33 @@ def main() -> None:
     print(share_of_baseline(results, "distributed", WEBHOOK, GOALS[WEBHOOK]))
     if modes == ["webhooks"]:
         return
-    write_report(results, dispatch, check)
-    bench_import.write_section(ROOT / "docs" / "benchmarks.md", imports)
+    throughput = {
+        (r.mode, r.operation): r.requests_per_second
+        for r in results
+        if r.target != "customers directly" and "(1 connection)" not in r.operation
+    }
+    rows = bench_summary.rows(
+        throughput=throughput,
+        raw=raw,
+        memory=memory,
+        imports=imports,
+        product_sync=product_sync,
+        orders=orders,
+        status_out=status_out,
+    )
+    summary = bench_summary.section(rows, load_before, os.getloadavg()[0])
+    report = ROOT / "docs" / "benchmarks.md"
+    write_report(results, dispatch, check, summary)
+    for section in (bench_summary.raw_lines(raw), bench_summary.memory_lines(memory, IDLE_SECONDS)):
+        if section:
+            bench_orders.write_section(report, section)
+    bench_import.write_section(report, imports)
     if product_sync is not None:
-        bench_products.write_section(
-            ROOT / "docs" / "benchmarks.md", bench_products.section(product_sync, machine())
-        )
+        bench_products.write_section(report, bench_products.section(product_sync, machine()))
     if orders is not None:
-        bench_orders.write_section(ROOT / "docs" / "benchmarks.md", bench_orders.section(orders, machine()))
+        bench_orders.write_section(report, bench_orders.section(orders, machine()))
     if status_out is not None:
-        bench_orders.write_section(
-            ROOT / "docs" / "benchmarks.md", bench_status_out.section(status_out, machine())
-        )
+        bench_orders.write_section(report, bench_status_out.section(status_out, machine()))
     print(json.dumps({"written": "docs/benchmarks.md"}))
 
 

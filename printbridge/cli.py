@@ -98,6 +98,10 @@ def _database_url(service: str) -> str:
         raise typer.Exit(1) from None
 
 
+# How long uvicorn waits for a `serve --workers N` worker to answer its health check.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 def service_app_from_env():  # type: ignore[no-untyped-def]
     """uvicorn factory for `serve --workers N`: the service named in PRINTBRIDGE_SERVE_SERVICE."""
     _logging()
@@ -126,6 +130,9 @@ def serve(
         host=host,
         port=port or SERVICES_BY_NAME[service].port,
         workers=workers,
+        # A worker answers uvicorn's health check only once it has imported the service; on a busy machine
+        # that takes longer than uvicorn's 5 s, and the worker was killed and started again without end.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         **forwarding_options(settings_for(service).trusted_proxies),
         log_config=None,
         access_log=False,

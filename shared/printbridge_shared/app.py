@@ -105,6 +105,7 @@ def build_service_app(parts: ServiceParts, runtime: Runtime) -> FastAPI:
             schedules=parts.schedules,
             metrics=metrics,
             idle_seconds=settings.jobs_idle_s,
+            concurrency=settings.resolved_jobs_concurrency(),
         )
         supervisor.add("job-runner", runner)
 

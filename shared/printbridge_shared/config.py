@@ -8,7 +8,12 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from printbridge_shared.db import is_sqlite
 from printbridge_shared.events.retry import RetryPolicy
+
+# Jobs a service's runner runs side by side when PRINTBRIDGE_JOBS_CONCURRENCY is unset.
+JOBS_CONCURRENCY = 8
+SQLITE_JOBS_CONCURRENCY = 4
 
 
 def _proxy_items(value: str) -> list[str]:
@@ -80,6 +85,12 @@ class ServiceSettings(BaseSettings):
         "replica's (or process's) new job is found within this; one queued in its own process wakes it "
         "at once.",
     )
+    jobs_concurrency: int | None = Field(
+        None,
+        ge=1,
+        description="How many jobs a service's job runner runs side by side. Unset: 8 on PostgreSQL, 4 on "
+        "SQLite (whose single writer takes the jobs' transactions in turn; only their I/O overlaps).",
+    )
     startup_retry_seconds: float = 60.0
     trusted_proxies: TrustedProxies = Field(
         "127.0.0.1,::1",
@@ -105,6 +116,11 @@ class ServiceSettings(BaseSettings):
 
     def event_retry_policy(self) -> RetryPolicy:
         return RetryPolicy(max_attempts=self.event_max_attempts, base_s=self.event_retry_base_s)
+
+    def resolved_jobs_concurrency(self) -> int:
+        if self.jobs_concurrency is not None:
+            return self.jobs_concurrency
+        return SQLITE_JOBS_CONCURRENCY if is_sqlite(self.resolved_database_url()) else JOBS_CONCURRENCY
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -6,7 +6,14 @@ process) claims due jobs with a lease, runs each kind's handler, and then comple
 its next attempt with a doubling pause, or gives up with the reason. The handler's I/O runs outside any
 transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
-- Several replicas share the jobs: a claim is one conditional `UPDATE` (on PostgreSQL after `SELECT …
+- A runner runs up to `concurrency` jobs side by side: it claims due jobs for all its free slots in one
+  transaction, and a slot that frees (or a commit that enqueued a job) makes it look again. Work that
+  must happen in order is one job at a time by its `unique_key` (one open job per key), never by the
+  runner. A job whose outcome cannot be recorded (the database went away) is logged and left to its
+  lease; the other slots go on. `stop()` claims nothing more and waits for the running jobs; cancelling
+  the runner cancels them (their leases bring them back).
+
+- Several replicas share the jobs: a claim is one `UPDATE` of the rows taken (on PostgreSQL after `SELECT …
   FOR UPDATE SKIP LOCKED`, so replicas take different rows without waiting; on SQLite the single writer
   serialises claims). A job is attempted by one runner at a time.
 - A runner that dies mid-job leaves the job `running` with a lease; when the lease has passed, any
@@ -23,6 +30,7 @@ transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -213,10 +221,16 @@ class Schedule:
 Clock = Callable[[], dt.datetime]
 
 
+# How often the running runner refreshes its job gauges (each refresh is two queries), and looks for due
+# schedules (a query per schedule; they run every minute or less often).
+METRICS_EVERY_SECONDS = 1.0
+SCHEDULES_EVERY_SECONDS = 1.0
+
+
 class JobRunner:
-    """Claims and runs due jobs of the kinds it has handlers for, one at a time, and enqueues scheduled
-    ones. A supervised worker (`run` until `stop`); tests drive `run_due` and `enqueue_due_schedules`
-    directly with their own `clock`."""
+    """Claims and runs due jobs of the kinds it has handlers for, up to `concurrency` side by side, and
+    enqueues scheduled ones. A supervised worker (`run` until `stop`); tests drive `run_due` and
+    `enqueue_due_schedules` directly with their own `clock`."""
 
     def __init__(
         self,
@@ -228,8 +242,11 @@ class JobRunner:
         metrics: ServiceMetrics | None = None,
         lease: dt.timedelta = dt.timedelta(minutes=5),
         idle_seconds: float = 5.0,
+        concurrency: int = 1,
         clock: Clock = utcnow,
     ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, not {concurrency}")
         unknown = [s.kind for s in schedules if s.kind not in handlers]
         if unknown:
             raise ValueError(f"schedules for job kinds without a handler: {unknown}")
@@ -240,6 +257,7 @@ class JobRunner:
         self.metrics = metrics
         self.lease = lease
         self.idle_seconds = idle_seconds
+        self.concurrency = concurrency
         self.clock = clock
         self._wake = asyncio.Event()
         self._stopping = False
@@ -252,30 +270,83 @@ class JobRunner:
 
     async def run(self) -> None:
         await self.register_schedules()
+        running: set[asyncio.Task[None]] = set()
+        try:
+            await self._keep_running(running)
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _keep_running(self, running: set[asyncio.Task[None]]) -> None:
+        loop = asyncio.get_running_loop()
+        metrics_at = schedules_at = 0.0
         while not self._stopping:
             self._wake.clear()
-            await self.enqueue_due_schedules()
-            await self.run_due()
-            await self.refresh_metrics()
+            if len(running) < self.concurrency:
+                if loop.time() >= schedules_at:
+                    await self.enqueue_due_schedules()
+                    schedules_at = loop.time() + SCHEDULES_EVERY_SECONDS
+                await self._start_due(running)
+            if loop.time() >= metrics_at:
+                await self.refresh_metrics()
+                metrics_at = loop.time() + METRICS_EVERY_SECONDS
             if self._stopping:
                 break
-            pause = await self.seconds_until_due()
-            if pause > 0:
-                self.waiting = True
-                try:
-                    await asyncio.wait_for(self._wake.wait(), timeout=pause)
-                except TimeoutError:
-                    pass
-                finally:
-                    self.waiting = False
+            pause: float | None = None  # every slot busy: until one frees (it wakes the runner)
+            if len(running) < self.concurrency:
+                pause = await self.seconds_until_due()
+                if pause <= 0:
+                    if loop.time() >= schedules_at:
+                        continue
+                    pause = schedules_at - loop.time()  # a schedule is due: at its next look, not in a spin
+            self.waiting = True
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            except TimeoutError:
+                pass
+            finally:
+                self.waiting = False
 
     async def run_due(self) -> int:
-        """Runs every job that is due now, one after the other, until none is or `stop()` was called;
-        the number run."""
+        """Runs every job that is due now, up to `concurrency` side by side, until none is (jobs that the
+        finished ones queued included) or `stop()` was called; the number run."""
+        running: set[asyncio.Task[None]] = set()
         count = 0
-        while not self._stopping and await self.run_next():
-            count += 1
-        return count
+        try:
+            while True:
+                count += await self._start_due(running)
+                if not running:
+                    return count
+                done, _pending = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                running -= done
+        except asyncio.CancelledError:
+            for task in running:
+                task.cancel()
+            raise
+        finally:
+            await asyncio.gather(*running, return_exceptions=True)
+
+    async def _start_due(self, running: set[asyncio.Task[None]]) -> int:
+        """Claims due jobs for the free slots (in one transaction) and starts each in its own task; the
+        number started."""
+        started = 0
+        while len(running) < self.concurrency and not self._stopping:
+            claimed = await self.claim_due(self.concurrency - len(running))
+            if not claimed:
+                break
+            for job in claimed:
+                task = asyncio.create_task(self._attempt(job), name=f"job:{job.kind}:{job.id}")
+                running.add(task)
+                task.add_done_callback(functools.partial(self._slot_freed, running))
+            started += len(claimed)
+        return started
+
+    def _slot_freed(self, running: set[asyncio.Task[None]], task: asyncio.Task[None]) -> None:
+        running.discard(task)
+        self._wake.set()
 
     # Claiming ---------------------------------------------------------------------------------------
 
@@ -290,47 +361,65 @@ class JobRunner:
         )
 
     async def claim(self) -> Job | None:
-        """Takes the next due job: marks it running with a lease and counts the attempt. A job whose last
-        attempt's lease ran out (its runner died) is given up instead, and the next one is looked at.
-        On PostgreSQL the row is locked (`SKIP LOCKED`: replicas take other rows); on SQLite the claiming
-        transaction holds the single writer."""
+        """Takes the next due job (see `claim_due`)."""
+        claimed = await self.claim_due(1)
+        return claimed[0] if claimed else None
+
+    async def claim_due(self, limit: int) -> list[Job]:
+        """Takes up to `limit` due jobs, oldest first, in one transaction: marks each running with a lease
+        and counts the attempt. A job whose last attempt's lease ran out (its runner died) is given up
+        instead. On PostgreSQL the rows are locked (`SKIP LOCKED`: replicas take other rows); on SQLite the
+        claiming transaction holds the single writer."""
         jobs = self.tables.jobs
         while True:
             now = self.clock()
+            claimed: list[Job] = []
+            gave_up = False
             async with self.db.session() as session:
-                query = select(jobs).where(self._due(now)).order_by(jobs.c.run_at, jobs.c.created_at).limit(1)
+                query = (
+                    select(jobs).where(self._due(now)).order_by(jobs.c.run_at, jobs.c.created_at).limit(limit)
+                )
                 if self.db.engine.dialect.name == "postgresql":
                     query = query.with_for_update(skip_locked=True)
-                row = (await session.execute(query)).mappings().first()
-                if row is None:
-                    return None
-                handler = self.handlers[row["kind"]]
-                max_attempts = row["max_attempts"] or handler.max_attempts
-                job = Job(
-                    id=row["id"],
-                    kind=row["kind"],
-                    payload=json.loads(row["payload"]),
-                    attempt=row["attempts"] + 1,
-                    max_attempts=max_attempts,
-                    created_at=row["created_at"],
-                )
-                if row["attempts"] >= max_attempts:
-                    # Its runner died during the last attempt (or the attempts were lowered meanwhile).
-                    last = row["last_error"] or "the runner stopped during the last attempt"
-                    reason = f"lease expired: {last}" if row["status"] == RUNNING else last
-                    given_up = replace(job, attempt=row["attempts"])
-                    where = and_(jobs.c.id == job.id, self._due(now))
-                    await self._give_up(session, handler, given_up, reason, now, where=where)
-                    continue
-                running: dict[str, Any] = {
-                    "status": RUNNING,
-                    "attempts": job.attempt,
-                    "lease_until": now + self.lease,
-                }
-                if handler.unique_while_queued:
-                    running["unique_key"] = None
-                await session.execute(update(jobs).where(jobs.c.id == job.id).values(**running))
-                return job
+                rows = (await session.execute(query)).mappings().all()
+                if not rows:
+                    return []
+                for row in rows:
+                    handler = self.handlers[row["kind"]]
+                    max_attempts = row["max_attempts"] or handler.max_attempts
+                    job = Job(
+                        id=row["id"],
+                        kind=row["kind"],
+                        payload=json.loads(row["payload"]),
+                        attempt=row["attempts"] + 1,
+                        max_attempts=max_attempts,
+                        created_at=row["created_at"],
+                    )
+                    if row["attempts"] >= max_attempts:
+                        # Its runner died during the last attempt (or the attempts were lowered meanwhile).
+                        last = row["last_error"] or "the runner stopped during the last attempt"
+                        reason = f"lease expired: {last}" if row["status"] == RUNNING else last
+                        given_up = replace(job, attempt=row["attempts"])
+                        where = and_(jobs.c.id == job.id, self._due(now))
+                        await self._give_up(session, handler, given_up, reason, now, where=where)
+                        gave_up = True
+                        continue
+                    claimed.append(job)
+                if claimed:
+                    running = {
+                        "status": RUNNING,
+                        "attempts": jobs.c.attempts + 1,
+                        "lease_until": now + self.lease,
+                    }
+                    ids = [job.id for job in claimed]
+                    await session.execute(update(jobs).where(jobs.c.id.in_(ids)).values(**running))
+                    released = [job.id for job in claimed if self.handlers[job.kind].unique_while_queued]
+                    if released:
+                        await session.execute(
+                            update(jobs).where(jobs.c.id.in_(released)).values(unique_key=None)
+                        )
+            if claimed or not gave_up:
+                return claimed
 
     # Running ----------------------------------------------------------------------------------------
 
@@ -339,6 +428,18 @@ class JobRunner:
         job = await self.claim()
         if job is None:
             return False
+        await self._run_claimed(job)
+        return True
+
+    async def _attempt(self, job: Job) -> None:
+        """Runs one claimed job and records its outcome. Never raises: when the outcome cannot be recorded
+        the job stays running until its lease passes and is then attempted again."""
+        try:
+            await self._run_claimed(job)
+        except Exception:
+            log.exception("job_outcome_not_recorded", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
+
+    async def _run_claimed(self, job: Job) -> None:
         handler = self.handlers[job.kind]
         log.info("job_started", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
         try:
@@ -348,13 +449,12 @@ class JobRunner:
                 await handler.perform(job, prepared)
         except JobFailed as failure:
             await self._failed(handler, job, failure.reason, permanent=failure.permanent)
-            return True
+            return
         except Exception as exc:
             log.exception("job_attempt_crashed", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
             await self._failed(handler, job, f"{type(exc).__name__}: {exc}", permanent=False)
-            return True
+            return
         await self._complete(handler, job, prepared)
-        return True
 
     async def _complete(self, handler: JobHandler[Any], job: Job, prepared: Any) -> None:
         async with self.db.session() as session:
@@ -476,17 +576,21 @@ class JobRunner:
         """How long the runner may sleep: until the next job or schedule is due, at most `idle_seconds`."""
         jobs, schedules = self.tables.jobs.c, self.tables.schedules.c
         kinds = list(self.handlers)
-        async with self.db.read_session() as session:
-            next_job: dt.datetime | None = await session.scalar(
-                select(func.min(jobs.run_at)).where(jobs.kind.in_(kinds), jobs.status == QUEUED)
-            )
-            next_lease: dt.datetime | None = await session.scalar(
-                select(func.min(jobs.lease_until)).where(jobs.kind.in_(kinds), jobs.status == RUNNING)
-            )
-            names = [s.name for s in self.schedules]
-            next_schedule: dt.datetime | None = await session.scalar(
-                select(func.min(schedules.next_run_at)).where(schedules.name.in_(names))
-            )
+        names = [s.name for s in self.schedules]
+        query = select(
+            select(func.min(jobs.run_at))
+            .where(jobs.kind.in_(kinds), jobs.status == QUEUED)
+            .scalar_subquery(),
+            select(func.min(jobs.lease_until))
+            .where(jobs.kind.in_(kinds), jobs.status == RUNNING)
+            .scalar_subquery(),
+            select(func.min(schedules.next_run_at)).where(schedules.name.in_(names)).scalar_subquery(),
+        )
+        async with self.db.read_session() as session:  # one round trip
+            row = (await session.execute(query)).one()
+        next_job: dt.datetime | None = row[0]
+        next_lease: dt.datetime | None = row[1]
+        next_schedule: dt.datetime | None = row[2]
         candidates = [t for t in (next_job, next_lease, next_schedule) if t is not None]
         if not candidates:
             return self.idle_seconds

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from printbridge_shared.config import ServiceSettings
 from printbridge_shared.db import Database, make_metadata, utcnow
 from printbridge_shared.jobs import (
     FAILED,
@@ -306,3 +307,232 @@ async def test_metrics_count_jobs_by_status_and_the_age_of_the_oldest_due_one(da
     for status, count in (("queued", 2), ("running", 0), ("failed", 1)):
         assert f'printbridge_jobs{{kind="test.mail",service="test",status="{status}"}} {count}.0' in rendered
     assert 'printbridge_jobs_oldest_due_age_seconds{service="test"} 90.0' in rendered
+
+
+class Gate(JobHandler[dict[str, Any]]):
+    """Each job waits in `perform` until the test opens the gate; records which run side by side."""
+
+    def __init__(self) -> None:
+        self.opened = asyncio.Event()
+        self.inside: set[int] = set()
+        self.most_inside = 0
+        self.done: list[int] = []
+
+    async def perform(self, job: Job, prepared: dict[str, Any]) -> None:
+        self.inside.add(prepared["n"])
+        self.most_inside = max(self.most_inside, len(self.inside))
+        try:
+            await self.opened.wait()
+        finally:
+            self.inside.discard(prepared["n"])
+        self.done.append(prepared["n"])
+
+
+async def test_a_runner_runs_up_to_its_concurrency_of_jobs_side_by_side(databases, tables):
+    db = databases[0]
+    gate = Gate()
+    runner = JobRunner(db, tables, {KIND: gate}, concurrency=3)
+    await add_jobs(db, tables, *range(7))
+
+    running = asyncio.create_task(runner.run_due())
+    await eventually(lambda: len(gate.inside) == 3)
+    gate.opened.set()
+
+    assert await running == 7
+    assert gate.most_inside == 3 and sorted(gate.done) == list(range(7))
+    assert await job_rows(db, tables) == []
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_replicas_running_jobs_side_by_side_never_run_one_twice(databases, tables, concurrency):
+    performed: list[tuple[int, int, str]] = []
+    runners = [
+        JobRunner(db, tables, {KIND: Recorder(performed, name=name)}, concurrency=concurrency)
+        for db, name in zip(databases, "ab", strict=True)
+    ]
+    await add_jobs(databases[0], tables, *range(60))
+
+    await asyncio.gather(*(runner.run_due() for runner in runners))
+
+    assert sorted(n for n, _attempt, _runner in performed) == list(range(60))
+    assert {attempt for _n, attempt, _runner in performed} == {1}
+    assert await job_rows(databases[0], tables) == []
+
+
+async def test_jobs_sharing_a_unique_key_run_one_after_the_other_while_others_run_beside_them(
+    databases, tables
+):
+    """Order is kept by the key (one open job per key, the next queued by the one before), not by
+    running one job at a time."""
+    db = databases[0]
+    order: list[int] = []
+    beside = Gate()
+
+    class InTurn(JobHandler[dict[str, Any]]):
+        async def perform(self, job: Job, prepared: dict[str, Any]) -> None:
+            order.append(prepared["n"])
+            await asyncio.sleep(0)
+
+        async def succeeded(self, session: AsyncSession, job: Job, prepared: dict[str, Any]) -> None:
+            if prepared["n"] < 5:
+                await enqueue(session, tables, "test.turn", {"n": prepared["n"] + 1}, unique_key="order:1")
+
+    runner = JobRunner(db, tables, {"test.turn": InTurn(), KIND: beside}, concurrency=4)
+    async with db.session() as session:
+        await enqueue(session, tables, "test.turn", {"n": 1}, unique_key="order:1")
+        assert await enqueue(session, tables, "test.turn", {"n": 9}, unique_key="order:1") is None
+        await enqueue(session, tables, KIND, {"n": 100})
+    running = asyncio.create_task(runner.run_due())
+    await eventually(lambda: order == [1, 2, 3, 4, 5] and beside.inside == {100})
+    beside.opened.set()
+
+    assert await running == 6
+
+
+async def test_a_job_whose_outcome_cannot_be_recorded_waits_for_its_lease_and_the_others_go_on(
+    databases, tables, clock
+):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+
+    class OutcomeFails(Recorder):
+        async def succeeded(self, session: AsyncSession, job: Job, prepared: dict[str, Any]) -> None:
+            if prepared["n"] == 1 and job.attempt == 1:
+                raise ConnectionError("the database went away")
+
+    lease = dt.timedelta(minutes=5)
+    runner = JobRunner(db, tables, {KIND: OutcomeFails(performed)}, clock=clock, lease=lease, concurrency=2)
+    await add_jobs(db, tables, 1, 2, 3, run_at=clock.now)
+
+    assert await runner.run_due() == 3
+    [row] = await job_rows(db, tables)
+    assert (row["status"], row["attempts"]) == ("running", 1)  # its attempt's outcome was not kept
+    clock.advance(lease.total_seconds())
+    assert await runner.run_due() == 1
+    assert sorted(performed) == [(1, 1, "a"), (1, 2, "a"), (2, 1, "a"), (3, 1, "a")]
+    assert await job_rows(db, tables) == []
+
+
+async def test_a_long_job_does_not_hold_back_jobs_queued_while_it_runs(databases, tables):
+    db = databases[0]
+    gate = Gate()
+    performed: list[tuple[int, int, str]] = []
+    runner = JobRunner(
+        db, tables, {KIND: gate, "test.quick": Recorder(performed)}, idle_seconds=120, concurrency=2
+    )
+    task = asyncio.create_task(runner.run())
+    try:
+        await add_jobs(db, tables, 1)
+        await eventually(lambda: gate.inside == {1})
+        async with db.session() as session:
+            await enqueue(session, tables, "test.quick", {"n": 2})
+        await eventually(lambda: performed == [(2, 1, "a")], within=5)
+        assert gate.inside == {1}
+    finally:
+        gate.opened.set()
+        runner.stop()
+        await task
+
+
+async def test_stopping_the_runner_waits_for_its_running_jobs_to_finish(databases, tables):
+    db = databases[0]
+    gate = Gate()
+    runner = JobRunner(db, tables, {KIND: gate}, idle_seconds=120, concurrency=4)
+    task = asyncio.create_task(runner.run())
+    await add_jobs(db, tables, 1, 2)
+    await eventually(lambda: gate.inside == {1, 2})
+
+    runner.stop()
+    for _ in range(50):  # let the runner go round its loop as often as it would
+        await asyncio.sleep(0)
+    assert not task.done()
+    gate.opened.set()
+    await asyncio.wait_for(task, timeout=5)
+
+    assert sorted(gate.done) == [1, 2]
+    assert await job_rows(db, tables) == []
+
+
+async def test_cancelling_the_runner_cancels_its_running_jobs_which_their_leases_bring_back(
+    databases, tables
+):
+    db = databases[0]
+    gate = Gate()
+    runner = JobRunner(db, tables, {KIND: gate}, idle_seconds=120, concurrency=4)
+    task = asyncio.create_task(runner.run())
+    await add_jobs(db, tables, 1, 2)
+    await eventually(lambda: gate.inside == {1, 2})
+
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+    assert gate.inside == set() and gate.done == []
+    assert (
+        sorted((row["status"], row["attempts"]) for row in await job_rows(db, tables)) == [("running", 1)] * 2
+    )
+
+
+def test_the_concurrency_must_be_at_least_one(databases, tables):
+    with pytest.raises(ValueError, match="at least 1"):
+        JobRunner(databases[0], tables, {KIND: Recorder([])}, concurrency=0)
+
+
+@pytest.mark.parametrize(
+    ("database_url", "setting", "expected"),
+    [
+        ("postgresql+asyncpg://postgres@127.0.0.1/jobs", None, 8),
+        ("sqlite+aiosqlite:///var/jobs.db", None, 4),
+        ("postgresql+asyncpg://postgres@127.0.0.1/jobs", "2", 2),
+    ],
+)
+def test_the_concurrency_setting_defaults_by_database(monkeypatch, database_url, setting, expected):
+    if setting is not None:
+        monkeypatch.setenv("PRINTBRIDGE_JOBS_CONCURRENCY", setting)
+    assert ServiceSettings(database_url=database_url).resolved_jobs_concurrency() == expected
+
+
+async def test_one_claim_takes_the_oldest_due_jobs_up_to_the_free_slots_and_gives_up_spent_ones(
+    databases, tables, clock
+):
+    db = databases[0]
+    handler = Recorder([])
+    runner = JobRunner(db, tables, {KIND: handler}, clock=clock, concurrency=3)
+    await add_jobs(db, tables, 1, run_at=clock.now - dt.timedelta(seconds=3))
+    await add_jobs(db, tables, 2, max_attempts=1, run_at=clock.now - dt.timedelta(seconds=2))
+    async with db.session() as session:  # job 2's runner died during its one attempt, long ago
+        await session.execute(
+            tables.jobs.update()
+            .where(tables.jobs.c.payload == '{"n": 2}')
+            .values(status="running", attempts=1, lease_until=clock.now - dt.timedelta(seconds=1))
+        )
+    await add_jobs(db, tables, 3, 4, 5, run_at=clock.now - dt.timedelta(seconds=1))
+
+    first = await runner.claim_due(3)
+    second = await runner.claim_due(3)
+
+    assert [job.payload["n"] for job in first] == [1, 3]  # 2 was among the three looked at: given up
+    assert [job.payload["n"] for job in second] == [4, 5]
+    assert {job.attempt for job in first + second} == {1}
+    rows = {row["payload"]: row for row in await job_rows(db, tables)}
+    assert rows['{"n": 2}']["status"] == FAILED
+    assert {rows[f'{{"n": {n}}}']["status"] for n in (1, 3, 4, 5)} == {"running"}
+    assert await runner.claim_due(3) == []
+
+
+async def test_the_runner_sleeps_until_the_next_job_lease_or_schedule_is_due_at_most_its_idle_time(
+    databases, tables, clock
+):
+    db = databases[0]
+    hourly = Schedule("hourly", KIND, dt.timedelta(hours=1), payload={"n": 0})
+    runner = JobRunner(db, tables, {KIND: Recorder([])}, schedules=[hourly], clock=clock, idle_seconds=120)
+    assert await runner.seconds_until_due() == 120  # nothing at all
+    await runner.register_schedules()
+    assert await runner.seconds_until_due() == 0  # the schedule is due at once
+    await runner.enqueue_due_schedules()  # its job is queued at the real now, after the clock's
+    clock.advance(1)
+    assert await runner.run_due() == 1
+    await add_jobs(db, tables, 1, run_at=clock.now + dt.timedelta(seconds=90))
+    assert await runner.seconds_until_due() == 90
+    await add_jobs(db, tables, 2, run_at=clock.now + dt.timedelta(seconds=30))
+    assert await runner.seconds_until_due() == 30

@@ -87,7 +87,8 @@ class SendPostbacks(JobHandler[NextDelivery]):
 
     async def succeeded(self, session: AsyncSession, job: Job, prepared: NextDelivery) -> None:
         repository = PostbackRepository(session)
-        endpoint = await repository.get_endpoint(prepared.endpoint_id)
+        # Locked: the send jobs of other orders record their outcomes on the same health counters.
+        endpoint = await repository.get_endpoint(prepared.endpoint_id, for_update=True)
         if endpoint is None:
             return
         if prepared.outcome is not None and prepared.delivery_id is not None:

@@ -15,7 +15,15 @@ class PostbackRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get_endpoint(self, endpoint_id: uuid.UUID) -> PostbackEndpoint | None:
+    async def get_endpoint(
+        self, endpoint_id: uuid.UUID, *, for_update: bool = False
+    ) -> PostbackEndpoint | None:
+        """`for_update`: the row locked until the transaction ends, read afresh; for a change to its health
+        counters, which several send jobs (of this process or a replica) record side by side."""
+        if for_update:
+            return await self.session.get(
+                PostbackEndpoint, endpoint_id, with_for_update=True, populate_existing=True
+            )
         return await self.session.get(PostbackEndpoint, endpoint_id)
 
     async def list_endpoints(

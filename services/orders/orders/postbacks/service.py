@@ -92,8 +92,10 @@ def delivery_to_read(delivery: PostbackDelivery) -> Delivery:
     )
 
 
-async def get_endpoint(session: AsyncSession, endpoint_id: uuid.UUID) -> PostbackEndpoint:
-    endpoint = await PostbackRepository(session).get_endpoint(endpoint_id)
+async def get_endpoint(
+    session: AsyncSession, endpoint_id: uuid.UUID, *, for_update: bool = False
+) -> PostbackEndpoint:
+    endpoint = await PostbackRepository(session).get_endpoint(endpoint_id, for_update=for_update)
     if endpoint is None:
         raise PostbackEndpointNotFound(endpoint_id)
     return endpoint
@@ -199,7 +201,7 @@ async def send_test(
         http, url=url, delivery_id=str(delivery_id), body=body.encode(), secrets=secrets, timeout_s=timeout_s
     )
     async with db.session() as session:
-        endpoint = await get_endpoint(session, endpoint_id)
+        endpoint = await get_endpoint(session, endpoint_id, for_update=True)
         delivery = PostbackDelivery(
             id=delivery_id,
             endpoint_id=endpoint_id,
