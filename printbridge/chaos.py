@@ -65,6 +65,7 @@ SERVICE_NAMES = tuple(s.name for s in SERVICES)
 INVITATIONS_PER_FAULT = 3
 PLATFORM_FAILURES = 40  # Shopify API calls that fail during a platform fault
 MIS_CONCURRENCY = 8
+LEAD_SECONDS = 2.0  # of steady orders before each fault
 MOVED = ("routed", "accepted", "in_production", "printed", "shipped", "in_transit", "delivered")
 
 
@@ -81,6 +82,7 @@ class Fault:
     down: float = 0.0
     recovery: float = 0.0
     placed_by_end: int = 0
+    placed_during: int = 0
     note: str = ""
 
 
@@ -172,7 +174,8 @@ class Placer:
         with self.lock:
             return list(self.placed)
 
-    def place(self, count: int) -> None:
+    def place(self, count: int, halt: threading.Event | None = None) -> None:
+        """Places up to `count` orders at the rate, or fewer when `halt` is set meanwhile."""
         body = {
             "line_items": [{"variant_id": int(self.variant.external_id), "quantity": 100}],
             "shipping_address": {
@@ -187,6 +190,8 @@ class Placer:
         began = time.monotonic()
         with httpx.Client(timeout=30) as client:
             for index in range(count):
+                if halt is not None and halt.is_set():
+                    return
                 delay = began + index / self.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
@@ -195,8 +200,8 @@ class Placer:
                 with self.lock:
                     self.placed.append(str(response.json()["id"]))
 
-    def start(self, count: int) -> threading.Thread:
-        thread = threading.Thread(target=self.place, args=(count,), name="placer", daemon=True)
+    def start(self, count: int, halt: threading.Event) -> threading.Thread:
+        thread = threading.Thread(target=self.place, args=(count, halt), name="placer", daemon=True)
         thread.start()
         return thread
 
@@ -641,24 +646,30 @@ def run(
     log: Path,
     faults: list[Fault] | None = None,
 ) -> ChaosResult:
-    """Places `orders` at `rate` a second, one batch per fault (every fault unless `faults` says which),
-    then waits for the end state and checks the proofs."""
+    """Places orders at `rate` a second without a pause while the faults (every one unless `faults` says
+    which) strike one after the other, at most `orders`; the rest afterwards. Then waits for the end
+    state and checks the proofs."""
     began = time.monotonic()
     faults = faults if faults is not None else all_faults()
-    batch = max(1, orders // (len(faults) + 1))
     with harness(workdir, log) as h:
         h.placer.rate = rate
-        for fault in faults:
-            placing = h.placer.start(batch)
-            time.sleep(min(2.0, batch / rate / 3))  # orders are flowing when it breaks
-            h.inflict(fault, down_seconds)
+        halt = threading.Event()
+        placing = h.placer.start(orders, halt)
+        try:
+            for fault in faults:
+                time.sleep(LEAD_SECONDS)  # orders are flowing when it breaks
+                placed_before = h.placer.count()
+                h.inflict(fault, down_seconds)
+                h.recover(fault)
+                fault.placed_during = fault.placed_by_end - placed_before
+                print(
+                    f"{fault.name}: down {fault.down:.1f} s, recovered {fault.recovery:.1f} s after; "
+                    f"{fault.placed_during} orders placed during it, {fault.placed_by_end} by its end",
+                    flush=True,
+                )
+        finally:
+            halt.set()
             placing.join()
-            h.recover(fault)
-            print(
-                f"{fault.name}: down {fault.down:.1f} s, recovered {fault.recovery:.1f} s after "
-                f"({fault.placed_by_end} orders placed by then)",
-                flush=True,
-            )
         h.placer.place(orders - h.placer.count())
         _drained(h, RECOVERY_TIMEOUT + orders / 2)
         found = proofs(h)
@@ -697,11 +708,13 @@ def report(result: ChaosResult, machine: str) -> str:
         "kind every invitation sent meanwhile mailed, every postback owed delivered, every order shipped "
         "until then fulfilled in the shop.",
         "",
-        "| fault | down s | time to recover s | orders placed by its end |",
-        "|---|---:|---:|---:|",
+        "| fault | down s | time to recover s | orders placed during it | orders placed by its end |",
+        "|---|---:|---:|---:|---:|",
     ]
-    for fault in result.faults:
-        lines.append(f"| {fault.name} | {fault.down:.1f} | {fault.recovery:.1f} | {fault.placed_by_end:,} |")
+    for f in result.faults:
+        lines.append(
+            f"| {f.name} | {f.down:.1f} | {f.recovery:.1f} | {f.placed_during:,} | {f.placed_by_end:,} |"
+        )
     lines += ["", "## Proofs", "", "| proof | counts | holds |", "|---|---|---|"]
     for proof in result.proofs:
         lines.append(f"| {proof.claim} | {proof.counts} | {'yes' if proof.holds else '**no**'} |")
