@@ -6,11 +6,12 @@ PostgreSQL cluster and a RabbitMQ node of its own (printbridge/chaos_infra.py), 
 sandbox in this process, with an SMTP server and a postback receiver it can take down. Set up through the
 public API as the order benches are (bench_orders.py): a shop connected for a customer, its variant
 mapped, a postback endpoint for every order. Then the orders are placed in the sandbox shop (which
-delivers its `orders/create` webhooks, retrying failed ones as Shopify does) in batches, one batch per
-fault, while the harness acts as the producer's MIS: it claims every routed order and reports it printed
-and shipped with tracking, so fulfilments go back to the shop and postbacks to the receiver.
+delivers its `orders/create` webhooks, retrying failed ones as Shopify does) at a steady rate without
+a pause while the faults strike (the rest of them after the last fault), while the harness acts as the
+producer's MIS: it claims every routed order and reports it printed and shipped with tracking, so
+fulfilments go back to the shop and postbacks to the receiver.
 
-The faults, one at a time, each while its batch is being placed: SIGKILL of each service and of the
+The faults, one at a time, each while orders are being placed: SIGKILL of each service and of the
 gateway (run-dist's supervisor restarts it), a RabbitMQ restart, a PostgreSQL restart (immediate stop:
 a crash as far as the clients can tell), the SMTP server down while invitations are sent, the postback
 receiver answering 503, Shopify's API answering 503 and then 429. For each: how long it lasted, and the
@@ -66,6 +67,7 @@ INVITATIONS_PER_FAULT = 3
 PLATFORM_FAILURES = 40  # Shopify API calls that fail during a platform fault
 MIS_CONCURRENCY = 8
 LEAD_SECONDS = 2.0  # of steady orders before each fault
+TOP_UP_RATE = 20.0  # orders a second placed after the last fault, when the faults took fewer than asked
 MOVED = ("routed", "accepted", "in_production", "printed", "shipped", "in_transit", "delivered")
 
 
@@ -157,7 +159,7 @@ def children_of(pid: int) -> dict[str, int]:
 
 
 class Placer:
-    """Places orders of the mapped variant in the Shopify sandbox shop, at a steady rate, batch by batch."""
+    """Places orders of the mapped variant in the Shopify sandbox shop at a steady rate."""
 
     def __init__(self, shopify: str, variant: bench_orders.Variant, rate: float) -> None:
         self.url = f"{shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/orders"
@@ -483,10 +485,10 @@ def proofs(harness: Harness) -> list[Proof]:
         )
     )
 
-    # Postbacks: each status move of each order (orders' `order_events`) delivered, deduplicated by
-    # webhook-id, exactly once and in order.
+    # Postbacks: each order's arrival (`order.received`) and each status move in its history (orders'
+    # `order_events`) delivered, deduplicated by webhook-id, exactly once and in order.
     ids = [row["id"] for row in rows]
-    moves: dict[str, list[str]] = {}
+    moves: dict[str, list[str]] = {str(order_id): ["order.received"] for order_id in ids}
     for event in _query(
         suite.orders_url,
         "SELECT order_id, status FROM order_events WHERE order_id = ANY($1::uuid[]) AND status IS NOT NULL "
@@ -511,8 +513,9 @@ def proofs(harness: Harness) -> list[Proof]:
     repeats = len(received) - len(first_seen)
     result.append(
         Proof(
-            "every status move came out as a postback exactly once in effect (by webhook-id), in order",
-            f"{expected_total:,} status moves, {delivered:,} distinct postbacks of them received "
+            "every status (the arrival, then each move) came out as a postback exactly once in effect "
+            "(by webhook-id), in order",
+            f"{expected_total:,} statuses, {delivered:,} distinct postbacks of them received "
             f"({repeats:,} repeats of a webhook-id dropped), {wrong} orders whose postbacks differ; "
             f"{harness.receiver.refused:,} attempts refused while down, "
             f"{harness.receiver.bad_signatures} bad signatures",
@@ -674,6 +677,7 @@ def run(
         finally:
             halt.set()
             placing.join()
+        h.placer.rate = max(rate, TOP_UP_RATE)
         h.placer.place(orders - h.placer.count())
         _drained(h, RECOVERY_TIMEOUT + orders / 2)
         found = proofs(h)
@@ -699,18 +703,19 @@ def report(result: ChaosResult, machine: str) -> str:
         "through the public API, its variant mapped, one postback endpoint for every order at a receiver "
         "that verifies each signature. Orders are placed in the sandbox shop (which sends `orders/create` "
         "webhooks and retries failed ones as Shopify does, here after 1, 2, 4 … s) at "
-        f"{result.rate:g} a second, in one batch per fault; the harness is the producer's MIS: it claims "
-        "every routed order and reports it printed, then shipped with tracking, so a fulfilment goes back to "
-        "the shop and a postback goes out for every status move.",
+        f"{result.rate:g} a second without a pause while the faults strike (what is left of the "
+        f"{result.orders:,} after the last fault at {max(result.rate, TOP_UP_RATE):g} a second); the "
+        "harness is the producer's MIS: it claims every routed order and reports it printed, then shipped "
+        "with tracking, so a fulfilment goes back to the shop and a postback goes out for every status move.",
         "",
         "## Faults",
         "",
-        "One at a time, each while its batch of orders is being placed. *Down*: from the fault's start until "
-        "it was lifted (a killed process: until run-dist's supervisor had started a new one and it answered "
-        "`/readyz`; a restart: until the server took connections again). *Time to recover*: from the "
-        "fault's end until the backlog it left was cleared: every order placed until then routed, and by "
-        "kind every invitation sent meanwhile mailed, every postback owed delivered, every order shipped "
-        "until then fulfilled in the shop.",
+        "One at a time, each while orders are being placed, two seconds after the previous one recovered."
+        " *Down*: from the fault's start until it was lifted (a killed process: until run-dist's "
+        "supervisor had started a new one and it answered `/readyz`; a restart: until the server took "
+        "connections again). *Time to recover*: from the fault's end until the backlog it left was "
+        "cleared: every order placed until then routed, and by kind every invitation sent meanwhile "
+        "mailed, every postback owed delivered, every order shipped until then fulfilled in the shop.",
         "",
         "| fault | down s | time to recover s | orders placed during it | orders placed by its end |",
         "|---|---:|---:|---:|---:|",
