@@ -11,6 +11,9 @@ transaction: `prepare` and the outcome hooks get a session, `perform` does not.
   serialises claims). A job is attempted by one runner at a time.
 - A runner that dies mid-job leaves the job `running` with a lease; when the lease has passed, any
   runner takes it again (as the next attempt, or gives it up when it was the last).
+- A runner that cannot record an attempt's outcome because the database went away (a restart, a dropped
+  connection) keeps trying while the attempt's lease lasts, so a short outage does not hold the job
+  (and what waits behind it) until the lease has passed.
 - A commit that enqueued a job wakes the runner of this process at once (`Database.on_commit`); other
   replicas find it at their next look (at most `idle_seconds` later).
 - Schedules run a job kind every `interval`: one job per due time across replicas (the `schedules` row's
