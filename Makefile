@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 # other. (Not loadgroup: with pytest 9.2 its xdist_group marks are ignored, pytest-xdist issue #1386.)
 PYTEST_PARALLEL ?= -n auto --dist loadfile
 # Orders `make chaos` places (docs/reliability.md): `make chaos CHAOS_ORDERS=1000` for a shorter run.
-CHAOS_ORDERS ?= 10000
+CHAOS_ORDERS ?= $(or $(PRINTBRIDGE_CHAOS_ORDERS),10000)
 
 .PHONY: run run-dist sandbox test test-fast lint bench chaos demo nginx clean
 
