@@ -328,12 +328,15 @@ class Harness:
 
     def invite(self, count: int) -> None:
         """Customers whose storefront access is turned on: each admin is mailed an invitation."""
+        from printbridge.bench import login_again
+
+        headers = {"Authorization": f"Bearer {login_again(self.suite.base)}"}  # the first may have expired
         for _ in range(count):
             run_id = uuid.uuid4().hex[:10]
             customer = httpx.post(
                 f"{self.suite.base}/v1/customers",
                 json={"name": f"Chaos {run_id}"},
-                headers=self.suite.headers,
+                headers=headers,
                 timeout=30,
             )
             customer.raise_for_status()
@@ -342,7 +345,7 @@ class Harness:
             turned_on = httpx.put(
                 f"{self.suite.base}/v1/customers/{customer.json()['id']}/storefront-access",
                 json={"enabled": True, "admin": admin},
-                headers=self.suite.headers,
+                headers=headers,
                 timeout=30,
             )
             turned_on.raise_for_status()
