@@ -67,7 +67,7 @@ INVITATIONS_PER_FAULT = 3
 PLATFORM_FAILURES = 40  # Shopify API calls that fail during a platform fault
 MIS_CONCURRENCY = 8
 LEAD_SECONDS = 2.0  # of steady orders before each fault
-TOP_UP_RATE = 20.0  # orders a second placed after the last fault, when the faults took fewer than asked
+TOP_UP_RATE = 5.0  # orders a second placed after the last fault, when the faults took fewer than asked
 MOVED = ("routed", "accepted", "in_production", "printed", "shipped", "in_transit", "delivered")
 
 
