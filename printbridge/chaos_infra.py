@@ -151,7 +151,12 @@ class OwnRabbitMQ:
         self.process = subprocess.Popen(
             [str(RABBITMQ_BIN / "rabbitmq-server")], env=self._env(), stdout=log, stderr=subprocess.STDOUT
         )
-        self._ctl("wait", "--timeout", str(START_TIMEOUT_SECONDS), str(self.directory / "rabbitmq.pid"))
+        try:
+            self._ctl("wait", "--timeout", str(START_TIMEOUT_SECONDS), str(self.directory / "rabbitmq.pid"))
+        except subprocess.SubprocessError as exc:
+            self.stop()
+            out = (self.directory / "server.out").read_text(errors="replace")[-2000:]
+            raise RabbitMQNotStarted(f"the RabbitMQ node {self.node} did not start: {exc}\n{out}") from exc
 
     def stop(self) -> None:
         with contextlib.suppress(subprocess.SubprocessError):
@@ -165,11 +170,23 @@ class OwnRabbitMQ:
             self.process = None
 
 
+class RabbitMQNotStarted(Exception):
+    """The node did not come up; the message holds the end of its output."""
+
+
 @contextlib.contextmanager
 def own_rabbitmq(directory: Path) -> Iterator[OwnRabbitMQ]:
-    node = OwnRabbitMQ(directory)
-    node.create()
-    node.start()
+    """The node, started; a second try with other ports and name when the first does not come up (a
+    free port taken meanwhile by another program on a busy machine)."""
+    try:
+        node = OwnRabbitMQ(directory / "first")
+        node.create()
+        node.start()
+    except RabbitMQNotStarted as first:
+        print(first, flush=True)
+        node = OwnRabbitMQ(directory / "second")
+        node.create()
+        node.start()
     try:
         yield node
     finally:
