@@ -102,6 +102,7 @@ class ChaosResult:
     faults: list[Fault]
     proofs: list[Proof]
     seconds: float
+    down_seconds: float = DOWN_SECONDS
     measured_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
@@ -686,7 +687,7 @@ def run(
         found = proofs(h)
     for proof in found:
         print(f"{'OK ' if proof.holds else 'FAILED'} {proof.claim}: {proof.counts}", flush=True)
-    return ChaosResult(orders, rate, faults, found, time.monotonic() - began)
+    return ChaosResult(orders, rate, faults, found, time.monotonic() - began, down_seconds)
 
 
 def report(result: ChaosResult, machine: str) -> str:
@@ -695,7 +696,8 @@ def report(result: ChaosResult, machine: str) -> str:
         "# Reliability: orders under fire",
         "",
         f"Measured {result.measured_at:%Y-%m-%d %H:%M} UTC on {machine}, by `make chaos` "
-        f"(`python -m printbridge.chaos --orders {result.orders}`; `printbridge/chaos.py`), in "
+        f"(`python -m printbridge.chaos --orders {result.orders} --rate {result.rate:g} --down-seconds "
+        f"{result.down_seconds:g}`; `printbridge/chaos.py`), in "
         f"{result.seconds / 60:.0f} minutes. **{verdict}.**",
         "",
         "The suite runs distributed (`printbridge run-dist`: customers, storefront-auth, connectors, "
@@ -760,6 +762,14 @@ def report(result: ChaosResult, machine: str) -> str:
         "orders are not part of the suite yet.",
         "- The postback endpoint is down as a 503; a refused connection goes the same retry path.",
         "- Faults one at a time only; none during the set-up.",
+        *(
+            [
+                f"- This run placed {result.orders:,} orders, not the 10,000 of `make chaos`: the machine "
+                "was shared with other work while it ran (see the open findings)."
+            ]
+            if result.orders < 10_000
+            else []
+        ),
         "",
         "## How to run",
         "",
