@@ -8,8 +8,10 @@ PYTEST_ARGS ?=
 # share a server (one run-dist, one nginx: module-scoped fixtures) start it once and never run beside each
 # other. (Not loadgroup: with pytest 9.2 its xdist_group marks are ignored, pytest-xdist issue #1386.)
 PYTEST_PARALLEL ?= -n auto --dist loadfile
+# Orders `make chaos` places (docs/reliability.md): `make chaos CHAOS_ORDERS=1000` for a shorter run.
+CHAOS_ORDERS ?= $(or $(PRINTBRIDGE_CHAOS_ORDERS),10000)
 
-.PHONY: run run-dist sandbox test test-fast lint bench demo nginx clean
+.PHONY: run run-dist sandbox test test-fast lint bench chaos demo nginx clean
 
 $(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml) sandbox/pyproject.toml
 	@test -x $(UV) || (python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)")
@@ -43,6 +45,9 @@ test-fast: $(VENV)/.synced ## SQLite only, no PostgreSQL, no broker, no end-to-e
 bench: $(VENV)/.synced nginx ## throughput and latency, written to docs/benchmarks.md
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(VENV)/bin/python -m printbridge.bench
+
+chaos: $(VENV)/.synced nginx ## orders placed while each process is killed and each server restarted; docs/reliability.md
+	$(VENV)/bin/python -m printbridge.chaos --orders $(CHAOS_ORDERS)
 
 clean:
 	rm -rf var

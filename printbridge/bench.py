@@ -96,6 +96,7 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
 def started(
     command: list[str], env: dict[str, str], health_url: str, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
+    """The command's process, once `health_url` answers 200; stopped with SIGINT afterwards."""
     process = subprocess.Popen(command, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT)
     try:
         wait_healthy(health_url, process, log)

@@ -666,6 +666,68 @@ class ShopSuite:
     setup_seconds: float
 
 
+def prepare_shopify(shopify: str, base: str, name: str) -> tuple[dict[str, str], str]:
+    """The Shopify sandbox ready for a suite at `base`: an app, the shop and its one product. The suite's
+    settings that point at it, and the app's client secret (it signs the shop's webhooks)."""
+    client_id, secret = "printbridge-bench", f"shpss_bench_{name}_" + uuid.uuid4().hex
+    httpx.post(
+        f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
+    ).raise_for_status()
+    from printbridge.bench import create_shop
+
+    create_shop(shopify, SHOP)
+    product = {"title": "Flyer", "variants": [{"sku": SKU, "price": "19.00", "options": {"Size": "A5"}}]}
+    httpx.post(f"{shopify}/_sandbox/shopify/shops/{SHOP}/products", json=product).raise_for_status()
+    env = {
+        "PRINTBRIDGE_SHOPIFY_ADMIN_URL": f"{shopify}/shops/{{shop}}",
+        "PRINTBRIDGE_SHOPIFY_CLIENT_ID": client_id,
+        "PRINTBRIDGE_SHOPIFY_CLIENT_SECRET": secret,
+        "PRINTBRIDGE_ALLOW_PRIVATE_URLS": "true",
+        "PRINTBRIDGE_PUBLIC_URL": base,
+    }
+    return env, secret
+
+
+def set_up_shop(
+    base: str,
+    env: dict[str, str],
+    shopify: str,
+    secret: str,
+    urls: tuple[str, str],
+    log: Path,
+    before_orders: Callable[[ShopSuite], None] | None = None,
+) -> ShopSuite:
+    """Through the public API of a running suite: an operator, the catalog product, the sandbox shop
+    connected for a customer, its variant mapped, and one order routed the whole way. `urls`: the
+    connectors and orders databases (asyncpg addresses); `before_orders` runs before that first order."""
+    from printbridge.bench import connect_shop, login
+
+    setup_began = time.monotonic()
+    token = login(base, env)
+    headers = {"Authorization": f"Bearer {token}"}
+    httpx.post(
+        f"{base}/v1/catalog/products", json=CATALOG_PRODUCT, headers=headers, timeout=30
+    ).raise_for_status()
+    store_id = connect_shop(base, token, shopify, SHOP)
+    variant = mapped_variant(base, headers, store_id)
+    suite = ShopSuite(
+        base=base,
+        headers=headers,
+        shopify=shopify,
+        secret=secret,
+        store_id=store_id,
+        variant=variant,
+        connectors_url=urls[0],
+        orders_url=urls[1],
+        log=log,
+        setup_seconds=0.0,
+    )
+    if before_orders is not None:
+        before_orders(suite)
+    _warm_up(base, variant, secret, store_id, suite.orders_url)
+    return dataclasses.replace(suite, setup_seconds=time.monotonic() - setup_began)
+
+
 @contextlib.contextmanager
 def shop_suite(
     workdir: Path, name: str, *, before_orders: Callable[[ShopSuite], None] | None = None
@@ -673,16 +735,7 @@ def shop_suite(
     """Starts `printbridge run-dist` (on a RabbitMQ vhost of its own, free ports) against a Shopify
     sandbox in this process and sets the shop up through the public API; `before_orders` runs before the
     first order is placed. The databases are dropped afterwards."""
-    from printbridge.bench import (
-        BIN,
-        connect_shop,
-        create_shop,
-        database_url,
-        distributed_env,
-        drop_databases,
-        login,
-        started,
-    )
+    from printbridge.bench import BIN, database_url, distributed_env, drop_databases, started
     from printbridge_sandbox.serving import running
     from printbridge_sandbox.shopify.app import create_app as shopify_app
 
@@ -692,7 +745,6 @@ def shop_suite(
     # A machine busy with other work starts the processes slowly; the bench itself waits 300 s.
     env["PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS"] = "280"
     base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
-    client_id, secret = "printbridge-bench", f"shpss_bench_{name}_" + uuid.uuid4().hex
     log = workdir / f"{name}.log"
     try:
         with (
@@ -700,49 +752,13 @@ def shop_suite(
             running(shopify_app()) as shopify,
         ):
             env["PRINTBRIDGE_AMQP_URL"] = amqp_url
-            httpx.post(
-                f"{shopify}/_sandbox/shopify/apps", json={"client_id": client_id, "client_secret": secret}
-            ).raise_for_status()
-            create_shop(shopify, SHOP)
-            product = {
-                "title": "Flyer",
-                "variants": [{"sku": SKU, "price": "19.00", "options": {"Size": "A5"}}],
-            }
-            httpx.post(f"{shopify}/_sandbox/shopify/shops/{SHOP}/products", json=product).raise_for_status()
-            env |= {
-                "PRINTBRIDGE_SHOPIFY_ADMIN_URL": f"{shopify}/shops/{{shop}}",
-                "PRINTBRIDGE_SHOPIFY_CLIENT_ID": client_id,
-                "PRINTBRIDGE_SHOPIFY_CLIENT_SECRET": secret,
-                "PRINTBRIDGE_ALLOW_PRIVATE_URLS": "true",
-                "PRINTBRIDGE_PUBLIC_URL": base,
-            }
+            shop_env, secret = prepare_shopify(shopify, base, name)
+            env |= shop_env
             with started([str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", log):
-                setup_began = time.monotonic()
-                token = login(base, env)
-                headers = {"Authorization": f"Bearer {token}"}
-                httpx.post(
-                    f"{base}/v1/catalog/products", json=CATALOG_PRODUCT, headers=headers, timeout=30
-                ).raise_for_status()
-                store_id = connect_shop(base, token, shopify, SHOP)
-                variant = mapped_variant(base, headers, store_id)
-                suite = ShopSuite(
-                    base=base,
-                    headers=headers,
-                    shopify=shopify,
-                    secret=secret,
-                    store_id=store_id,
-                    variant=variant,
-                    connectors_url=database_url(names, "connectors"),
-                    orders_url=database_url(names, "orders"),
-                    log=log,
-                    setup_seconds=0.0,
-                )
-                if before_orders is not None:
-                    before_orders(suite)
-                _warm_up(base, variant, secret, store_id, suite.orders_url)
-                setup_seconds = time.monotonic() - setup_began
-                print(f"{name} bench set up in {setup_seconds:.0f} s: variant {variant}")
-                yield dataclasses.replace(suite, setup_seconds=setup_seconds)
+                urls = (database_url(names, "connectors"), database_url(names, "orders"))
+                suite = set_up_shop(base, env, shopify, secret, urls, log, before_orders)
+                print(f"{name} bench set up in {suite.setup_seconds:.0f} s: variant {suite.variant}")
+                yield suite
     finally:
         drop_databases(names)
 

@@ -18,6 +18,9 @@ transaction: `prepare` and the outcome hooks get a session, `perform` does not.
   serialises claims). A job is attempted by one runner at a time.
 - A runner that dies mid-job leaves the job `running` with a lease; when the lease has passed, any
   runner takes it again (as the next attempt, or gives it up when it was the last).
+- A runner that cannot record an attempt's outcome because the database went away (a restart, a dropped
+  connection) keeps trying while the attempt's lease lasts, so a short outage does not hold the job
+  (and what waits behind it) until the lease has passed.
 - A commit that enqueued a job wakes the runner of this process at once (`Database.on_commit`); other
   replicas find it at their next look (at most `idle_seconds` later).
 - Schedules run a job kind every `interval`: one job per due time across replicas (the `schedules` row's
@@ -32,8 +35,9 @@ import asyncio
 import datetime as dt
 import functools
 import json
+import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar, cast
 
@@ -56,6 +60,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.db import GUID, JOBS_ENQUEUED, Database, UTCDateTime, upsert_insert, utcnow
@@ -244,6 +249,7 @@ class JobRunner:
         idle_seconds: float = 5.0,
         concurrency: int = 1,
         clock: Clock = utcnow,
+        record_retry_seconds: float = 0.5,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, not {concurrency}")
@@ -259,6 +265,7 @@ class JobRunner:
         self.idle_seconds = idle_seconds
         self.concurrency = concurrency
         self.clock = clock
+        self.record_retry_seconds = record_retry_seconds
         self._wake = asyncio.Event()
         self._stopping = False
         self.waiting = False  # idle until the next due time, a commit that enqueued a job, or stop()
@@ -440,6 +447,7 @@ class JobRunner:
             log.exception("job_outcome_not_recorded", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
 
     async def _run_claimed(self, job: Job) -> None:
+        lease_ends = time.monotonic() + self.lease.total_seconds()
         handler = self.handlers[job.kind]
         log.info("job_started", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
         try:
@@ -448,13 +456,42 @@ class JobRunner:
             if prepared is not None:
                 await handler.perform(job, prepared)
         except JobFailed as failure:
-            await self._failed(handler, job, failure.reason, permanent=failure.permanent)
+            reason, permanent = failure.reason, failure.permanent
+            await self._record(
+                job, lease_ends, lambda: self._failed(handler, job, reason, permanent=permanent)
+            )
             return
         except Exception as exc:
             log.exception("job_attempt_crashed", kind=job.kind, job_id=str(job.id), attempt=job.attempt)
-            await self._failed(handler, job, f"{type(exc).__name__}: {exc}", permanent=False)
+            crash = f"{type(exc).__name__}: {exc}"
+            await self._record(job, lease_ends, lambda: self._failed(handler, job, crash, permanent=False))
             return
-        await self._complete(handler, job, prepared)
+        await self._record(job, lease_ends, lambda: self._complete(handler, job, prepared))
+
+    async def _record(self, job: Job, lease_ends: float, outcome: Callable[[], Awaitable[None]]) -> None:
+        """Records an attempt's outcome, trying again while the database cannot be reached (a restart, a
+        dropped connection) for as long as the attempt's lease lasts. Without this, a database that went
+        away after the work was done left the job `running` until its lease ran out (5 minutes), and
+        everything queued behind it (an order's later postbacks) waited as long. Past the lease another
+        runner may have the job, so the error is raised and the lease brings the job back."""
+        pause = self.record_retry_seconds
+        while True:
+            try:
+                await outcome()
+                return
+            except (DBAPIError, OSError) as exc:
+                if self._stopping or time.monotonic() + pause >= lease_ends:
+                    raise
+                log.warning(
+                    "job_outcome_not_recorded",
+                    kind=job.kind,
+                    job_id=str(job.id),
+                    attempt=job.attempt,
+                    error=f"{type(exc).__name__}: {exc}"[:MAX_REASON_CHARS],
+                    retry_in_seconds=pause,
+                )
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 5.0)
 
     async def _complete(self, handler: JobHandler[Any], job: Job, prepared: Any) -> None:
         async with self.db.session() as session:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from printbridge_shared.config import ServiceSettings
@@ -18,6 +19,7 @@ from printbridge_shared.db import Database, make_metadata, utcnow
 from printbridge_shared.jobs import (
     FAILED,
     QUEUED,
+    RUNNING,
     Job,
     JobFailed,
     JobHandler,
@@ -204,6 +206,52 @@ async def test_a_job_whose_runner_died_mid_attempt_is_taken_again_after_its_leas
         [row] = await job_rows(databases[0], tables)
         assert performed == [] and row["status"] == FAILED
         assert handler.given_up_with == ["lease expired: the runner stopped during the last attempt"]
+
+
+class LosesTheDatabase(Recorder):
+    """Its work is done; then the database connection drops while the outcome is recorded, the first
+    `times` tries (the database restarting)."""
+
+    def __init__(self, performed: list[tuple[int, int, str]], *, times: int) -> None:
+        super().__init__(performed)
+        self.times = times
+        self.recording_tries = 0
+
+    async def succeeded(self, session: AsyncSession, job: Job, prepared: dict[str, Any]) -> None:
+        self.recording_tries += 1
+        if self.recording_tries <= self.times:
+            raise OperationalError("DELETE FROM jobs", {}, ConnectionResetError("Connection reset by peer"))
+
+
+async def test_an_outcome_that_could_not_be_recorded_while_the_database_was_away_is_recorded_once_it_is_back(
+    databases, tables
+):
+    db = databases[0]
+    performed: list[tuple[int, int, str]] = []
+    handler = LosesTheDatabase(performed, times=2)
+    runner = JobRunner(db, tables, {KIND: handler}, record_retry_seconds=0.01)
+    await add_jobs(db, tables, 1)
+
+    assert await runner.run_due() == 1
+
+    assert performed == [(1, 1, "a")], "done once, not left running until its lease ran out"
+    assert handler.recording_tries == 3
+    assert await job_rows(db, tables) == []
+
+
+async def test_an_outcome_still_unrecorded_when_the_lease_ends_leaves_the_job_to_the_lease(databases, tables):
+    db = databases[0]
+    handler = LosesTheDatabase([], times=1_000)
+    lease = dt.timedelta(seconds=0.2)
+    runner = JobRunner(db, tables, {KIND: handler}, lease=lease, record_retry_seconds=0.01)
+    await add_jobs(db, tables, 1)
+
+    with pytest.raises(OperationalError):
+        await runner.run_due()
+
+    assert 1 < handler.recording_tries < 1_000
+    [row] = await job_rows(db, tables)
+    assert row["status"] == RUNNING and row["attempts"] == 1
 
 
 async def test_a_commit_that_enqueues_a_job_wakes_the_idle_runner_at_once(databases, tables):

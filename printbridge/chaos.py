@@ -1,0 +1,816 @@
+"""`make chaos` (`python -m printbridge.chaos [--orders N]`): orders keep coming while things break, and
+afterwards nothing is lost and nothing happened twice.
+
+The suite runs in the distributed mode (`printbridge run-dist`: five service processes and nginx) on a
+PostgreSQL cluster and a RabbitMQ node of its own (printbridge/chaos_infra.py), against the Shopify
+sandbox in this process, with an SMTP server and a postback receiver it can take down. Set up through the
+public API as the order benches are (bench_orders.py): a shop connected for a customer, its variant
+mapped, a postback endpoint for every order. Then the orders are placed in the sandbox shop (which
+delivers its `orders/create` webhooks, retrying failed ones as Shopify does) at a steady rate without
+a pause while the faults strike (the rest of them after the last fault), while the harness acts as the
+producer's MIS: it claims every routed order and reports it printed and shipped with tracking, so
+fulfilments go back to the shop and postbacks to the receiver.
+
+The faults, one at a time, each while orders are being placed: SIGKILL of each service and of the
+gateway (run-dist's supervisor restarts it), a RabbitMQ restart, a PostgreSQL restart (immediate stop:
+a crash as far as the clients can tell), the SMTP server down while invitations are sent, the postback
+receiver answering 503, Shopify's API answering 503 and then 429. For each: how long it lasted, and the
+time to recover, from the fault's end until the backlog it left is cleared (see `Fault`).
+
+Afterwards the proofs (`proofs`): every order placed exists exactly once and reached `shipped`; every
+status move came out as a postback exactly once in effect (deduplicated by `webhook-id`, none missing,
+in order); each shipped order has exactly one fulfilment in the shop; every invitation was mailed once;
+no dead letter; every service's outbox drained. The report goes to docs/reliability.md."""
+
+import argparse
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+
+from printbridge import bench_orders
+from printbridge.chaos_infra import (
+    OwnPostgres,
+    OwnRabbitMQ,
+    PostbackReceiver,
+    Smtp,
+    own_postgres,
+    own_rabbitmq,
+    smtp,
+    wait_until,
+)
+from printbridge_shared.routes import SERVICES
+from printbridge_shared.testing import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+ORDERS = int(os.environ.get("PRINTBRIDGE_CHAOS_ORDERS", "10000"))
+RATE = float(os.environ.get("PRINTBRIDGE_CHAOS_RATE", "3"))
+# How long the SMTP server, the postback receiver and the platform stay broken.
+DOWN_SECONDS = float(os.environ.get("PRINTBRIDGE_CHAOS_DOWN_SECONDS", "20"))
+RECOVERY_TIMEOUT = 600.0
+SERVICE_NAMES = tuple(s.name for s in SERVICES)
+INVITATIONS_PER_FAULT = 3
+PLATFORM_FAILURES = 40  # Shopify API calls that fail during a platform fault
+MIS_CONCURRENCY = 8
+LEAD_SECONDS = 2.0  # of steady orders before each fault
+TOP_UP_RATE = 5.0  # orders a second placed after the last fault, when the faults took fewer than asked
+MOVED = ("routed", "accepted", "in_production", "printed", "shipped", "in_transit", "delivered")
+
+
+@dataclass
+class Fault:
+    """One fault. `down`: from its start until it was lifted (a killed process: until the supervisor's
+    new one answered `/readyz`). `recovery`: from its end until the backlog it left was cleared: every
+    order placed until then routed (and, by kind, every invitation mailed, every postback owed delivered,
+    every fulfilment of an order shipped until then recorded in the shop)."""
+
+    name: str
+    kind: str
+    started_at: float = 0.0
+    down: float = 0.0
+    recovery: float = 0.0
+    placed_by_end: int = 0
+    placed_during: int = 0
+    note: str = ""
+
+
+@dataclass
+class Proof:
+    claim: str
+    counts: str
+    holds: bool
+
+
+@dataclass
+class ChaosResult:
+    orders: int
+    rate: float
+    faults: list[Fault]
+    proofs: list[Proof]
+    seconds: float
+    down_seconds: float = DOWN_SECONDS
+    measured_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    @property
+    def passed(self) -> bool:
+        return all(p.holds for p in self.proofs)
+
+
+def all_faults() -> list[Fault]:
+    kills = [Fault(f"{name} killed (SIGKILL)", "kill") for name in (*SERVICE_NAMES, "gateway")]
+    return [
+        *kills,
+        Fault("RabbitMQ restarted", "rabbitmq"),
+        Fault("PostgreSQL restarted (immediate stop)", "postgres"),
+        Fault("SMTP server down", "smtp"),
+        Fault("postback endpoint answers 503", "postbacks"),
+        Fault("Shopify API answers 503", "platform-503"),
+        Fault("Shopify API answers 429", "platform-429"),
+    ]
+
+
+def one_of_each_kind() -> list[Fault]:
+    """The small run's faults (`make test`): one service killed, one platform fault, the rest once."""
+    kinds = {"rabbitmq", "postgres", "smtp", "postbacks", "platform-503"}
+    return [f for f in all_faults() if f.kind in kinds or f.name.startswith("orders ")]
+
+
+def _query(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
+    async def go() -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(url, timeout=10)
+        try:
+            return list(await connection.fetch(sql, *args))
+        finally:
+            await connection.close()
+
+    return asyncio.run(go())
+
+
+def children_of(pid: int) -> dict[str, int]:
+    """run-dist's processes by name (`printbridge serve <name>`, nginx as `gateway`)."""
+    found: dict[str, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            if ppid != pid:
+                continue
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            words = [a.decode() for a in argv if a]
+            if "serve" in words:
+                found[words[words.index("serve") + 1]] = int(entry.name)
+            elif any(Path(w).name == "nginx" or w.startswith("nginx:") for w in words):
+                found["gateway"] = int(entry.name)
+    return found
+
+
+class Placer:
+    """Places orders of the mapped variant in the Shopify sandbox shop at a steady rate."""
+
+    def __init__(self, shopify: str, variant: bench_orders.Variant, rate: float) -> None:
+        self.url = f"{shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/orders"
+        self.variant = variant
+        self.rate = rate
+        self.placed: list[str] = []
+        self.lock = threading.Lock()
+
+    def count(self) -> int:
+        with self.lock:
+            return len(self.placed)
+
+    def ids(self) -> list[str]:
+        with self.lock:
+            return list(self.placed)
+
+    def place(self, count: int, halt: threading.Event | None = None) -> None:
+        """Places up to `count` orders at the rate, or fewer when `halt` is set meanwhile."""
+        body = {
+            "line_items": [{"variant_id": int(self.variant.external_id), "quantity": 100}],
+            "shipping_address": {
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "address1": "Main Street 1",
+                "city": "Berlin",
+                "zip": "10115",
+                "country_code": "DE",
+            },
+        }
+        began = time.monotonic()
+        with httpx.Client(timeout=30) as client:
+            for index in range(count):
+                if halt is not None and halt.is_set():
+                    return
+                delay = began + index / self.rate - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                response = client.post(self.url, json=body)
+                response.raise_for_status()
+                with self.lock:
+                    self.placed.append(str(response.json()["id"]))
+
+    def start(self, count: int, halt: threading.Event) -> threading.Thread:
+        thread = threading.Thread(target=self.place, args=(count, halt), name="placer", daemon=True)
+        thread.start()
+        return thread
+
+
+class Mis:
+    """The producer's MIS: claims each routed order of the store, then reports it printed and shipped
+    with tracking, through the gateway. Reads what to do from the orders database; any failure (a service
+    or the database down) is simply tried again on the next pass."""
+
+    def __init__(self, base: str, token: str, orders_url: str, store_id: str) -> None:
+        self.base = base
+        self.token = token
+        self.orders_url = orders_url
+        self.store_id = uuid.UUID(store_id)
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._loop()), name="mis", daemon=True)
+
+    async def _loop(self) -> None:
+        async with httpx.AsyncClient(base_url=self.base, timeout=30) as client:
+            while not self.stop.is_set():
+                try:
+                    await self._pass(client)
+                except (OSError, asyncpg.PostgresError, httpx.HTTPError, TimeoutError):
+                    pass
+                await asyncio.sleep(0.5)
+
+    async def _pass(self, client: httpx.AsyncClient) -> None:
+        connection = await asyncpg.connect(self.orders_url, timeout=5)
+        try:
+            rows = await connection.fetch(
+                "SELECT id, external_id, status FROM orders WHERE store_id = $1 "
+                "AND status IN ('routed', 'accepted', 'printed') ORDER BY created_at LIMIT 400",
+                self.store_id,
+            )
+        finally:
+            await connection.close()
+        queue = list(rows)
+
+        async def worker() -> None:
+            while queue and not self.stop.is_set():
+                row = queue.pop()
+                await self._advance(client, row["id"], row["external_id"], row["status"])
+
+        await asyncio.gather(*(worker() for _ in range(MIS_CONCURRENCY)))
+
+    async def _advance(
+        self, client: httpx.AsyncClient, order_id: uuid.UUID, external_id: str, status: str
+    ) -> None:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        with contextlib.suppress(httpx.HTTPError):
+            if status == "routed":
+                response = await client.post(f"/v1/production/orders/{order_id}/claim", headers=headers)
+            elif status == "accepted":
+                body: dict[str, object] = {"status": "printed"}
+                response = await client.post(f"/v1/orders/{order_id}/status", json=body, headers=headers)
+            else:
+                body = {"status": "shipped", "tracking": {"number": f"CHAOS-{external_id}", "company": "DHL"}}
+                response = await client.post(f"/v1/orders/{order_id}/status", json=body, headers=headers)
+            if response.status_code == 401:
+                from printbridge.bench import login_again
+
+                self.token = await asyncio.to_thread(login_again, self.base)
+
+
+@dataclass
+class Harness:
+    """Everything one chaos run holds."""
+
+    workdir: Path
+    postgres: OwnPostgres
+    rabbitmq: OwnRabbitMQ
+    mail: Smtp
+    receiver: PostbackReceiver
+    env: dict[str, str]
+    supervisor: Any  # subprocess.Popen of run-dist
+    suite: bench_orders.ShopSuite
+    placer: Placer
+    mis: Mis
+    invited: list[str] = field(default_factory=list)
+
+    # -- what the backlog checks read --
+
+    def routed_count(self, external_ids: list[str]) -> int:
+        rows = _query(
+            self.suite.orders_url,
+            "SELECT count(*) AS n FROM orders WHERE store_id = $1 AND external_id = ANY($2::text[]) "
+            "AND status = ANY($3::text[])",
+            uuid.UUID(self.suite.store_id),
+            external_ids,
+            list(MOVED),
+        )
+        return int(rows[0]["n"])
+
+    def backlog_routed(self, external_ids: list[str]) -> bool:
+        return self.routed_count(external_ids) >= len(external_ids)
+
+    def postbacks_owed(self, until: dt.datetime) -> int:
+        rows = _query(
+            self.suite.orders_url,
+            "SELECT count(*) AS n FROM postback_deliveries WHERE status = 'pending' AND created_at <= $1",
+            until,
+        )
+        return int(rows[0]["n"])
+
+    def fulfilments_owed(self, until: dt.datetime) -> int:
+        """Orders placed in the shop and shipped until `until` whose fulfilment the shop has not confirmed
+        (the set-up's first order came by a webhook alone: the shop has no such order to fulfil)."""
+        rows = _query(
+            self.suite.orders_url,
+            "SELECT count(*) AS n FROM orders WHERE store_id = $1 AND external_id = ANY($3::text[]) "
+            "AND status = 'shipped' AND status_changed_at <= $2 "
+            'AND NOT (shop_fulfillments::jsonb @> \'[{"status": "succeeded"}]\')',
+            uuid.UUID(self.suite.store_id),
+            until,
+            self.placer.ids(),
+        )
+        return int(rows[0]["n"])
+
+    def invitations_mailed(self) -> bool:
+        mailed = set(self.mail.recipients())
+        return all(address in mailed for address in self.invited)
+
+    def invite(self, count: int) -> None:
+        """Customers whose storefront access is turned on: each admin is mailed an invitation."""
+        from printbridge.bench import login_again
+
+        headers = {"Authorization": f"Bearer {login_again(self.suite.base)}"}  # the first may have expired
+        for _ in range(count):
+            run_id = uuid.uuid4().hex[:10]
+            customer = httpx.post(
+                f"{self.suite.base}/v1/customers",
+                json={"name": f"Chaos {run_id}"},
+                headers=headers,
+                timeout=30,
+            )
+            customer.raise_for_status()
+            email = f"admin-{run_id}@brand.example"
+            admin = {"email": email, "first_name": "Anna", "last_name": "Berg"}
+            turned_on = httpx.put(
+                f"{self.suite.base}/v1/customers/{customer.json()['id']}/storefront-access",
+                json={"enabled": True, "admin": admin},
+                headers=headers,
+                timeout=30,
+            )
+            turned_on.raise_for_status()
+            self.invited.append(email)
+
+    def shop_misbehaves(self, **switches: object) -> None:
+        httpx.put(
+            f"{self.suite.shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/misbehaviour", json=switches
+        ).raise_for_status()
+
+    def service_ready(self, name: str) -> bool:
+        if name == "gateway":
+            url = f"{self.suite.base}/healthz"
+        else:
+            port = self.env[next(s for s in SERVICES if s.name == name).env_prefix + "PORT"]
+            url = f"http://127.0.0.1:{port}/readyz"
+        return httpx.get(url, timeout=2).status_code == 200
+
+    # -- the faults --
+
+    def inflict(self, fault: Fault, down_seconds: float) -> None:
+        """Breaks something, lifts it, and measures `fault.down`; the caller measures recovery."""
+        fault.started_at = time.monotonic()
+        if fault.kind == "kill":
+            name = fault.name.split()[0]
+            pid = children_of(self.supervisor.pid)[name]
+            os.killpg(pid, signal.SIGKILL)
+            # The supervisor notices, waits its backoff and starts a new process.
+            wait_until(
+                lambda: children_of(self.supervisor.pid).get(name, pid) != pid, 120, f"{name} restarted"
+            )
+            wait_until(lambda: self.service_ready(name), 300, f"{name} ready again")
+        elif fault.kind == "rabbitmq":
+            self.rabbitmq.stop()
+            self.rabbitmq.start()
+        elif fault.kind == "postgres":
+            self.postgres.stop("immediate")
+            self.postgres.start()
+        elif fault.kind == "smtp":
+            self.mail.stop()
+            self.invite(INVITATIONS_PER_FAULT)
+            self._hold(fault, down_seconds)
+            self.mail.start()
+        elif fault.kind == "postbacks":
+            self.receiver.down = True
+            self._hold(fault, down_seconds)
+            self.receiver.down = False
+        elif fault.kind.startswith("platform-"):
+            status = int(fault.kind.split("-")[1])
+            self.shop_misbehaves(
+                api_fail_count=PLATFORM_FAILURES, api_fail_status=status, api_fail_retry_after=1
+            )
+            self._hold(fault, down_seconds)
+            self.shop_misbehaves(api_fail_count=0)
+        fault.down = time.monotonic() - fault.started_at
+
+    def _hold(self, fault: Fault, seconds: float) -> None:
+        time.sleep(max(0.0, fault.started_at + seconds - time.monotonic()))
+
+    def recover(self, fault: Fault) -> None:
+        ended_at, ended = time.monotonic(), dt.datetime.now(dt.UTC)
+        backlog = self.placer.ids()
+        fault.placed_by_end = len(backlog)
+        checks: list[tuple[str, Callable[[], bool]]] = [
+            ("orders placed until the fault's end routed", lambda: self.backlog_routed(backlog))
+        ]
+        if fault.kind == "smtp":
+            checks.append(("every invitation mailed", self.invitations_mailed))
+        if fault.kind == "postbacks":
+            checks.append(("every postback owed delivered", lambda: self.postbacks_owed(ended) == 0))
+        if fault.kind.startswith("platform-"):
+            checks.append(
+                ("every shipped order fulfilled in the shop", lambda: self.fulfilments_owed(ended) == 0)
+            )
+        for what, check in checks:
+            wait_until(check, RECOVERY_TIMEOUT, f"{fault.name}: {what}", every=0.5)
+        fault.recovery = time.monotonic() - ended_at
+
+
+def _drained(harness: Harness, within: float) -> None:
+    """Waits for the end state: every order shipped and fulfilled, no postback owed, every outbox empty."""
+    suite = harness.suite
+    placed = harness.placer.ids()
+
+    def shipped() -> bool:
+        rows = _query(
+            suite.orders_url,
+            "SELECT count(*) AS n FROM orders WHERE store_id = $1 AND external_id = ANY($2::text[]) "
+            "AND status = 'shipped' AND shop_fulfillments::jsonb @> '[{\"status\": \"succeeded\"}]'",
+            uuid.UUID(suite.store_id),
+            placed,
+        )
+        return int(rows[0]["n"]) >= len(placed)
+
+    now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
+    wait_until(shipped, within, "every order shipped and fulfilled", every=1.0)
+    wait_until(lambda: harness.postbacks_owed(now) == 0, within, "every postback delivered", every=1.0)
+    wait_until(lambda: sum(outboxes(harness).values()) == 0, within, "every outbox drained", every=1.0)
+    wait_until(harness.invitations_mailed, within, "every invitation mailed", every=1.0)
+
+
+def outboxes(harness: Harness) -> dict[str, int]:
+    """Unpublished outbox rows per service."""
+    counts = {}
+    for service in SERVICES:
+        url = harness.postgres.url(f"printbridge_{service.package}")
+        counts[service.name] = int(
+            _query(url, "SELECT count(*) AS n FROM outbox WHERE published_at IS NULL")[0]["n"]
+        )
+    return counts
+
+
+def proofs(harness: Harness) -> list[Proof]:
+    suite = harness.suite
+    placed = harness.placer.ids()
+    store = uuid.UUID(suite.store_id)
+    rows = _query(
+        suite.orders_url,
+        "SELECT id, external_id, status FROM orders WHERE store_id = $1 AND external_id = ANY($2::text[])",
+        store,
+        placed,
+    )
+    per_external = Counter(row["external_id"] for row in rows)
+    missing = [e for e in placed if per_external[e] == 0]
+    twice = [e for e, n in per_external.items() if n > 1]
+    result = [
+        Proof(
+            "every order placed exists exactly once in orders",
+            f"{len(placed):,} placed, {len(per_external):,} found, {len(missing)} missing, "
+            f"{len(twice)} twice",
+            not missing and not twice and len(placed) == len(set(placed)),
+        )
+    ]
+    shipped = [row for row in rows if row["status"] == "shipped"]
+    result.append(
+        Proof(
+            "every order reached production and was shipped",
+            f"{len(shipped):,} of {len(placed):,} shipped",
+            len(shipped) == len(placed),
+        )
+    )
+
+    # Postbacks: each order's arrival (`order.received`) and each status move in its history (orders'
+    # `order_events`) delivered, deduplicated by webhook-id, exactly once and in order.
+    ids = [row["id"] for row in rows]
+    moves: dict[str, list[str]] = {str(order_id): ["order.received"] for order_id in ids}
+    for event in _query(
+        suite.orders_url,
+        "SELECT order_id, status FROM order_events WHERE order_id = ANY($1::uuid[]) AND status IS NOT NULL "
+        "ORDER BY order_id, sequence",
+        ids,
+    ):
+        moves.setdefault(str(event["order_id"]), []).append(f"order.{event['status']}")
+    received = harness.receiver.snapshot()
+    first_seen: dict[str, Any] = {}
+    for postback in received:
+        first_seen.setdefault(postback.webhook_id, postback)
+    by_order: dict[str, list[Any]] = {}
+    for postback in first_seen.values():
+        by_order.setdefault(postback.order_id, []).append(postback)
+    expected_total = sum(len(v) for k, v in moves.items())
+    wrong = 0
+    for order_id, expected in moves.items():
+        got = [p.type for p in sorted(by_order.get(order_id, []), key=lambda p: p.version)]
+        if got != expected:
+            wrong += 1
+    delivered = sum(len(by_order.get(order_id, [])) for order_id in moves)
+    repeats = len(received) - len(first_seen)
+    result.append(
+        Proof(
+            "every status (the arrival, then each move) came out as a postback exactly once in effect "
+            "(by webhook-id), in order",
+            f"{expected_total:,} statuses, {delivered:,} distinct postbacks of them received "
+            f"({repeats:,} repeats of a webhook-id dropped), {wrong} orders whose postbacks differ; "
+            f"{harness.receiver.refused:,} attempts refused while down, "
+            f"{harness.receiver.bad_signatures} bad signatures",
+            wrong == 0 and delivered == expected_total and harness.receiver.bad_signatures == 0,
+        )
+    )
+
+    # Fulfilments in the sandbox shop: exactly one per shipped order.
+    shop_orders = httpx.get(
+        f"{suite.shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/orders", timeout=120
+    ).json()
+    items = shop_orders if isinstance(shop_orders, list) else shop_orders.get("orders", [])
+    fulfilments = {str(o["id"]): len(o.get("fulfillments") or []) for o in items}
+    once = sum(1 for e in placed if fulfilments.get(e) == 1)
+    none = sum(1 for e in placed if fulfilments.get(e, 0) == 0)
+    more = sum(1 for e in placed if fulfilments.get(e, 0) > 1)
+    result.append(
+        Proof(
+            "each shipped order has exactly one fulfilment in the shop",
+            f"{once:,} with one, {none} with none, {more} with more than one",
+            once == len(placed),
+        )
+    )
+
+    mailed = Counter(harness.mail.recipients())
+    invited_once = sum(1 for address in harness.invited if mailed[address] == 1)
+    result.append(
+        Proof(
+            "every invitation sent while the mail server was down was mailed exactly once",
+            f"{len(harness.invited)} invitations, {invited_once} mailed once",
+            invited_once == len(harness.invited),
+        )
+    )
+
+    from printbridge.dead_letters import list_rabbitmq, rabbitmq_groups
+    from printbridge.services import SERVICE_NAMES as DEAD_LETTER_SERVICES
+
+    dead = asyncio.run(list_rabbitmq(harness.rabbitmq.url, rabbitmq_groups(DEAD_LETTER_SERVICES, None)))
+    reasons = Counter(f"{d.group}: {d.event_type}" for d in dead)
+    result.append(
+        Proof(
+            "no event sits in a dead-letter queue",
+            f"{len(dead)} dead letters" + (f" ({dict(reasons)})" if dead else ""),
+            not dead,
+        )
+    )
+    unpublished = outboxes(harness)
+    result.append(
+        Proof(
+            "every service's outbox drained",
+            ", ".join(f"{name} {n}" for name, n in unpublished.items()) + " unpublished",
+            sum(unpublished.values()) == 0,
+        )
+    )
+    return result
+
+
+def suite_env(workdir: Path, postgres: OwnPostgres, rabbitmq: OwnRabbitMQ, mail: Smtp) -> dict[str, str]:
+    from printbridge.bench import base_env
+
+    env = base_env(workdir) | {
+        "PRINTBRIDGE_PORT": str(free_port()),
+        "PRINTBRIDGE_POSTGRES_URL": postgres.admin_url,
+        "PRINTBRIDGE_AMQP_URL": rabbitmq.url,
+        "PRINTBRIDGE_STARTUP_TIMEOUT_SECONDS": "280",
+        "PRINTBRIDGE_STARTUP_RETRY_SECONDS": "120",
+        "PRINTBRIDGE_SMTP_HOST": "127.0.0.1",
+        "PRINTBRIDGE_SMTP_PORT": str(mail.port),
+        "PRINTBRIDGE_SMTP_STARTTLS": "false",
+        "PRINTBRIDGE_SMTP_TIMEOUT_SECONDS": "2",
+        # Enough attempts, close enough together, to outlast each outage without waiting minutes.
+        "PRINTBRIDGE_INVITATION_SEND_ATTEMPTS": "10",
+        "PRINTBRIDGE_INVITATION_RETRY_SECONDS": "1",
+        "PRINTBRIDGE_FULFILMENT_ATTEMPTS": "12",
+        "PRINTBRIDGE_FULFILMENT_RETRY_BASE_S": "1",
+    }
+    env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
+    return env
+
+
+@contextlib.contextmanager
+def harness(workdir: Path, log: Path) -> Iterator[Harness]:
+    from printbridge.bench import BIN, started
+    from printbridge_sandbox.serving import running
+    from printbridge_sandbox.shopify.app import create_app as shopify_app
+
+    receiver = PostbackReceiver()
+    with (
+        own_postgres(workdir / "postgres") as postgres,
+        own_rabbitmq(workdir / "rabbitmq") as rabbitmq,
+        smtp() as mail,
+        running(shopify_app()) as shopify,
+        running(receiver.app()) as receiver_url,
+    ):
+        env = suite_env(workdir, postgres, rabbitmq, mail)
+        base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+        # Shopify retries a failed webhook after base * 2^(n-1) seconds, 8 times: about 4 minutes here.
+        httpx.patch(
+            f"{shopify}/_sandbox/shopify/settings", json={"webhook_retry_base_seconds": 1}
+        ).raise_for_status()
+        shop_env, secret = bench_orders.prepare_shopify(shopify, base, "chaos")
+        env |= shop_env
+
+        def add_endpoint(suite: bench_orders.ShopSuite) -> None:
+            endpoint = httpx.post(
+                f"{suite.base}/v1/postbacks/endpoints",
+                json={"url": f"{receiver_url}/postbacks", "description": "chaos receiver"},
+                headers=suite.headers,
+                timeout=30,
+            )
+            endpoint.raise_for_status()
+            receiver.secret = endpoint.json()["secret"]
+
+        with started([str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", log) as supervisor:
+            urls = (postgres.url("printbridge_connectors"), postgres.url("printbridge_orders"))
+            suite = bench_orders.set_up_shop(base, env, shopify, secret, urls, log, add_endpoint)
+            print(f"chaos suite set up in {suite.setup_seconds:.0f} s", flush=True)
+            mis = Mis(base, suite.headers["Authorization"].split()[1], suite.orders_url, suite.store_id)
+            mis.thread.start()
+            placer = Placer(shopify, suite.variant, RATE)
+            try:
+                yield Harness(
+                    workdir, postgres, rabbitmq, mail, receiver, env, supervisor, suite, placer, mis
+                )
+            finally:
+                mis.stop.set()
+                mis.thread.join(timeout=30)
+
+
+def run(
+    orders: int,
+    rate: float,
+    down_seconds: float,
+    workdir: Path,
+    log: Path,
+    faults: list[Fault] | None = None,
+) -> ChaosResult:
+    """Places orders at `rate` a second without a pause while the faults (every one unless `faults` says
+    which) strike one after the other, at most `orders`; the rest afterwards. Then waits for the end
+    state and checks the proofs."""
+    began = time.monotonic()
+    faults = faults if faults is not None else all_faults()
+    with harness(workdir, log) as h:
+        h.placer.rate = rate
+        halt = threading.Event()
+        placing = h.placer.start(orders, halt)
+        try:
+            for fault in faults:
+                time.sleep(LEAD_SECONDS)  # orders are flowing when it breaks
+                placed_before = h.placer.count()
+                h.inflict(fault, down_seconds)
+                h.recover(fault)
+                fault.placed_during = fault.placed_by_end - placed_before
+                print(
+                    f"{fault.name}: down {fault.down:.1f} s, recovered {fault.recovery:.1f} s after; "
+                    f"{fault.placed_during} orders placed during it, {fault.placed_by_end} by its end",
+                    flush=True,
+                )
+        finally:
+            halt.set()
+            placing.join()
+        h.placer.rate = max(rate, TOP_UP_RATE)
+        h.placer.place(orders - h.placer.count())
+        _drained(h, RECOVERY_TIMEOUT + orders / 2)
+        found = proofs(h)
+    for proof in found:
+        print(f"{'OK ' if proof.holds else 'FAILED'} {proof.claim}: {proof.counts}", flush=True)
+    return ChaosResult(orders, rate, faults, found, time.monotonic() - began, down_seconds)
+
+
+def report(result: ChaosResult, machine: str) -> str:
+    verdict = "Every proof holds" if result.passed else "A proof FAILED"
+    lines = [
+        "# Reliability: orders under fire",
+        "",
+        f"Measured {result.measured_at:%Y-%m-%d %H:%M} UTC on {machine}, by `make chaos` "
+        f"(`python -m printbridge.chaos --orders {result.orders} --rate {result.rate:g} --down-seconds "
+        f"{result.down_seconds:g}`; `printbridge/chaos.py`), in "
+        f"{result.seconds / 60:.0f} minutes. **{verdict}.**",
+        "",
+        "The suite runs distributed (`printbridge run-dist`: customers, storefront-auth, connectors, "
+        "mapping, orders, nginx) on a PostgreSQL cluster and a RabbitMQ node of the run's own "
+        "(`initdb`/`pg_ctl` on a free port in a temporary directory; `rabbitmq-server` with its own node "
+        "name, ports and database), "
+        "never the machine's shared servers. Against the Shopify sandbox: a shop connected for a customer "
+        "through the public API, its variant mapped, one postback endpoint for every order at a receiver "
+        "that verifies each signature. Orders are placed in the sandbox shop (which sends `orders/create` "
+        "webhooks and retries failed ones as Shopify does, here after 1, 2, 4 … s) at "
+        f"{result.rate:g} a second without a pause while the faults strike (what is left of the "
+        f"{result.orders:,} after the last fault at {max(result.rate, TOP_UP_RATE):g} a second); the "
+        "harness is the producer's MIS: it claims every routed order and reports it printed, then shipped "
+        "with tracking, so a fulfilment goes back to the shop and a postback goes out for every status move.",
+        "",
+        "## Faults",
+        "",
+        "One at a time, each while orders are being placed, two seconds after the previous one recovered."
+        " *Down*: from the fault's start until it was lifted (a killed process: until run-dist's "
+        "supervisor had started a new one and it answered `/readyz`; a restart: until the server took "
+        "connections again). *Time to recover*: from the fault's end until the backlog it left was "
+        "cleared: every order placed until then routed, and by kind every invitation sent meanwhile "
+        "mailed, every postback owed delivered, every order shipped until then fulfilled in the shop.",
+        "",
+        "| fault | down s | time to recover s | orders placed during it | orders placed by its end |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for f in result.faults:
+        lines.append(
+            f"| {f.name} | {f.down:.1f} | {f.recovery:.1f} | {f.placed_during:,} | {f.placed_by_end:,} |"
+        )
+    lines += ["", "## Proofs", "", "| proof | counts | holds |", "|---|---|---|"]
+    for proof in result.proofs:
+        lines.append(f"| {proof.claim} | {proof.counts} | {'yes' if proof.holds else '**no**'} |")
+    lines += [
+        "",
+        "## What it found",
+        "",
+        "- A PostgreSQL restart while a job's outcome was being recorded (an order's postbacks had just "
+        "been sent) left the job `running` until its 5-minute lease ran out, and the order's later "
+        "postbacks waited as long: nothing was lost, but the postback fault took 282 s to recover in the "
+        "first small run. The job runner now records the outcome once the database is back, within the "
+        "lease (`printbridge_shared/jobs.py`, `_record`; tests in `shared/tests/test_jobs.py`).",
+        "- Open: at 4 orders a second on this machine while other work kept the load near 12, the orders "
+        "service fell behind after the RabbitMQ and PostgreSQL restarts and did not catch up: its outbox "
+        "relay's publishes timed out (10 s) again and again, its broker connection was reset and restored "
+        "several times (a starved event loop), its unpublished outbox grew by about 10 rows a second, and "
+        "orders placed before the PostgreSQL restart were not all routed 10 minutes later (the run stopped "
+        "there; nothing was shown lost or duplicated, but nothing was proven either).",
+        "- Open: at 1.5 orders a second on the same busy machine the postbacks (five an order; each "
+        "orders process runs its jobs one at a time) went out at 5 to 7 a second, fewer than the 7.5 a "
+        "second made, so their backlog grew all run and the postback fault's check (every postback owed "
+        "at its end delivered) ran out of its 10 minutes. The bench measured 32 postbacks a second on a "
+        "quieter machine (docs/benchmarks.md). This report's run is therefore at a rate the machine "
+        "keeps up with; where the orders service's time goes under this mix (five postbacks, three "
+        "production calls and a fulfilment an order) is the next thing to measure.",
+        "",
+        "## Not covered yet",
+        "",
+        "- Platforms: Shopify only (webhooks with Shopify's retries, fulfilments through its GraphQL API). "
+        "WooCommerce (no webhook retries: its reconcile poll is the safety net), Etsy, Pressero and manual "
+        "orders are not part of the suite yet.",
+        "- The postback endpoint is down as a 503; a refused connection goes the same retry path.",
+        "- Faults one at a time only; none during the set-up.",
+        *(
+            [
+                f"- This run placed {result.orders:,} orders, not the 10,000 of `make chaos`: the machine "
+                "was shared with other work while it ran (see the open findings)."
+            ]
+            if result.orders < 10_000
+            else []
+        ),
+        "",
+        "## How to run",
+        "",
+        "`make chaos` places 10,000 orders at 3 a second (about an hour; on 2 cores the orders service's "
+        "work per order, five postbacks, three production calls and a fulfilment, sets the pace); `make "
+        "chaos CHAOS_ORDERS=1000` or `python -m printbridge.chaos --orders 1000` fewer. Needs PostgreSQL's "
+        "server binaries (`/usr/lib/postgresql/*/bin`), `rabbitmq-server` and nginx on the machine; as "
+        "root, `initdb`/`pg_ctl` run as the `postgres` user. Settings: `PRINTBRIDGE_CHAOS_ORDERS`, "
+        "`PRINTBRIDGE_CHAOS_RATE` (orders a second), `PRINTBRIDGE_CHAOS_DOWN_SECONDS` (how long the mail "
+        "server, the receiver and the platform stay broken). The run exits non-zero when a proof fails. A "
+        "smaller run (a few hundred orders, each fault once, short outages) is `tests/chaos/test_faults.py`"
+        " in `make test`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m printbridge.chaos", description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=ORDERS, help="orders to place (default %(default)s)")
+    parser.add_argument("--rate", type=float, default=RATE, help="orders a second (default %(default)s)")
+    parser.add_argument("--down-seconds", type=float, default=DOWN_SECONDS)
+    parser.add_argument("--no-report", action="store_true", help="print only; leave docs/reliability.md")
+    args = parser.parse_args(argv)
+    from printbridge.bench import machine
+
+    with tempfile.TemporaryDirectory(prefix="printbridge-chaos-") as tmp:
+        workdir = Path(tmp)
+        os.chmod(workdir, 0o755)  # the postgres user reaches its cluster's directory inside
+        log = workdir / "suite.log"
+        try:
+            result = run(args.orders, args.rate, args.down_seconds, workdir, log)
+        except BaseException:
+            tail = log.read_text(errors="replace").splitlines()[-40:] if log.exists() else []
+            print("\n".join(line[:400] for line in tail))
+            raise
+    if not args.no_report:
+        (ROOT / "docs" / "reliability.md").write_text(report(result, machine()), encoding="utf-8")
+    print(json.dumps({"passed": result.passed, "orders": result.orders}))
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
