@@ -121,8 +121,9 @@ def suite_settings(data_dir: Path, **overrides: Any) -> GatewaySettings:
 
 
 @contextlib.asynccontextmanager
-async def world_of(data_dir: Path, sandboxes: Any) -> AsyncIterator[World]:
-    gateway = build_embedded(suite_settings(data_dir))
+async def world_of(data_dir: Path, sandboxes: Any = None, **settings: Any) -> AsyncIterator[World]:
+    """Without `sandboxes`: the two customers and their teams only, no stores or other resources."""
+    gateway = build_embedded(suite_settings(data_dir, **settings))
     async with gateway.lifespan(None):
         auth_app = gateway.apps["storefront-auth"]
         issuer = auth_app.state.token_issuer
@@ -177,10 +178,10 @@ async def world_of(data_dir: Path, sandboxes: Any) -> AsyncIterator[World]:
                 customers.append(Customer(made.json()["id"]))
             a, b = customers
             users: dict[str, CustomerUser] = {}
-            for customer in (a, b):
+            for customer in (a, b) if sandboxes is not None else ():
                 await _furnish(client, operator_headers, customer, sandboxes)
             for role in ROLES:
-                stores = [a.woo_store] if role == "store_manager" else []
+                stores = [a.woo_store] if role == "store_manager" and a.woo_store else []
                 users[role] = await make_user(a.id, role, stores)
                 headers[role] = bearer(await token_of(customer_user_principal(users[role])))
             users["b_admin"] = await make_user(b.id, "admin")
@@ -301,4 +302,11 @@ async def world(
     tmp_path_factory: pytest.TempPathFactory, sandboxes: Any, allow_private_urls: None
 ) -> AsyncIterator[World]:
     async with world_of(tmp_path_factory.mktemp("world"), sandboxes) as built:
+        yield built
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def teams(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World]:
+    """The world without stores or resources: two customers, A's team by role, B's admin, an API key."""
+    async with world_of(tmp_path_factory.mktemp("teams")) as built:
         yield built
