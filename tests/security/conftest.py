@@ -98,8 +98,12 @@ class World:
     make_user: Callable[..., Awaitable[CustomerUser]]
     token_of: Callable[[Principal], Awaitable[str]]
 
-    async def call(self, caller: str, method: str, path: str, **options: Any) -> httpx.Response:
-        return await self.client.request(method, path, headers=self.headers[caller], **options)
+    async def call(
+        self, caller: str, method: str, path: str, *, headers: dict[str, str] | None = None, **options: Any
+    ) -> httpx.Response:
+        return await self.client.request(
+            method, path, headers={**self.headers[caller], **(headers or {})}, **options
+        )
 
 
 async def settled(
@@ -117,7 +121,9 @@ async def settled(
 
 
 def suite_settings(data_dir: Path, **overrides: Any) -> GatewaySettings:
-    return GatewaySettings(data_dir=data_dir, access_log=False, rate_limit_per_second=0, **overrides)
+    return GatewaySettings(
+        **{"data_dir": data_dir, "access_log": False, "rate_limit_per_second": 0, **overrides}
+    )
 
 
 @contextlib.asynccontextmanager
