@@ -30,7 +30,10 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def check_url_shape(url: str | httpx.URL, *, allow_private: bool) -> httpx.URL:
     """The parts of the rules that need no DNS: scheme and a host; returns the parsed URL."""
-    parsed = httpx.URL(url) if isinstance(url, str) else url
+    try:
+        parsed = httpx.URL(url) if isinstance(url, str) else url
+    except httpx.InvalidURL as invalid:  # e.g. an IPv4 address with octal parts, 0177.0.0.1
+        raise UrlNotAllowed(f"{url} is no valid address ({invalid})") from None
     if parsed.scheme not in ("https", "http") or not parsed.host:
         raise UrlNotAllowed(f"{url} is not an http(s) address with a host")
     if parsed.scheme == "http" and not allow_private:

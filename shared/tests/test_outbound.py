@@ -39,6 +39,8 @@ async def test_public_addresses_pass_and_private_ones_pass_when_allowed() -> Non
         ("http://shop.example", "plain http"),
         ("ftp://shop.example", "not an http"),
         ("https://user:pw@shop.example", "user name or password"),
+        ("https://0177.0.0.1/", "no valid address"),
+        ("https://[::1/", "no valid address"),
     ],
 )
 def test_urls_of_the_wrong_shape_are_refused_before_any_lookup(url: str, reason: str) -> None:
