@@ -4,6 +4,7 @@ variant mapped, a manual store, a design file, a template, an order, an order im
 postback endpoint; customer A's team has every role, its store manager looks after its WooCommerce shop
 only. Built once per module; tests must not change what they do not own."""
 
+import base64
 import contextlib
 import io
 import secrets
@@ -62,6 +63,8 @@ WOO_PRODUCT = {
         {"sku": "FLY-M", "regular_price": "19.00", "attributes": [{"name": "Paper", "option": "Matte"}]}
     ],
 }
+ETSY_WEBHOOK_SECRET = "whsec_" + base64.b64encode(b"security-etsy-webhook-secret").decode()
+log_scan.KNOWN.add(ETSY_WEBHOOK_SECRET)
 # The callers of the world, by name: an operator's token, an operator's API key, customer A's team by
 # role, and customer B's admin.
 ROLES = ("admin", "store_manager", "order_manager", "viewer")
@@ -297,9 +300,10 @@ async def _furnish(
 @pytest.fixture(scope="module")
 def allow_private_urls() -> Any:
     """The sandboxes listen on loopback: the world's suite may call them (the SSRF tests build suites of
-    their own without this)."""
+    their own without this). Etsy's webhooks are configured, so their signature check runs."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PRINTBRIDGE_ALLOW_PRIVATE_URLS", "true")
+        patch.setenv("PRINTBRIDGE_ETSY_WEBHOOK_SECRET", ETSY_WEBHOOK_SECRET)
         yield
 
 
