@@ -26,6 +26,7 @@ import asyncpg
 import httpx
 
 from printbridge import bench_import, bench_orders, bench_products, bench_status_out, bench_webhooks
+from printbridge_shared import log_scan
 from printbridge_shared.testing import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,6 +94,8 @@ def started(command: list[str], env: dict[str, str], health_url: str, log: Path)
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+    log_scan.KNOWN.add(PASSWORD)
+    log_scan.assert_no_secrets_in(log)
 
 
 def login(base: str, env: dict[str, str]) -> str:

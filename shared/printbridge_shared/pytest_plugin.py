@@ -127,6 +127,27 @@ class LogLines:
             return f"{record.msg!r} {record.args!r}"
 
 
+class LogFiles:
+    """The log files of the suites end-to-end tests start as subprocesses (`*.log` under the run's
+    temporary directory): each check reads what was written since the last one."""
+
+    def __init__(self) -> None:
+        self._read: dict[Path, int] = {}
+
+    def new_lines(self, root: Path) -> list[tuple[str, str]]:
+        lines: list[tuple[str, str]] = []
+        for path in sorted(root.rglob("*.log")):
+            start = self._read.get(path, 0)
+            with path.open("rb") as file:
+                file.seek(start)
+                written = file.read()
+            whole = written[: written.rfind(b"\n") + 1]  # a line still being written is read next time
+            self._read[path] = start + len(whole)
+            text = whole.decode("utf-8", errors="replace")
+            lines += [(f"{path} (after byte {start})", line) for line in text.splitlines()]
+        return lines
+
+
 def _register_test_constants() -> None:
     """The passwords, secrets and tokens test modules and conftests name as constants are known secrets."""
     for module in list(sys.modules.values()):
@@ -147,6 +168,7 @@ def pytest_configure(config: pytest.Config) -> None:
     lines = LogLines()
     lines.install()
     config.stash[_LOG_LINES] = lines
+    config.stash[_LOG_FILES] = LogFiles()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -162,7 +184,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
     result = yield
-    findings = log_scan.find_secrets(item.config.stash[_LOG_LINES].take(), log_scan.KNOWN.values())
+    lines = item.config.stash[_LOG_LINES].take()
+    if item.get_closest_marker("e2e") is not None:
+        lines += item.config.stash[_LOG_FILES].new_lines(_basetemp(item.config))
+    findings = log_scan.find_secrets(lines, log_scan.KNOWN.values())
     if findings:
         raise AssertionError(
             f"{len(findings)} log line(s) written during {item.nodeid} give a secret away:\n"
@@ -180,4 +205,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
+def _basetemp(config: pytest.Config) -> Path:
+    """The run's temporary directory (pytest's tmp_path_factory; its fixture is not at hand in hooks)."""
+    factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
+    return factory.getbasetemp()
+
+
 _LOG_LINES = pytest.StashKey[LogLines]()
+_LOG_FILES = pytest.StashKey[LogFiles]()

@@ -41,7 +41,7 @@ from storefront_auth.models import CustomerAccess, CustomerUser
 CONFIG = schemathesis.config.SchemathesisConfig.from_dict(
     {
         "seed": 7,
-        "generation": {"max-examples": 12},
+        "generation": {"max-examples": 10},
         "phases": {"coverage": {"enabled": False}, "stateful": {"enabled": True}},
         "suppress-health-check": ["too_slow", "filter_too_much", "data_too_large"],
     }
@@ -140,7 +140,7 @@ def test_every_answer_is_one_the_document_describes(case, gateway, operator_head
 
 
 @schema.parametrize()
-@hypothesis.settings(max_examples=6)
+@hypothesis.settings(max_examples=4)
 def test_every_answer_to_a_customers_admin_is_one_the_document_describes(case, gateway, callers):
     case.call_and_validate(app=gateway, headers=callers["customer admin"], checks=CHECKS)
 
