@@ -86,7 +86,7 @@ def operator(auth: AuthKeys) -> dict[str, str]:
 # runs by default) is rendered as Printbridge writes it and checked for secrets after each test; a test
 # whose lines hold one errors at teardown, naming the line and where it was logged.
 
-SECRET_NAMES = re.compile(r"(?:^|_)(?:PASSWORD|PASSPHRASE|SECRET|TOKEN|API_KEY)(?:$|_)")
+SECRET_NAMES = re.compile(r"(?:^|_)(?:PASSWORD|PASSPHRASE|SECRET|TOKEN|API_KEY)$")
 
 
 class LogLines:
