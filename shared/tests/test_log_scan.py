@@ -26,6 +26,7 @@ CLEAN = [
     '{"event": "request_finished", "path": "/v1/auth/password-reset", "status": 202}',
     "password_hash column migrated; password=None",
     "connecting to https://shop.example/wp-json/wc/v3/orders",
+    '{"url": "amqp://guest:***@127.0.0.1:5672/", "event": "event_bus_unreachable"}',
     "the store's consumer_secret was refused by WooCommerce (401)",
 ]
 
