@@ -43,7 +43,7 @@ def listings() -> list[str]:
     return found
 
 
-def test_every_listing_takes_a_page_size_of_at_most_200_or_is_named_as_unpaged():
+async def test_every_listing_takes_a_page_size_of_at_most_200_or_is_named_as_unpaged():
     document = merged_openapi_document()
     paged = [path for path in listings() if path not in UNPAGED]
     assert len(paged) >= 15

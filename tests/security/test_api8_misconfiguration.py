@@ -16,7 +16,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 APP_ORIGIN = "https://app.printbridge.example"
 
 
-def test_no_service_runs_in_debug_mode(tmp_path):
+async def test_no_service_runs_in_debug_mode(tmp_path):
     gateway = build_embedded(suite_settings(tmp_path))
     for name, app in gateway.apps.items():
         assert app.debug is False, name
