@@ -34,6 +34,7 @@ from printbridge import (
     bench_summary,
     bench_webhooks,
 )
+from printbridge_shared import log_scan
 from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import free_port
 
@@ -107,6 +108,8 @@ def started(
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+    log_scan.KNOWN.add(PASSWORD)
+    log_scan.assert_no_secrets_in(log)
 
 
 def login(base: str, env: dict[str, str]) -> str:

@@ -1,6 +1,7 @@
 """The merged OpenAPI document of all services: what `/openapi.json` on the gateway shows."""
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,58 @@ return `{"items": [...], "next_cursor": ...}`."""
 
 class OpenAPIConflict(Exception):
     pass
+
+
+# Where a created resource is read and changed when that is not under the path that created it.
+ELSEWHERE = {
+    "/v1/stores/{store_id}/products": "/v1/product-drafts",
+    "/v1/stores/{store_id}/orders": "/v1/orders",
+}
+
+
+def add_links(document: dict[str, Any]) -> None:
+    """OpenAPI links from each 201 answer to the operations on what it created (GET, PATCH, DELETE and the
+    actions under its path), their path parameter taken from the answer's body: clients and stateful
+    testers (schemathesis) follow them."""
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    for collection, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        schema = created.get("content", {}).get("application/json", {}).get("schema", {})
+        properties = _properties(schema, schemas)
+        base = re.escape(ELSEWHERE.get(collection, collection))
+        links: dict[str, Any] = {}
+        for path, target in paths.items():
+            found = re.fullmatch(base + r"/\{(\w+)\}(/.*)?", path)
+            pointer = found and _pointer(found.group(1), properties, schemas)
+            if not found or not pointer:
+                continue
+            for operation in target.values():
+                links[operation["operationId"]] = {
+                    "operationId": operation["operationId"],
+                    "parameters": {found.group(1): f"$response.body#{pointer}"},
+                }
+        if links:
+            created["links"] = links
+
+
+def _properties(schema: dict[str, Any], schemas: dict[str, Any]) -> dict[str, Any]:
+    ref = schema.get("$ref", "")
+    return dict((schemas[ref.rsplit("/", 1)[-1]] if ref else schema).get("properties", {}))
+
+
+def _pointer(parameter: str, properties: dict[str, Any], schemas: dict[str, Any]) -> str | None:
+    """Where in the created body the path parameter's value is: a property of its name (`product_uid`),
+    `id`, or the `id` of the one nested object that has it (`store.id`)."""
+    if parameter in properties:
+        return f"/{parameter}"
+    if "id" in properties:
+        return "/id"
+    for name, schema in properties.items():
+        if "id" in _properties(schema, schemas):
+            return f"/{name}/id"
+    return None
 
 
 def merge_openapi(documents: Mapping[str, dict[str, Any]], *, version: str = "0.1.0") -> dict[str, Any]:
@@ -56,6 +109,7 @@ def merge_openapi(documents: Mapping[str, dict[str, Any]], *, version: str = "0.
         for tag in document.get("tags", []):
             if tag["name"] not in {t["name"] for t in merged["tags"]}:
                 merged["tags"].append(tag)
+    add_links(merged)
     return merged
 
 

@@ -10,6 +10,7 @@ address for the check and to a private one for the connection (DNS rebinding) ca
 import asyncio
 import ipaddress
 import socket
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -22,6 +23,26 @@ class UrlNotAllowed(Exception):
     """An address the guarded client will not call; the message says why and what would allow it."""
 
 
+class ResponseTooLarge(httpx.ReadError):
+    """An answer longer than the client takes (a transport error, as a connection that broke off)."""
+
+
+class _CappedStream(httpx.AsyncByteStream):
+    def __init__(self, inner: httpx.AsyncByteStream, url: httpx.URL, max_bytes: int) -> None:
+        self.inner, self.url, self.max_bytes = inner, url, max_bytes
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        received = 0
+        async for chunk in self.inner:
+            received += len(chunk)
+            if received > self.max_bytes:
+                raise ResponseTooLarge(f"{self.url.host} answered more than {self.max_bytes} bytes")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
 def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped
@@ -30,7 +51,10 @@ def _is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 def check_url_shape(url: str | httpx.URL, *, allow_private: bool) -> httpx.URL:
     """The parts of the rules that need no DNS: scheme and a host; returns the parsed URL."""
-    parsed = httpx.URL(url) if isinstance(url, str) else url
+    try:
+        parsed = httpx.URL(url) if isinstance(url, str) else url
+    except httpx.InvalidURL as invalid:  # e.g. an IPv4 address with octal parts, 0177.0.0.1
+        raise UrlNotAllowed(f"{url} is no valid address ({invalid})") from None
     if parsed.scheme not in ("https", "http") or not parsed.host:
         raise UrlNotAllowed(f"{url} is not an http(s) address with a host")
     if parsed.scheme == "http" and not allow_private:
@@ -66,9 +90,16 @@ async def resolve_allowed(host: str, port: int, *, allow_private: bool) -> str:
 
 
 class GuardedTransport(httpx.AsyncBaseTransport):
-    def __init__(self, *, allow_private: bool, inner: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        inner: httpx.AsyncBaseTransport | None = None,
+        max_response_bytes: int | None = None,
+    ) -> None:
         self.allow_private = allow_private
         self.inner = inner or httpx.AsyncHTTPTransport()
+        self.max_response_bytes = max_response_bytes
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         url = check_url_shape(request.url, allow_private=self.allow_private)
@@ -77,15 +108,33 @@ class GuardedTransport(httpx.AsyncBaseTransport):
         if address != url.host:
             request.extensions = {**request.extensions, "sni_hostname": url.host}
             request.url = url.copy_with(host=address)
-        return await self.inner.handle_async_request(request)
+        response = await self.inner.handle_async_request(request)
+        cap = self.max_response_bytes
+        if cap is None:
+            return response
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > cap:
+            await response.aclose()
+            raise ResponseTooLarge(
+                f"{url.host} would answer {declared} bytes, more than {cap}", request=request
+            )
+        response.stream = _CappedStream(response.stream, url, cap)  # type: ignore[arg-type]
+        return response
 
     async def aclose(self) -> None:
         await self.inner.aclose()
 
 
-def guarded_client(*, allow_private: bool, **options: Any) -> httpx.AsyncClient:
+def guarded_client(
+    *, allow_private: bool, max_response_bytes: int | None = None, **options: Any
+) -> httpx.AsyncClient:
     """An httpx client whose every request (redirects too) goes through the rules above. Redirects are
-    not followed unless asked for; `options` are httpx.AsyncClient's."""
+    not followed unless asked for; `options` are httpx.AsyncClient's. With `max_response_bytes`, a longer
+    answer (as declared, or as it arrives) raises ResponseTooLarge instead of filling the memory."""
     options.setdefault("timeout", DEFAULT_TIMEOUT)
-    transport = GuardedTransport(allow_private=allow_private, inner=options.pop("transport", None))
+    transport = GuardedTransport(
+        allow_private=allow_private,
+        inner=options.pop("transport", None),
+        max_response_bytes=max_response_bytes,
+    )
     return httpx.AsyncClient(transport=transport, **options)

@@ -2,15 +2,23 @@
 
 import asyncio
 import concurrent.futures
+import logging
+import os
+import re
+import sys
+import threading
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
+from printbridge_shared import log_scan
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.retry import RetryPolicy
+from printbridge_shared.logging import configure_structlog, line_formatter, quiet_noisy_loggers
 from printbridge_shared.testing import AuthKeys, ServiceDatabases, bearer, running
 
 
@@ -91,3 +99,136 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 def operator(auth: AuthKeys) -> dict[str, str]:
     """An operator's headers, signed by `auth` (storefront-auth's tests log a real operator in instead)."""
     return bearer(auth.operator_token())
+
+
+# The log scan: every line logged in this process (structlog's and other libraries', at INFO as a suite
+# runs by default) is rendered as Printbridge writes it and checked for secrets after each test; a test
+# whose lines hold one errors at teardown, naming the line and where it was logged.
+
+SECRET_NAMES = re.compile(r"(?:^|_)(?:PASSWORD|PASSPHRASE|SECRET|TOKEN|API_KEY)$")
+
+
+class LogLines:
+    """Keeps every log record this process makes (a record factory, so it survives tests that replace the
+    root logger's handlers) until the next check takes them."""
+
+    def __init__(self) -> None:
+        self._records: list[logging.LogRecord] = []
+        self._lock = threading.Lock()
+        self._make = logging.getLogRecordFactory()
+        self._formatter = line_formatter(json=True)
+
+    def install(self) -> None:
+        make = self._make
+
+        def keep(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = make(*args, **kwargs)
+            if args and args[0] is not None:  # None: logging.makeLogRecord copying a record to format it
+                with self._lock:
+                    self._records.append(record)
+            return record
+
+        logging.setLogRecordFactory(keep)
+
+    def uninstall(self) -> None:
+        logging.setLogRecordFactory(self._make)
+
+    def take(self) -> list[tuple[str, str]]:
+        """The lines kept since the last call, rendered, each with where it was logged."""
+        with self._lock:
+            records, self._records = self._records, []
+        return [(f"{r.name} ({r.pathname}:{r.lineno})", self._render(r)) for r in records]
+
+    def _render(self, record: logging.LogRecord) -> str:
+        try:
+            return self._formatter.format(record)
+        except Exception:  # a record whose message cannot be formatted is still checked, as text
+            return f"{record.msg!r} {record.args!r}"
+
+
+class LogFiles:
+    """The log files of the suites end-to-end tests start as subprocesses (`*.log` under the run's
+    temporary directory): each check reads what was written since the last one."""
+
+    def __init__(self) -> None:
+        self._read: dict[Path, int] = {}
+
+    def new_lines(self, root: Path) -> list[tuple[str, str]]:
+        lines: list[tuple[str, str]] = []
+        for path in sorted(root.rglob("*.log")):
+            start = self._read.get(path, 0)
+            with path.open("rb") as file:
+                file.seek(start)
+                written = file.read()
+            whole = written[: written.rfind(b"\n") + 1]  # a line still being written is read next time
+            self._read[path] = start + len(whole)
+            text = whole.decode("utf-8", errors="replace")
+            lines += [(f"{path} (after byte {start})", line) for line in text.splitlines()]
+        return lines
+
+
+def _register_test_constants() -> None:
+    """The passwords, secrets and tokens test modules and conftests name as constants are known secrets."""
+    for module in list(sys.modules.values()):
+        path = str(getattr(module, "__file__", None) or "")
+        if f"{os.sep}tests{os.sep}" not in path:
+            continue
+        for name, value in list(vars(module).items()):
+            if isinstance(value, str) and SECRET_NAMES.search(name):
+                log_scan.KNOWN.add(value.strip())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    configure_structlog(cache=False)  # capture_logs reconfigures structlog; cached loggers would miss it
+    root = logging.getLogger()
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    quiet_noisy_loggers()
+    lines = LogLines()
+    lines.install()
+    config.stash[_LOG_LINES] = lines
+    config.stash[_LOG_FILES] = LogFiles()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    lines = config.stash.get(_LOG_LINES, None)
+    if lines is not None:
+        lines.uninstall()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    _register_test_constants()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Any:
+    result = yield
+    lines = item.config.stash[_LOG_LINES].take()
+    if item.get_closest_marker("e2e") is not None:
+        lines += item.config.stash[_LOG_FILES].new_lines(_basetemp(item.config))
+    findings = log_scan.find_secrets(lines, log_scan.KNOWN.values())
+    if findings:
+        raise AssertionError(
+            f"{len(findings)} log line(s) written during {item.nodeid} give a secret away:\n"
+            + "\n".join(map(str, findings))
+        )
+    return result
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Lines logged outside any test (session fixtures' teardown) are checked once at the end."""
+    lines = session.config.stash.get(_LOG_LINES, None)
+    findings = log_scan.find_secrets(lines.take(), log_scan.KNOWN.values()) if lines else []
+    if findings:
+        sys.stderr.write("log lines outside any test give a secret away:\n" + "\n".join(map(str, findings)))
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _basetemp(config: pytest.Config) -> Path:
+    """The run's temporary directory (pytest's tmp_path_factory; its fixture is not at hand in hooks)."""
+    factory: pytest.TempPathFactory = config._tmp_path_factory  # type: ignore[attr-defined]
+    return factory.getbasetemp()
+
+
+_LOG_LINES = pytest.StashKey[LogLines]()
+_LOG_FILES = pytest.StashKey[LogFiles]()

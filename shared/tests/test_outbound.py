@@ -1,6 +1,8 @@
 """The guarded client refuses private and plain-http targets unless allowed, and connects to the
 address it checked."""
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 
@@ -39,6 +41,8 @@ async def test_public_addresses_pass_and_private_ones_pass_when_allowed() -> Non
         ("http://shop.example", "plain http"),
         ("ftp://shop.example", "not an http"),
         ("https://user:pw@shop.example", "user name or password"),
+        ("https://0177.0.0.1/", "no valid address"),
+        ("https://[::1/", "no valid address"),
     ],
 )
 def test_urls_of_the_wrong_shape_are_refused_before_any_lookup(url: str, reason: str) -> None:
@@ -72,3 +76,28 @@ async def test_the_request_goes_to_the_checked_address_with_the_original_host_an
     assert request.url.host in ("127.0.0.1", "::1")
     assert request.headers["host"] == "localhost:8443"
     assert request.extensions["sni_hostname"] == "localhost"
+
+
+async def test_an_answer_longer_than_the_cap_is_a_transport_error_as_declared_or_as_it_arrives() -> None:
+    from printbridge_shared.outbound import ResponseTooLarge
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"[" * 65536
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/declared":
+            return httpx.Response(200, headers={"Content-Length": str(10**10)}, content=b"")
+        if request.url.path == "/streamed":
+            return httpx.Response(200, content=endless())
+        return httpx.Response(200, content=b"[]")
+
+    transport = httpx.MockTransport(answer)
+    async with guarded_client(
+        allow_private=True, transport=transport, max_response_bytes=1_000_000
+    ) as client:
+        for path in ("/declared", "/streamed"):
+            with pytest.raises(ResponseTooLarge, match="1000000") as raised:
+                await client.get(f"https://127.0.0.1{path}")
+            assert isinstance(raised.value, httpx.TransportError)
+        assert (await client.get("https://127.0.0.1/small")).json() == []

@@ -8,6 +8,7 @@ import uuid
 
 import pytest
 
+from printbridge_shared.auth.principal import Principal, PrincipalKind
 from printbridge_shared.auth.revocations import Revocations, RevokedSubject
 from printbridge_shared.auth.tokens import API_KEY_PREFIX
 from printbridge_shared.auth.verifier import JWKS_MIN_REFRESH_SECONDS, TokenVerifier
@@ -188,3 +189,13 @@ async def test_verified_tokens_stay_bounded_and_the_ones_in_use_stay_cached():
         await checking.verify(in_use)
     assert len(checking._verified) == 2
     assert in_use in checking._verified
+
+
+@pytest.mark.parametrize("principal", [{"role": "admin"}, {"customer_id": BRAND}, {}])
+async def test_a_customer_users_token_without_its_customer_or_role_is_refused(principal):
+    """Scopes read "no customer" as "every customer": such a token would see every customer's orders."""
+    keys = AuthKeys()
+    token = keys.token(Principal(kind=PrincipalKind.customer_user, subject_id=USER, **principal))
+
+    with pytest.raises(Unauthorized):
+        await verifier(keys).verify(token)

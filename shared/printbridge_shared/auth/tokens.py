@@ -58,8 +58,13 @@ def encode_access_token(
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    """The caller a verified token names. A customer user's token without its customer or role is refused
+    (ValueError): every scope check reads "no customer" as "every customer", which is an operator's."""
+    kind = PrincipalKind(claims["kind"])
+    if kind is PrincipalKind.customer_user and not (claims.get("cid") and claims.get("role")):
+        raise ValueError("a customer user's token must name its customer and role")
     return Principal(
-        kind=PrincipalKind(claims["kind"]),
+        kind=kind,
         subject_id=uuid.UUID(claims["sub"]),
         email=claims.get("email"),
         customer_id=uuid.UUID(claims["cid"]) if claims.get("cid") else None,

@@ -19,7 +19,10 @@ Managing = Annotated[Principal, Depends(Requires(Permission.stores_manage))]
 
 
 @router.post(
-    "", status_code=status.HTTP_201_CREATED, response_model=schemas.StoreCreated, responses=problems(409, 422)
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.StoreCreated,
+    responses=problems(409, 422, 503),
 )
 async def connect_store(
     payload: schemas.StoreConnect,

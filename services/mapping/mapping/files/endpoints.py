@@ -45,7 +45,7 @@ UPLOAD = file_upload(
     response_model=DesignFile,
     openapi_extra={"requestBody": UPLOAD},
     responses={
-        **problems(413, 415, 503),
+        **problems(404, 413, 415, 503),
         201: {"headers": {"Location": {"description": "The file's address.", "schema": {"type": "string"}}}},
     },
 )
