@@ -666,6 +666,18 @@ class ShopSuite:
     setup_seconds: float
 
 
+def add_postback_endpoint(suite: ShopSuite, url: str, description: str) -> str:
+    """Adds a postback endpoint for every order at `url` through the public API; answers its secret."""
+    endpoint = httpx.post(
+        f"{suite.base}/v1/postbacks/endpoints",
+        json={"url": url, "description": description},
+        headers=suite.headers,
+        timeout=30,
+    )
+    endpoint.raise_for_status()
+    return str(endpoint.json()["secret"])
+
+
 def prepare_shopify(shopify: str, base: str, name: str) -> tuple[dict[str, str], str]:
     """The Shopify sandbox ready for a suite at `base`: an app, the shop and its one product. The suite's
     settings that point at it, and the app's client secret (it signs the shop's webhooks)."""

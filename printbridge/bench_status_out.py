@@ -320,14 +320,9 @@ def run(workdir: Path) -> StatusOutResult:
     with running(receiver.app()) as receiver_url:
 
         def add_endpoint(suite: bench_orders.ShopSuite) -> None:
-            endpoint = httpx.post(
-                f"{suite.base}/v1/postbacks/endpoints",
-                json={"url": f"{receiver_url}/postbacks", "description": "bench receiver"},
-                headers=suite.headers,
-                timeout=30,
+            receiver.secret = bench_orders.add_postback_endpoint(
+                suite, f"{receiver_url}/postbacks", "bench receiver"
             )
-            endpoint.raise_for_status()
-            receiver.secret = endpoint.json()["secret"]
 
         with bench_orders.shop_suite(workdir, "status_out", before_orders=add_endpoint) as suite:
             for seed, rate in enumerate(ORDER_RATES):

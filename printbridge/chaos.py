@@ -624,14 +624,9 @@ def harness(workdir: Path, log: Path) -> Iterator[Harness]:
         env |= shop_env
 
         def add_endpoint(suite: bench_orders.ShopSuite) -> None:
-            endpoint = httpx.post(
-                f"{suite.base}/v1/postbacks/endpoints",
-                json={"url": f"{receiver_url}/postbacks", "description": "chaos receiver"},
-                headers=suite.headers,
-                timeout=30,
+            receiver.secret = bench_orders.add_postback_endpoint(
+                suite, f"{receiver_url}/postbacks", "chaos receiver"
             )
-            endpoint.raise_for_status()
-            receiver.secret = endpoint.json()["secret"]
 
         with started([str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", log) as supervisor:
             urls = (postgres.url("printbridge_connectors"), postgres.url("printbridge_orders"))
