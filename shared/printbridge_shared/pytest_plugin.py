@@ -143,7 +143,19 @@ class LogLines:
         try:
             return self._formatter.format(record)
         except Exception:  # a record whose message cannot be formatted is still checked, as text
-            return f"{record.msg!r} {record.args!r}"
+            args = record.args if isinstance(record.args, tuple) else (record.args,)
+            return " ".join([str(record.msg), *map(_text_of, args)])
+
+
+def _text_of(value: object) -> str:
+    """`repr(value)`, or `str` when the repr itself fails (aio_pika's callbacks, half torn down)."""
+    try:
+        return repr(value)
+    except Exception:
+        try:
+            return str(value)
+        except Exception:
+            return f"<{type(value).__name__}>"
 
 
 class LogFiles:

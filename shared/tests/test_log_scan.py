@@ -4,6 +4,7 @@ test's process, and the log files end-to-end tests' subprocesses write."""
 import re
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -55,11 +56,13 @@ def test_a_secret_the_tests_used_is_found_whatever_its_shape_and_short_ones_are_
     assert "a long and quiet river" not in findings[0].kind  # the report does not repeat it whole
 
 
-def test_a_log_file_is_scanned_line_by_line(tmp_path):
-    log = tmp_path / "suite.log"
-    log.write_text("started\n" + LEAKS["password"] + "\nstopped\n")
+def test_a_log_file_is_scanned_line_by_line():
+    # Outside pytest's temporary directory, whose *.log files the plugin scans after end-to-end tests.
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "suite.log"
+        log.write_text("started\n" + LEAKS["password"] + "\nstopped\n")
 
-    findings = scan_file(log, known=())
+        findings = scan_file(log, known=())
 
     assert [f.source for f in findings] == [f"{log}:2"]
 

@@ -4,6 +4,7 @@ gave) that answers endlessly or with garbage cannot make connectors hold more th
 server error; the store shows the problem instead. Orders and products from platforms are validated on
 the way in (their tests: services/connectors/tests/platforms/*/test_normalise.py, test_webhooks.py)."""
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -67,6 +68,9 @@ def hostile_shop(kind: str) -> Starlette:
         chunk = b'{"a":' * 8192
         while True:
             yield chunk
+            # Lets the server see the client hang up: without an await, writing to the closed
+            # connection never blocks and the loop would spin in the server's thread for ever.
+            await asyncio.sleep(0)
 
     async def answer(request: Request) -> Response:
         if kind == "endless":
