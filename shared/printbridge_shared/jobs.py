@@ -439,8 +439,9 @@ class JobRunner:
         return True
 
     async def _attempt(self, job: Job) -> None:
-        """Runs one claimed job and records its outcome. Never raises: when the outcome cannot be recorded
-        the job stays running until its lease passes and is then attempted again."""
+        """Runs one claimed job and records its outcome. Never raises: when the outcome cannot be recorded,
+        even after `_record` tried again while the lease lasted, the job stays running until its lease
+        passes and is then attempted again."""
         try:
             await self._run_claimed(job)
         except Exception:
@@ -483,7 +484,7 @@ class JobRunner:
                 if self._stopping or time.monotonic() + pause >= lease_ends:
                     raise
                 log.warning(
-                    "job_outcome_not_recorded",
+                    "job_outcome_recording_retried",
                     kind=job.kind,
                     job_id=str(job.id),
                     attempt=job.attempt,
