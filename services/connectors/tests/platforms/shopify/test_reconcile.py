@@ -41,9 +41,15 @@ SCOPES = ["read_orders", "write_products", "write_merchant_managed_fulfillment_o
 REFRESHED = {"shprt_1": ("shpat_2", "shprt_2"), "shprt_2": ("shpat_3", "shprt_3")}
 
 
+def empty_page(connection: str) -> httpx.Response:
+    page = {"pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}
+    return httpx.Response(200, json={"data": {connection: page}, "extensions": COST})
+
+
 def shopify(request: httpx.Request) -> httpx.Response:
     """A shop whose token is refreshed twice in one poll: before the subscriptions query (it was about to
-    expire), and again when the orders query gets 401 (Shopify revoked it meanwhile)."""
+    expire), and again when the orders query gets 401 (Shopify revoked it meanwhile). The product sync
+    that the app's schedule starts beside the poll finds no products with either new token."""
     if request.url.path.endswith("/admin/oauth/access_token"):
         access, refresh = REFRESHED[json.loads(request.content)["refresh_token"]]
         return httpx.Response(
@@ -83,13 +89,9 @@ def shopify(request: httpx.Request) -> httpx.Response:
             },
         )
     if "orders(" in query and token == "shpat_3":
-        return httpx.Response(
-            200,
-            json={
-                "data": {"orders": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": []}},
-                "extensions": COST,
-            },
-        )
+        return empty_page("orders")
+    if "products(" in query and token in ("shpat_2", "shpat_3"):
+        return empty_page("products")
     return httpx.Response(401, json={"errors": "[API] Invalid API key or access token"})
 
 
