@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, text
 
 from printbridge_shared.auth.principal import Principal, PrincipalKind, Role
 from printbridge_shared.auth.revocations import REVOCATIONS_PATH, Revocations
@@ -51,6 +51,17 @@ async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"condition not met within {within} s")
         await asyncio.sleep(0.02)
+
+
+async def a_lock_is_awaited(db: Any) -> bool:
+    """Some session of `db`'s PostgreSQL database waits for a lock (a row another transaction holds): for
+    tests that prove two transactions are serialized, without sleeping in between."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    async with db.session() as session:
+        return bool((await session.execute(query)).scalar())
 
 
 _ISSUED: set[int] = set()

@@ -43,6 +43,12 @@ class ShopProductRepository:
     async def get_any(self, product_id: uuid.UUID) -> ShopProduct | None:
         return await self.session.get(ShopProduct, product_id)
 
+    async def get_locked(self, product_id: uuid.UUID) -> ShopProduct | None:
+        """The product as committed now, held until this transaction ends (PostgreSQL; SQLite has one
+        writer): background work that judges the product by all its variants reads them after any other
+        such work has committed, never beside it."""
+        return await self.session.get(ShopProduct, product_id, with_for_update=True, populate_existing=True)
+
     async def list(
         self,
         scope: Scope,

@@ -136,8 +136,14 @@ async def record_result(
     session: AsyncSession, outbox: Outbox, file_id: uuid.UUID, mark: str, result: FileCheck
 ) -> None:
     """Stores a check's result when the row still is what was checked; when the result differs from the
-    one held, the owner's `checked` hook runs in this transaction."""
-    row = await DesignFileRepository(session).get(file_id)
+    one held, the owner's `checked` hook runs in this transaction, after any other check of the owner's
+    files has committed (so it judges the owner by every file's latest result)."""
+    repository = DesignFileRepository(session)
+    row = await repository.get(file_id)
+    if row is None:
+        return
+    await repository.lock_owner(row.owner_kind, row.owner_id)
+    row = await repository.get(file_id, fresh=True)
     if row is None or fingerprint(row) != mark:
         return
     status = FileStatus.passed if result.ok else FileStatus.failed

@@ -15,8 +15,9 @@ class DesignFileRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, file_id: uuid.UUID) -> DesignFile | None:
-        return await self.session.get(DesignFile, file_id)
+    async def get(self, file_id: uuid.UUID, *, fresh: bool = False) -> DesignFile | None:
+        """`fresh`: read again from the database, not the session's copy."""
+        return await self.session.get(DesignFile, file_id, populate_existing=fresh)
 
     async def of_owner(self, kind: str, owner_id: uuid.UUID) -> list[DesignFile]:
         return (await self.of_owners(kind, [owner_id])).get(owner_id, [])
@@ -32,6 +33,18 @@ class DesignFileRepository:
             for row in rows:
                 found.setdefault(row.owner_id, []).append(row)
         return found
+
+    async def lock_owner(self, kind: str, owner_id: uuid.UUID) -> None:
+        """Waits until no other transaction holds the owner's files, and holds them until this one ends
+        (PostgreSQL; SQLite has one writer). Two checks of one owner's files that end at once would
+        otherwise each judge the owner with the other's file still pending, and the later one would
+        leave that stale status behind."""
+        await self.session.execute(
+            select(DesignFile.id)
+            .where(DesignFile.owner_kind == kind, DesignFile.owner_id == owner_id)
+            .order_by(DesignFile.id)
+            .with_for_update()
+        )
 
     async def failed(self) -> Sequence[DesignFile]:
         return (

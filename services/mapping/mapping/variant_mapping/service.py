@@ -311,9 +311,10 @@ async def recheck(
 
 
 async def file_checked(session: AsyncSession, outbox: Outbox, variant_id: uuid.UUID) -> None:
-    """A check of one of the mapping's files came to another result."""
+    """A check of one of the mapping's files came to another result. The product is locked first: checks
+    of two of its variants' files may end at once, and its status is judged by every variant's."""
     variant = await ShopVariantRepository(session).get_any(variant_id)
-    product = await ShopProductRepository(session).get_any(variant.shop_product_id) if variant else None
+    product = await ShopProductRepository(session).get_locked(variant.shop_product_id) if variant else None
     if variant is None or product is None:
         return
     await refresh(session, outbox, product, variant, changed=True)

@@ -2,12 +2,18 @@
 in the background, and the status following the files, the catalog and the shop; every change one
 `mapping.changed` with the variant's next version."""
 
+import asyncio
 import uuid
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import select, update
 
-from printbridge_shared.testing import eventually
+from mapping.models import DesignFile, ShopProduct, ShopVariant, VariantMapping
+from mapping.specs import files as design_files
+from printbridge_shared.printfiles import FileCheck
+from printbridge_shared.testing import a_lock_is_awaited, eventually
 
 from .conftest import Shop, events
 
@@ -268,3 +274,48 @@ async def test_who_may_map_a_variant(client, shop: Shop, catalog, files_url, ope
     recheck = await client.post(f"{path}/files/recheck", headers=shop.headers["store_manager"])
     assert recheck.status_code == 202, recheck.text
     assert (await client.post(f"{path}/files/recheck", headers=shop.headers["viewer"])).status_code == 403
+
+
+@pytest.mark.postgres_only
+async def test_checks_of_two_variants_files_ending_at_once_leave_the_product_mapped(
+    client, shop: Shop, catalog, files_url
+) -> None:
+    await shop.connect()
+    await shop.synced(variants=[("1001", "FL-A5", {}), ("1002", "FL-A4", {})])
+    ids = [uuid.UUID(await shop.variant_id(client, sku)) for sku in ("FL-A5", "FL-A4")]
+    done = await client.post(
+        "/v1/shop-variants/mappings",
+        json={**mapping(files_url), "shop_variant_ids": [str(i) for i in ids]},
+        headers=shop.headers["admin"],
+    )
+    assert done.status_code == 200, done.text
+    for variant_id in ids:
+        await becomes(client, shop, str(variant_id), "mapped")
+    db = shop.app.state.db
+    async with db.session() as session:  # as right after the mapping was saved: every file being checked
+        await session.execute(update(DesignFile).values(status="pending", checked_at=None))
+        await session.execute(update(VariantMapping).values(status="file_pending"))
+        await session.execute(update(ShopVariant).values(mapping_status="needs_attention"))
+        await session.execute(update(ShopProduct).values(mapping_status="needs_attention"))
+        files = {row.owner_id: row for row in (await session.scalars(select(DesignFile))).all()}
+    marks = [(files[v].id, design_files.fingerprint(files[v])) for v in ids]
+    passed = FileCheck(url=f"{files_url}/front.pdf", ok=True)
+    first_recorded, second_started = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with db.session() as session:
+            await design_files.record_result(session, shop.app.state.outbox, *marks[0], passed)
+            first_recorded.set()
+            await second_started.wait()
+            await eventually(lambda: a_lock_is_awaited(db))  # the second variant's check waits for it
+
+    async def second() -> None:
+        await first_recorded.wait()
+        second_started.set()
+        async with db.session() as session:
+            await design_files.record_result(session, shop.app.state.outbox, *marks[1], passed)
+
+    await asyncio.gather(first(), second())
+    assert [(await variant(client, shop, str(v)))["mapping_status"] for v in ids] == ["mapped", "mapped"]
+    (product,) = await shop.products(client)
+    assert product["mapping_status"] == "mapped"

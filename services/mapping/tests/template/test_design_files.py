@@ -3,6 +3,7 @@ what passes, what fails and why (with the fix), a file fixed at its address
 passing on a recheck, and the template's status and events following each result and each catalog
 change."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -14,7 +15,7 @@ from mapping.specs.files import RECHECK_FAILED_JOB as RECHECK
 from mapping.specs.repository import DesignFileRepository
 from printbridge_shared.printfiles import FileCheck
 from printbridge_shared.printfiles.jobs import unchecked
-from printbridge_shared.testing import eventually
+from printbridge_shared.testing import a_lock_is_awaited, eventually
 from printbridge_shared.testing_files import pdf
 
 from .conftest import FILES, PRODUCTS, TEMPLATES, settled, template, template_events
@@ -237,3 +238,38 @@ async def test_a_catalog_import_that_retires_the_product_moves_the_templates_sta
     assert imported.json()["updated"] == 1, imported.text
     body = (await client.get(f"{TEMPLATES}/{template_id}", headers=team.headers["admin"])).json()
     assert body["status"] == "product_retired"
+
+
+@pytest.mark.postgres_only
+async def test_two_checks_of_one_templates_files_ending_at_once_leave_the_status_of_both(
+    client, app, team, files_url
+):
+    files = {"back": f"{files_url}/front.pdf", "front": f"{files_url}/front.pdf"}
+    template_id = await save(client, team.headers["admin"], product_uid="flyer_a5_duplex", files=files)
+    await settled(client, team.headers["admin"], template_id)
+    async with app.state.db.session() as session:
+        rows = await DesignFileRepository(session).of_owner("template", uuid.UUID(template_id))
+        for row in rows:
+            row.status = "pending"
+        marks = [(row.id, design_files.fingerprint(row)) for row in rows]
+    passed = FileCheck(url=f"{files_url}/front.pdf", ok=True)
+    first_recorded, second_started = asyncio.Event(), asyncio.Event()
+
+    async def first() -> None:
+        async with app.state.db.session() as session:
+            await design_files.record_result(session, app.state.outbox, *marks[0], passed)
+            first_recorded.set()
+            await second_started.wait()
+            await eventually(lambda: a_lock_is_awaited(app.state.db))  # the second reached the files
+
+    async def second() -> None:
+        await first_recorded.wait()
+        second_started.set()
+        async with app.state.db.session() as session:
+            await design_files.record_result(session, app.state.outbox, *marks[1], passed)
+
+    await asyncio.gather(first(), second())
+    assert [e.data["status"] for e in await template_events(app)][-1] == "ok"
+    body = (await client.get(f"{TEMPLATES}/{template_id}", headers=team.headers["admin"])).json()
+    assert [body["files"][area]["status"] for area in ("back", "front")] == ["passed", "passed"]
+    assert body["status"] == "ok"
