@@ -11,7 +11,7 @@ PYTEST_PARALLEL ?= -n auto --dist loadfile
 # Orders `make chaos` places (docs/reliability.md): `make chaos CHAOS_ORDERS=1000` for a shorter run.
 CHAOS_ORDERS ?= $(or $(PRINTBRIDGE_CHAOS_ORDERS),10000)
 
-.PHONY: run run-dist sandbox test test-fast lint bench chaos demo nginx clean
+.PHONY: run run-dist sandbox test test-fast lint bench chaos demo nginx chromium screenshots clean
 
 $(VENV)/.synced: pyproject.toml uv.lock shared/pyproject.toml $(wildcard services/*/pyproject.toml) sandbox/pyproject.toml
 	@test -x $(UV) || (python3 -m venv $(VENV) && $(VENV)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)")
@@ -31,16 +31,23 @@ nginx: ## the distributed gateway; installed from Debian's packages where missin
 	@command -v nginx >/dev/null || test -x /usr/sbin/nginx || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light)
 
+chromium: ## the browser the console's tests drive; installed from Debian's packages where missing
+	@(test -x /usr/bin/chromium && test -x /usr/bin/chromedriver) || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver)
+
 lint: $(VENV)/.synced
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy shared/printbridge_shared
 
-test: $(VENV)/.synced nginx lint ## lint, types, unit + PostgreSQL + RabbitMQ + end-to-end tests
+test: $(VENV)/.synced nginx chromium lint ## lint, types, unit + PostgreSQL + RabbitMQ + end-to-end + browser tests
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 test-fast: $(VENV)/.synced ## SQLite only, no PostgreSQL, no broker, no end-to-end runs
 	$(VENV)/bin/pytest $(PYTEST_PARALLEL) -m "not postgres and not rabbitmq and not e2e" $(PYTEST_ARGS)
+
+screenshots: $(VENV)/.synced chromium ## the console's main pages as pictures, into docs/console/
+	SCREENSHOTS_DIR=docs/console $(VENV)/bin/pytest -p no:randomly -q tests/console
 
 bench: $(VENV)/.synced nginx ## throughput and latency, written to docs/benchmarks.md
 	@command -v wrk >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)

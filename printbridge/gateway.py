@@ -26,6 +26,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
+from printbridge.console_site import CONSOLE_CSP, CONSOLE_PREFIX, console_file, content_type
 from printbridge.docs_page import ASSETS_DIR, ASSETS_PREFIX, DOCS_CSP, DOCS_HTML
 from printbridge.openapi import merge_openapi
 from printbridge_shared.errors import problem
@@ -159,6 +160,8 @@ class Dispatcher:
                 "text/html; charset=utf-8",
                 {"Content-Security-Policy": DOCS_CSP},
             )
+        elif path == CONSOLE_PREFIX or path.startswith(CONSOLE_PREFIX + "/"):
+            await self._console(send, path)
         elif path.startswith(ASSETS_PREFIX) and "/" not in path[len(ASSETS_PREFIX) :]:
             await self._asset(send, path[len(ASSETS_PREFIX) :])
         elif path == "/healthz":
@@ -169,6 +172,15 @@ class Dispatcher:
             await _send_bytes(send, 200, await self._metrics(), CONTENT_TYPE_PLAIN_0_0_4)
         else:
             await send_problem(send, 404, "not-found", "Not found", f"No route for {path}; see /docs.")
+
+    async def _console(self, send: Send, path: str) -> None:
+        file = console_file(path)
+        content = None if file is None else await asyncio.to_thread(_read_file, file)
+        if file is None or content is None:
+            await send_problem(send, 404, "not-found", "Not found", f"No such page of the console: {path}.")
+            return
+        headers = {"Content-Security-Policy": CONSOLE_CSP, "Cache-Control": "no-cache"}
+        await _send_bytes(send, 200, content, content_type(file), headers)
 
     async def _asset(self, send: Send, name: str) -> None:
         content = await asyncio.to_thread(_read_file, ASSETS_DIR / name)

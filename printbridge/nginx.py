@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from printbridge.config import GatewaySettings
+from printbridge.console_site import CONSOLE_CSP, CONSOLE_DIR, CONSOLE_PREFIX
 from printbridge.docs_page import ASSETS_DIR, DOCS_CSP, DOCS_HTML
 from printbridge_shared.errors import TYPE_BASE
 from printbridge_shared.http import REQUEST_ID_PATTERN, too_large_detail
@@ -22,6 +23,7 @@ CONF_NAME = "nginx.conf"
 OPENAPI_NAME = "openapi.json"
 DOCS_NAME = "docs.html"
 ASSETS_NAME = "assets"
+CONSOLE_NAME = "console"
 TEMP_KINDS = ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
 CORS_METHODS = "GET, POST, PUT, PATCH, DELETE"
 CORS_ALLOW_HEADERS = "Authorization, Content-Type, X-Request-ID"
@@ -144,14 +146,16 @@ def _request_id_map() -> list[str]:
 
 
 def _docs_csp_map() -> list[str]:
-    if any(unsafe in DOCS_CSP for unsafe in ('"', "$", "\\")):
-        raise GatewayConfigError(f"the /docs Content-Security-Policy cannot go in nginx's quotes: {DOCS_CSP}")
+    for csp in (DOCS_CSP, CONSOLE_CSP):
+        if any(unsafe in csp for unsafe in ('"', "$", "\\")):
+            raise GatewayConfigError(f"a page's Content-Security-Policy cannot go in nginx's quotes: {csp}")
     return [
-        "# The /docs page's Content-Security-Policy; the services' own pages send theirs.",
+        "# The Content-Security-Policy of /docs and the console; the services' own pages send theirs.",
         "map $uri $pb_page_csp {",
         '    default "";',
         f'    /docs "{DOCS_CSP}";',
         f'    /docs/ "{DOCS_CSP}";',
+        f'    "~^{CONSOLE_PREFIX}(/|$)" "{CONSOLE_CSP}";',
         "}",
     ]
 
@@ -434,6 +438,16 @@ def _server(settings: GatewaySettings, site: str, routes: RouteTable) -> list[st
         f'        alias "{site}/{ASSETS_NAME}/";',
         "        expires 1h;",
         "    }",
+        f"    location = {CONSOLE_PREFIX} {{",
+        "        default_type text/html;",
+        f'        alias "{site}/{CONSOLE_NAME}/index.html";',
+        "        expires -1;",
+        "    }",
+        f"    location ^~ {CONSOLE_PREFIX}/ {{",
+        f'        alias "{site}/{CONSOLE_NAME}/";',
+        "        index index.html;",
+        "        expires -1;",
+        "    }",
         "    location / {",
         *_indent(refused, 2),
         "    }",
@@ -489,23 +503,24 @@ def write_site(
     routes: RouteTable = ROUTES,
 ) -> Path:
     """Writes nginx.conf, openapi.json, docs.html and the temp directories into `site_dir` and links
-    the Swagger UI assets (or copies them, for a gateway host without the Python package). Returns
-    the configuration's path."""
+    the Swagger UI assets and the console (or copies them, for a gateway host without the Python
+    package). Returns the configuration's path."""
     site_dir = site_dir.resolve()
     conf = render_nginx_conf(settings, site_dir, upstreams, routes)
     for kind in TEMP_KINDS:
         (site_dir / "tmp" / kind).mkdir(parents=True, exist_ok=True)
     (site_dir / OPENAPI_NAME).write_text(json.dumps(openapi_document), encoding="utf-8")
     (site_dir / DOCS_NAME).write_text(DOCS_HTML, encoding="utf-8")
-    assets = site_dir / ASSETS_NAME
-    if assets.is_symlink() or assets.is_file():
-        assets.unlink()
-    elif assets.is_dir():
-        shutil.rmtree(assets)
-    if copy_assets:
-        shutil.copytree(ASSETS_DIR, assets)
-    else:
-        assets.symlink_to(ASSETS_DIR, target_is_directory=True)
+    for source, name in ((ASSETS_DIR, ASSETS_NAME), (CONSOLE_DIR, CONSOLE_NAME)):
+        target = site_dir / name
+        if target.is_symlink() or target.is_file():
+            target.unlink()
+        elif target.is_dir():
+            shutil.rmtree(target)
+        if copy_assets:
+            shutil.copytree(source, target)
+        else:
+            target.symlink_to(source, target_is_directory=True)
     conf_path = site_dir / CONF_NAME
     conf_path.write_text(conf, encoding="utf-8")
     return conf_path

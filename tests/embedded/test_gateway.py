@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 
 from printbridge import gateway as gateway_module
 from printbridge.config import GatewaySettings
+from printbridge.console_site import CONSOLE_CSP
 from printbridge.embedded import build_embedded
 from printbridge.gateway import TokenBucket, build_gateway
 from printbridge.services import SERVICE_NAMES
@@ -139,6 +140,34 @@ async def test_docs_page_and_its_assets_are_served_locally(gateway):
     assert "/openapi.json" in page.text
     assert asset.status_code == 200
     assert (await gateway.get("/docs/assets/../../etc/passwd")).status_code == 404
+
+
+async def test_the_console_and_its_modules_are_served_with_a_policy_that_runs_only_its_own_scripts(gateway):
+    page = await gateway.get("/console/")
+    bare = await gateway.get("/console")
+    module = await gateway.get("/console/js/app.js")
+    assert page.status_code == bare.status_code == 200
+    assert page.text == bare.text and '<script type="module" src="/console/js/app.js">' in page.text
+    assert page.headers["content-security-policy"] == CONSOLE_CSP
+    assert "script-src 'self';" in CONSOLE_CSP and "frame-ancestors 'none'" in CONSOLE_CSP
+    assert module.headers["content-type"].startswith("text/javascript")
+    assert (await gateway.get("/console/console.css")).headers["content-type"].startswith("text/css")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/console/nothing.js",
+        "/console/js",
+        "/console/.hidden",
+        "/console/js/%2e%2e/%2e%2e/gateway.py",
+        "/consolex",
+    ],
+)
+async def test_nothing_but_the_consoles_own_files_is_served_under_it(gateway, path):
+    answer = await gateway.get(path)
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == "application/problem+json"
 
 
 async def test_rate_limit_answers_429_with_retry_advice(tmp_path):

@@ -17,6 +17,7 @@ import uvicorn
 from starlette.types import Receive, Scope, Send
 
 from printbridge.config import GatewaySettings
+from printbridge.console_site import CONSOLE_CSP, CONSOLE_DIR
 from printbridge.docs_page import DOCS_CSP, DOCS_HTML
 from printbridge.nginx import nginx_command, write_site
 from printbridge_shared.routes import ROUTES, SERVICES, Route, RouteTable
@@ -288,6 +289,19 @@ def test_the_gateway_serves_health_the_merged_document_and_the_docs(gateway: Gat
     assert docs.text == DOCS_HTML
     assert gateway.get("/docs/assets/swagger-ui-bundle.js").status_code == 200
     assert gateway.get("/docs/assets/swagger-ui.css").headers["content-type"] == "text/css"
+
+
+def test_the_gateway_serves_the_console_with_its_policy_and_nothing_else_under_it(gateway: Gateway) -> None:
+    page = gateway.get("/console/")
+    module = gateway.get("/console/js/app.js")
+    assert gateway.get("/console").text == page.text == (CONSOLE_DIR / "index.html").read_text()
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.headers["content-security-policy"] == CONSOLE_CSP
+    assert page.headers["cache-control"] == "no-cache"
+    assert page.headers.get_list("x-content-type-options") == ["nosniff"]
+    assert module.headers["content-type"].startswith("application/javascript")
+    assert module.headers["content-security-policy"] == CONSOLE_CSP
+    assert gateway.get("/console/nothing.js").status_code == 404
 
 
 def test_the_rate_limit_answers_429_with_retry_after(

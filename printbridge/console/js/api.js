@@ -1,0 +1,107 @@
+// The public API, called with the signed-in user's own token, as any partner's SPA would call it.
+// Tokens live in sessionStorage: they end with the tab, and the strict Content-Security-Policy runs no
+// script but the console's own.
+
+const TOKENS = "printbridge.console.tokens";
+
+export class ApiError extends Error {
+  // A problem+json answer (RFC 9457): `fields` maps a request field ("name", "admin.email") to its message.
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `The API answered ${status}.`);
+    this.status = status;
+    this.problem = problem || {};
+    this.fields = {};
+    for (const error of this.problem.errors || []) {
+      const loc = (error.loc || []).filter((part) => part !== "body" && part !== "query");
+      if (loc.length) this.fields[loc.join(".")] = error.msg;
+    }
+  }
+}
+
+function tokens() {
+  try {
+    return JSON.parse(sessionStorage.getItem(TOKENS));
+  } catch {
+    return null;
+  }
+}
+
+function keep(pair) {
+  sessionStorage.setItem(TOKENS, JSON.stringify({ access: pair.access_token, refresh: pair.refresh_token }));
+}
+
+export function signedIn() {
+  return tokens() !== null;
+}
+
+let refreshing = null;
+
+async function refreshed() {
+  // One refresh at a time: each refresh token works once.
+  if (!refreshing) {
+    refreshing = (async () => {
+      const held = tokens();
+      if (!held) return false;
+      const response = await fetch("/v1/auth/refresh", {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        body: JSON.stringify({ refresh_token: held.refresh }),
+      });
+      if (!response.ok) {
+        sessionStorage.removeItem(TOKENS);
+        return false;
+      }
+      keep(await response.json());
+      return true;
+    })().finally(() => {
+      refreshing = null;
+    });
+  }
+  return refreshing;
+}
+
+export async function request(method, path, { body, signedOut = false } = {}) {
+  for (let attempt = 0; ; attempt++) {
+    const headers = { Accept: "application/json" };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const held = tokens();
+    if (!signedOut && held) headers.Authorization = `Bearer ${held.access}`;
+    const response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.status === 401 && !signedOut && held && attempt === 0 && (await refreshed())) continue;
+    const type = response.headers.get("Content-Type") || "";
+    const data = type.includes("json") ? await response.json() : null;
+    if (!response.ok) throw new ApiError(response.status, data);
+    return data;
+  }
+}
+
+export const api = {
+  get: (path) => request("GET", path),
+  post: (path, body) => request("POST", path, { body }),
+  put: (path, body) => request("PUT", path, { body }),
+  patch: (path, body) => request("PATCH", path, { body }),
+  delete: (path) => request("DELETE", path),
+};
+
+export async function logIn(email, password) {
+  keep(await request("POST", "/v1/auth/login", { body: { email, password }, signedOut: true }));
+}
+
+export async function logOut() {
+  const held = tokens();
+  sessionStorage.removeItem(TOKENS);
+  if (held) {
+    await request("POST", "/v1/auth/logout", { body: { refresh_token: held.refresh }, signedOut: true }).catch(
+      () => undefined,
+    );
+  }
+}
+
+export function query(params) {
+  const kept = Object.entries(params).filter(([, value]) => value !== undefined && value !== null && value !== "");
+  return kept.length ? `?${new URLSearchParams(kept)}` : "";
+}

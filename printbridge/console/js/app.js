@@ -1,0 +1,83 @@
+// The console: hash routes (`#/customers/…`) over pages that each call the public API. Who is signed in
+// (GET /v1/auth/me) decides the navigation and which buttons a page offers; the API refuses the rest anyway.
+
+import { api, logOut, signedIn } from "./api.js";
+import { h, show } from "./ui.js";
+import { customerPage } from "./pages/customer.js";
+import { customersPage } from "./pages/customers.js";
+import { homePage } from "./pages/home.js";
+import { loginPage, passwordResetPage } from "./pages/login.js";
+
+const ROUTES = [
+  [/^\/customers$/, customersPage],
+  [/^\/customers\/([0-9a-f-]{36})$/, customerPage],
+  [/^\/$/, homePage],
+];
+
+let me = null;
+
+export function can(permission) {
+  return Boolean(me && me.permissions.includes(permission));
+}
+
+export function go(path) {
+  if (location.hash === `#${path}`) route();
+  else location.hash = path;
+}
+
+function navigation() {
+  const links = [["#/", "Home"]];
+  if (can("producer:manage")) links.push(["#/customers", "Customers"]);
+  document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
+  document.getElementById("who").replaceChildren(
+    h("span", {}, me.email || "API key", " "),
+    h("button", { type: "button", class: "secondary", onclick: signOut }, "Log out"),
+  );
+}
+
+async function signOut() {
+  await logOut();
+  me = null;
+  document.getElementById("nav").replaceChildren();
+  document.getElementById("who").replaceChildren();
+  go("/login");
+}
+
+export async function signedInAs() {
+  me = await api.get("/v1/auth/me");
+  navigation();
+  return me;
+}
+
+async function route() {
+  const path = location.hash.replace(/^#/, "") || "/";
+  if (path === "/password-reset") {
+    passwordResetPage();
+    return;
+  }
+  if (path === "/login" || !signedIn()) {
+    loginPage();
+    return;
+  }
+  try {
+    if (!me) await signedInAs();
+    for (const [pattern, page] of ROUTES) {
+      const match = path.match(pattern);
+      if (match) {
+        await page(me, ...match.slice(1));
+        return;
+      }
+    }
+    show("Not found", h("p", {}, "This page does not exist. ", h("a", { href: "#/" }, "Go home")));
+  } catch (error) {
+    if (error.status === 401) {
+      me = null;
+      loginPage();
+      return;
+    }
+    show("Something went wrong", h("p", { class: "alert", role: "alert" }, error.message));
+  }
+}
+
+window.addEventListener("hashchange", route);
+route();

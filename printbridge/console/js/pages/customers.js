@@ -1,0 +1,74 @@
+import { api, query } from "../api.js";
+import { go } from "../app.js";
+import { field, form, h, show } from "../ui.js";
+
+function row(customer) {
+  const access = customer.storefront_access;
+  return h(
+    "tr",
+    {},
+    h("td", {}, h("a", { href: `#/customers/${customer.id}` }, customer.name)),
+    h("td", {}, customer.reference_id || "—"),
+    h("td", {}, access.enabled ? `on (${access.invitation_status})` : "off"),
+    h("td", {}, customer.archived ? "archived" : "active"),
+  );
+}
+
+// Producer staff: every customer, searched by name or reference and paged with the API's cursor; a new one.
+export async function customersPage() {
+  const params = new URLSearchParams(location.hash.split("?")[1] || "");
+  const search = params.get("query") || "";
+  const archived = params.get("archived") === "1";
+  const body = h("tbody", {});
+  const more = h("div", { class: "actions" });
+  const list = h(
+    "table",
+    {},
+    h("thead", {}, h("tr", {}, ["Name", "Reference", "Storefront access", "State"].map((t) => h("th", { scope: "col" }, t)))),
+    body,
+  );
+
+  async function load(cursor) {
+    const page = await api.get(
+      `/v1/customers${query({ query: search, include_archived: archived || undefined, cursor, limit: 25 })}`,
+    );
+    body.append(...page.items.map(row));
+    more.replaceChildren(
+      page.next_cursor
+        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more customers")
+        : h("p", { class: "muted" }, body.children.length ? "" : "No customer matches."),
+    );
+  }
+
+  const searchForm = form(
+    "Search customers",
+    [
+      field("Name or reference", "query", { type: "search", value: search }),
+      field("Include archived customers", "archived", { type: "checkbox", value: archived }),
+    ],
+    async (values) => {
+      go(`/customers?${new URLSearchParams({ query: values.query, archived: values.archived ? "1" : "" })}`);
+    },
+    { button: "Search" },
+  );
+  const createForm = form(
+    "New customer",
+    [
+      field("Name", "name", { required: true }),
+      field("Reference (your ID for the customer)", "reference_id"),
+      field("Description", "description"),
+    ],
+    async (values) => {
+      const created = await api.post("/v1/customers", {
+        name: values.name,
+        reference_id: values.reference_id || null,
+        description: values.description || null,
+      });
+      go(`/customers/${created.id}`);
+    },
+    { button: "Create customer" },
+  );
+  show("Customers", searchForm, list, more, h("h2", {}, "New customer"), createForm);
+  await load(undefined);
+}
+
