@@ -10,11 +10,16 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    TimeoutException,
+)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -36,6 +41,33 @@ class Suite:
     base: str
     inbox: MailInbox
     log: Path
+    sandboxes: Any
+
+    def operator(self) -> dict[str, str]:
+        """An operator's headers, for what a test sets up through the API rather than the browser."""
+        login = httpx.post(
+            f"{self.base}/v1/auth/login", json={"email": OPERATOR_EMAIL, "password": OPERATOR_PASSWORD}
+        )
+        login.raise_for_status()
+        return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    def customer_with_admin(self, name: str, email: str, password: str) -> str:
+        """A customer whose admin accepted the invitation with `password` (set up through the API)."""
+        operator = self.operator()
+        created = httpx.post(f"{self.base}/v1/customers", json={"name": name}, headers=operator)
+        created.raise_for_status()
+        customer_id = str(created.json()["id"])
+        admin = {"email": email, "first_name": "Grace", "last_name": "Hopper"}
+        access = httpx.put(
+            f"{self.base}/v1/customers/{customer_id}/storefront-access",
+            json={"enabled": True, "admin": admin},
+            headers=operator,
+        )
+        access.raise_for_status()
+        token = self.invitation_link(email).rsplit("/", 1)[1]
+        accepted = httpx.post(f"{self.base}/v1/invitations/{token}/accept", json={"password": password})
+        accepted.raise_for_status()
+        return customer_id
 
     def invitation_link(self, to: str) -> str:
         """The link in the invitation that reached `to` (sending is asynchronous: waits for it)."""
@@ -69,9 +101,9 @@ def _started(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+def embedded(tmp_path_factory: pytest.TempPathFactory, sandboxes: Any) -> Iterator[Suite]:
     """`printbridge run` (SQLite under its data directory) with one operator, mailing through a real SMTP
-    server on loopback."""
+    server on loopback, its shops in the platform sandboxes."""
     workdir = tmp_path_factory.mktemp("console")
     port, smtp_port = free_port(), free_port()
     env = {
@@ -84,6 +116,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
         "PRINTBRIDGE_SMTP_PORT": str(smtp_port),
         "PRINTBRIDGE_SMTP_STARTTLS": "false",
         "PRINTBRIDGE_RATE_LIMIT_PER_SECOND": "0",
+        **sandboxes.suite_env(),
     }
     subprocess.run(
         [BIN / "printbridge", "operator", "create", OPERATOR_EMAIL],
@@ -97,7 +130,7 @@ def embedded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     with smtp_server(smtp_port) as inbox:
         process = _started(env, log)
         try:
-            yield Suite(f"http://127.0.0.1:{port}", inbox, log)
+            yield Suite(f"http://127.0.0.1:{port}", inbox, log, sandboxes)
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -144,7 +177,7 @@ class Browser:
         except TimeoutException:
             body = self.driver.find_element(By.TAG_NAME, "body").text
             raise AssertionError(
-                f"{text!r} not on the page within {WAIT_SECONDS} s; it shows:\n{body}"
+                f"{text!r} not on {self.driver.current_url} within {WAIT_SECONDS} s; it shows:\n{body}"
             ) from None
 
     def error_beside(self, label: str) -> str:
@@ -157,7 +190,8 @@ class Browser:
         )
 
     def wait(self, condition: Callable[[WebDriver], object]) -> object:
-        return WebDriverWait(self.driver, WAIT_SECONDS).until(condition)
+        ignored = (StaleElementReferenceException, NoSuchElementException)  # a page being replaced
+        return WebDriverWait(self.driver, WAIT_SECONDS, ignored_exceptions=ignored).until(condition)
 
     def screenshot(self, name: str) -> None:
         if self.screenshots is not None:

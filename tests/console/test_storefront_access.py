@@ -46,6 +46,7 @@ def test_staff_turn_on_storefront_access_and_the_admin_logs_in(browser: Browser,
     browser.driver.get(link)
     browser.fill("Choose a password (at least 12 characters)", ADMIN_PASSWORD)
     browser.press("Activate my account")
+    browser.sees("Your account is active")
     log_in(browser, "ada@acme.example", ADMIN_PASSWORD)
     browser.sees("You are signed in as ada@acme.example (admin).")
     browser.sees("No store is connected yet.")

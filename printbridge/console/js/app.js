@@ -7,10 +7,18 @@ import { customerPage } from "./pages/customer.js";
 import { customersPage } from "./pages/customers.js";
 import { homePage } from "./pages/home.js";
 import { loginPage, passwordResetPage } from "./pages/login.js";
+import { orderPage, ordersPage } from "./pages/orders.js";
+import { connectPage, storePage, storesPage } from "./pages/stores.js";
 
+const ID = "([0-9a-f-]{36})";
 const ROUTES = [
-  [/^\/customers$/, customersPage],
-  [/^\/customers\/([0-9a-f-]{36})$/, customerPage],
+  [/^\/customers(\?.*)?$/, customersPage],
+  [new RegExp(`^/customers/${ID}$`), customerPage],
+  [/^\/stores(\?.*)?$/, storesPage],
+  [/^\/stores\/connect(\?.*)?$/, connectPage],
+  [new RegExp(`^/stores/${ID}$`), storePage],
+  [/^\/orders(\?.*)?$/, ordersPage],
+  [new RegExp(`^/orders/${ID}$`), orderPage],
   [/^\/$/, homePage],
 ];
 
@@ -28,6 +36,8 @@ export function go(path) {
 function navigation() {
   const links = [["#/", "Home"]];
   if (can("producer:manage")) links.push(["#/customers", "Customers"]);
+  if (can("stores:read")) links.push(["#/stores", "Stores"]);
+  if (can("orders:read")) links.push(["#/orders", "Orders"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),
@@ -64,7 +74,7 @@ async function route() {
     for (const [pattern, page] of ROUTES) {
       const match = path.match(pattern);
       if (match) {
-        await page(me, ...match.slice(1));
+        await page(me, ...match.slice(1).filter((part) => part && !part.startsWith("?")));
         return;
       }
     }

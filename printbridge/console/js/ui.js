@@ -54,6 +54,38 @@ export function field(label, name, { type = "text", value = "", required = false
   );
 }
 
+// A labelled choice; `options` are [value, text] pairs.
+export function choice(label, name, options, { value = "", onchange } = {}) {
+  const id = `field-${++fieldIds}`;
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h(
+      "select",
+      { id, name, onchange },
+      options.map(([optionValue, text]) => h("option", { value: optionValue, selected: optionValue === value }, text)),
+    ),
+  );
+}
+
+// A button that runs `action` and shows what the API refused next to it.
+export function action(text, run, { secondary = true } = {}) {
+  const button = h("button", { type: "button", class: secondary ? "secondary" : undefined }, text);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    button.parentElement?.querySelector(`.alert[data-for="${CSS.escape(text)}"]`)?.remove();
+    try {
+      await run();
+    } catch (error) {
+      button.insertAdjacentElement("afterend", h("p", { class: "alert", role: "alert", "data-for": text }, error.message));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
 export function values(form) {
   const found = {};
   for (const input of form.querySelectorAll("input[name], select[name], textarea[name]")) {

@@ -114,6 +114,16 @@ export async function customerPage(me, customerId) {
     h("div", { id: "access-summary", role: "status" }, accessSummary(access)),
     accessForm,
     actions,
+    h("h2", {}, "Stores and orders"),
+    h(
+      "p",
+      {},
+      h("a", { href: `#/stores?customer=${customer.id}` }, "Its stores"),
+      " · ",
+      h("a", { href: `#/stores/connect?customer=${customer.id}` }, "Connect a store for it"),
+      " · ",
+      h("a", { href: `#/orders?customer=${customer.id}` }, "Its orders"),
+    ),
     h("h2", {}, "Details"),
     details,
   );

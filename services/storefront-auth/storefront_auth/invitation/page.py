@@ -16,7 +16,8 @@ PAGE = PasswordPage(
     title="Storefronts invitation",
     path="/invitations",
     button="Activate my account",
-    done="<h1>Your account is active</h1><p>Log in to Storefronts with your e-mail and new password.</p>",
+    done="<h1>Your account is active</h1>"
+    '<p><a href="/console/">Log in</a> with your e-mail and new password.</p>',
 )
 
 

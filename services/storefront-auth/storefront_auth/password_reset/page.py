@@ -16,7 +16,8 @@ PAGE = PasswordPage(
     title="Storefronts password reset",
     path="/password-reset",
     button="Set my new password",
-    done="<h1>Your password is changed</h1><p>Log in to Storefronts with your e-mail and new password.</p>",
+    done="<h1>Your password is changed</h1>"
+    '<p><a href="/console/">Log in</a> with your e-mail and new password.</p>',
 )
 
 
