@@ -24,7 +24,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from printbridge_shared.testing import MailInbox, free_port, smtp_server
 
@@ -156,6 +156,9 @@ class Browser:
         element = self.field(label)
         element.clear()
         element.send_keys(value)
+
+    def choose(self, label: str, option: str) -> None:
+        Select(self.field(label)).select_by_visible_text(option)
 
     def check(self, label: str, on: bool = True) -> None:
         element = self.field(label)

@@ -1,6 +1,9 @@
 """A customer's admin in the browser: connects a Shopify shop (granting access in the Shopify sandbox, which
 sends the browser back to the console), sees it connected, and follows an order placed in the shop: on
-hold because its product is not mapped yet, with the reason, its fix and the order's history."""
+hold because its product is not mapped yet, with the reason, its fix and the order's history; then maps
+the variant to a catalog product with an uploaded design file, and the order is released by itself."""
+
+from pathlib import Path
 
 import httpx
 import pytest
@@ -14,8 +17,34 @@ PASSWORD = "the admins long password"
 SHOP = "console-brand.myshopify.com"
 
 
-def test_the_admin_connects_a_shopify_shop_and_follows_its_order(browser: Browser, embedded: Suite) -> None:
+FLYER = {
+    "product_uid": "console_flyer_a5",
+    "name": "Flyer A5",
+    "type": "flyer",
+    "attributes": {"paper": ["matte", "gloss"]},
+    "print_areas": [
+        {"name": "front", "formats": ["pdf"], "trim_width_mm": 148, "trim_height_mm": 210, "bleed_mm": 3}
+    ],
+}
+
+
+def flyer_pdf(path: Path) -> Path:
+    """An A5 page with 3 mm bleed on every side (154 x 216 mm)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(154 / 25.4 * 72, 216 / 25.4 * 72)
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_order(
+    browser: Browser, embedded: Suite, tmp_path: Path
+) -> None:
     embedded.customer_with_admin("Console Brand", ADMIN, PASSWORD)
+    catalog = httpx.post(f"{embedded.base}/v1/catalog/products", json=FLYER, headers=embedded.operator())
+    assert catalog.status_code == 201, catalog.text
     shopify = f"{embedded.sandboxes.shopify}/_sandbox/shopify/shops"
     httpx.post(shopify, json={"domain": SHOP, "name": "Brand Shop"}).raise_for_status()
     product = {
@@ -53,3 +82,18 @@ def test_the_admin_connects_a_shopify_shop_and_follows_its_order(browser: Browse
     browser.sees("Ada Lovelace, Main Street 1, 10115 Berlin, DE")
     browser.sees("History")
     browser.screenshot("order")
+
+    browser.follow("Its store")
+    browser.follow("Its products")
+    browser.sees("unmapped")
+    browser.follow("Summer flyer — A5")
+    browser.choose("Catalog product", "Flyer A5 (console_flyer_a5)")
+    browser.choose("Attribute: paper", "gloss")
+    browser.field("Or upload the design file for front").send_keys(str(flyer_pdf(tmp_path / "flyer.pdf")))
+    browser.sees("Uploaded flyer.pdf.")
+    browser.press("Save the mapping")
+    browser.sees("Mapping: mapped")
+    browser.sees("Check: passed")
+    browser.screenshot("variant")
+    browser.follow("Orders")
+    browser.sees("routed")  # released by itself once its variant was mapped

@@ -87,6 +87,22 @@ export const api = {
   delete: (path) => request("DELETE", path),
 };
 
+// A file sent as multipart/form-data (field `file`), with the caller's token.
+export async function upload(path, file, fields = {}) {
+  const body = new FormData();
+  for (const [name, value] of Object.entries(fields)) body.append(name, value);
+  body.append("file", file);
+  const held = tokens();
+  const response = await fetch(path, {
+    method: "POST",
+    headers: { Accept: "application/json", ...(held ? { Authorization: `Bearer ${held.access}` } : {}) },
+    body,
+  });
+  const data = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 export async function logIn(email, password) {
   keep(await request("POST", "/v1/auth/login", { body: { email, password }, signedOut: true }));
 }

@@ -8,6 +8,7 @@ import { customersPage } from "./pages/customers.js";
 import { homePage } from "./pages/home.js";
 import { loginPage, passwordResetPage } from "./pages/login.js";
 import { orderPage, ordersPage } from "./pages/orders.js";
+import { productsPage, variantPage } from "./pages/products.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
 
 const ID = "([0-9a-f-]{36})";
@@ -17,6 +18,8 @@ const ROUTES = [
   [/^\/stores(\?.*)?$/, storesPage],
   [/^\/stores\/connect(\?.*)?$/, connectPage],
   [new RegExp(`^/stores/${ID}$`), storePage],
+  [new RegExp(`^/stores/${ID}/products$`), productsPage],
+  [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],
   [/^\/$/, homePage],

@@ -140,7 +140,15 @@ export async function storePage(me, storeId) {
     : null;
   show(
     store.name,
-    h("p", {}, h("a", { href: "#/stores" }, "All stores"), " · ", h("a", { href: `#/orders?store=${store.id}` }, "Its orders")),
+    h(
+      "p",
+      {},
+      h("a", { href: "#/stores" }, "All stores"),
+      " · ",
+      h("a", { href: `#/stores/${store.id}/products` }, "Its products"),
+      " · ",
+      h("a", { href: `#/orders?store=${store.id}` }, "Its orders"),
+    ),
     h(
       "dl",
       {},

@@ -1,0 +1,182 @@
+import { api, query, upload } from "../api.js";
+import { can } from "../app.js";
+import { action, choice, field, form, h, show, table, when } from "../ui.js";
+
+const STATUS_TEXT = {
+  mapped: "mapped",
+  unmapped: "unmapped",
+  needs_attention: "needs attention",
+  inactive: "inactive",
+};
+
+// A store's products as synced from the shop, each variant with its mapping status.
+export async function productsPage(me, storeId) {
+  const store = await api.get(`/v1/stores/${storeId}`);
+  const body = h("tbody", {});
+  const more = h("div", { class: "actions" });
+
+  async function load(cursor) {
+    const page = await api.get(`/v1/stores/${storeId}/products${query({ cursor, limit: 50 })}`);
+    for (const product of page.items) {
+      for (const variant of product.variants) {
+        body.append(
+          h(
+            "tr",
+            {},
+            h("td", {}, h("a", { href: `#/shop-variants/${variant.id}` }, `${product.title} — ${variant.title}`)),
+            h("td", {}, variant.sku || "—"),
+            h("td", { class: "status", "data-mapping-status": variant.mapping_status }, STATUS_TEXT[variant.mapping_status]),
+            h("td", {}, variant.mapping ? variant.mapping.product_uid : "—"),
+          ),
+        );
+      }
+    }
+    more.replaceChildren(
+      page.next_cursor
+        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more products")
+        : h("p", { class: "muted" }, body.children.length ? "" : "No product has been synced from the shop yet."),
+    );
+  }
+
+  const actions = h("div", { class: "actions" });
+  if (can("products:manage")) {
+    actions.append(
+      action("Sync products now", async () => {
+        await api.post(`/v1/stores/${storeId}/products/sync`, {});
+        actions.append(h("p", { class: "notice", role: "status" }, "The sync runs in the background; reload to see it."));
+      }),
+    );
+  }
+  const list = table(["Product and variant", "SKU", "Mapping", "Catalog product"], []);
+  list.querySelector("tbody").replaceWith(body);
+  show(
+    `Products of ${store.name}`,
+    h("p", {}, h("a", { href: `#/stores/${storeId}` }, "The store"), ` · synced ${when(store.products_synced_at)}`),
+    actions,
+    list,
+    more,
+  );
+  await load(undefined);
+}
+
+function fileStatus(file) {
+  if (!file) return h("p", { class: "muted" }, "No file.");
+  const state = file.status === "failed" ? `failed: ${file.message} Fix: ${file.fix}` : file.status;
+  return h("p", { class: file.status === "failed" ? "alert" : "" }, "Check: ", h("span", { "data-file-status": file.status }, state));
+}
+
+// One variant: its mapping to a catalog product (attributes offered from the catalog, a design file per
+// print area, each checked in the background) and what still stands in the way.
+export async function variantPage(me, variantId) {
+  const base = `/v1/shop-variants/${variantId}`;
+  const variant = await api.get(base);
+  const product = await api.get(`/v1/shop-products/${variant.shop_product_id}`);
+  const route = location.hash;
+  const reload = () => variantPage(me, variantId);
+  const pending = variant.mapping && Object.values(variant.mapping.files).some((file) => file.status === "pending");
+  if (pending) setTimeout(() => location.hash === route && reload(), 1000);
+
+  const sections = [
+    h("p", {}, h("a", { href: `#/stores/${variant.store_id}/products` }, "The store's products")),
+    h("p", {}, "Mapping: ", h("strong", { "data-mapping-status": variant.mapping_status }, STATUS_TEXT[variant.mapping_status])),
+    variant.issues.length
+      ? h("div", { class: "alert", role: "alert" }, variant.issues.map((issue) => [h("p", {}, issue.message), h("p", {}, h("strong", {}, "Fix: "), issue.fix)]))
+      : null,
+  ];
+  if (variant.mapping) {
+    sections.push(
+      h("h2", {}, "Mapped to"),
+      h("p", {}, variant.mapping.product_uid, " ", Object.entries(variant.mapping.attributes).map(([k, v]) => `${k}: ${v}`).join(", ")),
+      ...Object.entries(variant.mapping.files).map(([area, file]) => h("div", {}, h("h3", {}, `Design file for ${area}`), h("p", {}, file.url), fileStatus(file))),
+    );
+  }
+  if (can("products:manage")) {
+    sections.push(
+      h("h2", {}, variant.mapping ? "Change the mapping" : "Map it to a catalog product"),
+      await mappingForm(me, variant, product.customer_id, reload),
+    );
+  }
+  if (can("products:manage") && variant.mapping) {
+    sections.push(
+      h(
+        "div",
+        { class: "actions" },
+        action("Check the files again", async () => {
+          await api.post(`${base}/mapping/files/recheck`);
+          await reload();
+        }),
+        action("Remove the mapping", async () => {
+          if (!confirm("Remove this variant's mapping? Its orders are held until it is mapped again.")) return;
+          await api.delete(`${base}/mapping`);
+          await reload();
+        }),
+      ),
+    );
+  }
+  show(`${product.title} — ${variant.title}${variant.sku ? ` (${variant.sku})` : ""}`, ...sections);
+}
+
+async function mappingForm(me, variant, customerId, reload) {
+  const catalog = await api.get("/v1/catalog/products?status=active&limit=200");
+  const products = Object.fromEntries(catalog.items.map((product) => [product.product_uid, product]));
+  const current = variant.mapping || { product_uid: "", attributes: {}, files: {} };
+  const specFields = h("div", {});
+
+  function render(uid) {
+    const product = products[uid];
+    if (!product) {
+      specFields.replaceChildren();
+      return;
+    }
+    specFields.replaceChildren(
+      ...Object.entries(product.attributes).map(([name, options]) =>
+        choice(`Attribute: ${name}`, `attributes.${name}`, options.map((o) => [o, o]), { value: current.attributes[name] || options[0] }),
+      ),
+      ...product.print_areas.map((area) => {
+        const url = field(`Design file address for ${area.name}`, `files.${area.name}`, {
+          type: "url",
+          value: current.files[area.name]?.url || "",
+          hint: `${area.formats.join(", ").toUpperCase()}, ${area.trim_width_mm} × ${area.trim_height_mm} mm plus ${area.bleed_mm} mm bleed`,
+        });
+        const input = url.querySelector("input");
+        const picker = h("input", { type: "file", id: `${input.id}-upload`, accept: area.formats.map((f) => `.${f}`).join(",") });
+        const status = h("p", { class: "muted", role: "status" });
+        picker.addEventListener("change", async () => {
+          if (!picker.files.length) return;
+          status.textContent = "Uploading…";
+          try {
+            const owner = me.customer_id ? {} : { customer_id: customerId }; // staff name the customer
+            const uploaded = await upload("/v1/files", picker.files[0], owner);
+            input.value = uploaded.url;
+            status.textContent = `Uploaded ${picker.files[0].name}.`;
+          } catch (error) {
+            status.textContent = error.message;
+          }
+        });
+        return h("div", {}, url, h("label", { for: picker.id }, `Or upload the design file for ${area.name}`), picker, status);
+      }),
+    );
+  }
+
+  const picker = choice(
+    "Catalog product",
+    "product_uid",
+    [["", "choose a product"], ...catalog.items.map((product) => [product.product_uid, `${product.name} (${product.product_uid})`])],
+    { value: current.product_uid, onchange: (event) => render(event.target.value) },
+  );
+  render(current.product_uid);
+  return form(
+    "Mapping",
+    [picker, specFields],
+    async (values) => {
+      const files = Object.fromEntries(Object.entries(values.files || {}).filter(([, url]) => url));
+      await api.put(`/v1/shop-variants/${variant.id}/mapping`, {
+        product_uid: values.product_uid,
+        attributes: values.attributes || {},
+        files,
+      });
+      await reload();
+    },
+    { button: "Save the mapping" },
+  );
+}
