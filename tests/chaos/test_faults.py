@@ -33,8 +33,11 @@ def test_no_order_is_lost_or_duplicated_while_one_fault_of_each_kind_strikes(
         "postgres",
         "smtp",
         "postbacks",
+        "postbacks-refused",
         "platform-503",
     ]
+    assert result.faults[-1].platform == "woocommerce"
+    assert set(result.placed) == set(chaos.PLATFORMS) and min(result.placed.values()) > 0, result.placed
     assert all(f.down > 0 and f.placed_by_end > 0 for f in result.faults), result.faults
     failed = [f"{p.claim}: {p.counts}" for p in result.proofs if not p.holds]
     assert failed == [], failed
