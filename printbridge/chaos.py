@@ -678,7 +678,7 @@ def harness(workdir: Path, log: Path) -> Iterator[Harness]:
         ).raise_for_status()
         shop_env, secret = bench_orders.prepare_shopify(shopify, base, "chaos")
         sandboxes.prepare(base)
-        env |= shop_env | sandboxes.suite_env(base)
+        env |= shop_env | sandboxes.suite_env()
 
         def add_endpoint(suite: bench_orders.ShopSuite) -> None:
             receiver.secret = bench_orders.add_postback_endpoint(suite, receiver_url, "chaos receiver")

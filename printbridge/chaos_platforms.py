@@ -27,7 +27,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +77,7 @@ class Sandboxes:
     pressero: str
     ca_cert: Path
 
-    def suite_env(self, base: str) -> dict[str, str]:
+    def suite_env(self) -> dict[str, str]:
         """The suite's settings that point at the sandboxes (Shopify's: `bench_orders.prepare_shopify`)."""
         return {
             "PRINTBRIDGE_ETSY_KEYSTRING": ETSY_KEYSTRING,
@@ -159,10 +159,6 @@ class Shop(abc.ABC):
 
     @abc.abstractmethod
     def behave(self) -> None: ...
-
-    @property
-    def label(self) -> str:
-        return LABELS[self.platform]
 
 
 @dataclass
@@ -378,7 +374,7 @@ class ManualShop(Shop):
             return not self.unanswered
 
     def shipments(self, client: httpx.Client, external_id: str) -> int:
-        return 0
+        raise ValueError("a manual store has no shop to record shipments")
 
     def misbehave(self, status: int, count: int) -> None:
         raise ValueError("a manual store has no platform to misbehave")
@@ -401,7 +397,6 @@ class Connecting:
     headers: dict[str, str]
     customer_id: str
     sandboxes: Sandboxes
-    file_url: str = field(default="")
 
     def connect(self, body: dict[str, object], *, while_type: str = "customer-unknown") -> httpx.Response:
         """POST /v1/stores, again while connectors has not heard yet what it needs (by event)."""
