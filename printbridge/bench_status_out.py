@@ -21,7 +21,6 @@ import datetime as dt
 import json
 import math
 import os
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ import httpx
 
 from printbridge import bench_orders, bench_webhooks
 from printbridge.bench_orders import percentile
+from printbridge.postback_receiver import PostbackReceiver
 
 ORDER_RATES = tuple(
     int(r) for r in os.environ.get("PRINTBRIDGE_BENCH_POSTBACK_ORDER_RATES", "10,25,50,100").split(",")
@@ -42,42 +42,6 @@ SHIP_RATES = tuple(int(r) for r in os.environ.get("PRINTBRIDGE_BENCH_SHIP_RATES"
 SHIP_SECONDS = float(os.environ.get("PRINTBRIDGE_BENCH_SHIP_SECONDS", "15"))
 PREPARE_CONCURRENCY = 16
 GOAL_P99_SECONDS = 1.0
-
-
-class Receiver:
-    """The producer's system: keeps each postback's arrival time and checks its signature."""
-
-    def __init__(self, secret: str = "") -> None:
-        self.secret = secret
-        self.arrivals: list[tuple[float, dict[str, object]]] = []
-        self.bad_signatures = 0
-        self.lock = threading.Lock()
-
-    def app(self) -> object:
-        from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-        from starlette.applications import Starlette
-        from starlette.requests import Request
-        from starlette.responses import Response
-        from starlette.routing import Route
-
-        async def hook(request: Request) -> Response:
-            arrived = time.time()
-            body = await request.body()
-            try:
-                payload = Webhook(self.secret).verify(body, dict(request.headers))
-            except WebhookVerificationError:
-                with self.lock:
-                    self.bad_signatures += 1
-                return Response(status_code=400)
-            with self.lock:
-                self.arrivals.append((arrived, payload))
-            return Response(status_code=200)
-
-        return Starlette(routes=[Route("/postbacks", hook, methods=["POST"])])
-
-    def since(self, start: int) -> list[tuple[float, dict[str, object]]]:
-        with self.lock:
-            return list(self.arrivals[start:])
 
 
 @dataclass(frozen=True)
@@ -118,10 +82,10 @@ def _stamp(value: str) -> float:
 
 
 def measure_postbacks(
-    suite: bench_orders.ShopSuite, rate: int, items: list[bench_webhooks.Delivery], receiver: Receiver
+    suite: bench_orders.ShopSuite, rate: int, items: list[bench_webhooks.Delivery], receiver: PostbackReceiver
 ) -> PostbackStep:
     base, store_id, orders_url = suite.base, suite.store_id, suite.orders_url
-    start = len(receiver.since(0))
+    start = len(receiver.snapshot())
     bad_before = receiver.bad_signatures
     cpu_before, began = bench_orders.cpu_jiffies(), time.time()
     sent = asyncio.run(bench_orders.send_steadily(base, items, rate))
@@ -130,13 +94,13 @@ def measure_postbacks(
     routed = asyncio.run(_routed_ids(orders_url, store_id, list(wanted)))
     offered = 2 * len(routed)
     deadline = time.monotonic() + DRAIN_SECONDS
-    mine = _of_orders(receiver.since(start), routed)
+    mine = [p for p in receiver.snapshot(start) if p.order_id in routed]
     while len(mine) < offered and time.monotonic() < deadline:
         time.sleep(0.5)
-        mine = _of_orders(receiver.since(start), routed)
+        mine = [p for p in receiver.snapshot(start) if p.order_id in routed]
     cpu_after, ended = bench_orders.cpu_jiffies(), time.time()
-    latencies = [arrived - _stamp(str(payload["timestamp"])) for arrived, payload in mine]
-    arrivals = [arrived for arrived, _ in mine]
+    latencies = [p.arrived - _stamp(str(p.payload["timestamp"])) for p in mine]
+    arrivals = [p.arrived for p in mine]
     span = max(arrivals) - min(arrivals) if len(arrivals) > 1 else math.nan
     step = PostbackStep(
         order_rate=rate,
@@ -155,16 +119,6 @@ def measure_postbacks(
         f"{step.bad_signatures} bad signatures"
     )
     return step
-
-
-def _of_orders(
-    arrivals: list[tuple[float, dict[str, object]]], order_ids: set[str]
-) -> list[tuple[float, dict[str, object]]]:
-    def order_of(payload: dict[str, object]) -> str:
-        data = payload.get("data")
-        return str(data.get("order_id")) if isinstance(data, dict) else ""
-
-    return [(arrived, payload) for arrived, payload in arrivals if order_of(payload) in order_ids]
 
 
 async def _routed_ids(orders_url: str, store_id: str, external_ids: list[str]) -> set[str]:
@@ -312,17 +266,14 @@ def measure_shipping(
 
 def run(workdir: Path) -> StatusOutResult:
     from printbridge.bench import login_again
-    from printbridge_sandbox.serving import running
 
-    receiver = Receiver()
+    receiver = PostbackReceiver()
     postbacks: list[PostbackStep] = []
     shipping: list[ShipStep] = []
-    with running(receiver.app()) as receiver_url:
+    with receiver.serving() as receiver_url:
 
         def add_endpoint(suite: bench_orders.ShopSuite) -> None:
-            receiver.secret = bench_orders.add_postback_endpoint(
-                suite, f"{receiver_url}/postbacks", "bench receiver"
-            )
+            receiver.secret = bench_orders.add_postback_endpoint(suite, receiver_url, "bench receiver")
 
         with bench_orders.shop_suite(workdir, "status_out", before_orders=add_endpoint) as suite:
             for seed, rate in enumerate(ORDER_RATES):

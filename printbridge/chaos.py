@@ -2,25 +2,30 @@
 afterwards nothing is lost and nothing happened twice.
 
 The suite runs in the distributed mode (`printbridge run-dist`: five service processes and nginx) on a
-PostgreSQL cluster and a RabbitMQ node of its own (printbridge/chaos_infra.py), against the Shopify
-sandbox in this process, with an SMTP server and a postback receiver it can take down. Set up through the
-public API as the order benches are (bench_orders.py): a shop connected for a customer, its variant
-mapped, a postback endpoint for every order. Then the orders are placed in the sandbox shop (which
-delivers its `orders/create` webhooks, retrying failed ones as Shopify does) at a steady rate without
-a pause while the faults strike (the rest of them after the last fault), while the harness acts as the
-producer's MIS: it claims every routed order and reports it printed and shipped with tracking, so
-fulfilments go back to the shop and postbacks to the receiver.
+PostgreSQL cluster and a RabbitMQ node of its own (printbridge/chaos_infra.py), against the Shopify,
+WooCommerce, Etsy and Pressero sandboxes in this process, with an SMTP server and a postback receiver it
+can take down. Set up through the public API as a customer does (the Shopify store as the order benches
+set it up, bench_orders.py; the others in chaos_platforms.py): one customer with one store on every
+platform and a manual store, each store's product mapped, a postback endpoint for every order. Then the
+orders are placed round-robin over the platforms, each its platform's own way (chaos_platforms.py says
+how each arrives), at a steady total rate without a pause while the faults strike (the rest of them
+after the last fault), while the harness acts as the producer's MIS: it claims every routed order and
+reports it printed and shipped with tracking, so shipments go back to the shops and postbacks to the
+receiver.
 
 The faults, one at a time, each while orders are being placed: SIGKILL of each service and of the
 gateway (run-dist's supervisor restarts it), a RabbitMQ restart, a PostgreSQL restart (immediate stop:
 a crash as far as the clients can tell), the SMTP server down while invitations are sent, the postback
-receiver answering 503, Shopify's API answering 503 and then 429. For each: how long it lasted, and the
-time to recover, from the fault's end until the backlog it left is cleared (see `Fault`).
+receiver answering 503, the receiver not listening (connections refused, then it listens on the same
+port again), and platforms' APIs answering 503 or 429 (Shopify, WooCommerce, Etsy, Pressero). For each:
+how long it lasted, and the time to recover, from the fault's end until the backlog it left is cleared
+(see `Fault`).
 
-Afterwards the proofs (`proofs`): every order placed exists exactly once and reached `shipped`; every
-status move came out as a postback exactly once in effect (deduplicated by `webhook-id`, none missing,
-in order); each shipped order has exactly one fulfilment in the shop; every invitation was mailed once;
-no dead letter; every service's outbox drained. The report goes to docs/reliability.md."""
+Afterwards the proofs (`proofs`), each per platform and holding only if it holds for every one: every
+order placed exists exactly once and reached `shipped`; every status move came out as a postback exactly
+once in effect (deduplicated by `webhook-id`, none missing, in order); each shipped order (but a manual
+one) has exactly one shipment in its shop; every invitation was mailed once; no dead letter; every
+service's outbox drained. The report goes to docs/reliability.md."""
 
 import argparse
 import asyncio
@@ -42,17 +47,18 @@ from typing import Any
 import asyncpg
 import httpx
 
-from printbridge import bench_orders
+from printbridge import bench_orders, chaos_platforms
 from printbridge.chaos_infra import (
     OwnPostgres,
     OwnRabbitMQ,
-    PostbackReceiver,
     Smtp,
     own_postgres,
     own_rabbitmq,
     smtp,
     wait_until,
 )
+from printbridge.chaos_platforms import PLATFORMS, ManualShop, Shop
+from printbridge.postback_receiver import Postback, PostbackReceiver
 from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import free_port
 
@@ -64,9 +70,10 @@ DOWN_SECONDS = float(os.environ.get("PRINTBRIDGE_CHAOS_DOWN_SECONDS", "20"))
 RECOVERY_TIMEOUT = 600.0
 SERVICE_NAMES = tuple(s.name for s in SERVICES)
 INVITATIONS_PER_FAULT = 3
-PLATFORM_FAILURES = 40  # Shopify API calls that fail during a platform fault
+PLATFORM_FAILURES = 40  # the platform's API calls that fail during a platform fault
 MIS_CONCURRENCY = 8
 LEAD_SECONDS = 2.0  # of steady orders before each fault
+FILE_RECHECK_SECONDS = 15
 TOP_UP_RATE = 5.0  # orders a second placed after the last fault, when the faults took fewer than asked
 MOVED = ("routed", "accepted", "in_production", "printed", "shipped", "in_transit", "delivered")
 
@@ -80,12 +87,14 @@ class Fault:
 
     name: str
     kind: str
+    how: str = ""  # of a kind struck in several ways: which one (`503`, `refused`, `429`)
+    platform: str = ""  # a platform fault's platform
     started_at: float = 0.0
     down: float = 0.0
     recovery: float = 0.0
     placed_by_end: int = 0
     placed_during: int = 0
-    note: str = ""
+    routed_last: str = ""  # the platforms whose backlog took a second or more to be routed, and how long
 
 
 @dataclass
@@ -103,11 +112,17 @@ class ChaosResult:
     proofs: list[Proof]
     seconds: float
     down_seconds: float = DOWN_SECONDS
+    placed: dict[str, int] = field(default_factory=dict)  # orders placed per platform
     measured_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
     @property
     def passed(self) -> bool:
         return all(p.holds for p in self.proofs)
+
+
+def platform_fault(platform: str, status: int) -> Fault:
+    label = chaos_platforms.LABELS[platform]
+    return Fault(f"{label} API answers {status}", "platform", str(status), platform)
 
 
 def all_faults() -> list[Fault]:
@@ -117,16 +132,33 @@ def all_faults() -> list[Fault]:
         Fault("RabbitMQ restarted", "rabbitmq"),
         Fault("PostgreSQL restarted (immediate stop)", "postgres"),
         Fault("SMTP server down", "smtp"),
-        Fault("postback endpoint answers 503", "postbacks"),
-        Fault("Shopify API answers 503", "platform-503"),
-        Fault("Shopify API answers 429", "platform-429"),
+        Fault("postback endpoint answers 503", "postbacks", "503"),
+        Fault("postback endpoint refuses connections", "postbacks", "refused"),
+        platform_fault("woocommerce", 503),
+        platform_fault("shopify", 503),
+        platform_fault("shopify", 429),
+        platform_fault("woocommerce", 429),
+        platform_fault("etsy", 503),
+        platform_fault("etsy", 429),
+        platform_fault("pressero", 503),
     ]
 
 
+# The small run's fault of each kind that `all_faults` strikes in several ways: the orders service killed,
+# the postback endpoint refusing connections (503s take the same retry path), WooCommerce's 503 (its
+# webhooks are not retried: the poll brings what they lost).
+SMALL_RUN = (
+    "orders killed (SIGKILL)",
+    "postback endpoint refuses connections",
+    "WooCommerce API answers 503",
+)
+
+
 def one_of_each_kind() -> list[Fault]:
-    """The small run's faults (`make test`): one service killed, one platform fault, the rest once."""
-    kinds = {"rabbitmq", "postgres", "smtp", "postbacks", "platform-503"}
-    return [f for f in all_faults() if f.kind in kinds or f.name.startswith("orders ")]
+    """The small run's faults (`make test`): each kind once, `SMALL_RUN` where there are several."""
+    faults = all_faults()
+    several = {f.kind for f in faults if sum(g.kind == f.kind for g in faults) > 1}
+    return [f for f in faults if f.kind not in several or f.name in SMALL_RUN]
 
 
 def _query(url: str, sql: str, *args: Any) -> list[asyncpg.Record]:
@@ -159,37 +191,32 @@ def children_of(pid: int) -> dict[str, int]:
     return found
 
 
-class Placer:
-    """Places orders of the mapped variant in the Shopify sandbox shop at a steady rate."""
+@dataclass(frozen=True)
+class Placed:
+    platform: str
+    external_id: str
 
-    def __init__(self, shopify: str, variant: bench_orders.Variant, rate: float) -> None:
-        self.url = f"{shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/orders"
-        self.variant = variant
+
+class Placer:
+    """Places orders of each store's mapped product at a steady total rate, round-robin over the
+    platforms, each in its platform's own way (`chaos_platforms`)."""
+
+    def __init__(self, shops: list[Shop], rate: float) -> None:
+        self.shops = shops
         self.rate = rate
-        self.placed: list[str] = []
+        self.placed: list[Placed] = []
         self.lock = threading.Lock()
 
     def count(self) -> int:
         with self.lock:
             return len(self.placed)
 
-    def ids(self) -> list[str]:
+    def ids(self) -> list[Placed]:
         with self.lock:
             return list(self.placed)
 
     def place(self, count: int, halt: threading.Event | None = None) -> None:
         """Places up to `count` orders at the rate, or fewer when `halt` is set meanwhile."""
-        body = {
-            "line_items": [{"variant_id": int(self.variant.external_id), "quantity": 100}],
-            "shipping_address": {
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "address1": "Main Street 1",
-                "city": "Berlin",
-                "zip": "10115",
-                "country_code": "DE",
-            },
-        }
         began = time.monotonic()
         with httpx.Client(timeout=30) as client:
             for index in range(count):
@@ -198,10 +225,11 @@ class Placer:
                 delay = began + index / self.rate - time.monotonic()
                 if delay > 0:
                     time.sleep(delay)
-                response = client.post(self.url, json=body)
-                response.raise_for_status()
                 with self.lock:
-                    self.placed.append(str(response.json()["id"]))
+                    shop = self.shops[len(self.placed) % len(self.shops)]
+                external_id = shop.place(client)
+                with self.lock:
+                    self.placed.append(Placed(shop.platform, external_id))
 
     def start(self, count: int, halt: threading.Event) -> threading.Thread:
         thread = threading.Thread(target=self.place, args=(count, halt), name="placer", daemon=True)
@@ -210,15 +238,15 @@ class Placer:
 
 
 class Mis:
-    """The producer's MIS: claims each routed order of the store, then reports it printed and shipped
+    """The producer's MIS: claims each routed order of the stores, then reports it printed and shipped
     with tracking, through the gateway. Reads what to do from the orders database; any failure (a service
     or the database down) is simply tried again on the next pass."""
 
-    def __init__(self, base: str, token: str, orders_url: str, store_id: str) -> None:
+    def __init__(self, base: str, token: str, orders_url: str, store_ids: list[str]) -> None:
         self.base = base
         self.token = token
         self.orders_url = orders_url
-        self.store_id = uuid.UUID(store_id)
+        self.store_ids = [uuid.UUID(store_id) for store_id in store_ids]
         self.stop = threading.Event()
         self.thread = threading.Thread(target=lambda: asyncio.run(self._loop()), name="mis", daemon=True)
 
@@ -235,9 +263,9 @@ class Mis:
         connection = await asyncpg.connect(self.orders_url, timeout=5)
         try:
             rows = await connection.fetch(
-                "SELECT id, external_id, status FROM orders WHERE store_id = $1 "
+                "SELECT id, external_id, status FROM orders WHERE store_id = ANY($1::uuid[]) "
                 "AND status IN ('routed', 'accepted', 'printed') ORDER BY created_at LIMIT 400",
-                self.store_id,
+                self.store_ids,
             )
         finally:
             await connection.close()
@@ -261,7 +289,8 @@ class Mis:
                 body: dict[str, object] = {"status": "printed"}
                 response = await client.post(f"/v1/orders/{order_id}/status", json=body, headers=headers)
             else:
-                body = {"status": "shipped", "tracking": {"number": f"CHAOS-{external_id}", "company": "DHL"}}
+                tracking = {"number": chaos_platforms.tracking_number(external_id), "company": "DHL"}
+                body = {"status": "shipped", "tracking": tracking}
                 response = await client.post(f"/v1/orders/{order_id}/status", json=body, headers=headers)
             if response.status_code == 401:
                 from printbridge.bench import login_again
@@ -281,25 +310,36 @@ class Harness:
     env: dict[str, str]
     supervisor: Any  # subprocess.Popen of run-dist
     suite: bench_orders.ShopSuite
+    shops: dict[str, Shop]
     placer: Placer
     mis: Mis
     invited: list[str] = field(default_factory=list)
 
     # -- what the backlog checks read --
 
-    def routed_count(self, external_ids: list[str]) -> int:
+    def _placed_orders(self, where: str, placed: list[Placed], *args: Any) -> Counter[str]:
+        """Per platform, how many of the orders `placed` are in orders' database and match `where` (an
+        SQL condition on `o`, orders' row; its parameters from $3)."""
         rows = _query(
             self.suite.orders_url,
-            "SELECT count(*) AS n FROM orders WHERE store_id = $1 AND external_id = ANY($2::text[]) "
-            "AND status = ANY($3::text[])",
-            uuid.UUID(self.suite.store_id),
-            external_ids,
-            list(MOVED),
+            "SELECT o.platform, count(*) AS n FROM orders o "
+            "JOIN unnest($1::uuid[], $2::text[]) AS p(store_id, external_id) "
+            f"ON o.store_id = p.store_id AND o.external_id = p.external_id WHERE {where} GROUP BY o.platform",
+            [uuid.UUID(self.shops[order.platform].store_id) for order in placed],
+            [order.external_id for order in placed],
+            *args,
         )
-        return int(rows[0]["n"])
+        return Counter({str(row["platform"]): int(row["n"]) for row in rows})
 
-    def backlog_routed(self, external_ids: list[str]) -> bool:
-        return self.routed_count(external_ids) >= len(external_ids)
+    def backlog_routed(self, placed: list[Placed], routed_at: dict[str, float]) -> bool:
+        """Whether every order `placed` is routed (or further); `routed_at` gets the time each platform's
+        were all routed, the first time they are seen so."""
+        routed = self._placed_orders("o.status = ANY($3::text[])", placed, list(MOVED))
+        owed = Counter(order.platform for order in placed)
+        for platform, n in owed.items():
+            if routed[platform] >= n:
+                routed_at.setdefault(platform, time.monotonic())
+        return sum(routed.values()) >= len(placed)
 
     def postbacks_owed(self, until: dt.datetime) -> int:
         rows = _query(
@@ -310,18 +350,16 @@ class Harness:
         return int(rows[0]["n"])
 
     def fulfilments_owed(self, until: dt.datetime) -> int:
-        """Orders placed in the shop and shipped until `until` whose fulfilment the shop has not confirmed
-        (the set-up's first order came by a webhook alone: the shop has no such order to fulfil)."""
-        rows = _query(
-            self.suite.orders_url,
-            "SELECT count(*) AS n FROM orders WHERE store_id = $1 AND external_id = ANY($3::text[]) "
-            "AND status = 'shipped' AND status_changed_at <= $2 "
-            'AND NOT (shop_fulfillments::jsonb @> \'[{"status": "succeeded"}]\')',
-            uuid.UUID(self.suite.store_id),
-            until,
+        """Orders placed in a platform and shipped until `until` whose fulfilment the platform has not
+        confirmed (a manual store has no shop; the set-up's first Shopify order came by a webhook alone:
+        the shop has no such order to fulfil, and it is not among those placed)."""
+        owed = self._placed_orders(
+            "o.platform <> 'manual' AND o.status = 'shipped' AND o.status_changed_at <= $3 "
+            'AND NOT (o.shop_fulfillments::jsonb @> \'[{"status": "succeeded"}]\')',
             self.placer.ids(),
+            until,
         )
-        return int(rows[0]["n"])
+        return sum(owed.values())
 
     def invitations_mailed(self) -> bool:
         mailed = set(self.mail.recipients())
@@ -351,11 +389,6 @@ class Harness:
             )
             turned_on.raise_for_status()
             self.invited.append(email)
-
-    def shop_misbehaves(self, **switches: object) -> None:
-        httpx.put(
-            f"{self.suite.shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/misbehaviour", json=switches
-        ).raise_for_status()
 
     def service_ready(self, name: str) -> bool:
         if name == "gateway":
@@ -390,17 +423,19 @@ class Harness:
             self.invite(INVITATIONS_PER_FAULT)
             self._hold(fault, down_seconds)
             self.mail.start()
+        elif fault.kind == "postbacks" and fault.how == "refused":
+            self.receiver.refuse()
+            self._hold(fault, down_seconds)
+            self.receiver.reopen()
         elif fault.kind == "postbacks":
             self.receiver.down = True
             self._hold(fault, down_seconds)
             self.receiver.down = False
-        elif fault.kind.startswith("platform-"):
-            status = int(fault.kind.split("-")[1])
-            self.shop_misbehaves(
-                api_fail_count=PLATFORM_FAILURES, api_fail_status=status, api_fail_retry_after=1
-            )
+        elif fault.kind == "platform":
+            shop = self.shops[fault.platform]
+            shop.misbehave(int(fault.how), PLATFORM_FAILURES)
             self._hold(fault, down_seconds)
-            self.shop_misbehaves(api_fail_count=0)
+            shop.behave()
         fault.down = time.monotonic() - fault.started_at
 
     def _hold(self, fault: Fault, seconds: float) -> None:
@@ -410,36 +445,40 @@ class Harness:
         ended_at, ended = time.monotonic(), dt.datetime.now(dt.UTC)
         backlog = self.placer.ids()
         fault.placed_by_end = len(backlog)
+        routed_at: dict[str, float] = {}
         checks: list[tuple[str, Callable[[], bool]]] = [
-            ("orders placed until the fault's end routed", lambda: self.backlog_routed(backlog))
+            ("orders placed until the fault's end routed", lambda: self.backlog_routed(backlog, routed_at))
         ]
         if fault.kind == "smtp":
             checks.append(("every invitation mailed", self.invitations_mailed))
         if fault.kind == "postbacks":
             checks.append(("every postback owed delivered", lambda: self.postbacks_owed(ended) == 0))
-        if fault.kind.startswith("platform-"):
+        if fault.kind == "platform":
             checks.append(
-                ("every shipped order fulfilled in the shop", lambda: self.fulfilments_owed(ended) == 0)
+                ("every shipped order fulfilled in its shop", lambda: self.fulfilments_owed(ended) == 0)
             )
         for what, check in checks:
             wait_until(check, RECOVERY_TIMEOUT, f"{fault.name}: {what}", every=0.5)
         fault.recovery = time.monotonic() - ended_at
+        fault.routed_last = ", ".join(
+            f"{platform} {at - ended_at:.1f}"
+            for platform, at in sorted(routed_at.items(), key=lambda kv: kv[1])
+            if at - ended_at >= 1.0
+        )
 
 
 def _drained(harness: Harness, within: float) -> None:
-    """Waits for the end state: every order shipped and fulfilled, no postback owed, every outbox empty."""
-    suite = harness.suite
+    """Waits for the end state: every order shipped and (but a manual one) fulfilled in its shop, no
+    postback owed, every outbox empty."""
     placed = harness.placer.ids()
 
     def shipped() -> bool:
-        rows = _query(
-            suite.orders_url,
-            "SELECT count(*) AS n FROM orders WHERE store_id = $1 AND external_id = ANY($2::text[]) "
-            "AND status = 'shipped' AND shop_fulfillments::jsonb @> '[{\"status\": \"succeeded\"}]'",
-            uuid.UUID(suite.store_id),
+        done = harness._placed_orders(
+            "o.status = 'shipped' AND (o.platform = 'manual' "
+            'OR o.shop_fulfillments::jsonb @> \'[{"status": "succeeded"}]\')',
             placed,
         )
-        return int(rows[0]["n"]) >= len(placed)
+        return sum(done.values()) >= len(placed)
 
     now = dt.datetime.now(dt.UTC) + dt.timedelta(days=1)
     wait_until(shipped, within, "every order shipped and fulfilled", every=1.0)
@@ -459,88 +498,103 @@ def outboxes(harness: Harness) -> dict[str, int]:
     return counts
 
 
+def _per_platform(parts: dict[str, str]) -> str:
+    return "; ".join(f"{platform} {text}" for platform, text in parts.items())
+
+
 def proofs(harness: Harness) -> list[Proof]:
+    """The proofs; each holds only if it holds for every platform, and its counts say per platform."""
     suite = harness.suite
     placed = harness.placer.ids()
-    store = uuid.UUID(suite.store_id)
+    platforms = [p for p in PLATFORMS if p in harness.shops]
+    placed_by = {p: [o.external_id for o in placed if o.platform == p] for p in platforms}
     rows = _query(
         suite.orders_url,
-        "SELECT id, external_id, status FROM orders WHERE store_id = $1 AND external_id = ANY($2::text[])",
-        store,
-        placed,
+        "SELECT o.id, o.platform, o.external_id, o.status FROM orders o "
+        "JOIN unnest($1::uuid[], $2::text[]) AS p(store_id, external_id) "
+        "ON o.store_id = p.store_id AND o.external_id = p.external_id",
+        [uuid.UUID(harness.shops[order.platform].store_id) for order in placed],
+        [order.external_id for order in placed],
     )
-    per_external = Counter(row["external_id"] for row in rows)
-    missing = [e for e in placed if per_external[e] == 0]
-    twice = [e for e, n in per_external.items() if n > 1]
-    result = [
-        Proof(
-            "every order placed exists exactly once in orders",
-            f"{len(placed):,} placed, {len(per_external):,} found, {len(missing)} missing, "
-            f"{len(twice)} twice",
-            not missing and not twice and len(placed) == len(set(placed)),
-        )
-    ]
-    shipped = [row for row in rows if row["status"] == "shipped"]
+    found = {p: Counter(row["external_id"] for row in rows if row["platform"] == p) for p in platforms}
+    counts, holds = {}, True
+    for p in platforms:
+        missing = sum(1 for e in placed_by[p] if found[p][e] == 0)
+        twice = sum(1 for n in found[p].values() if n > 1)
+        counts[p] = f"{len(placed_by[p]):,} placed, {len(found[p]):,} found, {missing} missing, {twice} twice"
+        holds = holds and not missing and not twice and len(placed_by[p]) == len(set(placed_by[p]))
+    result = [Proof("every order placed exists exactly once in orders", _per_platform(counts), holds)]
+    shipped = Counter(row["platform"] for row in rows if row["status"] == "shipped")
     result.append(
         Proof(
             "every order reached production and was shipped",
-            f"{len(shipped):,} of {len(placed):,} shipped",
-            len(shipped) == len(placed),
+            _per_platform({p: f"{shipped[p]:,} of {len(placed_by[p]):,} shipped" for p in platforms}),
+            all(shipped[p] == len(placed_by[p]) for p in platforms),
         )
     )
 
     # Postbacks: each order's arrival (`order.received`) and each status move in its history (orders'
     # `order_events`) delivered, deduplicated by webhook-id, exactly once and in order.
-    ids = [row["id"] for row in rows]
-    moves: dict[str, list[str]] = {str(order_id): ["order.received"] for order_id in ids}
+    platform_of = {str(row["id"]): str(row["platform"]) for row in rows}
+    moves: dict[str, list[str]] = {order_id: ["order.received"] for order_id in platform_of}
     for event in _query(
         suite.orders_url,
         "SELECT order_id, status FROM order_events WHERE order_id = ANY($1::uuid[]) AND status IS NOT NULL "
         "ORDER BY order_id, sequence",
-        ids,
+        [row["id"] for row in rows],
     ):
         moves.setdefault(str(event["order_id"]), []).append(f"order.{event['status']}")
     received = harness.receiver.snapshot()
-    first_seen: dict[str, Any] = {}
+    first_seen: dict[str, Postback] = {}
     for postback in received:
         first_seen.setdefault(postback.webhook_id, postback)
-    by_order: dict[str, list[Any]] = {}
+    by_order: dict[str, list[Postback]] = {}
     for postback in first_seen.values():
         by_order.setdefault(postback.order_id, []).append(postback)
-    expected_total = sum(len(v) for k, v in moves.items())
-    wrong = 0
-    for order_id, expected in moves.items():
+    expected, delivered, wrong = Counter[str](), Counter[str](), Counter[str]()
+    for order_id, statuses in moves.items():
+        platform = platform_of[order_id]
         got = [p.type for p in sorted(by_order.get(order_id, []), key=lambda p: p.version)]
-        if got != expected:
-            wrong += 1
-    delivered = sum(len(by_order.get(order_id, [])) for order_id in moves)
+        expected[platform] += len(statuses)
+        delivered[platform] += len(by_order.get(order_id, []))
+        wrong[platform] += got != statuses
     repeats = len(received) - len(first_seen)
     result.append(
         Proof(
             "every status (the arrival, then each move) came out as a postback exactly once in effect "
             "(by webhook-id), in order",
-            f"{expected_total:,} statuses, {delivered:,} distinct postbacks of them received "
-            f"({repeats:,} repeats of a webhook-id dropped), {wrong} orders whose postbacks differ; "
-            f"{harness.receiver.refused:,} attempts refused while down, "
-            f"{harness.receiver.bad_signatures} bad signatures",
-            wrong == 0 and delivered == expected_total and harness.receiver.bad_signatures == 0,
+            _per_platform(
+                {
+                    p: f"{expected[p]:,} statuses, {delivered[p]:,} distinct postbacks of them received, "
+                    f"{wrong[p]} orders whose postbacks differ"
+                    for p in platforms
+                }
+            )
+            + f"; in all {repeats:,} repeats of a webhook-id dropped, {harness.receiver.answered_503:,} "
+            f"attempts answered 503 while down, {harness.receiver.bad_signatures} bad signatures",
+            all(wrong[p] == 0 and delivered[p] == expected[p] for p in platforms)
+            and harness.receiver.bad_signatures == 0,
         )
     )
 
-    # Fulfilments in the sandbox shop: exactly one per shipped order.
-    shop_orders = httpx.get(
-        f"{suite.shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}/orders", timeout=120
-    ).json()
-    items = shop_orders if isinstance(shop_orders, list) else shop_orders.get("orders", [])
-    fulfilments = {str(o["id"]): len(o.get("fulfillments") or []) for o in items}
-    once = sum(1 for e in placed if fulfilments.get(e) == 1)
-    none = sum(1 for e in placed if fulfilments.get(e, 0) == 0)
-    more = sum(1 for e in placed if fulfilments.get(e, 0) > 1)
+    # Shipments in each platform's sandbox: exactly one per shipped order (a manual store has no shop).
+    counts, holds = {}, True
+    with httpx.Client(timeout=60) as client:
+        for p in platforms:
+            if p == "manual":
+                continue
+            shop = harness.shops[p]
+            per_order = Counter(shop.shipments(client, e) for e in placed_by[p])
+            once = per_order[1]
+            more = sum(n for k, n in per_order.items() if k > 1)
+            counts[p] = f"{once:,} with one, {per_order[0]} with none, {more} with more than one"
+            holds = holds and once == len(placed_by[p])
     result.append(
         Proof(
-            "each shipped order has exactly one fulfilment in the shop",
-            f"{once:,} with one, {none} with none, {more} with more than one",
-            once == len(placed),
+            "each shipped order (but a manual one) has exactly one fulfilment, shipment or tracking note "
+            "in its shop",
+            _per_platform(counts),
+            holds,
         )
     )
 
@@ -595,6 +649,9 @@ def suite_env(workdir: Path, postgres: OwnPostgres, rabbitmq: OwnRabbitMQ, mail:
         "PRINTBRIDGE_INVITATION_RETRY_SECONDS": "1",
         "PRINTBRIDGE_FULFILMENT_ATTEMPTS": "12",
         "PRINTBRIDGE_FULFILMENT_RETRY_BASE_S": "1",
+        # A manual order's print file is checked once; one whose check met the files' service down waits
+        # on hold (file_unreachable) for the recheck of failed files (hourly by default; see the report).
+        "PRINTBRIDGE_DESIGN_FILE_RECHECK_INTERVAL_S": str(FILE_RECHECK_SECONDS),
     }
     env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
     return env
@@ -603,44 +660,69 @@ def suite_env(workdir: Path, postgres: OwnPostgres, rabbitmq: OwnRabbitMQ, mail:
 @contextlib.contextmanager
 def harness(workdir: Path, log: Path) -> Iterator[Harness]:
     from printbridge.bench import BIN, started
-    from printbridge_sandbox.serving import running
-    from printbridge_sandbox.shopify.app import create_app as shopify_app
 
     receiver = PostbackReceiver()
     with (
         own_postgres(workdir / "postgres") as postgres,
         own_rabbitmq(workdir / "rabbitmq") as rabbitmq,
         smtp() as mail,
-        running(shopify_app()) as shopify,
-        running(receiver.app()) as receiver_url,
+        chaos_platforms.sandboxes(workdir) as sandboxes,
+        receiver.serving() as receiver_url,
     ):
         env = suite_env(workdir, postgres, rabbitmq, mail)
         base = f"http://127.0.0.1:{env['PRINTBRIDGE_PORT']}"
+        shopify = sandboxes.shopify
         # Shopify retries a failed webhook after base * 2^(n-1) seconds, 8 times: about 4 minutes here.
         httpx.patch(
             f"{shopify}/_sandbox/shopify/settings", json={"webhook_retry_base_seconds": 1}
         ).raise_for_status()
         shop_env, secret = bench_orders.prepare_shopify(shopify, base, "chaos")
-        env |= shop_env
+        sandboxes.prepare(base)
+        env |= shop_env | sandboxes.suite_env()
 
         def add_endpoint(suite: bench_orders.ShopSuite) -> None:
-            receiver.secret = bench_orders.add_postback_endpoint(
-                suite, f"{receiver_url}/postbacks", "chaos receiver"
-            )
+            receiver.secret = bench_orders.add_postback_endpoint(suite, receiver_url, "chaos receiver")
 
         with started([str(BIN / "printbridge"), "run-dist"], env, f"{base}/healthz", log) as supervisor:
+            began = time.monotonic()
             urls = (postgres.url("printbridge_connectors"), postgres.url("printbridge_orders"))
             suite = bench_orders.set_up_shop(base, env, shopify, secret, urls, log, add_endpoint)
-            print(f"chaos suite set up in {suite.setup_seconds:.0f} s", flush=True)
-            mis = Mis(base, suite.headers["Authorization"].split()[1], suite.orders_url, suite.store_id)
+            store = httpx.get(f"{base}/v1/stores/{suite.store_id}", headers=suite.headers, timeout=30).json()
+            connecting = chaos_platforms.Connecting(base, suite.headers, str(store["customer_id"]), sandboxes)
+            shops: list[Shop] = [
+                chaos_platforms.ShopifyShop(
+                    "shopify",
+                    suite.store_id,
+                    f"{shopify}/_sandbox/shopify/shops/{bench_orders.SHOP}",
+                    suite.variant,
+                ),
+                *chaos_platforms.connect_all(connecting),
+            ]
+            print(f"chaos suite set up in {time.monotonic() - began:.0f} s", flush=True)
+            mis = Mis(
+                base, suite.headers["Authorization"].split()[1], suite.orders_url, [s.store_id for s in shops]
+            )
             mis.thread.start()
-            placer = Placer(shopify, suite.variant, RATE)
+            placer = Placer(shops, RATE)
             try:
                 yield Harness(
-                    workdir, postgres, rabbitmq, mail, receiver, env, supervisor, suite, placer, mis
+                    workdir,
+                    postgres,
+                    rabbitmq,
+                    mail,
+                    receiver,
+                    env,
+                    supervisor,
+                    suite,
+                    {shop.platform: shop for shop in shops},
+                    placer,
+                    mis,
                 )
             finally:
                 mis.stop.set()
+                for shop in shops:
+                    if isinstance(shop, ManualShop):
+                        shop.stop.set()
                 mis.thread.join(timeout=30)
 
 
@@ -670,7 +752,8 @@ def run(
                 fault.placed_during = fault.placed_by_end - placed_before
                 print(
                     f"{fault.name}: down {fault.down:.1f} s, recovered {fault.recovery:.1f} s after; "
-                    f"{fault.placed_during} orders placed during it, {fault.placed_by_end} by its end",
+                    f"{fault.placed_during} orders placed during it, {fault.placed_by_end} by its end; "
+                    f"routed last: {fault.routed_last or '-'}",
                     flush=True,
                 )
         finally:
@@ -680,13 +763,16 @@ def run(
         h.placer.place(orders - h.placer.count())
         _drained(h, RECOVERY_TIMEOUT + orders / 2)
         found = proofs(h)
+        placed = Counter(order.platform for order in h.placer.ids())
     for proof in found:
         print(f"{'OK ' if proof.holds else 'FAILED'} {proof.claim}: {proof.counts}", flush=True)
-    return ChaosResult(orders, rate, faults, found, time.monotonic() - began, down_seconds)
+    per_platform = {platform: placed[platform] for platform in PLATFORMS}
+    return ChaosResult(orders, rate, faults, found, time.monotonic() - began, down_seconds, per_platform)
 
 
 def report(result: ChaosResult, machine: str) -> str:
     verdict = "Every proof holds" if result.passed else "A proof FAILED"
+    after_last = sum(1 for f in result.faults if f.placed_during == 0 and f.placed_by_end >= result.orders)
     lines = [
         "# Reliability: orders under fire",
         "",
@@ -699,32 +785,76 @@ def report(result: ChaosResult, machine: str) -> str:
         "mapping, orders, nginx) on a PostgreSQL cluster and a RabbitMQ node of the run's own "
         "(`initdb`/`pg_ctl` on a free port in a temporary directory; `rabbitmq-server` with its own node "
         "name, ports and database), "
-        "never the machine's shared servers. Against the Shopify sandbox: a shop connected for a customer "
-        "through the public API, its variant mapped, one postback endpoint for every order at a receiver "
-        "that verifies each signature. Orders are placed in the sandbox shop (which sends `orders/create` "
-        "webhooks and retries failed ones as Shopify does, here after 1, 2, 4 … s) at "
-        f"{result.rate:g} a second without a pause while the faults strike (what is left of the "
-        f"{result.orders:,} after the last fault at {max(result.rate, TOP_UP_RATE):g} a second); the "
-        "harness is the producer's MIS: it claims every routed order and reports it printed, then shipped "
-        "with tracking, so a fulfilment goes back to the shop and a postback goes out for every status move.",
+        "never the machine's shared servers. Against the platform sandboxes (Shopify, WooCommerce, Etsy, "
+        "Pressero) in the harness's process: one customer with a store on each platform and a manual "
+        "store, each connected through the public API as a customer connects it, each store's product "
+        "mapped, one postback endpoint for every order at a receiver that verifies each signature. Orders "
+        f"are placed round-robin over the five stores at {result.rate:g} a second in all without a pause "
+        f"while the faults strike (what is left of the {result.orders:,} after the last fault at "
+        f"{max(result.rate, TOP_UP_RATE):g} a second; placed: "
+        + ", ".join(f"{platform} {n:,}" for platform, n in result.placed.items())
+        + "), each its platform's own way:",
+        "",
+        "- Shopify: placed in the sandbox shop, which sends `orders/create` webhooks and retries failed ones "
+        "as Shopify does (here after 1, 2, 4 … s); shipments through its GraphQL fulfillment orders.",
+        "- WooCommerce (HTTPS, a Read/Write REST key): placed in the site, which sends `order.created` "
+        "webhooks and never retries one (and disables the webhook after 7 failures in a row); connectors' "
+        f"reconcile poll, every {chaos_platforms.RECONCILE_INTERVAL_S} s here "
+        "(`PRINTBRIDGE_RECONCILE_INTERVAL_S`), fetches what a lost delivery did not bring and re-activates "
+        "the webhook. Shipments: the order `completed` with a note to the buyer carrying the tracking.",
+        "- Etsy (OAuth with PKCE): a paid receipt; Etsy's `order.paid` notice is retried on Etsy's schedule "
+        f"(here {chaos_platforms.ETSY_WEBHOOK_RETRY_SCALE:g} times it: 1 s, 1 min, 6 min …) and the poll of "
+        "receipts by modification time catches what a notice did not bring. Shipments: "
+        "`createReceiptShipment`.",
+        "- Pressero (the producer's API user; the site's integration id is the customer's reference id): "
+        "the thin `OrderPlaced` webhook entered in Pressero's admin (never retried), its order fetched "
+        "through the API, and the poll (order search) as the safety net. Shipments: "
+        "`POST /api/V2/Orders/Shipments`.",
+        "- Manual: `POST /v1/stores/{id}/orders` by the customer's system with an `Idempotency-Key`, sent "
+        "again with the same key until answered (a fault may refuse or lose the request). No shop to tell.",
+        "",
+        "The harness is the producer's MIS: it claims every routed order and reports it printed, then "
+        "shipped with tracking, so a shipment goes back to the order's shop and a postback goes out for "
+        "every status move.",
         "",
         "## Faults",
         "",
-        "One at a time, each while orders are being placed, two seconds after the previous one recovered."
-        " *Down*: from the fault's start until it was lifted (a killed process: until run-dist's "
+        "One at a time, each while orders are being placed, two seconds after the previous one recovered"
+        + (
+            f" (but the last {after_last} struck after the last of the {result.orders:,} orders was placed)."
+            if after_last
+            else "."
+        )
+        + " *Down*: from the fault's start until it was lifted (a killed process: until run-dist's "
         "supervisor had started a new one and it answered `/readyz`; a restart: until the server took "
         "connections again). *Time to recover*: from the fault's end until the backlog it left was "
-        "cleared: every order placed until then routed, and by kind every invitation sent meanwhile "
-        "mailed, every postback owed delivered, every order shipped until then fulfilled in the shop.",
+        "cleared: every order placed until then (on every platform) routed, and by kind every invitation "
+        "sent meanwhile mailed, every postback owed delivered, every order shipped until then recorded in "
+        "its shop. *Postback endpoint refuses connections*: the receiver's listening socket is closed "
+        "(each new connection refused), then it listens again on the same port. *A platform's API "
+        f"answers 503 / 429*: its next {PLATFORM_FAILURES} API calls fail so (429 with `Retry-After: 1`; "
+        "Etsy's 429 is its per-second limit used up), polls and shipments alike. *Routed last*: the "
+        "platforms whose orders placed until the fault's end took a second or more after it to be all "
+        "routed, with those seconds.",
         "",
-        "| fault | down s | time to recover s | orders placed during it | orders placed by its end |",
-        "|---|---:|---:|---:|---:|",
+        "| fault | down s | time to recover s | orders placed during it | orders placed by its end | "
+        "routed last (s after the end) |",
+        "|---|---:|---:|---:|---:|---|",
     ]
     for f in result.faults:
         lines.append(
-            f"| {f.name} | {f.down:.1f} | {f.recovery:.1f} | {f.placed_during:,} | {f.placed_by_end:,} |"
+            f"| {f.name} | {f.down:.1f} | {f.recovery:.1f} | {f.placed_during:,} | {f.placed_by_end:,} | "
+            f"{f.routed_last or '-'} |"
         )
-    lines += ["", "## Proofs", "", "| proof | counts | holds |", "|---|---|---|"]
+    lines += [
+        "",
+        "## Proofs",
+        "",
+        "Each proof's counts are per platform; a proof holds only if it holds for every platform.",
+        "",
+        "| proof | counts | holds |",
+        "|---|---|---|",
+    ]
     for proof in result.proofs:
         lines.append(f"| {proof.claim} | {proof.counts} | {'yes' if proof.holds else '**no**'} |")
     lines += [
@@ -749,13 +879,29 @@ def report(result: ChaosResult, machine: str) -> str:
         "quieter machine (docs/benchmarks.md). This report's run is therefore at a rate the machine "
         "keeps up with; where the orders service's time goes under this mix (five postbacks, three "
         "production calls and a fulfilment an order) is the next thing to measure.",
+        "- Open: a manual order's print file is checked once when the order comes in. In the first "
+        "300-order run over every platform two manual orders came in while mapping (which serves the files "
+        "uploaded to Printbridge) was killed: the gateway answered 502 for the file, the check took that as "
+        "the file's answer (`file_unreachable`, not retried) and the orders went on hold until the recheck "
+        "of failed files, every `PRINTBRIDGE_DESIGN_FILE_RECHECK_INTERVAL_S` (an hour by default); the run "
+        "stopped waiting for them. Nothing was lost, but an order waits up to an hour for a restart that "
+        f"took seconds. The fault suite now rechecks every {FILE_RECHECK_SECONDS} s: in the next run "
+        "(2026-12-01) the manual orders' 302 statuses, two more than five an order, show that it happened "
+        "again (most likely two `on_hold` moves during mapping's fault; the manual backlog was routed 5.9 s "
+        "after it). To consider: retry a "
+        "check that met a 5xx, a 429 or no connection a few times, seconds to minutes apart, before the "
+        "file counts as failed (`printbridge_shared/printfiles/jobs.py`, `CheckFile`; mapping's design "
+        "files take the same path).",
         "",
         "## Not covered yet",
         "",
-        "- Platforms: Shopify only (webhooks with Shopify's retries, fulfilments through its GraphQL API). "
-        "WooCommerce (no webhook retries: its reconcile poll is the safety net), Etsy, Pressero and manual "
-        "orders are not part of the suite yet.",
-        "- The postback endpoint is down as a 503; a refused connection goes the same retry path.",
+        "- The platforms misbehave only as APIs answering 503 or 429. Their webhooks are lost only as a "
+        "fault makes them fail (a service, the gateway or PostgreSQL down); the platforms' own dropped, "
+        "repeated or out-of-order deliveries, which the sandboxes can play, are left to the end-to-end "
+        "tests. Orders imported from a CSV file into the manual store are not placed.",
+        "- The postback endpoint is down as a 503 and as refused connections; one that accepts a "
+        "connection and never answers (each attempt then waits out `PRINTBRIDGE_POSTBACK_TIMEOUT_S`) is "
+        "not struck.",
         "- Faults one at a time only; none during the set-up.",
         *(
             [

@@ -1,14 +1,14 @@
 """What the fault suite (`printbridge/chaos.py`) starts, stops and restarts itself: a PostgreSQL cluster
 (`initdb`/`pg_ctl` in a temporary directory, on a free port), a RabbitMQ node (its own node name, ports,
-database and logs), an SMTP server (aiosmtpd) and a postback receiver that can be taken down. Never the
-machine's shared servers: each is found by its own directory, port or node name."""
+database and logs) and an SMTP server (aiosmtpd); the postback receiver it takes down is
+`printbridge/postback_receiver.py`. Never the machine's shared servers: each is found by its own
+directory, port or node name."""
 
 import contextlib
 import glob
 import os
 import shutil
 import subprocess
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -225,64 +225,6 @@ def smtp() -> Iterator[Smtp]:
         yield server
     finally:
         server.stop()
-
-
-@dataclass(frozen=True)
-class Postback:
-    webhook_id: str
-    type: str
-    order_id: str
-    version: int
-
-
-class PostbackReceiver:
-    """The producer's system: verifies each postback's signature (reference `standardwebhooks`) and keeps
-    it; while `down`, answers 503 and keeps nothing."""
-
-    def __init__(self) -> None:
-        self.secret = ""
-        self.down = False
-        self.received: list[Postback] = []
-        self.refused = 0
-        self.bad_signatures = 0
-        self.lock = threading.Lock()
-
-    def app(self) -> Any:
-        from standardwebhooks.webhooks import Webhook, WebhookVerificationError
-        from starlette.applications import Starlette
-        from starlette.requests import Request
-        from starlette.responses import Response
-        from starlette.routing import Route
-
-        async def hook(request: Request) -> Response:
-            if self.down:
-                with self.lock:
-                    self.refused += 1
-                return Response("down for maintenance", status_code=503)
-            body = await request.body()
-            try:
-                payload = Webhook(self.secret).verify(body, dict(request.headers))
-            except WebhookVerificationError:
-                with self.lock:
-                    self.bad_signatures += 1
-                return Response(status_code=400)
-            data = payload.get("data") or {}
-            with self.lock:
-                self.received.append(
-                    Postback(
-                        request.headers["webhook-id"],
-                        str(payload["type"]),
-                        str(data.get("order_id", "")),
-                        int(data.get("version", 0)),
-                    )
-                )
-            return Response(status_code=200)
-
-        return Starlette(routes=[Route("/postbacks", hook, methods=["POST"])])
-
-    def snapshot(self) -> list[Postback]:
-        with self.lock:
-            return list(self.received)
 
 
 def wait_until(condition: Any, within: float, what: str, every: float = 0.25) -> float:
