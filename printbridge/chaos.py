@@ -73,7 +73,6 @@ INVITATIONS_PER_FAULT = 3
 PLATFORM_FAILURES = 40  # the platform's API calls that fail during a platform fault
 MIS_CONCURRENCY = 8
 LEAD_SECONDS = 2.0  # of steady orders before each fault
-FILE_RECHECK_SECONDS = 15
 TOP_UP_RATE = 5.0  # orders a second placed after the last fault, when the faults took fewer than asked
 MOVED = ("routed", "accepted", "in_production", "printed", "shipped", "in_transit", "delivered")
 
@@ -649,9 +648,6 @@ def suite_env(workdir: Path, postgres: OwnPostgres, rabbitmq: OwnRabbitMQ, mail:
         "PRINTBRIDGE_INVITATION_RETRY_SECONDS": "1",
         "PRINTBRIDGE_FULFILMENT_ATTEMPTS": "12",
         "PRINTBRIDGE_FULFILMENT_RETRY_BASE_S": "1",
-        # A manual order's print file is checked once; one whose check met the files' service down waits
-        # on hold (file_unreachable) for the recheck of failed files (hourly by default; see the report).
-        "PRINTBRIDGE_DESIGN_FILE_RECHECK_INTERVAL_S": str(FILE_RECHECK_SECONDS),
     }
     env |= {service.env_prefix + "PORT": str(free_port()) for service in SERVICES}
     return env
@@ -879,19 +875,15 @@ def report(result: ChaosResult, machine: str) -> str:
         "quieter machine (docs/benchmarks.md). This report's run is therefore at a rate the machine "
         "keeps up with; where the orders service's time goes under this mix (five postbacks, three "
         "production calls and a fulfilment an order) is the next thing to measure.",
-        "- Open: a manual order's print file is checked once when the order comes in. In the first "
-        "300-order run over every platform two manual orders came in while mapping (which serves the files "
-        "uploaded to Printbridge) was killed: the gateway answered 502 for the file, the check took that as "
-        "the file's answer (`file_unreachable`, not retried) and the orders went on hold until the recheck "
-        "of failed files, every `PRINTBRIDGE_DESIGN_FILE_RECHECK_INTERVAL_S` (an hour by default); the run "
-        "stopped waiting for them. Nothing was lost, but an order waits up to an hour for a restart that "
-        f"took seconds. The fault suite now rechecks every {FILE_RECHECK_SECONDS} s: in the next run "
-        "(2026-12-01) the manual orders' 302 statuses, two more than five an order, show that it happened "
-        "again (most likely two `on_hold` moves during mapping's fault; the manual backlog was routed 5.9 s "
-        "after it). To consider: retry a "
-        "check that met a 5xx, a 429 or no connection a few times, seconds to minutes apart, before the "
-        "file counts as failed (`printbridge_shared/printfiles/jobs.py`, `CheckFile`; mapping's design "
-        "files take the same path).",
+        "- Found and fixed: a manual order's print file was checked once when the order came in. In the "
+        "first 300-order run over every platform two manual orders came in while mapping (which serves the "
+        "files uploaded to Printbridge) was killed: the gateway answered 502 for the file, the check took "
+        "that as the file's answer (`file_unreachable`) and the orders went on hold until the recheck of "
+        "failed files, hourly by default; the run stopped waiting for them. Nothing was lost, but an order "
+        "waited up to an hour for a restart that took seconds. A check that meets no connection, a "
+        "time-out, a 429 or a 5xx is now tried again after 10, 20 and 40 s before its answer is kept "
+        "(`printbridge_shared/printfiles/jobs.py`, `CheckFile`; mapping's design files take the same path), "
+        "and the suite runs with the default recheck interval.",
         "",
         "## Not covered yet",
         "",

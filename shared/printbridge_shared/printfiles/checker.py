@@ -61,12 +61,25 @@ class FileCheck(BaseModel):
     dpi: float | None = None
     pages: int | None = None
     checked_at: dt.datetime = Field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    transient: bool = Field(
+        False,
+        exclude=True,
+        description="The file could not be fetched for a reason that passes (no connection, a time-out, "
+        "the server busy or failing): worth asking again soon, unlike a 404 or a bad file.",
+    )
+
+
+# Answers of a server that is busy or failing for a while, not about the file.
+TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
 
 class _Refused(Exception):
-    def __init__(self, reason: FileProblem, message: str, fix: str, **found: object) -> None:
+    def __init__(
+        self, reason: FileProblem, message: str, fix: str, *, transient: bool = False, **found: object
+    ) -> None:
         super().__init__(message)
         self.reason, self.message, self.fix, self.found = reason, message, fix, found
+        self.transient = transient
 
 
 async def check_file(
@@ -93,6 +106,7 @@ async def check_file(
                 reason=refused.reason,
                 message=refused.message,
                 fix=refused.fix,
+                transient=refused.transient,
                 **refused.found,
             )
         except TimeoutError:
@@ -102,6 +116,7 @@ async def check_file(
                 reason=FileProblem.file_unreachable,
                 message=f"the file could not be fetched within {timeout:g} seconds",
                 fix="host the file somewhere that answers quickly and try again",
+                transient=True,
             )
     verdict = judge(measured, requirements)
     return FileCheck(
@@ -165,6 +180,7 @@ async def _download(
             FileProblem.file_unreachable,
             f"the file could not be fetched: {exc or type(exc).__name__}",
             "check that the address is right and publicly reachable, then try again",
+            transient=True,
         ) from exc
 
 
@@ -193,6 +209,7 @@ async def _read_body(response: httpx.Response, spool: IO[bytes], max_bytes: int)
             FileProblem.file_unreachable,
             f"the server answered {response.status_code} {response.reason_phrase} for the file",
             "check that the link is right and the file is shared publicly",
+            transient=response.status_code in TRANSIENT_STATUSES,
             http_status=response.status_code,
         )
     declared = response.headers.get("content-length", "")

@@ -87,11 +87,15 @@ class FileToCheck:
 
 class CheckFile(JobHandler[FileToCheck]):
     """Fetches one file and judges it against its print area. A file that cannot be fetched is an answer
-    (`file_unreachable`), not a failed job; only an unexpected error is retried, and after the last
-    attempt the file counts as failed with the reason."""
+    (`file_unreachable`), not a failed job, unless the reason passes (no connection, a time-out, a 429 or
+    5xx: the file's server, or Printbridge's own file service, restarting or busy): then the check is
+    tried again after `retry_base_seconds`, doubling, and only the last attempt's answer is kept. An
+    unexpected error is retried alike, and after the last attempt the file counts as failed with the
+    reason. Without the retries a file whose server was down for seconds would count as failed until the
+    next recheck of failed files (hourly by default), and hold its order as long."""
 
-    max_attempts = 3
-    retry_base_seconds = 30.0
+    max_attempts = 4
+    retry_base_seconds = 10.0
 
     def __init__(self, http: httpx.AsyncClient, files: CheckedFiles) -> None:
         self.http = http
@@ -108,7 +112,10 @@ class CheckFile(JobHandler[FileToCheck]):
         )
 
     async def perform(self, job: Job, prepared: FileToCheck) -> None:
-        prepared.result = await check_file(self.http, prepared.url, prepared.requirements)
+        result = await check_file(self.http, prepared.url, prepared.requirements)
+        if result.transient and job.attempt < job.max_attempts:
+            raise JobFailed(f"{result.message}; the check is tried again")
+        prepared.result = result
 
     async def succeeded(self, session: AsyncSession, job: Job, prepared: FileToCheck) -> None:
         if prepared.result is None:

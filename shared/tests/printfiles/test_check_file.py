@@ -2,7 +2,9 @@
 a reason, message and fix: served by a real server on a local socket (private addresses allowed there),
 and through the guard with private addresses refused."""
 
+import datetime as dt
 import socket
+import uuid
 from collections.abc import AsyncIterator, Iterator
 
 import httpx
@@ -13,8 +15,10 @@ from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from printbridge_sandbox.serving import running
+from printbridge_shared.jobs import Job, JobFailed
 from printbridge_shared.outbound import guarded_client
 from printbridge_shared.printfiles import FileProblem, PrintRequirements, check_file
+from printbridge_shared.printfiles.jobs import CheckFile, FileToCheck
 
 from .conftest import Samples
 
@@ -173,11 +177,19 @@ async def test_a_missing_file_is_unreachable_with_the_status(http: httpx.AsyncCl
     checked = await check_file(http, f"{base_url}/files/gone.pdf", A4)
     assert (checked.ok, checked.reason, checked.http_status) == (False, FileProblem.file_unreachable, 404)
     assert "404" in (checked.message or "")
+    assert not checked.transient  # the link is wrong: asking again soon changes nothing
 
 
-async def test_a_server_error_is_unreachable_with_the_status(http: httpx.AsyncClient, base_url: str) -> None:
+async def test_a_server_error_is_unreachable_with_the_status_and_passes(
+    http: httpx.AsyncClient, base_url: str
+) -> None:
     checked = await check_file(http, f"{base_url}/unavailable", A4)
-    assert (checked.reason, checked.http_status) == (FileProblem.file_unreachable, 503)
+    assert (checked.reason, checked.http_status, checked.transient) == (
+        FileProblem.file_unreachable,
+        503,
+        True,
+    )
+    assert "transient" not in checked.model_dump(mode="json")  # how it is kept and shown stays the same
 
 
 async def test_a_name_that_does_not_resolve_is_unreachable(http: httpx.AsyncClient) -> None:
@@ -191,7 +203,11 @@ async def test_a_refused_connection_is_unreachable(http: httpx.AsyncClient) -> N
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     checked = await check_file(http, f"http://127.0.0.1:{port}/design.pdf", A4)
-    assert (checked.reason, checked.http_status) == (FileProblem.file_unreachable, None)
+    assert (checked.reason, checked.http_status, checked.transient) == (
+        FileProblem.file_unreachable,
+        None,
+        True,
+    )
 
 
 async def test_a_redirect_is_followed_and_a_loop_is_not(http: httpx.AsyncClient, base_url: str) -> None:
@@ -244,3 +260,43 @@ async def test_a_redirect_to_a_private_address_is_refused_and_never_followed() -
     assert checked.reason == FileProblem.url_not_allowed
     assert "169.254.169.254" in (checked.message or "")
     assert contacted == ["https://93.184.215.14/design.pdf"]
+
+
+class Kept:
+    """The files as the check job hands them on (a service's `CheckedFiles`)."""
+
+    id_key = "file_id"
+    recheck = "POST …/recheck"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+def job(attempt: int) -> Job:
+    payload = {"file_id": str(uuid.uuid4()), "fingerprint": "f"}
+    return Job(uuid.uuid4(), "files.check", payload, attempt, CheckFile.max_attempts, dt.datetime.now(dt.UTC))
+
+
+@pytest.mark.parametrize(("path", "retried"), [("/unavailable", True), ("/files/gone.pdf", False)])
+async def test_the_check_job_asks_a_failing_server_again_but_takes_a_missing_file_as_the_answer(
+    http: httpx.AsyncClient, base_url: str, path: str, retried: bool
+) -> None:
+    handler = CheckFile(http, Kept(f"{base_url}{path}"))
+    file = FileToCheck(uuid.uuid4(), "f", f"{base_url}{path}", A4)
+
+    if retried:
+        with pytest.raises(JobFailed, match="503"):
+            await handler.perform(job(1), file)
+        assert file.result is None
+    else:
+        await handler.perform(job(1), file)
+        assert file.result is not None and file.result.http_status == 404
+
+
+async def test_the_last_attempt_keeps_the_failing_servers_answer(
+    http: httpx.AsyncClient, base_url: str
+) -> None:
+    file = FileToCheck(uuid.uuid4(), "f", f"{base_url}/unavailable", A4)
+    await CheckFile(http, Kept(file.url)).perform(job(CheckFile.max_attempts), file)
+    assert file.result is not None
+    assert (file.result.reason, file.result.http_status) == (FileProblem.file_unreachable, 503)
