@@ -8,7 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import Browser, Suite
+from printbridge_shared.testing_browser import Browser
+
+from .conftest import Suite
 
 pytestmark = pytest.mark.e2e
 
@@ -74,10 +76,11 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
                "zip": "10115", "country_code": "DE"}  # fmt: skip
     order = {"line_items": [{"variant_id": variant, "quantity": 100}], "shipping_address": address}
     httpx.post(f"{shopify}/{SHOP}/orders", json=order).raise_for_status()
+    embedded.wait_for_order("on_hold")
     browser.follow("Its orders")
-    browser.sees("on_hold")
+    [held] = browser.elements("css selector", "tbody a")
     browser.screenshot("orders")
-    browser.driver.find_element("css selector", "tbody a").click()
+    held.click()
     browser.sees("Held because:")
     browser.sees("Ada Lovelace, Main Street 1, 10115 Berlin, DE")
     browser.sees("History")
@@ -95,5 +98,6 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     browser.sees("Mapping: mapped")
     browser.sees("Check: passed")
     browser.screenshot("variant")
+    embedded.wait_for_order("routed")  # released by itself once its variant was mapped
     browser.follow("Orders")
-    browser.sees("routed")  # released by itself once its variant was mapped
+    assert [cell.text for cell in browser.elements("css selector", "td.status")] == ["routed"]

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from printbridge.distributed import printbridge_command
 from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL, MailInbox, smtp_server
+from printbridge_shared.testing_browser import chromium
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
@@ -612,3 +613,33 @@ def test_an_unreachable_postgresql_is_retried_then_reported_clearly(
     assert "postgres_unreachable" in result.stderr
     assert f"PostgreSQL at postgresql://postgres@127.0.0.1:{closed}/postgres is unreachable" in result.stderr
     assert "PRINTBRIDGE_POSTGRES_URL" in result.stderr
+
+
+def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
+    """The web console as nginx serves it: its modules load under its policy and it talks to the services
+    through the gateway, as in the embedded mode (tests/console/ walks every page there)."""
+    password = "console staff password"
+    subprocess.run(
+        [*printbridge_command(), "operator", "create", "console@example.com"],
+        input=password,
+        env=run_dist.env,
+        cwd=run_dist.log_file.parent,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    with chromium(run_dist.gateway) as browser:
+        browser.open("/console/")
+        browser.fill("E-mail address", "console@example.com")
+        browser.fill("Password", password)
+        browser.press("Log in")
+        browser.sees("You are signed in as producer staff.")
+        browser.follow("Customers")
+        browser.fill("Name", "Through nginx")
+        browser.press("Create customer")
+        browser.sees("Storefront access is off.")
+        browser.follow("All customers")
+        browser.sees("Through nginx")
+        logs = browser.driver.get_log("browser")
+    assert [entry for entry in logs if entry["level"] == "SEVERE"] == []  # no script refused, no failed call
