@@ -3,6 +3,7 @@
 
 import { api, logOut, signedIn } from "./api.js";
 import { h, show } from "./ui.js";
+import { catalogPage, catalogProductPage } from "./pages/catalog.js";
 import { customerPage } from "./pages/customer.js";
 import { customersPage } from "./pages/customers.js";
 import { homePage } from "./pages/home.js";
@@ -22,6 +23,9 @@ const ROUTES = [
   [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],
+  // The producer's set-up: the catalog (everyone reads it), routing, postbacks, API keys.
+  [/^\/catalog(\?.*)?$/, catalogPage],
+  [/^\/catalog\/([a-z0-9][a-z0-9_.-]*)$/, catalogProductPage],
   [/^\/$/, homePage],
 ];
 
@@ -41,6 +45,7 @@ function navigation() {
   if (can("producer:manage")) links.push(["#/customers", "Customers"]);
   if (can("stores:read")) links.push(["#/stores", "Stores"]);
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
+  links.push(["#/catalog", "Catalog"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),

@@ -106,17 +106,33 @@ export function clearErrors(form) {
   }
 }
 
+// The field a problem's location names, or the field of its nearest parent: a list sent from one field
+// ("conditions.countries") takes the problems of its items ("conditions.countries.0").
+function nearest(form, name) {
+  const parts = name.split(".");
+  for (let length = parts.length; length > 0; length--) {
+    const input = form.querySelector(`[name="${CSS.escape(parts.slice(0, length).join("."))}"]`);
+    if (input) return input;
+  }
+  return null;
+}
+
 // The API's problem beside the fields it names; what names no field of the form goes on top.
 export function showErrors(form, error) {
   clearErrors(form);
   const unplaced = [];
   for (const [name, message] of Object.entries(error.fields || {})) {
-    const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    const input = nearest(form, name);
     if (!input) {
       unplaced.push(`${name}: ${message}`);
       continue;
     }
     const id = `${input.id}-error`;
+    const shown = form.querySelector(`#${CSS.escape(id)}`);
+    if (shown) {
+      shown.append(` ${message}`);
+      continue;
+    }
     input.setAttribute("aria-invalid", "true");
     input.setAttribute("aria-describedby", `${input.getAttribute("aria-describedby") || ""} ${id}`.trim());
     input.insertAdjacentElement("afterend", h("p", { class: "field-error", id }, message));
