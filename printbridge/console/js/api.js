@@ -73,7 +73,8 @@ export async function request(method, path, { body, signedOut = false } = {}) {
     });
     if (response.status === 401 && !signedOut && held && attempt === 0 && (await refreshed())) continue;
     const type = response.headers.get("Content-Type") || "";
-    const data = type.includes("json") ? await response.json() : null;
+    const text = type.includes("json") ? await response.text() : "";
+    const data = text ? JSON.parse(text) : null; // a 204 may name JSON and send nothing
     if (!response.ok) throw new ApiError(response.status, data);
     return data;
   }

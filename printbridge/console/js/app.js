@@ -10,6 +10,7 @@ import { homePage } from "./pages/home.js";
 import { loginPage, passwordResetPage } from "./pages/login.js";
 import { orderPage, ordersPage } from "./pages/orders.js";
 import { productsPage, variantPage } from "./pages/products.js";
+import { productionLinePage, routingPage, routingRulePage } from "./pages/routing.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
 
 const ID = "([0-9a-f-]{36})";
@@ -26,6 +27,9 @@ const ROUTES = [
   // The producer's set-up: the catalog (everyone reads it), routing, postbacks, API keys.
   [/^\/catalog(\?.*)?$/, catalogPage],
   [/^\/catalog\/([a-z0-9][a-z0-9_.-]*)$/, catalogProductPage],
+  [/^\/routing(\?.*)?$/, routingPage],
+  [new RegExp(`^/production-lines/${ID}$`), productionLinePage],
+  [new RegExp(`^/routing-rules/${ID}$`), routingRulePage],
   [/^\/$/, homePage],
 ];
 
@@ -46,6 +50,7 @@ function navigation() {
   if (can("stores:read")) links.push(["#/stores", "Stores"]);
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
   links.push(["#/catalog", "Catalog"]);
+  if (can("producer:manage")) links.push(["#/routing", "Routing"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),
