@@ -9,6 +9,7 @@ import { customersPage } from "./pages/customers.js";
 import { homePage } from "./pages/home.js";
 import { loginPage, passwordResetPage } from "./pages/login.js";
 import { orderPage, ordersPage } from "./pages/orders.js";
+import { postbackEndpointPage, postbacksPage } from "./pages/postbacks.js";
 import { productsPage, variantPage } from "./pages/products.js";
 import { productionLinePage, routingPage, routingRulePage } from "./pages/routing.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
@@ -30,6 +31,8 @@ const ROUTES = [
   [/^\/routing(\?.*)?$/, routingPage],
   [new RegExp(`^/production-lines/${ID}$`), productionLinePage],
   [new RegExp(`^/routing-rules/${ID}$`), routingRulePage],
+  [/^\/postbacks$/, postbacksPage],
+  [new RegExp(`^/postbacks/${ID}(\\?.*)?$`), postbackEndpointPage],
   [/^\/$/, homePage],
 ];
 
@@ -50,7 +53,7 @@ function navigation() {
   if (can("stores:read")) links.push(["#/stores", "Stores"]);
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
   links.push(["#/catalog", "Catalog"]);
-  if (can("producer:manage")) links.push(["#/routing", "Routing"]);
+  if (can("producer:manage")) links.push(["#/routing", "Routing"], ["#/postbacks", "Postbacks"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),
