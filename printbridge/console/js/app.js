@@ -3,6 +3,7 @@
 
 import { api, logOut, signedIn } from "./api.js";
 import { h, show } from "./ui.js";
+import { apiKeysPage } from "./pages/api_keys.js";
 import { catalogPage, catalogProductPage } from "./pages/catalog.js";
 import { customerPage } from "./pages/customer.js";
 import { customersPage } from "./pages/customers.js";
@@ -33,6 +34,7 @@ const ROUTES = [
   [new RegExp(`^/routing-rules/${ID}$`), routingRulePage],
   [/^\/postbacks$/, postbacksPage],
   [new RegExp(`^/postbacks/${ID}(\\?.*)?$`), postbackEndpointPage],
+  [/^\/api-keys$/, apiKeysPage],
   [/^\/$/, homePage],
 ];
 
@@ -53,7 +55,7 @@ function navigation() {
   if (can("stores:read")) links.push(["#/stores", "Stores"]);
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
   links.push(["#/catalog", "Catalog"]);
-  if (can("producer:manage")) links.push(["#/routing", "Routing"], ["#/postbacks", "Postbacks"]);
+  if (can("producer:manage")) links.push(["#/routing", "Routing"], ["#/postbacks", "Postbacks"], ["#/api-keys", "API keys"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),
