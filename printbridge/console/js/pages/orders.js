@@ -100,7 +100,14 @@ export async function orderPage(me, orderId) {
   }
   show(
     `Order ${order.external_number || order.external_id}`,
-    h("p", {}, h("a", { href: "#/orders" }, "All orders"), " · ", h("a", { href: `#/stores/${order.store_id}` }, "Its store")),
+    h(
+      "p",
+      {},
+      h("a", { href: "#/orders" }, "All orders"),
+      " · ",
+      h("a", { href: `#/stores/${order.store_id}` }, "Its store"),
+      can("producer:manage") ? [" · ", h("a", { href: `#/routing?order=${order.id}` }, "Where routing sends it (dry run)")] : null,
+    ),
     h(
       "dl",
       {},
