@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from printbridge import bench_orders
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 PLATFORMS = ("shopify", "woocommerce", "etsy", "pressero", "manual")
 LABELS = {
@@ -56,14 +57,6 @@ ETSY_QPS, ETSY_QPD = 50, 1_000_000
 PRESSERO_DOMAIN = "chaos.pressero.example"
 REFERENCE_ID = "CHAOS-PRINTS"  # the customer's, and the Pressero site's integration id
 SETUP_TIMEOUT = 120.0
-ADDRESS = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "address1": "Main Street 1",
-    "city": "Berlin",
-    "zip": "10115",
-    "country_code": "DE",
-}
 
 
 @dataclass(frozen=True)
@@ -147,7 +140,7 @@ class ShopifyShop(Shop):
     def place(self, client: httpx.Client) -> str:
         body = {
             "line_items": [{"variant_id": int(self.variant.external_id), "quantity": 100}],
-            "shipping_address": ADDRESS,
+            "shipping_address": SHIPPING_ADDRESS,
         }
         response = client.post(f"{self.control}/orders", json=body)
         response.raise_for_status()
@@ -314,7 +307,12 @@ class ManualShop(Shop):
             "options": {"paper": "matte"},
             "files": {"front": self.file_url},
         }
-        return {"reference": reference, "currency": "EUR", "shipping_address": ADDRESS, "line_items": [line]}
+        return {
+            "reference": reference,
+            "currency": "EUR",
+            "shipping_address": SHIPPING_ADDRESS,
+            "line_items": [line],
+        }
 
     def _send_all(self) -> None:
         from printbridge.bench import login_again

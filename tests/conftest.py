@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from printbridge_shared import testing
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 
 @pytest.fixture(scope="session")
@@ -144,14 +145,7 @@ class ShopFlow:
     MANUAL_ORDER: ClassVar[dict[str, object]] = {
         "reference": "PO-1",
         "currency": "EUR",
-        "shipping_address": {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        },
+        "shipping_address": dict(SHIPPING_ADDRESS),
         "line_items": [{"product_uid": "flyer_a5_135gsm_4-4", "quantity": 100}],
     }
     ORDERS_CSV: ClassVar[bytes] = (
@@ -735,14 +729,7 @@ class ShopFlow:
         """Places an order of one variant in the Shopify shop or the WooCommerce site; its external id."""
         if shop is not None:
             url = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/orders"
-            address = {
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "address1": "Main Street 1",
-                "city": "Berlin",
-                "zip": "10115",
-                "country_code": "DE",
-            }
+            address = dict(SHIPPING_ADDRESS)
             body: dict[str, object] = {
                 "line_items": [{"variant_id": variant, "quantity": 100}],
                 "shipping_address": address,

@@ -8,6 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from printbridge_shared.testing import SHIPPING_ADDRESS
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
@@ -72,9 +73,7 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     browser.screenshot("store")
 
     variant = created.json()["variants"][0]["id"]
-    address = {"first_name": "Ada", "last_name": "Lovelace", "address1": "Main Street 1", "city": "Berlin",
-               "zip": "10115", "country_code": "DE"}  # fmt: skip
-    order = {"line_items": [{"variant_id": variant, "quantity": 100}], "shipping_address": address}
+    order = {"line_items": [{"variant_id": variant, "quantity": 100}], "shipping_address": SHIPPING_ADDRESS}
     httpx.post(f"{shopify}/{SHOP}/orders", json=order).raise_for_status()
     embedded.wait_for_order("on_hold")
     browser.follow("Its orders")
