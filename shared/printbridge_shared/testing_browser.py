@@ -116,7 +116,8 @@ def _xpath(text: str) -> str:
 
 @contextmanager
 def chromium(base: str) -> Iterator[Browser]:
-    """A fresh browser (no cookies, no storage) at the suite whose address is `base`."""
+    """A fresh browser (no cookies, no storage) at the suite whose address is `base`. When the block ends
+    without an error, no script of the pages may have failed (an uncaught error, a refused module)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in FLAGS:
@@ -126,5 +127,8 @@ def chromium(base: str) -> Iterator[Browser]:
     screenshots = os.environ.get("SCREENSHOTS_DIR")
     try:
         yield Browser(driver, base, Path(screenshots) if screenshots else None)
+        logged = driver.get_log("browser")  # type: ignore[no-untyped-call]  # selenium leaves it untyped
+        failures = [entry["message"] for entry in logged if entry["source"] == "javascript"]
+        assert failures == [], f"the pages' scripts failed: {failures}"
     finally:
         driver.quit()
