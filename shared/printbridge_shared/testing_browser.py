@@ -66,10 +66,22 @@ class Browser:
             element.click()
 
     def press(self, text: str) -> None:
-        self.elements(By.XPATH, f"//button[normalize-space()={_xpath(text)}]")[0].click()
+        self.click(By.XPATH, f"//button[normalize-space()={_xpath(text)}]")
 
     def follow(self, text: str) -> None:
-        self.elements(By.LINK_TEXT, text)[0].click()
+        self.click(By.LINK_TEXT, text)
+
+    def click(self, by: str, selector: str) -> None:
+        """Clicks the first element `selector` finds, finding it again when the page was redrawn between
+        finding and clicking it."""
+
+        def clicked(driver: WebDriver) -> bool:
+            found = driver.find_elements(by, selector)
+            if found:
+                found[0].click()
+            return bool(found)
+
+        self.wait(clicked)
 
     def elements(self, by: str, selector: str) -> list[WebElement]:
         """The elements `selector` finds, once there is at least one (fails after WAIT_SECONDS)."""

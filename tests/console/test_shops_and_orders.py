@@ -11,7 +11,7 @@ import pytest
 from printbridge_shared.testing import SHIPPING_ADDRESS
 from printbridge_shared.testing_browser import Browser
 
-from .conftest import Suite
+from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
 
 pytestmark = pytest.mark.e2e
 
@@ -100,3 +100,22 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     embedded.wait_for_order("routed")  # released by itself once its variant was mapped
     browser.follow("Orders")
     assert [cell.text for cell in browser.elements("css selector", "td.status")] == ["routed"]
+
+
+def test_staff_connect_a_manual_store_for_a_customer_they_pick(browser: Browser, embedded: Suite) -> None:
+    customer = {"name": "Picked Brand"}
+    httpx.post(f"{embedded.base}/v1/customers", json=customer, headers=embedded.operator()).raise_for_status()
+    browser.open("/console/")
+    browser.fill("E-mail address", OPERATOR_EMAIL)
+    browser.fill("Password", OPERATOR_PASSWORD)
+    browser.press("Log in")
+    browser.follow("Stores")
+    browser.follow("Connect a store")
+    browser.choose("Platform", "Manual store (orders by API or CSV)")
+    browser.fill("Name in Printbridge (optional)", "Direct orders")
+    browser.press("Connect")
+    assert browser.error_beside("Customer") == "required for operators"  # none picked: the API says so
+    browser.choose("Customer", "Picked Brand")
+    browser.press("Connect")
+    browser.sees("Direct orders")
+    browser.sees("No problems.")
