@@ -2,6 +2,7 @@
 label, every button says what it does, no page scrolls sideways at 390 pixels, each page puts the focus
 on its content, and the login works with the keyboard alone."""
 
+import httpx
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -45,10 +46,37 @@ def test_every_page_labels_its_fields_names_its_buttons_and_fits_a_phone(
     browser: Browser, embedded: Suite
 ) -> None:
     customer_id = embedded.customer_with_admin("Phone Brand", "phone@brand.example", "a long phone password")
+    operator = embedded.operator()
+    product = {
+        "product_uid": "phone_poster",
+        "name": "Poster",
+        "type": "poster",
+        "attributes": {"paper": ["matte"]},
+    }
+    httpx.post(f"{embedded.base}/v1/catalog/products", json=product, headers=operator).raise_for_status()
+    hook = {"url": f"{embedded.sandboxes.postbacks}/hooks/{'long' * 20}", "description": "The MIS"}
+    endpoint = httpx.post(f"{embedded.base}/v1/postbacks/endpoints", json=hook, headers=operator)
+    httpx.post(f"{embedded.base}/v1/postbacks/endpoints/{endpoint.json()['id']}/test", headers=operator)
     browser.driver.set_window_size(390, 844)
     log_in_by_keyboard(browser)
     browser.sees("You are signed in as producer staff.")
-    for page in ("", "customers", f"customers/{customer_id}", "stores", "stores/connect", "orders"):
+    staff_pages = (
+        "catalog",
+        "catalog/phone_poster",
+        "routing",
+        "postbacks",
+        f"postbacks/{endpoint.json()['id']}",
+        "api-keys",
+    )
+    for page in (
+        "",
+        "customers",
+        f"customers/{customer_id}",
+        "stores",
+        "stores/connect",
+        "orders",
+        *staff_pages,
+    ):
         page = f"/console/#/{page}"
         browser.open(page)
         browser.elements(By.TAG_NAME, "h1")
