@@ -10,6 +10,7 @@ import { loginPage, passwordResetPage } from "./pages/login.js";
 import { orderPage, ordersPage } from "./pages/orders.js";
 import { productsPage, variantPage } from "./pages/products.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
+import { userPage, usersPage } from "./pages/users.js";
 
 const ID = "([0-9a-f-]{36})";
 const ROUTES = [
@@ -22,6 +23,9 @@ const ROUTES = [
   [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],
+  // Customer users' pages: the team.
+  [/^\/users$/, usersPage],
+  [new RegExp(`^/users/${ID}$`), userPage],
   [/^\/$/, homePage],
 ];
 
@@ -41,6 +45,7 @@ function navigation() {
   if (can("producer:manage")) links.push(["#/customers", "Customers"]);
   if (can("stores:read")) links.push(["#/stores", "Stores"]);
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
+  if (me.customer_id && can("users:read")) links.push(["#/users", "Users"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),
