@@ -2,6 +2,7 @@
 customer user's headers, a manual store, a team member with a role who accepted the invitation."""
 
 import time
+from pathlib import Path
 
 import httpx
 
@@ -46,3 +47,18 @@ def team_member(
     token = suite.invitation_link(email).rsplit("/", 1)[1]
     accepted = httpx.post(f"{suite.base}/v1/invitations/{token}/accept", json={"password": password})
     accepted.raise_for_status()
+
+
+def downloads_into(browser: Browser, directory: Path) -> None:
+    """The browser saves what it downloads in `directory` (not the home directory)."""
+    behaviour = {"behavior": "allow", "downloadPath": str(directory)}
+    browser.driver.execute_cdp_cmd("Browser.setDownloadBehavior", behaviour)  # type: ignore[attr-defined]
+
+
+def downloaded(directory: Path, name: str) -> str:
+    """The text of the file the browser saved as `name`, once it is complete."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (directory / name).is_file():
+        assert time.monotonic() < deadline, f"{name} was not downloaded: {list(directory.iterdir())}"
+        time.sleep(0.05)
+    return (directory / name).read_text(encoding="utf-8-sig")

@@ -10,6 +10,8 @@ import { loginPage, passwordResetPage } from "./pages/login.js";
 import { orderPage, ordersPage } from "./pages/orders.js";
 import { productsPage, variantPage } from "./pages/products.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
+import { manualOrderPage, orderImportPage, orderImportsPage } from "./pages/manual.js";
+import { testOrderPage } from "./pages/testorders.js";
 import { userPage, usersPage } from "./pages/users.js";
 
 const ID = "([0-9a-f-]{36})";
@@ -23,9 +25,13 @@ const ROUTES = [
   [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],
-  // Customer users' pages: the team.
+  // Customer users' pages: the team, manual orders and their CSV imports, test orders.
   [/^\/users$/, usersPage],
   [new RegExp(`^/users/${ID}$`), userPage],
+  [new RegExp(`^/stores/${ID}/orders/new$`), manualOrderPage],
+  [new RegExp(`^/stores/${ID}/orders/imports$`), orderImportsPage],
+  [new RegExp(`^/order-imports/${ID}$`), orderImportPage],
+  [new RegExp(`^/test-orders/${ID}$`), testOrderPage],
   [/^\/$/, homePage],
 ];
 
