@@ -62,3 +62,53 @@ def downloaded(directory: Path, name: str) -> str:
         assert time.monotonic() < deadline, f"{name} was not downloaded: {list(directory.iterdir())}"
         time.sleep(0.05)
     return (directory / name).read_text(encoding="utf-8-sig")
+
+
+POSTER = {
+    "product_uid": "console_poster_a3",
+    "name": "Poster A3",
+    "type": "poster",
+    "attributes": {"paper": ["matte", "gloss"]},
+    "print_areas": [
+        {"name": "front", "formats": ["pdf"], "trim_width_mm": 297, "trim_height_mm": 420, "bleed_mm": 3}
+    ],
+}
+
+
+def poster_pdf(path: Path) -> Path:
+    """An A3 page with 3 mm bleed on every side (303 x 426 mm): a design file that passes its check."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(303 / 25.4 * 72, 426 / 25.4 * 72)
+    with path.open("wb") as out:
+        writer.write(out)
+    return path
+
+
+def in_catalog(suite: Suite, product: dict[str, object]) -> None:
+    created = httpx.post(f"{suite.base}/v1/catalog/products", json=product, headers=suite.operator())
+    assert created.status_code in (201, 409), created.text  # one catalog per module's suite
+
+
+def shopify_store(suite: Suite, customer_id: str, shop: str, products: list[dict[str, object]]) -> str:
+    """A Shopify shop with `products`, connected for the customer (the merchant grants access in the
+    sandbox), once its products are synced."""
+    control = f"{suite.sandboxes.shopify}/_sandbox/shopify/shops"
+    httpx.post(control, json={"domain": shop, "name": shop}).raise_for_status()
+    for product in products:
+        httpx.post(f"{control}/{shop}/products", json=product).raise_for_status()
+    operator = suite.operator()
+    body = {"platform": "shopify", "shop": shop, "customer_id": customer_id}
+    deadline = time.monotonic() + WAIT_SECONDS
+    while (started := httpx.post(f"{suite.base}/v1/stores", json=body, headers=operator)).status_code == 422:
+        assert time.monotonic() < deadline, started.text  # connectors learns of the customer by event
+        time.sleep(0.1)
+    assert started.status_code == 201, started.text
+    granted = httpx.get(started.json()["authorize_url"], follow_redirects=True, timeout=30)
+    assert granted.status_code == 200, granted.text
+    store_id = str(started.json()["store"]["id"])
+    while not httpx.get(f"{suite.base}/v1/stores/{store_id}/products", headers=operator).json()["items"]:
+        assert time.monotonic() < deadline, "the shop's products were not synced"
+        time.sleep(0.1)
+    return store_id

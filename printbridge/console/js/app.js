@@ -11,6 +11,7 @@ import { orderPage, ordersPage } from "./pages/orders.js";
 import { productsPage, variantPage } from "./pages/products.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
 import { manualOrderPage, orderImportPage, orderImportsPage } from "./pages/manual.js";
+import { productImportPage } from "./pages/products-csv.js";
 import { testOrderPage } from "./pages/testorders.js";
 import { userPage, usersPage } from "./pages/users.js";
 
@@ -25,12 +26,13 @@ const ROUTES = [
   [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],
-  // Customer users' pages: the team, manual orders and their CSV imports, test orders.
+  // Customer users' pages: the team, manual orders and their CSV imports, products CSV, test orders.
   [/^\/users$/, usersPage],
   [new RegExp(`^/users/${ID}$`), userPage],
   [new RegExp(`^/stores/${ID}/orders/new$`), manualOrderPage],
   [new RegExp(`^/stores/${ID}/orders/imports$`), orderImportsPage],
   [new RegExp(`^/order-imports/${ID}$`), orderImportPage],
+  [new RegExp(`^/product-imports/${ID}$`), productImportPage],
   [new RegExp(`^/test-orders/${ID}$`), testOrderPage],
   [/^\/$/, homePage],
 ];

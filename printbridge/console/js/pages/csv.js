@@ -65,6 +65,17 @@ function importReport(imported, counts) {
   );
 }
 
+// What the API found in the file as a whole ("file.header.<column>") is shown beside the file field.
+function fileProblems(error) {
+  const inFile = Object.entries(error.fields || {}).filter(([name]) => name.startsWith("file."));
+  if (inFile.length) {
+    const kept = Object.fromEntries(Object.entries(error.fields).filter(([name]) => !name.startsWith("file.")));
+    kept.file = [error.fields.file, ...inFile.map(([name, message]) => `${name.split(".").pop()}: ${message}`)].filter(Boolean).join("; ");
+    error.fields = kept;
+  }
+  return error;
+}
+
 // A CSV upload; `started(import)` is told of the import the API took (202) and runs in the background.
 export function uploadForm(label, uploadPath, started) {
   return form(
@@ -73,7 +84,11 @@ export function uploadForm(label, uploadPath, started) {
     async (values, sent) => {
       const file = sent.querySelector("input[type=file]").files[0];
       if (!file) throw Object.assign(new Error("Choose a CSV file first."), { fields: { file: "Choose a CSV file first." } });
-      started(await upload(uploadPath, file));
+      try {
+        started(await upload(uploadPath, file));
+      } catch (error) {
+        throw fileProblems(error);
+      }
     },
     { button: label },
   );

@@ -1,6 +1,7 @@
 import { api, query, upload } from "../api.js";
 import { can } from "../app.js";
 import { action, choice, field, form, h, show, table, when } from "../ui.js";
+import { productsCsvSection } from "./products-csv.js";
 
 const STATUS_TEXT = {
   mapped: "mapped",
@@ -55,6 +56,7 @@ export async function productsPage(me, storeId) {
     actions,
     list,
     more,
+    await productsCsvSection(storeId),
   );
   await load(undefined);
 }
