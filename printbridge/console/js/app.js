@@ -12,6 +12,7 @@ import { productsPage, variantPage } from "./pages/products.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
 import { manualOrderPage, orderImportPage, orderImportsPage } from "./pages/manual.js";
 import { productImportPage } from "./pages/products-csv.js";
+import { newTemplatePage, templatePage, templatesPage } from "./pages/templates.js";
 import { testOrderPage } from "./pages/testorders.js";
 import { userPage, usersPage } from "./pages/users.js";
 
@@ -26,13 +27,17 @@ const ROUTES = [
   [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],
-  // Customer users' pages: the team, manual orders and their CSV imports, products CSV, test orders.
+  // Customer users' pages: the team, manual orders and their CSV imports, products CSV, templates,
+  // test orders.
   [/^\/users$/, usersPage],
   [new RegExp(`^/users/${ID}$`), userPage],
   [new RegExp(`^/stores/${ID}/orders/new$`), manualOrderPage],
   [new RegExp(`^/stores/${ID}/orders/imports$`), orderImportsPage],
   [new RegExp(`^/order-imports/${ID}$`), orderImportPage],
   [new RegExp(`^/product-imports/${ID}$`), productImportPage],
+  [/^\/templates(\?.*)?$/, templatesPage],
+  [/^\/templates\/new$/, newTemplatePage],
+  [new RegExp(`^/templates/${ID}$`), templatePage],
   [new RegExp(`^/test-orders/${ID}$`), testOrderPage],
   [/^\/$/, homePage],
 ];
@@ -53,6 +58,7 @@ function navigation() {
   if (can("producer:manage")) links.push(["#/customers", "Customers"]);
   if (can("stores:read")) links.push(["#/stores", "Stores"]);
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
+  if (can("products:read")) links.push(["#/templates", "Templates"]);
   if (me.customer_id && can("users:read")) links.push(["#/users", "Users"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
