@@ -112,3 +112,9 @@ def shopify_store(suite: Suite, customer_id: str, shop: str, products: list[dict
         assert time.monotonic() < deadline, "the shop's products were not synced"
         time.sleep(0.1)
     return store_id
+
+
+def picture(browser: Browser, name: str) -> None:
+    """The page from its top (pressing a button lower down scrolled it) for docs/console/."""
+    browser.driver.execute_script("window.scrollTo(0, 0)")
+    browser.screenshot(name)

@@ -11,7 +11,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import downloaded, downloads_into, headers_of, log_in, manual_store, team_member
+from .people import downloaded, downloads_into, headers_of, log_in, manual_store, picture, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -57,7 +57,7 @@ def test_the_admin_places_an_order_by_hand_and_imports_a_csv_file(
     browser.choose("Line 2: what the product is", "Your SKU (mapped like a shop's)")
     browser.fill("Line 2: product", "POSTER-A2")
     browser.fill("Line 2: quantity", "2")
-    browser.screenshot("manual-order")
+    picture(browser, "manual-order")
     browser.driver.execute_script(RECORD_FETCH)
     browser.press("Place the order")
     browser.sees("Order PO-42")
@@ -98,7 +98,7 @@ def test_the_admin_places_an_order_by_hand_and_imports_a_csv_file(
     [row] = browser.elements("css selector", "section tbody tr")
     assert row.text.startswith("3 quantity")
     assert [dd.text for dd in browser.elements("css selector", "section dd")] == ["2", "1", "0", "1"]
-    browser.screenshot("order-import")
+    picture(browser, "order-import")
     browser.follow("The store's imports")
     browser.sees("orders.csv")
 

@@ -20,6 +20,7 @@ from .people import (
     headers_of,
     in_catalog,
     log_in,
+    picture,
     poster_pdf,
     shopify_store,
     team_member,
@@ -89,7 +90,7 @@ def test_the_admin_exports_fills_in_and_imports_the_products_csv(
     ]
     [row] = browser.elements("css selector", "section tbody tr")
     assert row.text.startswith("3 product_uid")
-    browser.screenshot("products-import")
+    picture(browser, "products-import")
 
     browser.follow("The store's products")
     browser.sees("filled.csv")

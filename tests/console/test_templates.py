@@ -11,7 +11,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import POSTER, headers_of, in_catalog, log_in, poster_pdf, team_member
+from .people import POSTER, headers_of, in_catalog, log_in, picture, poster_pdf, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -38,7 +38,7 @@ def test_the_admin_creates_a_template_changes_it_and_deletes_it(
     browser.sees("Template id (to order it)")
     browser.sees("Check: passed")
     browser.sees("ok")
-    browser.screenshot("template")
+    picture(browser, "template")
     [saved] = httpx.get(f"{embedded.base}/v1/templates", headers=admin).json()["items"]
     assert (saved["name"], saved["attributes"], saved["status"]) == (
         "Gallery poster matte",
@@ -68,7 +68,7 @@ def test_the_admin_creates_a_template_changes_it_and_deletes_it(
 
     browser.follow("All templates")
     browser.sees("Gallery poster gloss")
-    browser.screenshot("templates")
+    picture(browser, "templates")
     browser.fill("Name contains", "matte")
     browser.press("Search")
     browser.sees("No template matches.")

@@ -10,7 +10,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import POSTER, headers_of, in_catalog, log_in, manual_store, poster_pdf, team_member
+from .people import POSTER, headers_of, in_catalog, log_in, manual_store, picture, poster_pdf, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,7 @@ def test_the_admin_places_a_test_order_and_follows_its_report(
         if step["status"] == "failed":
             assert step["fix"] in browser.elements("css selector", f"tr[data-step={step['name']}]")[0].text
     assert shown["received"] == shown["mapped"] == shown["files_ok"] == "passed"
-    browser.screenshot("test-order")
+    picture(browser, "test-order")
 
     order = httpx.get(f"{embedded.base}/v1/orders/{run['order_id']}", headers=admin).json()
     assert order["test"] is True and order["line_items"][0]["quantity"] == 3

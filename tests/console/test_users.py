@@ -9,7 +9,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
-from .people import headers_of, log_in, manual_store, team_member
+from .people import headers_of, log_in, manual_store, picture, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ def test_the_admin_invites_a_store_manager_changes_the_role_and_removes_the_user
     first = embedded.invitation_link("kim@team.example")
     browser.press("Resend the invitation")
     browser.sees("invited: the e-mail went to the mail server")
-    browser.screenshot("user")
+    picture(browser, "user")
     team = httpx.get(f"{embedded.base}/v1/users", headers=admin).json()["items"]
     [kim] = [user for user in team if user["email"] == "kim@team.example"]
     assert len(kim["store_ids"]) == 1
@@ -53,7 +53,7 @@ def test_the_admin_invites_a_store_manager_changes_the_role_and_removes_the_user
     assert httpx.get(f"{embedded.base}/v1/users/{kim['id']}", headers=admin).json()["store_ids"] == []
     browser.follow("All users")
     browser.sees("kim@team.example")
-    browser.screenshot("users")
+    picture(browser, "users")
 
     browser.follow("Kim Lee")
     browser.driver.execute_script("window.confirm = () => true")
