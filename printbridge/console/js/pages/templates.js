@@ -91,18 +91,8 @@ export async function newTemplatePage(me) {
   );
 }
 
-// One template: its status with what stands in the way, each file's check (followed while pending),
-// and for who may write: change it, check the files again, delete it.
-export async function templatePage(me, templateId) {
-  const base = `/v1/templates/${templateId}`;
-  const template = await api.get(base);
-  const route = location.hash;
-  const reload = () => templatePage(me, templateId);
-  const pending = Object.values(template.files).some((file) => file.status === "pending");
-  if (pending) setTimeout(() => location.hash === route && reload(), 1000);
-
-  const sections = [
-    h("p", {}, h("a", { href: "#/templates" }, "All templates")),
+function summary(template) {
+  return [
     h(
       "dl",
       {},
@@ -124,6 +114,30 @@ export async function templatePage(me, templateId) {
       : null,
     Object.entries(template.files).map(([area, file]) => h("div", {}, h("h2", {}, `Design file for ${area}`), h("p", {}, file.url), fileCheck(file))),
   ];
+}
+
+// The template's status and file checks, read again every second while a file is being checked and
+// shown in `shown` only (the form below is left as it is being filled in).
+function followChecks(path, template, shown, route = location.hash) {
+  if (!Object.values(template.files).some((file) => file.status === "pending")) return;
+  setTimeout(async () => {
+    if (location.hash !== route) return;
+    const now = await api.get(path).catch(() => template);
+    shown.replaceChildren(...summary(now).flat(Infinity).filter(Boolean));
+    followChecks(path, now, shown, route);
+  }, 1000);
+}
+
+// One template: its status with what stands in the way, each file's check (followed while pending),
+// and for who may write: change it, check the files again, delete it.
+export async function templatePage(me, templateId) {
+  const base = `/v1/templates/${templateId}`;
+  const template = await api.get(base);
+  const reload = () => templatePage(me, templateId);
+  const shown = h("div", {}, summary(template));
+  followChecks(base, template, shown);
+
+  const sections = [h("p", {}, h("a", { href: "#/templates" }, "All templates")), shown];
   if (can("products:manage")) {
     sections.push(
       h(

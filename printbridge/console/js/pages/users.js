@@ -129,15 +129,27 @@ export async function usersPage(me) {
   show("Users", list, more, manage ? [h("h2", {}, "Invite a user"), invite] : null);
 }
 
+// While the invitation is queued, its status is read again every second and shown in `cell` (only
+// there: a form being filled in on the page stays as it is).
+function followStatus(path, user, cell, route = location.hash) {
+  if (user.status !== "pending") return;
+  setTimeout(async () => {
+    if (location.hash !== route) return;
+    const now = await api.get(path).catch(() => user);
+    cell.replaceChildren(...status(now));
+    followStatus(path, now, cell, route);
+  }, 1000);
+}
+
 // One user: its role, stores and invitation; admins change the role and stores, resend, remove.
 export async function userPage(me, userId) {
   const base = `/v1/users/${userId}`;
   const user = await api.get(base);
   const stores = await storesOf(me.customer_id ? undefined : user.customer_id);
   const reload = () => userPage(me, userId);
-  const route = location.hash;
-  if (user.status === "pending") setTimeout(() => location.hash === route && reload(), 1000); // until it is sent
   const manage = can("users:manage");
+  const statusCell = h("dd", { class: "status" }, status(user));
+  followStatus(base, user, statusCell);
   const sections = [
     h("p", {}, h("a", { href: "#/users" }, "All users")),
     h(
@@ -150,7 +162,7 @@ export async function userPage(me, userId) {
       h("dt", {}, "Stores"),
       h("dd", {}, storeNames(user, stores)),
       h("dt", {}, "Status"),
-      h("dd", { class: "status" }, status(user)),
+      statusCell,
       h("dt", {}, "Invited"),
       h("dd", {}, when(user.invited_at)),
       h("dt", {}, "Active since"),
