@@ -32,6 +32,7 @@ import httpx
 from printbridge import bench_orders, bench_webhooks
 from printbridge.bench_orders import percentile
 from printbridge.postback_receiver import PostbackReceiver
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 ORDER_RATES = tuple(
     int(r) for r in os.environ.get("PRINTBRIDGE_BENCH_POSTBACK_ORDER_RATES", "10,25,50,100").split(",")
@@ -138,14 +139,7 @@ async def _routed_ids(orders_url: str, store_id: str, external_ids: list[str]) -
 def place_in_shop(shopify: str, shop: str, variant: bench_orders.Variant, count: int) -> list[str]:
     """Orders placed in the sandbox shop itself (so the shop has them to fulfil), delivered to
     Printbridge by the shop's `orders/create` webhooks; their Shopify ids."""
-    address = {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "address1": "Main Street 1",
-        "city": "Berlin",
-        "zip": "10115",
-        "country_code": "DE",
-    }
+    address = dict(SHIPPING_ADDRESS)
     body = {
         "line_items": [{"variant_id": int(variant.external_id), "quantity": 100}],
         "shipping_address": address,

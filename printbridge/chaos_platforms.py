@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 
 from printbridge import bench_orders
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 PLATFORMS = ("shopify", "woocommerce", "etsy", "pressero", "manual")
 LABELS = {
@@ -56,14 +57,6 @@ ETSY_QPS, ETSY_QPD = 50, 1_000_000
 PRESSERO_DOMAIN = "chaos.pressero.example"
 REFERENCE_ID = "CHAOS-PRINTS"  # the customer's, and the Pressero site's integration id
 SETUP_TIMEOUT = 120.0
-ADDRESS = {
-    "first_name": "Ada",
-    "last_name": "Lovelace",
-    "address1": "Main Street 1",
-    "city": "Berlin",
-    "zip": "10115",
-    "country_code": "DE",
-}
 
 
 @dataclass(frozen=True)
@@ -112,32 +105,10 @@ class Sandboxes:
 
 @contextlib.contextmanager
 def sandboxes(workdir: Path) -> Iterator[Sandboxes]:
-    from printbridge_sandbox.etsy.app import create_app as etsy_app
-    from printbridge_sandbox.pressero.app import create_app as pressero_app
-    from printbridge_sandbox.serving import running, running_on
-    from printbridge_sandbox.shopify.app import create_app as shopify_app
-    from printbridge_sandbox.woocommerce.app import create_app as woocommerce_app
-    from printbridge_sandbox.woocommerce.tls import generate_tls_files
-    from printbridge_shared.testing import free_port
+    from printbridge_sandbox.serving import every_platform
 
-    tls = generate_tls_files(workdir / "sandbox-tls")
-    http_port, https_port = free_port(), free_port()
-    woo = woocommerce_app(
-        public_http_url=f"http://127.0.0.1:{http_port}",
-        public_https_url=f"https://127.0.0.1:{https_port}",
-        ca_cert=tls.ca_cert,
-    )
-    with (
-        running(shopify_app()) as shopify,
-        running(etsy_app()) as etsy,
-        running(pressero_app()) as pressero,
-        running_on(
-            woo,
-            {"port": http_port},
-            {"port": https_port, "ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)},
-        ) as (woo_http, woo_https),
-    ):
-        yield Sandboxes(shopify, woo_http, woo_https, etsy, pressero, tls.ca_cert)
+    with every_platform(workdir / "sandbox-tls") as p:
+        yield Sandboxes(p.shopify, p.woocommerce_http, p.woocommerce_https, p.etsy, p.pressero, p.ca_cert)
 
 
 @dataclass
@@ -169,7 +140,7 @@ class ShopifyShop(Shop):
     def place(self, client: httpx.Client) -> str:
         body = {
             "line_items": [{"variant_id": int(self.variant.external_id), "quantity": 100}],
-            "shipping_address": ADDRESS,
+            "shipping_address": SHIPPING_ADDRESS,
         }
         response = client.post(f"{self.control}/orders", json=body)
         response.raise_for_status()
@@ -336,7 +307,12 @@ class ManualShop(Shop):
             "options": {"paper": "matte"},
             "files": {"front": self.file_url},
         }
-        return {"reference": reference, "currency": "EUR", "shipping_address": ADDRESS, "line_items": [line]}
+        return {
+            "reference": reference,
+            "currency": "EUR",
+            "shipping_address": SHIPPING_ADDRESS,
+            "line_items": [line],
+        }
 
     def _send_all(self) -> None:
         from printbridge.bench import login_again

@@ -364,7 +364,8 @@ class Supervisor:
         await self._until_stop(self._wait_ready("gateway", gateway + "/healthz"))
         log.info("gateway_listening", url=gateway, config=str(conf), services=[p.service.name for p in local])
         print(
-            f"Printbridge (distributed) is ready: gateway on {gateway}, API docs at {gateway}/docs",
+            f"Printbridge (distributed) is ready: gateway on {gateway}, console at {gateway}/console/, "
+            f"API docs at {gateway}/docs",
             flush=True,
         )
 

@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from printbridge_shared import testing
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 
 @pytest.fixture(scope="session")
@@ -101,33 +102,24 @@ class Sandboxes:
 
 @pytest.fixture(scope="module")
 def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
-    from printbridge_sandbox.etsy.app import create_app as etsy_app
-    from printbridge_sandbox.pressero.app import create_app as pressero_app
-    from printbridge_sandbox.serving import running, running_on
-    from printbridge_sandbox.shopify.app import create_app as shopify_app
-    from printbridge_sandbox.woocommerce.app import create_app as woocommerce_app
-    from printbridge_sandbox.woocommerce.tls import generate_tls_files
+    from printbridge_sandbox.serving import every_platform, running
 
-    tls = generate_tls_files(tmp_path_factory.mktemp("sandbox-tls"))
     receiver = PostbackReceiver()
-    http_port, https_port = testing.free_port(), testing.free_port()
-    woo = woocommerce_app(
-        public_http_url=f"http://127.0.0.1:{http_port}",
-        public_https_url=f"https://127.0.0.1:{https_port}",
-        ca_cert=tls.ca_cert,
-    )
     with (
-        running(shopify_app()) as shopify,
-        running(etsy_app()) as etsy,
-        running(pressero_app()) as pressero,
+        every_platform(tmp_path_factory.mktemp("sandbox-tls")) as platforms,
         running(receiver.app()) as postbacks,
-        running_on(
-            woo,
-            {"port": http_port},
-            {"port": https_port, "ssl_certfile": str(tls.server_cert), "ssl_keyfile": str(tls.server_key)},
-        ) as (woo_http, woo_https),
     ):
-        sandboxes = Sandboxes(shopify, woo_http, woo_https, etsy, pressero, tls.ca_cert, postbacks, receiver)
+        shopify, etsy = platforms.shopify, platforms.etsy
+        sandboxes = Sandboxes(
+            shopify,
+            platforms.woocommerce_http,
+            platforms.woocommerce_https,
+            etsy,
+            platforms.pressero,
+            platforms.ca_cert,
+            postbacks,
+            receiver,
+        )
         created = httpx.post(
             f"{shopify}/_sandbox/shopify/apps",
             json={"client_id": sandboxes.client_id, "client_secret": sandboxes.client_secret},
@@ -153,14 +145,7 @@ class ShopFlow:
     MANUAL_ORDER: ClassVar[dict[str, object]] = {
         "reference": "PO-1",
         "currency": "EUR",
-        "shipping_address": {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        },
+        "shipping_address": dict(SHIPPING_ADDRESS),
         "line_items": [{"product_uid": "flyer_a5_135gsm_4-4", "quantity": 100}],
     }
     ORDERS_CSV: ClassVar[bytes] = (
@@ -744,14 +729,7 @@ class ShopFlow:
         """Places an order of one variant in the Shopify shop or the WooCommerce site; its external id."""
         if shop is not None:
             url = f"{self.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/orders"
-            address = {
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "address1": "Main Street 1",
-                "city": "Berlin",
-                "zip": "10115",
-                "country_code": "DE",
-            }
+            address = dict(SHIPPING_ADDRESS)
             body: dict[str, object] = {
                 "line_items": [{"variant_id": variant, "quantity": 100}],
                 "shipping_address": address,

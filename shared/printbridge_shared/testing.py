@@ -38,6 +38,18 @@ SEED_SCHEMA = "pb_test_seed"
 AMQP_TEST_URL = os.environ.get("PRINTBRIDGE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 
 
+SHIPPING_ADDRESS: dict[str, str] = {
+    "first_name": "Ada",
+    "last_name": "Lovelace",
+    "address1": "Main Street 1",
+    "city": "Berlin",
+    "zip": "10115",
+    "country_code": "DE",
+}
+"""A German shipping address as Shopify's orders and Printbridge's manual orders write it, for tests, the
+benches and the fault suite (copy it before changing it)."""
+
+
 async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None:
     """Polls `condition` (a function returning a truth value, or an awaitable of one) until it holds,
     instead of sleeping a fixed time; fails after `within` seconds."""

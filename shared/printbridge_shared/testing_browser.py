@@ -66,10 +66,22 @@ class Browser:
             element.click()
 
     def press(self, text: str) -> None:
-        self.elements(By.XPATH, f"//button[normalize-space()={_xpath(text)}]")[0].click()
+        self.click(By.XPATH, f"//button[normalize-space()={_xpath(text)}]")
 
     def follow(self, text: str) -> None:
-        self.elements(By.LINK_TEXT, text)[0].click()
+        self.click(By.LINK_TEXT, text)
+
+    def click(self, by: str, selector: str) -> None:
+        """Clicks the first element `selector` finds, finding it again when the page was redrawn between
+        finding and clicking it."""
+
+        def clicked(driver: WebDriver) -> bool:
+            found = driver.find_elements(by, selector)
+            if found:
+                found[0].click()
+            return bool(found)
+
+        self.wait(clicked)
 
     def elements(self, by: str, selector: str) -> list[WebElement]:
         """The elements `selector` finds, once there is at least one (fails after WAIT_SECONDS)."""
@@ -116,7 +128,8 @@ def _xpath(text: str) -> str:
 
 @contextmanager
 def chromium(base: str) -> Iterator[Browser]:
-    """A fresh browser (no cookies, no storage) at the suite whose address is `base`."""
+    """A fresh browser (no cookies, no storage) at the suite whose address is `base`. When the block ends
+    without an error, no script of the pages may have failed (an uncaught error, a refused module)."""
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for flag in FLAGS:
@@ -126,5 +139,8 @@ def chromium(base: str) -> Iterator[Browser]:
     screenshots = os.environ.get("SCREENSHOTS_DIR")
     try:
         yield Browser(driver, base, Path(screenshots) if screenshots else None)
+        logged = driver.get_log("browser")  # type: ignore[no-untyped-call]  # selenium leaves it untyped
+        failures = [entry["message"] for entry in logged if entry["source"] == "javascript"]
+        assert failures == [], f"the pages' scripts failed: {failures}"
     finally:
         driver.quit()

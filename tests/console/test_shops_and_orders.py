@@ -8,9 +8,10 @@ from pathlib import Path
 import httpx
 import pytest
 
+from printbridge_shared.testing import SHIPPING_ADDRESS
 from printbridge_shared.testing_browser import Browser
 
-from .conftest import Suite
+from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
 
 pytestmark = pytest.mark.e2e
 
@@ -72,9 +73,7 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     browser.screenshot("store")
 
     variant = created.json()["variants"][0]["id"]
-    address = {"first_name": "Ada", "last_name": "Lovelace", "address1": "Main Street 1", "city": "Berlin",
-               "zip": "10115", "country_code": "DE"}  # fmt: skip
-    order = {"line_items": [{"variant_id": variant, "quantity": 100}], "shipping_address": address}
+    order = {"line_items": [{"variant_id": variant, "quantity": 100}], "shipping_address": SHIPPING_ADDRESS}
     httpx.post(f"{shopify}/{SHOP}/orders", json=order).raise_for_status()
     embedded.wait_for_order("on_hold")
     browser.follow("Its orders")
@@ -101,3 +100,22 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     embedded.wait_for_order("routed")  # released by itself once its variant was mapped
     browser.follow("Orders")
     assert [cell.text for cell in browser.elements("css selector", "td.status")] == ["routed"]
+
+
+def test_staff_connect_a_manual_store_for_a_customer_they_pick(browser: Browser, embedded: Suite) -> None:
+    customer = {"name": "Picked Brand"}
+    httpx.post(f"{embedded.base}/v1/customers", json=customer, headers=embedded.operator()).raise_for_status()
+    browser.open("/console/")
+    browser.fill("E-mail address", OPERATOR_EMAIL)
+    browser.fill("Password", OPERATOR_PASSWORD)
+    browser.press("Log in")
+    browser.follow("Stores")
+    browser.follow("Connect a store")
+    browser.choose("Platform", "Manual store (orders by API or CSV)")
+    browser.fill("Name in Printbridge (optional)", "Direct orders")
+    browser.press("Connect")
+    assert browser.error_beside("Customer") == "required for operators"  # none picked: the API says so
+    browser.choose("Customer", "Picked Brand")
+    browser.press("Connect")
+    browser.sees("Direct orders")
+    browser.sees("No problems.")

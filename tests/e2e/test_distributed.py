@@ -265,18 +265,23 @@ def test_a_customer_created_through_the_gateway_reaches_storefront_auths_project
     )
 
 
-def test_a_revoked_api_key_is_refused_by_every_service_within_seconds(run_dist: DistributedRun) -> None:
-    password = "correct horse battery staple"
+def _create_operator(run: DistributedRun, email: str, password: str) -> None:
+    """An operator made with the CLI (the password on stdin), as producer staff first get an account."""
     subprocess.run(
-        [*printbridge_command(), "operator", "create", "revoker@example.com"],
+        [*printbridge_command(), "operator", "create", email],
         input=password,
-        env=run_dist.env,
-        cwd=run_dist.log_file.parent,
+        env=run.env,
+        cwd=run.log_file.parent,
         capture_output=True,
         text=True,
         timeout=60,
         check=True,
     )
+
+
+def test_a_revoked_api_key_is_refused_by_every_service_within_seconds(run_dist: DistributedRun) -> None:
+    password = "correct horse battery staple"
+    _create_operator(run_dist, "revoker@example.com", password)
     login = httpx.post(
         run_dist.gateway + "/v1/auth/login", json={"email": "revoker@example.com", "password": password}
     )
@@ -619,16 +624,7 @@ def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
     """The web console as nginx serves it: its modules load under its policy and it talks to the services
     through the gateway, as in the embedded mode (tests/console/ walks every page there)."""
     password = "console staff password"
-    subprocess.run(
-        [*printbridge_command(), "operator", "create", "console@example.com"],
-        input=password,
-        env=run_dist.env,
-        cwd=run_dist.log_file.parent,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
+    _create_operator(run_dist, "console@example.com", password)
     with chromium(run_dist.gateway) as browser:
         browser.open("/console/")
         browser.fill("E-mail address", "console@example.com")

@@ -23,7 +23,7 @@ from printbridge.embedded import build_embedded
 from printbridge_shared import log_scan
 from printbridge_shared.auth.principal import Principal, PrincipalKind
 from printbridge_shared.db import utcnow
-from printbridge_shared.testing import bearer, eventually
+from printbridge_shared.testing import SHIPPING_ADDRESS, bearer, eventually
 from storefront_auth.auth.service import customer_user_principal
 from storefront_auth.models import CustomerAccess, CustomerUser
 
@@ -40,14 +40,7 @@ CATALOG_PRODUCT = {
 MANUAL_ORDER: dict[str, Any] = {
     "reference": "PO-1",
     "currency": "EUR",
-    "shipping_address": {
-        "first_name": "Ada",
-        "last_name": "Lovelace",
-        "address1": "Main Street 1",
-        "city": "Berlin",
-        "zip": "10115",
-        "country_code": "DE",
-    },
+    "shipping_address": dict(SHIPPING_ADDRESS),
     "line_items": [{"product_uid": PRODUCT_UID, "quantity": 100}],
 }
 ORDERS_CSV = (

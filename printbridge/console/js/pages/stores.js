@@ -64,9 +64,11 @@ export async function storesPage(me) {
   show("Stores", connect, storesTable(page.items));
 }
 
-export function connectPage(me) {
+export async function connectPage(me) {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const customerId = params.get("customer") || me.customer_id;
+  // Staff connect a store for a customer: the one they came from, or one they pick.
+  const customers = me.customer_id ? null : (await api.get("/v1/customers?limit=200")).items;
   const platformFields = h("div", {});
   const render = (platform) => platformFields.replaceChildren(...PLATFORMS[platform].fields());
   const picker = choice(
@@ -77,7 +79,10 @@ export function connectPage(me) {
   );
   render("shopify");
   const fields = [picker, platformFields, field("Name in Printbridge (optional)", "name")];
-  if (!me.customer_id) fields.unshift(field("Customer id", "customer_id", { value: customerId || "", required: true }));
+  if (customers) {
+    const options = customers.map((customer) => [customer.id, customer.name]);
+    fields.unshift(choice("Customer", "customer_id", [["", "choose a customer"], ...options], { value: customerId || "" }));
+  }
   show(
     "Connect a store",
     h("p", {}, "Shopify and Etsy ask you to grant access on their site and send you back here."),

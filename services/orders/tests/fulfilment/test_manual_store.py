@@ -7,6 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from printbridge_shared.events.contracts import Platform
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 from ..resolution.conftest import FILES, FLYER, GOOD_PDF
 from .conftest import fulfilment_requests, history
@@ -39,14 +40,7 @@ async def test_a_manual_order_shipped_with_tracking_is_not_asked_of_a_shop(
             json={
                 "reference": "PO-1",
                 "currency": "EUR",
-                "shipping_address": {
-                    "first_name": "Ada",
-                    "last_name": "Lovelace",
-                    "address1": "Main Street 1",
-                    "city": "Berlin",
-                    "zip": "10115",
-                    "country_code": "DE",
-                },
+                "shipping_address": dict(SHIPPING_ADDRESS),
                 "line_items": [
                     {
                         "product_uid": FLYER,

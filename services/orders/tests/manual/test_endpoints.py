@@ -11,7 +11,7 @@ from sqlalchemy import text, update
 from orders.manual.repository import ManualOrderRepository
 from orders.models import IdempotencyKey
 from printbridge_shared.events.contracts import Platform, StoreDisconnected, StoreStatus
-from printbridge_shared.testing import eventually
+from printbridge_shared.testing import SHIPPING_ADDRESS, eventually
 
 PROBLEM = "application/problem+json"
 
@@ -22,14 +22,7 @@ def an_order(**fields) -> dict:
         "currency": "EUR",
         "email": "buyer@brand.example",
         "note": "Deliver to the back door",
-        "shipping_address": {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        },
+        "shipping_address": dict(SHIPPING_ADDRESS),
         "line_items": [
             {
                 "product_uid": "flyer_a5_135gsm_4-4",

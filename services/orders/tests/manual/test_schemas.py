@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from orders.manual.schemas import ManualOrderIn, errors_by_field, field_path
+from printbridge_shared.testing import SHIPPING_ADDRESS
 
 
 def valid_order() -> dict[str, Any]:
@@ -17,14 +18,7 @@ def valid_order() -> dict[str, Any]:
         "reference": "PO-42",
         "currency": "EUR",
         "email": "buyer@brand.example",
-        "shipping_address": {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        },
+        "shipping_address": dict(SHIPPING_ADDRESS),
         "line_items": [
             {
                 "product_uid": "flyer_a5_135gsm_4-4",

@@ -28,7 +28,7 @@ from printbridge_shared.events.contracts import (
     TemplateChanged,
 )
 from printbridge_shared.events.envelope import Envelope
-from printbridge_shared.testing import AuthKeys, eventually, recorded_events
+from printbridge_shared.testing import SHIPPING_ADDRESS, AuthKeys, eventually, recorded_events
 from printbridge_shared.testing_files import file_server, pdf
 
 NOW = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.UTC)
@@ -133,14 +133,7 @@ def flyer_order(shop_order) -> Callable[..., EventData]:
             "quantity": 250,
             "unit_price": Decimal("0.20"),
         }
-        address = {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        }
+        address = dict(SHIPPING_ADDRESS)
         values: dict[str, Any] = {"line_items": [line], "shipping_address": address, "external_id": "5001"}
         return shop_order(kind, **{**values, **fields})
 

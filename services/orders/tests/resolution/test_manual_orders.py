@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 
 from printbridge_shared.events.contracts import Platform, TemplateRemoved
+from printbridge_shared.testing import SHIPPING_ADDRESS
 from printbridge_shared.testing_files import LOGIN_PAGE, pdf
 
 from .conftest import FILES, FLYER, FRONT, GOOD_PDF, NOW, codes, status_events
@@ -48,14 +49,7 @@ def an_order(*lines: dict[str, Any], reference: str = "PO-1") -> dict[str, Any]:
     return {
         "reference": reference,
         "currency": "EUR",
-        "shipping_address": {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address1": "Main Street 1",
-            "city": "Berlin",
-            "zip": "10115",
-            "country_code": "DE",
-        },
+        "shipping_address": dict(SHIPPING_ADDRESS),
         "line_items": list(lines) or [line()],
     }
 
