@@ -60,9 +60,9 @@ async function refreshed() {
   return refreshing;
 }
 
-export async function request(method, path, { body, signedOut = false } = {}) {
+export async function request(method, path, { body, signedOut = false, headers: extra = {} } = {}) {
   for (let attempt = 0; ; attempt++) {
-    const headers = { Accept: "application/json" };
+    const headers = { Accept: "application/json", ...extra };
     if (body !== undefined) headers["Content-Type"] = "application/json";
     const held = tokens();
     if (!signedOut && held) headers.Authorization = `Bearer ${held.access}`;
@@ -82,7 +82,7 @@ export async function request(method, path, { body, signedOut = false } = {}) {
 
 export const api = {
   get: (path) => request("GET", path),
-  post: (path, body) => request("POST", path, { body }),
+  post: (path, body, headers) => request("POST", path, { body, headers }),
   put: (path, body) => request("PUT", path, { body }),
   patch: (path, body) => request("PATCH", path, { body }),
   delete: (path) => request("DELETE", path),
@@ -102,6 +102,23 @@ export async function upload(path, file, fields = {}) {
   const data = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
+}
+
+// A file the API serves only to a signed-in caller (a CSV export or template): fetched with the token and
+// handed to the browser as a Blob, since a plain link would carry no token.
+export async function download(path) {
+  for (let attempt = 0; ; attempt++) {
+    const held = tokens();
+    const response = await fetch(path, { headers: held ? { Authorization: `Bearer ${held.access}` } : {} });
+    if (response.status === 401 && held && attempt === 0 && (await refreshed())) continue;
+    if (!response.ok) {
+      const type = response.headers.get("Content-Type") || "";
+      throw new ApiError(response.status, type.includes("json") ? await response.json() : null);
+    }
+    const disposition = response.headers.get("Content-Disposition") || "";
+    const named = disposition.match(/filename="?([^";]+)"?/);
+    return { blob: await response.blob(), filename: named ? named[1] : path.split("/").pop() };
+  }
 }
 
 export async function logIn(email, password) {

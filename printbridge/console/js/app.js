@@ -14,6 +14,11 @@ import { postbackEndpointPage, postbacksPage } from "./pages/postbacks.js";
 import { productsPage, variantPage } from "./pages/products.js";
 import { productionLinePage, routingPage, routingRulePage } from "./pages/routing.js";
 import { connectPage, storePage, storesPage } from "./pages/stores.js";
+import { manualOrderPage, orderImportPage, orderImportsPage } from "./pages/manual.js";
+import { productImportPage } from "./pages/products-csv.js";
+import { newTemplatePage, templatePage, templatesPage } from "./pages/templates.js";
+import { testOrderPage } from "./pages/testorders.js";
+import { userPage, usersPage } from "./pages/users.js";
 
 const ID = "([0-9a-f-]{36})";
 const ROUTES = [
@@ -35,6 +40,18 @@ const ROUTES = [
   [/^\/postbacks$/, postbacksPage],
   [new RegExp(`^/postbacks/${ID}(\\?.*)?$`), postbackEndpointPage],
   [/^\/api-keys$/, apiKeysPage],
+  // Customer users' pages: the team, manual orders and their CSV imports, products CSV, templates,
+  // test orders.
+  [/^\/users$/, usersPage],
+  [new RegExp(`^/users/${ID}$`), userPage],
+  [new RegExp(`^/stores/${ID}/orders/new$`), manualOrderPage],
+  [new RegExp(`^/stores/${ID}/orders/imports$`), orderImportsPage],
+  [new RegExp(`^/order-imports/${ID}$`), orderImportPage],
+  [new RegExp(`^/product-imports/${ID}$`), productImportPage],
+  [/^\/templates(\?.*)?$/, templatesPage],
+  [/^\/templates\/new$/, newTemplatePage],
+  [new RegExp(`^/templates/${ID}$`), templatePage],
+  [new RegExp(`^/test-orders/${ID}$`), testOrderPage],
   [/^\/$/, homePage],
 ];
 
@@ -56,6 +73,8 @@ function navigation() {
   if (can("orders:read")) links.push(["#/orders", "Orders"]);
   links.push(["#/catalog", "Catalog"]);
   if (can("producer:manage")) links.push(["#/routing", "Routing"], ["#/postbacks", "Postbacks"], ["#/api-keys", "API keys"]);
+  if (can("products:read")) links.push(["#/templates", "Templates"]);
+  if (me.customer_id && can("users:read")) links.push(["#/users", "Users"]);
   document.getElementById("nav").replaceChildren(...links.map(([href, text]) => h("a", { href }, text)));
   document.getElementById("who").replaceChildren(
     h("span", {}, me.email || "API key", " "),

@@ -1,6 +1,7 @@
 import { api } from "../api.js";
 import { go } from "../app.js";
 import { field, form, h, show, when } from "../ui.js";
+import { teamSection } from "./users.js";
 
 const INVITATION = {
   pending: "pending: the invitation is queued",
@@ -28,7 +29,11 @@ function accessSummary(access) {
 // invitation's status (resend), and archiving.
 export async function customerPage(me, customerId) {
   const base = `/v1/customers/${customerId}`;
-  const [customer, access] = await Promise.all([api.get(base), api.get(`${base}/storefront-access`)]);
+  const [customer, access, users] = await Promise.all([
+    api.get(base),
+    api.get(`${base}/storefront-access`),
+    teamSection(customerId),
+  ]);
   const reload = () => customerPage(me, customerId);
 
   const details = form(
@@ -124,6 +129,7 @@ export async function customerPage(me, customerId) {
       " · ",
       h("a", { href: `#/orders?customer=${customer.id}` }, "Its orders"),
     ),
+    users,
     h("h2", {}, "Details"),
     details,
   );

@@ -1,6 +1,8 @@
-import { api, query, upload } from "../api.js";
+import { api, query } from "../api.js";
 import { can } from "../app.js";
-import { action, choice, field, form, h, show, table, when } from "../ui.js";
+import { action, form, h, show, table, when } from "../ui.js";
+import { productsCsvSection } from "./products-csv.js";
+import { fileCheck, specFields, specOf } from "./spec.js";
 
 const STATUS_TEXT = {
   mapped: "mapped",
@@ -55,14 +57,9 @@ export async function productsPage(me, storeId) {
     actions,
     list,
     more,
+    await productsCsvSection(storeId),
   );
   await load(undefined);
-}
-
-function fileStatus(file) {
-  if (!file) return h("p", { class: "muted" }, "No file.");
-  const state = file.status === "failed" ? `failed: ${file.message} Fix: ${file.fix}` : file.status;
-  return h("p", { class: file.status === "failed" ? "alert" : "" }, "Check: ", h("span", { "data-file-status": file.status }, state));
 }
 
 // One variant: its mapping to a catalog product (attributes offered from the catalog, a design file per
@@ -87,7 +84,7 @@ export async function variantPage(me, variantId) {
     sections.push(
       h("h2", {}, "Mapped to"),
       h("p", {}, variant.mapping.product_uid, " ", Object.entries(variant.mapping.attributes).map(([k, v]) => `${k}: ${v}`).join(", ")),
-      ...Object.entries(variant.mapping.files).map(([area, file]) => h("div", {}, h("h3", {}, `Design file for ${area}`), h("p", {}, file.url), fileStatus(file))),
+      ...Object.entries(variant.mapping.files).map(([area, file]) => h("div", {}, h("h3", {}, `Design file for ${area}`), h("p", {}, file.url), fileCheck(file))),
     );
   }
   if (can("products:manage")) {
@@ -117,64 +114,11 @@ export async function variantPage(me, variantId) {
 }
 
 async function mappingForm(me, variant, customerId, reload) {
-  const catalog = await api.get("/v1/catalog/products?status=active&limit=200");
-  const products = Object.fromEntries(catalog.items.map((product) => [product.product_uid, product]));
-  const current = variant.mapping || { product_uid: "", attributes: {}, files: {} };
-  const specFields = h("div", {});
-
-  function render(uid) {
-    const product = products[uid];
-    if (!product) {
-      specFields.replaceChildren();
-      return;
-    }
-    specFields.replaceChildren(
-      ...Object.entries(product.attributes).map(([name, options]) =>
-        choice(`Attribute: ${name}`, `attributes.${name}`, options.map((o) => [o, o]), { value: current.attributes[name] || options[0] }),
-      ),
-      ...product.print_areas.map((area) => {
-        const url = field(`Design file address for ${area.name}`, `files.${area.name}`, {
-          type: "url",
-          value: current.files[area.name]?.url || "",
-          hint: `${area.formats.join(", ").toUpperCase()}, ${area.trim_width_mm} × ${area.trim_height_mm} mm plus ${area.bleed_mm} mm bleed`,
-        });
-        const input = url.querySelector("input");
-        const picker = h("input", { type: "file", id: `${input.id}-upload`, accept: area.formats.map((f) => `.${f}`).join(",") });
-        const status = h("p", { class: "muted", role: "status" });
-        picker.addEventListener("change", async () => {
-          if (!picker.files.length) return;
-          status.textContent = "Uploading…";
-          try {
-            const owner = me.customer_id ? {} : { customer_id: customerId }; // staff name the customer
-            const uploaded = await upload("/v1/files", picker.files[0], owner);
-            input.value = uploaded.url;
-            status.textContent = `Uploaded ${picker.files[0].name}.`;
-          } catch (error) {
-            status.textContent = error.message;
-          }
-        });
-        return h("div", {}, url, h("label", { for: picker.id }, `Or upload the design file for ${area.name}`), picker, status);
-      }),
-    );
-  }
-
-  const picker = choice(
-    "Catalog product",
-    "product_uid",
-    [["", "choose a product"], ...catalog.items.map((product) => [product.product_uid, `${product.name} (${product.product_uid})`])],
-    { value: current.product_uid, onchange: (event) => render(event.target.value) },
-  );
-  render(current.product_uid);
   return form(
     "Mapping",
-    [picker, specFields],
+    await specFields(me, variant.mapping, () => customerId),
     async (values) => {
-      const files = Object.fromEntries(Object.entries(values.files || {}).filter(([, url]) => url));
-      await api.put(`/v1/shop-variants/${variant.id}/mapping`, {
-        product_uid: values.product_uid,
-        attributes: values.attributes || {},
-        files,
-      });
+      await api.put(`/v1/shop-variants/${variant.id}/mapping`, specOf(values));
       await reload();
     },
     { button: "Save the mapping" },
