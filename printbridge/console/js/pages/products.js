@@ -71,7 +71,10 @@ export async function variantPage(me, variantId) {
   const route = location.hash;
   const reload = () => variantPage(me, variantId);
   const pending = variant.mapping && Object.values(variant.mapping.files).some((file) => file.status === "pending");
-  if (pending) setTimeout(() => location.hash === route && reload(), 1000);
+  // While a check runs the page follows it, unless the user has started changing the mapping: a redraw
+  // would throw that away.
+  const editing = () => document.querySelector("form[data-edited]") !== null;
+  if (pending) setTimeout(() => location.hash === route && !editing() && reload(), 1000);
 
   const sections = [
     h("p", {}, h("a", { href: `#/stores/${variant.store_id}/products` }, "The store's products")),
@@ -114,7 +117,7 @@ export async function variantPage(me, variantId) {
 }
 
 async function mappingForm(me, variant, customerId, reload) {
-  return form(
+  const element = form(
     "Mapping",
     await specFields(me, variant.mapping, () => customerId),
     async (values) => {
@@ -123,4 +126,6 @@ async function mappingForm(me, variant, customerId, reload) {
     },
     { button: "Save the mapping" },
   );
+  element.addEventListener("input", () => element.setAttribute("data-edited", ""));
+  return element;
 }
