@@ -542,6 +542,27 @@ def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(
     )
 
 
+def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
+    """The web console as nginx serves it: its modules load under its policy and it talks to the services
+    through the gateway, as in the embedded mode (tests/console/ walks every page there)."""
+    password = "console staff password"
+    _create_operator(run_dist, "console@example.com", password)
+    with chromium(run_dist.gateway) as browser:
+        browser.open("/console/")
+        browser.fill("E-mail address", "console@example.com")
+        browser.fill("Password", password)
+        browser.press("Log in")
+        browser.sees("You are signed in as producer staff.")
+        browser.follow("Customers")
+        browser.fill("Name", "Through nginx")
+        browser.press("Create customer")
+        browser.sees("Storefront access is off.")
+        browser.follow("All customers")
+        browser.sees("Through nginx")
+        logs = browser.driver.get_log("browser")
+    assert [entry for entry in logs if entry["level"] == "SEVERE"] == []  # no script refused, no failed call
+
+
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:
     code, seconds = run_dist.stop()
     assert code == 0, run_dist.log_tail()
@@ -618,24 +639,3 @@ def test_an_unreachable_postgresql_is_retried_then_reported_clearly(
     assert "postgres_unreachable" in result.stderr
     assert f"PostgreSQL at postgresql://postgres@127.0.0.1:{closed}/postgres is unreachable" in result.stderr
     assert "PRINTBRIDGE_POSTGRES_URL" in result.stderr
-
-
-def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
-    """The web console as nginx serves it: its modules load under its policy and it talks to the services
-    through the gateway, as in the embedded mode (tests/console/ walks every page there)."""
-    password = "console staff password"
-    _create_operator(run_dist, "console@example.com", password)
-    with chromium(run_dist.gateway) as browser:
-        browser.open("/console/")
-        browser.fill("E-mail address", "console@example.com")
-        browser.fill("Password", password)
-        browser.press("Log in")
-        browser.sees("You are signed in as producer staff.")
-        browser.follow("Customers")
-        browser.fill("Name", "Through nginx")
-        browser.press("Create customer")
-        browser.sees("Storefront access is off.")
-        browser.follow("All customers")
-        browser.sees("Through nginx")
-        logs = browser.driver.get_log("browser")
-    assert [entry for entry in logs if entry["level"] == "SEVERE"] == []  # no script refused, no failed call
