@@ -586,6 +586,12 @@ def write_report(
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
 
 
+def _fresh(workdir: Path, name: str) -> Path:
+    section = workdir / name
+    section.mkdir()
+    return section
+
+
 def main() -> None:
     """`python -m printbridge.bench [embedded] [distributed]` writes docs/benchmarks.md;
     `python -m printbridge.bench webhooks` only measures the webhook rows (baseline and distributed) and
@@ -655,10 +661,14 @@ def main() -> None:
         if "distributed" in modes or "webhooks" in modes:
             distributed, check, memory = bench_distributed(workdir, customers="distributed" in modes)
             results += distributed
-        imports = bench_import.run_all(workdir, POSTGRES_ADMIN) if modes != ["webhooks"] else []
-        product_sync = bench_products.run(workdir) if modes != ["webhooks"] else None
-        orders = bench_orders.run(workdir) if modes != ["webhooks"] else None
-        status_out = bench_status_out.run(workdir) if modes != ["webhooks"] else None
+        # Each section a data directory of its own, as when it runs alone: the suites it starts must not
+        # find the operators and databases an earlier section left.
+        imports = (
+            bench_import.run_all(_fresh(workdir, "imports"), POSTGRES_ADMIN) if modes != ["webhooks"] else []
+        )
+        product_sync = bench_products.run(_fresh(workdir, "products")) if modes != ["webhooks"] else None
+        orders = bench_orders.run(_fresh(workdir, "orders")) if modes != ["webhooks"] else None
+        status_out = bench_status_out.run(_fresh(workdir, "status-out")) if modes != ["webhooks"] else None
     print(share_of_baseline(results, "distributed", WEBHOOK, GOALS[WEBHOOK]))
     if modes == ["webhooks"]:
         return
