@@ -17,6 +17,7 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = "/usr/bin/chromium"
@@ -47,6 +48,18 @@ class Browser:
 
     def open(self, path: str) -> None:
         self.driver.get(self.base + path)
+
+    def log_in(self, email: str, password: str) -> None:
+        """Logs in on the console's login page and waits for the signed-in home page."""
+        self.open("/console/")
+        self.fill("E-mail address", email)
+        self.fill("Password", password)
+        self.press("Log in")
+        self.sees("You are signed in as")
+
+    def confirm(self) -> None:
+        """Accepts the confirmation the page asked for (`confirm()`)."""
+        WebDriverWait(self.driver, WAIT_SECONDS).until(expected_conditions.alert_is_present()).accept()
 
     def field(self, label: str) -> WebElement:
         found = self.elements(By.XPATH, f"//label[normalize-space()={_xpath(label)}]")

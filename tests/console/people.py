@@ -11,13 +11,6 @@ from printbridge_shared.testing_browser import Browser
 from .conftest import WAIT_SECONDS, Suite
 
 
-def log_in(browser: Browser, email: str, password: str) -> None:
-    browser.open("/console/")
-    browser.fill("E-mail address", email)
-    browser.fill("Password", password)
-    browser.press("Log in")
-
-
 def headers_of(suite: Suite, email: str, password: str) -> dict[str, str]:
     login = httpx.post(f"{suite.base}/v1/auth/login", json={"email": email, "password": password})
     login.raise_for_status()
@@ -75,15 +68,20 @@ POSTER = {
 }
 
 
-def poster_pdf(path: Path) -> Path:
-    """An A3 page with 3 mm bleed on every side (303 x 426 mm): a design file that passes its check."""
+def blank_pdf(path: Path, width_mm: float, height_mm: float) -> Path:
+    """A one-page PDF of that size (trim plus bleed): a design file that passes its check."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
-    writer.add_blank_page(303 / 25.4 * 72, 426 / 25.4 * 72)
+    writer.add_blank_page(width_mm / 25.4 * 72, height_mm / 25.4 * 72)
     with path.open("wb") as out:
         writer.write(out)
     return path
+
+
+def poster_pdf(path: Path) -> Path:
+    """An A3 page with 3 mm bleed on every side (303 x 426 mm)."""
+    return blank_pdf(path, 303, 426)
 
 
 def in_catalog(suite: Suite, product: dict[str, object]) -> None:

@@ -18,20 +18,12 @@ pytestmark = pytest.mark.e2e
 NAME = "Name (what the key is for)"
 
 
-def log_in(browser: Browser, email: str = OPERATOR_EMAIL, password: str = OPERATOR_PASSWORD) -> None:
-    browser.open("/console/")
-    browser.fill("E-mail address", email)
-    browser.fill("Password", password)
-    browser.press("Log in")
-    browser.sees("You are signed in as")
-
-
 def answers(embedded: Suite, key: str) -> int:
     return httpx.get(f"{embedded.base}/v1/customers", headers={"Authorization": f"Bearer {key}"}).status_code
 
 
 def test_staff_create_a_key_see_it_once_and_revoke_it(browser: Browser, embedded: Suite) -> None:
-    log_in(browser)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("API keys")
     browser.sees("No API key yet.")
     browser.fill(NAME, "ERP integration")
@@ -63,7 +55,7 @@ def test_the_keys_are_paged_by_the_api_cursor(browser: Browser, embedded: Suite)
     for n in range(21):
         made = httpx.post(f"{embedded.base}/v1/api-keys", json={"name": f"Bulk key {n:02}"}, headers=operator)
         made.raise_for_status()
-    log_in(browser)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("API keys")
     browser.sees("Bulk key 20")
     assert "Bulk key 00" not in browser.driver.find_element("css selector", "main").text
@@ -72,7 +64,7 @@ def test_the_keys_are_paged_by_the_api_cursor(browser: Browser, embedded: Suite)
 
 
 def test_what_the_api_refuses_is_shown_beside_the_name(browser: Browser) -> None:
-    log_in(browser)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("API keys")
     browser.fill(NAME, "   ")
     browser.press("Create key")
@@ -81,7 +73,7 @@ def test_what_the_api_refuses_is_shown_beside_the_name(browser: Browser) -> None
 
 def test_a_customers_user_is_offered_no_api_keys(browser: Browser, embedded: Suite) -> None:
     embedded.customer_with_admin("Keyless", "admin@keyless.example", "a long admin password")
-    log_in(browser, "admin@keyless.example", "a long admin password")
+    browser.log_in("admin@keyless.example", "a long admin password")
     nav = [link.text for link in browser.elements("css selector", "nav a")]
     assert "API keys" not in nav and "Postbacks" not in nav
     browser.open("/console/#/api-keys")

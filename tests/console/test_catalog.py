@@ -4,8 +4,6 @@ row they name; a customer's user reads the catalog and is offered no button to c
 
 import httpx
 import pytest
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 from printbridge_shared.testing_browser import Browser
 
@@ -17,24 +15,12 @@ BY = "\N{MULTIPLICATION SIGN}"  # as the console writes a print area's size
 READER, READER_PASSWORD = "reader@brand.example", "a long reader password"
 
 
-def log_in(browser: Browser, email: str, password: str) -> None:
-    browser.open("/console/")
-    browser.fill("E-mail address", email)
-    browser.fill("Password", password)
-    browser.press("Log in")
-    browser.sees("You are signed in as")
-
-
-def confirm(browser: Browser) -> None:
-    WebDriverWait(browser.driver, 5).until(expected_conditions.alert_is_present()).accept()
-
-
 def buttons(browser: Browser) -> list[str]:
     return [button.text for button in browser.driver.find_elements("css selector", "main button")]
 
 
 def test_staff_create_change_retire_and_reactivate_a_product(browser: Browser) -> None:
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Catalog")
     browser.sees("New product")
     browser.fill("Product uid", "poster_a2")
@@ -71,7 +57,7 @@ def test_staff_create_change_retire_and_reactivate_a_product(browser: Browser) -
     assert "laminated" not in browser.driver.find_element("css selector", "main").text
 
     browser.press("Retire the product")
-    confirm(browser)
+    browser.confirm()
     browser.sees("Reactivate the product")
     assert browser.driver.find_element("css selector", "[data-product-status]").text == "retired"
     browser.press("Reactivate the product")
@@ -89,7 +75,7 @@ def test_the_catalog_is_searched_and_paged_by_the_api_cursor(browser: Browser, e
         f"{embedded.base}/v1/catalog/products/import", json=products, headers=embedded.operator()
     )
     assert imported.json()["created"] == 60, imported.text
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.open("/console/#/catalog?type=card")
     browser.sees("Card 049")
     assert "Card 050" not in browser.driver.find_element("css selector", "main").text
@@ -107,7 +93,7 @@ def test_the_catalog_is_searched_and_paged_by_the_api_cursor(browser: Browser, e
 
 
 def test_what_the_api_refuses_is_shown_beside_the_rows_field(browser: Browser) -> None:
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Catalog")
     browser.fill("Product uid", "sticker_round")
     browser.fill("Name", "Round sticker")
@@ -137,7 +123,7 @@ def test_a_customers_user_reads_the_catalog_without_buttons_to_change_it(
     created = httpx.post(f"{embedded.base}/v1/catalog/products", json=flyer, headers=embedded.operator())
     assert created.status_code == 201, created.text
     embedded.customer_with_admin("Catalog Readers", READER, READER_PASSWORD)
-    log_in(browser, READER, READER_PASSWORD)
+    browser.log_in(READER, READER_PASSWORD)
     nav = [link.text for link in browser.elements("css selector", "nav a")]
     assert "Catalog" in nav and "Customers" not in nav
     browser.follow("Catalog")

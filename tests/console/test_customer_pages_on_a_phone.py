@@ -11,7 +11,7 @@ from selenium.webdriver.common.by import By
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import POSTER, headers_of, in_catalog, log_in, manual_store, poster_pdf
+from .people import POSTER, headers_of, in_catalog, manual_store, poster_pdf
 from .test_accessibility import SIDEWAYS, SILENT_BUTTONS, UNLABELLED
 
 pytestmark = pytest.mark.e2e
@@ -57,7 +57,7 @@ def test_every_customer_page_labels_its_fields_names_its_buttons_and_fits_a_phon
     users = httpx.get(f"{embedded.base}/v1/users", headers=admin).json()["items"]
 
     browser.driver.set_window_size(390, 844)
-    log_in(browser, "lead@phone-direct.example", PASSWORD)
+    browser.log_in("lead@phone-direct.example", PASSWORD)
     browser.sees("You are signed in as lead@phone-direct.example (admin).")
     pages = {
         "users": "Invite a user",

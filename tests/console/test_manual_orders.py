@@ -11,7 +11,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import downloaded, downloads_into, headers_of, log_in, manual_store, picture, team_member
+from .people import downloaded, downloads_into, headers_of, manual_store, picture, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ def test_the_admin_places_an_order_by_hand_and_imports_a_csv_file(
     admin = headers_of(embedded, "lead@direct.example", PASSWORD)
     store_id = manual_store(embedded, admin, "Direct orders")
 
-    log_in(browser, "lead@direct.example", PASSWORD)
+    browser.log_in("lead@direct.example", PASSWORD)
     browser.follow("Direct orders")
     browser.follow("Place an order")
     browser.fill("Your order reference", "PO-42")
@@ -109,7 +109,7 @@ def test_what_the_api_refuses_in_an_order_is_shown_beside_the_field(
     embedded.customer_with_admin("Refused Direct", "lead@refused-direct.example", PASSWORD)
     admin = headers_of(embedded, "lead@refused-direct.example", PASSWORD)
     store_id = manual_store(embedded, admin, "Refused orders")
-    log_in(browser, "lead@refused-direct.example", PASSWORD)
+    browser.log_in("lead@refused-direct.example", PASSWORD)
     browser.sees("Refused orders")
     browser.open(f"/console/#/stores/{store_id}/orders/new")
     browser.fill("Last name", "Lovelace")
@@ -135,7 +135,7 @@ def test_a_viewer_sees_the_imports_but_gets_no_order_form_or_upload(
     admin = headers_of(embedded, "lead@viewed-direct.example", PASSWORD)
     manual_store(embedded, admin, "Viewed orders")
     team_member(embedded, admin, "viewer@viewed-direct.example", "viewer", PASSWORD)
-    log_in(browser, "viewer@viewed-direct.example", PASSWORD)
+    browser.log_in("viewer@viewed-direct.example", PASSWORD)
     browser.follow("Viewed orders")
     browser.follow("Import orders from a CSV file")
     browser.sees("No file imported yet.")

@@ -18,14 +18,6 @@ ADDRESS = "Address (https://…)"
 CUSTOMER = "Only this customer's orders (customer id; empty: every customer)"
 
 
-def log_in(browser: Browser) -> None:
-    browser.open("/console/")
-    browser.fill("E-mail address", OPERATOR_EMAIL)
-    browser.fill("Password", OPERATOR_PASSWORD)
-    browser.press("Log in")
-    browser.sees("You are signed in as producer staff.")
-
-
 def statuses(browser: Browser) -> list[str]:
     return [cell.text for cell in browser.driver.find_elements("css selector", "td[data-delivery-status]")]
 
@@ -34,7 +26,7 @@ def test_staff_add_an_endpoint_ping_it_redeliver_and_follow_its_health(
     browser: Browser, embedded: Suite
 ) -> None:
     receiver, name = embedded.sandboxes.postback_receiver, uuid.uuid4().hex
-    log_in(browser)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Postbacks")
     browser.sees("No postback endpoint yet.")
     browser.fill(ADDRESS, f"{embedded.sandboxes.postbacks}/hooks/{name}")
@@ -92,7 +84,7 @@ def test_the_delivery_log_is_paged_by_the_api_cursor_and_filtered_by_status(
         httpx.post(
             f"{embedded.base}/v1/postbacks/endpoints/{endpoint}/test", headers=operator
         ).raise_for_status()
-    log_in(browser)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.open(f"/console/#/postbacks/{endpoint}")
     browser.sees("Delivery log")
     assert len(statuses(browser)) == 20
@@ -104,7 +96,7 @@ def test_the_delivery_log_is_paged_by_the_api_cursor_and_filtered_by_status(
 
 
 def test_what_the_api_refuses_is_shown_beside_the_field(browser: Browser) -> None:
-    log_in(browser)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Postbacks")
     browser.fill(ADDRESS, "ftp://mis.example/hooks")
     browser.fill(CUSTOMER, "not-a-customer")

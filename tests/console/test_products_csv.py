@@ -19,7 +19,6 @@ from .people import (
     downloads_into,
     headers_of,
     in_catalog,
-    log_in,
     picture,
     poster_pdf,
     shopify_store,
@@ -53,7 +52,7 @@ def test_the_admin_exports_fills_in_and_imports_the_products_csv(
     )
     assert uploaded.status_code == 201, uploaded.text
 
-    log_in(browser, "lead@csv.example", PASSWORD)
+    browser.log_in("lead@csv.example", PASSWORD)
     browser.sees("You are signed in as lead@csv.example (admin).")
     browser.open(f"/console/#/stores/{store_id}/products")
     browser.sees("Gallery poster — Matte")
@@ -105,7 +104,7 @@ def test_a_file_the_api_refuses_shows_why_beside_the_file_field(
 ) -> None:
     customer_id = embedded.customer_with_admin("Empty CSV Brand", "lead@empty-csv.example", PASSWORD)
     store_id = shopify_store(embedded, customer_id, "empty-csv.myshopify.com", [GALLERY])
-    log_in(browser, "lead@empty-csv.example", PASSWORD)
+    browser.log_in("lead@empty-csv.example", PASSWORD)
     browser.sees("You are signed in as lead@empty-csv.example (admin).")
     browser.open(f"/console/#/stores/{store_id}/products")
     browser.press("Import the products CSV")
@@ -133,7 +132,7 @@ def test_a_viewer_exports_but_gets_no_import(browser: Browser, embedded: Suite, 
     admin = headers_of(embedded, "lead@viewed-csv.example", PASSWORD)
     store_id = shopify_store(embedded, customer_id, "viewed-csv.myshopify.com", [GALLERY])
     team_member(embedded, admin, "viewer@viewed-csv.example", "viewer", PASSWORD)
-    log_in(browser, "viewer@viewed-csv.example", PASSWORD)
+    browser.log_in("viewer@viewed-csv.example", PASSWORD)
     browser.sees("You are signed in as viewer@viewed-csv.example (viewer).")
     browser.open(f"/console/#/stores/{store_id}/products")
     downloads_into(browser, tmp_path)

@@ -7,8 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 from printbridge_shared.testing_browser import Browser
 
@@ -18,18 +16,6 @@ pytestmark = pytest.mark.e2e
 
 COUNTRIES = "Shipping countries (comma-separated, e.g. DE, AT)"
 BERLIN = "Berlin large format (berlin-large)"
-
-
-def log_in(browser: Browser, email: str, password: str) -> None:
-    browser.open("/console/")
-    browser.fill("E-mail address", email)
-    browser.fill("Password", password)
-    browser.press("Log in")
-    browser.sees("You are signed in as")
-
-
-def confirm(browser: Browser) -> None:
-    WebDriverWait(browser.driver, 5).until(expected_conditions.alert_is_present()).accept()
 
 
 def rule_rows(driver: Any) -> list[str]:
@@ -73,7 +59,7 @@ def routed_order(embedded: Suite) -> str:
 
 def test_staff_set_up_lines_and_rules_and_see_where_an_order_goes(browser: Browser, embedded: Suite) -> None:
     order_id = routed_order(embedded)
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Routing")
     browser.sees("No rule yet: every order goes to the default line.")
     browser.fill("Line code", "berlin-large")
@@ -112,13 +98,13 @@ def test_staff_set_up_lines_and_rules_and_see_where_an_order_goes(browser: Brows
 
     browser.follow("France")
     browser.press("Delete the rule")
-    confirm(browser)
+    browser.confirm()
     browser.sees("Routing rules")
     assert browser.driver.find_elements("link text", "France") == []
 
     browser.follow("berlin-large")
     browser.press("Delete the line")
-    confirm(browser)
+    browser.confirm()
     [refusal] = browser.elements("css selector", '.alert[data-for="Delete the line"]')
     assert "'Posters to Berlin'" in refusal.text, refusal.text
     browser.follow("Routing")
@@ -130,7 +116,7 @@ def test_staff_set_up_lines_and_rules_and_see_where_an_order_goes(browser: Brows
 
 
 def test_what_the_api_refuses_is_shown_beside_the_field(browser: Browser, embedded: Suite) -> None:
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Routing")
     browser.fill("Line code", "Berlin Large")
     browser.fill("Line name", "Berlin large format")
@@ -152,7 +138,7 @@ def test_what_the_api_refuses_is_shown_beside_the_field(browser: Browser, embedd
 
 def test_a_customers_user_has_no_routing(browser: Browser, embedded: Suite) -> None:
     embedded.customer_with_admin("No Routing", "admin@norouting.example", "a long admin password")
-    log_in(browser, "admin@norouting.example", "a long admin password")
+    browser.log_in("admin@norouting.example", "a long admin password")
     assert "Routing" not in [link.text for link in browser.elements("css selector", "nav a")]
     browser.open("/console/#/routing")
     browser.sees("Something went wrong")

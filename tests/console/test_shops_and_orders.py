@@ -12,6 +12,7 @@ from printbridge_shared.testing import SHIPPING_ADDRESS
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
+from .people import blank_pdf
 
 pytestmark = pytest.mark.e2e
 
@@ -31,17 +32,6 @@ FLYER = {
 }
 
 
-def flyer_pdf(path: Path) -> Path:
-    """An A5 page with 3 mm bleed on every side (154 x 216 mm)."""
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    writer.add_blank_page(154 / 25.4 * 72, 216 / 25.4 * 72)
-    with path.open("wb") as out:
-        writer.write(out)
-    return path
-
-
 def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_order(
     browser: Browser, embedded: Suite, tmp_path: Path
 ) -> None:
@@ -57,10 +47,7 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     created = httpx.post(f"{shopify}/{SHOP}/products", json=product)
     created.raise_for_status()
 
-    browser.open("/console/")
-    browser.fill("E-mail address", ADMIN)
-    browser.fill("Password", PASSWORD)
-    browser.press("Log in")
+    browser.log_in(ADMIN, PASSWORD)
     browser.sees("No store is connected yet.")
     browser.follow("Connect a store")
     browser.fill("Shop (acme.myshopify.com)", SHOP)
@@ -91,7 +78,8 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
     browser.follow("Summer flyer — A5")
     browser.choose("Catalog product", "Flyer A5 (console_flyer_a5)")
     browser.choose("Attribute: paper", "gloss")
-    browser.field("Or upload the design file for front").send_keys(str(flyer_pdf(tmp_path / "flyer.pdf")))
+    flyer = blank_pdf(tmp_path / "flyer.pdf", 154, 216)  # A5 with 3 mm bleed on every side
+    browser.field("Or upload the design file for front").send_keys(str(flyer))
     browser.sees("Uploaded flyer.pdf.")
     browser.press("Save the mapping")
     browser.sees("Mapping: mapped")
@@ -105,10 +93,7 @@ def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_orde
 def test_staff_connect_a_manual_store_for_a_customer_they_pick(browser: Browser, embedded: Suite) -> None:
     customer = {"name": "Picked Brand"}
     httpx.post(f"{embedded.base}/v1/customers", json=customer, headers=embedded.operator()).raise_for_status()
-    browser.open("/console/")
-    browser.fill("E-mail address", OPERATOR_EMAIL)
-    browser.fill("Password", OPERATOR_PASSWORD)
-    browser.press("Log in")
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Stores")
     browser.follow("Connect a store")
     browser.choose("Platform", "Manual store (orders by API or CSV)")

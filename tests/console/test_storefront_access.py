@@ -13,15 +13,8 @@ pytestmark = pytest.mark.e2e
 ADMIN_PASSWORD = "a long admin password"
 
 
-def log_in(browser: Browser, email: str, password: str) -> None:
-    browser.open("/console/")
-    browser.fill("E-mail address", email)
-    browser.fill("Password", password)
-    browser.press("Log in")
-
-
 def test_staff_turn_on_storefront_access_and_the_admin_logs_in(browser: Browser, embedded: Suite) -> None:
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.sees("You are signed in as producer staff.")
     browser.follow("Customers")
     browser.fill("Name", "Acme Prints")
@@ -49,13 +42,13 @@ def test_staff_turn_on_storefront_access_and_the_admin_logs_in(browser: Browser,
     browser.fill("Choose a password (at least 12 characters)", ADMIN_PASSWORD)
     browser.press("Activate my account")
     browser.sees("Your account is active")
-    log_in(browser, "ada@acme.example", ADMIN_PASSWORD)
+    browser.log_in("ada@acme.example", ADMIN_PASSWORD)
     browser.sees("You are signed in as ada@acme.example (admin).")
     browser.sees("No store is connected yet.")
 
 
 def test_a_customer_the_api_refuses_shows_why_next_to_the_field(browser: Browser) -> None:
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.follow("Customers")
     browser.fill("Name", "   ")
     browser.press("Create customer")
@@ -63,7 +56,10 @@ def test_a_customer_the_api_refuses_shows_why_next_to_the_field(browser: Browser
 
 
 def test_a_wrong_password_is_refused_on_the_login_form(browser: Browser) -> None:
-    log_in(browser, OPERATOR_EMAIL, "not the password at all")
+    browser.open("/console/")
+    browser.fill("E-mail address", OPERATOR_EMAIL)
+    browser.fill("Password", "not the password at all")
+    browser.press("Log in")
     browser.sees("Log in")
     [alert] = browser.elements("css selector", "[role=alert]")
     assert "wrong" in alert.text

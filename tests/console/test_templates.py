@@ -11,7 +11,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import POSTER, headers_of, in_catalog, log_in, picture, poster_pdf, team_member
+from .people import POSTER, headers_of, in_catalog, picture, poster_pdf, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ def test_the_admin_creates_a_template_changes_it_and_deletes_it(
     admin = headers_of(embedded, "lead@templates.example", PASSWORD)
     in_catalog(embedded, POSTER)
 
-    log_in(browser, "lead@templates.example", PASSWORD)
+    browser.log_in("lead@templates.example", PASSWORD)
     browser.follow("Templates")
     browser.sees("No template matches.")
     browser.follow("New template")
@@ -85,7 +85,7 @@ def test_what_the_api_refuses_in_a_template_is_shown_beside_the_field(
 ) -> None:
     embedded.customer_with_admin("Refused Templates", "lead@refused-templates.example", PASSWORD)
     in_catalog(embedded, POSTER)
-    log_in(browser, "lead@refused-templates.example", PASSWORD)
+    browser.log_in("lead@refused-templates.example", PASSWORD)
     browser.follow("Templates")
     browser.follow("New template")
     browser.fill("Name", "  ")
@@ -114,7 +114,7 @@ def test_a_viewer_sees_templates_without_buttons_and_an_order_manager_none(
     team_member(embedded, admin, "viewer@viewed-templates.example", "viewer", PASSWORD)
     team_member(embedded, admin, "orders@viewed-templates.example", "order_manager", PASSWORD)
 
-    log_in(browser, "viewer@viewed-templates.example", PASSWORD)
+    browser.log_in("viewer@viewed-templates.example", PASSWORD)
     browser.follow("Templates")
     browser.follow("Shop window poster")
     browser.sees("a print area has no file")
@@ -123,6 +123,6 @@ def test_a_viewer_sees_templates_without_buttons_and_an_order_manager_none(
     assert not buttons & {"Save the template", "Delete the template", "Check the files again"}
     browser.press("Log out")
 
-    log_in(browser, "orders@viewed-templates.example", PASSWORD)
+    browser.log_in("orders@viewed-templates.example", PASSWORD)
     browser.sees("You are signed in as orders@viewed-templates.example (order_manager).")
     assert "Templates" not in browser.elements("id", "nav")[0].text

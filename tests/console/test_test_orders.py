@@ -10,7 +10,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import Suite
-from .people import POSTER, headers_of, in_catalog, log_in, manual_store, picture, poster_pdf, team_member
+from .people import POSTER, headers_of, in_catalog, manual_store, picture, poster_pdf, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +48,7 @@ def test_the_admin_places_a_test_order_and_follows_its_report(
     created.raise_for_status()
     manual_store(embedded, admin, "Tested orders")
 
-    log_in(browser, "lead@test-order.example", PASSWORD)
+    browser.log_in("lead@test-order.example", PASSWORD)
     browser.follow("Tested orders")
     browser.sees("No test order yet.")
     browser.fill("Template id to order (optional)", created.json()["id"])
@@ -88,7 +88,7 @@ def test_what_the_api_refuses_in_a_test_order_is_shown_beside_the_field(
     embedded.customer_with_admin("Refused Tests", "lead@refused-tests.example", PASSWORD)
     admin = headers_of(embedded, "lead@refused-tests.example", PASSWORD)
     manual_store(embedded, admin, "Refused tests")
-    log_in(browser, "lead@refused-tests.example", PASSWORD)
+    browser.log_in("lead@refused-tests.example", PASSWORD)
     browser.follow("Refused tests")
     browser.fill("Template id to order (optional)", "not-a-template-id")
     browser.fill("Quantity", "0")
@@ -104,7 +104,7 @@ def test_a_viewer_sees_the_runs_but_cannot_place_a_test_order(browser: Browser, 
     store_id = manual_store(embedded, admin, "Viewed tests")
     httpx.post(f"{embedded.base}/v1/stores/{store_id}/test-order", json={"sku": "POSTER-A3"}, headers=admin)
     team_member(embedded, admin, "viewer@viewed-tests.example", "viewer", PASSWORD)
-    log_in(browser, "viewer@viewed-tests.example", PASSWORD)
+    browser.log_in("viewer@viewed-tests.example", PASSWORD)
     browser.follow("Viewed tests")
     browser.sees("Test order")
     [run] = browser.elements("css selector", "a[href^='#/test-orders/']")

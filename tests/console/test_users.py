@@ -9,7 +9,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
-from .people import headers_of, log_in, manual_store, picture, team_member
+from .people import headers_of, manual_store, picture, team_member
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +24,7 @@ def test_the_admin_invites_a_store_manager_changes_the_role_and_removes_the_user
     manual_store(embedded, admin, "Direct orders")
     manual_store(embedded, admin, "Trade fair orders")
 
-    log_in(browser, "lead@team.example", PASSWORD)
+    browser.log_in("lead@team.example", PASSWORD)
     browser.follow("Users")
     browser.sees("lead@team.example")
     browser.fill("E-mail address", "kim@team.example")
@@ -67,7 +67,7 @@ def test_what_the_api_refuses_in_an_invitation_is_shown_beside_the_field(
     browser: Browser, embedded: Suite
 ) -> None:
     embedded.customer_with_admin("Refused Team", "lead@refused.example", PASSWORD)
-    log_in(browser, "lead@refused.example", PASSWORD)
+    browser.log_in("lead@refused.example", PASSWORD)
     browser.follow("Users")
     browser.fill("E-mail address", "not an address")
     browser.fill("First name", "No")
@@ -92,7 +92,7 @@ def test_only_admins_get_the_team_and_staff_see_it_read_only(browser: Browser, e
     admin = headers_of(embedded, "lead@viewed.example", PASSWORD)
     team_member(embedded, admin, "viewer@viewed.example", "viewer", PASSWORD)
 
-    log_in(browser, "viewer@viewed.example", PASSWORD)
+    browser.log_in("viewer@viewed.example", PASSWORD)
     browser.sees("You are signed in as viewer@viewed.example (viewer).")
     assert "Users" not in browser.elements("id", "nav")[0].text
     browser.open("/console/#/users")
@@ -100,7 +100,7 @@ def test_only_admins_get_the_team_and_staff_see_it_read_only(browser: Browser, e
     assert not browser.driver.find_elements("xpath", "//button[normalize-space()='Send the invitation']")
     browser.press("Log out")
 
-    log_in(browser, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
     browser.sees("You are signed in as producer staff.")
     browser.open(f"/console/#/customers/{customer_id}")
     browser.sees("viewer@viewed.example")
