@@ -27,14 +27,15 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from printbridge import bench_orders
-from printbridge_shared.testing import SHIPPING_ADDRESS
+from printbridge_sandbox.serving import Platforms
+from printbridge_shared.testing import SHIPPING_ADDRESS, WOOCOMMERCE_SHIPPING
 
 PLATFORMS = ("shopify", "woocommerce", "etsy", "pressero", "manual")
 LABELS = {
@@ -60,15 +61,8 @@ SETUP_TIMEOUT = 120.0
 
 
 @dataclass(frozen=True)
-class Sandboxes:
-    """The platform sandboxes on real sockets in this process."""
-
-    shopify: str
-    woocommerce_http: str
-    woocommerce_https: str
-    etsy: str
-    pressero: str
-    ca_cert: Path
+class Sandboxes(Platforms):
+    """The platform sandboxes on real sockets in this process, and how the fault suite sets them up."""
 
     def suite_env(self) -> dict[str, str]:
         """The suite's settings that point at the sandboxes (Shopify's: `bench_orders.prepare_shopify`)."""
@@ -108,7 +102,7 @@ def sandboxes(workdir: Path) -> Iterator[Sandboxes]:
     from printbridge_sandbox.serving import every_platform
 
     with every_platform(workdir / "sandbox-tls") as p:
-        yield Sandboxes(p.shopify, p.woocommerce_http, p.woocommerce_https, p.etsy, p.pressero, p.ca_cert)
+        yield Sandboxes(**asdict(p))
 
 
 @dataclass
@@ -165,15 +159,8 @@ class WooCommerceShop(Shop):
     variation_id: int
 
     def place(self, client: httpx.Client) -> str:
-        shipping = {
-            "first_name": "Ada",
-            "last_name": "Lovelace",
-            "address_1": "Main Street 1",
-            "city": "Berlin",
-            "postcode": "10115",
-            "country": "DE",
-        }
-        body = {"line_items": [{"variation_id": self.variation_id, "quantity": 100}], "shipping": shipping}
+        line = {"variation_id": self.variation_id, "quantity": 100}
+        body = {"line_items": [line], "shipping": WOOCOMMERCE_SHIPPING}
         response = client.post(f"{self.control}/orders", json=body)
         response.raise_for_status()
         return str(response.json()["id"])

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from printbridge_shared import testing
-from printbridge_shared.testing import SHIPPING_ADDRESS
+from printbridge_shared.testing import SHIPPING_ADDRESS, WOOCOMMERCE_SHIPPING
 
 
 @pytest.fixture(scope="session")
@@ -736,15 +736,10 @@ class ShopFlow:
             }
         else:
             url = f"{self.sandboxes.woocommerce_http}/_sandbox/woocommerce/sites/{slug}/orders"
-            shipping = {
-                "first_name": "Ada",
-                "last_name": "Lovelace",
-                "address_1": "Main Street 1",
-                "city": "Berlin",
-                "postcode": "10115",
-                "country": "DE",
+            body = {
+                "line_items": [{"variation_id": variant, "quantity": 100}],
+                "shipping": WOOCOMMERCE_SHIPPING,
             }
-            body = {"line_items": [{"variation_id": variant, "quantity": 100}], "shipping": shipping}
         placed = httpx.post(url, json=body)
         assert placed.status_code in (200, 201), placed.text
         return str(placed.json()["id"])

@@ -48,6 +48,15 @@ SHIPPING_ADDRESS: dict[str, str] = {
 }
 """A German shipping address as Shopify's orders and Printbridge's manual orders write it, for tests, the
 benches and the fault suite (copy it before changing it)."""
+WOOCOMMERCE_SHIPPING: dict[str, str] = {
+    "first_name": SHIPPING_ADDRESS["first_name"],
+    "last_name": SHIPPING_ADDRESS["last_name"],
+    "address_1": SHIPPING_ADDRESS["address1"],
+    "city": SHIPPING_ADDRESS["city"],
+    "postcode": SHIPPING_ADDRESS["zip"],
+    "country": SHIPPING_ADDRESS["country_code"],
+}
+"""The same address as a WooCommerce order's `shipping` names its fields."""
 
 
 async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None:
