@@ -63,3 +63,16 @@ def test_a_wrong_password_is_refused_on_the_login_form(browser: Browser) -> None
     browser.sees("Log in")
     [alert] = browser.elements("css selector", "[role=alert]")
     assert "wrong" in alert.text
+
+
+def test_an_access_token_the_api_refuses_is_refreshed_once_and_the_page_still_shows(browser: Browser) -> None:
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    key = "printbridge.console.tokens"
+    spoiled = """const held = JSON.parse(sessionStorage.getItem(arguments[0]));
+sessionStorage.setItem(arguments[0], JSON.stringify({...held, access: "no longer valid"}));
+return held.refresh;"""
+    refresh_before = browser.driver.execute_script(spoiled, key)
+    browser.follow("Customers")
+    browser.sees("New customer")
+    kept = browser.driver.execute_script("return JSON.parse(sessionStorage.getItem(arguments[0]));", key)
+    assert kept["access"] != "no longer valid" and kept["refresh"] != refresh_before  # a new pair was kept

@@ -60,24 +60,32 @@ async function refreshed() {
   return refreshing;
 }
 
-export async function request(method, path, { body, signedOut = false, headers: extra = {} } = {}) {
+// `fetch` with the signed-in user's token; an access token the API refuses is refreshed once and the call
+// made again. `signedOut`: a call that sends no token (logging in, refreshing, logging out).
+async function authorized(path, init = {}, { signedOut = false } = {}) {
   for (let attempt = 0; ; attempt++) {
-    const headers = { Accept: "application/json", ...extra };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const held = tokens();
-    if (!signedOut && held) headers.Authorization = `Bearer ${held.access}`;
-    const response = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (response.status === 401 && !signedOut && held && attempt === 0 && (await refreshed())) continue;
-    const type = response.headers.get("Content-Type") || "";
-    const text = type.includes("json") ? await response.text() : "";
-    const data = text ? JSON.parse(text) : null; // a 204 may name JSON and send nothing
-    if (!response.ok) throw new ApiError(response.status, data);
-    return data;
+    const held = signedOut ? null : tokens();
+    const headers = { ...init.headers, ...(held ? { Authorization: `Bearer ${held.access}` } : {}) };
+    const response = await fetch(path, { ...init, headers });
+    if (response.status === 401 && held && attempt === 0 && (await refreshed())) continue;
+    return response;
   }
+}
+
+// The answer's JSON (none for a 204, which may name JSON and send nothing), or its problem as an ApiError.
+async function answered(response) {
+  const type = response.headers.get("Content-Type") || "";
+  const text = type.includes("json") ? await response.text() : "";
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export async function request(method, path, { body, signedOut = false, headers: extra = {} } = {}) {
+  const headers = { Accept: "application/json", ...extra };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+  return answered(await authorized(path, init, { signedOut }));
 }
 
 export const api = {
@@ -93,32 +101,17 @@ export async function upload(path, file, fields = {}) {
   const body = new FormData();
   for (const [name, value] of Object.entries(fields)) body.append(name, value);
   body.append("file", file);
-  const held = tokens();
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { Accept: "application/json", ...(held ? { Authorization: `Bearer ${held.access}` } : {}) },
-    body,
-  });
-  const data = (response.headers.get("Content-Type") || "").includes("json") ? await response.json() : null;
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+  return answered(await authorized(path, { method: "POST", headers: { Accept: "application/json" }, body }));
 }
 
 // A file the API serves only to a signed-in caller (a CSV export or template): fetched with the token and
 // handed to the browser as a Blob, since a plain link would carry no token.
 export async function download(path) {
-  for (let attempt = 0; ; attempt++) {
-    const held = tokens();
-    const response = await fetch(path, { headers: held ? { Authorization: `Bearer ${held.access}` } : {} });
-    if (response.status === 401 && held && attempt === 0 && (await refreshed())) continue;
-    if (!response.ok) {
-      const type = response.headers.get("Content-Type") || "";
-      throw new ApiError(response.status, type.includes("json") ? await response.json() : null);
-    }
-    const disposition = response.headers.get("Content-Disposition") || "";
-    const named = disposition.match(/filename="?([^";]+)"?/);
-    return { blob: await response.blob(), filename: named ? named[1] : path.split("/").pop() };
-  }
+  const response = await authorized(path);
+  if (!response.ok) await answered(response);
+  const disposition = response.headers.get("Content-Disposition") || "";
+  const named = disposition.match(/filename="?([^";]+)"?/);
+  return { blob: await response.blob(), filename: named ? named[1] : path.split("/").pop() };
 }
 
 export async function logIn(email, password) {
