@@ -1,5 +1,6 @@
 import { api, query } from "../api.js";
 import { go } from "../app.js";
+import { pagedTable } from "../paging.js";
 import { field, form, h, show } from "../ui.js";
 
 function row(customer) {
@@ -19,26 +20,13 @@ export async function customersPage() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const search = params.get("query") || "";
   const archived = params.get("archived") === "1";
-  const body = h("tbody", {});
-  const more = h("div", { class: "actions" });
-  const list = h(
-    "table",
-    {},
-    h("thead", {}, h("tr", {}, ["Name", "Reference", "Storefront access", "State"].map((t) => h("th", { scope: "col" }, t)))),
-    body,
+  const list = await pagedTable(
+    ["Name", "Reference", "Storefront access", "State"],
+    (cursor) =>
+      api.get(`/v1/customers${query({ query: search, include_archived: archived || undefined, cursor, limit: 25 })}`),
+    row,
+    { more: "Show more customers", empty: "No customer matches." },
   );
-
-  async function load(cursor) {
-    const page = await api.get(
-      `/v1/customers${query({ query: search, include_archived: archived || undefined, cursor, limit: 25 })}`,
-    );
-    body.append(...page.items.map(row));
-    more.replaceChildren(
-      page.next_cursor
-        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more customers")
-        : h("p", { class: "muted" }, body.children.length ? "" : "No customer matches."),
-    );
-  }
 
   const searchForm = form(
     "Search customers",
@@ -68,7 +56,6 @@ export async function customersPage() {
     },
     { button: "Create customer" },
   );
-  show("Customers", searchForm, list, more, h("h2", {}, "New customer"), createForm);
-  await load(undefined);
+  show("Customers", searchForm, list, h("h2", {}, "New customer"), createForm);
 }
 

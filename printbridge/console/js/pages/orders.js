@@ -1,5 +1,6 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
+import { pagedTable } from "../paging.js";
 import { choice, field, form, h, show, table, when } from "../ui.js";
 
 const STATUSES = [
@@ -19,30 +20,21 @@ export async function ordersPage() {
     store_id: params.get("store") || "",
     customer_id: params.get("customer") || "",
   };
-  const body = h("tbody", {});
-  const more = h("div", { class: "actions" });
-
-  async function load(cursor) {
-    const page = await api.get(`/v1/orders${query({ ...filters, cursor, limit: 50 })}`);
-    body.append(
-      ...page.items.map((order) =>
-        h(
-          "tr",
-          {},
-          h("td", {}, h("a", { href: `#/orders/${order.id}` }, order.external_number || order.external_id)),
-          h("td", {}, order.platform),
-          h("td", { class: "status" }, order.status, order.test ? " (test)" : ""),
-          h("td", {}, money(order)),
-          h("td", {}, when(order.placed_at)),
-        ),
+  const list = await pagedTable(
+    ["Order", "Platform", "Status", "Total", "Placed"],
+    (cursor) => api.get(`/v1/orders${query({ ...filters, cursor, limit: 50 })}`),
+    (order) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, h("a", { href: `#/orders/${order.id}` }, order.external_number || order.external_id)),
+        h("td", {}, order.platform),
+        h("td", { class: "status" }, order.status, order.test ? " (test)" : ""),
+        h("td", {}, money(order)),
+        h("td", {}, when(order.placed_at)),
       ),
-    );
-    more.replaceChildren(
-      page.next_cursor
-        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more orders")
-        : h("p", { class: "muted" }, body.children.length ? "" : "No order matches."),
-    );
-  }
+    { more: "Show more orders", empty: "No order matches." },
+  );
 
   const filter = form(
     "Filter orders",
@@ -53,10 +45,7 @@ export async function ordersPage() {
     },
     { button: "Filter" },
   );
-  const list = table(["Order", "Platform", "Status", "Total", "Placed"], []);
-  list.querySelector("tbody").replaceWith(body);
-  show("Orders", filter, list, more);
-  await load(undefined);
+  show("Orders", filter, list);
 }
 
 function address(shipping) {
