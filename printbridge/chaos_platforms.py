@@ -361,14 +361,16 @@ class Connecting:
     customer_id: str
     sandboxes: Sandboxes
 
-    def connect(self, body: dict[str, object], *, while_type: str = "customer-unknown") -> httpx.Response:
-        """POST /v1/stores, again while connectors has not heard yet what it needs (by event)."""
+    def connect(
+        self, body: dict[str, object], *, while_types: tuple[str, ...] = ("customer-unknown",)
+    ) -> httpx.Response:
+        """POST /v1/stores, again while connectors has not heard yet what it needs (by event): while it
+        answers one of `while_types` (problem types' last segments)."""
         deadline = time.monotonic() + SETUP_TIMEOUT
         while True:
             response = httpx.post(f"{self.base}/v1/stores", json=body, headers=self.headers, timeout=30)
-            waiting = response.status_code == 422 and str(response.json().get("type", "")).endswith(
-                while_type
-            )
+            problem = str(response.json().get("type", "")) if response.status_code == 422 else ""
+            waiting = problem.rsplit("/", 1)[-1] in while_types
             if not waiting or time.monotonic() > deadline:
                 if response.status_code != 201:
                     raise SystemExit(
@@ -481,7 +483,8 @@ class Connecting:
                 "username": site["username"],
                 "password": site["password"],
             },
-            while_type="integration-id-mismatch",  # until connectors heard of the new reference id
+            # Until connectors heard of the customer's new reference id: none yet, or its old one.
+            while_types=("reference-id-missing", "integration-id-mismatch"),
         )
         setup = connected.json()["setup"]
         # What the producer enters in Pressero's admin (Preferences > Webhooks).
