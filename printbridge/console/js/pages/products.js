@@ -1,6 +1,7 @@
 import { api, query } from "../api.js";
 import { can } from "../app.js";
 import { action, form, h, show, table, when } from "../ui.js";
+import { draftsSection } from "./drafts.js";
 import { productsCsvSection } from "./products-csv.js";
 import { fileCheck, specFields, specOf } from "./spec.js";
 
@@ -58,6 +59,7 @@ export async function productsPage(me, storeId) {
     list,
     more,
     await productsCsvSection(storeId),
+    await draftsSection(store),
   );
   await load(undefined);
 }
