@@ -1,6 +1,7 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
 import { action, choice, field, form, h, show, table, when } from "../ui.js";
+import { storeSetup } from "./store-setup.js";
 import { storeWork } from "./store-work.js";
 
 // What each platform asks to connect a store, as the API's connect request names it.
@@ -177,6 +178,7 @@ export async function storePage(me, storeId) {
         )
       : h("p", { class: "notice" }, "No problems."),
     actions,
+    await storeSetup(store, reload),
     await storeWork(store),
     rename,
     h("h2", {}, "History"),
