@@ -1,6 +1,7 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
-import { action, field, form, h, show, table, when } from "../ui.js";
+import { customerOptions } from "../pickers.js";
+import { action, choice, field, form, h, show, table, when } from "../ui.js";
 import { fileCheck, specFields, specOf } from "./spec.js";
 
 const STATUS_TEXT = {
@@ -64,8 +65,9 @@ export async function templatesPage() {
 
 // A new template: its name, the catalog product with attributes offered from the catalog, and files.
 export async function newTemplatePage(me) {
-  const owner = me.customer_id ? null : field("Customer id", "customer_id", { required: true });
-  const customerId = () => owner?.querySelector("input").value.trim();
+  // Staff pick whose template it is (and whose upload a design file is).
+  const owner = me.customer_id ? null : choice("Customer", "customer_id", [["", "choose a customer"], ...(await customerOptions())]);
+  const customerId = () => owner?.querySelector("select").value;
   show(
     "New template",
     h("p", {}, h("a", { href: "#/templates" }, "All templates")),
