@@ -1,6 +1,7 @@
 """Production lines and routing rules in the browser: producer staff add a line and rules (customers and
-stores ticked by name), move a rule to the front, route a real order in a dry run and read every rule's verdict, delete a rule; the default line
-and a line in use are not deleted; the API's refusals show beside the field they name."""
+stores ticked by name), move a rule to the front, route a real order in a dry run and read every rule's
+verdict, delete a rule; the default line and a line in use are not deleted; the API's refusals show
+beside the field they name."""
 
 import time
 from typing import Any
