@@ -82,14 +82,15 @@ def keeps_its_promises_on_a_phone(browser: Browser) -> None:
 def test_what_the_api_refuses_in_a_design_is_shown_and_a_viewer_cannot_publish(
     browser: Browser, embedded: Suite
 ) -> None:
-    customer_id = embedded.customer_with_admin("Refused Design Brand", "lead@refused.example", PASSWORD)
+    admin_email = "lead@refused-designs.example"
+    customer_id = embedded.customer_with_admin("Refused Design Brand", admin_email, PASSWORD)
     in_catalog(embedded, POSTER)
     store_id = shopify_store(embedded, customer_id, "refused-designs.myshopify.com", [EXISTING])
-    admin = headers_of(embedded, "lead@refused.example", PASSWORD)
-    team_member(embedded, admin, "viewer@refused.example", "viewer", PASSWORD)
+    admin = headers_of(embedded, "lead@refused-designs.example", PASSWORD)
+    team_member(embedded, admin, "viewer@refused-designs.example", "viewer", PASSWORD)
 
     browser.driver.set_window_size(390, 844)
-    browser.log_in("lead@refused.example", PASSWORD)
+    browser.log_in("lead@refused-designs.example", PASSWORD)
     browser.open(f"/console/#/stores/{store_id}/products/new")
     browser.choose("Catalog product", "Poster A3 (console_poster_a3)")
     keeps_its_promises_on_a_phone(browser)
@@ -108,7 +109,7 @@ def test_what_the_api_refuses_in_a_design_is_shown_and_a_viewer_cannot_publish(
     created = httpx.post(f"{embedded.base}/v1/stores/{store_id}/products", json=draft, headers=admin)
     assert created.status_code == 201, created.text
     browser.press("Log out")
-    browser.log_in("viewer@refused.example", PASSWORD)
+    browser.log_in("viewer@refused-designs.example", PASSWORD)
     browser.open(f"/console/#/stores/{store_id}/products")
     browser.follow("Viewed poster")
     browser.sees("Status: draft")
