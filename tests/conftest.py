@@ -814,7 +814,7 @@ class ShopFlow:
         self, customer_id: str, store_id: str, shop_control: str, url: str
     ) -> None:
         """Create & publish: a template is saved, a draft made from it, published into the Shopify shop,
-        where it appears with its variants, which Printbridge maps at once."""
+        where it appears with its variants, which Printbridge maps at once; the store lists its draft."""
         template = httpx.post(
             f"{self.base}/v1/templates",
             json={"name": "Matte flyer", **self.spec({"paper": "matte"}, url), "customer_id": customer_id},
@@ -842,6 +842,9 @@ class ShopFlow:
         assert published.status_code == 202, published.text
         self.eventually(lambda: httpx.get(draft_url, headers=self.headers).json()["status"] == "published")
         external_id = httpx.get(draft_url, headers=self.headers).json()["external_product_id"]
+        listed = httpx.get(f"{self.base}/v1/stores/{store_id}/product-drafts", headers=self.headers)
+        assert listed.status_code == 200, listed.text  # mapping's, under connectors' /v1/stores
+        assert [d["external_product_id"] for d in listed.json()["items"]] == [external_id]
         in_shop = httpx.get(f"{shop_control}/products")
         assert in_shop.status_code == 200, in_shop.text
         (created,) = [p for p in in_shop.json() if str(p["id"]) == external_id]

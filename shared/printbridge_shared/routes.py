@@ -160,6 +160,7 @@ ROUTES = RouteTable(
         Route("/v1/stores/{store_id}/products", "mapping"),
         Route("/v1/stores/{store_id}/products/import", "mapping", max_body_bytes=PRODUCT_IMPORT_MAX_BYTES),
         Route("/v1/product-imports", "mapping"),
+        Route("/v1/stores/{store_id}/product-drafts", "mapping"),
         Route("/v1/catalog", "mapping"),
         Route("/v1/catalog/products/import", "mapping", max_body_bytes=CATALOG_IMPORT_MAX_BYTES),
         Route("/v1/products", "mapping"),

@@ -1,6 +1,10 @@
 """The catalog in the browser: producer staff create a product with its attributes and print areas, change,
-retire and reactivate it, and search and page the catalog; the API's refusals show beside the field of the
-row they name; a customer's user reads the catalog and is offered no button to change it."""
+retire and reactivate it, search and page the catalog, export it and import a file of products; the API's
+refusals show beside the field of the row they name, an import's failed rows with their column; a
+customer's user reads and exports the catalog and is offered no button to change it."""
+
+import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -8,6 +12,7 @@ import pytest
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
+from .people import downloaded, downloads_into
 
 pytestmark = pytest.mark.e2e
 
@@ -111,6 +116,40 @@ def test_what_the_api_refuses_is_shown_beside_the_rows_field(browser: Browser) -
     assert browser.field("Print area 1: trim width (mm)").get_attribute("aria-invalid") is None
 
 
+IMPORTED = (
+    "product_uid,name,type,status,attribute:material,area:front\r\n"
+    "banner_roll,Banner roll,banner,active,pvc|mesh,pdf;1000x2000;bleed=10;dpi=100\r\n"
+    "Not A Uid,Broken banner,banner,active,pvc,\r\n"
+)
+
+
+def test_staff_export_the_catalog_and_import_a_file_whose_bad_rows_are_left_out(
+    browser: Browser, embedded: Suite, tmp_path: Path
+) -> None:
+    canvas = {"product_uid": "canvas_30", "name": "Canvas 30", "type": "canvas"}
+    httpx.post(f"{embedded.base}/v1/catalog/products", json=canvas, headers=embedded.operator())
+    downloads_into(browser, tmp_path)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.follow("Catalog")
+    browser.press("Export as CSV")
+    assert downloaded(tmp_path, "catalog.csv").startswith("product_uid,name,type,status")
+    browser.press("Export as JSON")
+    exported = json.loads(downloaded(tmp_path, "catalog.json"))
+    assert "canvas_30" in [product["product_uid"] for product in exported]
+
+    upload = tmp_path / "products.csv"
+    upload.write_text(IMPORTED, encoding="utf-8")
+    browser.field("CSV or JSON file").send_keys(str(upload))
+    browser.press("Import products")
+    browser.sees("Created 1, changed 0, unchanged 0, left out for their errors 1.")
+    [failed] = browser.elements("css selector", "[role=status] tbody tr")
+    assert failed.text.startswith("3 product_uid"), failed.text
+    browser.fill("Name or uid contains", "banner_roll")
+    browser.press("Search")
+    browser.follow("banner_roll")
+    browser.sees("pvc, mesh")
+
+
 def test_a_customers_user_reads_the_catalog_without_buttons_to_change_it(
     browser: Browser, embedded: Suite
 ) -> None:
@@ -129,6 +168,7 @@ def test_a_customers_user_reads_the_catalog_without_buttons_to_change_it(
     browser.follow("Catalog")
     browser.elements("css selector", "tbody tr")
     assert buttons(browser)[0] == "Search" and "Create product" not in buttons(browser)
+    assert "Export as CSV" in buttons(browser) and "Import products" not in buttons(browser)
     browser.fill("Name or uid contains", "flyer_a")
     browser.press("Search")
     browser.follow("flyer_a6")

@@ -1,6 +1,7 @@
-"""Production lines and routing rules in the browser: producer staff add a line and rules, move a rule to
-the front, route a real order in a dry run and read every rule's verdict, delete a rule; the default line
-and a line in use are not deleted; the API's refusals show beside the field they name."""
+"""Production lines and routing rules in the browser: producer staff add a line and rules (customers and
+stores ticked by name), move a rule to the front, route a real order in a dry run and read every rule's
+verdict, delete a rule; the default line and a line in use are not deleted; the API's refusals show
+beside the field they name."""
 
 import time
 from typing import Any
@@ -101,6 +102,12 @@ def test_staff_set_up_lines_and_rules_and_see_where_an_order_goes(browser: Brows
     browser.confirm()
     browser.sees("Routing rules")
     assert browser.driver.find_elements("link text", "France") == []
+    browser.fill("Rule name", "Routed Ltd direct")
+    browser.choose("Production line", BERLIN)
+    browser.check("Routed Ltd")  # ticked by name, not typed as an id
+    browser.check("Direct orders (manual)")
+    browser.press("Create rule")
+    browser.sees("customers: Routed Ltd; stores: Direct orders (manual)")
 
     browser.follow("berlin-large")
     browser.press("Delete the line")

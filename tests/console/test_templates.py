@@ -10,7 +10,7 @@ import pytest
 
 from printbridge_shared.testing_browser import Browser
 
-from .conftest import Suite
+from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
 from .people import POSTER, headers_of, in_catalog, picture, poster_pdf, team_member
 
 pytestmark = pytest.mark.e2e
@@ -97,6 +97,24 @@ def test_what_the_api_refuses_in_a_template_is_shown_beside_the_field(
     browser.press("Save the template")
     assert "https" in browser.error_beside("Design file address for front")
     assert browser.field("Name").get_attribute("aria-invalid") is None
+
+
+def test_staff_save_a_template_for_a_customer_they_pick(browser: Browser, embedded: Suite) -> None:
+    customer_id = embedded.customer_with_admin("Staff Templates", "lead@staff-templates.example", PASSWORD)
+    in_catalog(embedded, POSTER)
+    browser.log_in(OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    browser.follow("Templates")
+    browser.follow("New template")
+    browser.fill("Name", "Poster for the brand")
+    browser.choose("Catalog product", "Poster A3 (console_poster_a3)")
+    browser.press("Save the template")
+    assert browser.error_beside("Customer")  # none picked: the API says what is missing
+    browser.choose("Customer", "Staff Templates")
+    browser.press("Save the template")
+    browser.sees("Template id (to order it)")
+    admin = headers_of(embedded, "lead@staff-templates.example", PASSWORD)
+    [saved] = httpx.get(f"{embedded.base}/v1/templates", headers=admin).json()["items"]
+    assert (saved["name"], saved["customer_id"]) == ("Poster for the brand", customer_id)
 
 
 def test_a_viewer_sees_templates_without_buttons_and_an_order_manager_none(

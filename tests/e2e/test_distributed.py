@@ -543,7 +543,7 @@ def test_an_etsy_and_a_pressero_order_of_mapped_products_go_into_production(
 
 
 def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
-    """The web console as nginx serves it: its modules load under its policy and it talks to the services
+    """The web console as nginx serves it: its modules load under its policy and it talks to every service
     through the gateway, as in the embedded mode (tests/console/ walks every page there)."""
     password = "console staff password"
     _create_operator(run_dist, "console@example.com", password)
@@ -559,6 +559,18 @@ def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
         browser.sees("Storefront access is off.")
         browser.follow("All customers")
         browser.sees("Through nginx")
+        # A page of every service, each behind its own nginx location.
+        for link, seen in (
+            ("Stores", "Connect a store"),  # connectors
+            ("Orders", "Status"),  # orders
+            ("Catalog", "Export and import"),  # mapping
+            ("Routing", "Dry run"),  # orders
+            ("Postbacks", "New endpoint"),  # orders
+            ("API keys", "New API key"),  # storefront-auth
+            ("Templates", "Name contains"),  # mapping
+        ):
+            browser.follow(link)
+            browser.sees(seen)
         logs = browser.driver.get_log("browser")
     assert [entry for entry in logs if entry["level"] == "SEVERE"] == []  # no script refused, no failed call
 

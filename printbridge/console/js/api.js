@@ -104,6 +104,12 @@ export async function upload(path, file, fields = {}) {
   return answered(await authorized(path, { method: "POST", headers: { Accept: "application/json" }, body }));
 }
 
+// A file sent as the request's body itself, typed by `contentType` (an import that takes CSV or JSON).
+export async function sendFile(path, file, contentType) {
+  const init = { method: "POST", headers: { Accept: "application/json", "Content-Type": contentType }, body: file };
+  return answered(await authorized(path, init));
+}
+
 // A file the API serves only to a signed-in caller (a CSV export or template): fetched with the token and
 // handed to the browser as a Blob, since a plain link would carry no token.
 export async function download(path) {

@@ -7,6 +7,7 @@ import { apiKeysPage } from "./pages/api_keys.js";
 import { catalogPage, catalogProductPage } from "./pages/catalog.js";
 import { customerPage } from "./pages/customer.js";
 import { customersPage } from "./pages/customers.js";
+import { draftPage, newDraftPage } from "./pages/drafts.js";
 import { homePage } from "./pages/home.js";
 import { loginPage, passwordResetPage } from "./pages/login.js";
 import { orderPage, ordersPage } from "./pages/orders.js";
@@ -28,6 +29,8 @@ const ROUTES = [
   [/^\/stores\/connect(\?.*)?$/, connectPage],
   [new RegExp(`^/stores/${ID}$`), storePage],
   [new RegExp(`^/stores/${ID}/products$`), productsPage],
+  [new RegExp(`^/stores/${ID}/products/new$`), newDraftPage],
+  [new RegExp(`^/product-drafts/${ID}$`), draftPage],
   [new RegExp(`^/shop-variants/${ID}$`), variantPage],
   [/^\/orders(\?.*)?$/, ordersPage],
   [new RegExp(`^/orders/${ID}$`), orderPage],

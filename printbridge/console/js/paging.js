@@ -1,7 +1,8 @@
 import { action, h, table } from "./ui.js";
 
 // A table of what the API lists, the first page at once and each next one (by the answer's `next_cursor`)
-// behind a "Show more …" button. `page(cursor)` fetches one page; `row(item)` makes its table row.
+// behind a "Show more …" button. `page(cursor)` fetches one page; `row(item)` makes its table row (or
+// rows).
 export async function pagedTable(headings, page, row, { more, empty }) {
   const list = table(headings, []);
   const body = list.querySelector("tbody");
@@ -9,7 +10,7 @@ export async function pagedTable(headings, page, row, { more, empty }) {
 
   async function load(cursor) {
     const answer = await page(cursor);
-    body.append(...answer.items.map(row));
+    body.append(...answer.items.flatMap(row));
     after.replaceChildren(
       answer.next_cursor
         ? action(more, () => load(answer.next_cursor))

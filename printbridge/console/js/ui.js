@@ -86,14 +86,44 @@ export function action(text, run, { secondary = true } = {}) {
   return button;
 }
 
+// A labelled group of boxes to tick, each sending its value in the list `name` (see `values`);
+// `options` are [value, text] pairs.
+export function picks(label, name, options, { selected = [] } = {}) {
+  return h(
+    "fieldset",
+    { "data-picks": name },
+    h("legend", {}, label),
+    options.length ? null : h("p", { class: "muted" }, "Nothing to choose from yet."),
+    options.map(([value, text]) => {
+      const id = `field-${++fieldIds}`;
+      return h(
+        "div",
+        { class: "check" },
+        h("input", { id, name, type: "checkbox", value, checked: selected.includes(value), "data-pick": "" }),
+        h("label", { for: id }, text),
+      );
+    }),
+  );
+}
+
+// The form's values by field name ("admin.email" nested); a group of `picks` gives the list of the
+// values ticked.
 export function values(form) {
   const found = {};
-  for (const input of form.querySelectorAll("input[name], select[name], textarea[name]")) {
-    const value = input.type === "checkbox" ? input.checked : input.value.trim();
+  const at = (name) => {
     let target = found;
-    const path = input.name.split(".");
+    const path = name.split(".");
     for (const part of path.slice(0, -1)) target = target[part] ??= {};
-    target[path.at(-1)] = value;
+    return [target, path.at(-1)];
+  };
+  for (const group of form.querySelectorAll("[data-picks]")) {
+    const [target, last] = at(group.dataset.picks);
+    target[last] = [];
+  }
+  for (const input of form.querySelectorAll("input[name], select[name], textarea[name]")) {
+    const [target, last] = at(input.name);
+    if (input.dataset.pick === undefined) target[last] = input.type === "checkbox" ? input.checked : input.value.trim();
+    else if (input.checked) target[last].push(input.value);
   }
   return found;
 }

@@ -2,6 +2,7 @@ import { ApiError, api, query } from "../api.js";
 import { can, go } from "../app.js";
 import { listed, pagedTable } from "../paging.js";
 import { action, choice, field, form, h, show, table, when } from "../ui.js";
+import { catalogTransfer } from "./catalog-transfer.js";
 
 const FORMATS = ["pdf", "png", "jpeg", "tiff", "svg"];
 
@@ -58,7 +59,7 @@ export async function catalogPage() {
         ),
       ]
     : [];
-  show("Catalog", search, list, ...create);
+  show("Catalog", search, list, ...create, catalogTransfer());
 }
 
 // One product: what it is, and for operators its form, retirement and reactivation.

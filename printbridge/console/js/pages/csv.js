@@ -51,18 +51,21 @@ function importReport(imported, counts) {
     ),
     imported.failure_reason ? h("p", { class: "alert" }, `Why it failed: ${imported.failure_reason}`) : null,
     h("dl", {}, counts(imported).map(([text, number]) => [h("dt", {}, text), h("dd", {}, number)])),
-    imported.errors.length
-      ? [
-          h("h2", {}, `Rows with errors (${imported.errors_total})`),
-          table(
-            ["Row", "Column", "What is wrong"],
-            imported.errors.map((error) =>
-              h("tr", {}, h("td", {}, error.row), h("td", {}, error.column || "—"), h("td", {}, error.message)),
-            ),
-          ),
-        ]
-      : null,
+    rowErrors(imported.errors, imported.errors_total),
   );
+}
+
+// An import's failed rows (row, column, why), `total` of them in all.
+export function rowErrors(errors, total) {
+  return errors.length
+    ? [
+        h("h2", {}, `Rows with errors (${total})`),
+        table(
+          ["Row", "Column", "What is wrong"],
+          errors.map((error) => h("tr", {}, h("td", {}, error.row), h("td", {}, error.column || "—"), h("td", {}, error.message))),
+        ),
+      ]
+    : null;
 }
 
 // What the API found in the file as a whole ("file.header.<column>") is shown beside the file field.

@@ -1,7 +1,8 @@
 import { api, query } from "../api.js";
 import { go } from "../app.js";
 import { pagedTable } from "../paging.js";
-import { action, choice, field, form, h, show, when } from "../ui.js";
+import { customerOptions } from "../pickers.js";
+import { action, choice, field, form, h, picks, show, when } from "../ui.js";
 
 const EVENTS = [
   "received", "on_hold", "routed", "accepted", "in_production", "printed", "shipped", "in_transit",
@@ -31,27 +32,27 @@ function health(endpoint) {
   return "nothing sent yet";
 }
 
-function endpointFields(endpoint = { url: "", description: "", customer_id: "", events: null, enabled: true }) {
+async function endpointFields(endpoint = { url: "", description: "", customer_id: "", events: null, enabled: true }) {
+  const customers = await customerOptions([endpoint.customer_id]);
   return [
     field("Address (https://…)", "url", { type: "url", value: endpoint.url, required: true }),
     field("Description", "description", { value: endpoint.description }),
-    field("Only this customer's orders (customer id; empty: every customer)", "customer_id", { value: endpoint.customer_id }),
-    h(
-      "fieldset",
-      {},
-      h("legend", {}, "Order statuses sent (none ticked: every status)"),
-      EVENTS.map((type) => field(type, undefined, { type: "checkbox", value: (endpoint.events || []).includes(type), "data-event": type })),
+    choice("Orders of", "customer_id", [["", "every customer"], ...customers], { value: endpoint.customer_id || "" }),
+    picks(
+      "Order statuses sent (none ticked: every status)",
+      "events",
+      EVENTS.map((type) => [type, type]),
+      { selected: endpoint.events || [] },
     ),
   ];
 }
 
-function endpointBody(values, element) {
-  const events = [...element.querySelectorAll("[data-event]")].filter((box) => box.checked).map((box) => box.dataset.event);
+function endpointBody(values) {
   return {
     url: values.url,
     description: values.description || null,
     customer_id: values.customer_id || null,
-    events: events.length ? events : null,
+    events: values.events.length ? values.events : null,
   };
 }
 
@@ -79,9 +80,9 @@ export async function postbacksPage() {
     h("h2", {}, "New endpoint"),
     form(
       "New endpoint",
-      [...endpointFields(), field("Enabled", "enabled", { type: "checkbox", value: true })],
-      async (values, element) => {
-        const created = await api.post("/v1/postbacks/endpoints", { ...endpointBody(values, element), enabled: values.enabled });
+      [...(await endpointFields()), field("Enabled", "enabled", { type: "checkbox", value: true })],
+      async (values) => {
+        const created = await api.post("/v1/postbacks/endpoints", { ...endpointBody(values), enabled: values.enabled });
         secretShown = { id: created.id, secret: created.secret, what: "Its signing secret" };
         go(`/postbacks/${created.id}`);
       },
@@ -220,9 +221,9 @@ export async function postbackEndpointPage(me, endpointId, note = null) {
     h("h2", {}, "Settings"),
     form(
       "Endpoint settings",
-      endpointFields(endpoint),
-      async (values, element) => {
-        await api.patch(base, endpointBody(values, element));
+      await endpointFields(endpoint),
+      async (values) => {
+        await api.patch(base, endpointBody(values));
         await reload(h("p", { class: "notice", role: "status" }, "Saved."));
       },
       { button: "Save the endpoint" },

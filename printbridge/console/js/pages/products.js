@@ -1,6 +1,8 @@
 import { api, query } from "../api.js";
 import { can } from "../app.js";
-import { action, form, h, show, table, when } from "../ui.js";
+import { pagedTable } from "../paging.js";
+import { action, form, h, show, when } from "../ui.js";
+import { draftsSection } from "./drafts.js";
 import { productsCsvSection } from "./products-csv.js";
 import { fileCheck, specFields, specOf } from "./spec.js";
 
@@ -14,31 +16,23 @@ const STATUS_TEXT = {
 // A store's products as synced from the shop, each variant with its mapping status.
 export async function productsPage(me, storeId) {
   const store = await api.get(`/v1/stores/${storeId}`);
-  const body = h("tbody", {});
-  const more = h("div", { class: "actions" });
-
-  async function load(cursor) {
-    const page = await api.get(`/v1/stores/${storeId}/products${query({ cursor, limit: 50 })}`);
-    for (const product of page.items) {
-      for (const variant of product.variants) {
-        body.append(
-          h(
-            "tr",
-            {},
-            h("td", {}, h("a", { href: `#/shop-variants/${variant.id}` }, `${product.title} — ${variant.title}`)),
-            h("td", {}, variant.sku || "—"),
-            h("td", { class: "status", "data-mapping-status": variant.mapping_status }, STATUS_TEXT[variant.mapping_status]),
-            h("td", {}, variant.mapping ? variant.mapping.product_uid : "—"),
-          ),
-        );
-      }
-    }
-    more.replaceChildren(
-      page.next_cursor
-        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more products")
-        : h("p", { class: "muted" }, body.children.length ? "" : "No product has been synced from the shop yet."),
-    );
-  }
+  // A row for each variant of each product.
+  const list = await pagedTable(
+    ["Product and variant", "SKU", "Mapping", "Catalog product"],
+    (cursor) => api.get(`/v1/stores/${storeId}/products${query({ cursor, limit: 50 })}`),
+    (product) =>
+      product.variants.map((variant) =>
+        h(
+          "tr",
+          {},
+          h("td", {}, h("a", { href: `#/shop-variants/${variant.id}` }, `${product.title} — ${variant.title}`)),
+          h("td", {}, variant.sku || "—"),
+          h("td", { class: "status", "data-mapping-status": variant.mapping_status }, STATUS_TEXT[variant.mapping_status]),
+          h("td", {}, variant.mapping ? variant.mapping.product_uid : "—"),
+        ),
+      ),
+    { more: "Show more products", empty: "No product has been synced from the shop yet." },
+  );
 
   const actions = h("div", { class: "actions" });
   if (can("products:manage")) {
@@ -49,17 +43,14 @@ export async function productsPage(me, storeId) {
       }),
     );
   }
-  const list = table(["Product and variant", "SKU", "Mapping", "Catalog product"], []);
-  list.querySelector("tbody").replaceWith(body);
   show(
     `Products of ${store.name}`,
     h("p", {}, h("a", { href: `#/stores/${storeId}` }, "The store"), ` · synced ${when(store.products_synced_at)}`),
     actions,
     list,
-    more,
     await productsCsvSection(storeId),
+    await draftsSection(store),
   );
-  await load(undefined);
 }
 
 // One variant: its mapping to a catalog product (attributes offered from the catalog, a design file per

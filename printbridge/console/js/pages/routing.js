@@ -1,11 +1,16 @@
 import { api, query } from "../api.js";
 import { go } from "../app.js";
 import { listed, pagedTable } from "../paging.js";
-import { action, choice, field, form, h, show, table } from "../ui.js";
+import { customerOptions, storeOptions } from "../pickers.js";
+import { action, choice, field, form, h, picks, show, table } from "../ui.js";
 
-const LISTS = [
-  ["customer_ids", "Customers (ids, comma-separated)", "customers"],
-  ["store_ids", "Stores (ids, comma-separated)", "stores"],
+// Conditions ticked from what the producer has: its customers and their stores.
+const PICKED = [
+  ["customer_ids", "Customers (none ticked: any customer)", "customers"],
+  ["store_ids", "Stores (none ticked: any store)", "stores"],
+];
+// Conditions typed as comma-separated values.
+const TYPED = [
   ["platforms", "Platforms (comma-separated: shopify, woocommerce, etsy, pressero, manual)", "platforms"],
   ["product_types", "Product types, every item one of them (comma-separated)", "product types"],
   ["product_uid_prefixes", "Product uid prefixes, every item one of them (comma-separated)", "product uids starting"],
@@ -33,8 +38,17 @@ function lineText(line) {
   return line ? `${line.name} (${line.code})${line.is_default ? ", the default line" : ""}` : "a line no longer listed";
 }
 
-function conditionsText(conditions) {
-  const parts = LISTS.filter(([name]) => conditions[name]).map(([name, , short]) => `${short}: ${conditions[name].join(", ")}`);
+// The customers and stores a rule may name, to tick and to show by name.
+async function choices(rules = []) {
+  const named = (name) => rules.flatMap((rule) => rule.conditions[name] || []);
+  const [customers, stores] = await Promise.all([customerOptions(named("customer_ids")), storeOptions(named("store_ids"))]);
+  return { customer_ids: customers, store_ids: stores, names: new Map([...customers, ...stores]) };
+}
+
+function conditionsText(conditions, names) {
+  const parts = [...PICKED, ...TYPED]
+    .filter(([name]) => conditions[name])
+    .map(([name, , short]) => `${short}: ${conditions[name].map((value) => names.get(value) || value).join(", ")}`);
   if (conditions.min_order_value) parts.push(`total at least ${conditions.min_order_value} ${conditions.currency}`);
   if (conditions.max_order_value) parts.push(`total at most ${conditions.max_order_value} ${conditions.currency}`);
   return parts.join("; ") || "every order";
@@ -59,7 +73,7 @@ function lineBody(values) {
   return body;
 }
 
-function ruleFields(lines, rule = { name: "", position: "", enabled: true, production_line_id: "", conditions: {} }) {
+function ruleFields(lines, offered, rule = { name: "", position: "", enabled: true, production_line_id: "", conditions: {} }) {
   const conditions = rule.conditions;
   return [
     field("Rule name", "name", { value: rule.name, required: true }),
@@ -75,7 +89,8 @@ function ruleFields(lines, rule = { name: "", position: "", enabled: true, produ
       "fieldset",
       {},
       h("legend", {}, "Conditions: every one given must hold; leave them all empty to take every order"),
-      LISTS.map(([name, label]) => field(label, `conditions.${name}`, { value: (conditions[name] || []).join(", ") })),
+      PICKED.map(([name, label]) => picks(label, `conditions.${name}`, offered[name], { selected: conditions[name] || [] })),
+      TYPED.map(([name, label]) => field(label, `conditions.${name}`, { value: (conditions[name] || []).join(", ") })),
       AMOUNTS.map(([name, label]) => field(label, `conditions.${name}`, { value: conditions[name] || "" })),
     ),
   ];
@@ -83,7 +98,8 @@ function ruleFields(lines, rule = { name: "", position: "", enabled: true, produ
 
 function ruleBody(values) {
   const conditions = {};
-  for (const [name] of LISTS) {
+  for (const [name] of PICKED) if (values.conditions[name].length) conditions[name] = values.conditions[name];
+  for (const [name] of TYPED) {
     const given = listed(values.conditions[name]);
     if (given.length) conditions[name] = given;
   }
@@ -125,6 +141,7 @@ export async function routingPage() {
     api.get("/v1/routing-rules"),
     api.get("/v1/orders?limit=20"),
   ]);
+  const offered = await choices(rules.items);
   const byId = Object.fromEntries(lines.map((line) => [line.id, line]));
   const lineList = await pagedTable(
     ["Code", "Name", "Default", "State"],
@@ -159,7 +176,7 @@ export async function routingPage() {
               {},
               h("td", {}, rule.position),
               h("td", {}, h("a", { href: `#/routing-rules/${rule.id}` }, rule.name), rule.enabled ? "" : " (disabled)"),
-              h("td", {}, conditionsText(rule.conditions)),
+              h("td", {}, conditionsText(rule.conditions, offered.names)),
               h("td", {}, lineText(byId[rule.production_line_id])),
             ),
           ),
@@ -182,7 +199,7 @@ export async function routingPage() {
     h("h2", {}, "New routing rule"),
     form(
       "New routing rule",
-      ruleFields(lines),
+      ruleFields(lines, offered),
       async (values) => {
         await api.post("/v1/routing-rules", ruleBody(values));
         await routingPage();
@@ -237,13 +254,14 @@ export async function productionLinePage(me, lineId) {
 export async function routingRulePage(me, ruleId) {
   const base = `/v1/routing-rules/${ruleId}`;
   const [rule, lines] = await Promise.all([api.get(base), allLines()]);
+  const offered = await choices([rule]);
   show(
     `Routing rule ${rule.name}`,
     h("p", {}, h("a", { href: "#/routing" }, "Routing")),
-    h("p", {}, `Position ${rule.position}: ${conditionsText(rule.conditions)}.`),
+    h("p", {}, `Position ${rule.position}: ${conditionsText(rule.conditions, offered.names)}.`),
     form(
       "Routing rule",
-      ruleFields(lines, rule),
+      ruleFields(lines, offered, rule),
       async (values) => {
         await api.patch(base, ruleBody(values));
         go("/routing");

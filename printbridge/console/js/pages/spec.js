@@ -6,7 +6,7 @@ import { choice, field, h } from "../ui.js";
 // names whose upload it is for producer staff (customer users upload as themselves).
 export async function specFields(me, current, customerId) {
   const catalog = await api.get("/v1/catalog/products?status=active&limit=200");
-  const products = Object.fromEntries(catalog.items.map((product) => [product.product_uid, product]));
+  const products = byUid(catalog);
   const spec = current || { product_uid: "", attributes: {}, files: {} };
   const fields = h("div", {});
 
@@ -54,6 +54,11 @@ export async function specFields(me, current, customerId) {
   );
   render(spec.product_uid);
   return [picker, fields];
+}
+
+// A catalog page's products by their product_uid.
+export function byUid(catalog) {
+  return Object.fromEntries(catalog.items.map((product) => [product.product_uid, product]));
 }
 
 // The spec a form's values say: files left empty are no file.

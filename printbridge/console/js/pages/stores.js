@@ -1,6 +1,8 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
 import { action, choice, field, form, h, show, table, when } from "../ui.js";
+import { customerOptions } from "../pickers.js";
+import { storeSetup } from "./store-setup.js";
 import { storeWork } from "./store-work.js";
 
 // What each platform asks to connect a store, as the API's connect request names it.
@@ -68,7 +70,7 @@ export async function connectPage(me) {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const customerId = params.get("customer") || me.customer_id;
   // Staff connect a store for a customer: the one they came from, or one they pick.
-  const customers = me.customer_id ? null : (await api.get("/v1/customers?limit=200")).items;
+  const customers = me.customer_id ? null : await customerOptions([customerId]);
   const platformFields = h("div", {});
   const render = (platform) => platformFields.replaceChildren(...PLATFORMS[platform].fields());
   const picker = choice(
@@ -80,8 +82,7 @@ export async function connectPage(me) {
   render("shopify");
   const fields = [picker, platformFields, field("Name in Printbridge (optional)", "name")];
   if (customers) {
-    const options = customers.map((customer) => [customer.id, customer.name]);
-    fields.unshift(choice("Customer", "customer_id", [["", "choose a customer"], ...options], { value: customerId || "" }));
+    fields.unshift(choice("Customer", "customer_id", [["", "choose a customer"], ...customers], { value: customerId || "" }));
   }
   show(
     "Connect a store",
@@ -177,6 +178,7 @@ export async function storePage(me, storeId) {
         )
       : h("p", { class: "notice" }, "No problems."),
     actions,
+    await storeSetup(store, reload),
     await storeWork(store),
     rename,
     h("h2", {}, "History"),

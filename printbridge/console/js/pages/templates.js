@@ -1,6 +1,8 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
-import { action, field, form, h, show, table, when } from "../ui.js";
+import { customerOptions } from "../pickers.js";
+import { pagedTable } from "../paging.js";
+import { action, choice, field, form, h, show, when } from "../ui.js";
 import { fileCheck, specFields, specOf } from "./spec.js";
 
 const STATUS_TEXT = {
@@ -20,30 +22,19 @@ function statusCell(template) {
 export async function templatesPage() {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   const search = params.get("q") || "";
-  const body = h("tbody", {});
-  const more = h("div", { class: "actions" });
-  const list = table(["Template", "Catalog product", "Status"], []);
-  list.querySelector("tbody").replaceWith(body);
-
-  async function load(cursor) {
-    const page = await api.get(`/v1/templates${query({ q: search, cursor, limit: 50 })}`);
-    body.append(
-      ...page.items.map((template) =>
-        h(
-          "tr",
-          {},
-          h("td", {}, h("a", { href: `#/templates/${template.id}` }, template.name)),
-          h("td", {}, template.product_uid),
-          h("td", {}, statusCell(template)),
-        ),
+  const list = await pagedTable(
+    ["Template", "Catalog product", "Status"],
+    (cursor) => api.get(`/v1/templates${query({ q: search, cursor, limit: 50 })}`),
+    (template) =>
+      h(
+        "tr",
+        {},
+        h("td", {}, h("a", { href: `#/templates/${template.id}` }, template.name)),
+        h("td", {}, template.product_uid),
+        h("td", {}, statusCell(template)),
       ),
-    );
-    more.replaceChildren(
-      page.next_cursor
-        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more templates")
-        : h("p", { class: "muted" }, body.children.length ? "" : "No template matches."),
-    );
-  }
+    { more: "Show more templates", empty: "No template matches." },
+  );
 
   const searchForm = form(
     "Search templates",
@@ -57,15 +48,14 @@ export async function templatesPage() {
     can("products:manage") ? h("p", {}, h("a", { href: "#/templates/new" }, "New template")) : null,
     searchForm,
     list,
-    more,
   );
-  await load(undefined);
 }
 
 // A new template: its name, the catalog product with attributes offered from the catalog, and files.
 export async function newTemplatePage(me) {
-  const owner = me.customer_id ? null : field("Customer id", "customer_id", { required: true });
-  const customerId = () => owner?.querySelector("input").value.trim();
+  // Staff pick whose template it is (and whose upload a design file is).
+  const owner = me.customer_id ? null : choice("Customer", "customer_id", [["", "choose a customer"], ...(await customerOptions())]);
+  const customerId = () => owner?.querySelector("select").value;
   show(
     "New template",
     h("p", {}, h("a", { href: "#/templates" }, "All templates")),

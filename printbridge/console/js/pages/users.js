@@ -1,6 +1,7 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
-import { action, choice, field, form, h, show, table, when } from "../ui.js";
+import { pagedTable } from "../paging.js";
+import { action, choice, field, form, h, show, when } from "../ui.js";
 
 const ROLES = [
   ["admin", "Admin: everything, and the team"],
@@ -33,34 +34,23 @@ function status(user) {
 
 // A customer's team, paged with the API's cursor; `link` makes each user's name lead to its page.
 async function team(customerId, stores, { link }) {
-  const body = h("tbody", {});
-  const more = h("div", { class: "actions" });
-  const list = table(["Name", "E-mail address", "Role", "Status", "Stores"], []);
-  list.querySelector("tbody").replaceWith(body);
-  async function load(cursor) {
-    const page = await api.get(`/v1/users${query({ customer_id: customerId, cursor, limit: 50 })}`);
-    body.append(
-      ...page.items.map((user) => {
-        const name = `${user.first_name} ${user.last_name}`;
-        return h(
-          "tr",
-          {},
-          h("td", {}, link ? h("a", { href: `#/users/${user.id}` }, name) : name),
-          h("td", {}, user.email),
-          h("td", {}, ROLE_NAMES[user.role]),
-          h("td", { class: "status" }, status(user)),
-          h("td", {}, storeNames(user, stores)),
-        );
-      }),
-    );
-    more.replaceChildren(
-      page.next_cursor
-        ? h("button", { type: "button", class: "secondary", onclick: () => load(page.next_cursor) }, "Show more users")
-        : h("p", { class: "muted" }, body.children.length ? "" : "No user yet."),
-    );
-  }
-  await load(undefined);
-  return [list, more];
+  return pagedTable(
+    ["Name", "E-mail address", "Role", "Status", "Stores"],
+    (cursor) => api.get(`/v1/users${query({ customer_id: customerId, cursor, limit: 50 })}`),
+    (user) => {
+      const name = `${user.first_name} ${user.last_name}`;
+      return h(
+        "tr",
+        {},
+        h("td", {}, link ? h("a", { href: `#/users/${user.id}` }, name) : name),
+        h("td", {}, user.email),
+        h("td", {}, ROLE_NAMES[user.role]),
+        h("td", { class: "status" }, status(user)),
+        h("td", {}, storeNames(user, stores)),
+      );
+    },
+    { more: "Show more users", empty: "No user yet." },
+  );
 }
 
 async function storesOf(customerId) {
@@ -103,7 +93,7 @@ function storeIds(element) {
 export async function usersPage(me) {
   const stores = await storesOf(undefined);
   const manage = can("users:manage");
-  const [list, more] = await team(undefined, stores, { link: true });
+  const list = await team(undefined, stores, { link: true });
   const invite = manage
     ? form(
         "Invite a user",
@@ -126,7 +116,7 @@ export async function usersPage(me) {
         { button: "Send the invitation" },
       )
     : null;
-  show("Users", list, more, manage ? [h("h2", {}, "Invite a user"), invite] : null);
+  show("Users", list, manage ? [h("h2", {}, "Invite a user"), invite] : null);
 }
 
 // While the invitation is queued, its status is read again every second and shown in `cell` (only
@@ -214,6 +204,5 @@ export async function userPage(me, userId) {
 
 // Producer staff: a customer's team as it stands, read-only (the customer's admins manage it).
 export async function teamSection(customerId) {
-  const [list, more] = await team(customerId, await storesOf(customerId), { link: false });
-  return [h("h2", {}, "Users"), list, more];
+  return [h("h2", {}, "Users"), await team(customerId, await storesOf(customerId), { link: false })];
 }

@@ -1,12 +1,14 @@
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Query, Response, status
 
 from mapping.deps import OutboxDep, ProductsManager, ProductsReader, ReadSessionDep, SessionDep, SettingsDep
 from mapping.product_draft import service
-from mapping.product_draft.schemas import Draft, DraftIn
+from mapping.product_draft.schemas import Draft, DraftIn, DraftPage, DraftStatus
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.openapi import problems
+from printbridge_shared.pagination import DEFAULT_LIMIT, Cursor, Limit
 
 router = APIRouter(tags=["shop products"])
 
@@ -33,6 +35,21 @@ async def create_product_draft(
     )
     response.headers["Location"] = f"/v1/product-drafts/{draft.id}"
     return draft
+
+
+@router.get("/v1/stores/{store_id}/product-drafts", response_model=DraftPage, responses=problems(404))
+async def list_product_drafts(
+    store_id: uuid.UUID,
+    session: ReadSessionDep,
+    principal: ProductsReader,
+    status: Annotated[DraftStatus | None, Query(description="Only drafts with this status.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    cursor: Cursor = None,
+) -> DraftPage:
+    """The products designed for the store's shop, newest first, with their publishing status."""
+    return await service.list_drafts(
+        session, Scope.of(principal), store_id, status=status, cursor=cursor, limit=limit
+    )
 
 
 @router.get("/v1/product-drafts/{draft_id}", response_model=Draft, responses=problems(404))

@@ -112,3 +112,8 @@ class Draft(BaseModel):
     external_product_id: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class DraftPage(BaseModel):
+    items: list[Draft]
+    next_cursor: str | None

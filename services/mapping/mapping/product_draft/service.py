@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mapping.models import ProductDraft
@@ -19,7 +19,7 @@ from mapping.product_draft.exceptions import (
     DraftNotFound,
     TemplateUnknown,
 )
-from mapping.product_draft.schemas import Draft, DraftIn, DraftStatus, DraftVariant
+from mapping.product_draft.schemas import Draft, DraftIn, DraftPage, DraftStatus, DraftVariant
 from mapping.shop_product import service as shop_products
 from mapping.shop_product.repository import ShopProductRepository, ShopVariantRepository
 from mapping.specs.repository import DesignFileRepository
@@ -38,6 +38,7 @@ from printbridge_shared.events.contracts import (
     StoreStatus,
 )
 from printbridge_shared.events.outbox import Outbox
+from printbridge_shared.pagination import decode_time_position, encode_position
 
 log = structlog.get_logger(__name__)
 
@@ -134,6 +135,32 @@ async def get(session: AsyncSession, scope: Scope, draft_id: uuid.UUID) -> Produ
     if draft is None:
         raise DraftNotFound(draft_id)
     return draft
+
+
+async def list_drafts(
+    session: AsyncSession,
+    scope: Scope,
+    store_id: uuid.UUID,
+    *,
+    status: DraftStatus | None,
+    cursor: str | None,
+    limit: int,
+) -> DraftPage:
+    """A store's drafts, newest first (ties by id); 404 for a store the caller does not see."""
+    await shop_products.store_for(session, scope, store_id)
+    statement = select(ProductDraft).where(ProductDraft.store_id == store_id)
+    if status is not None:
+        statement = statement.where(ProductDraft.status == status)
+    before = decode_time_position(cursor)
+    if before is not None:
+        statement = statement.where(tuple_(ProductDraft.created_at, ProductDraft.id) < before)
+    statement = statement.order_by(ProductDraft.created_at.desc(), ProductDraft.id.desc()).limit(limit + 1)
+    rows = (await session.scalars(statement)).all()
+    items = list(rows[:limit])
+    next_cursor = (
+        encode_position(items[-1].created_at.isoformat(), items[-1].id) if len(rows) > limit else None
+    )
+    return DraftPage(items=[to_read(draft) for draft in items], next_cursor=next_cursor)
 
 
 async def publish(session: AsyncSession, outbox: Outbox, scope: Scope, draft_id: uuid.UUID) -> Draft:

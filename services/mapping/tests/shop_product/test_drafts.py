@@ -212,3 +212,42 @@ async def test_who_may_design_and_publish_and_where(client, shop: Shop, catalog,
     await shop.connect(platform="manual", store_id=manual)
     refused = await client.post(f"/v1/stores/{manual}/products", json=body, headers=operator)
     assert refused.status_code == 409 and refused.json()["type"].endswith("store-cannot-publish")
+
+
+async def test_a_stores_drafts_are_listed_newest_first_page_by_page(
+    client, shop: Shop, catalog, files_url
+) -> None:
+    await shop.connect()
+    made = []
+    for title in ("First", "Second", "Third"):
+        created = await create(client, shop, draft_body(files_url, title=title))
+        made.append(created.json()["id"])
+    await client.post(f"/v1/product-drafts/{made[0]}/publish", headers=shop.headers["admin"])
+    listing = f"/v1/stores/{shop.store_id}/product-drafts"
+
+    first = (await client.get(listing, params={"limit": 2}, headers=shop.headers["viewer"])).json()
+    assert [d["title"] for d in first["items"]] == ["Third", "Second"]
+    rest = await client.get(
+        listing, params={"limit": 2, "cursor": first["next_cursor"]}, headers=shop.headers["viewer"]
+    )
+    assert [(d["title"], d["status"]) for d in rest.json()["items"]] == [("First", "publishing")]
+    assert rest.json()["next_cursor"] is None
+    publishing = await client.get(listing, params={"status": "publishing"}, headers=shop.headers["admin"])
+    assert [d["id"] for d in publishing.json()["items"]] == [made[0]]
+
+
+async def test_listing_drafts_refuses_bad_queries_and_other_customers(
+    client, shop: Shop, catalog, files_url, operator
+) -> None:
+    await shop.connect()
+    await create(client, shop, draft_body(files_url))
+    listing = f"/v1/stores/{shop.store_id}/product-drafts"
+    assert (await client.get(listing)).status_code == 401
+    for role, status in (("order_manager", 403), ("other", 404), ("other_store_manager", 404)):
+        assert (await client.get(listing, headers=shop.headers[role])).status_code == status, role
+    assert len((await client.get(listing, headers=operator)).json()["items"]) == 1
+    unknown = await client.get(f"/v1/stores/{uuid.uuid4()}/product-drafts", headers=operator)
+    assert unknown.status_code == 404
+    for params, field in (({"cursor": "not-ours"}, "cursor"), ({"status": "sold"}, "status")):
+        refused = await client.get(listing, params=params, headers=shop.headers["admin"])
+        assert refused.status_code == 422 and refused.json()["errors"][0]["loc"] == ["query", field]
