@@ -10,6 +10,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar, cast
@@ -102,11 +103,19 @@ class Sandboxes:
 
 @pytest.fixture(scope="module")
 def sandboxes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandboxes]:
+    with platform_sandboxes(tmp_path_factory.mktemp("sandbox-tls")) as started:
+        yield started
+
+
+@contextmanager
+def platform_sandboxes(tls_dir: Path) -> Iterator[Sandboxes]:
+    """Every platform's sandbox with the suite's Shopify and Etsy apps registered, and a postback
+    receiver."""
     from printbridge_sandbox.serving import every_platform, running
 
     receiver = PostbackReceiver()
     with (
-        every_platform(tmp_path_factory.mktemp("sandbox-tls")) as platforms,
+        every_platform(tls_dir) as platforms,
         running(receiver.app()) as postbacks,
     ):
         shopify, etsy = platforms.shopify, platforms.etsy

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import pytest
 
 from printbridge_shared.testing import MailInbox, free_port, smtp_server
 from printbridge_shared.testing_browser import Browser, chromium
+
+from ..conftest import platform_sandboxes
 
 BIN = Path(sys.executable).parent
 WAIT_SECONDS = 15
@@ -38,11 +41,12 @@ class Suite:
         login.raise_for_status()
         return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
-    def wait_for_order(self, status: str) -> None:
-        """Until an order with `status` is listed (the browser then shows what is there)."""
+    def wait_for_order(self, status: str, customer_id: str) -> None:
+        """Until an order of the customer with `status` is listed (the browser then shows what is there)."""
         operator, deadline = self.operator(), time.monotonic() + WAIT_SECONDS
+        query = {"status": status, "customer_id": customer_id}
         while time.monotonic() < deadline:
-            listed = httpx.get(f"{self.base}/v1/orders", params={"status": status}, headers=operator)
+            listed = httpx.get(f"{self.base}/v1/orders", params=query, headers=operator)
             if listed.json()["items"]:
                 return
             time.sleep(0.1)
@@ -97,11 +101,10 @@ def _started(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     raise AssertionError("the embedded suite did not start:\n" + log.read_text()[-3000:])
 
 
-@pytest.fixture(scope="module")
-def embedded(tmp_path_factory: pytest.TempPathFactory, sandboxes: Any) -> Iterator[Suite]:
+@contextmanager
+def running_suite(workdir: Path, sandboxes: Any) -> Iterator[Suite]:
     """`printbridge run` (SQLite under its data directory) with one operator, mailing through a real SMTP
     server on loopback, its shops in the platform sandboxes."""
-    workdir = tmp_path_factory.mktemp("console")
     port, smtp_port = free_port(), free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PRINTBRIDGE_")},
@@ -131,6 +134,30 @@ def embedded(tmp_path_factory: pytest.TempPathFactory, sandboxes: Any) -> Iterat
         finally:
             process.terminate()
             process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def shared_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    """One suite (and its sandboxes) for every module of this worker marked `console_shared_suite`."""
+    with (
+        platform_sandboxes(tmp_path_factory.mktemp("shared-sandbox-tls")) as sandboxes,
+        running_suite(tmp_path_factory.mktemp("shared-console"), sandboxes) as suite,
+    ):
+        yield suite
+
+
+@pytest.fixture(scope="module")
+def embedded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    """The suite a module's tests drive: the worker's shared one for a module marked
+    `console_shared_suite` (its tests set up only their own customers, shops and catalog products, and
+    look only at those), else one of the module's own (for modules that look at what is the producer's as
+    a whole: every customer, the postback endpoints, the routing rules, the API keys, the catalog)."""
+    if request.node.get_closest_marker("console_shared_suite"):
+        yield request.getfixturevalue("shared_suite")
+        return
+    sandboxes = request.getfixturevalue("sandboxes")
+    with running_suite(tmp_path_factory.mktemp("console"), sandboxes) as suite:
+        yield suite
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from printbridge_shared.testing_browser import Browser
 
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the connecting admins password"
 

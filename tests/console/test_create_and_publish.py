@@ -15,7 +15,7 @@ from .conftest import Suite
 from .people import POSTER, headers_of, in_catalog, picture, poster_pdf, shopify_store, team_member
 from .test_accessibility import SIDEWAYS, SILENT_BUTTONS, UNLABELLED
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the designing admins password"
 SHOP = "designs.myshopify.com"

@@ -14,7 +14,7 @@ from .conftest import Suite
 from .people import POSTER, headers_of, in_catalog, manual_store, poster_pdf
 from .test_accessibility import SIDEWAYS, SILENT_BUTTONS, UNLABELLED
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the phone admins password"
 WIDE = """

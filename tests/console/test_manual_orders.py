@@ -13,7 +13,7 @@ from printbridge_shared.testing_browser import Browser
 from .conftest import Suite
 from .people import downloaded, downloads_into, headers_of, manual_store, picture, team_member
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the manual admins password"
 RECORD_FETCH = """

@@ -25,7 +25,7 @@ from .people import (
     team_member,
 )
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the csv admins password"
 GALLERY = {

@@ -54,7 +54,7 @@ def routed_order(embedded: Suite) -> str:
         f"{embedded.base}/v1/stores/{store.json()['store']['id']}/orders", json=order, headers=operator
     )
     assert placed.status_code == 201, placed.text
-    embedded.wait_for_order("routed")
+    embedded.wait_for_order("routed", customer.json()["id"])
     return str(placed.json()["id"])
 
 

@@ -1,93 +1,28 @@
-"""A customer's admin in the browser: connects a Shopify shop (granting access in the Shopify sandbox, which
-sends the browser back to the console), sees it connected, and follows an order placed in the shop: on
-hold because its product is not mapped yet, with the reason, its fix and the order's history; then maps
-the variant to a catalog product with an uploaded design file, and the order is released by itself."""
+"""Shops and their orders in the browser: the console's main story (stories.py: an admin connects a
+Shopify shop, follows an order held for its unmapped product, maps it, and the order is released);
+staff connect a manual store for a customer they pick; a product sync asked for in the browser is
+followed until the new product is listed."""
 
 from pathlib import Path
 
 import httpx
 import pytest
 
-from printbridge_shared.testing import SHIPPING_ADDRESS
 from printbridge_shared.testing_browser import Browser
 
+from . import stories
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
-from .people import blank_pdf
+from .people import shopify_store
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
-ADMIN = "grace@brand.example"
-PASSWORD = "the admins long password"
-SHOP = "console-brand.myshopify.com"
-
-
-FLYER = {
-    "product_uid": "console_flyer_a5",
-    "name": "Flyer A5",
-    "type": "flyer",
-    "attributes": {"paper": ["matte", "gloss"]},
-    "print_areas": [
-        {"name": "front", "formats": ["pdf"], "trim_width_mm": 148, "trim_height_mm": 210, "bleed_mm": 3}
-    ],
-}
+PASSWORD = "the syncing admins password"
 
 
 def test_the_admin_connects_a_shopify_shop_maps_its_product_and_follows_its_order(
     browser: Browser, embedded: Suite, tmp_path: Path
 ) -> None:
-    embedded.customer_with_admin("Console Brand", ADMIN, PASSWORD)
-    catalog = httpx.post(f"{embedded.base}/v1/catalog/products", json=FLYER, headers=embedded.operator())
-    assert catalog.status_code == 201, catalog.text
-    shopify = f"{embedded.sandboxes.shopify}/_sandbox/shopify/shops"
-    httpx.post(shopify, json={"domain": SHOP, "name": "Brand Shop"}).raise_for_status()
-    product = {
-        "title": "Summer flyer",
-        "variants": [{"sku": "SF-A5", "price": "19.00", "options": {"Size": "A5"}}],
-    }
-    created = httpx.post(f"{shopify}/{SHOP}/products", json=product)
-    created.raise_for_status()
-
-    browser.log_in(ADMIN, PASSWORD)
-    browser.sees("No store is connected yet.")
-    browser.follow("Connect a store")
-    browser.fill("Shop (acme.myshopify.com)", SHOP)
-    browser.press("Connect")
-    browser.sees("console-brand")  # back from granting access in Shopify
-    browser.sees("connected")
-    browser.screenshot("stores")
-    browser.follow("console-brand")
-    browser.sees("No problems.")
-    browser.screenshot("store")
-
-    variant = created.json()["variants"][0]["id"]
-    order = {"line_items": [{"variant_id": variant, "quantity": 100}], "shipping_address": SHIPPING_ADDRESS}
-    httpx.post(f"{shopify}/{SHOP}/orders", json=order).raise_for_status()
-    embedded.wait_for_order("on_hold")
-    browser.follow("Its orders")
-    [held] = browser.elements("css selector", "tbody a")
-    browser.screenshot("orders")
-    held.click()
-    browser.sees("Held because:")
-    browser.sees("Ada Lovelace, Main Street 1, 10115 Berlin, DE")
-    browser.sees("History")
-    browser.screenshot("order")
-
-    browser.follow("Its store")
-    browser.follow("Its products")
-    browser.sees("unmapped")
-    browser.follow("Summer flyer — A5")
-    browser.choose("Catalog product", "Flyer A5 (console_flyer_a5)")
-    browser.choose("Attribute: paper", "gloss")
-    flyer = blank_pdf(tmp_path / "flyer.pdf", 154, 216)  # A5 with 3 mm bleed on every side
-    browser.field("Or upload the design file for front").send_keys(str(flyer))
-    browser.sees("Uploaded flyer.pdf.")
-    browser.press("Save the mapping")
-    browser.sees("Mapping: mapped")
-    browser.sees("Check: passed")
-    browser.screenshot("variant")
-    embedded.wait_for_order("routed")  # released by itself once its variant was mapped
-    browser.follow("Orders")
-    assert [cell.text for cell in browser.elements("css selector", "td.status")] == ["routed"]
+    stories.admin_connects_a_shop_maps_its_product_and_follows_its_order(browser, embedded, tmp_path)
 
 
 def test_staff_connect_a_manual_store_for_a_customer_they_pick(browser: Browser, embedded: Suite) -> None:
@@ -104,3 +39,22 @@ def test_staff_connect_a_manual_store_for_a_customer_they_pick(browser: Browser,
     browser.press("Connect")
     browser.sees("Direct orders")
     browser.sees("No problems.")
+
+
+def test_a_product_sync_asked_for_in_the_browser_is_followed_until_the_new_product_is_listed(
+    browser: Browser, embedded: Suite
+) -> None:
+    customer_id = embedded.customer_with_admin("Synced Brand", "lead@synced.example", PASSWORD)
+    shop = "synced-brand.myshopify.com"
+    first = {"title": "First poster", "variants": [{"sku": "FP-1", "price": "10.00"}]}
+    store_id = shopify_store(embedded, customer_id, shop, [first])
+    added = {"title": "Second poster", "variants": [{"sku": "SP-1", "price": "12.00"}]}
+    control = f"{embedded.sandboxes.shopify}/_sandbox/shopify/shops/{shop}/products"
+    httpx.post(control, json=added).raise_for_status()
+
+    browser.log_in("lead@synced.example", PASSWORD)
+    browser.open(f"/console/#/stores/{store_id}/products")
+    browser.sees("First poster")
+    browser.press("Sync products now")
+    browser.sees("Syncing the shop's products")
+    browser.sees("Second poster")  # no reload: the page followed the sync until it was done

@@ -13,7 +13,7 @@ from printbridge_shared.testing_browser import Browser
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
 from .people import POSTER, headers_of, in_catalog, picture, poster_pdf, team_member
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the template admins password"
 

@@ -12,7 +12,7 @@ from printbridge_shared.testing_browser import Browser
 from .conftest import Suite
 from .people import POSTER, headers_of, in_catalog, manual_store, picture, poster_pdf, team_member
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.console_shared_suite]
 
 PASSWORD = "the test order admins password"
 STEPS = [

@@ -25,6 +25,9 @@ from printbridge_shared.routes import SERVICES
 from printbridge_shared.testing import AMQP_TEST_URL, POSTGRES_ADMIN_URL, MailInbox, smtp_server
 from printbridge_shared.testing_browser import chromium
 
+from ..console import stories
+from ..console.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
+
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
 
 START_TIMEOUT_SECONDS = 120
@@ -573,6 +576,18 @@ def test_the_console_works_through_nginx(run_dist: DistributedRun) -> None:
             browser.sees(seen)
         logs = browser.driver.get_log("browser")
     assert [entry for entry in logs if entry["level"] == "SEVERE"] == []  # no script refused, no failed call
+
+
+def test_the_consoles_main_story_runs_through_nginx(
+    run_dist: DistributedRun, smtp_port: HeldPort, sandboxes: Any, tmp_path: Path
+) -> None:
+    """The story the console's browser tests tell embedded (tests/console/stories.py), here through nginx
+    and the services' own processes: the invitation by mail, the shop's grant, the order's hold, the
+    mapping with an uploaded file and the release."""
+    _create_operator(run_dist, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    with smtp_server(smtp_port.release()) as inbox, chromium(run_dist.gateway) as browser:
+        suite = Suite(run_dist.gateway, inbox, run_dist.log_file, sandboxes)
+        stories.admin_connects_a_shop_maps_its_product_and_follows_its_order(browser, suite, tmp_path)
 
 
 def test_sigint_stops_every_process_cleanly(run_dist: DistributedRun) -> None:

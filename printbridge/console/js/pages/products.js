@@ -38,8 +38,11 @@ export async function productsPage(me, storeId) {
   if (can("products:manage")) {
     actions.append(
       action("Sync products now", async () => {
-        await api.post(`/v1/stores/${storeId}/products/sync`, {});
-        actions.append(h("p", { class: "notice", role: "status" }, "The sync runs in the background; reload to see it."));
+        const before = store.products_synced_at;
+        const asked = await api.post(`/v1/stores/${storeId}/products/sync`, {});
+        const progress = h("p", { class: "notice", role: "status" });
+        actions.append(progress);
+        followSync(me, storeId, before, asked.requested_at, progress);
       }),
     );
   }
@@ -51,6 +54,28 @@ export async function productsPage(me, storeId) {
     await productsCsvSection(storeId),
     await draftsSection(store),
   );
+}
+
+// A sync asked for at `askedAt`, followed each second while the page is shown: the store's last sync
+// moves on from `before` once the shop's products are all in (the page then shows them), or the store's
+// problems say why it cannot.
+function followSync(me, storeId, before, askedAt, progress) {
+  const route = location.hash;
+  const look = async () => {
+    if (location.hash !== route || !progress.isConnected) return;
+    const store = await api.get(`/v1/stores/${storeId}`);
+    if (store.products_synced_at && store.products_synced_at !== before) {
+      await productsPage(me, storeId);
+      return;
+    }
+    const seconds = Math.round((Date.now() - new Date(askedAt).getTime()) / 1000);
+    progress.textContent = store.problems.length
+      ? `The sync cannot run: ${store.problems.map((problem) => `${problem.message} — ${problem.fix}`).join(" ")}`
+      : `Syncing the shop's products (asked ${Math.max(seconds, 0)} s ago); the list follows when it is done.`;
+    setTimeout(look, 1000);
+  };
+  progress.textContent = "Syncing the shop's products; the list follows when it is done.";
+  setTimeout(look, 1000);
 }
 
 // One variant: its mapping to a catalog product (attributes offered from the catalog, a design file per
