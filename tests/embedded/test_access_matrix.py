@@ -130,6 +130,7 @@ MATRIX = {
     "unmap_shop_variant": "401 any any any 403 403 any",
     "recheck_shop_variant_files": "401 any any any 403 403 any",
     "create_product_draft": "401 any any any 403 403 any",
+    "list_product_drafts": "401 any any any 403 any any",
     "get_product_draft": "401 any any any 403 any any",
     "publish_product_draft": "401 any any any 403 403 any",
     # Design files: products:read reads (not order managers), products:manage uploads and deletes (not

@@ -18,13 +18,16 @@ UserReader = Annotated[Principal, Depends(Requires(Permission.users_read))]
 UserManager = Annotated[Principal, Depends(Requires(Permission.users_manage))]
 
 
-@router.get("", response_model=UserPage)
+@router.get("", response_model=UserPage, responses=problems(404))
 async def list_users(
     session: ReadSessionDep,
     principal: UserReader,
     customer_id: Annotated[
         uuid.UUID | None,
-        Query(description="Whose team: required for operators; a customer's admin sees its own team."),
+        Query(
+            description="Whose team: required for operators; a customer's admin sees its own team (another "
+            "customer's is 404)."
+        ),
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
