@@ -9,8 +9,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from connectors.credentials import CredentialBox
 from connectors.customer import service as customers
@@ -315,11 +317,29 @@ async def save_credentials(
         keep_credentials(store, box, credentials)
 
 
+async def _health_locked(session: AsyncSession, store: Store) -> None:
+    """The store's status and problems as committed now, its row locked until this unit of work ends: two
+    jobs of one store that finish at once (a poll and a product sync meeting the same revoked key) then
+    judge its health one after the other, and the second finds the first's change instead of repeating
+    it (on SQLite the single writer orders them). What this unit of work changed so far is written first,
+    so that it is kept."""
+    await session.flush()
+    fresh = (
+        await session.execute(
+            select(Store.status, Store.problems).where(Store.id == store.id).with_for_update()
+        )
+    ).one_or_none()
+    if fresh is not None:
+        set_committed_value(store, "status", fresh.status)
+        set_committed_value(store, "problems", fresh.problems)
+
+
 async def report_problem(
     session: AsyncSession, outbox: Outbox, store: Store, problem: PlatformProblem
 ) -> None:
     """The connector saw something wrong: the store takes the problem's status; the problem is listed
     (once per code, with the time it was first seen)."""
+    await _health_locked(session, store)
     if store.status == StoreStatus.disconnected:
         return
     problems = [p for p in store.problems or [] if p["code"] != problem.code]
@@ -339,6 +359,7 @@ async def clear_problems(
     session: AsyncSession, outbox: Outbox, store: Store, codes: Sequence[str] | None = None
 ) -> None:
     """What the connector just did worked: the problems (all, or those of `codes`) are gone."""
+    await _health_locked(session, store)
     if store.status in (StoreStatus.disconnected, StoreStatus.pending):
         return
     remaining = [p for p in store.problems or [] if codes is not None and p["code"] not in codes]
