@@ -87,13 +87,14 @@ export function action(text, run, { secondary = true } = {}) {
 }
 
 // A labelled group of boxes to tick, each sending its value in the list `name` (see `values`);
-// `options` are [value, text] pairs.
-export function picks(label, name, options, { selected = [] } = {}) {
+// `options` are [value, text] pairs. The fieldset carries the name too, so the API's problem with the
+// list (or one of its items) is shown beside the group, which takes the focus.
+export function picks(label, name, options, { selected = [], empty = "Nothing to choose from yet." } = {}) {
   return h(
     "fieldset",
-    { "data-picks": name },
+    { name, tabindex: "-1" },
     h("legend", {}, label),
-    options.length ? null : h("p", { class: "muted" }, "Nothing to choose from yet."),
+    options.length ? null : h("p", { class: "muted" }, empty),
     options.map(([value, text]) => {
       const id = `field-${++fieldIds}`;
       return h(
@@ -116,8 +117,8 @@ export function values(form) {
     for (const part of path.slice(0, -1)) target = target[part] ??= {};
     return [target, path.at(-1)];
   };
-  for (const group of form.querySelectorAll("[data-picks]")) {
-    const [target, last] = at(group.dataset.picks);
+  for (const group of form.querySelectorAll("fieldset[name]")) {
+    const [target, last] = at(group.name);
     target[last] = [];
   }
   for (const input of form.querySelectorAll("input[name], select[name], textarea[name]")) {

@@ -2,7 +2,7 @@ import { api, query } from "../api.js";
 import { can, go } from "../app.js";
 import { action, choice, field, form, h, show, table, when } from "../ui.js";
 import { listed, pagedTable } from "../paging.js";
-import { byUid, specFields, specOf } from "./spec.js";
+import { activeProducts, specFields, specOf } from "./spec.js";
 
 // Create & publish: a product designed here from a catalog product (or a template) and created in the
 // shop when published. Only connected Shopify and WooCommerce stores take products.
@@ -120,9 +120,9 @@ export async function newDraftPage(me, storeId) {
     return;
   }
   const templates = await api.get(`/v1/templates${query({ customer_id: store.customer_id, limit: 200 })}`);
-  const products = byUid(await api.get("/v1/catalog/products?status=active&limit=200"));
+  const products = await activeProducts();
   const templateProducts = Object.fromEntries(templates.items.map((t) => [t.id, t.product_uid]));
-  const spec = h("div", {}, ...(await specFields(me, null, () => store.customer_id)));
+  const spec = h("div", {}, ...(await specFields(me, null, () => store.customer_id, products)));
   const template = choice(
     "Start from a template (optional)",
     "template_id",

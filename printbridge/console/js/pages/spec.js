@@ -3,10 +3,10 @@ import { choice, field, h } from "../ui.js";
 
 // A production spec as a variant's mapping and a template hold it: a catalog product, its attributes
 // offered from the catalog, and a design file per print area by address or uploaded. `customerId()`
-// names whose upload it is for producer staff (customer users upload as themselves).
-export async function specFields(me, current, customerId) {
-  const catalog = await api.get("/v1/catalog/products?status=active&limit=200");
-  const products = byUid(catalog);
+// names whose upload it is for producer staff (customer users upload as themselves); `products` are the
+// active catalog's (`activeProducts()`), fetched here when the page has not already.
+export async function specFields(me, current, customerId, products = null) {
+  products ??= await activeProducts();
   const spec = current || { product_uid: "", attributes: {}, files: {} };
   const fields = h("div", {});
 
@@ -49,15 +49,16 @@ export async function specFields(me, current, customerId) {
   const picker = choice(
     "Catalog product",
     "product_uid",
-    [["", "choose a product"], ...catalog.items.map((product) => [product.product_uid, `${product.name} (${product.product_uid})`])],
+    [["", "choose a product"], ...Object.values(products).map((product) => [product.product_uid, `${product.name} (${product.product_uid})`])],
     { value: spec.product_uid, onchange: (event) => render(event.target.value) },
   );
   render(spec.product_uid);
   return [picker, fields];
 }
 
-// A catalog page's products by their product_uid.
-export function byUid(catalog) {
+// The active catalog products (the first 200) by their product_uid, in the catalog's order.
+export async function activeProducts() {
+  const catalog = await api.get("/v1/catalog/products?status=active&limit=200");
   return Object.fromEntries(catalog.items.map((product) => [product.product_uid, product]));
 }
 

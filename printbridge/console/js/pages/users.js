@@ -1,7 +1,7 @@
 import { api, query } from "../api.js";
 import { can, go } from "../app.js";
 import { pagedTable } from "../paging.js";
-import { action, choice, field, form, h, show, when } from "../ui.js";
+import { action, choice, field, form, h, picks, show, when } from "../ui.js";
 
 const ROLES = [
   ["admin", "Admin: everything, and the team"],
@@ -58,23 +58,15 @@ async function storesOf(customerId) {
   return Object.fromEntries(page.items.map((store) => [store.id, store]));
 }
 
-// The role choice and, for a store manager, the customer's stores to tick. The ticked stores are read by
-// `storeIds(form)`; the API's complaint about them lands beside the fieldset named `store_ids`.
+// The role choice and, for a store manager, the customer's stores to tick (shown for that role only).
 function roleFields(stores, { role = "viewer", storeIds = [] } = {}) {
-  const ticks = h(
-    "fieldset",
-    { name: "store_ids", tabindex: "-1", hidden: role !== "store_manager" },
-    h("legend", {}, "Stores the store manager manages"),
-    Object.values(stores).length
-      ? Object.values(stores).map((store) => {
-          const box = field(store.name, "", { type: "checkbox", value: storeIds.includes(store.id) });
-          const input = box.querySelector("input");
-          input.removeAttribute("name");
-          input.dataset.storeId = store.id;
-          return box;
-        })
-      : h("p", { class: "muted" }, "The customer has no store yet."),
+  const ticks = picks(
+    "Stores the store manager manages",
+    "store_ids",
+    Object.values(stores).map((store) => [store.id, store.name]),
+    { selected: storeIds, empty: "The customer has no store yet." },
   );
+  ticks.hidden = role !== "store_manager";
   const picker = choice("Role", "role", ROLES, {
     value: role,
     onchange: (event) => {
@@ -84,9 +76,9 @@ function roleFields(stores, { role = "viewer", storeIds = [] } = {}) {
   return [picker, ticks];
 }
 
-function storeIds(element) {
-  if (element.querySelector("select[name=role]").value !== "store_manager") return [];
-  return [...element.querySelectorAll("input[data-store-id]")].filter((box) => box.checked).map((box) => box.dataset.storeId);
+// The stores a user gets: those ticked, for a store manager only.
+function storeIds(values) {
+  return values.role === "store_manager" ? values.store_ids : [];
 }
 
 // Customer admins: their team with each user's role, status and stores, and inviting a new user.
@@ -103,13 +95,13 @@ export async function usersPage(me) {
           field("Last name", "last_name", { required: true }),
           ...roleFields(stores),
         ],
-        async (values, element) => {
+        async (values) => {
           const user = await api.post("/v1/users", {
             email: values.email,
             first_name: values.first_name,
             last_name: values.last_name,
             role: values.role,
-            store_ids: storeIds(element),
+            store_ids: storeIds(values),
           });
           go(`/users/${user.id}`);
         },
@@ -185,12 +177,12 @@ export async function userPage(me, userId) {
           field("Last name", "last_name", { value: user.last_name, required: true }),
           ...roleFields(stores, { role: user.role, storeIds: user.store_ids }),
         ],
-        async (values, element) => {
+        async (values) => {
           await api.patch(base, {
             first_name: values.first_name,
             last_name: values.last_name,
             role: values.role,
-            store_ids: storeIds(element),
+            store_ids: storeIds(values),
           });
           await reload();
         },
