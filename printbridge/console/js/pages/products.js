@@ -1,4 +1,5 @@
 import { api, query } from "../api.js";
+import { followWhile } from "../follow.js";
 import { can } from "../app.js";
 import { pagedTable } from "../paging.js";
 import { action, form, h, show, when } from "../ui.js";
@@ -84,28 +85,17 @@ export async function variantPage(me, variantId) {
   const base = `/v1/shop-variants/${variantId}`;
   const variant = await api.get(base);
   const product = await api.get(`/v1/shop-products/${variant.shop_product_id}`);
-  const route = location.hash;
   const reload = () => variantPage(me, variantId);
-  const pending = variant.mapping && Object.values(variant.mapping.files).some((file) => file.status === "pending");
-  // While a check runs the page follows it, unless the user has started changing the mapping: a redraw
-  // would throw that away.
-  const editing = () => document.querySelector("form[data-edited]") !== null;
-  if (pending) setTimeout(() => location.hash === route && !editing() && reload(), 1000);
-
-  const sections = [
-    h("p", {}, h("a", { href: `#/stores/${variant.store_id}/products` }, "The store's products")),
-    h("p", {}, "Mapping: ", h("strong", { "data-mapping-status": variant.mapping_status }, STATUS_TEXT[variant.mapping_status])),
-    variant.issues.length
-      ? h("div", { class: "alert", role: "alert" }, variant.issues.map((issue) => [h("p", {}, issue.message), h("p", {}, h("strong", {}, "Fix: "), issue.fix)]))
-      : null,
-  ];
-  if (variant.mapping) {
-    sections.push(
-      h("h2", {}, "Mapped to"),
-      h("p", {}, variant.mapping.product_uid, " ", Object.entries(variant.mapping.attributes).map(([k, v]) => `${k}: ${v}`).join(", ")),
-      ...Object.entries(variant.mapping.files).map(([area, file]) => h("div", {}, h("h3", {}, `Design file for ${area}`), h("p", {}, file.url), fileCheck(file))),
-    );
-  }
+  // While a file is being checked the mapping's status and checks are followed; the form below is left
+  // as it is being filled in.
+  const shown = h("div", {}, mappingSummary(variant));
+  followWhile(
+    base,
+    variant,
+    (now) => Boolean(now.mapping) && Object.values(now.mapping.files).some((file) => file.status === "pending"),
+    (now) => shown.replaceChildren(...mappingSummary(now).flat(Infinity).filter(Boolean)),
+  );
+  const sections = [h("p", {}, h("a", { href: `#/stores/${variant.store_id}/products` }, "The store's products")), shown];
   if (can("products:manage")) {
     sections.push(
       h("h2", {}, variant.mapping ? "Change the mapping" : "Map it to a catalog product"),
@@ -132,8 +122,25 @@ export async function variantPage(me, variantId) {
   show(`${product.title} — ${variant.title}${variant.sku ? ` (${variant.sku})` : ""}`, ...sections);
 }
 
+// What a variant is mapped to, each design file's check, and what still stands in the way.
+function mappingSummary(variant) {
+  return [
+    h("p", {}, "Mapping: ", h("strong", { "data-mapping-status": variant.mapping_status }, STATUS_TEXT[variant.mapping_status])),
+    variant.issues.length
+      ? h("div", { class: "alert", role: "alert" }, variant.issues.map((issue) => [h("p", {}, issue.message), h("p", {}, h("strong", {}, "Fix: "), issue.fix)]))
+      : null,
+    variant.mapping
+      ? [
+          h("h2", {}, "Mapped to"),
+          h("p", {}, variant.mapping.product_uid, " ", Object.entries(variant.mapping.attributes).map(([k, v]) => `${k}: ${v}`).join(", ")),
+          Object.entries(variant.mapping.files).map(([area, file]) => h("div", {}, h("h3", {}, `Design file for ${area}`), h("p", {}, file.url), fileCheck(file))),
+        ]
+      : null,
+  ];
+}
+
 async function mappingForm(me, variant, customerId, reload) {
-  const element = form(
+  return form(
     "Mapping",
     await specFields(me, variant.mapping, () => customerId),
     async (values) => {
@@ -142,6 +149,4 @@ async function mappingForm(me, variant, customerId, reload) {
     },
     { button: "Save the mapping" },
   );
-  element.addEventListener("input", () => element.setAttribute("data-edited", ""));
-  return element;
 }

@@ -1,4 +1,5 @@
 import { api, query } from "../api.js";
+import { followWhile } from "../follow.js";
 import { can, go } from "../app.js";
 import { customerOptions } from "../pickers.js";
 import { pagedTable } from "../paging.js";
@@ -106,18 +107,6 @@ function summary(template) {
   ];
 }
 
-// The template's status and file checks, read again every second while a file is being checked and
-// shown in `shown` only (the form below is left as it is being filled in).
-function followChecks(path, template, shown, route = location.hash) {
-  if (!Object.values(template.files).some((file) => file.status === "pending")) return;
-  setTimeout(async () => {
-    if (location.hash !== route) return;
-    const now = await api.get(path).catch(() => template);
-    shown.replaceChildren(...summary(now).flat(Infinity).filter(Boolean));
-    followChecks(path, now, shown, route);
-  }, 1000);
-}
-
 // One template: its status with what stands in the way, each file's check (followed while pending),
 // and for who may write: change it, check the files again, delete it.
 export async function templatePage(me, templateId) {
@@ -125,7 +114,13 @@ export async function templatePage(me, templateId) {
   const template = await api.get(base);
   const reload = () => templatePage(me, templateId);
   const shown = h("div", {}, summary(template));
-  followChecks(base, template, shown);
+  // The status and file checks are followed while a file is being checked; the form below is left alone.
+  followWhile(
+    base,
+    template,
+    (now) => Object.values(now.files).some((file) => file.status === "pending"),
+    (now) => shown.replaceChildren(...summary(now).flat(Infinity).filter(Boolean)),
+  );
 
   const sections = [h("p", {}, h("a", { href: "#/templates" }, "All templates")), shown];
   if (can("products:manage")) {

@@ -1,4 +1,5 @@
 import { api, query } from "../api.js";
+import { followWhile } from "../follow.js";
 import { can, go } from "../app.js";
 import { pagedTable } from "../paging.js";
 import { action, choice, field, form, h, picks, show, when } from "../ui.js";
@@ -111,18 +112,6 @@ export async function usersPage(me) {
   show("Users", list, manage ? [h("h2", {}, "Invite a user"), invite] : null);
 }
 
-// While the invitation is queued, its status is read again every second and shown in `cell` (only
-// there: a form being filled in on the page stays as it is).
-function followStatus(path, user, cell, route = location.hash) {
-  if (user.status !== "pending") return;
-  setTimeout(async () => {
-    if (location.hash !== route) return;
-    const now = await api.get(path).catch(() => user);
-    cell.replaceChildren(...status(now));
-    followStatus(path, now, cell, route);
-  }, 1000);
-}
-
 // One user: its role, stores and invitation; admins change the role and stores, resend, remove.
 export async function userPage(me, userId) {
   const base = `/v1/users/${userId}`;
@@ -131,7 +120,8 @@ export async function userPage(me, userId) {
   const reload = () => userPage(me, userId);
   const manage = can("users:manage");
   const statusCell = h("dd", { class: "status" }, status(user));
-  followStatus(base, user, statusCell);
+  // While the invitation is queued its status is followed, in its cell only.
+  followWhile(base, user, (now) => now.status === "pending", (now) => statusCell.replaceChildren(...status(now)));
   const sections = [
     h("p", {}, h("a", { href: "#/users" }, "All users")),
     h(
