@@ -35,7 +35,7 @@ import httpx
 
 from printbridge import bench_orders
 from printbridge_sandbox.serving import Platforms
-from printbridge_shared.testing import SHIPPING_ADDRESS, WOOCOMMERCE_SHIPPING
+from printbridge_shared.testing import SHIPPING_ADDRESS, WOOCOMMERCE_SHIPPING, retried_while
 
 PLATFORMS = ("shopify", "woocommerce", "etsy", "pressero", "manual")
 LABELS = {
@@ -365,19 +365,16 @@ class Connecting:
         self, body: dict[str, object], *, while_types: tuple[str, ...] = ("customer-unknown",)
     ) -> httpx.Response:
         """POST /v1/stores, again while connectors has not heard yet what it needs (by event): while it
-        answers one of `while_types` (problem types' last segments)."""
-        deadline = time.monotonic() + SETUP_TIMEOUT
-        while True:
-            response = httpx.post(f"{self.base}/v1/stores", json=body, headers=self.headers, timeout=30)
-            problem = str(response.json().get("type", "")) if response.status_code == 422 else ""
-            waiting = problem.rsplit("/", 1)[-1] in while_types
-            if not waiting or time.monotonic() > deadline:
-                if response.status_code != 201:
-                    raise SystemExit(
-                        f"connecting {body['platform']} failed: {response.status_code} {response.text}"
-                    )
-                return response
-            time.sleep(0.2)
+        answers one of the problems `while_types`."""
+        response = retried_while(
+            lambda: httpx.post(f"{self.base}/v1/stores", json=body, headers=self.headers, timeout=30),
+            while_types,
+            within=SETUP_TIMEOUT,
+            pause=0.2,
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"connecting {body['platform']} failed: {response.status_code} {response.text}")
+        return response
 
     def sync_and_map(self, store_id: str) -> bench_orders.Variant:
         """Asks for a full product sync (again while mapping has not heard of the store) and maps the

@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from printbridge_shared import testing
-from printbridge_shared.testing import SHIPPING_ADDRESS, WOOCOMMERCE_SHIPPING
+from printbridge_shared.testing import SHIPPING_ADDRESS, WOOCOMMERCE_SHIPPING, retried_while
 
 
 @pytest.fixture(scope="session")
@@ -177,13 +177,11 @@ class ShopFlow:
     def connect(self, body: dict[str, object], within: float = 10.0) -> httpx.Response:
         """POST /v1/stores, retried while connectors has not yet heard of the customer (it learns of it
         by event)."""
-        deadline = time.monotonic() + within
-        while True:
-            response = httpx.post(f"{self.base}/v1/stores", json=body, headers=self.headers, timeout=30)
-            unknown = response.status_code == 422 and response.json()["type"].endswith("customer-unknown")
-            if not unknown or time.monotonic() > deadline:
-                return response
-            time.sleep(0.1)
+
+        def post() -> httpx.Response:
+            return httpx.post(f"{self.base}/v1/stores", json=body, headers=self.headers, timeout=30)
+
+        return retried_while(post, ("customer-unknown",), within=within)
 
     def connect_shopify(self, customer_id: str, shop: str) -> str:
         control = f"{self.sandboxes.shopify}/_sandbox/shopify"
@@ -319,19 +317,6 @@ class ShopFlow:
         order.raise_for_status()
         return str(order.json()["order"]["OrderNumber"])
 
-    def retried(
-        self, call: Callable[[], httpx.Response], *, while_type: str, within: float = 10.0
-    ) -> httpx.Response:
-        """The call's answer, repeated while it is the problem `while_type` (a service that has not yet
-        heard of a customer or store by event)."""
-        deadline = time.monotonic() + within
-        while True:
-            response = call()
-            problem = response.headers.get("content-type", "").startswith("application/problem+json")
-            if not (problem and response.json()["type"].endswith(while_type)) or time.monotonic() > deadline:
-                return response
-            time.sleep(0.1)
-
     def manual_store(self, customer_id: str, name: str) -> str:
         body = {"platform": "manual", "name": name, "customer_id": customer_id}
         created = self.connect(body)
@@ -341,17 +326,14 @@ class ShopFlow:
     def place_manual_order(self, store_id: str, order: dict[str, object], key: str) -> httpx.Response:
         url = f"{self.base}/v1/stores/{store_id}/orders"
         headers = {**self.headers, "Idempotency-Key": key}
-        return self.retried(
-            lambda: httpx.post(url, json=order, headers=headers), while_type="store-not-found"
-        )
+        return retried_while(lambda: httpx.post(url, json=order, headers=headers), ("store-not-found",))
 
     def import_orders(self, store_id: str, content: bytes, within: float = 60.0) -> dict[str, object]:
         """Uploads a CSV file of orders and waits for its import to end: the import as reported."""
         url = f"{self.base}/v1/stores/{store_id}/orders/imports"
         upload = {"file": ("orders.csv", content, "text/csv")}
-        accepted = self.retried(
-            lambda: httpx.post(url, files=upload, headers=self.headers, timeout=30),
-            while_type="store-not-found",
+        accepted = retried_while(
+            lambda: httpx.post(url, files=upload, headers=self.headers, timeout=30), ("store-not-found",)
         )
         assert accepted.status_code == 202, accepted.text
         location = accepted.headers["location"]

@@ -8,8 +8,9 @@ import email.policy
 import inspect
 import os
 import shutil
+import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,26 @@ WOOCOMMERCE_SHIPPING: dict[str, str] = {
     "country": SHIPPING_ADDRESS["country_code"],
 }
 """The same address as a WooCommerce order's `shipping` names its fields."""
+
+
+def retried_while(
+    call: Callable[[], httpx.Response],
+    problems: Collection[str],
+    *,
+    within: float = 10.0,
+    pause: float = 0.1,
+) -> httpx.Response:
+    """`call`'s answer, made again while it is one of `problems` (a problem+json answer whose `type` ends
+    in that name), for at most `within` seconds: a service that has not yet heard by event of what the
+    request names (a customer, a store, a customer's reference id)."""
+    deadline = time.monotonic() + within
+    while True:
+        response = call()
+        refused = response.headers.get("content-type", "").startswith("application/problem+json")
+        waiting = refused and str(response.json().get("type", "")).rsplit("/", 1)[-1] in problems
+        if not waiting or time.monotonic() > deadline:
+            return response
+        time.sleep(pause)
 
 
 async def eventually(condition: Callable[[], Any], within: float = 10.0) -> None:

@@ -6,12 +6,13 @@ import uuid
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from printbridge_shared.testing import ServiceDatabases, assert_migrations_match_models
+from printbridge_shared.testing import ServiceDatabases, assert_migrations_match_models, retried_while
 
 # Any service's migrations will do; customers' are a real history of several steps.
 MIGRATIONS = Path(__file__).resolve().parents[2] / "services" / "customers" / "migrations"
@@ -147,3 +148,17 @@ async def test_a_column_type_that_differs_from_the_model_is_reported(tmp_path):
     Table("customers", models, Column("id", Integer, primary_key=True), Column("name", String(50)))
     with pytest.raises(AssertionError, match="modify_type"):
         await assert_migrations_match_models(url, models)
+
+
+def _problem(name: str) -> httpx.Response:
+    body = {"type": f"https://printbridge.dev/problems/{name}", "title": name, "status": 422}
+    return httpx.Response(422, json=body, headers={"content-type": "application/problem+json"})
+
+
+def test_a_call_is_made_again_only_while_it_answers_one_of_the_named_problems() -> None:
+    answers = iter([_problem("customer-unknown"), _problem("customer-unknown"), httpx.Response(201)])
+    assert retried_while(lambda: next(answers), ("customer-unknown",), pause=0).status_code == 201
+    other = _problem("store-not-found")
+    assert retried_while(lambda: other, ("customer-unknown",)) is other
+    still = retried_while(lambda: _problem("customer-unknown"), ("customer-unknown",), within=0, pause=0)
+    assert still.status_code == 422  # given up after `within`: the caller sees the last answer

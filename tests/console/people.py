@@ -6,6 +6,7 @@ from pathlib import Path
 
 import httpx
 
+from printbridge_shared.testing import retried_while
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import WAIT_SECONDS, Suite
@@ -98,14 +99,16 @@ def shopify_store(suite: Suite, customer_id: str, shop: str, products: list[dict
         httpx.post(f"{control}/{shop}/products", json=product).raise_for_status()
     operator = suite.operator()
     body = {"platform": "shopify", "shop": shop, "customer_id": customer_id}
-    deadline = time.monotonic() + WAIT_SECONDS
-    while (started := httpx.post(f"{suite.base}/v1/stores", json=body, headers=operator)).status_code == 422:
-        assert time.monotonic() < deadline, started.text  # connectors learns of the customer by event
-        time.sleep(0.1)
+    started = retried_while(  # connectors learns of the customer by event
+        lambda: httpx.post(f"{suite.base}/v1/stores", json=body, headers=operator),
+        ("customer-unknown",),
+        within=WAIT_SECONDS,
+    )
     assert started.status_code == 201, started.text
     granted = httpx.get(started.json()["authorize_url"], follow_redirects=True, timeout=30)
     assert granted.status_code == 200, granted.text
     store_id = str(started.json()["store"]["id"])
+    deadline = time.monotonic() + WAIT_SECONDS
     while not httpx.get(f"{suite.base}/v1/stores/{store_id}/products", headers=operator).json()["items"]:
         assert time.monotonic() < deadline, "the shop's products were not synced"
         time.sleep(0.1)

@@ -3,12 +3,12 @@ stores ticked by name), move a rule to the front, route a real order in a dry ru
 verdict, delete a rule; the default line and a line in use are not deleted; the API's refusals show
 beside the field they name."""
 
-import time
 from typing import Any
 
 import httpx
 import pytest
 
+from printbridge_shared.testing import retried_while
 from printbridge_shared.testing_browser import Browser
 
 from .conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, WAIT_SECONDS, Suite
@@ -35,12 +35,11 @@ def routed_order(embedded: Suite) -> str:
     httpx.post(f"{embedded.base}/v1/catalog/products", json=poster, headers=operator).raise_for_status()
     customer = httpx.post(f"{embedded.base}/v1/customers", json={"name": "Routed Ltd"}, headers=operator)
     manual = {"platform": "manual", "name": "Direct orders", "customer_id": customer.json()["id"]}
-    deadline = time.monotonic() + WAIT_SECONDS
-    while True:  # the connectors hear of the new customer by an event
-        store = httpx.post(f"{embedded.base}/v1/stores", json=manual, headers=operator)
-        if store.status_code != 422 or time.monotonic() > deadline:
-            break
-        time.sleep(0.1)
+    store = retried_while(  # connectors hear of the new customer by an event
+        lambda: httpx.post(f"{embedded.base}/v1/stores", json=manual, headers=operator),
+        ("customer-unknown",),
+        within=WAIT_SECONDS,
+    )
     assert store.status_code == 201, store.text
     address = {"first_name": "Ada", "last_name": "Lovelace", "address1": "Main Street 1", "city": "Berlin",
                "zip": "10115", "country_code": "DE"}  # fmt: skip
