@@ -862,14 +862,15 @@ def report(result: ChaosResult, machine: str) -> str:
         "postbacks waited as long: nothing was lost, but the postback fault took 282 s to recover in the "
         "first small run. The job runner now records the outcome once the database is back, within the "
         "lease (`printbridge_shared/jobs.py`, `_record`; tests in `shared/tests/test_jobs.py`).",
-        "- Open (10,000 orders, 2026-12-01): the job runner takes due jobs oldest first, whatever their "
-        "kind. After the faults the run placed the rest at 5 orders a second while browser tests shared "
-        "the cores; the postbacks (five an order, 25 a second made) went out at 30 to 40 a second, but "
-        "at the peak 20,000 deliveries were waiting, and the print-file checks of manual orders queued "
-        "behind 6,000 postback jobs: some 500 manual orders stayed `received` for up to 10 minutes before "
-        "their checks ran. Nothing was lost, and all of it drained within 8 minutes of the last order. "
-        "Next: a lane per job kind (each claim takes the oldest due job of each kind in turn, on an "
-        "index of kind, status and due time), so that a backlog of notifications never delays production.",
+        "- Found (10,000 orders, 2026-12-01) and fixed since: the job runner took due jobs oldest first,"
+        " whatever their kind. After the faults the run placed the rest at 5 orders a second while "
+        "browser tests shared the cores; the postbacks (five an order, 25 a second made) went out at 30 "
+        "to 40 a second, but at the peak 20,000 deliveries were waiting, and the print-file checks of "
+        "manual orders queued behind 6,000 postback jobs: some 500 manual orders stayed `received` for "
+        "up to 10 minutes before their checks ran. Nothing was lost, and all of it drained within 8 "
+        "minutes of the last order. Now each kind of job is a lane: a free slot goes to the due kind "
+        "with the fewest jobs running, oldest first within a kind, on an index of kind, status and due "
+        "time (decision 17), so a backlog of notifications no longer delays production.",
         "- Seen and retried, nothing lost: PostgreSQL reported deadlocks between connectors' periodic "
         "`stores.reconcile_all` (one reconcile job a store, enqueued in one transaction with `INSERT … ON "
         "CONFLICT (unique_key)`) and other job work, and between two orders-consumer batches inserting "

@@ -7,7 +7,11 @@ its next attempt with a doubling pause, or gives up with the reason. The handler
 transaction: `prepare` and the outcome hooks get a session, `perform` does not.
 
 - A runner runs up to `concurrency` jobs side by side: it claims due jobs for all its free slots in one
-  transaction, and a slot that frees (or a commit that enqueued a job) makes it look again. Work that
+  transaction, and a slot that frees (or a commit that enqueued a job) makes it look again.
+- Each kind of job is a lane: a free slot goes to the kind with due jobs that has the fewest running in
+  this runner, and within a kind the oldest due job goes first. A backlog of one kind (thousands of
+  postbacks waiting for a slow receiver) shares the slots with the other kinds instead of holding back
+  every job queued after it (a manual order's print-file check). Work that
   must happen in order is one job at a time by its `unique_key` (one open job per key), never by the
   runner. A job whose outcome cannot be recorded (the database went away) is logged and left to its
   lease; the other slots go on. `stop()` claims nothing more and waits for the running jobs; cancelling
@@ -37,6 +41,7 @@ import functools
 import json
 import time
 import uuid
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar, cast
@@ -54,6 +59,7 @@ from sqlalchemy import (
     Text,
     and_,
     delete,
+    exists,
     func,
     insert,
     or_,
@@ -84,7 +90,17 @@ def job_tables(metadata: MetaData) -> JobTables:
     """Adds the `jobs` and `schedules` tables to a service's metadata (every service has both): version
     1 plus each later step, the same definitions the migrations apply, so the two cannot drift."""
     jobs, schedules = job_tables_v1(metadata)
+    lanes_index_v2(jobs)
     return JobTables(jobs=jobs, schedules=schedules)
+
+
+LANES_INDEX = "ix_jobs_lanes"
+LANES_COLUMNS = ("kind", "status", "run_at")
+
+
+def lanes_index_v2(jobs: Table) -> Index:
+    """Step 2: the due jobs of one kind, oldest first (a claim looks at each kind's lane on its own)."""
+    return Index(LANES_INDEX, *(jobs.c[name] for name in LANES_COLUMNS))
 
 
 def job_tables_v1(metadata: MetaData) -> tuple[Table, Table]:
@@ -269,6 +285,8 @@ class JobRunner:
         self._wake = asyncio.Event()
         self._stopping = False
         self.waiting = False  # idle until the next due time, a commit that enqueued a job, or stop()
+        self._running_kinds: Counter[str] = Counter()
+        self._turn = 0  # which due kind goes first when kinds are level (see `lanes`)
         db.on_commit(self._wake.set, when=JOBS_ENQUEUED)
 
     def stop(self) -> None:
@@ -347,20 +365,22 @@ class JobRunner:
             for job in claimed:
                 task = asyncio.create_task(self._attempt(job), name=f"job:{job.kind}:{job.id}")
                 running.add(task)
-                task.add_done_callback(functools.partial(self._slot_freed, running))
+                self._running_kinds[job.kind] += 1
+                task.add_done_callback(functools.partial(self._slot_freed, running, job.kind))
             started += len(claimed)
         return started
 
-    def _slot_freed(self, running: set[asyncio.Task[None]], task: asyncio.Task[None]) -> None:
+    def _slot_freed(self, running: set[asyncio.Task[None]], kind: str, task: asyncio.Task[None]) -> None:
         running.discard(task)
+        self._running_kinds[kind] -= 1
         self._wake.set()
 
     # Claiming ---------------------------------------------------------------------------------------
 
-    def _due(self, now: dt.datetime) -> Any:
+    def _due(self, now: dt.datetime, kind: str) -> Any:
         jobs = self.tables.jobs.c
         return and_(
-            jobs.kind.in_(list(self.handlers)),
+            jobs.kind == kind,
             or_(
                 and_(jobs.status == QUEUED, jobs.run_at <= now),
                 and_(jobs.status == RUNNING, jobs.lease_until <= now),
@@ -373,22 +393,28 @@ class JobRunner:
         return claimed[0] if claimed else None
 
     async def claim_due(self, limit: int) -> list[Job]:
-        """Takes up to `limit` due jobs, oldest first, in one transaction: marks each running with a lease
-        and counts the attempt. A job whose last attempt's lease ran out (its runner died) is given up
-        instead. On PostgreSQL the rows are locked (`SKIP LOCKED`: replicas take other rows); on SQLite the
-        claiming transaction holds the single writer."""
+        """Takes up to `limit` due jobs in one transaction: marks each running with a lease and counts the
+        attempt. The slots are shared between the kinds that have due jobs (`lanes`), oldest first within
+        a kind. A job whose last attempt's lease ran out (its runner died) is given up instead. On
+        PostgreSQL the rows are locked (`SKIP LOCKED`: replicas take other rows); on SQLite the claiming
+        transaction holds the single writer."""
         jobs = self.tables.jobs
         while True:
             now = self.clock()
             claimed: list[Job] = []
             gave_up = False
             async with self.db.session() as session:
-                query = (
-                    select(jobs).where(self._due(now)).order_by(jobs.c.run_at, jobs.c.created_at).limit(limit)
-                )
-                if self.db.engine.dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
-                rows = (await session.execute(query)).mappings().all()
+                rows: list[Any] = []
+                for kind, slots in self.lanes(await self._due_kinds(session, now), limit).items():
+                    query = (
+                        select(jobs)
+                        .where(self._due(now, kind))
+                        .order_by(jobs.c.run_at, jobs.c.created_at)
+                        .limit(slots)
+                    )
+                    if self.db.engine.dialect.name == "postgresql":
+                        query = query.with_for_update(skip_locked=True)
+                    rows.extend((await session.execute(query)).mappings().all())
                 if not rows:
                     return []
                 for row in rows:
@@ -407,7 +433,7 @@ class JobRunner:
                         last = row["last_error"] or "the runner stopped during the last attempt"
                         reason = f"lease expired: {last}" if row["status"] == RUNNING else last
                         given_up = replace(job, attempt=row["attempts"])
-                        where = and_(jobs.c.id == job.id, self._due(now))
+                        where = and_(jobs.c.id == job.id, self._due(now, job.kind))
                         await self._give_up(session, handler, given_up, reason, now, where=where)
                         gave_up = True
                         continue
@@ -427,6 +453,37 @@ class JobRunner:
                         )
             if claimed or not gave_up:
                 return claimed
+
+    async def _due_kinds(self, session: AsyncSession, now: dt.datetime) -> list[str]:
+        """The kinds with at least one due job, in one statement (an index look-up per kind)."""
+        jobs = self.tables.jobs.c
+        kinds = list(self.handlers)
+        due = [
+            or_(
+                exists().where(jobs.kind == kind, jobs.status == QUEUED, jobs.run_at <= now),
+                exists().where(jobs.kind == kind, jobs.status == RUNNING, jobs.lease_until <= now),
+            )
+            for kind in kinds
+        ]
+        row = (await session.execute(select(*due))).one()
+        return [kind for kind, is_due in zip(kinds, row, strict=True) if is_due]
+
+    def lanes(self, due_kinds: Sequence[str], slots: int) -> dict[str, int]:
+        """How many of `slots` free slots each due kind gets: one at a time, to the kind with the fewest
+        jobs running in this runner (those given out in this call counted); kinds that are level take
+        turns, starting one further on at each call, so no kind always comes first."""
+        if not due_kinds:
+            return {}
+        turn = self._turn % len(due_kinds)
+        self._turn += 1
+        order = [*due_kinds[turn:], *due_kinds[:turn]]
+        load = {kind: self._running_kinds[kind] for kind in order}
+        lanes = dict.fromkeys(order, 0)
+        for _ in range(slots):
+            kind = min(order, key=load.__getitem__)
+            load[kind] += 1
+            lanes[kind] += 1
+        return {kind: n for kind, n in lanes.items() if n}
 
     # Running ----------------------------------------------------------------------------------------
 
@@ -666,6 +723,19 @@ def create_job_tables_v1() -> None:
     bind = op.get_bind()
     for table in job_tables_v1(make_metadata()):
         table.create(bind)
+
+
+def create_lanes_index_v2() -> None:
+    """Step 2 (`lanes_index_v2`): call from a service's migration."""
+    from alembic import op
+
+    op.create_index(LANES_INDEX, "jobs", list(LANES_COLUMNS))
+
+
+def drop_lanes_index_v2() -> None:
+    from alembic import op
+
+    op.drop_index(LANES_INDEX, table_name="jobs")
 
 
 def drop_job_tables_v1() -> None:

@@ -486,6 +486,39 @@ async def test_a_long_job_does_not_hold_back_jobs_queued_while_it_runs(databases
         await task
 
 
+async def test_a_backlog_of_one_kind_shares_the_slots_with_a_job_of_another_kind_queued_after_it(
+    databases, tables
+):
+    """A lane per kind: thousands of postbacks waiting for a slow receiver do not hold back a print
+    file's check queued after them (oldest first across kinds did, for minutes, in the 10,000-order
+    fault run)."""
+    db = databases[0]
+    postbacks = Gate()
+    checked: list[tuple[int, int, str]] = []
+    runner = JobRunner(db, tables, {KIND: postbacks, "test.check": Recorder(checked)}, concurrency=2)
+    await add_jobs(db, tables, *range(20))
+    async with db.session() as session:
+        await enqueue(session, tables, "test.check", {"n": 100})
+
+    running = asyncio.create_task(runner.run_due())
+    await eventually(lambda: checked == [(100, 1, "a")] and len(postbacks.inside) == 2)
+    postbacks.opened.set()
+
+    assert await running == 21
+    assert sorted(postbacks.done) == list(range(20))
+
+
+def test_free_slots_go_to_the_due_kinds_with_the_fewest_running_and_level_kinds_take_turns(databases, tables):
+    runner = JobRunner(databases[0], tables, {k: Recorder([]) for k in "abc"}, concurrency=8)
+    shares = runner.lanes(["a", "b", "c"], 8)
+    assert sorted(shares.values()) == [2, 3, 3] and sum(shares.values()) == 8
+    assert runner.lanes(["a", "b"], 1) != runner.lanes(["a", "b"], 1)  # level: each in turn
+    runner._running_kinds.update({"a": 5, "b": 1})
+    assert runner.lanes(["a", "b", "c"], 2) == {"c": 1, "b": 1}
+    assert runner.lanes(["a", "b", "c"], 3) in ({"c": 2, "b": 1}, {"b": 1, "c": 2})
+    assert runner.lanes([], 3) == {}
+
+
 async def test_stopping_the_runner_waits_for_its_running_jobs_to_finish(databases, tables):
     db = databases[0]
     gate = Gate()
