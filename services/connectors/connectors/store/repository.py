@@ -112,6 +112,12 @@ class StoreRepository:
 
     async def connected_ids(self, platforms: Sequence[Platform]) -> Sequence[uuid.UUID]:
         """Stores that are polled: of the `platforms` polled, connected, or with a problem that polling may
-        find gone (not those whose credentials were refused: they wait for a reconnect)."""
-        statement = select(Store.id).where(Store.status.not_in(NOT_POLLED), Store.platform.in_(platforms))
+        find gone (not those whose credentials were refused: they wait for a reconnect). In the order of
+        their ids: the reconcile jobs enqueued for them take their unique keys' locks in that order, so
+        two transactions enqueuing several never wait on each other in a circle."""
+        statement = (
+            select(Store.id)
+            .where(Store.status.not_in(NOT_POLLED), Store.platform.in_(platforms))
+            .order_by(Store.id)
+        )
         return (await self.session.scalars(statement)).all()
