@@ -7,7 +7,8 @@ PYTEST_ARGS ?=
 # One worker per core; each test module runs whole in one worker, in order, so the tests of a module that
 # share a server (one run-dist, one nginx: module-scoped fixtures) start it once and never run beside each
 # other. (Not loadgroup: with pytest 9.2 its xdist_group marks are ignored, pytest-xdist issue #1386.)
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# Modules start longest first, in the order the shared pytest plugin gives them (in_schedule_order).
+PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 # Orders `make chaos` places (docs/reliability.md): `make chaos CHAOS_ORDERS=1000` for a shorter run.
 CHAOS_ORDERS ?= $(or $(PRINTBRIDGE_CHAOS_ORDERS),10000)
 

@@ -47,11 +47,36 @@ def service_migrations(request: pytest.FixtureRequest) -> Path:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked `postgres_only` keep only their PostgreSQL variant of `database_url`: a platform
     world on real sockets proves the platform's protocol, and the service's other tests prove its SQL on
-    both databases, so its SQLite twin would only double the run."""
+    both databases, so its SQLite twin would only double the run. Then the modules are put in the order
+    the workers should start them (`in_schedule_order`)."""
     dropped = [item for item in items if _sqlite_twin_of_postgres_only(item)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = [item for item in items if not _sqlite_twin_of_postgres_only(item)]
+    items[:] = in_schedule_order(items)
+
+
+# About how many unit tests' time one test that starts a suite takes (seconds against a quarter second).
+E2E_WEIGHT = 40
+
+
+def in_schedule_order(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The modules longest first, each module's tests in their own order. `make test` hands whole
+    modules to its workers in this order (`--dist loadfile --no-loadscope-reorder`), so the long ones
+    start first and short ones fill the end; pytest-xdist's own order (most tests first) started the
+    fault run, one test of minutes, last, and one worker ran it alone while the other had finished.
+    A module marked `scheduled_first` comes before all others; one that starts a suite (`e2e`) counts
+    each test as E2E_WEIGHT unit tests."""
+    modules: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+
+    def order(tests: list[pytest.Item]) -> tuple[bool, int]:
+        first = any(test.get_closest_marker("scheduled_first") for test in tests)
+        cost = sum(E2E_WEIGHT if test.get_closest_marker("e2e") else 1 for test in tests)
+        return not first, -cost
+
+    return [item for tests in sorted(modules.values(), key=order) for item in tests]
 
 
 def _sqlite_twin_of_postgres_only(item: pytest.Item) -> bool:

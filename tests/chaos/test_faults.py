@@ -12,7 +12,7 @@ import pytest
 
 from printbridge import chaos
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.scheduled_first]
 
 # Orders flow at RATE while the faults strike (about three minutes on a quiet machine); the rest of the
 # ORDERS are placed after the last one.

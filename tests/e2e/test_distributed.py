@@ -28,7 +28,7 @@ from printbridge_shared.testing_browser import chromium
 from ..console import stories
 from ..console.conftest import OPERATOR_EMAIL, OPERATOR_PASSWORD, Suite
 
-pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.e2e, pytest.mark.postgres, pytest.mark.rabbitmq, pytest.mark.scheduled_first]
 
 START_TIMEOUT_SECONDS = 120
 STOP_TIMEOUT_SECONDS = 20
