@@ -4,13 +4,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, delete, exists, func, select, tuple_
+from sqlalchemy import Select, delete, event, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, SessionTransaction, selectinload
 
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from printbridge_shared.auth.permissions import Scope
 from printbridge_shared.db import upsert_insert
+
+_SEQUENCES = "orders.history_sequences"
+
+
+def _forget_sequences(session: Session) -> None:
+    """The transaction ended (committed, or rolled back to a savepoint or wholly): its counts no longer
+    hold, since the order's lock is gone or the entries counted may have been undone."""
+    session.info[_SEQUENCES] = {}
+
+
+def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
+    _forget_sequences(session)
 
 
 @dataclass(frozen=True)
@@ -104,14 +116,41 @@ class OrderRepository:
 
     async def replace_lines(self, order_id: uuid.UUID, lines: Sequence[OrderLine]) -> None:
         await self.session.execute(delete(OrderLine).where(OrderLine.order_id == order_id))
+        await self.add_lines(lines)
+
+    async def add_lines(self, lines: Sequence[OrderLine]) -> None:
+        """The lines of an order that has none yet (one created in this transaction)."""
         self.session.add_all(lines)
         await self.session.flush()
 
+    def created(self, order_id: uuid.UUID) -> None:
+        """The order was inserted in this transaction: its history begins at 1, no need to ask."""
+        self._sequences()[order_id] = 0
+
     async def next_sequence(self, order_id: uuid.UUID) -> int:
-        latest = await self.session.scalar(
-            select(func.max(OrderEvent.sequence)).where(OrderEvent.order_id == order_id)
-        )
-        return int(latest or 0) + 1
+        """The number of the order's next history entry. Every writer of an order's history holds the
+        order (its row lock, or the insert of it) until its commit, so the transaction asks the database
+        once per order and counts on from there; a commit or a rollback (of a savepoint too) forgets the
+        counts."""
+        sequences = self._sequences()
+        latest = sequences.get(order_id)
+        if latest is None:
+            latest = int(
+                await self.session.scalar(
+                    select(func.max(OrderEvent.sequence)).where(OrderEvent.order_id == order_id)
+                )
+                or 0
+            )
+        sequences[order_id] = latest + 1
+        return latest + 1
+
+    def _sequences(self) -> dict[uuid.UUID, int]:
+        sequences: dict[uuid.UUID, int] | None = self.session.info.get(_SEQUENCES)
+        if sequences is None:
+            sequences = self.session.info[_SEQUENCES] = {}
+            event.listen(self.session.sync_session, "after_commit", _forget_sequences)
+            event.listen(self.session.sync_session, "after_soft_rollback", _forget_after_rollback)
+        return sequences
 
     async def add_history(self, entry: OrderEvent) -> None:
         """Written at once, so the next `next_sequence` counts it."""

@@ -205,7 +205,8 @@ async def take_in(
         }
     )
     if created is not None:
-        await repository.replace_lines(created, _lines(created, data.line_items))
+        repository.created(created)
+        await repository.add_lines(_lines(created, data.line_items))
         outcomes = [(OrderEventKind.received, f"first seen through {via}")]
         if cancellation:
             outcomes.append((OrderEventKind.cancelled, _cancelled_detail(cancellation)))
