@@ -31,7 +31,7 @@ async def _operator_suite(
             yield client, {"Authorization": f"Bearer {token}"}
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def operator_suite() -> OperatorSuite:
     """`async with operator_suite(settings) as (client, operator)`: the embedded suite running with
     `settings`, a client of its gateway and an operator's headers (a token of the suite's own issuer)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
+import pytest_asyncio
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client.parser import text_string_to_metric_families
@@ -21,12 +22,14 @@ from printbridge import gateway as gateway_module
 from printbridge.config import GatewaySettings
 from printbridge.console_site import CONSOLE_CSP
 from printbridge.embedded import build_embedded
-from printbridge.gateway import TokenBucket, build_gateway
+from printbridge.gateway import build_gateway
 from printbridge.services import SERVICE_NAMES
 from printbridge_shared.events.bus import InProcessBus
 from printbridge_shared.events.consumer import Listener
 from printbridge_shared.events.contracts import CustomerCreated
 from printbridge_shared.routes import ROUTES, Route, RouteTable
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
 def settings(tmp_path: Path, **overrides: object) -> GatewaySettings:
@@ -48,9 +51,11 @@ async def serve(gateway_settings: GatewaySettings) -> AsyncIterator[httpx.AsyncC
             yield client
 
 
-@pytest.fixture
-async def gateway(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve(settings(tmp_path)) as client:
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def gateway(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """One suite for the module's tests that only read from it and are refused (starting the five
+    services for each of them was most of the module's time)."""
+    async with serve(settings(tmp_path_factory.mktemp("gateway"))) as client:
         yield client
 
 
@@ -327,17 +332,6 @@ async def test_metrics_are_every_services_in_one_valid_prometheus_exposition(gat
     assert {s.labels["service"] for s in requests.samples} >= {"customers", "storefront-auth"}
     series = [(s.name, tuple(sorted(s.labels.items()))) for f in families.values() for s in f.samples]
     assert len(series) == len(set(series)), "no series twice"
-
-
-def test_the_rate_limiter_keeps_a_bounded_number_of_clients_and_forgets_the_quietest_first():
-    now = [0.0]
-    limiter = TokenBucket(rate=1, burst=2, max_clients=3, clock=lambda: now[0])
-    assert [limiter.take("busy") for _ in range(2)] == [0.0, 0.0]
-    assert limiter.take("busy") > 0
-    for newcomer in ("a", "b", "c", "d"):
-        assert limiter.take(newcomer) == 0.0
-        assert limiter.take("busy") > 0, "a flood of new addresses must not reset an active client"
-    assert len(limiter) == 3
 
 
 async def test_shutdown_stops_the_services_before_the_bus_so_relays_finish_what_they_publish(tmp_path):

@@ -1,13 +1,17 @@
 """HTTP as a client library expects it: a 201 says where the new resource is, a 204 has no content."""
 
 import pytest
+import pytest_asyncio
 
 from .test_access_matrix import suite
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-@pytest.fixture
-async def api(tmp_path):
-    async with suite(tmp_path) as (client, headers, parameter):
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def api(tmp_path_factory):
+    """One suite for the module: each test creates what it answers about."""
+    async with suite(tmp_path_factory.mktemp("conventions")) as (client, headers, parameter):
         yield client, headers, parameter
 
 

@@ -7,18 +7,26 @@ import hashlib
 import re
 import uuid
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import httpx
 import pytest
+import pytest_asyncio
 
 from printbridge.config import GatewaySettings
 
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-@pytest.fixture
-async def suite(tmp_path: Path, operator_suite) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def suite(
+    tmp_path_factory: pytest.TempPathFactory, operator_suite
+) -> AsyncIterator[tuple[httpx.AsyncClient, dict[str, str]]]:
+    """One suite for the module: its tests read, are refused, or create what they look at."""
     settings = GatewaySettings(
-        data_dir=tmp_path, access_log=False, rate_limit_per_second=0, max_body_bytes=2000
+        data_dir=tmp_path_factory.mktemp("headers"),
+        access_log=False,
+        rate_limit_per_second=0,
+        max_body_bytes=2000,
     )
     async with operator_suite(settings) as opened:
         yield opened
