@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import Select, delete, event, exists, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, SessionTransaction, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from printbridge_shared.auth.permissions import Scope
@@ -15,14 +15,10 @@ from printbridge_shared.db import upsert_insert
 _SEQUENCES = "orders.history_sequences"
 
 
-def _forget_sequences(session: Session) -> None:
+def _forget_sequences(session: Session, *_transaction: object) -> None:
     """The transaction ended (committed, or rolled back to a savepoint or wholly): its counts no longer
     hold, since the order's lock is gone or the entries counted may have been undone."""
     session.info[_SEQUENCES] = {}
-
-
-def _forget_after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    _forget_sequences(session)
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,8 @@ class OrderRepository:
 
     async def insert_if_absent(self, values: dict[str, Any]) -> uuid.UUID | None:
         """Inserts the order unless one with its (store_id, external_id) exists; its id, or None. A
-        concurrent insert of the same order waits for the other transaction and then finds it taken."""
+        concurrent insert of the same order waits for the other transaction and then finds it taken. A new
+        order's history begins at 1 (`next_sequence` need not ask)."""
         table = Order.__table__
         statement = (
             upsert_insert(self.session.get_bind().dialect.name, table)
@@ -102,7 +99,10 @@ class OrderRepository:
             .on_conflict_do_nothing(index_elements=[table.c.store_id, table.c.external_id])
             .returning(table.c.id)
         )
-        return await self.session.scalar(statement)
+        created: uuid.UUID | None = await self.session.scalar(statement)
+        if created is not None:
+            self._sequences()[created] = 0
+        return created
 
     async def lock(self, store_id: uuid.UUID, external_id: str) -> Order:
         """The order, locked until the commit (PostgreSQL; SQLite has one writer anyway), so concurrent
@@ -122,10 +122,6 @@ class OrderRepository:
         """The lines of an order that has none yet (one created in this transaction)."""
         self.session.add_all(lines)
         await self.session.flush()
-
-    def created(self, order_id: uuid.UUID) -> None:
-        """The order was inserted in this transaction: its history begins at 1, no need to ask."""
-        self._sequences()[order_id] = 0
 
     async def next_sequence(self, order_id: uuid.UUID) -> int:
         """The number of the order's next history entry. Every writer of an order's history holds the
@@ -149,7 +145,7 @@ class OrderRepository:
         if sequences is None:
             sequences = self.session.info[_SEQUENCES] = {}
             event.listen(self.session.sync_session, "after_commit", _forget_sequences)
-            event.listen(self.session.sync_session, "after_soft_rollback", _forget_after_rollback)
+            event.listen(self.session.sync_session, "after_soft_rollback", _forget_sequences)
         return sequences
 
     async def add_history(self, entry: OrderEvent) -> None:

@@ -205,7 +205,6 @@ async def take_in(
         }
     )
     if created is not None:
-        repository.created(created)
         await repository.add_lines(_lines(created, data.line_items))
         outcomes = [(OrderEventKind.received, f"first seen through {via}")]
         if cancellation:
